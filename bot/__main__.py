@@ -1,0 +1,54 @@
+"""`python -m bot`: run the bot (long polling) and its web app until SIGTERM or Ctrl-C."""
+
+import asyncio
+import sys
+
+from pydantic import ValidationError
+
+from bot.app import BotApplication
+from bot.logs import setup_logging
+from db.errors import MigrationError
+from db.pool import Database
+from services.settings import Settings
+
+NO_TOKEN = """\
+BOT_TOKEN is not set, so the bot cannot start.
+
+To get a token:
+  1. Open Telegram and start a chat with @BotFather.
+  2. Send /newbot and follow the questions; BotFather answers with a token like 123456:ABC-...
+  3. Put it in a file named .env next to the Makefile:  BOT_TOKEN=123456:ABC-...
+     (or export BOT_TOKEN in your shell), then run `make run` again.
+See .env.example for every other setting.
+"""
+
+
+async def _run(settings: Settings) -> None:
+    async with Database(settings) as database:
+        app = BotApplication(settings, database.pool)
+        await app.run_polling()
+
+
+def main() -> int:
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        print(f"Invalid settings:\n{error}", file=sys.stderr)
+        return 2
+    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    secrets = [s.get_secret_value() for s in (settings.bot_token, settings.database_url) if s]
+    setup_logging(settings.log_level, secrets)
+    try:
+        asyncio.run(_run(settings))
+    except MigrationError as error:
+        print(f"Cannot start: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

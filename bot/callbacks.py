@@ -1,0 +1,26 @@
+"""Callback data of every inline button, as aiogram CallbackData factories."""
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class ChannelAction(StrEnum):
+    REMOVE = "rm"
+    RESUME = "re"
+
+
+class ChannelCb(CallbackData, prefix="ch"):
+    action: ChannelAction
+    channel_id: int
+
+
+class RemoveMode(StrEnum):
+    KEEP = "keep"
+    DELETE = "del"
+    CANCEL = "no"
+
+
+class RemoveCb(CallbackData, prefix="rm"):
+    mode: RemoveMode
+    channel_id: int

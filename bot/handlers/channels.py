@@ -1,0 +1,108 @@
+"""/channels, /add and /remove, and their buttons."""
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+
+from bot import texts
+from bot.callbacks import ChannelAction, ChannelCb, RemoveCb, RemoveMode
+from bot.handlers.common import access_error_text, answer_access_error
+from bot.keyboards import channels_keyboard, remove_confirm_keyboard
+from db.users import UserRecord
+from services.channels import ChannelAccessError, ChannelService
+from services.clock import Clock
+
+
+async def list_channels(message: Message, user: UserRecord, channels: ChannelService, clock: Clock):
+    summaries = await channels.list_for_user(user_id=user.id)
+    if not summaries:
+        await message.answer(texts.NO_CHANNELS)
+        return
+    await message.answer(
+        texts.channel_list(summaries, clock.now()), reply_markup=channels_keyboard(summaries)
+    )
+
+
+async def add_channel(
+    message: Message, command: CommandObject, user: UserRecord, channels: ChannelService
+) -> None:
+    if not command.args:
+        await message.answer(texts.ADD_USAGE)
+        return
+    try:
+        result = await channels.add_for_user(user_id=user.id, ref=command.args)
+    except ChannelAccessError as error:
+        await message.answer(access_error_text(error))
+        return
+    await message.answer(texts.channel_now_tracked(result.channel, was_tracked=result.was_tracked))
+
+
+async def remove_channel(
+    message: Message, command: CommandObject, user: UserRecord, channels: ChannelService
+) -> None:
+    try:
+        channel = await channels.resolve_for_user(user_id=user.id, ref=command.args)
+    except ChannelAccessError as error:
+        await answer_access_error(message, error, choose_action=ChannelAction.REMOVE)
+        return
+    await message.answer(
+        texts.remove_confirm(channel), reply_markup=remove_confirm_keyboard(channel.id)
+    )
+
+
+async def on_channel_button(
+    query: CallbackQuery, callback_data: ChannelCb, user: UserRecord, channels: ChannelService
+) -> None:
+    try:
+        if callback_data.action is ChannelAction.REMOVE:
+            channel = await channels.require_admin(
+                user_id=user.id, channel_id=callback_data.channel_id
+            )
+            await query.message.answer(
+                texts.remove_confirm(channel), reply_markup=remove_confirm_keyboard(channel.id)
+            )
+        else:
+            result = await channels.add_for_user(user_id=user.id, ref=str(callback_data.channel_id))
+            await query.message.answer(
+                texts.channel_now_tracked(result.channel, was_tracked=result.was_tracked)
+            )
+    except ChannelAccessError as error:
+        await query.answer(_plain(access_error_text(error)), show_alert=True)
+        return
+    await query.answer()
+
+
+async def on_remove_confirmed(
+    query: CallbackQuery, callback_data: RemoveCb, user: UserRecord, channels: ChannelService
+) -> None:
+    if callback_data.mode is RemoveMode.CANCEL:
+        await query.message.edit_text(texts.REMOVE_CANCELLED)
+        await query.answer()
+        return
+    deleted = callback_data.mode is RemoveMode.DELETE
+    try:
+        channel = await channels.require_admin(user_id=user.id, channel_id=callback_data.channel_id)
+        await channels.stop_tracking(user_id=user.id, channel_id=channel.id, delete_data=deleted)
+    except ChannelAccessError as error:
+        await query.answer(_plain(access_error_text(error)), show_alert=True)
+        return
+    await query.message.edit_text(texts.removed(channel, deleted=deleted))
+    await query.answer()
+
+
+def _plain(html_text: str) -> str:
+    """Alerts show no markup; callback answers are limited to 200 characters."""
+    for tag in ("<b>", "</b>", "<code>", "</code>"):
+        html_text = html_text.replace(tag, "")
+    return html_text[:200]
+
+
+def create_router() -> Router:
+    router = Router(name="channels")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(list_channels, Command("channels"))
+    router.message.register(add_channel, Command("add"))
+    router.message.register(remove_channel, Command("remove"))
+    router.callback_query.register(on_channel_button, ChannelCb.filter())
+    router.callback_query.register(on_remove_confirmed, RemoveCb.filter())
+    return router

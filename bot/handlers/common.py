@@ -1,0 +1,47 @@
+"""What several handlers share: turning a refused channel access into a reply."""
+
+from html import escape
+
+from aiogram.types import InlineKeyboardMarkup, Message
+
+from bot import texts
+from bot.callbacks import ChannelAction
+from bot.keyboards import choose_channel_keyboard
+from services.channels import (
+    BotNotAdmin,
+    ChannelAccessError,
+    ChannelChoiceNeeded,
+    ChannelNotFound,
+    InvalidChannelRef,
+    NoChannels,
+    NotAChannel,
+    NotChannelAdmin,
+)
+
+
+def access_error_text(error: ChannelAccessError) -> str:
+    match error:
+        case InvalidChannelRef():
+            return texts.INVALID_CHANNEL_REF
+        case ChannelNotFound():
+            return texts.CHANNEL_NOT_FOUND
+        case NotAChannel():
+            return texts.NOT_A_CHANNEL
+        case BotNotAdmin():
+            return texts.BOT_NOT_ADMIN.format(title=escape(str(error)))
+        case NoChannels():
+            return texts.NO_CHANNELS
+        case ChannelChoiceNeeded():
+            return texts.CHOOSE_CHANNEL
+        case NotChannelAdmin() | _:
+            return texts.NOT_CHANNEL_ADMIN
+
+
+async def answer_access_error(
+    message: Message, error: ChannelAccessError, *, choose_action: ChannelAction
+) -> None:
+    """Explain the refusal; when the user must pick a channel, offer buttons for it."""
+    markup: InlineKeyboardMarkup | None = None
+    if isinstance(error, ChannelChoiceNeeded):
+        markup = choose_channel_keyboard(error.channels, choose_action)
+    await message.answer(access_error_text(error), reply_markup=markup)

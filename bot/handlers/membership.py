@@ -1,0 +1,64 @@
+"""The bot being made admin of a channel, or removed from it."""
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatMemberStatus
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.types import ChatMemberUpdated
+
+from bot import texts
+from services.channels import ChannelService
+from services.telegram import ChatUnavailable
+from services.users import UserService
+
+log = logging.getLogger(__name__)
+
+
+async def _tell(bot: Bot, user_id: int, text: str) -> None:
+    """Message a user privately; they may never have started the bot, which is fine."""
+    try:
+        await bot.send_message(user_id, text)
+    except (TelegramForbiddenError, TelegramBadRequest) as error:
+        log.info("could not message user %s: %s", user_id, error.message)
+
+
+async def on_bot_membership(
+    event: ChatMemberUpdated, bot: Bot, channels: ChannelService, users: UserService
+) -> None:
+    chat = event.chat
+    status = event.new_chat_member.status
+    if status == ChatMemberStatus.ADMINISTRATOR:
+        adder = event.from_user
+        await users.remember(
+            user_id=adder.id,
+            username=adder.username,
+            first_name=adder.first_name,
+            language_code=adder.language_code,
+        )
+        try:
+            result = await channels.on_bot_promoted(
+                channel_id=chat.id,
+                title=chat.title or str(chat.id),
+                username=chat.username,
+                added_by=adder.id,
+            )
+        except ChatUnavailable:
+            log.warning("made admin of channel %s but cannot read its admins", chat.id)
+            return
+        if result.user_linked:
+            await _tell(
+                bot,
+                adder.id,
+                texts.channel_now_tracked(result.channel, was_tracked=result.was_tracked),
+            )
+    else:
+        await channels.on_bot_removed(channel_id=chat.id)
+        if event.old_chat_member.status == ChatMemberStatus.ADMINISTRATOR:
+            await _tell(bot, event.from_user.id, texts.bot_removed_from_channel(chat.title or ""))
+
+
+def create_router() -> Router:
+    router = Router(name="membership")
+    router.my_chat_member.register(on_bot_membership, F.chat.type == "channel")
+    return router

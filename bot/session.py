@@ -1,0 +1,102 @@
+"""Bot API session behaviour aiogram does not have by itself."""
+
+import asyncio
+import logging
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramRetryAfter, TelegramServerError
+from aiogram.methods import GetUpdates, Response, TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiogram.types import Update
+from pydantic import ValidationError
+
+log = logging.getLogger(__name__)
+
+
+class RetryRequestMiddleware(BaseRequestMiddleware):
+    """Waits out a 429's retry_after and retries 5xx answers with exponential backoff."""
+
+    def __init__(
+        self,
+        *,
+        max_attempts: int = 5,
+        base_delay: float = 0.5,
+        max_delay: float = 30.0,
+        max_retry_after: float = 120.0,
+    ) -> None:
+        self._max_attempts = max_attempts
+        self._base_delay = base_delay
+        self._max_delay = max_delay
+        self._max_retry_after = max_retry_after
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        attempt = 1
+        while True:
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as error:
+                if attempt >= self._max_attempts or error.retry_after > self._max_retry_after:
+                    raise
+                delay = float(error.retry_after)
+                log.warning("%s: flood limit, retrying in %.0f s", type(method).__name__, delay)
+            except TelegramServerError:
+                # The polling loop has its own backoff; retrying here would only stack delays.
+                if attempt >= self._max_attempts or isinstance(method, GetUpdates):
+                    raise
+                delay = min(self._max_delay, self._base_delay * 2 ** (attempt - 1))
+                log.warning("%s: server error, retrying in %.1f s", type(method).__name__, delay)
+            attempt += 1
+            await asyncio.sleep(delay)
+
+
+class ResilientSession(AiohttpSession):
+    """Skips malformed updates one by one instead of failing the whole getUpdates batch.
+
+    aiogram validates a batch as a whole, so one bad update would block polling forever.
+    A malformed update is replaced by an empty one with its id, so the offset still advances.
+    """
+
+    def check_response(
+        self, bot: Bot, method: TelegramMethod[TelegramType], status_code: int, content: str
+    ) -> Response[TelegramType]:
+        if isinstance(method, GetUpdates):
+            content = self._drop_malformed_updates(bot, content)
+        return super().check_response(bot, method, status_code, content)
+
+    def _drop_malformed_updates(self, bot: Bot, content: str) -> str:
+        try:
+            payload: Any = self.json_loads(content)
+            updates = payload["result"]
+        except (ValueError, KeyError, TypeError):
+            return content
+        if not isinstance(updates, list):
+            return content
+        cleaned = []
+        for raw in updates:
+            try:
+                Update.model_validate(raw, context={"bot": bot})
+                cleaned.append(raw)
+            except ValidationError as error:
+                update_id = raw.get("update_id") if isinstance(raw, dict) else None
+                log.warning(
+                    "skipped malformed update %s: %s", update_id, error.errors()[0].get("msg")
+                )
+                if isinstance(update_id, int):
+                    cleaned.append({"update_id": update_id})
+        payload["result"] = cleaned
+        return self.json_dumps(payload)
+
+
+def create_session(api_base: str) -> AiohttpSession:
+    session = ResilientSession(api=TelegramAPIServer.from_base(api_base))
+    session.middleware(RetryRequestMiddleware())
+    return session

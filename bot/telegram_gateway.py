@@ -1,0 +1,38 @@
+"""The services' TelegramGateway, implemented with aiogram's Bot."""
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNotFound
+
+from services.telegram import ChatAdmins, ChatInfo, ChatUnavailable
+
+# What Telegram answers when a chat is gone, unknown, or hidden from the bot.
+_UNAVAILABLE = (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound)
+
+
+class AiogramTelegramGateway:
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def get_chat(self, chat_ref: int | str) -> ChatInfo:
+        try:
+            chat = await self._bot.get_chat(chat_ref)
+        except _UNAVAILABLE as error:
+            raise ChatUnavailable(str(chat_ref)) from error
+        title = chat.title or chat.full_name or str(chat.id)
+        return ChatInfo(id=chat.id, type=chat.type, title=title, username=chat.username)
+
+    async def get_admins(self, chat_id: int) -> ChatAdmins:
+        try:
+            members = await self._bot.get_chat_administrators(chat_id)
+        except _UNAVAILABLE as error:
+            raise ChatUnavailable(str(chat_id)) from error
+        return ChatAdmins(
+            human_ids=frozenset(m.user.id for m in members if not m.user.is_bot),
+            bot_is_admin=any(m.user.id == self._bot.id for m in members),
+        )
+
+    async def get_member_count(self, chat_id: int) -> int:
+        try:
+            return await self._bot.get_chat_member_count(chat_id)
+        except _UNAVAILABLE as error:
+            raise ChatUnavailable(str(chat_id)) from error

@@ -1,0 +1,150 @@
+"""Every text the bot sends, in one place (HTML parse mode), ready for translation."""
+
+from datetime import datetime
+from html import escape
+
+from db.channels import ChannelRecord, ChannelSummary
+
+START = (
+    "👋 <b>AnalyticBot</b> keeps the numbers of your Telegram channel: posts, views, "
+    "reactions, subscribers joining and leaving, and how your channel grows.\n\n"
+    "<b>How to start</b>\n"
+    "1. Tap <b>Add to my channel</b> below and pick your channel. Telegram asks you to make "
+    "me an admin: I only need to read, I never post.\n"
+    "2. I'll message you here as soon as the channel is connected.\n\n"
+    "Already made me an admin? Send <code>/add @yourchannel</code>.\n"
+    "See everything I can do with /help."
+)
+ADD_TO_CHANNEL_BUTTON = "➕ Add to my channel"
+MY_CHANNELS_BUTTON = "📋 My channels"
+
+HELP = (
+    "<b>Commands</b>\n"
+    "/channels: your tracked channels\n"
+    "/add @channel: track a channel where I am already an admin\n"
+    "/remove @channel: stop tracking a channel\n"
+    "/help: this message\n\n"
+    "I record what happens in each channel from the moment I become its admin. "
+    "Only the channel's admins can see its numbers: I check that with Telegram."
+)
+
+SORRY = (
+    "😔 Sorry, something went wrong on our side. Please try again. Reference: <code>{ref}</code>"
+)
+SLOW_DOWN = "⏳ Too many requests at once. Please wait a moment."
+UNKNOWN_COMMAND = "🤔 I don't know the command {command}. Send /help to see what I can do."
+FREE_TEXT = (
+    "I work with commands. Send /channels to see your channels, or /help for everything I can do."
+)
+
+ADD_USAGE = (
+    "Send the channel's @username or id after the command, for example:\n"
+    "<code>/add @yourchannel</code>\n\n"
+    "Make me an admin of the channel first: tap <b>Add to my channel</b> under /start."
+)
+INVALID_CHANNEL_REF = (
+    "That doesn't look like a channel. Send its @username, a t.me link or its id (-100…)."
+)
+CHANNEL_NOT_FOUND = (
+    "I can't find that channel. Check the @username; for a private channel, "
+    "make me an admin first and then use its id."
+)
+NOT_A_CHANNEL = "That is a group or a private chat. I track channels only."
+BOT_NOT_ADMIN = (
+    "I'm not an admin of <b>{title}</b> yet. Add me as an admin first "
+    "(tap <b>Add to my channel</b> under /start), then try again."
+)
+NOT_CHANNEL_ADMIN = (
+    "Only admins of a channel can do that, and Telegram says you are not one of them."
+)
+NO_CHANNELS = (
+    "You have no channels yet. Tap <b>Add to my channel</b> under /start, "
+    "or send <code>/add @yourchannel</code>."
+)
+CHOOSE_CHANNEL = "Which channel?"
+
+
+def channel_now_tracked(channel: ChannelRecord, *, was_tracked: bool) -> str:
+    if was_tracked:
+        return f"✅ <b>{escape(channel.title)}</b> is already tracked. See it in /channels."
+    return (
+        f"✅ Now tracking <b>{escape(channel.title)}</b>.\n"
+        "From now on I record its posts, reactions, subscribers joining and leaving, "
+        "and its subscriber count. See it in /channels."
+    )
+
+
+def _ago(moment: datetime, now: datetime) -> str:
+    minutes = int((now - moment).total_seconds() // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} min ago"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h ago"
+    return f"{minutes // (24 * 60)} days ago"
+
+
+def channel_list(summaries: list[ChannelSummary], now: datetime) -> str:
+    lines = ["<b>Your channels</b>"]
+    for summary in summaries:
+        channel = summary.channel
+        name = escape(channel.title)
+        handle = f" (@{escape(channel.username)})" if channel.username else ""
+        subscribers = (
+            f"{summary.subscribers:,} subscribers"
+            if summary.subscribers is not None
+            else "counting…"
+        )
+        last_post = (
+            f"last post {_ago(summary.last_post_at, now)}"
+            if summary.last_post_at
+            else "no posts yet"
+        )
+        status = "" if channel.is_tracked else "\n    ⏸ not tracked"
+        lines.append(f"\n📢 <b>{name}</b>{handle}\n    👥 {subscribers} · 📝 {last_post}{status}")
+    return "\n".join(lines)
+
+
+def remove_confirm(channel: ChannelRecord) -> str:
+    return (
+        f"Stop tracking <b>{escape(channel.title)}</b>?\n\n"
+        "<b>Keep data</b>: I stop recording; what I have stays, and /add resumes.\n"
+        "<b>Delete data</b>: I stop and delete everything recorded for this channel, "
+        "for all its admins. This cannot be undone."
+    )
+
+
+REMOVE_KEEP_BUTTON = "⏸ Stop, keep data"
+REMOVE_DELETE_BUTTON = "🗑 Stop and delete data"
+CANCEL_BUTTON = "✖️ Cancel"
+REMOVE_CANCELLED = "Nothing changed."
+REMOVE_BUTTON = "🗑 Remove {title}"
+RESUME_BUTTON = "▶️ Resume {title}"
+
+
+def removed(channel: ChannelRecord, *, deleted: bool) -> str:
+    if deleted:
+        return f"🗑 Stopped tracking <b>{escape(channel.title)}</b> and deleted its data."
+    return (
+        f"⏸ Stopped tracking <b>{escape(channel.title)}</b>. Its data is kept; "
+        f"<code>/add {channel.id}</code> resumes tracking."
+    )
+
+
+def bot_removed_from_channel(title: str) -> str:
+    return (
+        f"⏸ I'm no longer an admin of <b>{escape(title)}</b>, so I stopped tracking it. "
+        "Everything recorded so far is kept."
+    )
+
+
+COMMANDS = {
+    "start": "What this bot does",
+    "channels": "Your tracked channels",
+    "add": "Track a channel: /add @channel",
+    "remove": "Stop tracking a channel",
+    "help": "All commands",
+}
+
+STALE_BUTTON = "This button no longer works. Send the command again."

@@ -1,0 +1,151 @@
+"""Bulk writes of what Telegram tells us about tracked channels, one statement per kind."""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+
+@dataclass(frozen=True)
+class PostRow:
+    channel_id: int
+    message_id: int
+    posted_at: datetime
+    text: str
+    media_kind: str | None
+    media_file_unique_id: str | None
+    media_group_id: str | None
+    edited_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ReactionCountRow:
+    channel_id: int
+    message_id: int
+    observed_at: datetime
+    reactions: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.reactions.values())
+
+
+@dataclass(frozen=True)
+class SubscriberEventRow:
+    channel_id: int
+    occurred_at: datetime
+    kind: str  # "join" or "leave"
+    invite_link_name: str | None
+
+
+@dataclass(frozen=True)
+class SnapshotRow:
+    channel_id: int
+    taken_at: datetime
+    subscribers: int
+
+
+class IngestionRepository:
+    """Every write keeps only rows of tracked channels, and is idempotent where it can be."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def upsert_posts(self, conn: asyncpg.Connection, rows: Sequence[PostRow]) -> None:
+        """Insert posts or apply edits; rows must hold one version per (channel, message)."""
+        await conn.execute(
+            """
+            INSERT INTO posts (channel_id, message_id, posted_at, text, media_kind,
+                               media_file_unique_id, media_group_id, edited_at)
+            SELECT t.* FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[],
+                                   $5::text[], $6::text[], $7::text[], $8::timestamptz[])
+                   AS t(channel_id, message_id, posted_at, text, media_kind,
+                        media_file_unique_id, media_group_id, edited_at)
+              JOIN channels c ON c.id = t.channel_id AND c.is_tracked
+            ON CONFLICT (channel_id, message_id) DO UPDATE
+               SET text = EXCLUDED.text,
+                   media_kind = EXCLUDED.media_kind,
+                   media_file_unique_id = EXCLUDED.media_file_unique_id,
+                   edited_at = EXCLUDED.edited_at
+             WHERE EXCLUDED.edited_at IS NOT NULL
+               AND EXCLUDED.edited_at >= coalesce(posts.edited_at, '-infinity')
+            """,
+            [r.channel_id for r in rows],
+            [r.message_id for r in rows],
+            [r.posted_at for r in rows],
+            [r.text for r in rows],
+            [r.media_kind for r in rows],
+            [r.media_file_unique_id for r in rows],
+            [r.media_group_id for r in rows],
+            [r.edited_at for r in rows],
+        )
+
+    async def insert_reaction_counts(
+        self, conn: asyncpg.Connection, rows: Sequence[ReactionCountRow]
+    ) -> None:
+        await conn.execute(
+            """
+            INSERT INTO post_reaction_counts (channel_id, message_id, observed_at, total, reactions)
+            SELECT t.channel_id, t.message_id, t.observed_at, t.total, t.reactions::jsonb
+              FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::int[], $5::text[])
+                   AS t(channel_id, message_id, observed_at, total, reactions)
+              JOIN channels c ON c.id = t.channel_id AND c.is_tracked
+            ON CONFLICT (channel_id, message_id, observed_at) DO UPDATE
+               SET total = EXCLUDED.total, reactions = EXCLUDED.reactions
+            """,
+            [r.channel_id for r in rows],
+            [r.message_id for r in rows],
+            [r.observed_at for r in rows],
+            [r.total for r in rows],
+            [json.dumps(r.reactions, ensure_ascii=False) for r in rows],
+        )
+
+    async def insert_subscriber_events(
+        self, conn: asyncpg.Connection, rows: Sequence[SubscriberEventRow]
+    ) -> None:
+        await conn.execute(
+            """
+            INSERT INTO subscriber_events (channel_id, occurred_at, kind, invite_link_name)
+            SELECT t.channel_id, t.occurred_at, t.kind, t.invite_link_name
+              FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[])
+                   WITH ORDINALITY AS t(channel_id, occurred_at, kind, invite_link_name, ord)
+              JOIN channels c ON c.id = t.channel_id AND c.is_tracked
+             ORDER BY t.ord  -- ids follow arrival order
+            """,
+            [r.channel_id for r in rows],
+            [r.occurred_at for r in rows],
+            [r.kind for r in rows],
+            [r.invite_link_name for r in rows],
+        )
+
+    async def insert_snapshots(self, rows: Sequence[SnapshotRow]) -> None:
+        await self._pool.execute(
+            """
+            INSERT INTO subscriber_snapshots (channel_id, taken_at, subscribers)
+            SELECT t.* FROM unnest($1::bigint[], $2::timestamptz[], $3::int[])
+                   AS t(channel_id, taken_at, subscribers)
+              JOIN channels c ON c.id = t.channel_id AND c.is_tracked
+            ON CONFLICT (channel_id, taken_at) DO UPDATE SET subscribers = EXCLUDED.subscribers
+            """,
+            [r.channel_id for r in rows],
+            [r.taken_at for r in rows],
+            [r.subscribers for r in rows],
+        )
+
+    async def write_batch(
+        self,
+        *,
+        posts: Sequence[PostRow],
+        reaction_counts: Sequence[ReactionCountRow],
+        subscriber_events: Sequence[SubscriberEventRow],
+    ) -> None:
+        """Write one flushed batch in one transaction, so a failure leaves nothing half-written."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            if posts:
+                await self.upsert_posts(conn, posts)
+            if reaction_counts:
+                await self.insert_reaction_counts(conn, reaction_counts)
+            if subscriber_events:
+                await self.insert_subscriber_events(conn, subscriber_events)

@@ -1,0 +1,53 @@
+"""Users of the bot: the people who talk to it in private chat."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from db.errors import NotFound
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: int
+    username: str | None
+    first_name: str
+    language_code: str | None
+    time_zone: str
+    created_at: datetime
+
+
+_COLUMNS = "id, username, first_name, language_code, time_zone, created_at"
+
+
+class UsersRepository:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def upsert(
+        self, *, user_id: int, username: str | None, first_name: str, language_code: str | None
+    ) -> UserRecord:
+        row = await self._pool.fetchrow(
+            f"""
+            INSERT INTO users (id, username, first_name, language_code)
+            VALUES ($1, $2, $3, $4)
+            ON CONFLICT (id) DO UPDATE
+               SET username = EXCLUDED.username,
+                   first_name = EXCLUDED.first_name,
+                   language_code = EXCLUDED.language_code,
+                   last_seen_at = now()
+            RETURNING {_COLUMNS}
+            """,
+            user_id,
+            username,
+            first_name,
+            language_code,
+        )
+        return UserRecord(**dict(row))
+
+    async def get(self, *, user_id: int) -> UserRecord:
+        row = await self._pool.fetchrow(f"SELECT {_COLUMNS} FROM users WHERE id = $1", user_id)
+        if row is None:
+            raise NotFound(f"user {user_id}")
+        return UserRecord(**dict(row))

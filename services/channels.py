@@ -1,0 +1,208 @@
+"""Which channels are tracked and who may see them, verified with Telegram."""
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from db.channels import ChannelRecord, ChannelsRepository, ChannelSummary
+from db.errors import NotFound
+from services.clock import Clock
+from services.telegram import ChatUnavailable, TelegramGateway
+
+log = logging.getLogger(__name__)
+
+_USERNAME = re.compile(r"^(?:https?://)?(?:t\.me/|telegram\.me/)?@?([A-Za-z][A-Za-z0-9_]{3,31})/?$")
+_CHAT_ID = re.compile(r"^-?\d{5,20}$")
+
+
+class ChannelAccessError(Exception):
+    """The base of everything that stops a user from reaching a channel."""
+
+
+class InvalidChannelRef(ChannelAccessError):
+    """The text does not look like a channel @username, link or id."""
+
+
+class ChannelNotFound(ChannelAccessError):
+    """Telegram does not know the channel, or the bot cannot see it."""
+
+
+class NotAChannel(ChannelAccessError):
+    """The chat exists but is a group or a private chat."""
+
+
+class BotNotAdmin(ChannelAccessError):
+    """The bot has to be an admin of the channel first."""
+
+
+class NotChannelAdmin(ChannelAccessError):
+    """The user does not administer the channel, as Telegram says."""
+
+
+class NoChannels(ChannelAccessError):
+    """The user tracks no channel yet."""
+
+
+class ChannelChoiceNeeded(ChannelAccessError):
+    """The user tracks several channels and named none of them."""
+
+    def __init__(self, channels: list[ChannelRecord]) -> None:
+        super().__init__("choose a channel")
+        self.channels = channels
+
+
+@dataclass(frozen=True)
+class TrackResult:
+    channel: ChannelRecord
+    user_linked: bool
+    was_tracked: bool
+
+
+def parse_channel_ref(text: str) -> int | str:
+    """A channel id (-100...) or an @username from what a user typed: @name, name, t.me/name."""
+    text = text.strip()
+    if _CHAT_ID.match(text):
+        return int(text)
+    match = _USERNAME.match(text)
+    if match is None:
+        raise InvalidChannelRef(text)
+    return f"@{match.group(1)}"
+
+
+class ChannelService:
+    def __init__(
+        self,
+        channels: ChannelsRepository,
+        telegram: TelegramGateway,
+        clock: Clock,
+        *,
+        admin_verify_ttl: timedelta,
+        concurrency: int,
+    ) -> None:
+        self._channels = channels
+        self._telegram = telegram
+        self._clock = clock
+        self._admin_verify_ttl = admin_verify_ttl
+        self._concurrency = concurrency
+
+    async def on_bot_promoted(
+        self, *, channel_id: int, title: str, username: str | None, added_by: int | None
+    ) -> TrackResult:
+        """The bot became an admin of a channel: track it and link its admins."""
+        was_tracked = await self._is_tracked(channel_id)
+        channel = await self._channels.track(channel_id=channel_id, title=title, username=username)
+        admins = await self._telegram.get_admins(channel_id)
+        await self._channels.set_admins(
+            channel_id=channel_id, admin_ids=admins.human_ids, verified_at=self._clock.now()
+        )
+        linked = added_by is not None and added_by in admins.human_ids
+        return TrackResult(channel=channel, user_linked=linked, was_tracked=was_tracked)
+
+    async def on_bot_removed(self, *, channel_id: int) -> None:
+        """The bot lost its admin rights or was removed: stop tracking, keep the data."""
+        await self._channels.stop_tracking(channel_id=channel_id, at=self._clock.now())
+
+    async def add_for_user(self, *, user_id: int, ref: str) -> TrackResult:
+        """Track a channel named by a user, who must administer it, as must the bot."""
+        try:
+            chat = await self._telegram.get_chat(parse_channel_ref(ref))
+        except ChatUnavailable as error:
+            raise ChannelNotFound(ref) from error
+        if chat.type != "channel":
+            raise NotAChannel(ref)
+        try:
+            admins = await self._telegram.get_admins(chat.id)
+        except ChatUnavailable as error:
+            raise BotNotAdmin(chat.title) from error
+        if not admins.bot_is_admin:
+            raise BotNotAdmin(chat.title)
+        if user_id not in admins.human_ids:
+            raise NotChannelAdmin(chat.title)
+        was_tracked = await self._is_tracked(chat.id)
+        channel = await self._channels.track(
+            channel_id=chat.id, title=chat.title, username=chat.username
+        )
+        await self._channels.set_admins(
+            channel_id=chat.id, admin_ids=admins.human_ids, verified_at=self._clock.now()
+        )
+        return TrackResult(channel=channel, user_linked=True, was_tracked=was_tracked)
+
+    async def list_for_user(self, *, user_id: int) -> list[ChannelSummary]:
+        return await self._channels.list_for_user(user_id=user_id)
+
+    async def require_admin(self, *, user_id: int, channel_id: int) -> ChannelRecord:
+        """The channel, if the user administers it; asks Telegram again when the check is stale."""
+        try:
+            verified_at = await self._channels.admin_verified_at(
+                channel_id=channel_id, user_id=user_id
+            )
+        except NotFound as error:
+            raise NotChannelAdmin(str(channel_id)) from error
+        if self._clock.now() - verified_at > self._admin_verify_ttl:
+            try:
+                await self._refresh_admins(channel_id)
+                await self._channels.admin_verified_at(channel_id=channel_id, user_id=user_id)
+            except (NotFound, ChatUnavailable) as error:
+                raise NotChannelAdmin(str(channel_id)) from error
+        return await self._channels.get(channel_id=channel_id)
+
+    async def resolve_for_user(self, *, user_id: int, ref: str | None) -> ChannelRecord:
+        """The channel a command means: the one named, or the user's only one."""
+        summaries = await self._channels.list_for_user(user_id=user_id)
+        if ref is None or not ref.strip():
+            if not summaries:
+                raise NoChannels()
+            if len(summaries) > 1:
+                raise ChannelChoiceNeeded([s.channel for s in summaries])
+            channel_id = summaries[0].channel.id
+        else:
+            wanted = parse_channel_ref(ref)
+            matches = [
+                s.channel.id
+                for s in summaries
+                if s.channel.id == wanted
+                or (s.channel.username and f"@{s.channel.username}".lower() == str(wanted).lower())
+            ]
+            if not matches:
+                raise NotChannelAdmin(ref)
+            channel_id = matches[0]
+        return await self.require_admin(user_id=user_id, channel_id=channel_id)
+
+    async def stop_tracking(self, *, user_id: int, channel_id: int, delete_data: bool) -> None:
+        await self.require_admin(user_id=user_id, channel_id=channel_id)
+        if delete_data:
+            await self._channels.delete(channel_id=channel_id)
+        else:
+            await self._channels.stop_tracking(channel_id=channel_id, at=self._clock.now())
+
+    async def recheck_all_admins(self) -> None:
+        """Ask Telegram who administers each tracked channel; the scheduler runs this."""
+        semaphore = asyncio.Semaphore(self._concurrency)
+
+        async def recheck(channel_id: int) -> None:
+            async with semaphore:
+                try:
+                    await self._refresh_admins(channel_id)
+                except ChatUnavailable:
+                    log.info("channel %s is no longer reachable; tracking stopped", channel_id)
+                    await self.on_bot_removed(channel_id=channel_id)
+                except Exception:
+                    log.exception("admin re-check of channel %s failed", channel_id)
+
+        await asyncio.gather(*(recheck(cid) for cid in await self._channels.tracked_ids()))
+
+    async def _refresh_admins(self, channel_id: int) -> None:
+        admins = await self._telegram.get_admins(channel_id)
+        if not admins.bot_is_admin:
+            raise ChatUnavailable(f"the bot is no longer an admin of {channel_id}")
+        await self._channels.set_admins(
+            channel_id=channel_id, admin_ids=admins.human_ids, verified_at=self._clock.now()
+        )
+
+    async def _is_tracked(self, channel_id: int) -> bool:
+        try:
+            return (await self._channels.get(channel_id=channel_id)).is_tracked
+        except NotFound:
+            return False

@@ -1,0 +1,99 @@
+"""Buffers what Telegram reports about channels and writes it to the database in batches."""
+
+import asyncio
+import contextlib
+import logging
+
+from db.ingestion import IngestionRepository, PostRow, ReactionCountRow, SubscriberEventRow
+
+log = logging.getLogger(__name__)
+
+
+class IngestionService:
+    """Collects events from handlers; a background task flushes them every few seconds.
+
+    A failed flush keeps its rows for the next attempt, so a database that goes away for a
+    moment loses nothing.
+    """
+
+    def __init__(
+        self, repository: IngestionRepository, *, batch_size: int, flush_seconds: float
+    ) -> None:
+        self._repository = repository
+        self._batch_size = batch_size
+        self._flush_seconds = flush_seconds
+        self._posts: dict[tuple[int, int], PostRow] = {}
+        self._reaction_counts: list[ReactionCountRow] = []
+        self._subscriber_events: list[SubscriberEventRow] = []
+        self._lock = asyncio.Lock()
+        self._flusher: asyncio.Task[None] | None = None
+
+    @property
+    def pending(self) -> int:
+        return len(self._posts) + len(self._reaction_counts) + len(self._subscriber_events)
+
+    async def record_post(self, post: PostRow) -> None:
+        key = (post.channel_id, post.message_id)
+        known = self._posts.get(key)
+        # Within one batch the newest version of a post wins; the original keeps its date.
+        if known is None or _edit_order(post) >= _edit_order(known):
+            self._posts[key] = post
+        await self._flush_if_full()
+
+    async def record_reaction_count(self, reaction_count: ReactionCountRow) -> None:
+        self._reaction_counts.append(reaction_count)
+        await self._flush_if_full()
+
+    async def record_subscriber_event(self, event: SubscriberEventRow) -> None:
+        self._subscriber_events.append(event)
+        await self._flush_if_full()
+
+    async def _flush_if_full(self) -> None:
+        if self.pending >= self._batch_size:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write everything buffered; on failure put it back and re-raise."""
+        async with self._lock:
+            posts, self._posts = self._posts, {}
+            reaction_counts, self._reaction_counts = self._reaction_counts, []
+            subscriber_events, self._subscriber_events = self._subscriber_events, []
+            if not (posts or reaction_counts or subscriber_events):
+                return
+            try:
+                await self._repository.write_batch(
+                    posts=list(posts.values()),
+                    reaction_counts=reaction_counts,
+                    subscriber_events=subscriber_events,
+                )
+            except BaseException:
+                for key, post in posts.items():
+                    self._posts.setdefault(key, post)
+                self._reaction_counts[:0] = reaction_counts
+                self._subscriber_events[:0] = subscriber_events
+                raise
+
+    async def _flush_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self._flush_seconds)
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("ingestion flush failed; %d rows kept for the next try", self.pending)
+
+    def start(self) -> None:
+        if self._flusher is None:
+            self._flusher = asyncio.create_task(self._flush_periodically())
+
+    async def stop(self) -> None:
+        """Stop the background task and write what is left."""
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+            self._flusher = None
+        await self.flush()
+
+
+def _edit_order(post: PostRow) -> float:
+    return post.edited_at.timestamp() if post.edited_at else float("-inf")

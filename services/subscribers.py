@@ -1,0 +1,51 @@
+"""Subscriber-count snapshots of every tracked channel, taken on a schedule."""
+
+import asyncio
+import logging
+
+from db.channels import ChannelsRepository
+from db.ingestion import IngestionRepository, SnapshotRow
+from services.clock import Clock
+from services.telegram import ChatUnavailable, TelegramGateway
+
+log = logging.getLogger(__name__)
+
+
+class SubscriberSnapshotService:
+    def __init__(
+        self,
+        channels: ChannelsRepository,
+        ingestion: IngestionRepository,
+        telegram: TelegramGateway,
+        clock: Clock,
+        *,
+        concurrency: int,
+    ) -> None:
+        self._channels = channels
+        self._ingestion = ingestion
+        self._telegram = telegram
+        self._clock = clock
+        self._concurrency = concurrency
+
+    async def snapshot_all(self) -> int:
+        """Ask Telegram for each tracked channel's count, a few at a time; store them at once."""
+        taken_at = self._clock.now()
+        semaphore = asyncio.Semaphore(self._concurrency)
+
+        async def count(channel_id: int) -> SnapshotRow | None:
+            async with semaphore:
+                try:
+                    subscribers = await self._telegram.get_member_count(channel_id)
+                except ChatUnavailable:
+                    log.info("no subscriber count for channel %s: not reachable", channel_id)
+                    return None
+                except Exception:
+                    log.exception("subscriber count of channel %s failed", channel_id)
+                    return None
+            return SnapshotRow(channel_id=channel_id, taken_at=taken_at, subscribers=subscribers)
+
+        results = await asyncio.gather(*(count(cid) for cid in await self._channels.tracked_ids()))
+        rows = [row for row in results if row is not None]
+        if rows:
+            await self._ingestion.insert_snapshots(rows)
+        return len(rows)

@@ -1,0 +1,16 @@
+"""The people who use the bot."""
+
+from db.users import UserRecord, UsersRepository
+
+
+class UserService:
+    def __init__(self, users: UsersRepository) -> None:
+        self._users = users
+
+    async def remember(
+        self, *, user_id: int, username: str | None, first_name: str, language_code: str | None
+    ) -> UserRecord:
+        """Store or refresh what Telegram says about a user."""
+        return await self._users.upsert(
+            user_id=user_id, username=username, first_name=first_name, language_code=language_code
+        )

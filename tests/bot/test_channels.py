@@ -1,0 +1,229 @@
+"""A channel owner's first minutes: /start, adding the bot, /add, /channels, /remove."""
+
+from fake_telegram import BOT_USERNAME, FakeTelegram
+
+
+async def test_start_offers_the_add_to_channel_button(app, tg: FakeTelegram) -> None:
+    alice = tg.user("Alice")
+    await tg.send_text(alice, "/start")
+
+    reply = tg.last_to(alice, "sendMessage")
+    assert "AnalyticBot" in reply.text
+    button = reply.button("Add to my channel")
+    assert button["url"] == f"https://t.me/{BOT_USERNAME}?startchannel&admin=manage_chat"
+
+
+async def test_commands_are_registered_and_updates_asked_for(app, tg: FakeTelegram) -> None:
+    commands = tg.sent("setMyCommands")[-1].params["commands"]
+    assert {c["command"] for c in commands} >= {"start", "help", "channels", "add", "remove"}
+    assert set(tg.allowed_updates) >= {
+        "message",
+        "callback_query",
+        "channel_post",
+        "edited_channel_post",
+        "message_reaction_count",
+        "chat_member",
+        "my_chat_member",
+    }
+
+
+async def test_bot_made_admin_registers_channel_and_tells_the_owner(app, tg, db) -> None:
+    alice = tg.user("Alice")
+    await tg.send_text(alice, "/start")
+    channel = tg.channel("Cooking Daily", "cookingdaily", owner=alice, subscribers=1500)
+
+    await tg.add_bot_to_channel(channel, by=alice)
+
+    row = await db.fetchrow(
+        "SELECT title, username, is_tracked FROM channels WHERE id = $1", channel.id
+    )
+    assert dict(row) == {"title": "Cooking Daily", "username": "cookingdaily", "is_tracked": True}
+    admins = await db.fetch("SELECT user_id FROM channel_admins WHERE channel_id = $1", channel.id)
+    assert [r["user_id"] for r in admins] == [alice.id]
+    assert "Now tracking <b>Cooking Daily</b>" in tg.texts_to(alice)[-1]
+
+
+async def test_owner_who_never_started_the_bot_is_still_linked(app, tg, db) -> None:
+    bob = tg.user("Bob")
+    channel = tg.channel("Quiet", "quietchannel", owner=bob)
+
+    await tg.add_bot_to_channel(channel, by=bob)
+
+    # Telegram refuses to let the bot write first; the channel is tracked all the same.
+    assert await db.fetchval("SELECT count(*) FROM channel_admins WHERE user_id = $1", bob.id) == 1
+    await tg.send_text(bob, "/channels")
+    assert "Quiet" in tg.texts_to(bob)[-1]
+
+
+async def test_add_by_command_checks_both_admin_rights(app, tg: FakeTelegram, db) -> None:
+    alice, mallory = tg.user("Alice"), tg.user("Mallory")
+    channel = tg.channel("News", "newsroom", owner=alice)
+
+    await tg.send_text(alice, "/add @newsroom")
+    assert "not an admin of <b>News</b> yet" in tg.texts_to(alice)[-1]
+
+    channel.bot_status = "administrator"
+    await tg.send_text(mallory, "/add @newsroom")
+    assert "Only admins of a channel" in tg.texts_to(mallory)[-1]
+    assert await db.fetchval("SELECT count(*) FROM channels") == 0
+
+    await tg.send_text(alice, "/add https://t.me/newsroom")
+    assert "Now tracking <b>News</b>" in tg.texts_to(alice)[-1]
+    assert await db.fetchval("SELECT is_tracked FROM channels WHERE id = $1", channel.id)
+
+
+async def test_add_explains_bad_arguments(app, tg: FakeTelegram) -> None:
+    alice = tg.user("Alice")
+    await tg.send_text(alice, "/add")
+    assert "Send the channel's @username" in tg.texts_to(alice)[-1]
+    await tg.send_text(alice, "/add hello world!")
+    assert "doesn't look like a channel" in tg.texts_to(alice)[-1]
+    await tg.send_text(alice, "/add @nosuchchannel")
+    assert "can't find that channel" in tg.texts_to(alice)[-1]
+
+
+async def test_channels_lists_subscribers_and_last_post(app, tg: FakeTelegram) -> None:
+    alice = tg.user("Alice")
+    channel = tg.channel("Cooking Daily", "cookingdaily", owner=alice, subscribers=1500)
+    await tg.add_bot_to_channel(channel, by=alice)
+    await tg.post(channel, "Soup of the day")
+    await app.services.ingestion.flush()
+    await app.services.subscribers.snapshot_all()
+
+    await tg.send_text(alice, "/channels")
+
+    reply = tg.last_to(alice, "sendMessage")
+    assert "Cooking Daily" in reply.text
+    assert "1,500 subscribers" in reply.text
+    assert "last post just now" in reply.text
+    reply.button("Remove Cooking Daily")
+
+
+async def test_channels_without_any(app, tg: FakeTelegram) -> None:
+    alice = tg.user("Alice")
+    await tg.send_text(alice, "/channels")
+    assert "You have no channels yet" in tg.texts_to(alice)[-1]
+
+
+async def test_remove_keeping_data_stops_tracking(app, tg: FakeTelegram, db) -> None:
+    alice = tg.user("Alice")
+    channel = tg.channel("Cooking Daily", "cookingdaily", owner=alice)
+    await tg.add_bot_to_channel(channel, by=alice)
+    await tg.post(channel, "Kept")
+    await app.services.ingestion.flush()
+
+    await tg.send_text(alice, "/remove")
+    confirm = tg.last_to(alice, "sendMessage")
+    assert "Stop tracking <b>Cooking Daily</b>?" in confirm.text
+    await tg.press_button(alice, confirm, "Stop, keep data")
+
+    assert "Its data is kept" in tg.texts_to(alice)[-1]
+    assert not await db.fetchval("SELECT is_tracked FROM channels WHERE id = $1", channel.id)
+    assert await db.fetchval("SELECT count(*) FROM posts") == 1
+    await tg.post(channel, "Not recorded any more")
+    await app.services.ingestion.flush()
+    assert await db.fetchval("SELECT count(*) FROM posts") == 1
+
+    await tg.send_text(alice, "/channels")
+    listing = tg.last_to(alice, "sendMessage")
+    assert "not tracked" in listing.text
+    await tg.press_button(alice, listing, "Resume Cooking Daily")
+    assert await db.fetchval("SELECT is_tracked FROM channels WHERE id = $1", channel.id)
+
+
+async def test_remove_deleting_data(app, tg: FakeTelegram, db) -> None:
+    alice = tg.user("Alice")
+    channel = tg.channel("Cooking Daily", "cookingdaily", owner=alice)
+    await tg.add_bot_to_channel(channel, by=alice)
+    await tg.post(channel, "Gone soon")
+    await app.services.ingestion.flush()
+
+    await tg.send_text(alice, "/remove @cookingdaily")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Stop and delete data")
+
+    assert "deleted its data" in tg.texts_to(alice)[-1]
+    assert await db.fetchval("SELECT count(*) FROM channels") == 0
+    assert await db.fetchval("SELECT count(*) FROM posts") == 0
+
+
+async def test_remove_cancel_changes_nothing(app, tg: FakeTelegram, db) -> None:
+    alice = tg.user("Alice")
+    channel = tg.channel("Cooking Daily", "cookingdaily", owner=alice)
+    await tg.add_bot_to_channel(channel, by=alice)
+
+    await tg.send_text(alice, "/remove")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Cancel")
+
+    assert tg.texts_to(alice)[-1] == "Nothing changed."
+    assert await db.fetchval("SELECT is_tracked FROM channels WHERE id = $1", channel.id)
+
+
+async def test_remove_with_several_channels_asks_which(app, tg: FakeTelegram) -> None:
+    alice = tg.user("Alice")
+    for title, username in (("First", "firstchan"), ("Second", "secondchan")):
+        await tg.add_bot_to_channel(tg.channel(title, username, owner=alice), by=alice)
+
+    await tg.send_text(alice, "/remove")
+    choice = tg.last_to(alice, "sendMessage")
+    assert choice.text == "Which channel?"
+    await tg.press_button(alice, choice, "@secondchan")
+    assert "Stop tracking <b>Second</b>?" in tg.texts_to(alice)[-1]
+
+
+async def test_someone_elses_channel_cannot_be_removed(app, tg: FakeTelegram, db) -> None:
+    alice, mallory = tg.user("Alice"), tg.user("Mallory")
+    channel = tg.channel("Cooking Daily", "cookingdaily", owner=alice)
+    await tg.add_bot_to_channel(channel, by=alice)
+
+    await tg.send_text(mallory, "/remove @cookingdaily")
+
+    assert "Only admins of a channel" in tg.texts_to(mallory)[-1]
+    assert await db.fetchval("SELECT is_tracked FROM channels WHERE id = $1", channel.id)
+
+
+async def test_bot_removed_from_channel_stops_tracking_and_keeps_data(app, tg, db) -> None:
+    alice = tg.user("Alice")
+    await tg.send_text(alice, "/start")
+    channel = tg.channel("Cooking Daily", "cookingdaily", owner=alice)
+    await tg.add_bot_to_channel(channel, by=alice)
+    await tg.post(channel, "Before removal")
+    await app.services.ingestion.flush()
+
+    await tg.remove_bot_from_channel(channel, by=alice)
+
+    row = await db.fetchrow(
+        "SELECT is_tracked, tracking_stopped_at FROM channels WHERE id = $1", channel.id
+    )
+    assert row["is_tracked"] is False and row["tracking_stopped_at"] is not None
+    assert await db.fetchval("SELECT count(*) FROM posts") == 1
+    assert "stopped tracking it" in tg.texts_to(alice)[-1]
+
+
+async def test_admin_who_lost_rights_loses_access(app, tg: FakeTelegram, clock, db) -> None:
+    alice, bob = tg.user("Alice"), tg.user("Bob")
+    await tg.send_text(bob, "/start")
+    channel = tg.channel("Team", "teamchannel", owner=alice, admins=[bob])
+    await tg.add_bot_to_channel(channel, by=alice)
+    assert await db.fetchval("SELECT count(*) FROM channel_admins") == 2
+
+    tg.set_admin(channel, bob, False)
+    # Within the trust window the stored check stands; after it, Telegram is asked again.
+    clock.advance(minutes=11)
+    await tg.send_text(bob, "/remove @teamchannel")
+    assert "Only admins of a channel" in tg.texts_to(bob)[-1]
+    await tg.send_text(bob, "/channels")
+    assert "You have no channels yet" in tg.texts_to(bob)[-1]
+
+
+async def test_periodic_admin_recheck_unlinks_former_admins(app, tg: FakeTelegram, db) -> None:
+    alice, bob = tg.user("Alice"), tg.user("Bob")
+    await tg.send_text(bob, "/start")
+    channel = tg.channel("Team", "teamchannel", owner=alice, admins=[bob])
+    await tg.add_bot_to_channel(channel, by=alice)
+
+    tg.set_admin(channel, bob, False)
+    await app.services.channels.recheck_all_admins()
+
+    linked = await db.fetch("SELECT user_id FROM channel_admins WHERE channel_id = $1", channel.id)
+    assert [r["user_id"] for r in linked] == [alice.id]
+    assert app.app.scheduler.get_job("admin_recheck") is not None

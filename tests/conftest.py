@@ -1,0 +1,142 @@
+"""Fixtures: a real PostgreSQL (embedded, or TEST_DATABASE_URL), a fake Telegram, the real bot."""
+
+import asyncio
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from fake_telegram import BOT_TOKEN, FakeTelegram
+from helpers import ManualClock, create_database, drop_database
+
+from bot.app import BotApplication
+from db.embedded import EmbeddedPostgres
+from db.migrate import migrate
+from db.pool import create_pool
+from services.settings import Settings
+
+TEST_DATABASE = f"analyticbot_test_{os.getpid()}"
+
+
+@pytest.fixture(scope="session")
+def server_dsn() -> Iterator[str]:
+    """A PostgreSQL server to create test databases on."""
+    if url := os.environ.get("TEST_DATABASE_URL"):
+        yield url
+        return
+    # A short path: the server's unix socket lives in it and socket paths are limited.
+    data_dir = Path(tempfile.mkdtemp(prefix="abt-"))
+    embedded = EmbeddedPostgres(data_dir)
+    try:
+        yield embedded.start()
+    finally:
+        embedded.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+async def database_dsn(server_dsn: str) -> AsyncIterator[str]:
+    """A database of the suite's own, migrated once."""
+    dsn = await create_database(server_dsn, TEST_DATABASE)
+    conn = await asyncpg.connect(dsn)
+    try:
+        await migrate(conn)
+    finally:
+        await conn.close()
+    yield dsn
+    await drop_database(server_dsn, TEST_DATABASE)
+
+
+@pytest.fixture(scope="session")
+async def session_pool(database_dsn: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(database_dsn, min_size=1, max_size=10)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+async def db(session_pool: asyncpg.Pool) -> asyncpg.Pool:
+    """The pool, on a database emptied for this test."""
+    tables = await session_pool.fetch(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+        "AND tablename <> 'schema_migrations'"
+    )
+    if tables:
+        names = ", ".join(f'"{t["tablename"]}"' for t in tables)
+        await session_pool.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    return session_pool
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def settings(
+    request: pytest.FixtureRequest, tg: FakeTelegram, database_dsn: str, tmp_path: Path
+) -> Settings:
+    """Settings for the bot under test; `@pytest.mark.settings(name=value)` overrides any."""
+    marker = request.node.get_closest_marker("settings")
+    overrides = marker.kwargs if marker else {}
+    values = dict(
+        bot_token=BOT_TOKEN,
+        telegram_api_base=tg.base_url,
+        database_url=database_dsn,
+        data_dir=tmp_path,
+        web_host="127.0.0.1",
+        web_port=0,
+        public_base_url="http://127.0.0.1",
+        admin_ids=frozenset(),
+        # Tests flush ingestion explicitly; a long interval keeps timing out of them.
+        ingest_flush_seconds=3600,
+    )
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+class RunningBot:
+    """A BotApplication polling the fake Telegram in the background."""
+
+    def __init__(self, app: BotApplication, tg: FakeTelegram) -> None:
+        self.app = app
+        self.tg = tg
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        mark = self.tg.mark()
+        self._task = asyncio.create_task(
+            self.app.run_polling(handle_as_tasks=False, handle_signals=False, polling_timeout=5)
+        )
+        await self.tg.wait_for("getUpdates", after=mark, timeout=15)
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        await self.app.stop()
+        await self._task
+        self._task = None
+
+    @property
+    def services(self):
+        return self.app.services
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, db: asyncpg.Pool, tg: FakeTelegram, clock: ManualClock
+) -> AsyncIterator[RunningBot]:
+    """The real bot, polling the fake Telegram, on a clean database."""
+    running = RunningBot(BotApplication(settings, db, clock=clock), tg)
+    await running.start()
+    yield running
+    await running.stop()

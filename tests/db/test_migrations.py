@@ -1,0 +1,75 @@
+"""The migration runner: each file once, in order, and never a silently edited one."""
+
+import shutil
+from pathlib import Path
+
+import asyncpg
+import pytest
+from helpers import create_database, drop_database
+
+from db.errors import MigrationError
+from db.migrate import MIGRATIONS_DIR, migrate
+
+
+@pytest.fixture
+async def scratch_conn(server_dsn: str):
+    dsn = await create_database(server_dsn, "analyticbot_migrations_test")
+    conn = await asyncpg.connect(dsn)
+    yield conn
+    await conn.close()
+    await drop_database(server_dsn, "analyticbot_migrations_test")
+
+
+async def test_applying_twice_is_a_no_op(scratch_conn: asyncpg.Connection) -> None:
+    first = await migrate(scratch_conn)
+    assert first == sorted(p.name for p in MIGRATIONS_DIR.glob("*.sql"))
+    tables_before = await scratch_conn.fetchval("SELECT count(*) FROM pg_tables")
+
+    assert await migrate(scratch_conn) == []
+    assert await scratch_conn.fetchval("SELECT count(*) FROM pg_tables") == tables_before
+    applied = await scratch_conn.fetchval("SELECT count(*) FROM schema_migrations")
+    assert applied == len(first)
+
+
+async def test_edited_applied_migration_is_refused(
+    scratch_conn: asyncpg.Connection, tmp_path: Path
+) -> None:
+    migrations = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, migrations)
+    await migrate(scratch_conn, migrations)
+    first = sorted(migrations.glob("*.sql"))[0]
+    first.write_text(first.read_text() + "\n-- edited after it was applied\n")
+
+    with pytest.raises(MigrationError, match=f"{first.name} was changed after it was applied"):
+        await migrate(scratch_conn, migrations)
+
+
+async def test_new_migration_is_applied_in_order(
+    scratch_conn: asyncpg.Connection, tmp_path: Path
+) -> None:
+    migrations = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, migrations)
+    await migrate(scratch_conn, migrations)
+    (migrations / "9998_first.sql").write_text("CREATE TABLE ordering (step int);")
+    (migrations / "9999_second.sql").write_text("INSERT INTO ordering VALUES (2);")
+
+    assert await migrate(scratch_conn, migrations) == ["9998_first.sql", "9999_second.sql"]
+    assert await scratch_conn.fetchval("SELECT step FROM ordering") == 2
+
+
+async def test_failed_migration_leaves_nothing_half_applied(
+    scratch_conn: asyncpg.Connection, tmp_path: Path
+) -> None:
+    migrations = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, migrations)
+    await migrate(scratch_conn, migrations)
+    (migrations / "9999_broken.sql").write_text(
+        "CREATE TABLE half (id int); SELECT no_such_function();"
+    )
+
+    with pytest.raises(asyncpg.UndefinedFunctionError):
+        await migrate(scratch_conn, migrations)
+    assert await scratch_conn.fetchval("SELECT to_regclass('half')") is None
+    assert not await scratch_conn.fetchval(
+        "SELECT exists(SELECT 1 FROM schema_migrations WHERE name = '9999_broken.sql')"
+    )
