@@ -24,3 +24,18 @@ class RemoveMode(StrEnum):
 class RemoveCb(CallbackData, prefix="rm"):
     mode: RemoveMode
     channel_id: int
+
+
+class StatsAction(StrEnum):
+    PERIOD = "p"
+    CHARTS = "c"
+    EXPORT = "e"
+    SHARE = "s"
+
+
+class StatsCb(CallbackData, prefix="st"):
+    """A button under /stats: switch period, or act on this channel and period."""
+
+    action: StatsAction
+    channel_id: int
+    days: int
