@@ -21,11 +21,14 @@ from bot.telegram_gateway import AiogramTelegramGateway
 from bot.web import create_web_app
 from db.channels import ChannelsRepository
 from db.ingestion import IngestionRepository
+from db.plans import PlansRepository
 from db.users import UsersRepository
 from services.channels import ChannelService
 from services.clock import Clock, SystemClock
+from services.entitlements import EntitlementsService
 from services.health import HealthService
 from services.ingestion import IngestionService
+from services.plans import Allowance
 from services.settings import Settings
 from services.subscribers import SubscriberSnapshotService
 from services.users import UserService
@@ -38,6 +41,7 @@ class Services:
     """Every service, built once; handlers receive them by name through workflow data."""
 
     users: UserService
+    entitlements: EntitlementsService
     channels: ChannelService
     ingestion: IngestionService
     subscribers: SubscriberSnapshotService
@@ -63,11 +67,18 @@ class BotApplication:
         gateway = AiogramTelegramGateway(self.bot)
         channels_repo = ChannelsRepository(pool)
         ingestion_repo = IngestionRepository(pool)
+        entitlements = EntitlementsService(
+            PlansRepository(pool),
+            self.clock,
+            standing_counts={Allowance.CHANNELS: channels_repo.count_tracked_for_user},
+        )
         self.services = Services(
             users=UserService(UsersRepository(pool)),
+            entitlements=entitlements,
             channels=ChannelService(
                 channels_repo,
                 gateway,
+                entitlements,
                 self.clock,
                 admin_verify_ttl=timedelta(seconds=settings.admin_verify_ttl_seconds),
                 concurrency=settings.telegram_concurrency,

@@ -39,3 +39,11 @@ class StatsCb(CallbackData, prefix="st"):
     action: StatsAction
     channel_id: int
     days: int
+
+
+class PlanAction(StrEnum):
+    UPGRADE = "up"
+
+
+class PlanCb(CallbackData, prefix="pl"):
+    action: PlanAction

@@ -4,7 +4,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
-from bot.callbacks import ChannelAction, ChannelCb, RemoveCb, RemoveMode
+from bot.callbacks import ChannelAction, ChannelCb, PlanAction, PlanCb, RemoveCb, RemoveMode
 from db.channels import ChannelRecord, ChannelSummary
 
 # The rights the bot asks for when added from the deep link: reading needs admin, nothing more.
@@ -64,4 +64,10 @@ def remove_confirm_keyboard(channel_id: int) -> InlineKeyboardMarkup:
     ):
         builder.button(text=text, callback_data=RemoveCb(mode=mode, channel_id=channel_id))
     builder.adjust(1)
+    return builder.as_markup()
+
+
+def upgrade_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=texts.UPGRADE_BUTTON, callback_data=PlanCb(action=PlanAction.UPGRADE))
     return builder.as_markup()

@@ -1,9 +1,12 @@
 """Every text the bot sends, in one place (HTML parse mode), ready for translation."""
 
+from collections.abc import Iterable
 from datetime import datetime
 from html import escape
 
 from db.channels import ChannelRecord, ChannelSummary
+from services.entitlements import LimitReached, PlanStatus
+from services.plans import Plan
 
 START = (
     "👋 <b>AnalyticBot</b> keeps the numbers of your Telegram channel: posts, views, "
@@ -23,6 +26,7 @@ HELP = (
     "/channels: your tracked channels\n"
     "/add @channel: track a channel where I am already an admin\n"
     "/remove @channel: stop tracking a channel\n"
+    "/plan: your plan, its limits and this period's usage\n"
     "/help: this message\n\n"
     "I record what happens in each channel from the moment I become its admin. "
     "Only the channel's admins can see its numbers: I check that with Telegram."
@@ -144,7 +148,54 @@ COMMANDS = {
     "channels": "Your tracked channels",
     "add": "Track a channel: /add @channel",
     "remove": "Stop tracking a channel",
+    "plan": "Your plan and usage",
     "help": "All commands",
 }
 
 STALE_BUTTON = "This button no longer works. Send the command again."
+
+ALLOWANCE_NAMES = {
+    "channels": "channels tracked",
+    "history_days": "days of history",
+    "exports_per_day": "CSV exports a day",
+    "alert_rules": "alert rules",
+    "share_link_hours": "hours a share link can live",
+    "watermarks_per_day": "watermarks a day",
+    "insights_per_month": "AI insights a month",
+}
+UPGRADE_BUTTON = "⭐ Upgrade"
+
+
+def limit_reached(error: LimitReached) -> str:
+    name = ALLOWANCE_NAMES[error.allowance.value]
+    return f"🔒 Your {error.plan.name} plan allows {error.allowed:,} {name}. Upgrade to get more."
+
+
+def _limit(allowed: int | None) -> str:
+    return "unlimited" if allowed is None else f"{allowed:,}"
+
+
+def plan_status(status: PlanStatus) -> str:
+    lines = [f"<b>Your plan: {status.plan.name}</b>"]
+    if status.expires_at is not None:
+        lines.append(f"Renews or ends on {status.expires_at:%Y-%m-%d}")
+    lines.append("")
+    for line in status.usage:
+        name = ALLOWANCE_NAMES[line.allowance.value]
+        if line.used is None:
+            lines.append(f"• {name}: {_limit(line.allowed)}")
+        else:
+            lines.append(f"• {name}: {line.used:,} of {_limit(line.allowed)}")
+    return "\n".join(lines)
+
+
+def plans_overview(plans: Iterable[Plan]) -> str:
+    blocks = ["<b>Plans</b>"]
+    for plan in plans:
+        price = "free" if not plan.is_paid else f"${plan.price_usd_cents / 100:.0f} a month"
+        limits = "\n".join(
+            f"• {ALLOWANCE_NAMES[allowance.value]}: {_limit(allowed)}"
+            for allowance, allowed in plan.limits.items()
+        )
+        blocks.append(f"\n<b>{plan.name}</b> ({price})\n{limits}")
+    return "\n".join(blocks)

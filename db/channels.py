@@ -131,6 +131,15 @@ class ChannelsRepository:
             raise NotFound(f"user {user_id} is not a known admin of channel {channel_id}")
         return verified_at
 
+    async def count_tracked_for_user(self, user_id: int) -> int:
+        return await self._pool.fetchval(
+            """
+            SELECT count(*) FROM channel_admins a JOIN channels c ON c.id = a.channel_id
+             WHERE a.user_id = $1 AND c.is_tracked
+            """,
+            user_id,
+        )
+
     async def list_for_user(self, *, user_id: int) -> list[ChannelSummary]:
         """The user's channels with their latest subscriber count and last post time."""
         rows = await self._pool.fetch(

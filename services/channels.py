@@ -9,6 +9,8 @@ from datetime import timedelta
 from db.channels import ChannelRecord, ChannelsRepository, ChannelSummary
 from db.errors import NotFound
 from services.clock import Clock
+from services.entitlements import EntitlementsService
+from services.plans import Allowance
 from services.telegram import ChatUnavailable, TelegramGateway
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,7 @@ class ChannelService:
         self,
         channels: ChannelsRepository,
         telegram: TelegramGateway,
+        entitlements: EntitlementsService,
         clock: Clock,
         *,
         admin_verify_ttl: timedelta,
@@ -83,6 +86,7 @@ class ChannelService:
     ) -> None:
         self._channels = channels
         self._telegram = telegram
+        self._entitlements = entitlements
         self._clock = clock
         self._admin_verify_ttl = admin_verify_ttl
         self._concurrency = concurrency
@@ -90,8 +94,13 @@ class ChannelService:
     async def on_bot_promoted(
         self, *, channel_id: int, title: str, username: str | None, added_by: int | None
     ) -> TrackResult:
-        """The bot became an admin of a channel: track it and link its admins."""
+        """The bot became an admin of a channel: track it and link its admins.
+
+        Raises LimitReached when a new channel would take the adder past their plan.
+        """
         was_tracked = await self._is_tracked(channel_id)
+        if not was_tracked and added_by is not None:
+            await self._ensure_room_for_channel(added_by)
         channel = await self._channels.track(channel_id=channel_id, title=title, username=username)
         admins = await self._telegram.get_admins(channel_id)
         await self._channels.set_admins(
@@ -121,6 +130,8 @@ class ChannelService:
         if user_id not in admins.human_ids:
             raise NotChannelAdmin(chat.title)
         was_tracked = await self._is_tracked(chat.id)
+        if not was_tracked:
+            await self._ensure_room_for_channel(user_id)
         channel = await self._channels.track(
             channel_id=chat.id, title=chat.title, username=chat.username
         )
@@ -199,6 +210,13 @@ class ChannelService:
             raise ChatUnavailable(f"the bot is no longer an admin of {channel_id}")
         await self._channels.set_admins(
             channel_id=channel_id, admin_ids=admins.human_ids, verified_at=self._clock.now()
+        )
+
+    async def _ensure_room_for_channel(self, user_id: int) -> None:
+        await self._entitlements.ensure_within(
+            user_id=user_id,
+            allowance=Allowance.CHANNELS,
+            current=await self._channels.count_tracked_for_user(user_id),
         )
 
     async def _is_tracked(self, channel_id: int) -> bool:

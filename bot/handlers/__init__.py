@@ -2,7 +2,7 @@
 
 from aiogram import Router
 
-from bot.handlers import channels, errors, fallback, ingest, membership, start
+from bot.handlers import channels, errors, fallback, ingest, membership, plans, start
 from services.settings import Settings
 
 
@@ -14,6 +14,7 @@ def get_routers(settings: Settings) -> list[Router]:
         membership.create_router(),
         start.create_router(),
         channels.create_router(),
+        plans.create_router(),
     ]
     # The fallback goes last: it answers whatever no feature took.
     routers.append(fallback.create_router())

@@ -6,11 +6,12 @@ from aiogram.types import CallbackQuery, Message
 
 from bot import texts
 from bot.callbacks import ChannelAction, ChannelCb, RemoveCb, RemoveMode
-from bot.handlers.common import access_error_text, answer_access_error
+from bot.handlers.common import access_error_text, answer_access_error, answer_limit_reached
 from bot.keyboards import channels_keyboard, remove_confirm_keyboard
 from db.users import UserRecord
 from services.channels import ChannelAccessError, ChannelService
 from services.clock import Clock
+from services.entitlements import LimitReached
 
 
 async def list_channels(message: Message, user: UserRecord, channels: ChannelService, clock: Clock):
@@ -33,6 +34,9 @@ async def add_channel(
         result = await channels.add_for_user(user_id=user.id, ref=command.args)
     except ChannelAccessError as error:
         await message.answer(access_error_text(error))
+        return
+    except LimitReached as error:
+        await answer_limit_reached(message, error)
         return
     await message.answer(texts.channel_now_tracked(result.channel, was_tracked=result.was_tracked))
 
@@ -68,6 +72,9 @@ async def on_channel_button(
             )
     except ChannelAccessError as error:
         await query.answer(_plain(access_error_text(error)), show_alert=True)
+        return
+    except LimitReached as error:
+        await answer_limit_reached(query, error)
         return
     await query.answer()
 

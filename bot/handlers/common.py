@@ -2,11 +2,11 @@
 
 from html import escape
 
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import texts
 from bot.callbacks import ChannelAction
-from bot.keyboards import choose_channel_keyboard
+from bot.keyboards import choose_channel_keyboard, upgrade_keyboard
 from services.channels import (
     BotNotAdmin,
     ChannelAccessError,
@@ -17,6 +17,7 @@ from services.channels import (
     NotAChannel,
     NotChannelAdmin,
 )
+from services.entitlements import LimitReached
 
 
 def access_error_text(error: ChannelAccessError) -> str:
@@ -45,3 +46,12 @@ async def answer_access_error(
     if isinstance(error, ChannelChoiceNeeded):
         markup = choose_channel_keyboard(error.channels, choose_action)
     await message.answer(access_error_text(error), reply_markup=markup)
+
+
+async def answer_limit_reached(target: Message | CallbackQuery, error: LimitReached) -> None:
+    """Name the limit the user hit and offer the upgrade."""
+    text = texts.limit_reached(error)
+    message = target.message if isinstance(target, CallbackQuery) else target
+    if isinstance(target, CallbackQuery):
+        await target.answer()
+    await message.answer(text, reply_markup=upgrade_keyboard())

@@ -8,17 +8,19 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import ChatMemberUpdated
 
 from bot import texts
+from bot.keyboards import upgrade_keyboard
 from services.channels import ChannelService
+from services.entitlements import LimitReached
 from services.telegram import ChatUnavailable
 from services.users import UserService
 
 log = logging.getLogger(__name__)
 
 
-async def _tell(bot: Bot, user_id: int, text: str) -> None:
+async def _tell(bot: Bot, user_id: int, text: str, reply_markup=None) -> None:
     """Message a user privately; they may never have started the bot, which is fine."""
     try:
-        await bot.send_message(user_id, text)
+        await bot.send_message(user_id, text, reply_markup=reply_markup)
     except (TelegramForbiddenError, TelegramBadRequest) as error:
         log.info("could not message user %s: %s", user_id, error.message)
 
@@ -45,6 +47,10 @@ async def on_bot_membership(
             )
         except ChatUnavailable:
             log.warning("made admin of channel %s but cannot read its admins", chat.id)
+            return
+        except LimitReached as error:
+            text = texts.limit_reached(error)
+            await _tell(bot, adder.id, text, upgrade_keyboard())
             return
         if result.user_linked:
             await _tell(

@@ -1,0 +1,96 @@
+"""Which plan a user is on, and their per-period usage counters."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import asyncpg
+
+
+@dataclass(frozen=True)
+class UserPlanRecord:
+    user_id: int
+    plan_code: str
+    source: str
+    expires_at: datetime | None
+
+
+class PlansRepository:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def active_plan(self, *, user_id: int, now: datetime) -> UserPlanRecord | None:
+        row = await self._pool.fetchrow(
+            """
+            SELECT user_id, plan_code, source, expires_at FROM user_plans
+             WHERE user_id = $1 AND (expires_at IS NULL OR expires_at > $2)
+            """,
+            user_id,
+            now,
+        )
+        return UserPlanRecord(**dict(row)) if row else None
+
+    async def set_plan(
+        self, *, user_id: int, plan_code: str, source: str, expires_at: datetime | None
+    ) -> None:
+        await self._pool.execute(
+            """
+            INSERT INTO user_plans (user_id, plan_code, source, expires_at)
+            VALUES ($1, $2, $3, $4)
+            ON CONFLICT (user_id) DO UPDATE
+               SET plan_code = EXCLUDED.plan_code, source = EXCLUDED.source,
+                   expires_at = EXCLUDED.expires_at, updated_at = now()
+            """,
+            user_id,
+            plan_code,
+            source,
+            expires_at,
+        )
+
+    async def consume(
+        self, *, user_id: int, allowance: str, period_start: date, amount: int, limit: int | None
+    ) -> bool:
+        """Add amount to the counter unless that would pass limit; True if counted."""
+        counted = await self._pool.fetchval(
+            """
+            INSERT INTO usage_counters AS u (user_id, allowance, period_start, used)
+            SELECT $1, $2, $3, $4 WHERE $5::int IS NULL OR $4 <= $5
+            ON CONFLICT (user_id, allowance, period_start) DO UPDATE
+               SET used = u.used + EXCLUDED.used
+             WHERE $5::int IS NULL OR u.used + EXCLUDED.used <= $5
+            RETURNING used
+            """,
+            user_id,
+            allowance,
+            period_start,
+            amount,
+            limit,
+        )
+        return counted is not None
+
+    async def refund(self, *, user_id: int, allowance: str, period_start: date, amount: int):
+        await self._pool.execute(
+            """
+            UPDATE usage_counters SET used = greatest(0, used - $4)
+             WHERE user_id = $1 AND allowance = $2 AND period_start = $3
+            """,
+            user_id,
+            allowance,
+            period_start,
+            amount,
+        )
+
+    async def usage(self, *, user_id: int, periods: dict[str, date]) -> dict[str, int]:
+        """Used amounts of the given allowances, each in its current period."""
+        rows = await self._pool.fetch(
+            """
+            SELECT u.allowance, u.used
+              FROM usage_counters u
+              JOIN unnest($2::text[], $3::date[]) AS p(allowance, period_start)
+                ON p.allowance = u.allowance AND p.period_start = u.period_start
+             WHERE u.user_id = $1
+            """,
+            user_id,
+            list(periods),
+            list(periods.values()),
+        )
+        return {row["allowance"]: row["used"] for row in rows}

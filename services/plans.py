@@ -1,0 +1,91 @@
+"""The plans and what each allows: the one place limits are defined."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Allowance(StrEnum):
+    CHANNELS = "channels"
+    HISTORY_DAYS = "history_days"
+    EXPORTS_PER_DAY = "exports_per_day"
+    ALERT_RULES = "alert_rules"
+    SHARE_LINK_HOURS = "share_link_hours"
+    WATERMARKS_PER_DAY = "watermarks_per_day"
+    INSIGHTS_PER_MONTH = "insights_per_month"
+
+
+class Period(StrEnum):
+    """How a counted allowance resets; standing allowances have none."""
+
+    DAY = "day"
+    MONTH = "month"
+
+
+# Allowances counted per period; the others are standing counts or caps.
+COUNTED: Mapping[Allowance, Period] = {
+    Allowance.EXPORTS_PER_DAY: Period.DAY,
+    Allowance.WATERMARKS_PER_DAY: Period.DAY,
+    Allowance.INSIGHTS_PER_MONTH: Period.MONTH,
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    code: str
+    name: str
+    price_usd_cents: int  # per month
+    price_stars: int  # per month, Telegram Stars
+    limits: Mapping[Allowance, int | None]  # None: unlimited
+
+    @property
+    def is_paid(self) -> bool:
+        return self.price_usd_cents > 0
+
+
+FREE = Plan(
+    code="free",
+    name="Free",
+    price_usd_cents=0,
+    price_stars=0,
+    limits={
+        Allowance.CHANNELS: 3,
+        Allowance.HISTORY_DAYS: 30,
+        Allowance.EXPORTS_PER_DAY: 3,
+        Allowance.ALERT_RULES: 3,
+        Allowance.SHARE_LINK_HOURS: 7 * 24,
+        Allowance.WATERMARKS_PER_DAY: 10,
+        Allowance.INSIGHTS_PER_MONTH: 3,
+    },
+)
+PRO = Plan(
+    code="pro",
+    name="Pro",
+    price_usd_cents=900,
+    price_stars=450,
+    limits={
+        Allowance.CHANNELS: 10,
+        Allowance.HISTORY_DAYS: 365,
+        Allowance.EXPORTS_PER_DAY: 50,
+        Allowance.ALERT_RULES: 30,
+        Allowance.SHARE_LINK_HOURS: None,
+        Allowance.WATERMARKS_PER_DAY: 500,
+        Allowance.INSIGHTS_PER_MONTH: 50,
+    },
+)
+BUSINESS = Plan(
+    code="business",
+    name="Business",
+    price_usd_cents=2900,
+    price_stars=1450,
+    limits={
+        Allowance.CHANNELS: 50,
+        Allowance.HISTORY_DAYS: None,
+        Allowance.EXPORTS_PER_DAY: None,
+        Allowance.ALERT_RULES: 300,
+        Allowance.SHARE_LINK_HOURS: None,
+        Allowance.WATERMARKS_PER_DAY: None,
+        Allowance.INSIGHTS_PER_MONTH: 500,
+    },
+)
+PLANS: Mapping[str, Plan] = {plan.code: plan for plan in (FREE, PRO, BUSINESS)}

@@ -1,0 +1,56 @@
+"""/plan, and a limit met in chat: the limit named, an Upgrade button, lifted at once."""
+
+from fake_telegram import FakeTelegram
+
+
+async def test_plan_shows_usage_against_each_limit(app, tg: FakeTelegram) -> None:
+    alice = tg.user("Alice")
+    await tg.add_bot_to_channel(tg.channel("One", "onechan", owner=alice), by=alice)
+
+    await tg.send_text(alice, "/plan")
+
+    reply = tg.last_to(alice, "sendMessage")
+    assert "<b>Your plan: Free</b>" in reply.text
+    assert "channels tracked: 1 of 3" in reply.text
+    assert "CSV exports a day: 0 of 3" in reply.text
+    await tg.press_button(alice, reply, "Upgrade")
+    overview = tg.texts_to(alice)[-1]
+    assert "<b>Pro</b> ($9 a month)" in overview
+    assert "<b>Business</b>" in overview
+
+
+async def test_channel_limit_is_named_and_lifted_by_an_upgrade(app, tg, db) -> None:
+    alice = tg.user("Alice")
+    await tg.send_text(alice, "/start")
+    for number in range(3):
+        await tg.add_bot_to_channel(
+            tg.channel(f"C{number}", f"chan{number}", owner=alice), by=alice
+        )
+    fourth = tg.channel("Fourth", "fourthchan", owner=alice)
+    fourth.bot_status = "administrator"
+
+    await tg.send_text(alice, "/add @fourthchan")
+
+    refusal = tg.last_to(alice, "sendMessage")
+    assert refusal.text == "🔒 Your Free plan allows 3 channels tracked. Upgrade to get more."
+    refusal.button("Upgrade")
+    assert await db.fetchval("SELECT count(*) FROM channels WHERE id = $1", fourth.id) == 0
+
+    await db.execute("INSERT INTO user_plans VALUES ($1, 'pro', 'admin', NULL)", alice.id)
+    await tg.send_text(alice, "/add @fourthchan")
+    assert "Now tracking <b>Fourth</b>" in tg.texts_to(alice)[-1]
+
+
+async def test_adding_the_bot_past_the_limit_tells_the_owner(app, tg, db) -> None:
+    alice = tg.user("Alice")
+    await tg.send_text(alice, "/start")
+    for number in range(3):
+        await tg.add_bot_to_channel(
+            tg.channel(f"C{number}", f"chan{number}", owner=alice), by=alice
+        )
+
+    fourth = tg.channel("Fourth", "fourthchan", owner=alice)
+    await tg.add_bot_to_channel(fourth, by=alice)
+
+    assert "allows 3 channels tracked" in tg.texts_to(alice)[-1]
+    assert await db.fetchval("SELECT count(*) FROM channels WHERE id = $1", fourth.id) == 0
