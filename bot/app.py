@@ -20,12 +20,14 @@ from bot.session import create_session
 from bot.telegram_gateway import AiogramTelegramGateway
 from bot.web import create_web_app
 from db.channels import ChannelsRepository
+from db.exports import ExportsRepository
 from db.ingestion import IngestionRepository
 from db.plans import PlansRepository
 from db.users import UsersRepository
 from services.channels import ChannelService
 from services.clock import Clock, SystemClock
 from services.entitlements import EntitlementsService
+from services.exports import ExportService
 from services.health import HealthService
 from services.ingestion import IngestionService
 from services.plans import Allowance
@@ -46,6 +48,7 @@ class Services:
     ingestion: IngestionService
     subscribers: SubscriberSnapshotService
     health: HealthService
+    exports: ExportService
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -96,6 +99,13 @@ class BotApplication:
                 concurrency=settings.telegram_concurrency,
             ),
             health=HealthService(pool),
+            exports=ExportService(
+                ExportsRepository(pool),
+                entitlements,
+                self.clock,
+                work_dir=settings.data_dir / "exports",
+                max_file_bytes=settings.export_max_file_bytes,
+            ),
         )
         self.dispatcher = self._build_dispatcher()
         self.scheduler = AsyncIOScheduler(timezone="UTC")

@@ -1,5 +1,8 @@
 """Inline keyboards."""
 
+from collections.abc import Callable
+
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -44,13 +47,16 @@ def channels_keyboard(summaries: list[ChannelSummary]) -> InlineKeyboardMarkup:
 
 
 def choose_channel_keyboard(
-    channels: list[ChannelRecord], action: ChannelAction
+    channels: list[ChannelRecord], action: ChannelAction | Callable[[int], CallbackData]
 ) -> InlineKeyboardMarkup:
+    """A button per channel; action is a channel action or makes the button's callback data."""
     builder = InlineKeyboardBuilder()
     for channel in channels:
-        builder.button(
-            text=channel.display_name, callback_data=ChannelCb(action=action, channel_id=channel.id)
-        )
+        if isinstance(action, ChannelAction):
+            callback_data: CallbackData = ChannelCb(action=action, channel_id=channel.id)
+        else:
+            callback_data = action(channel.id)
+        builder.button(text=channel.display_name, callback_data=callback_data)
     builder.adjust(1)
     return builder.as_markup()
 

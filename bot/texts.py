@@ -6,6 +6,7 @@ from html import escape
 
 from db.channels import ChannelRecord, ChannelSummary
 from services.entitlements import LimitReached, PlanStatus
+from services.exports import ChannelExport, ExportKind, ExportTooLarge
 from services.plans import Plan
 
 START = (
@@ -26,6 +27,7 @@ HELP = (
     "/channels: your tracked channels\n"
     "/add @channel: track a channel where I am already an admin\n"
     "/remove @channel: stop tracking a channel\n"
+    "/export @channel 7|30|90: CSV files of posts, subscribers, joins and leaves\n"
     "/plan: your plan, its limits and this period's usage\n"
     "/help: this message\n\n"
     "I record what happens in each channel from the moment I become its admin. "
@@ -148,6 +150,7 @@ COMMANDS = {
     "channels": "Your tracked channels",
     "add": "Track a channel: /add @channel",
     "remove": "Stop tracking a channel",
+    "export": "CSV files: /export @channel 30",
     "plan": "Your plan and usage",
     "help": "All commands",
 }
@@ -199,3 +202,36 @@ def plans_overview(plans: Iterable[Plan]) -> str:
         )
         blocks.append(f"\n<b>{plan.name}</b> ({price})\n{limits}")
     return "\n".join(blocks)
+
+
+EXPORT_USAGE = (
+    "Send <code>/export</code>, optionally with a channel and a period of 7, 30 or 90 days, "
+    "for example <code>/export @yourchannel 30</code>."
+)
+EXPORT_KIND_NAMES = {
+    ExportKind.POSTS: "posts",
+    ExportKind.SUBSCRIBERS: "daily subscribers",
+    ExportKind.JOINS_LEAVES: "daily joins and leaves",
+}
+EXPORT_DONE = "✅ Done. Your files are below."
+
+
+def export_progress(kind: ExportKind, rows: int) -> str:
+    return f"⏳ Preparing {EXPORT_KIND_NAMES[kind]}… {rows:,} rows"
+
+
+def export_caption(export: ChannelExport) -> str:
+    posts = export.file(ExportKind.POSTS).rows
+    return (
+        f"📄 <b>{escape(export.channel.title)}</b>, {export.first_day} – {export.last_day}: "
+        f"{posts:,} posts, daily subscribers, daily joins and leaves.\n"
+        "CSV in UTF-8: opens in Excel, Google Sheets and Numbers."
+    )
+
+
+def export_too_large(error: ExportTooLarge) -> str:
+    return (
+        f"📦 The {EXPORT_KIND_NAMES[error.kind]} file would be larger than "
+        f"{error.max_bytes / 1024 / 1024:,.0f} MB, more than I can send. "
+        "Try a shorter period."
+    )

@@ -6,7 +6,12 @@ from aiogram.types import CallbackQuery, Message
 
 from bot import texts
 from bot.callbacks import ChannelAction, ChannelCb, RemoveCb, RemoveMode
-from bot.handlers.common import access_error_text, answer_access_error, answer_limit_reached
+from bot.handlers.common import (
+    access_error_text,
+    alert_text,
+    answer_access_error,
+    answer_limit_reached,
+)
 from bot.keyboards import channels_keyboard, remove_confirm_keyboard
 from db.users import UserRecord
 from services.channels import ChannelAccessError, ChannelService
@@ -71,7 +76,7 @@ async def on_channel_button(
                 texts.channel_now_tracked(result.channel, was_tracked=result.was_tracked)
             )
     except ChannelAccessError as error:
-        await query.answer(_plain(access_error_text(error)), show_alert=True)
+        await query.answer(alert_text(access_error_text(error)), show_alert=True)
         return
     except LimitReached as error:
         await answer_limit_reached(query, error)
@@ -91,17 +96,10 @@ async def on_remove_confirmed(
         channel = await channels.require_admin(user_id=user.id, channel_id=callback_data.channel_id)
         await channels.stop_tracking(user_id=user.id, channel_id=channel.id, delete_data=deleted)
     except ChannelAccessError as error:
-        await query.answer(_plain(access_error_text(error)), show_alert=True)
+        await query.answer(alert_text(access_error_text(error)), show_alert=True)
         return
     await query.message.edit_text(texts.removed(channel, deleted=deleted))
     await query.answer()
-
-
-def _plain(html_text: str) -> str:
-    """Alerts show no markup; callback answers are limited to 200 characters."""
-    for tag in ("<b>", "</b>", "<code>", "</code>"):
-        html_text = html_text.replace(tag, "")
-    return html_text[:200]
 
 
 def create_router() -> Router:
