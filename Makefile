@@ -22,6 +22,10 @@ run: install
 migrate: install
 	$(PY) -m db migrate
 
+# A made-up channel with 90 days of history; e.g. `make demo ARGS="--days 30 --user-id 123"`.
+demo: install
+	$(PY) -m services.demo $(ARGS)
+
 test: install
 	$(PY) -m pytest
 
