@@ -1,7 +1,7 @@
 """/export and the Export CSV button under /stats: a channel's CSV files as documents."""
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -62,7 +62,7 @@ class ExportStatus:
         self._show_at = clock.now() + timedelta(seconds=show_after)
         self._message_id: int | None = None
         self._text = ""
-        self._edited_at = datetime.min
+        self._edited_at = clock.now()
 
     async def on_progress(self, kind: ExportKind, rows: int) -> None:
         now = self._clock.now()
@@ -194,6 +194,9 @@ async def on_export_button(
     settings: Settings,
     clock: Clock,
 ) -> None:
+    if callback_data.days not in PERIODS:  # callback data comes from the client: check it
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
     try:
         channel = await channels.require_admin(user_id=user.id, channel_id=callback_data.channel_id)
     except ChannelAccessError as error:

@@ -8,6 +8,8 @@ import pytest
 from fake_telegram import Call, FakeChannel, FakeTelegram, FakeUser
 
 from bot.callbacks import StatsAction, StatsCb
+from bot.handlers.exports import ExportStatus
+from services.exports import ExportKind
 
 BOM = "\ufeff"
 POSTS_HEADER = [
@@ -296,6 +298,32 @@ async def test_a_slow_export_shows_a_status_that_is_edited_to_done(app, tg: Fake
     assert status.index < tg.last_to(alice, "sendMediaGroup").index < edits[-1].index
 
 
+async def test_the_status_counts_rows_without_editing_too_often(app, tg, clock) -> None:
+    alice = tg.user("Alice")
+    await tg.send_text(alice, "/start")
+    mark = tg.mark()
+    status = ExportStatus(app.app.bot, alice.id, clock, show_after=3)
+
+    await status.on_progress(ExportKind.POSTS, 0)
+    clock.advance(seconds=3)
+    await status.on_progress(ExportKind.POSTS, 5_000)
+    clock.advance(seconds=1)
+    await status.on_progress(ExportKind.POSTS, 10_000)  # a second later: no edit yet
+    clock.advance(seconds=1)
+    await status.on_progress(ExportKind.POSTS, 120_000)
+    clock.advance(seconds=2)
+    await status.on_progress(ExportKind.SUBSCRIBERS, 0)
+    await status.done()
+
+    shown = [(c.method, c.text) for c in tg.sent(chat_id=alice) if c.index >= mark]
+    assert shown == [
+        ("sendMessage", "⏳ Preparing posts… 5,000 rows"),
+        ("editMessageText", "⏳ Preparing posts… 120,000 rows"),
+        ("editMessageText", "⏳ Preparing daily subscribers… 0 rows"),
+        ("editMessageText", "✅ Done. Your files are below."),
+    ]
+
+
 async def test_a_quick_export_shows_no_status(app, tg: FakeTelegram) -> None:
     alice = tg.user("Alice")
     await tracked_channel(tg, alice)
@@ -331,3 +359,14 @@ async def test_an_export_that_fails_to_send_is_not_counted(app, tg: FakeTelegram
 
     assert "Sorry, something went wrong" in tg.texts_to(alice)[-1]
     assert await db.fetchval("SELECT coalesce(sum(used), 0) FROM usage_counters") == 0
+
+
+async def test_a_button_with_a_period_not_offered_is_stale(app, tg: FakeTelegram) -> None:
+    alice = tg.user("Alice")
+    channel = await tracked_channel(tg, alice)
+
+    forged = StatsCb(action=StatsAction.EXPORT, channel_id=channel.id, days=100_000)
+    query_id = await tg.press(alice, tg.last_to(alice, "sendMessage"), forged.pack(), strict=False)
+
+    assert "no longer works" in tg.callback_answer(query_id)["text"]
+    assert tg.sent("sendMediaGroup") == []
