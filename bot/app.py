@@ -6,34 +6,43 @@ from datetime import timedelta
 from typing import Any
 
 import asyncpg
+import stripe
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from pydantic import SecretStr
 
 from bot import texts
 from bot.handlers import get_routers
 from bot.middlewares import RememberUserMiddleware, ThrottlingMiddleware
 from bot.session import create_session
-from bot.telegram_gateway import AiogramTelegramGateway
+from bot.telegram_gateway import AiogramBillingNotifier, AiogramTelegramGateway
 from bot.web import create_web_app
+from db.billing import BillingRepository
 from db.channels import ChannelsRepository
 from db.ingestion import IngestionRepository
 from db.plans import PlansRepository
 from db.users import UsersRepository
+from services.billing import BillingService
 from services.channels import ChannelService
 from services.clock import Clock, SystemClock
 from services.entitlements import EntitlementsService
 from services.health import HealthService
 from services.ingestion import IngestionService
-from services.plans import Allowance
+from services.plans import BUSINESS, PRO, Allowance
 from services.settings import Settings
+from services.stars import StarsService
+from services.stripe_billing import StripeBillingService
 from services.subscribers import SubscriberSnapshotService
 from services.users import UserService
 
 log = logging.getLogger(__name__)
+
+# Stars and granted plans run out on their own; their users hear about it within this time.
+_PLAN_EXPIRY_CHECK_MINUTES = 10
 
 
 @dataclass
@@ -46,6 +55,9 @@ class Services:
     ingestion: IngestionService
     subscribers: SubscriberSnapshotService
     health: HealthService
+    billing: BillingService
+    stars: StarsService
+    stripe_billing: StripeBillingService | None  # None unless the STRIPE_* settings are set
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -65,6 +77,8 @@ class BotApplication:
             default=DefaultBotProperties(parse_mode=ParseMode.HTML),
         )
         gateway = AiogramTelegramGateway(self.bot)
+        notifier = AiogramBillingNotifier(self.bot)
+        billing_repo = BillingRepository(pool)
         channels_repo = ChannelsRepository(pool)
         ingestion_repo = IngestionRepository(pool)
         entitlements = EntitlementsService(
@@ -96,10 +110,40 @@ class BotApplication:
                 concurrency=settings.telegram_concurrency,
             ),
             health=HealthService(pool),
+            billing=BillingService(billing_repo, notifier, self.clock),
+            stars=StarsService(billing_repo, gateway, notifier, self.clock),
+            stripe_billing=self._build_stripe_billing(billing_repo, notifier),
         )
         self.dispatcher = self._build_dispatcher()
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._web_runner: web.AppRunner | None = None
+
+    def _build_stripe_billing(
+        self, billing_repo: BillingRepository, notifier: AiogramBillingNotifier
+    ) -> StripeBillingService | None:
+        """The real library, async over aiohttp, at STRIPE_API_BASE (tests run a fake there)."""
+        self._stripe_http: stripe.HTTPClient | None = None
+        settings = self.settings
+        if not settings.stripe_enabled:
+            return None
+        self._stripe_http = stripe.AIOHTTPClient(timeout=30)
+        client = stripe.StripeClient(
+            _secret(settings.stripe_secret_key),
+            base_addresses={"api": settings.stripe_api_base},
+            http_client=self._stripe_http,
+            max_network_retries=2,
+        )
+        return StripeBillingService(
+            billing_repo,
+            client,
+            notifier,
+            self.clock,
+            webhook_secret=_secret(settings.stripe_webhook_secret),
+            prices={
+                PRO.code: str(settings.stripe_price_pro),
+                BUSINESS.code: str(settings.stripe_price_business),
+            },
+        )
 
     def _build_dispatcher(self) -> Dispatcher:
         dp = Dispatcher()
@@ -141,15 +185,31 @@ class BotApplication:
             max_instances=1,
             coalesce=True,
         )
+        self.scheduler.add_job(
+            self.services.billing.end_expired_plans,
+            "interval",
+            minutes=_PLAN_EXPIRY_CHECK_MINUTES,
+            id="end_expired_plans",
+            max_instances=1,
+            coalesce=True,
+        )
 
     async def _on_startup(self) -> None:
         await self.bot.set_my_commands(
-            [BotCommand(command=name, description=text) for name, text in texts.COMMANDS.items()]
+            [
+                BotCommand(command=name, description=text)
+                for name, text in texts.COMMANDS.items()
+                if self.settings.feature_billing or name not in texts.BILLING_COMMANDS
+            ]
         )
         self.services.ingestion.start()
         self._schedule_jobs()
         self.scheduler.start()
-        self._web_runner = web.AppRunner(create_web_app(health=self.services.health))
+        web_app = create_web_app(
+            health=self.services.health,
+            stripe_billing=self.services.stripe_billing if self.settings.feature_billing else None,
+        )
+        self._web_runner = web.AppRunner(web_app)
         await self._web_runner.setup()
         await web.TCPSite(self._web_runner, self.settings.web_host, self.settings.web_port).start()
         log.info("bot started; web app on %s", self.web_url)
@@ -161,6 +221,8 @@ class BotApplication:
         if self._web_runner is not None:
             await self._web_runner.cleanup()
             self._web_runner = None
+        if self._stripe_http is not None:
+            await self._stripe_http.close_async()
         log.info("bot stopped")
 
     async def run_polling(self, **polling: Any) -> None:
@@ -173,3 +235,7 @@ class BotApplication:
 
     async def stop(self) -> None:
         await self.dispatcher.stop_polling()
+
+
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else ""

@@ -47,3 +47,24 @@ class PlanAction(StrEnum):
 
 class PlanCb(CallbackData, prefix="pl"):
     action: PlanAction
+
+
+class PaymentRail(StrEnum):
+    CARD = "card"
+    STARS = "stars"
+
+
+class BuyCb(CallbackData, prefix="buy"):
+    """A button under /subscribe: this plan, paid this way."""
+
+    plan: str
+    rail: PaymentRail
+
+
+class CancelAnswer(StrEnum):
+    CONFIRM = "yes"
+    KEEP = "no"
+
+
+class CancelCb(CallbackData, prefix="cx"):
+    answer: CancelAnswer

@@ -4,8 +4,20 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
-from bot.callbacks import ChannelAction, ChannelCb, PlanAction, PlanCb, RemoveCb, RemoveMode
+from bot.callbacks import (
+    BuyCb,
+    CancelAnswer,
+    CancelCb,
+    ChannelAction,
+    ChannelCb,
+    PaymentRail,
+    PlanAction,
+    PlanCb,
+    RemoveCb,
+    RemoveMode,
+)
 from db.channels import ChannelRecord, ChannelSummary
+from services.plans import Plan
 
 # The rights the bot asks for when added from the deep link: reading needs admin, nothing more.
 _ADMIN_RIGHTS = "manage_chat"
@@ -70,4 +82,35 @@ def remove_confirm_keyboard(channel_id: int) -> InlineKeyboardMarkup:
 def upgrade_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=texts.UPGRADE_BUTTON, callback_data=PlanCb(action=PlanAction.UPGRADE))
+    return builder.as_markup()
+
+
+def subscribe_keyboard(plans: list[Plan], *, card: bool) -> InlineKeyboardMarkup:
+    """One row per plan: pay by card (when Stripe is set up) or in Telegram Stars."""
+    builder = InlineKeyboardBuilder()
+    for plan in plans:
+        if card:
+            builder.button(
+                text=texts.buy_by_card_button(plan),
+                callback_data=BuyCb(plan=plan.code, rail=PaymentRail.CARD),
+            )
+        builder.button(
+            text=texts.buy_with_stars_button(plan),
+            callback_data=BuyCb(plan=plan.code, rail=PaymentRail.STARS),
+        )
+    builder.adjust(2 if card else 1)
+    return builder.as_markup()
+
+
+def link_keyboard(text: str, url: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=text, url=url)]])
+
+
+def cancel_confirm_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=texts.CANCEL_CONFIRM_BUTTON, callback_data=CancelCb(answer=CancelAnswer.CONFIRM)
+    )
+    builder.button(text=texts.CANCEL_KEEP_BUTTON, callback_data=CancelCb(answer=CancelAnswer.KEEP))
+    builder.adjust(1)
     return builder.as_markup()

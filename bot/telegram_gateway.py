@@ -1,9 +1,17 @@
-"""The services' TelegramGateway, implemented with aiogram's Bot."""
+"""What the services need from Telegram (TelegramGateway, StarsGateway, BillingNotifier),
+implemented with aiogram's Bot."""
+
+import logging
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNotFound
 
+from bot import texts
+from services.billing import BillingNotice
+from services.stars import ChargeAlreadyRefunded, RefundRefused
 from services.telegram import ChatAdmins, ChatInfo, ChatUnavailable
+
+log = logging.getLogger(__name__)
 
 # What Telegram answers when a chat is gone, unknown, or hidden from the bot.
 _UNAVAILABLE = (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound)
@@ -36,3 +44,27 @@ class AiogramTelegramGateway:
             return await self._bot.get_chat_member_count(chat_id)
         except _UNAVAILABLE as error:
             raise ChatUnavailable(str(chat_id)) from error
+
+    async def refund_star_payment(self, *, user_id: int, charge_id: str) -> None:
+        try:
+            await self._bot.refund_star_payment(
+                user_id=user_id, telegram_payment_charge_id=charge_id
+            )
+        except TelegramBadRequest as error:
+            if "CHARGE_ALREADY_REFUNDED" in error.message:
+                raise ChargeAlreadyRefunded(charge_id) from error
+            raise RefundRefused(error.message) from error
+
+
+class AiogramBillingNotifier:
+    """Tells users about their plan in their private chat with the bot."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def send_notice(self, notice: BillingNotice) -> None:
+        try:
+            await self._bot.send_message(notice.user_id, texts.billing_notice(notice))
+        except _UNAVAILABLE as error:
+            # Blocked the bot, or never started it: the plan changed all the same.
+            log.info("could not tell user %s (%s): %s", notice.user_id, notice.kind, error)

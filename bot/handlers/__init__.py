@@ -2,7 +2,17 @@
 
 from aiogram import Router
 
-from bot.handlers import channels, errors, fallback, ingest, membership, plans, start
+from bot.handlers import (
+    admin,
+    billing,
+    channels,
+    errors,
+    fallback,
+    ingest,
+    membership,
+    plans,
+    start,
+)
 from services.settings import Settings
 
 
@@ -14,8 +24,13 @@ def get_routers(settings: Settings) -> list[Router]:
         membership.create_router(),
         start.create_router(),
         channels.create_router(),
-        plans.create_router(),
     ]
+    if settings.feature_billing:
+        # Before plans: billing answers the Upgrade button with what to buy; without billing,
+        # plans answers it with the plans overview.
+        routers.append(billing.create_router())
+    routers.append(plans.create_router())
+    routers.append(admin.create_router(settings.admin_ids))
     # The fallback goes last: it answers whatever no feature took.
     routers.append(fallback.create_router())
     return routers
