@@ -23,6 +23,7 @@ from db.channels import ChannelsRepository
 from db.ingestion import IngestionRepository
 from db.plans import PlansRepository
 from db.users import UsersRepository
+from db.watermarks import WatermarksRepository
 from services.channels import ChannelService
 from services.clock import Clock, SystemClock
 from services.entitlements import EntitlementsService
@@ -32,6 +33,7 @@ from services.plans import Allowance
 from services.settings import Settings
 from services.subscribers import SubscriberSnapshotService
 from services.users import UserService
+from services.watermarking import WatermarkingService
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,7 @@ class Services:
     ingestion: IngestionService
     subscribers: SubscriberSnapshotService
     health: HealthService
+    watermarking: WatermarkingService
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -72,17 +75,18 @@ class BotApplication:
             self.clock,
             standing_counts={Allowance.CHANNELS: channels_repo.count_tracked_for_user},
         )
+        channels = ChannelService(
+            channels_repo,
+            gateway,
+            entitlements,
+            self.clock,
+            admin_verify_ttl=timedelta(seconds=settings.admin_verify_ttl_seconds),
+            concurrency=settings.telegram_concurrency,
+        )
         self.services = Services(
             users=UserService(UsersRepository(pool)),
             entitlements=entitlements,
-            channels=ChannelService(
-                channels_repo,
-                gateway,
-                entitlements,
-                self.clock,
-                admin_verify_ttl=timedelta(seconds=settings.admin_verify_ttl_seconds),
-                concurrency=settings.telegram_concurrency,
-            ),
+            channels=channels,
             ingestion=IngestionService(
                 ingestion_repo,
                 batch_size=settings.ingest_batch_size,
@@ -96,6 +100,13 @@ class BotApplication:
                 concurrency=settings.telegram_concurrency,
             ),
             health=HealthService(pool),
+            watermarking=WatermarkingService(
+                WatermarksRepository(pool),
+                channels,
+                entitlements,
+                gateway,
+                max_bytes=settings.watermark_max_bytes,
+            ),
         )
         self.dispatcher = self._build_dispatcher()
         self.scheduler = AsyncIOScheduler(timezone="UTC")

@@ -47,3 +47,26 @@ class PlanAction(StrEnum):
 
 class PlanCb(CallbackData, prefix="pl"):
     action: PlanAction
+
+
+class WatermarkAction(StrEnum):
+    POSITION = "pos"  # value: a Position
+    SIZE = "size"  # value: "+" or "-"
+    OPACITY = "op"  # value: "+" or "-"
+    COLOR = "col"  # value: RRGGBB
+    TEXT = "text"
+    LOGO = "logo"
+    APPLY = "ok"
+    DISCARD = "undo"
+    SAVE = "save"
+    PRESETS = "list"
+    PRESET = "use"  # value: a preset id
+    BACK = "back"
+    CHANNEL = "ch"  # value: a channel id
+
+
+class WatermarkCb(CallbackData, prefix="wm"):
+    """A button of the /watermark panel, or the answer to "which channel's @username?"."""
+
+    action: WatermarkAction
+    value: str = ""

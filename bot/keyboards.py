@@ -1,11 +1,25 @@
 """Inline keyboards."""
 
+from collections.abc import Callable
+
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
-from bot.callbacks import ChannelAction, ChannelCb, PlanAction, PlanCb, RemoveCb, RemoveMode
+from bot.callbacks import (
+    ChannelAction,
+    ChannelCb,
+    PlanAction,
+    PlanCb,
+    RemoveCb,
+    RemoveMode,
+    WatermarkAction,
+    WatermarkCb,
+)
 from db.channels import ChannelRecord, ChannelSummary
+from db.watermarks import PresetName
+from services.watermarking import MarkPanel
 
 # The rights the bot asks for when added from the deep link: reading needs admin, nothing more.
 _ADMIN_RIGHTS = "manage_chat"
@@ -46,11 +60,18 @@ def channels_keyboard(summaries: list[ChannelSummary]) -> InlineKeyboardMarkup:
 def choose_channel_keyboard(
     channels: list[ChannelRecord], action: ChannelAction
 ) -> InlineKeyboardMarkup:
+    return _channel_choice(
+        channels, lambda channel_id: ChannelCb(action=action, channel_id=channel_id)
+    )
+
+
+def _channel_choice(
+    channels: list[ChannelRecord], callback_data: Callable[[int], CallbackData]
+) -> InlineKeyboardMarkup:
+    """One button per channel, by @username or title."""
     builder = InlineKeyboardBuilder()
     for channel in channels:
-        builder.button(
-            text=channel.display_name, callback_data=ChannelCb(action=action, channel_id=channel.id)
-        )
+        builder.button(text=channel.display_name, callback_data=callback_data(channel.id))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -71,3 +92,56 @@ def upgrade_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=texts.UPGRADE_BUTTON, callback_data=PlanCb(action=PlanAction.UPGRADE))
     return builder.as_markup()
+
+
+def watermark_keyboard(panel: MarkPanel) -> InlineKeyboardMarkup:
+    """The /watermark panel: each button previews a change; Apply makes it the mark."""
+    builder = InlineKeyboardBuilder()
+
+    def add(text: str, action: WatermarkAction, value: str = "") -> None:
+        builder.button(text=text, callback_data=WatermarkCb(action=action, value=value))
+
+    for position, text in texts.WATERMARK_POSITION_BUTTONS.items():
+        marker = "✅ " if position is panel.spec.position else ""
+        add(marker + text, WatermarkAction.POSITION, position.value)
+    add(texts.WATERMARK_SMALLER_BUTTON, WatermarkAction.SIZE, "-")
+    add(texts.WATERMARK_LARGER_BUTTON, WatermarkAction.SIZE, "+")
+    add(texts.WATERMARK_FAINTER_BUTTON, WatermarkAction.OPACITY, "-")
+    add(texts.WATERMARK_STRONGER_BUTTON, WatermarkAction.OPACITY, "+")
+    for color, (button, _) in texts.WATERMARK_COLORS.items():
+        add(button, WatermarkAction.COLOR, color.removeprefix("#"))
+    add(texts.WATERMARK_TEXT_BUTTON, WatermarkAction.TEXT)
+    add(texts.WATERMARK_LOGO_BUTTON, WatermarkAction.LOGO)
+    add(texts.WATERMARK_SAVE_BUTTON, WatermarkAction.SAVE)
+    add(texts.WATERMARK_PRESETS_BUTTON, WatermarkAction.PRESETS)
+    rows = [3, 3, 3, 1, 2, 2, len(texts.WATERMARK_COLORS), 2, 2]
+    if panel.has_draft:
+        add(texts.WATERMARK_APPLY_BUTTON, WatermarkAction.APPLY)
+        add(texts.WATERMARK_DISCARD_BUTTON, WatermarkAction.DISCARD)
+        rows.append(2)
+    builder.adjust(*rows)
+    return builder.as_markup()
+
+
+def watermark_presets_keyboard(
+    presets: list[PresetName], current: str | None
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for preset in presets:
+        marker = "✅ " if preset.name == current else ""
+        builder.button(
+            text=marker + preset.name,
+            callback_data=WatermarkCb(action=WatermarkAction.PRESET, value=str(preset.id)),
+        )
+    builder.button(
+        text=texts.WATERMARK_BACK_BUTTON, callback_data=WatermarkCb(action=WatermarkAction.BACK)
+    )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def watermark_channels_keyboard(channels: list[ChannelRecord]) -> InlineKeyboardMarkup:
+    return _channel_choice(
+        channels,
+        lambda channel_id: WatermarkCb(action=WatermarkAction.CHANNEL, value=str(channel_id)),
+    )

@@ -7,6 +7,8 @@ from html import escape
 from db.channels import ChannelRecord, ChannelSummary
 from services.entitlements import LimitReached, PlanStatus
 from services.plans import Plan
+from services.watermark import Position
+from services.watermarking import MarkPanel
 
 START = (
     "👋 <b>AnalyticBot</b> keeps the numbers of your Telegram channel: posts, views, "
@@ -27,9 +29,12 @@ HELP = (
     "/add @channel: track a channel where I am already an admin\n"
     "/remove @channel: stop tracking a channel\n"
     "/plan: your plan, its limits and this period's usage\n"
+    "/watermark: your watermark and its settings\n"
     "/help: this message\n\n"
     "I record what happens in each channel from the moment I become its admin. "
-    "Only the channel's admins can see its numbers: I check that with Telegram."
+    "Only the channel's admins can see its numbers: I check that with Telegram.\n\n"
+    "Send me any photo or image file (or an album) and I send it back watermarked with "
+    "your channel's name. Files keep full quality."
 )
 
 SORRY = (
@@ -149,6 +154,7 @@ COMMANDS = {
     "add": "Track a channel: /add @channel",
     "remove": "Stop tracking a channel",
     "plan": "Your plan and usage",
+    "watermark": "Your watermark; send images to mark them",
     "help": "All commands",
 }
 
@@ -199,3 +205,106 @@ def plans_overview(plans: Iterable[Plan]) -> str:
         )
         blocks.append(f"\n<b>{plan.name}</b> ({price})\n{limits}")
     return "\n".join(blocks)
+
+
+# --- watermarking
+
+WATERMARK_HOW = (
+    "Send me a photo, a file or an album: I send it back with this mark, in the same form. "
+    "Send images as files to keep full quality."
+)
+# Colour presets of the panel: value, button, name.
+WATERMARK_COLORS = {
+    "#FFFFFF": ("⚪", "white"),
+    "#000000": ("⚫", "black"),
+    "#E53935": ("🔴", "red"),
+    "#FDD835": ("🟡", "yellow"),
+    "#1E88E5": ("🔵", "blue"),
+}
+WATERMARK_POSITION_BUTTONS = {
+    Position.TOP_LEFT: "↖",
+    Position.TOP: "⬆",
+    Position.TOP_RIGHT: "↗",
+    Position.LEFT: "⬅",
+    Position.CENTER: "⏺",
+    Position.RIGHT: "➡",
+    Position.BOTTOM_LEFT: "↙",
+    Position.BOTTOM: "⬇",
+    Position.BOTTOM_RIGHT: "↘",
+    Position.TILED: "🔁 Tiled",
+}
+WATERMARK_SMALLER_BUTTON = "➖ Smaller"
+WATERMARK_LARGER_BUTTON = "➕ Larger"
+WATERMARK_FAINTER_BUTTON = "◻️ Fainter"
+WATERMARK_STRONGER_BUTTON = "◼️ Stronger"
+WATERMARK_TEXT_BUTTON = "✏️ Text"
+WATERMARK_LOGO_BUTTON = "🖼 Logo"
+WATERMARK_SAVE_BUTTON = "💾 Save as preset"
+WATERMARK_PRESETS_BUTTON = "📚 Presets"
+WATERMARK_APPLY_BUTTON = "✅ Apply"
+WATERMARK_DISCARD_BUTTON = "↩️ Discard"
+WATERMARK_BACK_BUTTON = "⬅️ Back"
+
+WATERMARK_ASK_TEXT = (
+    "✏️ Send the text for your mark (up to 100 characters), for example <code>© Your Name</code>."
+)
+WATERMARK_NEEDS_TEXT = (
+    "I have no channel of yours whose name I could put on your images.\n" + WATERMARK_ASK_TEXT
+)
+WATERMARK_ASK_LOGO = (
+    "🖼 Send your logo as a PNG <b>file</b>, up to 2 MB. As a file it keeps its transparency."
+)
+WATERMARK_LOGO_AS_FILE = "Send the logo as a file, please: as a photo it loses its transparency."
+WATERMARK_ASK_PRESET_NAME = "💾 Send a name for this preset (up to 32 characters)."
+WATERMARK_CHOOSE_CHANNEL = (
+    "Which channel's name should mark your images? I'll remember it; "
+    "change it any time with /watermark."
+)
+WATERMARK_APPLIED = "✅ Applied: your images get this mark now."
+WATERMARK_UNCHANGED = "That's as far as it goes."
+WATERMARK_NO_PRESETS = "No presets yet: tap 💾 Save as preset first."
+
+
+def watermark_panel(panel: MarkPanel) -> str:
+    spec = panel.spec
+    if panel.preset_name is None:
+        title = "🖋 <b>Your watermark</b> (your channel's name)"
+    else:
+        title = f"🖋 <b>Your watermark</b>, preset <b>{escape(panel.preset_name)}</b>"
+    mark = f"“{escape(spec.text)}”" if spec.text is not None else "your logo"
+    settings = [
+        f"Position {spec.position.value.replace('-', ' ')}",
+        f"size {(spec.relative_size or 0) * 100:.0f}%",
+        f"opacity {spec.opacity * 100:.0f}%",
+    ]
+    if spec.text is not None:
+        settings.append(f"colour {WATERMARK_COLORS.get(spec.color, ('', spec.color))[1]}")
+    lines = [title, f"Mark: {mark}", " · ".join(settings)]
+    if panel.has_draft:
+        lines.append("👀 This is a preview: tap <b>✅ Apply</b> to use it.")
+    return "\n".join([*lines, "", WATERMARK_HOW])
+
+
+def watermark_channel_chosen(name: str) -> str:
+    return (
+        f"✅ Your images will be marked with <b>{escape(name)}</b>. "
+        "Change it any time with /watermark."
+    )
+
+
+def watermark_preset_saved(name: str) -> str:
+    return f"💾 Saved as <b>{escape(name)}</b>; your images get this mark now."
+
+
+def watermark_rejected(reason: str) -> str:
+    return f"⚠️ {escape(reason)}"
+
+
+def watermark_failures(failures: list[tuple[str | None, str]]) -> str:
+    """Why images could not be watermarked: (the image's name in an album, or None; why)."""
+    if len(failures) == 1:
+        name, reason = failures[0]
+        return f"⚠️ {escape(name)}: {escape(reason)}" if name else f"⚠️ {escape(reason)}"
+    lines = [f"⚠️ {len(failures)} images couldn't be watermarked:"]
+    lines += [f"• {escape(name or '')}: {escape(reason)}" for name, reason in failures]
+    return "\n".join(lines)
