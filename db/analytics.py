@@ -45,6 +45,7 @@ class DailyGrowth:
     leaves: int
     posts: int
     subscribers: int | None  # the latest snapshot before the day's end
+    net_growth_to_date: int  # joins − leaves from the period's first day to this one
 
     @property
     def net_growth(self) -> int:
@@ -249,7 +250,9 @@ class AnalyticsRepository:
                  GROUP BY 1
             )
             SELECT d.day, coalesce(e.joins, 0) AS joins, coalesce(e.leaves, 0) AS leaves,
-                   coalesce(pub.posts, 0) AS posts, snap.subscribers
+                   coalesce(pub.posts, 0) AS posts, snap.subscribers,
+                   sum(coalesce(e.joins - e.leaves, 0)) OVER (ORDER BY d.day)::int
+                       AS net_growth_to_date
               FROM days d
               LEFT JOIN events e ON e.day = d.day
               LEFT JOIN published pub ON pub.day = d.day

@@ -16,7 +16,8 @@ from services.plans import Allowance
 
 STANDARD_PERIODS = (7, 30, 90)
 DEFAULT_PERIOD_DAYS = 30
-TOP_POSTS = 3
+# Enough for the top posts chart; the summary message shows the first few.
+TOP_POSTS = 10
 _TOP_RANKS = frozenset(range(1, TOP_POSTS + 1))
 # Views at 24 h are compared with the channel's median over this many days up to the period's end.
 BASELINE_DAYS = 90

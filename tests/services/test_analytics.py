@@ -147,16 +147,17 @@ async def test_growth_and_posts_per_day_in_the_owners_time_zone(db, analytics, c
     report = await analytics.report(user_id=OWNER, channel=channel, period=WEEK, time_zone=MOSCOW)
 
     table = [
-        (d.day.day, d.joins, d.leaves, d.net_growth, d.posts, d.subscribers) for d in report.days
+        (d.day.day, d.joins, d.leaves, d.net_growth, d.net_growth_to_date, d.posts, d.subscribers)
+        for d in report.days
     ]
     assert table == [
-        (25, 3, 0, 3, 1, 1000),
-        (26, 0, 1, -1, 0, 1000),
-        (27, 0, 0, 0, 1, 1000),
-        (28, 0, 0, 0, 0, 1000),
-        (29, 0, 0, 0, 1, 1000),
-        (30, 0, 0, 0, 1, 1000),
-        (31, 0, 0, 0, 1, 1100),
+        (25, 3, 0, 3, 3, 1, 1000),
+        (26, 0, 1, -1, 2, 0, 1000),
+        (27, 0, 0, 0, 2, 1, 1000),
+        (28, 0, 0, 0, 2, 0, 1000),
+        (29, 0, 0, 0, 2, 1, 1000),
+        (30, 0, 0, 0, 2, 1, 1000),
+        (31, 0, 0, 0, 2, 1, 1100),
     ]
 
 
@@ -173,8 +174,8 @@ async def test_views_per_post_top_posts_and_views_at_24_hours(db, analytics, cha
         (3, 1500, 30, 1200),
         (4, 100, 0, None),
     ]
-    assert [p.message_id for p in report.top_by_views] == [3, 1, 2]
-    assert [p.message_id for p in report.top_by_engagement] == [1, 3, 2]
+    assert [p.message_id for p in report.top_by_views] == [3, 1, 2, 4]
+    assert [p.message_id for p in report.top_by_engagement] == [1, 3, 2, 4]
     assert report.top_by_engagement[0].engagement == pytest.approx(25 / 900 * 100)
     assert report.top_by_views[0].text == "Пост номер 3"
 
