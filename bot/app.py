@@ -19,11 +19,14 @@ from bot.middlewares import RememberUserMiddleware, ThrottlingMiddleware
 from bot.session import create_session
 from bot.telegram_gateway import AiogramTelegramGateway
 from bot.web import create_web_app
+from db.analytics import AnalyticsRepository
 from db.channels import ChannelsRepository
 from db.ingestion import IngestionRepository
 from db.plans import PlansRepository
 from db.users import UsersRepository
+from services.analytics import AnalyticsService
 from services.channels import ChannelService
+from services.charts import ChartService
 from services.clock import Clock, SystemClock
 from services.entitlements import EntitlementsService
 from services.health import HealthService
@@ -46,6 +49,8 @@ class Services:
     ingestion: IngestionService
     subscribers: SubscriberSnapshotService
     health: HealthService
+    analytics: AnalyticsService
+    charts: ChartService
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -96,6 +101,8 @@ class BotApplication:
                 concurrency=settings.telegram_concurrency,
             ),
             health=HealthService(pool),
+            analytics=AnalyticsService(AnalyticsRepository(pool), entitlements, self.clock),
+            charts=ChartService(),
         )
         self.dispatcher = self._build_dispatcher()
         self.scheduler = AsyncIOScheduler(timezone="UTC")
@@ -143,8 +150,14 @@ class BotApplication:
         )
 
     async def _on_startup(self) -> None:
+        # A switched-off feature's commands stay out of Telegram's command menu.
+        switched_off = set() if self.settings.feature_analytics else {"stats"}
         await self.bot.set_my_commands(
-            [BotCommand(command=name, description=text) for name, text in texts.COMMANDS.items()]
+            [
+                BotCommand(command=name, description=text)
+                for name, text in texts.COMMANDS.items()
+                if name not in switched_off
+            ]
         )
         self.services.ingestion.start()
         self._schedule_jobs()

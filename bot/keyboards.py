@@ -4,8 +4,19 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
-from bot.callbacks import ChannelAction, ChannelCb, PlanAction, PlanCb, RemoveCb, RemoveMode
+from bot.callbacks import (
+    ChannelAction,
+    ChannelCb,
+    PlanAction,
+    PlanCb,
+    RemoveCb,
+    RemoveMode,
+    StatsAction,
+    StatsCb,
+    StatsRangeCb,
+)
 from db.channels import ChannelRecord, ChannelSummary
+from services.analytics import STANDARD_PERIODS, Period
 
 # The rights the bot asks for when added from the deep link: reading needs admin, nothing more.
 _ADMIN_RIGHTS = "manage_chat"
@@ -28,10 +39,16 @@ def start_keyboard(bot_username: str) -> InlineKeyboardMarkup:
     )
 
 
-def channels_keyboard(summaries: list[ChannelSummary]) -> InlineKeyboardMarkup:
+def channels_keyboard(summaries: list[ChannelSummary], *, with_stats: bool) -> InlineKeyboardMarkup:
+    """Per channel its stats (when analytics is on), and remove or resume."""
     builder = InlineKeyboardBuilder()
     for summary in summaries:
         channel = summary.channel
+        if with_stats:
+            builder.button(
+                text=texts.STATS_BUTTON.format(title=channel.title),
+                callback_data=ChannelCb(action=ChannelAction.STATS, channel_id=channel.id),
+            )
         if channel.is_tracked:
             text = texts.REMOVE_BUTTON.format(title=channel.title)
             action = ChannelAction.REMOVE
@@ -70,4 +87,41 @@ def remove_confirm_keyboard(channel_id: int) -> InlineKeyboardMarkup:
 def upgrade_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=texts.UPGRADE_BUTTON, callback_data=PlanCb(action=PlanAction.UPGRADE))
+    return builder.as_markup()
+
+
+def stats_keyboard(channel_id: int, period: Period, *, days: int | None) -> InlineKeyboardMarkup:
+    """Period switches (the shown one marked), then Charts and Export CSV.
+
+    `days` is the length of a "last N days" period; None for a from–to range, whose charts go
+    through StatsRangeCb and which has no export button (exports take a length of days).
+    """
+    builder = InlineKeyboardBuilder()
+    for length in STANDARD_PERIODS:
+        label = texts.period_button(length, current=length == days)
+        builder.button(
+            text=label,
+            callback_data=StatsCb(action=StatsAction.PERIOD, channel_id=channel_id, days=length),
+        )
+    if days is None:
+        builder.button(
+            text=texts.CHARTS_BUTTON,
+            callback_data=StatsRangeCb(
+                action=StatsAction.CHARTS,
+                channel_id=channel_id,
+                first_day=period.first_day.isoformat(),
+                last_day=period.last_day.isoformat(),
+            ),
+        )
+        builder.adjust(len(STANDARD_PERIODS), 1)
+    else:
+        for action, text in (
+            (StatsAction.CHARTS, texts.CHARTS_BUTTON),
+            (StatsAction.EXPORT, texts.EXPORT_BUTTON),
+        ):
+            builder.button(
+                text=text,
+                callback_data=StatsCb(action=action, channel_id=channel_id, days=days),
+            )
+        builder.adjust(len(STANDARD_PERIODS), 2)
     return builder.as_markup()

@@ -5,18 +5,19 @@ The owner lives in Moscow (UTC+3, no daylight saving): days and posting hours ar
 the one before it Sun 18 – Sat 24 October.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 import pytest
 from channel_history import (
+    SAMPLE_NOW,
     add_channel,
     add_posts,
     add_reactions,
-    add_snapshots,
     add_subscriber_events,
     add_user,
-    add_views,
     set_views_source,
+    utc,
+    write_sample_history,
 )
 from helpers import ManualClock
 
@@ -37,17 +38,12 @@ from services.entitlements import EntitlementsService, LimitReached
 OWNER = 501
 CHANNEL = -1001000000001
 MOSCOW = "Europe/Moscow"
-NOW = datetime(2026, 10, 31, 20, 0, tzinfo=UTC)
 WEEK = Period(first_day=date(2026, 10, 25), last_day=date(2026, 10, 31))
-
-
-def utc(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 10, day, hour, minute, tzinfo=UTC)
 
 
 @pytest.fixture
 def clock() -> ManualClock:
-    return ManualClock(NOW)
+    return ManualClock(SAMPLE_NOW)
 
 
 @pytest.fixture
@@ -59,66 +55,12 @@ def analytics(db, clock: ManualClock) -> AnalyticsService:
 @pytest.fixture
 async def channel(db):
     await add_user(db, OWNER, time_zone=MOSCOW)
-    await add_channel(db, CHANNEL, admin_id=OWNER, verified_at=NOW)
+    await add_channel(db, CHANNEL, admin_id=OWNER, verified_at=SAMPLE_NOW)
     return await ChannelsRepository(db).get(channel_id=CHANNEL)
 
 
-async def write_sample_history(db) -> None:
-    """Four posts with views this week, one without, one last week; see the module docstring."""
-    posted = {
-        10: utc(20, 12),  # last week
-        1: utc(25, 6),  # Sun 09:00 Moscow
-        2: utc(27, 15),  # Tue 18:00
-        5: utc(29, 7),  # Thu 10:00, never seen by the views source
-        3: utc(30, 15),  # Fri 18:00
-        4: utc(31, 11),  # Sat 14:00, nine hours old
-    }
-    await add_posts(db, CHANNEL, [(mid, at, f"Пост номер {mid}") for mid, at in posted.items()])
-    hours = timedelta(hours=1)
-    await add_views(
-        db,
-        CHANNEL,
-        [
-            (10, posted[10] + 24 * hours, 600),
-            (1, posted[1] + 1 * hours, 300),
-            (1, posted[1] + 23 * hours, 800),  # views at 24 h: the last one before 24 h
-            (1, posted[1] + 30 * hours, 900),
-            (2, posted[2] + 2 * hours, 200),
-            (2, posted[2] + 24 * hours, 400),  # exactly at 24 h counts
-            (2, posted[2] + 48 * hours, 500),
-            (3, posted[3] + 20 * hours, 1200),
-            (3, utc(31, 19), 1500),
-            (4, posted[4] + hours / 2, 100),  # too young for views at 24 h
-        ],
-    )
-    await add_reactions(
-        db,
-        CHANNEL,
-        [
-            (10, posted[10] + hours, 6),
-            (1, posted[1] + hours, 10),
-            (1, posted[1] + 5 * hours, 25),  # the latest total counts
-            (2, posted[2] + hours, 5),
-            (3, posted[3] + hours, 30),
-            (5, posted[5] + hours, 2),  # reactions without views count nowhere
-        ],
-    )
-    await add_subscriber_events(
-        db,
-        CHANNEL,
-        [
-            (utc(24, 20, 30), "leave"),  # Sat 24 23:30 in Moscow: last week
-            (utc(24, 22, 30), "join"),  # Sun 25 01:30 in Moscow: this week
-            (utc(25, 9), "join"),
-            (utc(25, 9, 5), "join"),
-            (utc(26, 12), "leave"),
-        ],
-    )
-    await add_snapshots(db, CHANNEL, [(utc(17, 20), 900), (utc(24, 20), 1000), (utc(31, 10), 1100)])
-
-
 async def test_key_numbers_and_their_previous_period(db, analytics, channel) -> None:
-    await write_sample_history(db)
+    await write_sample_history(db, CHANNEL)
 
     report = await analytics.report(user_id=OWNER, channel=channel, period=WEEK, time_zone=MOSCOW)
 
@@ -142,7 +84,7 @@ async def test_key_numbers_and_their_previous_period(db, analytics, channel) -> 
 
 
 async def test_growth_and_posts_per_day_in_the_owners_time_zone(db, analytics, channel) -> None:
-    await write_sample_history(db)
+    await write_sample_history(db, CHANNEL)
 
     report = await analytics.report(user_id=OWNER, channel=channel, period=WEEK, time_zone=MOSCOW)
 
@@ -162,7 +104,7 @@ async def test_growth_and_posts_per_day_in_the_owners_time_zone(db, analytics, c
 
 
 async def test_views_per_post_top_posts_and_views_at_24_hours(db, analytics, channel) -> None:
-    await write_sample_history(db)
+    await write_sample_history(db, CHANNEL)
 
     report = await analytics.report(user_id=OWNER, channel=channel, period=WEEK, time_zone=MOSCOW)
 
@@ -181,7 +123,7 @@ async def test_views_per_post_top_posts_and_views_at_24_hours(db, analytics, cha
 
 
 async def test_best_time_to_post_is_in_the_owners_time_zone(db, analytics, channel) -> None:
-    await write_sample_history(db)
+    await write_sample_history(db, CHANNEL)
 
     report = await analytics.report(user_id=OWNER, channel=channel, period=WEEK, time_zone=MOSCOW)
 
@@ -203,7 +145,7 @@ async def test_best_time_to_post_is_in_the_owners_time_zone(db, analytics, chann
 
 
 async def test_a_period_without_posts(db, analytics, channel) -> None:
-    await write_sample_history(db)
+    await write_sample_history(db, CHANNEL)
     quiet = Period(first_day=date(2026, 10, 5), last_day=date(2026, 10, 11))
 
     report = await analytics.report(user_id=OWNER, channel=channel, period=quiet, time_zone=MOSCOW)
