@@ -7,7 +7,7 @@ import math
 import random
 import statistics
 import sys
-import time
+import timeit
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -127,12 +127,7 @@ def baseline() -> bytes:
 def median_ms(run: Callable[[], object]) -> float:
     """The median wall time of RUNS calls in milliseconds, after one warm-up call."""
     run()
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return statistics.median(timeit.repeat(run, repeat=RUNS, number=1)) * 1000
 
 
 def main() -> int:

@@ -4,7 +4,7 @@ Every query works on sets (CTEs, window functions, generate_series); days and ho
 user's, so each takes the time zone name and PostgreSQL does the calendar arithmetic.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 import asyncpg
@@ -201,17 +201,7 @@ class AnalyticsRepository:
             baseline_first_day,
         )
         current, previous = (
-            PeriodTotals(
-                subscribers=row["subscribers"],
-                subscriber_change=row["subscriber_change"],
-                joins=row["joins"],
-                leaves=row["leaves"],
-                posts=row["posts"],
-                average_reach=row["average_reach"],
-                err=row["err"],
-                engagement_rate=row["engagement_rate"],
-                median_views_24h=row["median_views_24h"],
-            )
+            PeriodTotals(**{field.name: row[field.name] for field in fields(PeriodTotals)})
             for row in rows
         )
         return ChannelTotals(

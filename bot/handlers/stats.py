@@ -5,7 +5,13 @@ from datetime import date
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
-from aiogram.types import BufferedInputFile, CallbackQuery, InputMediaPhoto, Message
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InputMediaPhoto,
+    LinkPreviewOptions,
+    Message,
+)
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot import texts
@@ -29,6 +35,9 @@ from services.analytics import (
 from services.channels import ChannelAccessError, ChannelService
 from services.charts import ChartService
 from services.entitlements import LimitReached
+
+# Top posts are links; a preview of the first one would bury the numbers.
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 async def stats_command(
@@ -57,7 +66,7 @@ async def stats_command(
     await message.answer(
         texts.stats_summary(report),
         reply_markup=stats_keyboard(channel.id, report.period, days=request.days),
-        disable_web_page_preview=True,
+        link_preview_options=_NO_PREVIEW,
     )
 
 
@@ -76,7 +85,7 @@ async def on_channel_chosen(
     await query.message.answer(
         texts.stats_summary(report),
         reply_markup=stats_keyboard(report.channel.id, report.period, days=DEFAULT_PERIOD_DAYS),
-        disable_web_page_preview=True,
+        link_preview_options=_NO_PREVIEW,
     )
     await query.answer()
 
@@ -97,7 +106,7 @@ async def on_period(
         await query.message.edit_text(
             texts.stats_summary(report),
             reply_markup=stats_keyboard(report.channel.id, report.period, days=callback_data.days),
-            disable_web_page_preview=True,
+            link_preview_options=_NO_PREVIEW,
         )
     except TelegramBadRequest as error:
         # Pressing the period already shown, with nothing new since, changes nothing.
