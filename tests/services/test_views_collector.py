@@ -342,7 +342,7 @@ async def test_failing_preview_is_reported_and_loses_nothing(
     assert (await source_of(db, channel_id)).failures == 2
     clock.advance(minutes=10)
     await collector.collect_due()
-    assert preview.asked("analyticsdemo") == 3
+    assert preview.asked("analyticsdemo") == 3  # two failures: 20 minutes' pause, not 10
     preview.channel("analyticsdemo")
     clock.advance(minutes=10)
     await collector.collect_due()
