@@ -141,8 +141,15 @@ class AnalyticsService:
             top_by_views=_top(posts, rank=lambda post: post.views_rank),
             top_by_engagement=_top(posts, rank=lambda post: post.engagement_rank),
             posting_times=posting_times,
-            views_status=_VIEWS_STATUS.get(totals.views_source_status, ViewsStatus.FAILING),
+            views_status=_views_status(channel, totals.views_source_status),
         )
+
+
+def _views_status(channel: ChannelRecord, source_status: str | None) -> ViewsStatus:
+    # Without a username there is no public preview, even before the collector says so.
+    if source_status is None and channel.username is None:
+        return ViewsStatus.PRIVATE
+    return _VIEWS_STATUS.get(source_status, ViewsStatus.FAILING)
 
 
 def _top(

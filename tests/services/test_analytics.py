@@ -182,6 +182,18 @@ async def test_a_channel_with_no_views_yet(db, analytics, channel) -> None:
     assert report.views_status is ViewsStatus.PRIVATE
 
 
+async def test_a_channel_without_username_is_private_before_the_collector_says_so(
+    db, analytics
+) -> None:
+    await add_user(db, OWNER)
+    await add_channel(db, CHANNEL, username=None, admin_id=OWNER, verified_at=SAMPLE_NOW)
+    channel = await ChannelsRepository(db).get(channel_id=CHANNEL)
+
+    report = await analytics.report(user_id=OWNER, channel=channel, period=WEEK, time_zone="UTC")
+
+    assert report.views_status is ViewsStatus.PRIVATE
+
+
 async def test_history_beyond_the_plan_is_refused(db, analytics, channel) -> None:
     today = date(2026, 10, 31)
     month = Period.last_days(30, today=today)
