@@ -8,6 +8,7 @@ from aiogram.filters.callback_data import CallbackData
 class ChannelAction(StrEnum):
     REMOVE = "rm"
     RESUME = "re"
+    STATS = "st"
 
 
 class ChannelCb(CallbackData, prefix="ch"):
@@ -39,6 +40,15 @@ class StatsCb(CallbackData, prefix="st"):
     action: StatsAction
     channel_id: int
     days: int
+
+
+class StatsRangeCb(CallbackData, prefix="sr"):
+    """Charts of a /stats message for a from–to range, which StatsCb's `days` cannot hold."""
+
+    action: StatsAction
+    channel_id: int
+    first_day: str  # ISO dates: callback data has no date type
+    last_day: str
 
 
 class PlanAction(StrEnum):

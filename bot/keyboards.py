@@ -14,11 +14,15 @@ from bot.callbacks import (
     PlanCb,
     RemoveCb,
     RemoveMode,
+    StatsAction,
+    StatsCb,
+    StatsRangeCb,
     WatermarkAction,
     WatermarkCb,
 )
 from db.channels import ChannelRecord, ChannelSummary
 from db.watermarks import PresetName
+from services.analytics import STANDARD_PERIODS, Period
 from services.watermarking import MarkPanel
 
 # The rights the bot asks for when added from the deep link: reading needs admin, nothing more.
@@ -42,10 +46,16 @@ def start_keyboard(bot_username: str) -> InlineKeyboardMarkup:
     )
 
 
-def channels_keyboard(summaries: list[ChannelSummary]) -> InlineKeyboardMarkup:
+def channels_keyboard(summaries: list[ChannelSummary], *, with_stats: bool) -> InlineKeyboardMarkup:
+    """Per channel its stats (when analytics is on), and remove or resume."""
     builder = InlineKeyboardBuilder()
     for summary in summaries:
         channel = summary.channel
+        if with_stats:
+            builder.button(
+                text=texts.STATS_BUTTON.format(title=channel.title),
+                callback_data=ChannelCb(action=ChannelAction.STATS, channel_id=channel.id),
+            )
         if channel.is_tracked:
             text = texts.REMOVE_BUTTON.format(title=channel.title)
             action = ChannelAction.REMOVE
@@ -145,3 +155,40 @@ def watermark_channels_keyboard(channels: list[ChannelRecord]) -> InlineKeyboard
         channels,
         lambda channel_id: WatermarkCb(action=WatermarkAction.CHANNEL, value=str(channel_id)),
     )
+
+
+def stats_keyboard(channel_id: int, period: Period, *, days: int | None) -> InlineKeyboardMarkup:
+    """Period switches (the shown one marked), then Charts and Export CSV.
+
+    `days` is the length of a "last N days" period; None for a from–to range, whose charts go
+    through StatsRangeCb and which has no export button (exports take a length of days).
+    """
+    builder = InlineKeyboardBuilder()
+    for length in STANDARD_PERIODS:
+        label = texts.period_button(length, current=length == days)
+        builder.button(
+            text=label,
+            callback_data=StatsCb(action=StatsAction.PERIOD, channel_id=channel_id, days=length),
+        )
+    if days is None:
+        builder.button(
+            text=texts.CHARTS_BUTTON,
+            callback_data=StatsRangeCb(
+                action=StatsAction.CHARTS,
+                channel_id=channel_id,
+                first_day=period.first_day.isoformat(),
+                last_day=period.last_day.isoformat(),
+            ),
+        )
+        builder.adjust(len(STANDARD_PERIODS), 1)
+    else:
+        for action, text in (
+            (StatsAction.CHARTS, texts.CHARTS_BUTTON),
+            (StatsAction.EXPORT, texts.EXPORT_BUTTON),
+        ):
+            builder.button(
+                text=text,
+                callback_data=StatsCb(action=action, channel_id=channel_id, days=days),
+            )
+        builder.adjust(len(STANDARD_PERIODS), 2)
+    return builder.as_markup()

@@ -10,6 +10,7 @@ from bot.handlers import (
     membership,
     plans,
     start,
+    stats,
     watermark,
 )
 from services.settings import Settings
@@ -25,6 +26,8 @@ def get_routers(settings: Settings) -> list[Router]:
         channels.create_router(),
         plans.create_router(),
     ]
+    if settings.feature_analytics:
+        routers.append(stats.create_router())
     if settings.feature_watermark:
         # Takes every photo and image file in private chat, so it sits just before the fallback.
         routers.append(watermark.create_router())
