@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 import asyncpg
 import stripe
 from aiogram import Bot, Dispatcher
@@ -21,13 +22,18 @@ from bot.middlewares import RememberUserMiddleware, ThrottlingMiddleware
 from bot.session import create_session
 from bot.telegram_gateway import AiogramBillingNotifier, AiogramTelegramGateway
 from bot.web import create_web_app
+from db.analytics import AnalyticsRepository
 from db.billing import BillingRepository
 from db.channels import ChannelsRepository
 from db.ingestion import IngestionRepository
 from db.plans import PlansRepository
 from db.users import UsersRepository
+from db.views import ViewsRepository
+from db.watermarks import WatermarksRepository
+from services.analytics import AnalyticsService
 from services.billing import BillingService
 from services.channels import ChannelService
+from services.charts import ChartService
 from services.clock import Clock, SystemClock
 from services.entitlements import EntitlementsService
 from services.health import HealthService
@@ -38,6 +44,9 @@ from services.stars import StarsService
 from services.stripe_billing import StripeBillingService
 from services.subscribers import SubscriberSnapshotService
 from services.users import UserService
+from services.views import PreviewClient
+from services.views.collector import ViewsCollector
+from services.watermarking import WatermarkingService
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +64,9 @@ class Services:
     ingestion: IngestionService
     subscribers: SubscriberSnapshotService
     health: HealthService
+    watermarking: WatermarkingService
+    analytics: AnalyticsService
+    charts: ChartService
     billing: BillingService
     stars: StarsService
     stripe_billing: StripeBillingService | None  # None unless the STRIPE_* settings are set
@@ -71,6 +83,7 @@ class BotApplication:
             raise ValueError("BOT_TOKEN is not set")
         self.settings = settings
         self.clock = clock or SystemClock()
+        self._pool = pool
         self.bot = Bot(
             token=settings.bot_token.get_secret_value(),
             session=create_session(settings.telegram_api_base),
@@ -86,17 +99,18 @@ class BotApplication:
             self.clock,
             standing_counts={Allowance.CHANNELS: channels_repo.count_tracked_for_user},
         )
+        channels = ChannelService(
+            channels_repo,
+            gateway,
+            entitlements,
+            self.clock,
+            admin_verify_ttl=timedelta(seconds=settings.admin_verify_ttl_seconds),
+            concurrency=settings.telegram_concurrency,
+        )
         self.services = Services(
             users=UserService(UsersRepository(pool)),
             entitlements=entitlements,
-            channels=ChannelService(
-                channels_repo,
-                gateway,
-                entitlements,
-                self.clock,
-                admin_verify_ttl=timedelta(seconds=settings.admin_verify_ttl_seconds),
-                concurrency=settings.telegram_concurrency,
-            ),
+            channels=channels,
             ingestion=IngestionService(
                 ingestion_repo,
                 batch_size=settings.ingest_batch_size,
@@ -110,6 +124,15 @@ class BotApplication:
                 concurrency=settings.telegram_concurrency,
             ),
             health=HealthService(pool),
+            watermarking=WatermarkingService(
+                WatermarksRepository(pool),
+                channels,
+                entitlements,
+                gateway,
+                max_bytes=settings.watermark_max_bytes,
+            ),
+            analytics=AnalyticsService(AnalyticsRepository(pool), entitlements, self.clock),
+            charts=ChartService(),
             billing=BillingService(billing_repo, notifier, self.clock),
             stars=StarsService(billing_repo, gateway, notifier, self.clock),
             stripe_billing=self._build_stripe_billing(billing_repo, notifier),
@@ -117,6 +140,10 @@ class BotApplication:
         self.dispatcher = self._build_dispatcher()
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._web_runner: web.AppRunner | None = None
+        # The views collector reads the web preview through an HTTP session that lives from
+        # startup to shutdown, so both are built at startup.
+        self._preview_session: aiohttp.ClientSession | None = None
+        self.views: ViewsCollector | None = None
 
     def _build_stripe_billing(
         self, billing_repo: BillingRepository, notifier: AiogramBillingNotifier
@@ -168,6 +195,19 @@ class BotApplication:
         host, port = self._web_runner.addresses[0][:2]
         return f"http://{host}:{port}"
 
+    def _build_views_collector(self, session: aiohttp.ClientSession) -> ViewsCollector:
+        return ViewsCollector(
+            ViewsRepository(self._pool),
+            ChannelsRepository(self._pool),
+            PreviewClient(session, base_url=self.settings.preview_base_url),
+            self.services.entitlements,
+            self.clock,
+            concurrency=self.settings.views_concurrency,
+            channels_per_run=self.settings.views_channels_per_run,
+            max_pages=self.settings.views_max_pages,
+            page_delay=self.settings.views_page_delay_seconds,
+        )
+
     def _schedule_jobs(self) -> None:
         self.scheduler.add_job(
             self.services.subscribers.snapshot_all,
@@ -193,16 +233,32 @@ class BotApplication:
             max_instances=1,
             coalesce=True,
         )
+        if self.views is not None:
+            self.scheduler.add_job(
+                self.views.collect_due,
+                "interval",
+                seconds=self.settings.views_collect_seconds,
+                id="post_views",
+                max_instances=1,
+                coalesce=True,
+            )
 
     async def _on_startup(self) -> None:
+        # A switched-off feature's commands stay out of Telegram's command menu.
+        switched_off = set() if self.settings.feature_analytics else {"stats"}
+        if not self.settings.feature_billing:
+            switched_off |= texts.BILLING_COMMANDS
         await self.bot.set_my_commands(
             [
                 BotCommand(command=name, description=text)
                 for name, text in texts.COMMANDS.items()
-                if self.settings.feature_billing or name not in texts.BILLING_COMMANDS
+                if name not in switched_off
             ]
         )
         self.services.ingestion.start()
+        if self.settings.feature_analytics:
+            self._preview_session = aiohttp.ClientSession()
+            self.views = self._build_views_collector(self._preview_session)
         self._schedule_jobs()
         self.scheduler.start()
         web_app = create_web_app(
@@ -218,6 +274,10 @@ class BotApplication:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.services.ingestion.stop()
+        if self._preview_session is not None:
+            self.views = None
+            await self._preview_session.close()
+            self._preview_session = None
         if self._web_runner is not None:
             await self._web_runner.cleanup()
             self._web_runner = None

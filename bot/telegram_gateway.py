@@ -1,15 +1,22 @@
 """What the services need from Telegram (TelegramGateway, StarsGateway, BillingNotifier),
 implemented with aiogram's Bot."""
 
+import io
 import logging
 
+import aiohttp
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNotFound
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNotFound,
+)
 
 from bot import texts
 from services.billing import BillingNotice
 from services.stars import ChargeAlreadyRefunded, RefundRefused
-from services.telegram import ChatAdmins, ChatInfo, ChatUnavailable
+from services.telegram import ChatAdmins, ChatInfo, ChatUnavailable, FileTooBig, FileUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +51,24 @@ class AiogramTelegramGateway:
             return await self._bot.get_chat_member_count(chat_id)
         except _UNAVAILABLE as error:
             raise ChatUnavailable(str(chat_id)) from error
+
+    async def download_file(self, file_id: str) -> bytes:
+        try:
+            file = await self._bot.get_file(file_id)
+        except TelegramBadRequest as error:
+            if "too big" in error.message:
+                raise FileTooBig(file_id) from error
+            raise FileUnavailable(file_id) from error
+        except TelegramAPIError as error:
+            raise FileUnavailable(file_id) from error
+        if file.file_path is None:  # Telegram gives no path for what bots may not download
+            raise FileTooBig(file_id)
+        buffer = io.BytesIO()
+        try:
+            await self._bot.download_file(file.file_path, destination=buffer)
+        except (TelegramAPIError, aiohttp.ClientError, TimeoutError) as error:
+            raise FileUnavailable(file_id) from error
+        return buffer.getvalue()
 
     async def refund_star_payment(self, *, user_id: int, charge_id: str) -> None:
         try:

@@ -42,12 +42,25 @@ class Settings(DatabaseSettings):
     admin_verify_ttl_seconds: int = Field(default=600, ge=0)
     telegram_concurrency: int = Field(default=8, ge=1)
 
+    # Post views, read from Telegram's public web preview (t.me/s/<username>).
+    preview_base_url: str = "https://t.me"
+    views_collect_seconds: int = Field(default=60, ge=5)
+    views_concurrency: int = Field(default=4, ge=1)
+    views_channels_per_run: int = Field(default=100, ge=1)
+    views_max_pages: int = Field(default=50, ge=1)
+    views_page_delay_seconds: float = Field(default=1.0, ge=0)
+
     ingest_batch_size: int = Field(default=500, ge=1)
     ingest_flush_seconds: float = Field(default=1.0, gt=0)
 
     # Per-user throttling: a burst of this many updates, refilled at this rate per second.
     throttle_burst: int = Field(default=8, ge=1)
     throttle_rate: float = Field(default=1.0, gt=0)
+
+    # Images over this size are refused before downloading; bots can't download over 20 MB.
+    watermark_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    # Telegram delivers an album as one message per image: wait this long for the rest.
+    watermark_album_wait_seconds: float = Field(default=1.0, gt=0)
 
     # Card payments through Stripe: all four or none (Telegram Stars work without them).
     stripe_secret_key: SecretStr | None = None

@@ -12,6 +12,8 @@ from bot.handlers import (
     membership,
     plans,
     start,
+    stats,
+    watermark,
 )
 from services.settings import Settings
 
@@ -31,6 +33,11 @@ def get_routers(settings: Settings) -> list[Router]:
         routers.append(billing.create_router())
     routers.append(plans.create_router())
     routers.append(admin.create_router(settings.admin_ids))
+    if settings.feature_analytics:
+        routers.append(stats.create_router())
+    if settings.feature_watermark:
+        # Takes every photo and image file in private chat, so it sits just before the fallback.
+        routers.append(watermark.create_router())
     # The fallback goes last: it answers whatever no feature took.
     routers.append(fallback.create_router())
     return routers
