@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -27,6 +27,7 @@ from db.embedded import EmbeddedPostgres
 from db.exports import POSTS_QUERY, ExportsRepository
 from db.plans import PlansRepository
 from db.pool import create_pool
+from services.analytics import Period
 from services.clock import SystemClock
 from services.entitlements import EntitlementsService
 from services.exports import ExportKind, ExportService
@@ -64,15 +65,23 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def copy_baseline(pool: asyncpg.Pool, path: Path, period: tuple[date, date]) -> int:
+async def copy_baseline(pool: asyncpg.Pool, path: Path, period: Period, now: datetime) -> int:
     async with pool.acquire() as conn:
         status = await conn.copy_from_query(
-            POSTS_QUERY, DEMO_CHANNEL_IDS[0], *period, "UTC", output=path, format="csv", header=True
+            POSTS_QUERY,
+            DEMO_CHANNEL_IDS[0],
+            period.first_day,
+            period.last_day,
+            "UTC",
+            now,
+            output=path,
+            format="csv",
+            header=True,
         )
     return int(status.split()[-1])
 
 
-async def export(service: ExportService, path: Path, period: tuple[date, date]) -> int:
+async def export(service: ExportService, path: Path, period: Period, now: datetime) -> int:
     async def ignore_progress(kind: ExportKind, rows: int) -> None:
         return None
 
@@ -80,16 +89,17 @@ async def export(service: ExportService, path: Path, period: tuple[date, date]) 
         ExportKind.POSTS,
         path,
         channel_id=DEMO_CHANNEL_IDS[0],
-        first_day=period[0],
-        last_day=period[1],
+        period=period,
         time_zone="UTC",
+        now=now,
         on_progress=ignore_progress,
     )
 
 
 async def measure(dsn: str, folder: Path) -> None:
-    today = datetime.now(UTC).date()
-    period = (today - timedelta(days=DAYS), today - timedelta(days=1))
+    now = datetime.now(UTC)
+    yesterday = now.date() - timedelta(days=1)
+    period = Period.last_days(DAYS, today=yesterday)
     pool = await create_pool(dsn, min_size=1, max_size=2)
     try:
         service = ExportService(
@@ -107,12 +117,12 @@ async def measure(dsn: str, folder: Path) -> None:
         copy_seconds, export_seconds = [], []
         for _ in range(ROUNDS):  # alternating, so a busy moment does not favour either
             start = time.perf_counter()
-            copied = await copy_baseline(pool, copy_path, period)
+            copied = await copy_baseline(pool, copy_path, period, now)
             copy_seconds.append(time.perf_counter() - start)
             if not export_seconds:
                 rss_before = peak_rss_mb()
             start = time.perf_counter()
-            exported = await export(service, export_path, period)
+            exported = await export(service, export_path, period, now)
             export_seconds.append(time.perf_counter() - start)
         rss_after = peak_rss_mb()
     finally:

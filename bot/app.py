@@ -5,37 +5,55 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 import asyncpg
+import stripe
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from pydantic import SecretStr
 
 from bot import texts
 from bot.handlers import get_routers
 from bot.middlewares import RememberUserMiddleware, ThrottlingMiddleware
 from bot.session import create_session
-from bot.telegram_gateway import AiogramTelegramGateway
+from bot.telegram_gateway import AiogramBillingNotifier, AiogramTelegramGateway
 from bot.web import create_web_app
+from db.analytics import AnalyticsRepository
+from db.billing import BillingRepository
 from db.channels import ChannelsRepository
 from db.exports import ExportsRepository
 from db.ingestion import IngestionRepository
 from db.plans import PlansRepository
 from db.users import UsersRepository
+from db.views import ViewsRepository
+from db.watermarks import WatermarksRepository
+from services.analytics import AnalyticsService
+from services.billing import BillingService
 from services.channels import ChannelService
+from services.charts import ChartService
 from services.clock import Clock, SystemClock
 from services.entitlements import EntitlementsService
 from services.exports import ExportService
 from services.health import HealthService
 from services.ingestion import IngestionService
-from services.plans import Allowance
+from services.plans import BUSINESS, PRO, Allowance
 from services.settings import Settings
+from services.stars import StarsService
+from services.stripe_billing import StripeBillingService
 from services.subscribers import SubscriberSnapshotService
 from services.users import UserService
+from services.views import PreviewClient
+from services.views.collector import ViewsCollector
+from services.watermarking import WatermarkingService
 
 log = logging.getLogger(__name__)
+
+# Stars and granted plans run out on their own; their users hear about it within this time.
+_PLAN_EXPIRY_CHECK_MINUTES = 10
 
 
 @dataclass
@@ -48,7 +66,13 @@ class Services:
     ingestion: IngestionService
     subscribers: SubscriberSnapshotService
     health: HealthService
+    watermarking: WatermarkingService
+    analytics: AnalyticsService
+    charts: ChartService
     exports: ExportService
+    billing: BillingService
+    stars: StarsService
+    stripe_billing: StripeBillingService | None  # None unless the STRIPE_* settings are set
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -62,12 +86,15 @@ class BotApplication:
             raise ValueError("BOT_TOKEN is not set")
         self.settings = settings
         self.clock = clock or SystemClock()
+        self._pool = pool
         self.bot = Bot(
             token=settings.bot_token.get_secret_value(),
             session=create_session(settings.telegram_api_base),
             default=DefaultBotProperties(parse_mode=ParseMode.HTML),
         )
         gateway = AiogramTelegramGateway(self.bot)
+        notifier = AiogramBillingNotifier(self.bot)
+        billing_repo = BillingRepository(pool)
         channels_repo = ChannelsRepository(pool)
         ingestion_repo = IngestionRepository(pool)
         entitlements = EntitlementsService(
@@ -75,17 +102,18 @@ class BotApplication:
             self.clock,
             standing_counts={Allowance.CHANNELS: channels_repo.count_tracked_for_user},
         )
+        channels = ChannelService(
+            channels_repo,
+            gateway,
+            entitlements,
+            self.clock,
+            admin_verify_ttl=timedelta(seconds=settings.admin_verify_ttl_seconds),
+            concurrency=settings.telegram_concurrency,
+        )
         self.services = Services(
             users=UserService(UsersRepository(pool)),
             entitlements=entitlements,
-            channels=ChannelService(
-                channels_repo,
-                gateway,
-                entitlements,
-                self.clock,
-                admin_verify_ttl=timedelta(seconds=settings.admin_verify_ttl_seconds),
-                concurrency=settings.telegram_concurrency,
-            ),
+            channels=channels,
             ingestion=IngestionService(
                 ingestion_repo,
                 batch_size=settings.ingest_batch_size,
@@ -99,6 +127,15 @@ class BotApplication:
                 concurrency=settings.telegram_concurrency,
             ),
             health=HealthService(pool),
+            watermarking=WatermarkingService(
+                WatermarksRepository(pool),
+                channels,
+                entitlements,
+                gateway,
+                max_bytes=settings.watermark_max_bytes,
+            ),
+            analytics=AnalyticsService(AnalyticsRepository(pool), entitlements, self.clock),
+            charts=ChartService(),
             exports=ExportService(
                 ExportsRepository(pool),
                 entitlements,
@@ -106,10 +143,44 @@ class BotApplication:
                 work_dir=settings.data_dir / "exports",
                 max_file_bytes=settings.export_max_file_bytes,
             ),
+            billing=BillingService(billing_repo, notifier, self.clock),
+            stars=StarsService(billing_repo, gateway, notifier, self.clock),
+            stripe_billing=self._build_stripe_billing(billing_repo, notifier),
         )
         self.dispatcher = self._build_dispatcher()
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._web_runner: web.AppRunner | None = None
+        # The views collector reads the web preview through an HTTP session that lives from
+        # startup to shutdown, so both are built at startup.
+        self._preview_session: aiohttp.ClientSession | None = None
+        self.views: ViewsCollector | None = None
+
+    def _build_stripe_billing(
+        self, billing_repo: BillingRepository, notifier: AiogramBillingNotifier
+    ) -> StripeBillingService | None:
+        """The real library, async over aiohttp, at STRIPE_API_BASE (tests run a fake there)."""
+        self._stripe_http: stripe.HTTPClient | None = None
+        settings = self.settings
+        if not settings.stripe_enabled:
+            return None
+        self._stripe_http = stripe.AIOHTTPClient(timeout=30)
+        client = stripe.StripeClient(
+            _secret(settings.stripe_secret_key),
+            base_addresses={"api": settings.stripe_api_base},
+            http_client=self._stripe_http,
+            max_network_retries=2,
+        )
+        return StripeBillingService(
+            billing_repo,
+            client,
+            notifier,
+            self.clock,
+            webhook_secret=_secret(settings.stripe_webhook_secret),
+            prices={
+                PRO.code: str(settings.stripe_price_pro),
+                BUSINESS.code: str(settings.stripe_price_business),
+            },
+        )
 
     def _build_dispatcher(self) -> Dispatcher:
         dp = Dispatcher()
@@ -134,6 +205,19 @@ class BotApplication:
         host, port = self._web_runner.addresses[0][:2]
         return f"http://{host}:{port}"
 
+    def _build_views_collector(self, session: aiohttp.ClientSession) -> ViewsCollector:
+        return ViewsCollector(
+            ViewsRepository(self._pool),
+            ChannelsRepository(self._pool),
+            PreviewClient(session, base_url=self.settings.preview_base_url),
+            self.services.entitlements,
+            self.clock,
+            concurrency=self.settings.views_concurrency,
+            channels_per_run=self.settings.views_channels_per_run,
+            max_pages=self.settings.views_max_pages,
+            page_delay=self.settings.views_page_delay_seconds,
+        )
+
     def _schedule_jobs(self) -> None:
         self.scheduler.add_job(
             self.services.subscribers.snapshot_all,
@@ -151,15 +235,47 @@ class BotApplication:
             max_instances=1,
             coalesce=True,
         )
+        self.scheduler.add_job(
+            self.services.billing.end_expired_plans,
+            "interval",
+            minutes=_PLAN_EXPIRY_CHECK_MINUTES,
+            id="end_expired_plans",
+            max_instances=1,
+            coalesce=True,
+        )
+        if self.views is not None:
+            self.scheduler.add_job(
+                self.views.collect_due,
+                "interval",
+                seconds=self.settings.views_collect_seconds,
+                id="post_views",
+                max_instances=1,
+                coalesce=True,
+            )
 
     async def _on_startup(self) -> None:
+        # A switched-off feature's commands stay out of Telegram's command menu.
+        switched_off = set() if self.settings.feature_analytics else {"stats"}
+        if not self.settings.feature_billing:
+            switched_off |= texts.BILLING_COMMANDS
         await self.bot.set_my_commands(
-            [BotCommand(command=name, description=text) for name, text in texts.COMMANDS.items()]
+            [
+                BotCommand(command=name, description=text)
+                for name, text in texts.COMMANDS.items()
+                if name not in switched_off
+            ]
         )
         self.services.ingestion.start()
+        if self.settings.feature_analytics:
+            self._preview_session = aiohttp.ClientSession()
+            self.views = self._build_views_collector(self._preview_session)
         self._schedule_jobs()
         self.scheduler.start()
-        self._web_runner = web.AppRunner(create_web_app(health=self.services.health))
+        web_app = create_web_app(
+            health=self.services.health,
+            stripe_billing=self.services.stripe_billing if self.settings.feature_billing else None,
+        )
+        self._web_runner = web.AppRunner(web_app)
         await self._web_runner.setup()
         await web.TCPSite(self._web_runner, self.settings.web_host, self.settings.web_port).start()
         log.info("bot started; web app on %s", self.web_url)
@@ -168,9 +284,15 @@ class BotApplication:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.services.ingestion.stop()
+        if self._preview_session is not None:
+            self.views = None
+            await self._preview_session.close()
+            self._preview_session = None
         if self._web_runner is not None:
             await self._web_runner.cleanup()
             self._web_runner = None
+        if self._stripe_http is not None:
+            await self._stripe_http.close_async()
         log.info("bot stopped")
 
     async def run_polling(self, **polling: Any) -> None:
@@ -183,3 +305,7 @@ class BotApplication:
 
     async def stop(self) -> None:
         await self.dispatcher.stop_polling()
+
+
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else ""

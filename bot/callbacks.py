@@ -8,6 +8,7 @@ from aiogram.filters.callback_data import CallbackData
 class ChannelAction(StrEnum):
     REMOVE = "rm"
     RESUME = "re"
+    STATS = "st"
 
 
 class ChannelCb(CallbackData, prefix="ch"):
@@ -41,9 +42,62 @@ class StatsCb(CallbackData, prefix="st"):
     days: int
 
 
+class StatsRangeCb(CallbackData, prefix="sr"):
+    """Charts of a /stats message for a from–to range, which StatsCb's `days` cannot hold."""
+
+    action: StatsAction
+    channel_id: int
+    first_day: str  # ISO dates: callback data has no date type
+    last_day: str
+
+
 class PlanAction(StrEnum):
     UPGRADE = "up"
 
 
 class PlanCb(CallbackData, prefix="pl"):
     action: PlanAction
+
+
+class PaymentRail(StrEnum):
+    CARD = "card"
+    STARS = "stars"
+
+
+class BuyCb(CallbackData, prefix="buy"):
+    """A button under /subscribe: this plan, paid this way."""
+
+    plan: str
+    rail: PaymentRail
+
+
+class CancelAnswer(StrEnum):
+    CONFIRM = "yes"
+    KEEP = "no"
+
+
+class CancelCb(CallbackData, prefix="cx"):
+    answer: CancelAnswer
+
+
+class WatermarkAction(StrEnum):
+    POSITION = "pos"  # value: a Position
+    SIZE = "size"  # value: "+" or "-"
+    OPACITY = "op"  # value: "+" or "-"
+    COLOR = "col"  # value: RRGGBB
+    TEXT = "text"
+    LOGO = "logo"
+    APPLY = "ok"
+    DISCARD = "undo"
+    SAVE = "save"
+    PRESETS = "list"
+    PRESET = "use"  # value: a preset id
+    BACK = "back"
+    CHANNEL = "ch"  # value: a channel id
+
+
+class WatermarkCb(CallbackData, prefix="wm"):
+    """A button of the /watermark panel, or the answer to "which channel's @username?"."""
+
+    action: WatermarkAction
+    value: str = ""

@@ -7,8 +7,28 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
-from bot.callbacks import ChannelAction, ChannelCb, PlanAction, PlanCb, RemoveCb, RemoveMode
+from bot.callbacks import (
+    BuyCb,
+    CancelAnswer,
+    CancelCb,
+    ChannelAction,
+    ChannelCb,
+    PaymentRail,
+    PlanAction,
+    PlanCb,
+    RemoveCb,
+    RemoveMode,
+    StatsAction,
+    StatsCb,
+    StatsRangeCb,
+    WatermarkAction,
+    WatermarkCb,
+)
 from db.channels import ChannelRecord, ChannelSummary
+from db.watermarks import PresetName
+from services.analytics import STANDARD_PERIODS, Period
+from services.plans import Plan
+from services.watermarking import MarkPanel
 
 # The rights the bot asks for when added from the deep link: reading needs admin, nothing more.
 _ADMIN_RIGHTS = "manage_chat"
@@ -31,10 +51,16 @@ def start_keyboard(bot_username: str) -> InlineKeyboardMarkup:
     )
 
 
-def channels_keyboard(summaries: list[ChannelSummary]) -> InlineKeyboardMarkup:
+def channels_keyboard(summaries: list[ChannelSummary], *, with_stats: bool) -> InlineKeyboardMarkup:
+    """Per channel its stats (when analytics is on), and remove or resume."""
     builder = InlineKeyboardBuilder()
     for summary in summaries:
         channel = summary.channel
+        if with_stats:
+            builder.button(
+                text=texts.STATS_BUTTON.format(title=channel.title),
+                callback_data=ChannelCb(action=ChannelAction.STATS, channel_id=channel.id),
+            )
         if channel.is_tracked:
             text = texts.REMOVE_BUTTON.format(title=channel.title)
             action = ChannelAction.REMOVE
@@ -49,14 +75,21 @@ def channels_keyboard(summaries: list[ChannelSummary]) -> InlineKeyboardMarkup:
 def choose_channel_keyboard(
     channels: list[ChannelRecord], action: ChannelAction | Callable[[int], CallbackData]
 ) -> InlineKeyboardMarkup:
-    """A button per channel; action is a channel action or makes the button's callback data."""
+    """A button per channel: the channel action, or the callback data `action` makes of its id."""
+    if isinstance(action, ChannelAction):
+        return _channel_choice(
+            channels, lambda channel_id: ChannelCb(action=action, channel_id=channel_id)
+        )
+    return _channel_choice(channels, action)
+
+
+def _channel_choice(
+    channels: list[ChannelRecord], callback_data: Callable[[int], CallbackData]
+) -> InlineKeyboardMarkup:
+    """One button per channel, by @username or title."""
     builder = InlineKeyboardBuilder()
     for channel in channels:
-        if isinstance(action, ChannelAction):
-            callback_data: CallbackData = ChannelCb(action=action, channel_id=channel.id)
-        else:
-            callback_data = action(channel.id)
-        builder.button(text=channel.display_name, callback_data=callback_data)
+        builder.button(text=channel.display_name, callback_data=callback_data(channel.id))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -76,4 +109,124 @@ def remove_confirm_keyboard(channel_id: int) -> InlineKeyboardMarkup:
 def upgrade_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=texts.UPGRADE_BUTTON, callback_data=PlanCb(action=PlanAction.UPGRADE))
+    return builder.as_markup()
+
+
+def watermark_keyboard(panel: MarkPanel) -> InlineKeyboardMarkup:
+    """The /watermark panel: each button previews a change; Apply makes it the mark."""
+    builder = InlineKeyboardBuilder()
+
+    def add(text: str, action: WatermarkAction, value: str = "") -> None:
+        builder.button(text=text, callback_data=WatermarkCb(action=action, value=value))
+
+    for position, text in texts.WATERMARK_POSITION_BUTTONS.items():
+        marker = "✅ " if position is panel.spec.position else ""
+        add(marker + text, WatermarkAction.POSITION, position.value)
+    add(texts.WATERMARK_SMALLER_BUTTON, WatermarkAction.SIZE, "-")
+    add(texts.WATERMARK_LARGER_BUTTON, WatermarkAction.SIZE, "+")
+    add(texts.WATERMARK_FAINTER_BUTTON, WatermarkAction.OPACITY, "-")
+    add(texts.WATERMARK_STRONGER_BUTTON, WatermarkAction.OPACITY, "+")
+    for color, (button, _) in texts.WATERMARK_COLORS.items():
+        add(button, WatermarkAction.COLOR, color.removeprefix("#"))
+    add(texts.WATERMARK_TEXT_BUTTON, WatermarkAction.TEXT)
+    add(texts.WATERMARK_LOGO_BUTTON, WatermarkAction.LOGO)
+    add(texts.WATERMARK_SAVE_BUTTON, WatermarkAction.SAVE)
+    add(texts.WATERMARK_PRESETS_BUTTON, WatermarkAction.PRESETS)
+    rows = [3, 3, 3, 1, 2, 2, len(texts.WATERMARK_COLORS), 2, 2]
+    if panel.has_draft:
+        add(texts.WATERMARK_APPLY_BUTTON, WatermarkAction.APPLY)
+        add(texts.WATERMARK_DISCARD_BUTTON, WatermarkAction.DISCARD)
+        rows.append(2)
+    builder.adjust(*rows)
+    return builder.as_markup()
+
+
+def watermark_presets_keyboard(
+    presets: list[PresetName], current: str | None
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for preset in presets:
+        marker = "✅ " if preset.name == current else ""
+        builder.button(
+            text=marker + preset.name,
+            callback_data=WatermarkCb(action=WatermarkAction.PRESET, value=str(preset.id)),
+        )
+    builder.button(
+        text=texts.WATERMARK_BACK_BUTTON, callback_data=WatermarkCb(action=WatermarkAction.BACK)
+    )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def watermark_channels_keyboard(channels: list[ChannelRecord]) -> InlineKeyboardMarkup:
+    return _channel_choice(
+        channels,
+        lambda channel_id: WatermarkCb(action=WatermarkAction.CHANNEL, value=str(channel_id)),
+    )
+
+
+def stats_keyboard(channel_id: int, period: Period, *, days: int | None) -> InlineKeyboardMarkup:
+    """Period switches (the shown one marked), then Charts and Export CSV.
+
+    `days` is the length of a "last N days" period; None for a from–to range, whose buttons
+    carry its dates in StatsRangeCb.
+    """
+    builder = InlineKeyboardBuilder()
+    for length in STANDARD_PERIODS:
+        label = texts.period_button(length, current=length == days)
+        builder.button(
+            text=label,
+            callback_data=StatsCb(action=StatsAction.PERIOD, channel_id=channel_id, days=length),
+        )
+    for action, text in (
+        (StatsAction.CHARTS, texts.CHARTS_BUTTON),
+        (StatsAction.EXPORT, texts.EXPORT_BUTTON),
+    ):
+        builder.button(text=text, callback_data=period_callback(action, channel_id, period, days))
+    builder.adjust(len(STANDARD_PERIODS), 2)
+    return builder.as_markup()
+
+
+def period_callback(
+    action: StatsAction, channel_id: int, period: Period, days: int | None
+) -> StatsCb | StatsRangeCb:
+    """A button acting on a channel's period: the last `days` days, or a from–to range."""
+    if days is not None:
+        return StatsCb(action=action, channel_id=channel_id, days=days)
+    return StatsRangeCb(
+        action=action,
+        channel_id=channel_id,
+        first_day=period.first_day.isoformat(),
+        last_day=period.last_day.isoformat(),
+    )
+
+
+def subscribe_keyboard(plans: list[Plan], *, card: bool) -> InlineKeyboardMarkup:
+    """One row per plan: pay by card (when Stripe is set up) or in Telegram Stars."""
+    builder = InlineKeyboardBuilder()
+    for plan in plans:
+        if card:
+            builder.button(
+                text=texts.buy_by_card_button(plan),
+                callback_data=BuyCb(plan=plan.code, rail=PaymentRail.CARD),
+            )
+        builder.button(
+            text=texts.buy_with_stars_button(plan),
+            callback_data=BuyCb(plan=plan.code, rail=PaymentRail.STARS),
+        )
+    builder.adjust(2 if card else 1)
+    return builder.as_markup()
+
+
+def link_keyboard(text: str, url: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=text, url=url)]])
+
+
+def cancel_confirm_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=texts.CANCEL_CONFIRM_BUTTON, callback_data=CancelCb(answer=CancelAnswer.CONFIRM)
+    )
+    builder.button(text=texts.CANCEL_KEEP_BUTTON, callback_data=CancelCb(answer=CancelAnswer.KEEP))
+    builder.adjust(1)
     return builder.as_markup()

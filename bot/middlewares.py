@@ -37,6 +37,8 @@ class ThrottlingMiddleware(BaseMiddleware):
         self._rate = rate
         self._clock = clock
         self._buckets: dict[int, tuple[float, float, bool]] = {}
+        # The album each user last sent: its other items (up to ten updates) come free.
+        self._albums: dict[int, str] = {}
 
     def _take(self, user_id: int) -> tuple[bool, bool]:
         """(allowed, warn): warn once per flood, not on every dropped update."""
@@ -56,16 +58,27 @@ class ThrottlingMiddleware(BaseMiddleware):
         for user_id, (_, last, _) in list(self._buckets.items()):
             if now - last > refill_time:
                 del self._buckets[user_id]
+                self._albums.pop(user_id, None)
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         from_user: User | None = data.get("event_from_user")
-        if from_user is None:
+        if from_user is None or _is_payment(event):
+            return await handler(event, data)
+        album = event.media_group_id if isinstance(event, Message) else None
+        if album is not None and self._albums.get(from_user.id) == album:
             return await handler(event, data)
         allowed, warn = self._take(from_user.id)
         if allowed:
+            if album is not None:
+                self._albums[from_user.id] = album
             return await handler(event, data)
         if warn and isinstance(event, Message):
             await event.answer(texts.SLOW_DOWN)
         elif isinstance(event, CallbackQuery):
             await event.answer(texts.SLOW_DOWN, show_alert=False)
         return None
+
+
+def _is_payment(event: TelegramObject) -> bool:
+    """Money moved: such a message is never dropped, however busy the user is."""
+    return isinstance(event, Message) and bool(event.successful_payment or event.refunded_payment)

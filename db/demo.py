@@ -92,6 +92,12 @@ class DemoRepository:
                     for c in channels
                 ],
             )
+            # Views come with the demo, as if the collector had read them: /stats shows them.
+            await conn.copy_records_to_table(
+                "channel_view_sources",
+                columns=("channel_id", "status", "backfilled_at", "last_polled_at"),
+                records=[(c.id, "ok", c.added_at, c.tracking_stopped_at) for c in channels],
+            )
             if admin_user_id is not None:
                 await self._link_admin(conn, channels, admin_user_id, admin_verified_at)
         tables = DemoRows().by_table()

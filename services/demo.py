@@ -24,15 +24,22 @@ import asyncpg
 from db.demo import DEMO_CHANNEL_IDS, DemoChannelRow, DemoRepository, DemoRows
 from db.pool import Database
 from services.settings import Settings
+from services.views.collector import POLLING_SCHEDULE
 
 MINUTE = timedelta(minutes=1)
-# The ages (minutes) at which the views poller looks at a post: every 10 minutes for 6 hours,
-# hourly to 48 hours, daily to 30 days.
-POLLER_AGES = (
-    *range(10, 6 * 60 + 1, 10),
-    *range(7 * 60, 48 * 60 + 1, 60),
-    *range(3 * 24 * 60, 30 * 24 * 60 + 1, 24 * 60),
-)
+
+
+def _poller_ages() -> tuple[int, ...]:
+    """The ages (minutes) at which the views collector looks at a post, by its schedule."""
+    ages, age = [], timedelta(0)
+    for step in POLLING_SCHEDULE:
+        while age + step.every <= step.until_age:
+            age += step.every
+            ages.append(age // MINUTE)
+    return tuple(ages)
+
+
+POLLER_AGES = _poller_ages()
 DAY_ONE_AGE = 24 * 60
 # Telegram reports reaction counts as they change; these ages stand for those reports.
 REACTION_AGES = (2 * 60, 12 * 60, 48 * 60, 7 * 24 * 60)

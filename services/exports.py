@@ -12,14 +12,14 @@ import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo
 
 from db.channels import ChannelRecord
 from db.exports import ExportQuery, ExportsRepository
+from services.analytics import Period, user_time_zone
 from services.clock import Clock
 from services.entitlements import EntitlementsService
 from services.plans import Allowance
@@ -83,8 +83,7 @@ class ExportFile:
 @dataclass(frozen=True)
 class ChannelExport:
     channel: ChannelRecord
-    first_day: date
-    last_day: date
+    period: Period
     files: list[ExportFile]
 
     def file(self, kind: ExportKind) -> ExportFile:
@@ -95,18 +94,10 @@ class ChannelExport:
 ExportProgress = Callable[[ExportKind, int], Awaitable[None]]
 
 
-def export_period(now: datetime, time_zone: str, days: int) -> tuple[date, date]:
-    """The first and last day of the `days` calendar days ending today in the user's zone."""
-    today = now.astimezone(ZoneInfo(time_zone)).date()
-    return today - timedelta(days=days - 1), today
-
-
-def export_filename(
-    channel: ChannelRecord, kind: ExportKind, first_day: date, last_day: date
-) -> str:
+def export_filename(channel: ChannelRecord, kind: ExportKind, period: Period) -> str:
     """e.g. cookingdaily_posts_2026-10-28_2026-11-26.csv; a private channel goes by its title."""
     name = channel.username or re.sub(r"\W+", "_", channel.title).strip("_").lower()
-    return f"{name or abs(channel.id)}_{kind.value}_{first_day}_{last_day}.csv"
+    return f"{name or abs(channel.id)}_{kind.value}_{period.first_day}_{period.last_day}.csv"
 
 
 class _CsvFile:
@@ -151,43 +142,42 @@ class ExportService:
         *,
         user_id: int,
         channel: ChannelRecord,
-        days: int,
+        period: Period,
         time_zone: str,
         on_progress: ExportProgress,
     ) -> AsyncIterator[ChannelExport]:
-        """Write the channel's three CSV files for the last `days` days; they exist until exit.
+        """Write the channel's three CSV files for the period; they exist until exit.
 
         Counts one export against the user's daily allowance, and gives it back if building
         the files or whatever the caller does with them (sending) fails. Raises LimitReached
-        for a period longer than the plan's history or past the daily allowance, and
-        ExportTooLarge for a file over max_file_bytes.
+        for a period reaching back further than the plan's history or past the daily
+        allowance, and ExportTooLarge for a file over max_file_bytes. The caller has checked
+        that the user administers the channel.
         """
-        if days < 1:
-            raise ValueError(f"an export covers at least one day, not {days}")
+        zone = user_time_zone(time_zone)
+        now = self._clock.now()
+        reach_back = (now.astimezone(zone).date() - period.first_day).days + 1
         await self._entitlements.ensure_at_most(
-            user_id=user_id, allowance=Allowance.HISTORY_DAYS, wanted=days
+            user_id=user_id, allowance=Allowance.HISTORY_DAYS, wanted=reach_back
         )
-        first_day, last_day = export_period(self._clock.now(), time_zone, days)
         await self._entitlements.consume(user_id=user_id, allowance=Allowance.EXPORTS_PER_DAY)
         try:
             folder = await asyncio.to_thread(self._new_folder)
             try:
                 files = []
                 for kind in ExportKind:
-                    path = Path(folder.name) / export_filename(channel, kind, first_day, last_day)
+                    path = Path(folder.name) / export_filename(channel, kind, period)
                     rows = await self.write_csv(
                         kind,
                         path,
                         channel_id=channel.id,
-                        first_day=first_day,
-                        last_day=last_day,
-                        time_zone=time_zone,
+                        period=period,
+                        time_zone=str(zone),
+                        now=now,
                         on_progress=on_progress,
                     )
                     files.append(ExportFile(kind=kind, path=path, filename=path.name, rows=rows))
-                yield ChannelExport(
-                    channel=channel, first_day=first_day, last_day=last_day, files=files
-                )
+                yield ChannelExport(channel=channel, period=period, files=files)
             finally:
                 await asyncio.to_thread(folder.cleanup)
         except BaseException:
@@ -207,9 +197,9 @@ class ExportService:
         path: Path,
         *,
         channel_id: int,
-        first_day: date,
-        last_day: date,
+        period: Period,
         time_zone: str,
+        now: datetime,
         on_progress: ExportProgress,
     ) -> int:
         """Stream one export into a CSV file at path; returns its number of rows."""
@@ -220,9 +210,10 @@ class ExportService:
             chunks = self._exports.stream(
                 _QUERIES[kind],
                 channel_id=channel_id,
-                first_day=first_day,
-                last_day=last_day,
+                first_day=period.first_day,
+                last_day=period.last_day,
                 time_zone=time_zone,
+                now=now,
                 chunk_rows=self._chunk_rows,
             )
             async with aclosing(chunks):

@@ -2,7 +2,20 @@
 
 from aiogram import Router
 
-from bot.handlers import channels, errors, exports, fallback, ingest, membership, plans, start
+from bot.handlers import (
+    admin,
+    billing,
+    channels,
+    errors,
+    exports,
+    fallback,
+    ingest,
+    membership,
+    plans,
+    start,
+    stats,
+    watermark,
+)
 from services.settings import Settings
 
 
@@ -14,10 +27,19 @@ def get_routers(settings: Settings) -> list[Router]:
         membership.create_router(),
         start.create_router(),
         channels.create_router(),
-        plans.create_router(),
     ]
+    if settings.feature_billing:
+        # Before plans: billing answers the Upgrade button with what to buy; without billing,
+        # plans answers it with the plans overview.
+        routers.append(billing.create_router())
+    routers.append(plans.create_router())
+    routers.append(admin.create_router(settings.admin_ids))
     if settings.feature_analytics:
+        routers.append(stats.create_router())
         routers.append(exports.create_router())
+    if settings.feature_watermark:
+        # Takes every photo and image file in private chat, so it sits just before the fallback.
+        routers.append(watermark.create_router())
     # The fallback goes last: it answers whatever no feature took.
     routers.append(fallback.create_router())
     return routers

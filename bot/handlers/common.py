@@ -1,14 +1,16 @@
 """What several handlers share: turning a refused channel access into a reply."""
 
 from collections.abc import Callable
+from datetime import date
 from html import escape
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import texts
-from bot.callbacks import ChannelAction
+from bot.callbacks import ChannelAction, StatsCb, StatsRangeCb
 from bot.keyboards import choose_channel_keyboard, upgrade_keyboard
+from services.analytics import Period
 from services.channels import (
     BotNotAdmin,
     ChannelAccessError,
@@ -40,7 +42,7 @@ def access_error_text(error: ChannelAccessError) -> str:
             return texts.NOT_CHANNEL_ADMIN
 
 
-def alert_text(html_text: str) -> str:
+def plain_alert(html_text: str) -> str:
     """Alerts show no markup; callback answers are limited to 200 characters."""
     for tag in ("<b>", "</b>", "<code>", "</code>"):
         html_text = html_text.replace(tag, "")
@@ -58,6 +60,16 @@ async def answer_access_error(
     if isinstance(error, ChannelChoiceNeeded):
         markup = choose_channel_keyboard(error.channels, choose_action)
     await message.answer(access_error_text(error), reply_markup=markup)
+
+
+def period_of(callback_data: StatsCb | StatsRangeCb, *, today: date) -> Period:
+    """The period a button under /stats acts on: the last N days, or its from–to range."""
+    if isinstance(callback_data, StatsRangeCb):
+        return Period(
+            first_day=date.fromisoformat(callback_data.first_day),
+            last_day=date.fromisoformat(callback_data.last_day),
+        )
+    return Period.last_days(callback_data.days, today=today)
 
 
 async def answer_limit_reached(target: Message | CallbackQuery, error: LimitReached) -> None:

@@ -10,15 +10,18 @@ from aiogram.types import CallbackQuery, FSInputFile, InputMediaDocument, Messag
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot import texts
-from bot.callbacks import StatsAction, StatsCb
+from bot.callbacks import StatsAction, StatsCb, StatsRangeCb
 from bot.handlers.common import (
     access_error_text,
-    alert_text,
     answer_access_error,
     answer_limit_reached,
+    period_of,
+    plain_alert,
 )
+from bot.keyboards import period_callback
 from db.channels import ChannelRecord
 from db.users import UserRecord
+from services.analytics import AnalyticsService, InvalidPeriod, Period, parse_stats_request
 from services.channels import ChannelAccessError, ChannelService
 from services.clock import Clock
 from services.entitlements import LimitReached
@@ -27,29 +30,10 @@ from services.settings import Settings
 
 log = logging.getLogger(__name__)
 
-PERIODS = (7, 30, 90)
-DEFAULT_DAYS = 30
 # Telegram shows a chat action for five seconds, and lets a bot edit a message about once a
 # second: the action is repeated, and the status edited, no more often than this.
 _ACTION_EVERY = 5.0
 _STATUS_EDIT_EVERY = timedelta(seconds=2)
-
-
-def parse_export_args(args: str | None) -> tuple[str | None, int] | None:
-    """(channel or None, days) from "[channel] [7|30|90]" in either order; None if unclear."""
-    ref: str | None = None
-    days = DEFAULT_DAYS
-    for word in (args or "").split():
-        number = word.lower().removesuffix("d")
-        if number.isdigit():
-            if int(number) not in PERIODS:
-                return None
-            days = int(number)
-        elif ref is None:
-            ref = word
-        else:
-            return None
-    return ref, days
 
 
 class ExportStatus:
@@ -105,7 +89,7 @@ async def send_export(
     bot: Bot,
     user: UserRecord,
     channel: ChannelRecord,
-    days: int,
+    period: Period,
     exports: ExportService,
     settings: Settings,
     clock: Clock,
@@ -122,7 +106,7 @@ async def send_export(
             exports.export_channel(
                 user_id=user.id,
                 channel=channel,
-                days=days,
+                period=period,
                 time_zone=user.time_zone,
                 on_progress=status.on_progress,
             ) as export,
@@ -152,23 +136,25 @@ async def export_command(
     bot: Bot,
     user: UserRecord,
     channels: ChannelService,
+    analytics: AnalyticsService,
     exports: ExportService,
     settings: Settings,
     clock: Clock,
 ) -> None:
-    parsed = parse_export_args(command.args)
-    if parsed is None:
-        await message.answer(texts.EXPORT_USAGE)
-        return
-    ref, days = parsed
+    """/export [channel] [7d|30d|90d | from to]: the same arguments as /stats."""
     try:
-        channel = await channels.resolve_for_user(user_id=user.id, ref=ref)
+        request = parse_stats_request(command.args, today=analytics.today(user.time_zone))
+    except InvalidPeriod as error:
+        await message.answer(texts.invalid_period(error, examples=texts.EXPORT_EXAMPLES))
+        return
+    try:
+        channel = await channels.resolve_for_user(user_id=user.id, ref=request.channel_ref)
     except ChannelAccessError as error:
         await answer_access_error(
             message,
             error,
-            choose_action=lambda channel_id: StatsCb(
-                action=StatsAction.EXPORT, channel_id=channel_id, days=days
+            choose_action=lambda channel_id: period_callback(
+                StatsAction.EXPORT, channel_id, request.period, request.days
             ),
         )
         return
@@ -177,7 +163,7 @@ async def export_command(
         bot=bot,
         user=user,
         channel=channel,
-        days=days,
+        period=request.period,
         exports=exports,
         settings=settings,
         clock=clock,
@@ -186,21 +172,20 @@ async def export_command(
 
 async def on_export_button(
     query: CallbackQuery,
-    callback_data: StatsCb,
+    callback_data: StatsCb | StatsRangeCb,
     bot: Bot,
     user: UserRecord,
     channels: ChannelService,
+    analytics: AnalyticsService,
     exports: ExportService,
     settings: Settings,
     clock: Clock,
 ) -> None:
-    if callback_data.days not in PERIODS:  # callback data comes from the client: check it
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
-        return
+    """Export CSV under /stats, or a channel picked after /export: that channel and period."""
     try:
         channel = await channels.require_admin(user_id=user.id, channel_id=callback_data.channel_id)
     except ChannelAccessError as error:
-        await query.answer(alert_text(access_error_text(error)), show_alert=True)
+        await query.answer(plain_alert(access_error_text(error)), show_alert=True)
         return
     # Answered at once: the button's spinner should not wait for the files.
     await query.answer()
@@ -209,7 +194,7 @@ async def on_export_button(
         bot=bot,
         user=user,
         channel=channel,
-        days=callback_data.days,
+        period=period_of(callback_data, today=analytics.today(user.time_zone)),
         exports=exports,
         settings=settings,
         clock=clock,
@@ -220,5 +205,11 @@ def create_router() -> Router:
     router = Router(name="exports")
     router.message.filter(F.chat.type == "private")
     router.message.register(export_command, Command("export"))
-    router.callback_query.register(on_export_button, StatsCb.filter(F.action == StatsAction.EXPORT))
+    # Callback data can be forged: a period of no days is left to the fallback's "stale button".
+    router.callback_query.register(
+        on_export_button, StatsCb.filter((F.action == StatsAction.EXPORT) & (F.days > 0))
+    )
+    router.callback_query.register(
+        on_export_button, StatsRangeCb.filter(F.action == StatsAction.EXPORT)
+    )
     return router

@@ -113,7 +113,7 @@ async def test_export_sends_three_csv_files_that_parse_back_to_the_rows(
             "Борщ за 30 минут — recipe inside",
             "photo",
             "1500",
-            "1200",
+            "1150",  # the last count at or before 24 h, as /stats has it
             "45",
             "3.0",
             f"https://t.me/cookingdaily/{soup}",
@@ -183,20 +183,25 @@ async def test_private_channel_files_are_named_after_its_title_without_links(
     assert files[posts_name][1][-1] == ""
 
 
-async def test_export_button_under_stats_exports_that_channel_and_period(
-    app, tg: FakeTelegram, clock
+@pytest.mark.parametrize(
+    ("stats_args", "days_back"),
+    [pytest.param("7d", (6, 0), id="last-days"), pytest.param("range", (9, 3), id="range")],
+)
+async def test_export_csv_under_stats_exports_that_channel_and_period(
+    app, tg: FakeTelegram, clock, stats_args: str, days_back: tuple[int, int]
 ) -> None:
     alice = tg.user("Alice")
-    channel = await tracked_channel(tg, alice)
-    await tg.send_text(alice, "/channels")
+    await tracked_channel(tg, alice)
+    first, last = (clock.now().date() - timedelta(days=back) for back in days_back)
+    if stats_args == "range":
+        stats_args = f"{first} {last}"
+    await tg.send_text(alice, f"/stats {stats_args}")
 
-    button = StatsCb(action=StatsAction.EXPORT, channel_id=channel.id, days=30)
-    query_id = await tg.press(alice, tg.last_to(alice, "sendMessage"), button.pack(), strict=False)
+    query_id = await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Export CSV")
 
     assert tg.callback_answer(query_id) == {}
-    first_day = clock.now().date() - timedelta(days=29)
     files = documents(tg.last_to(alice, "sendMediaGroup"))
-    assert f"cookingdaily_posts_{first_day}_{clock.now().date()}.csv" in files
+    assert f"cookingdaily_posts_{first}_{last}.csv" in files
 
 
 async def test_a_channel_the_user_does_not_administer_is_refused(app, tg: FakeTelegram) -> None:
@@ -235,17 +240,36 @@ async def test_several_channels_are_offered_to_choose_from(app, tg: FakeTelegram
 
 
 @pytest.mark.parametrize(
-    "command",
+    ("args", "answer"),
     [
-        pytest.param("/export @cookingdaily 45", id="unknown-period"),
-        pytest.param("/export @one @two", id="two-channels"),
+        pytest.param("@one @two", "I don't understand <code>@two</code>", id="two-channels"),
+        pytest.param("0d", "A period has at least one day", id="no-days"),
+        pytest.param("from 2026-10-01", "A range needs two dates", id="one-date"),
     ],
 )
-async def test_unclear_arguments_get_the_usage(app, tg: FakeTelegram, command: str) -> None:
+async def test_unclear_arguments_get_examples(app, tg: FakeTelegram, args: str, answer: str):
     alice = tg.user("Alice")
     await tracked_channel(tg, alice)
-    await tg.send_text(alice, command)
-    assert "for example <code>/export @yourchannel 30</code>" in tg.texts_to(alice)[-1]
+    await tg.send_text(alice, f"/export {args}")
+    reply = tg.texts_to(alice)[-1]
+    assert answer in reply and "<code>/export @yourchannel 7d</code>" in reply
+
+
+async def test_a_range_of_dates_exports_those_days(app, tg: FakeTelegram, clock) -> None:
+    alice = tg.user("Alice")
+    channel = await tracked_channel(tg, alice)
+    today = clock.now().date()
+    first, last = today - timedelta(days=6), today - timedelta(days=4)
+    for back in range(8):
+        await tg.post(channel, f"Day {back}", date=at(today - timedelta(days=back), 9))
+    await app.services.ingestion.flush()
+
+    files = await export_and_get_files(tg, alice, f"/export from {first} to {last}")
+
+    posts = files[f"cookingdaily_posts_{first}_{last}.csv"]
+    assert [row[2] for row in posts[1:]] == ["Day 6", "Day 5", "Day 4"]
+    days = [row[0] for row in files[f"cookingdaily_joins_leaves_{first}_{last}.csv"][1:]]
+    assert days == [str(first), str(first + timedelta(days=1)), str(last)]
 
 
 async def test_daily_export_limit_answers_with_the_limit_and_an_upgrade(
@@ -361,11 +385,11 @@ async def test_an_export_that_fails_to_send_is_not_counted(app, tg: FakeTelegram
     assert await db.fetchval("SELECT coalesce(sum(used), 0) FROM usage_counters") == 0
 
 
-async def test_a_button_with_a_period_not_offered_is_stale(app, tg: FakeTelegram) -> None:
+async def test_a_button_with_a_forged_period_is_stale(app, tg: FakeTelegram) -> None:
     alice = tg.user("Alice")
     channel = await tracked_channel(tg, alice)
 
-    forged = StatsCb(action=StatsAction.EXPORT, channel_id=channel.id, days=100_000)
+    forged = StatsCb(action=StatsAction.EXPORT, channel_id=channel.id, days=0)
     query_id = await tg.press(alice, tg.last_to(alice, "sendMessage"), forged.pack(), strict=False)
 
     assert "no longer works" in tg.callback_answer(query_id)["text"]

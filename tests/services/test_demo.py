@@ -103,7 +103,9 @@ async def test_running_the_demo_again_replaces_it(db) -> None:
     assert await db.fetchval("SELECT count(*) FROM channel_admins WHERE user_id = 42") == 1
 
 
-async def test_the_demo_admin_can_export_the_demo_channel(app, tg: FakeTelegram, db, clock) -> None:
+async def test_the_demo_admin_can_see_and_export_the_demo_channel(
+    app, tg: FakeTelegram, db, clock
+) -> None:
     alice = tg.user("Alice")
     await tg.send_text(alice, "/start")
     await write_demo(db, size=SMALL, now=clock.now(), admin_user_id=alice.id)
@@ -120,3 +122,8 @@ async def test_the_demo_admin_can_export_the_demo_channel(app, tg: FakeTelegram,
     )
     assert in_period > 0
     assert posts.data.count(b"https://t.me/cookingdaily_demo/") == in_period
+
+    await tg.send_text(alice, "/stats @cookingdaily_demo 7d")
+    stats = tg.last_to(alice, "sendMessage").text
+    assert f"Posts: {in_period}" in stats
+    assert "Views are being collected" not in stats
