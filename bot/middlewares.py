@@ -8,6 +8,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 
 from bot import texts
+from bot.rate_limit import TokenBuckets
 from services.users import UserService
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -33,29 +34,20 @@ class ThrottlingMiddleware(BaseMiddleware):
     """A token bucket per user: a short burst is fine, a flood is dropped with one warning."""
 
     def __init__(self, *, burst: int, rate: float, clock: Callable[[], float] = time.monotonic):
-        self._burst = burst
-        self._rate = rate
-        self._clock = clock
-        self._buckets: dict[int, tuple[float, float, bool]] = {}
+        self._buckets = TokenBuckets(burst=burst, rate=rate, clock=clock)
+        self._warned: set[int] = set()  # users told to slow down during their current flood
 
     def _take(self, user_id: int) -> tuple[bool, bool]:
         """(allowed, warn): warn once per flood, not on every dropped update."""
-        now = self._clock()
-        tokens, last, warned = self._buckets.get(user_id, (float(self._burst), now, False))
-        tokens = min(float(self._burst), tokens + (now - last) * self._rate)
-        if tokens >= 1:
-            self._buckets[user_id] = (tokens - 1, now, False)
+        if self._buckets.take(user_id) == 0:
+            self._warned.discard(user_id)
             return True, False
-        self._buckets[user_id] = (tokens, now, True)
-        if len(self._buckets) > 10_000:
-            self._forget_idle(now)
-        return False, not warned
-
-    def _forget_idle(self, now: float) -> None:
-        refill_time = self._burst / self._rate
-        for user_id, (_, last, _) in list(self._buckets.items()):
-            if now - last > refill_time:
-                del self._buckets[user_id]
+        if user_id in self._warned:
+            return False, False
+        if len(self._warned) > 10_000:
+            self._warned.clear()
+        self._warned.add(user_id)
+        return False, True
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         from_user: User | None = data.get("event_from_user")
