@@ -18,6 +18,20 @@ test can assert on what the bot did right after the ``await``.
 As on Telegram, the bot receives only the update kinds it asked for in ``allowed_updates`` (by
 default not ``chat_member``/``message_reaction``/``message_reaction_count``), and channel updates
 only from channels where it is an administrator; other updates are dropped with a warning.
+
+A typical test::
+
+    alice = tg.user("Alice")
+    channel = tg.channel("Cooking", "cooking", owner=alice, subscribers=1500)
+    await tg.add_bot_to_channel(channel, by=alice)  # my_chat_member
+    await tg.send_text(alice, "/channels")  # returns after the handler ran
+    reply = tg.last_to(alice, "sendMessage")
+    await tg.press_button(alice, reply, "Cooking")  # callback_query on that message
+    assert "1,500" in tg.texts_to(alice)[-1]
+    tg.fail_next("sendMessage", error_code=429, retry_after=1)  # Telegram-shaped failures
+
+Answers are checked against aiogram's types (``self_check``); if the fake itself crashes or
+answers wrongly, the bot gets a 500 and ``stop()`` raises, so such bugs never pass silently.
 """
 
 from __future__ import annotations
@@ -764,7 +778,6 @@ class FakeTelegram:
         self.callback_answers: dict[str, dict[str, Any]] = {}  # query id -> answer params
         self.pre_checkout_answers: dict[str, dict[str, Any]] = {}
         self.invoice_links: dict[str, dict[str, Any]] = {}  # link -> createInvoiceLink params
-        self.webhook_url = ""
         self.users: dict[int, FakeUser] = {}
         self.channels: dict[int, FakeChannel] = {}
         self._subscribers: dict[int, FakeUser] = {}
@@ -798,6 +811,7 @@ class FakeTelegram:
     # ----------------------------------------------------------------- lifecycle
 
     async def start(self) -> None:
+        self._closing = False
         app = web.Application(client_max_size=_MAX_UPLOAD + 10 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_download)
@@ -915,12 +929,9 @@ class FakeTelegram:
         caption: str | None = None,
         media_group_id: str | None = None,
     ) -> dict[str, Any]:
-        photo = self._user_file("photo", data)
-        message = self._user_message(
-            user, photo=photo.media(), caption=caption, media_group_id=media_group_id
+        return await self._send_user_file(
+            user, self._user_file("photo", data), caption, media_group_id
         )
-        await self.send_update({"message": message})
-        return message
 
     async def send_document(
         self,
@@ -932,10 +943,14 @@ class FakeTelegram:
         caption: str | None = None,
         media_group_id: str | None = None,
     ) -> dict[str, Any]:
-        document = self._user_file("document", data, filename, mime_type)
-        message = self._user_message(
-            user, document=document.media(), caption=caption, media_group_id=media_group_id
-        )
+        stored = self._user_file("document", data, filename, mime_type)
+        return await self._send_user_file(user, stored, caption, media_group_id)
+
+    async def _send_user_file(
+        self, user: FakeUser, stored: _StoredFile, caption: str | None, group: str | None
+    ) -> dict[str, Any]:
+        media = {stored.kind: stored.media()}
+        message = self._user_message(user, caption=caption, media_group_id=group, **media)
         await self.send_update({"message": message})
         return message
 
@@ -973,10 +988,8 @@ class FakeTelegram:
         With ``strict`` the message's current keyboard must hold that callback_data.
         """
         message = self._current_message(call_or_message)
-        if strict and callback_data not in [
-            b.get("callback_data") for b in _inline_buttons(message.get("reply_markup"))
-        ]:
-            buttons = _inline_buttons(message.get("reply_markup"))
+        buttons = _inline_buttons(message.get("reply_markup"))
+        if strict and callback_data not in [b.get("callback_data") for b in buttons]:
             raise AssertionError(
                 f"message {message['message_id']} has no button with callback_data "
                 f"{callback_data!r}; buttons: {buttons}"
@@ -1010,20 +1023,20 @@ class FakeTelegram:
         self, channel: FakeChannel, *, by: FakeUser, rights: Mapping[str, bool] | None = None
     ) -> None:
         """An admin makes the bot an administrator: a my_chat_member update."""
-        self._require_admin(channel, by)
-        old = self._bot_member(channel)
-        channel.bot_status = "administrator"
         channel.bot_rights.update(rights or {})
-        update = self._member_update(channel, by.api(), old, self._bot_member(channel))
-        await self.send_update({"my_chat_member": update})
+        await self._set_bot_status(channel, by, "administrator")
 
     async def remove_bot_from_channel(
         self, channel: FakeChannel, *, by: FakeUser, kicked: bool = False
     ) -> None:
         """An admin removes (or bans) the bot: a my_chat_member update."""
-        self._require_admin(channel, by)
+        await self._set_bot_status(channel, by, "kicked" if kicked else "left")
+
+    async def _set_bot_status(self, channel: FakeChannel, by: FakeUser, status: str) -> None:
+        if by.id not in channel.admins:
+            raise ValueError(f"{by.first_name} is not an admin of {channel.title}")
         old = self._bot_member(channel)
-        channel.bot_status = "kicked" if kicked else "left"
+        channel.bot_status = status
         update = self._member_update(channel, by.api(), old, self._bot_member(channel))
         await self.send_update({"my_chat_member": update})
 
@@ -1059,7 +1072,9 @@ class FakeTelegram:
         *,
         edit_date: datetime | int | None = None,
     ) -> None:
-        message = self._messages[(channel.id, message_id)]
+        message = self._messages.get((channel.id, message_id))
+        if message is None:
+            raise KeyError(f"{channel.title} has no message {message_id}")
         key = "caption" if any(kind in message for kind in _MEDIA_KINDS) else "text"
         message[key] = text
         message.pop("caption_entities" if key == "caption" else "entities", None)
@@ -1104,15 +1119,7 @@ class FakeTelegram:
         """
         link = self._invite_link(channel, invite_link_name) if invite_link_name else None
         joining = [user] if user else [self._new_subscriber() for _ in range(count)]
-        updates = []
-        for person in joining:
-            channel.members[person.id] = person
-            channel.subscribers += 1
-            old = {"status": "left", "user": person.api()}
-            new = {"status": "member", "user": person.api()}
-            member_update = self._member_update(channel, person.api(), old, new, date, link)
-            updates.append({"chat_member": member_update})
-        await self._channel_updates(channel, updates)
+        await self._membership(channel, joining, "member", date, link)
 
     async def leave(
         self,
@@ -1128,14 +1135,28 @@ class FakeTelegram:
         else:
             leaving = list(reversed(channel.members.values()))[:count]
             leaving += [self._new_subscriber() for _ in range(count - len(leaving))]
+        await self._membership(channel, leaving, "left", date)
+
+    async def _membership(
+        self,
+        channel: FakeChannel,
+        people: list[FakeUser],
+        status: str,
+        date: datetime | int | None,
+        link: dict[str, Any] | None = None,
+    ) -> None:
+        """People join (status "member") or leave ("left"): one chat_member update each."""
         updates = []
-        for person in leaving:
-            channel.members.pop(person.id, None)
-            channel.subscribers = max(0, channel.subscribers - 1)
-            old = {"status": "member", "user": person.api()}
-            new = {"status": "left", "user": person.api()}
-            update = self._member_update(channel, person.api(), old, new, date)
-            updates.append({"chat_member": update})
+        for person in people:
+            if status == "member":
+                channel.members[person.id] = person
+            else:
+                channel.members.pop(person.id, None)
+            channel.subscribers = max(0, channel.subscribers + (1 if status == "member" else -1))
+            old = {"status": "left" if status == "member" else "member", "user": person.api()}
+            new = {"status": status, "user": person.api()}
+            member = self._member_update(channel, person.api(), old, new, date, link)
+            updates.append({"chat_member": member})
         await self._channel_updates(channel, updates)
 
     async def pre_checkout(
@@ -1319,6 +1340,10 @@ class FakeTelegram:
         except ApiError as error:
             call.error = error.body()
             status, body = error.code, error.body()
+        except asyncio.CancelledError:  # the client went away (e.g. stop_polling mid-poll)
+            call.finished = True
+            call.error = {"ok": False, "error_code": 499, "description": "Client Closed Request"}
+            raise
         except Exception as exc:
             log.exception("FakeTelegram failed on %s", method)
             self.internal_errors.append(f"{method} {params!r}: {exc!r}")
@@ -1443,7 +1468,7 @@ class FakeTelegram:
 
     def _confirm(self, offset: int) -> None:
         if offset < 0:  # keep the last -offset updates, forget the others
-            forgotten = self._updates[:offset] if len(self._updates) > -offset else []
+            forgotten = self._updates[:offset]
             self._dropped.update(u["update_id"] for u in forgotten)
             self._updates = self._updates[len(forgotten) :]
             return
@@ -1469,12 +1494,6 @@ class FakeTelegram:
         self._updates = kept
 
     async def _get_updates(self, rq: ApiRequest) -> list[dict[str, Any]]:
-        if self.webhook_url:
-            raise ApiError(
-                409,
-                "Conflict: can't use getUpdates method while webhook is active; use "
-                "deleteWebhook to delete the webhook first",
-            )
         limit = min(max(int(rq.get("limit") or 100), 1), 100)
         timeout = max(float(rq.get("timeout") or 0), 0.0)
         if isinstance(rq.get("allowed_updates"), list):
@@ -1540,10 +1559,6 @@ class FakeTelegram:
         user = FakeUser(user_id, f"Subscriber {user_id % 1_000_000}")
         self._subscribers[user_id] = user
         return user
-
-    def _require_admin(self, channel: FakeChannel, user: FakeUser) -> None:
-        if user.id not in channel.admins:
-            raise ValueError(f"{user.first_name} is not an admin of {channel.title}")
 
     def _bot_member(self, channel: FakeChannel) -> dict[str, Any]:
         if channel.bot_status == "administrator":
@@ -1666,17 +1681,15 @@ class FakeTelegram:
         return self._new_file(kind, data, width=width, height=height, **details)
 
     def _placeholder_media(self, kind: str) -> Any:
+        """Media of a channel post: a small real PNG, or stand-in video/PDF bytes."""
         if kind == "photo":
             return self._user_file("photo", _placeholder_png()).media()
         if kind == "video":
-            data = b"\x00\x00\x00\x18ftypmp42" + bytes(64)
-            return self._new_file(kind, data, width=1280, height=720, file_name="video.mp4").video(
-                15
-            )
-        data = b"%PDF-1.4\n% fake\n"
-        return self._new_file(
-            kind, data, file_name="document.pdf", mime_type="application/pdf"
-        ).media()
+            video = b"\x00\x00\x00\x18ftypmp42" + bytes(64)
+            return self._new_file(kind, video, width=1280, height=720).video(duration=15)
+        pdf = b"%PDF-1.4\n% fake\n"
+        details = {"file_name": "document.pdf", "mime_type": "application/pdf"}
+        return self._new_file(kind, pdf, **details).media()
 
     @staticmethod
     def _commands_key(scope: Any, language_code: Any) -> tuple[str, str]:
@@ -1742,7 +1755,7 @@ class FakeTelegram:
     # ----------------------------------------------------------------- content checks
 
     def _formatted(
-        self, text: Any, parse_mode: Any, entities: Any, *, caption: bool
+        self, text: Any, parse_mode: Any, entities: Any, *, caption: bool = False
     ) -> tuple[str, list[dict[str, Any]]]:
         """Visible text and entities of a text or caption, with Telegram's checks."""
         raw = "" if text is None else str(text)
@@ -1810,23 +1823,23 @@ class FakeTelegram:
         self, rq: ApiRequest, chat: FakeUser | FakeChannel, markup: Any, **content: Any
     ) -> dict[str, Any]:
         """Store and return a message the bot sends."""
-        reply = rq.get("reply_parameters") or {}
-        reply_to_id = reply.get("message_id") if isinstance(reply, dict) else None
-        reply_to_id = reply_to_id or rq.get("reply_to_message_id")
+        reply = rq.get("reply_parameters")
+        reply = reply if isinstance(reply, dict) else {}
+        reply_to_id = reply.get("message_id") or rq.get("reply_to_message_id")
         replied = None
         if reply_to_id is not None:
-            replied = self._messages.get((chat.id, int(reply_to_id)))
+            original = self._messages.get((chat.id, int(reply_to_id)), {})
             allow = reply.get("allow_sending_without_reply") or rq.get(
                 "allow_sending_without_reply"
             )
-            if replied is None and not allow:
+            if not original and not allow:
                 raise _bad("message to be replied not found")
-            replied = {k: v for k, v in (replied or {}).items() if k != "reply_to_message"} or None
+            replied = {k: copy.deepcopy(v) for k, v in original.items() if k != "reply_to_message"}
         sender = BOT_USER if isinstance(chat, FakeUser) else None
         message = self._store_message(
             chat,
             sender,
-            reply_to_message=replied,
+            reply_to_message=replied or None,
             reply_markup=markup,
             has_protected_content=True if rq.get("protect_content") is True else None,
             **content,
@@ -1843,9 +1856,7 @@ class FakeTelegram:
         return {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
-            "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
-            "getWebhookInfo": self._get_webhook_info,
             "setMyCommands": self._set_my_commands,
             "getMyCommands": lambda rq: self.commands(rq.get("scope"), rq.get("language_code")),
             "deleteMyCommands": self._delete_my_commands,
@@ -1887,28 +1898,11 @@ class FakeTelegram:
             "has_main_web_app": False,
         }
 
-    def _set_webhook(self, rq: ApiRequest) -> bool:
-        self.webhook_url = str(rq.get("url") or "")
-        if rq.get("drop_pending_updates") is True:
-            self._drop_pending()
-        return True
-
     def _delete_webhook(self, rq: ApiRequest) -> bool:
-        self.webhook_url = ""
         if rq.get("drop_pending_updates") is True:
-            self._drop_pending()
+            self._dropped.update(u["update_id"] for u in self._updates)
+            self._updates = []
         return True
-
-    def _drop_pending(self) -> None:
-        self._dropped.update(u["update_id"] for u in self._updates)
-        self._updates = []
-
-    def _get_webhook_info(self, _: ApiRequest) -> dict[str, Any]:
-        return {
-            "url": self.webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
-        }
 
     def _set_my_commands(self, rq: ApiRequest) -> bool:
         commands = rq.get("commands")
@@ -1930,18 +1924,17 @@ class FakeTelegram:
         self._commands.pop(self._commands_key(rq.get("scope"), rq.get("language_code")), None)
         return True
 
+    def _text(self, rq: ApiRequest) -> tuple[str, list[dict[str, Any]]]:
+        return self._formatted(rq.get("text"), rq.get("parse_mode"), rq.get("entities"))
+
     def _send_message(self, rq: ApiRequest) -> dict[str, Any]:
-        text, entities = self._formatted(
-            rq.get("text"), rq.get("parse_mode"), rq.get("entities"), caption=False
-        )
+        text, entities = self._text(rq)
         markup = _check_reply_markup(rq.get("reply_markup"), inline_only=False)
         chat = self._writable_chat(rq.get("chat_id"))
         return self._bot_message(rq, chat, markup, text=text, entities=entities or None)
 
     def _edit_message_text(self, rq: ApiRequest) -> dict[str, Any]:
-        text, entities = self._formatted(
-            rq.get("text"), rq.get("parse_mode"), rq.get("entities"), caption=False
-        )
+        text, entities = self._text(rq)
         markup = _check_reply_markup(rq.get("reply_markup"), inline_only=True)
         message = self._editable_message(rq)
         if "text" not in message:

@@ -15,6 +15,7 @@ from aiogram.exceptions import (
     TelegramNotFound,
     TelegramRetryAfter,
 )
+from aiogram.filters import Command
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
@@ -26,8 +27,10 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     InputMediaDocument,
     InputMediaPhoto,
+    LabeledPrice,
     Message,
     MessageReactionCountUpdated,
+    PreCheckoutQuery,
     ReactionTypePaid,
 )
 from fake_telegram import BOT_ID, BOT_TOKEN, BOT_USERNAME, FakeTelegram
@@ -337,6 +340,13 @@ async def test_send_text_returns_after_the_handler_ran(bot: Bot, tg: FakeTelegra
             ),
         )
 
+    @dp.message(F.photo)
+    async def measure(message: Message, bot: Bot) -> None:
+        assert message.photo is not None
+        data = await bot.download(message.photo[-1].file_id)
+        assert data is not None
+        await message.answer(f"{len(data.read())} bytes, {message.caption}")
+
     @dp.callback_query(F.data == "again")
     async def again(query: CallbackQuery) -> None:
         assert isinstance(query.message, Message)
@@ -355,10 +365,44 @@ async def test_send_text_returns_after_the_handler_ran(bot: Bot, tg: FakeTelegra
         with pytest.raises(AssertionError, match="no button containing"):
             await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Again")
 
-        photo = await tg.send_photo(alice, png(50, 20), caption="look")
-        assert photo["photo"][0]["width"] == 50
-        assert tg.texts_to(alice)[-1] == "echo: look" or len(tg.texts_to(alice)) == 2
-    assert "message" in (tg.allowed_updates or [])
+        image = png(50, 20)
+        photo = await tg.send_photo(alice, image, caption="look")
+        assert (photo["photo"][0]["width"], photo["photo"][0]["height"]) == (50, 20)
+        assert tg.texts_to(alice)[-1] == f"{len(image)} bytes, look"
+    assert tg.allowed_updates is not None and "callback_query" in tg.allowed_updates
+
+
+async def test_star_payments(bot: Bot, tg: FakeTelegram) -> None:
+    dp = Dispatcher()
+
+    @dp.message(Command("buy"))
+    async def buy(message: Message) -> None:
+        prices = [LabeledPrice(label="Pro", amount=250)]
+        await message.answer_invoice("Pro", "Pro plan, 30 days", "plan:pro", "XTR", prices)
+
+    @dp.pre_checkout_query()
+    async def check(query: PreCheckoutQuery) -> None:
+        await query.answer(ok=query.invoice_payload == "plan:pro", error_message="Unknown plan")
+
+    @dp.message(F.successful_payment)
+    async def paid(message: Message, bot: Bot) -> None:
+        assert message.successful_payment is not None and message.from_user is not None
+        charge = message.successful_payment.telegram_payment_charge_id
+        await bot.refund_star_payment(message.from_user.id, charge)
+        await message.answer("refunded")
+
+    alice = tg.user("Alice")
+    async with polling(tg, bot, dp):
+        await tg.send_text(alice, "/buy")
+        invoice = tg.last_to(alice, "sendInvoice").response["invoice"]
+        assert (invoice["currency"], invoice["total_amount"]) == ("XTR", 250)
+        good = await tg.pre_checkout(alice, payload="plan:pro", total_amount=250)
+        bad = await tg.pre_checkout(alice, payload="plan:gold", total_amount=250)
+        assert tg.pre_checkout_answers[good] == {"ok": True, "error_message": "Unknown plan"}
+        assert tg.pre_checkout_answers[bad]["ok"] is False
+        await tg.successful_payment(alice, payload="plan:pro", total_amount=250)
+    assert tg.texts_to(alice) == ["refunded"]
+    assert tg.sent("refundStarPayment")[-1].ok
 
 
 async def test_channel_updates_reach_the_bot(bot: Bot, tg: FakeTelegram) -> None:
