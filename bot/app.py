@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 import asyncpg
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -23,6 +24,7 @@ from db.channels import ChannelsRepository
 from db.ingestion import IngestionRepository
 from db.plans import PlansRepository
 from db.users import UsersRepository
+from db.views import ViewsRepository
 from services.channels import ChannelService
 from services.clock import Clock, SystemClock
 from services.entitlements import EntitlementsService
@@ -32,6 +34,8 @@ from services.plans import Allowance
 from services.settings import Settings
 from services.subscribers import SubscriberSnapshotService
 from services.users import UserService
+from services.views import PreviewClient
+from services.views.collector import ViewsCollector
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +63,7 @@ class BotApplication:
             raise ValueError("BOT_TOKEN is not set")
         self.settings = settings
         self.clock = clock or SystemClock()
+        self._pool = pool
         self.bot = Bot(
             token=settings.bot_token.get_secret_value(),
             session=create_session(settings.telegram_api_base),
@@ -100,6 +105,10 @@ class BotApplication:
         self.dispatcher = self._build_dispatcher()
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._web_runner: web.AppRunner | None = None
+        # The views collector reads the web preview through an HTTP session that lives from
+        # startup to shutdown, so both are built at startup.
+        self._preview_session: aiohttp.ClientSession | None = None
+        self.views: ViewsCollector | None = None
 
     def _build_dispatcher(self) -> Dispatcher:
         dp = Dispatcher()
@@ -124,6 +133,19 @@ class BotApplication:
         host, port = self._web_runner.addresses[0][:2]
         return f"http://{host}:{port}"
 
+    def _build_views_collector(self, session: aiohttp.ClientSession) -> ViewsCollector:
+        return ViewsCollector(
+            ViewsRepository(self._pool),
+            ChannelsRepository(self._pool),
+            PreviewClient(session, base_url=self.settings.preview_base_url),
+            self.services.entitlements,
+            self.clock,
+            concurrency=self.settings.views_concurrency,
+            channels_per_run=self.settings.views_channels_per_run,
+            max_pages=self.settings.views_max_pages,
+            page_delay=self.settings.views_page_delay_seconds,
+        )
+
     def _schedule_jobs(self) -> None:
         self.scheduler.add_job(
             self.services.subscribers.snapshot_all,
@@ -141,12 +163,24 @@ class BotApplication:
             max_instances=1,
             coalesce=True,
         )
+        if self.views is not None:
+            self.scheduler.add_job(
+                self.views.collect_due,
+                "interval",
+                seconds=self.settings.views_collect_seconds,
+                id="post_views",
+                max_instances=1,
+                coalesce=True,
+            )
 
     async def _on_startup(self) -> None:
         await self.bot.set_my_commands(
             [BotCommand(command=name, description=text) for name, text in texts.COMMANDS.items()]
         )
         self.services.ingestion.start()
+        if self.settings.feature_analytics:
+            self._preview_session = aiohttp.ClientSession()
+            self.views = self._build_views_collector(self._preview_session)
         self._schedule_jobs()
         self.scheduler.start()
         self._web_runner = web.AppRunner(create_web_app(health=self.services.health))
@@ -158,6 +192,10 @@ class BotApplication:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.services.ingestion.stop()
+        if self._preview_session is not None:
+            self.views = None
+            await self._preview_session.close()
+            self._preview_session = None
         if self._web_runner is not None:
             await self._web_runner.cleanup()
             self._web_runner = None

@@ -35,6 +35,14 @@ class Settings(DatabaseSettings):
     admin_verify_ttl_seconds: int = Field(default=600, ge=0)
     telegram_concurrency: int = Field(default=8, ge=1)
 
+    # Post views, read from Telegram's public web preview (t.me/s/<username>).
+    preview_base_url: str = "https://t.me"
+    views_collect_seconds: int = Field(default=60, ge=5)
+    views_concurrency: int = Field(default=4, ge=1)
+    views_channels_per_run: int = Field(default=100, ge=1)
+    views_max_pages: int = Field(default=50, ge=1)
+    views_page_delay_seconds: float = Field(default=1.0, ge=0)
+
     ingest_batch_size: int = Field(default=500, ge=1)
     ingest_flush_seconds: float = Field(default=1.0, gt=0)
 
