@@ -20,12 +20,16 @@ from bot.middlewares import RememberUserMiddleware, ThrottlingMiddleware
 from bot.session import create_session
 from bot.telegram_gateway import AiogramTelegramGateway
 from bot.web import create_web_app
+from db.analytics import AnalyticsRepository
 from db.channels import ChannelsRepository
 from db.ingestion import IngestionRepository
 from db.plans import PlansRepository
 from db.users import UsersRepository
 from db.views import ViewsRepository
+from db.watermarks import WatermarksRepository
+from services.analytics import AnalyticsService
 from services.channels import ChannelService
+from services.charts import ChartService
 from services.clock import Clock, SystemClock
 from services.entitlements import EntitlementsService
 from services.health import HealthService
@@ -36,6 +40,7 @@ from services.subscribers import SubscriberSnapshotService
 from services.users import UserService
 from services.views import PreviewClient
 from services.views.collector import ViewsCollector
+from services.watermarking import WatermarkingService
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +55,9 @@ class Services:
     ingestion: IngestionService
     subscribers: SubscriberSnapshotService
     health: HealthService
+    watermarking: WatermarkingService
+    analytics: AnalyticsService
+    charts: ChartService
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -77,17 +85,18 @@ class BotApplication:
             self.clock,
             standing_counts={Allowance.CHANNELS: channels_repo.count_tracked_for_user},
         )
+        channels = ChannelService(
+            channels_repo,
+            gateway,
+            entitlements,
+            self.clock,
+            admin_verify_ttl=timedelta(seconds=settings.admin_verify_ttl_seconds),
+            concurrency=settings.telegram_concurrency,
+        )
         self.services = Services(
             users=UserService(UsersRepository(pool)),
             entitlements=entitlements,
-            channels=ChannelService(
-                channels_repo,
-                gateway,
-                entitlements,
-                self.clock,
-                admin_verify_ttl=timedelta(seconds=settings.admin_verify_ttl_seconds),
-                concurrency=settings.telegram_concurrency,
-            ),
+            channels=channels,
             ingestion=IngestionService(
                 ingestion_repo,
                 batch_size=settings.ingest_batch_size,
@@ -101,6 +110,15 @@ class BotApplication:
                 concurrency=settings.telegram_concurrency,
             ),
             health=HealthService(pool),
+            watermarking=WatermarkingService(
+                WatermarksRepository(pool),
+                channels,
+                entitlements,
+                gateway,
+                max_bytes=settings.watermark_max_bytes,
+            ),
+            analytics=AnalyticsService(AnalyticsRepository(pool), entitlements, self.clock),
+            charts=ChartService(),
         )
         self.dispatcher = self._build_dispatcher()
         self.scheduler = AsyncIOScheduler(timezone="UTC")
@@ -174,8 +192,14 @@ class BotApplication:
             )
 
     async def _on_startup(self) -> None:
+        # A switched-off feature's commands stay out of Telegram's command menu.
+        switched_off = set() if self.settings.feature_analytics else {"stats"}
         await self.bot.set_my_commands(
-            [BotCommand(command=name, description=text) for name, text in texts.COMMANDS.items()]
+            [
+                BotCommand(command=name, description=text)
+                for name, text in texts.COMMANDS.items()
+                if name not in switched_off
+            ]
         )
         self.services.ingestion.start()
         if self.settings.feature_analytics:

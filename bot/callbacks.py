@@ -8,6 +8,7 @@ from aiogram.filters.callback_data import CallbackData
 class ChannelAction(StrEnum):
     REMOVE = "rm"
     RESUME = "re"
+    STATS = "st"
 
 
 class ChannelCb(CallbackData, prefix="ch"):
@@ -41,9 +42,41 @@ class StatsCb(CallbackData, prefix="st"):
     days: int
 
 
+class StatsRangeCb(CallbackData, prefix="sr"):
+    """Charts of a /stats message for a from–to range, which StatsCb's `days` cannot hold."""
+
+    action: StatsAction
+    channel_id: int
+    first_day: str  # ISO dates: callback data has no date type
+    last_day: str
+
+
 class PlanAction(StrEnum):
     UPGRADE = "up"
 
 
 class PlanCb(CallbackData, prefix="pl"):
     action: PlanAction
+
+
+class WatermarkAction(StrEnum):
+    POSITION = "pos"  # value: a Position
+    SIZE = "size"  # value: "+" or "-"
+    OPACITY = "op"  # value: "+" or "-"
+    COLOR = "col"  # value: RRGGBB
+    TEXT = "text"
+    LOGO = "logo"
+    APPLY = "ok"
+    DISCARD = "undo"
+    SAVE = "save"
+    PRESETS = "list"
+    PRESET = "use"  # value: a preset id
+    BACK = "back"
+    CHANNEL = "ch"  # value: a channel id
+
+
+class WatermarkCb(CallbackData, prefix="wm"):
+    """A button of the /watermark panel, or the answer to "which channel's @username?"."""
+
+    action: WatermarkAction
+    value: str = ""

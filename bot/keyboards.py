@@ -1,11 +1,29 @@
 """Inline keyboards."""
 
+from collections.abc import Callable
+
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
-from bot.callbacks import ChannelAction, ChannelCb, PlanAction, PlanCb, RemoveCb, RemoveMode
+from bot.callbacks import (
+    ChannelAction,
+    ChannelCb,
+    PlanAction,
+    PlanCb,
+    RemoveCb,
+    RemoveMode,
+    StatsAction,
+    StatsCb,
+    StatsRangeCb,
+    WatermarkAction,
+    WatermarkCb,
+)
 from db.channels import ChannelRecord, ChannelSummary
+from db.watermarks import PresetName
+from services.analytics import STANDARD_PERIODS, Period
+from services.watermarking import MarkPanel
 
 # The rights the bot asks for when added from the deep link: reading needs admin, nothing more.
 _ADMIN_RIGHTS = "manage_chat"
@@ -28,10 +46,16 @@ def start_keyboard(bot_username: str) -> InlineKeyboardMarkup:
     )
 
 
-def channels_keyboard(summaries: list[ChannelSummary]) -> InlineKeyboardMarkup:
+def channels_keyboard(summaries: list[ChannelSummary], *, with_stats: bool) -> InlineKeyboardMarkup:
+    """Per channel its stats (when analytics is on), and remove or resume."""
     builder = InlineKeyboardBuilder()
     for summary in summaries:
         channel = summary.channel
+        if with_stats:
+            builder.button(
+                text=texts.STATS_BUTTON.format(title=channel.title),
+                callback_data=ChannelCb(action=ChannelAction.STATS, channel_id=channel.id),
+            )
         if channel.is_tracked:
             text = texts.REMOVE_BUTTON.format(title=channel.title)
             action = ChannelAction.REMOVE
@@ -46,11 +70,18 @@ def channels_keyboard(summaries: list[ChannelSummary]) -> InlineKeyboardMarkup:
 def choose_channel_keyboard(
     channels: list[ChannelRecord], action: ChannelAction
 ) -> InlineKeyboardMarkup:
+    return _channel_choice(
+        channels, lambda channel_id: ChannelCb(action=action, channel_id=channel_id)
+    )
+
+
+def _channel_choice(
+    channels: list[ChannelRecord], callback_data: Callable[[int], CallbackData]
+) -> InlineKeyboardMarkup:
+    """One button per channel, by @username or title."""
     builder = InlineKeyboardBuilder()
     for channel in channels:
-        builder.button(
-            text=channel.display_name, callback_data=ChannelCb(action=action, channel_id=channel.id)
-        )
+        builder.button(text=channel.display_name, callback_data=callback_data(channel.id))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -70,4 +101,94 @@ def remove_confirm_keyboard(channel_id: int) -> InlineKeyboardMarkup:
 def upgrade_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=texts.UPGRADE_BUTTON, callback_data=PlanCb(action=PlanAction.UPGRADE))
+    return builder.as_markup()
+
+
+def watermark_keyboard(panel: MarkPanel) -> InlineKeyboardMarkup:
+    """The /watermark panel: each button previews a change; Apply makes it the mark."""
+    builder = InlineKeyboardBuilder()
+
+    def add(text: str, action: WatermarkAction, value: str = "") -> None:
+        builder.button(text=text, callback_data=WatermarkCb(action=action, value=value))
+
+    for position, text in texts.WATERMARK_POSITION_BUTTONS.items():
+        marker = "✅ " if position is panel.spec.position else ""
+        add(marker + text, WatermarkAction.POSITION, position.value)
+    add(texts.WATERMARK_SMALLER_BUTTON, WatermarkAction.SIZE, "-")
+    add(texts.WATERMARK_LARGER_BUTTON, WatermarkAction.SIZE, "+")
+    add(texts.WATERMARK_FAINTER_BUTTON, WatermarkAction.OPACITY, "-")
+    add(texts.WATERMARK_STRONGER_BUTTON, WatermarkAction.OPACITY, "+")
+    for color, (button, _) in texts.WATERMARK_COLORS.items():
+        add(button, WatermarkAction.COLOR, color.removeprefix("#"))
+    add(texts.WATERMARK_TEXT_BUTTON, WatermarkAction.TEXT)
+    add(texts.WATERMARK_LOGO_BUTTON, WatermarkAction.LOGO)
+    add(texts.WATERMARK_SAVE_BUTTON, WatermarkAction.SAVE)
+    add(texts.WATERMARK_PRESETS_BUTTON, WatermarkAction.PRESETS)
+    rows = [3, 3, 3, 1, 2, 2, len(texts.WATERMARK_COLORS), 2, 2]
+    if panel.has_draft:
+        add(texts.WATERMARK_APPLY_BUTTON, WatermarkAction.APPLY)
+        add(texts.WATERMARK_DISCARD_BUTTON, WatermarkAction.DISCARD)
+        rows.append(2)
+    builder.adjust(*rows)
+    return builder.as_markup()
+
+
+def watermark_presets_keyboard(
+    presets: list[PresetName], current: str | None
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for preset in presets:
+        marker = "✅ " if preset.name == current else ""
+        builder.button(
+            text=marker + preset.name,
+            callback_data=WatermarkCb(action=WatermarkAction.PRESET, value=str(preset.id)),
+        )
+    builder.button(
+        text=texts.WATERMARK_BACK_BUTTON, callback_data=WatermarkCb(action=WatermarkAction.BACK)
+    )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def watermark_channels_keyboard(channels: list[ChannelRecord]) -> InlineKeyboardMarkup:
+    return _channel_choice(
+        channels,
+        lambda channel_id: WatermarkCb(action=WatermarkAction.CHANNEL, value=str(channel_id)),
+    )
+
+
+def stats_keyboard(channel_id: int, period: Period, *, days: int | None) -> InlineKeyboardMarkup:
+    """Period switches (the shown one marked), then Charts and Export CSV.
+
+    `days` is the length of a "last N days" period; None for a from–to range, whose charts go
+    through StatsRangeCb and which has no export button (exports take a length of days).
+    """
+    builder = InlineKeyboardBuilder()
+    for length in STANDARD_PERIODS:
+        label = texts.period_button(length, current=length == days)
+        builder.button(
+            text=label,
+            callback_data=StatsCb(action=StatsAction.PERIOD, channel_id=channel_id, days=length),
+        )
+    if days is None:
+        builder.button(
+            text=texts.CHARTS_BUTTON,
+            callback_data=StatsRangeCb(
+                action=StatsAction.CHARTS,
+                channel_id=channel_id,
+                first_day=period.first_day.isoformat(),
+                last_day=period.last_day.isoformat(),
+            ),
+        )
+        builder.adjust(len(STANDARD_PERIODS), 1)
+    else:
+        for action, text in (
+            (StatsAction.CHARTS, texts.CHARTS_BUTTON),
+            (StatsAction.EXPORT, texts.EXPORT_BUTTON),
+        ):
+            builder.button(
+                text=text,
+                callback_data=StatsCb(action=action, channel_id=channel_id, days=days),
+            )
+        builder.adjust(len(STANDARD_PERIODS), 2)
     return builder.as_markup()

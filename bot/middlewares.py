@@ -11,6 +11,9 @@ from bot import texts
 from bot.rate_limit import TokenBuckets
 from services.users import UserService
 
+# Users remembered for warnings and albums; past this the memory starts over.
+_MAX_REMEMBERED = 10_000
+
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
@@ -36,6 +39,8 @@ class ThrottlingMiddleware(BaseMiddleware):
     def __init__(self, *, burst: int, rate: float, clock: Callable[[], float] = time.monotonic):
         self._buckets = TokenBuckets(burst=burst, rate=rate, clock=clock)
         self._warned: set[int] = set()  # users told to slow down during their current flood
+        # The album each user last sent: its other items (up to ten updates) come free.
+        self._albums: dict[int, str] = {}
 
     def _take(self, user_id: int) -> tuple[bool, bool]:
         """(allowed, warn): warn once per flood, not on every dropped update."""
@@ -44,7 +49,7 @@ class ThrottlingMiddleware(BaseMiddleware):
             return True, False
         if user_id in self._warned:
             return False, False
-        if len(self._warned) > 10_000:
+        if len(self._warned) > _MAX_REMEMBERED:
             self._warned.clear()
         self._warned.add(user_id)
         return False, True
@@ -53,8 +58,15 @@ class ThrottlingMiddleware(BaseMiddleware):
         from_user: User | None = data.get("event_from_user")
         if from_user is None:
             return await handler(event, data)
+        album = event.media_group_id if isinstance(event, Message) else None
+        if album is not None and self._albums.get(from_user.id) == album:
+            return await handler(event, data)
         allowed, warn = self._take(from_user.id)
         if allowed:
+            if album is not None:
+                if len(self._albums) > _MAX_REMEMBERED:
+                    self._albums.clear()
+                self._albums[from_user.id] = album
             return await handler(event, data)
         if warn and isinstance(event, Message):
             await event.answer(texts.SLOW_DOWN)

@@ -1,9 +1,17 @@
 """The services' TelegramGateway, implemented with aiogram's Bot."""
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNotFound
+import io
 
-from services.telegram import ChatAdmins, ChatInfo, ChatUnavailable
+import aiohttp
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNotFound,
+)
+
+from services.telegram import ChatAdmins, ChatInfo, ChatUnavailable, FileTooBig, FileUnavailable
 
 # What Telegram answers when a chat is gone, unknown, or hidden from the bot.
 _UNAVAILABLE = (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound)
@@ -36,3 +44,21 @@ class AiogramTelegramGateway:
             return await self._bot.get_chat_member_count(chat_id)
         except _UNAVAILABLE as error:
             raise ChatUnavailable(str(chat_id)) from error
+
+    async def download_file(self, file_id: str) -> bytes:
+        try:
+            file = await self._bot.get_file(file_id)
+        except TelegramBadRequest as error:
+            if "too big" in error.message:
+                raise FileTooBig(file_id) from error
+            raise FileUnavailable(file_id) from error
+        except TelegramAPIError as error:
+            raise FileUnavailable(file_id) from error
+        if file.file_path is None:  # Telegram gives no path for what bots may not download
+            raise FileTooBig(file_id)
+        buffer = io.BytesIO()
+        try:
+            await self._bot.download_file(file.file_path, destination=buffer)
+        except (TelegramAPIError, aiohttp.ClientError, TimeoutError) as error:
+            raise FileUnavailable(file_id) from error
+        return buffer.getvalue()

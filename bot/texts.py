@@ -4,9 +4,20 @@ from collections.abc import Iterable
 from datetime import datetime
 from html import escape
 
+from db.analytics import PostStats
 from db.channels import ChannelRecord, ChannelSummary
+from services.analytics import (
+    ChannelReport,
+    InvalidPeriod,
+    Period,
+    PeriodProblem,
+    ViewsStatus,
+    change_percent,
+)
 from services.entitlements import LimitReached, PlanStatus
 from services.plans import Plan
+from services.watermark import Position
+from services.watermarking import MarkPanel
 
 START = (
     "👋 <b>AnalyticBot</b> keeps the numbers of your Telegram channel: posts, views, "
@@ -26,10 +37,15 @@ HELP = (
     "/channels: your tracked channels\n"
     "/add @channel: track a channel where I am already an admin\n"
     "/remove @channel: stop tracking a channel\n"
+    "/stats [@channel] [7d|30d|90d]: growth, reach, ERR, top posts and the best time to post; "
+    "<code>/stats @channel 2026-10-01 2026-10-31</code> for a range of dates\n"
     "/plan: your plan, its limits and this period's usage\n"
+    "/watermark: your watermark and its settings\n"
     "/help: this message\n\n"
     "I record what happens in each channel from the moment I become its admin. "
-    "Only the channel's admins can see its numbers: I check that with Telegram."
+    "Only the channel's admins can see its numbers: I check that with Telegram.\n\n"
+    "Send me any photo or image file (or an album) and I send it back watermarked with "
+    "your channel's name. Files keep full quality."
 )
 
 SORRY = (
@@ -148,7 +164,9 @@ COMMANDS = {
     "channels": "Your tracked channels",
     "add": "Track a channel: /add @channel",
     "remove": "Stop tracking a channel",
+    "stats": "Channel stats: /stats [@channel] [7d|30d|90d]",
     "plan": "Your plan and usage",
+    "watermark": "Your watermark; send images to mark them",
     "help": "All commands",
 }
 
@@ -199,3 +217,282 @@ def plans_overview(plans: Iterable[Plan]) -> str:
         )
         blocks.append(f"\n<b>{plan.name}</b> ({price})\n{limits}")
     return "\n".join(blocks)
+
+
+# --- watermarking
+
+WATERMARK_HOW = (
+    "Send me a photo, a file or an album: I send it back with this mark, in the same form. "
+    "Send images as files to keep full quality."
+)
+# Colour presets of the panel: value, button, name.
+WATERMARK_COLORS = {
+    "#FFFFFF": ("⚪", "white"),
+    "#000000": ("⚫", "black"),
+    "#E53935": ("🔴", "red"),
+    "#FDD835": ("🟡", "yellow"),
+    "#1E88E5": ("🔵", "blue"),
+}
+WATERMARK_POSITION_BUTTONS = {
+    Position.TOP_LEFT: "↖",
+    Position.TOP: "⬆",
+    Position.TOP_RIGHT: "↗",
+    Position.LEFT: "⬅",
+    Position.CENTER: "⏺",
+    Position.RIGHT: "➡",
+    Position.BOTTOM_LEFT: "↙",
+    Position.BOTTOM: "⬇",
+    Position.BOTTOM_RIGHT: "↘",
+    Position.TILED: "🔁 Tiled",
+}
+WATERMARK_SMALLER_BUTTON = "➖ Smaller"
+WATERMARK_LARGER_BUTTON = "➕ Larger"
+WATERMARK_FAINTER_BUTTON = "◻️ Fainter"
+WATERMARK_STRONGER_BUTTON = "◼️ Stronger"
+WATERMARK_TEXT_BUTTON = "✏️ Text"
+WATERMARK_LOGO_BUTTON = "🖼 Logo"
+WATERMARK_SAVE_BUTTON = "💾 Save as preset"
+WATERMARK_PRESETS_BUTTON = "📚 Presets"
+WATERMARK_APPLY_BUTTON = "✅ Apply"
+WATERMARK_DISCARD_BUTTON = "↩️ Discard"
+WATERMARK_BACK_BUTTON = "⬅️ Back"
+
+WATERMARK_ASK_TEXT = (
+    "✏️ Send the text for your mark (up to 100 characters), for example <code>© Your Name</code>."
+)
+WATERMARK_NEEDS_TEXT = (
+    "I have no channel of yours whose name I could put on your images.\n" + WATERMARK_ASK_TEXT
+)
+WATERMARK_ASK_LOGO = (
+    "🖼 Send your logo as a PNG <b>file</b>, up to 2 MB. As a file it keeps its transparency."
+)
+WATERMARK_LOGO_AS_FILE = "Send the logo as a file, please: as a photo it loses its transparency."
+WATERMARK_ASK_PRESET_NAME = "💾 Send a name for this preset (up to 32 characters)."
+WATERMARK_CHOOSE_CHANNEL = (
+    "Which channel's name should mark your images? I'll remember it; "
+    "change it any time with /watermark."
+)
+WATERMARK_APPLIED = "✅ Applied: your images get this mark now."
+WATERMARK_UNCHANGED = "That's as far as it goes."
+WATERMARK_NO_PRESETS = "No presets yet: tap 💾 Save as preset first."
+
+
+def watermark_panel(panel: MarkPanel) -> str:
+    spec = panel.spec
+    if panel.preset_name is None:
+        title = "🖋 <b>Your watermark</b> (your channel's name)"
+    else:
+        title = f"🖋 <b>Your watermark</b>, preset <b>{escape(panel.preset_name)}</b>"
+    mark = f"“{escape(spec.text)}”" if spec.text is not None else "your logo"
+    settings = [
+        f"Position {spec.position.value.replace('-', ' ')}",
+        f"size {(spec.relative_size or 0) * 100:.0f}%",
+        f"opacity {spec.opacity * 100:.0f}%",
+    ]
+    if spec.text is not None:
+        settings.append(f"colour {WATERMARK_COLORS.get(spec.color, ('', spec.color))[1]}")
+    lines = [title, f"Mark: {mark}", " · ".join(settings)]
+    if panel.has_draft:
+        lines.append("👀 This is a preview: tap <b>✅ Apply</b> to use it.")
+    return "\n".join([*lines, "", WATERMARK_HOW])
+
+
+def watermark_channel_chosen(name: str) -> str:
+    return (
+        f"✅ Your images will be marked with <b>{escape(name)}</b>. "
+        "Change it any time with /watermark."
+    )
+
+
+def watermark_preset_saved(name: str) -> str:
+    return f"💾 Saved as <b>{escape(name)}</b>; your images get this mark now."
+
+
+def watermark_rejected(reason: str) -> str:
+    return f"⚠️ {escape(reason)}"
+
+
+def watermark_failures(failures: list[tuple[str | None, str]]) -> str:
+    """Why images could not be watermarked: (the image's name in an album, or None; why)."""
+    if len(failures) == 1:
+        name, reason = failures[0]
+        return f"⚠️ {escape(name)}: {escape(reason)}" if name else f"⚠️ {escape(reason)}"
+    lines = [f"⚠️ {len(failures)} images couldn't be watermarked:"]
+    lines += [f"• {escape(name or '')}: {escape(reason)}" for name, reason in failures]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- /stats
+
+STATS_BUTTON = "📊 Stats {title}"
+CHARTS_BUTTON = "📈 Charts"
+EXPORT_BUTTON = "📄 Export CSV"
+SUMMARY_TOP_POSTS = 3
+POST_TITLE_LENGTH = 40
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+PERIOD_PROBLEMS = {
+    PeriodProblem.BAD_DATE: "There is no such date: {detail}.",
+    PeriodProblem.ONE_DATE: "A range needs two dates: the first day and the last.",
+    PeriodProblem.TOO_MANY_DATES: "Give two dates at most: the first day and the last.",
+    PeriodProblem.REVERSED: "The range ends before it starts. Put the earlier date first.",
+    PeriodProblem.FUTURE: "The range ends in the future ({detail}). End it today at the latest.",
+    PeriodProblem.BAD_DAYS: "A period has at least one day.",
+    PeriodProblem.UNEXPECTED: "I don't understand <code>{detail}</code>.",
+}
+STATS_USAGE = (
+    "\n\nFor example:\n<code>/stats</code> — the last 30 days\n"
+    "<code>/stats @yourchannel 7d</code>\n"
+    "<code>/stats from 2026-10-01 to 2026-10-31</code>"
+)
+VIEWS_NOTES = {
+    ViewsStatus.PRIVATE: (
+        "🔒 Views are not available for private channels: Telegram shows view counts only "
+        "on public channels' web preview. Everything else is below."
+    ),
+    ViewsStatus.PENDING: "⏳ Views are being collected; they will show here soon.",
+    ViewsStatus.FAILING: (
+        "⚠️ Views could not be updated lately; the numbers shown are the last known."
+    ),
+}
+NO_POSTS_IN_PERIOD = "No posts in this period."
+
+
+def invalid_period(error: InvalidPeriod) -> str:
+    reason = PERIOD_PROBLEMS[error.problem].format(detail=escape(error.detail))
+    return reason + STATS_USAGE
+
+
+def period_button(days: int, *, current: bool) -> str:
+    return f"• {days}d •" if current else f"{days}d"
+
+
+def period_range(period: Period) -> str:
+    first, last = period.first_day, period.last_day
+    start = f"{first:%-d %b}" if first.year == last.year else f"{first:%-d %b %Y}"
+    return f"{start} – {last:%-d %b %Y}"
+
+
+def charts_caption(report: ChannelReport) -> str:
+    return f"📈 <b>{escape(report.channel.title)}</b> · {period_range(report.period)}"
+
+
+def _number(value: float | None, digits: int = 0, suffix: str = "") -> str:
+    return "—" if value is None else f"{value:,.{digits}f}{suffix}"
+
+
+def _signed(value: int) -> str:
+    return f"+{value:,}" if value > 0 else f"−{-value:,}" if value < 0 else "0"
+
+
+def _trend(current: float | None, previous: float | None) -> str:
+    """▲ 12% / ▼ 5% against the previous period; nothing when there is no comparison."""
+    change = change_percent(current, previous)
+    if change is None:
+        return ""
+    if round(change) == 0:
+        return " ▬ 0%"
+    return f" {'▲' if change > 0 else '▼'} {abs(change):,.0f}%"
+
+
+def _post_title(post: PostStats) -> str:
+    first_line = next((line.strip() for line in post.text.splitlines() if line.strip()), "")
+    title = first_line or f"[{post.media_kind or 'post'}]"
+    if len(title) > POST_TITLE_LENGTH:
+        title = title[: POST_TITLE_LENGTH - 1].rstrip() + "…"
+    return escape(title)
+
+
+def _post_link(channel: ChannelRecord, post: PostStats) -> str:
+    if channel.username is None:
+        return _post_title(post)
+    return f'<a href="https://t.me/{channel.username}/{post.message_id}">{_post_title(post)}</a>'
+
+
+def _percent(change: float) -> str:
+    return f"{change:+,.0f}%".replace("-", "−")
+
+
+def _versus_median(views_24h: float | None, median: float | None) -> str:
+    change = change_percent(views_24h, median)
+    return "" if change is None else f" ({_percent(change)} vs channel median)"
+
+
+def _views_at_24h(post: PostStats, median: float | None) -> str:
+    if post.views_24h is None:
+        return ""
+    return f" · 24 h: {post.views_24h:,}{_versus_median(post.views_24h, median)}"
+
+
+def _hour(hour: int) -> str:
+    return f"{hour:02d}:00"
+
+
+def stats_summary(report: ChannelReport) -> str:
+    """The /stats message: key numbers with trends, top posts, the best time to post."""
+    now, before = report.current, report.previous
+    with_views = report.views_status is not ViewsStatus.PRIVATE
+    lines = [
+        f"📊 <b>{escape(report.channel.title)}</b>",
+        f"{period_range(report.period)} ({report.period.days} days)",
+    ]
+    if note := VIEWS_NOTES.get(report.views_status):
+        lines += ["", note]
+    lines += [
+        "",
+        f"👥 Subscribers: {_number(now.subscribers)} "
+        f"({_signed(now.subscriber_change)}){_trend(now.subscribers, before.subscribers)}",
+        f"➕ Joined {now.joins:,} · ➖ Left {now.leaves:,} · net {_signed(now.net_growth)}"
+        f"{_trend(now.net_growth, before.net_growth)}",
+        f"📝 Posts: {now.posts:,}{_trend(now.posts, before.posts)}",
+    ]
+    if with_views:
+        lines += [
+            f"👁 Average reach: {_number(now.average_reach)}"
+            f"{_trend(now.average_reach, before.average_reach)}",
+            f"📈 ERR: {_number(now.err, 1, '%')}{_trend(now.err, before.err)}",
+            f"❤️ Engagement: {_number(now.engagement_rate, 2, '%')}"
+            f"{_trend(now.engagement_rate, before.engagement_rate)}",
+            f"⏱ Views at 24 h: median {_number(now.median_views_24h)}"
+            f"{_versus_median(now.median_views_24h, report.median_views_24h)}",
+        ]
+    if with_views:
+        lines += _top_posts(report) + _best_time(report)
+    lines += ["", f"<i>Arrows compare with the {report.period.days} days before.</i>"]
+    return "\n".join(lines)
+
+
+def _top_posts(report: ChannelReport) -> list[str]:
+    if report.current.posts == 0:
+        return ["", NO_POSTS_IN_PERIOD]
+    if not report.top_by_views:
+        return []
+    lines = ["", "🏆 <b>Top posts</b>"]
+    for place, post in enumerate(report.top_by_views[:SUMMARY_TOP_POSTS], 1):
+        engagement = f" · ❤️ {post.engagement:.1f}%" if post.engagement is not None else ""
+        lines.append(
+            f"{place}. {_post_link(report.channel, post)} — 👁 {post.views:,}{engagement}"
+            f"{_views_at_24h(post, report.median_views_24h)}"
+        )
+    if report.top_by_engagement:
+        best = report.top_by_engagement[0]
+        lines.append(
+            f"🔥 Most engaging: {_post_link(report.channel, best)} — ❤️ {best.engagement:.1f}%"
+        )
+    return lines
+
+
+def _best_time(report: ChannelReport) -> list[str]:
+    times = report.posting_times
+    if not times.slots or times.slots[0].relative is None:
+        return []
+    best = times.slots[0]
+    days = ", ".join(WEEKDAY_NAMES[slot.weekday] for slot in times.weekdays[:2])
+    hours = ", ".join(_hour(slot.hour) for slot in times.hours[:2])
+    return [
+        "",
+        f"🕐 <b>Best time to post</b> ({escape(report.time_zone)}): "
+        f"{WEEKDAY_NAMES[best.weekday]} {_hour(best.hour)}–{_hour((best.hour + 1) % 24)}, "
+        f"views {_percent((best.relative - 1) * 100)} vs average",
+        f"Best days: {days} · best hours: {hours}",
+    ]

@@ -50,6 +50,11 @@ class Settings(DatabaseSettings):
     throttle_burst: int = Field(default=8, ge=1)
     throttle_rate: float = Field(default=1.0, gt=0)
 
+    # Images over this size are refused before downloading; bots can't download over 20 MB.
+    watermark_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    # Telegram delivers an album as one message per image: wait this long for the rest.
+    watermark_album_wait_seconds: float = Field(default=1.0, gt=0)
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_admin_ids(cls, value: object) -> object:

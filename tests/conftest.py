@@ -107,9 +107,10 @@ def settings(
 class RunningBot:
     """A BotApplication polling the fake Telegram in the background."""
 
-    def __init__(self, app: BotApplication, tg: FakeTelegram) -> None:
+    def __init__(self, app: BotApplication, tg: FakeTelegram, pool: asyncpg.Pool) -> None:
         self.app = app
         self.tg = tg
+        self._pool = pool
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -126,6 +127,12 @@ class RunningBot:
         await self._task
         self._task = None
 
+    async def restart(self) -> None:
+        """Stop, then start a new BotApplication on the same database, as a redeploy does."""
+        await self.stop()
+        self.app = BotApplication(self.app.settings, self._pool, clock=self.app.clock)
+        await self.start()
+
     @property
     def services(self):
         return self.app.services
@@ -136,7 +143,7 @@ async def app(
     settings: Settings, db: asyncpg.Pool, tg: FakeTelegram, clock: ManualClock
 ) -> AsyncIterator[RunningBot]:
     """The real bot, polling the fake Telegram, on a clean database."""
-    running = RunningBot(BotApplication(settings, db, clock=clock), tg)
+    running = RunningBot(BotApplication(settings, db, clock=clock), tg, db)
     await running.start()
     yield running
     await running.stop()

@@ -2,7 +2,17 @@
 
 from aiogram import Router
 
-from bot.handlers import channels, errors, fallback, ingest, membership, plans, start
+from bot.handlers import (
+    channels,
+    errors,
+    fallback,
+    ingest,
+    membership,
+    plans,
+    start,
+    stats,
+    watermark,
+)
 from services.settings import Settings
 
 
@@ -16,6 +26,11 @@ def get_routers(settings: Settings) -> list[Router]:
         channels.create_router(),
         plans.create_router(),
     ]
+    if settings.feature_analytics:
+        routers.append(stats.create_router())
+    if settings.feature_watermark:
+        # Takes every photo and image file in private chat, so it sits just before the fallback.
+        routers.append(watermark.create_router())
     # The fallback goes last: it answers whatever no feature took.
     routers.append(fallback.create_router())
     return routers

@@ -38,6 +38,13 @@ def access_error_text(error: ChannelAccessError) -> str:
             return texts.NOT_CHANNEL_ADMIN
 
 
+def plain_alert(html_text: str) -> str:
+    """Alerts show no markup; callback answers are limited to 200 characters."""
+    for tag in ("<b>", "</b>", "<code>", "</code>"):
+        html_text = html_text.replace(tag, "")
+    return html_text[:200]
+
+
 async def answer_access_error(
     message: Message, error: ChannelAccessError, *, choose_action: ChannelAction
 ) -> None:
