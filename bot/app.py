@@ -22,6 +22,7 @@ from bot.telegram_gateway import AiogramTelegramGateway
 from bot.web import create_web_app
 from db.analytics import AnalyticsRepository
 from db.channels import ChannelsRepository
+from db.exports import ExportsRepository
 from db.ingestion import IngestionRepository
 from db.plans import PlansRepository
 from db.users import UsersRepository
@@ -32,6 +33,7 @@ from services.channels import ChannelService
 from services.charts import ChartService
 from services.clock import Clock, SystemClock
 from services.entitlements import EntitlementsService
+from services.exports import ExportService
 from services.health import HealthService
 from services.ingestion import IngestionService
 from services.plans import Allowance
@@ -58,6 +60,7 @@ class Services:
     watermarking: WatermarkingService
     analytics: AnalyticsService
     charts: ChartService
+    exports: ExportService
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -119,6 +122,13 @@ class BotApplication:
             ),
             analytics=AnalyticsService(AnalyticsRepository(pool), entitlements, self.clock),
             charts=ChartService(),
+            exports=ExportService(
+                ExportsRepository(pool),
+                entitlements,
+                self.clock,
+                work_dir=settings.data_dir / "exports",
+                max_file_bytes=settings.export_max_file_bytes,
+            ),
         )
         self.dispatcher = self._build_dispatcher()
         self.scheduler = AsyncIOScheduler(timezone="UTC")

@@ -68,8 +68,10 @@ def channels_keyboard(summaries: list[ChannelSummary], *, with_stats: bool) -> I
 
 
 def choose_channel_keyboard(
-    channels: list[ChannelRecord], action: ChannelAction
+    channels: list[ChannelRecord], action: ChannelAction | Callable[[int], CallbackData]
 ) -> InlineKeyboardMarkup:
+    if not isinstance(action, ChannelAction):
+        return _channel_choice(channels, action)
     return _channel_choice(
         channels, lambda channel_id: ChannelCb(action=action, channel_id=channel_id)
     )

@@ -15,6 +15,7 @@ from services.analytics import (
     change_percent,
 )
 from services.entitlements import LimitReached, PlanStatus
+from services.exports import ChannelExport, ExportKind, ExportTooLarge
 from services.plans import Plan
 from services.watermark import Position
 from services.watermarking import MarkPanel
@@ -39,6 +40,7 @@ HELP = (
     "/remove @channel: stop tracking a channel\n"
     "/stats [@channel] [7d|30d|90d]: growth, reach, ERR, top posts and the best time to post; "
     "<code>/stats @channel 2026-10-01 2026-10-31</code> for a range of dates\n"
+    "/export @channel 7|30|90: CSV files of posts, subscribers, joins and leaves\n"
     "/plan: your plan, its limits and this period's usage\n"
     "/watermark: your watermark and its settings\n"
     "/help: this message\n\n"
@@ -165,6 +167,7 @@ COMMANDS = {
     "add": "Track a channel: /add @channel",
     "remove": "Stop tracking a channel",
     "stats": "Channel stats: /stats [@channel] [7d|30d|90d]",
+    "export": "CSV files: /export @channel 30",
     "plan": "Your plan and usage",
     "watermark": "Your watermark; send images to mark them",
     "help": "All commands",
@@ -496,3 +499,36 @@ def _best_time(report: ChannelReport) -> list[str]:
         f"views {_percent((best.relative - 1) * 100)} vs average",
         f"Best days: {days} · best hours: {hours}",
     ]
+
+
+EXPORT_USAGE = (
+    "Send <code>/export</code>, optionally with a channel and a period of 7, 30 or 90 days, "
+    "for example <code>/export @yourchannel 30</code>."
+)
+EXPORT_KIND_NAMES = {
+    ExportKind.POSTS: "posts",
+    ExportKind.SUBSCRIBERS: "daily subscribers",
+    ExportKind.JOINS_LEAVES: "daily joins and leaves",
+}
+EXPORT_DONE = "✅ Done. Your files are below."
+
+
+def export_progress(kind: ExportKind, rows: int) -> str:
+    return f"⏳ Preparing {EXPORT_KIND_NAMES[kind]}… {rows:,} rows"
+
+
+def export_caption(export: ChannelExport) -> str:
+    posts = export.file(ExportKind.POSTS).rows
+    return (
+        f"📄 <b>{escape(export.channel.title)}</b>, {export.first_day} – {export.last_day}: "
+        f"{posts:,} posts, daily subscribers, daily joins and leaves.\n"
+        "CSV in UTF-8: opens in Excel, Google Sheets and Numbers."
+    )
+
+
+def export_too_large(error: ExportTooLarge) -> str:
+    return (
+        f"📦 The {EXPORT_KIND_NAMES[error.kind]} file would be larger than "
+        f"{error.max_bytes / 1024 / 1024:,.0f} MB, more than I can send. "
+        "Try a shorter period."
+    )

@@ -46,6 +46,11 @@ class Settings(DatabaseSettings):
     ingest_batch_size: int = Field(default=500, ge=1)
     ingest_flush_seconds: float = Field(default=1.0, gt=0)
 
+    # An export running longer than this shows a status message that counts its rows.
+    export_status_after_seconds: float = Field(default=3.0, ge=0)
+    # The largest file the bot may send: 50 MB on Telegram's servers, 2000 MB on a local one.
+    export_max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+
     # Per-user throttling: a burst of this many updates, refilled at this rate per second.
     throttle_burst: int = Field(default=8, ge=1)
     throttle_rate: float = Field(default=1.0, gt=0)

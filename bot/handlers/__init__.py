@@ -5,6 +5,7 @@ from aiogram import Router
 from bot.handlers import (
     channels,
     errors,
+    exports,
     fallback,
     ingest,
     membership,
@@ -28,6 +29,7 @@ def get_routers(settings: Settings) -> list[Router]:
     ]
     if settings.feature_analytics:
         routers.append(stats.create_router())
+        routers.append(exports.create_router())
     if settings.feature_watermark:
         # Takes every photo and image file in private chat, so it sits just before the fallback.
         routers.append(watermark.create_router())

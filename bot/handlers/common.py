@@ -1,7 +1,9 @@
 """What several handlers share: turning a refused channel access into a reply."""
 
+from collections.abc import Callable
 from html import escape
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import texts
@@ -46,7 +48,10 @@ def plain_alert(html_text: str) -> str:
 
 
 async def answer_access_error(
-    message: Message, error: ChannelAccessError, *, choose_action: ChannelAction
+    message: Message,
+    error: ChannelAccessError,
+    *,
+    choose_action: ChannelAction | Callable[[int], CallbackData],
 ) -> None:
     """Explain the refusal; when the user must pick a channel, offer buttons for it."""
     markup: InlineKeyboardMarkup | None = None
