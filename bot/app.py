@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot import texts
 from bot.handlers import get_routers
 from bot.middlewares import RememberUserMiddleware, ThrottlingMiddleware
+from bot.rate_limit import TokenBuckets
 from bot.session import create_session
 from bot.telegram_gateway import AiogramTelegramGateway
 from bot.web import create_web_app
@@ -25,12 +26,13 @@ from db.channels import ChannelsRepository
 from db.exports import ExportsRepository
 from db.ingestion import IngestionRepository
 from db.plans import PlansRepository
+from db.share_links import ShareLinksRepository
 from db.users import UsersRepository
 from db.views import ViewsRepository
 from db.watermarks import WatermarksRepository
 from services.analytics import AnalyticsService
 from services.channels import ChannelService
-from services.charts import ChartService
+from services.charts import CHARTS, ChartService
 from services.clock import Clock, SystemClock
 from services.entitlements import EntitlementsService
 from services.exports import ExportService
@@ -38,6 +40,8 @@ from services.health import HealthService
 from services.ingestion import IngestionService
 from services.plans import Allowance
 from services.settings import Settings
+from services.share_links import ShareLinkService
+from services.share_reports import AnalyticsShareSource
 from services.subscribers import SubscriberSnapshotService
 from services.users import UserService
 from services.views import PreviewClient
@@ -61,6 +65,7 @@ class Services:
     analytics: AnalyticsService
     charts: ChartService
     exports: ExportService
+    share_links: ShareLinkService
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -96,6 +101,15 @@ class BotApplication:
             admin_verify_ttl=timedelta(seconds=settings.admin_verify_ttl_seconds),
             concurrency=settings.telegram_concurrency,
         )
+        analytics = AnalyticsService(AnalyticsRepository(pool), entitlements, self.clock)
+        charts = ChartService()
+        exports = ExportService(
+            ExportsRepository(pool),
+            entitlements,
+            self.clock,
+            work_dir=settings.data_dir / "exports",
+            max_file_bytes=settings.export_max_file_bytes,
+        )
         self.services = Services(
             users=UserService(UsersRepository(pool)),
             entitlements=entitlements,
@@ -120,14 +134,19 @@ class BotApplication:
                 gateway,
                 max_bytes=settings.watermark_max_bytes,
             ),
-            analytics=AnalyticsService(AnalyticsRepository(pool), entitlements, self.clock),
-            charts=ChartService(),
-            exports=ExportService(
-                ExportsRepository(pool),
+            analytics=analytics,
+            charts=charts,
+            exports=exports,
+            share_links=ShareLinkService(
+                ShareLinksRepository(pool),
+                AnalyticsShareSource(
+                    channels_repo, analytics, charts, exports, chart_names=tuple(CHARTS)
+                ),
+                channels,
                 entitlements,
                 self.clock,
-                work_dir=settings.data_dir / "exports",
-                max_file_bytes=settings.export_max_file_bytes,
+                public_base_url=settings.public_base_url,
+                cache_seconds=settings.share_cache_seconds,
             ),
         )
         self.dispatcher = self._build_dispatcher()
@@ -204,6 +223,8 @@ class BotApplication:
     async def _on_startup(self) -> None:
         # A switched-off feature's commands stay out of Telegram's command menu.
         switched_off = set() if self.settings.feature_analytics else {"stats"}
+        if not self.settings.feature_share_links:
+            switched_off |= {"share", "shares"}
         await self.bot.set_my_commands(
             [
                 BotCommand(command=name, description=text)
@@ -217,10 +238,22 @@ class BotApplication:
             self.views = self._build_views_collector(self._preview_session)
         self._schedule_jobs()
         self.scheduler.start()
-        self._web_runner = web.AppRunner(create_web_app(health=self.services.health))
+        self._web_runner = web.AppRunner(self._build_web_app())
         await self._web_runner.setup()
         await web.TCPSite(self._web_runner, self.settings.web_host, self.settings.web_port).start()
         log.info("bot started; web app on %s", self.web_url)
+
+    def _build_web_app(self) -> web.Application:
+        if not self.settings.feature_share_links:
+            return create_web_app(health=self.services.health)
+        return create_web_app(
+            health=self.services.health,
+            share_links=self.services.share_links,
+            share_rate=TokenBuckets(
+                burst=self.settings.share_rate_burst, rate=self.settings.share_rate_per_second
+            ),
+            public_base_url=self.settings.public_base_url,
+        )
 
     async def _on_shutdown(self) -> None:
         if self.scheduler.running:

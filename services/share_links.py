@@ -15,12 +15,12 @@ from typing import Protocol
 
 from db.errors import NotFound
 from db.share_links import ShareLinkRecord, ShareLinksRepository
+from services.analytics import STANDARD_PERIODS
 from services.channels import ChannelService
 from services.clock import Clock
 from services.entitlements import EntitlementsService, LimitReached
 from services.plans import Allowance
 
-PERIOD_DAYS: tuple[int, ...] = (7, 30, 90)
 # None: the link never expires (a paid-plan privilege, see Allowance.SHARE_LINK_HOURS).
 LIFETIME_HOURS: tuple[int | None, ...] = (1, 24, 7 * 24, 30 * 24, None)
 
@@ -53,6 +53,7 @@ class KeyNumber:
     label: str
     value: int | float | None  # None: not known for this period
     unit: str = ""
+    signed: bool = False  # a change, shown with its sign
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,7 @@ class ShareLinkService:
         Raises ChannelAccessError unless the user administers the channel, LimitReached when
         the plan does not allow the period or lifetime, ValueError for a choice not offered.
         """
-        if days not in PERIOD_DAYS or lifetime_hours not in LIFETIME_HOURS:
+        if days not in STANDARD_PERIODS or lifetime_hours not in LIFETIME_HOURS:
             raise ValueError(f"no share link for {days} days living {lifetime_hours} hours")
         await self._channels.require_admin(user_id=user_id, channel_id=channel_id)
         await self.ensure_period_allowed(user_id=user_id, days=days)
