@@ -83,39 +83,33 @@ async def share_command(
     await _period_prompt(message, channel, user, share_links)
 
 
-async def on_stats_share(
+async def _pressed_channel(
+    query: CallbackQuery, channel_id: int, user: UserRecord, channels: ChannelService
+) -> ChannelRecord | None:
+    """The channel a button names, if the user administers it; otherwise an alert says why."""
+    try:
+        return await channels.require_admin(user_id=user.id, channel_id=channel_id)
+    except ChannelAccessError as error:
+        await query.answer(plain_alert(access_error_text(error)), show_alert=True)
+        return None
+
+
+async def on_share_pressed(
     query: CallbackQuery,
-    callback_data: StatsCb,
+    callback_data: StatsCb | ChannelCb,
     user: UserRecord,
     channels: ChannelService,
     share_links: ShareLinkService,
 ) -> None:
-    """The Share button under /stats: the period shown there, unless a link cannot have it."""
-    try:
-        channel = await channels.require_admin(user_id=user.id, channel_id=callback_data.channel_id)
-    except ChannelAccessError as error:
-        await query.answer(plain_alert(access_error_text(error)), show_alert=True)
+    """Share under /stats asks only the lifetime (the period is the one shown there, when a
+    link can have it); a channel picked after /share asks the period first."""
+    channel = await _pressed_channel(query, callback_data.channel_id, user, channels)
+    if channel is None:
         return
-    if callback_data.days in STANDARD_PERIODS:
+    if isinstance(callback_data, StatsCb) and callback_data.days in STANDARD_PERIODS:
         await _lifetime_prompt(query.message, channel, callback_data.days, user, share_links)
     else:
         await _period_prompt(query.message, channel, user, share_links)
-    await query.answer()
-
-
-async def on_channel_chosen(
-    query: CallbackQuery,
-    callback_data: ChannelCb,
-    user: UserRecord,
-    channels: ChannelService,
-    share_links: ShareLinkService,
-) -> None:
-    try:
-        channel = await channels.require_admin(user_id=user.id, channel_id=callback_data.channel_id)
-    except ChannelAccessError as error:
-        await query.answer(plain_alert(access_error_text(error)), show_alert=True)
-        return
-    await _period_prompt(query.message, channel, user, share_links)
     await query.answer()
 
 
@@ -126,12 +120,11 @@ async def on_period_chosen(
     channels: ChannelService,
     share_links: ShareLinkService,
 ) -> None:
-    try:
-        channel = await channels.require_admin(user_id=user.id, channel_id=callback_data.channel_id)
-        await share_links.ensure_period_allowed(user_id=user.id, days=callback_data.days)
-    except ChannelAccessError as error:
-        await query.answer(plain_alert(access_error_text(error)), show_alert=True)
+    channel = await _pressed_channel(query, callback_data.channel_id, user, channels)
+    if channel is None:
         return
+    try:
+        await share_links.ensure_period_allowed(user_id=user.id, days=callback_data.days)
     except LimitReached as error:
         await answer_limit_reached(query, error)
         return
@@ -232,10 +225,11 @@ def create_router() -> Router:
     )
     router.message.register(share_command, Command("share"))
     router.message.register(list_shares, Command("shares"))
-    router.callback_query.register(on_stats_share, StatsCb.filter(F.action == StatsAction.SHARE))
-    router.callback_query.register(
-        on_channel_chosen, ChannelCb.filter(F.action == ChannelAction.SHARE)
-    )
+    for pressed in (
+        StatsCb.filter(F.action == StatsAction.SHARE),
+        ChannelCb.filter(F.action == ChannelAction.SHARE),
+    ):
+        router.callback_query.register(on_share_pressed, pressed)
     for step, handler in (
         (ShareStep.PERIOD, on_period_chosen),
         (ShareStep.LIFETIME, on_lifetime_chosen),
