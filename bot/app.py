@@ -7,21 +7,24 @@ from typing import Any
 
 import aiohttp
 import asyncpg
+import stripe
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from pydantic import SecretStr
 
 from bot import texts
 from bot.handlers import get_routers
 from bot.middlewares import RememberUserMiddleware, ThrottlingMiddleware
 from bot.rate_limit import TokenBuckets
 from bot.session import create_session
-from bot.telegram_gateway import AiogramTelegramGateway
+from bot.telegram_gateway import AiogramBillingNotifier, AiogramTelegramGateway
 from bot.web import create_web_app
 from db.analytics import AnalyticsRepository
+from db.billing import BillingRepository
 from db.channels import ChannelsRepository
 from db.exports import ExportsRepository
 from db.ingestion import IngestionRepository
@@ -31,6 +34,7 @@ from db.users import UsersRepository
 from db.views import ViewsRepository
 from db.watermarks import WatermarksRepository
 from services.analytics import AnalyticsService
+from services.billing import BillingService
 from services.channels import ChannelService
 from services.charts import CHARTS, ChartService
 from services.clock import Clock, SystemClock
@@ -38,10 +42,12 @@ from services.entitlements import EntitlementsService
 from services.exports import ExportService
 from services.health import HealthService
 from services.ingestion import IngestionService
-from services.plans import Allowance
+from services.plans import BUSINESS, PRO, Allowance
 from services.settings import Settings
 from services.share_links import ShareLinkService
 from services.share_reports import AnalyticsShareSource
+from services.stars import StarsService
+from services.stripe_billing import StripeBillingService
 from services.subscribers import SubscriberSnapshotService
 from services.users import UserService
 from services.views import PreviewClient
@@ -49,6 +55,9 @@ from services.views.collector import ViewsCollector
 from services.watermarking import WatermarkingService
 
 log = logging.getLogger(__name__)
+
+# Stars and granted plans run out on their own; their users hear about it within this time.
+_PLAN_EXPIRY_CHECK_MINUTES = 10
 
 
 @dataclass
@@ -66,6 +75,9 @@ class Services:
     charts: ChartService
     exports: ExportService
     share_links: ShareLinkService
+    billing: BillingService
+    stars: StarsService
+    stripe_billing: StripeBillingService | None  # None unless the STRIPE_* settings are set
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -86,6 +98,8 @@ class BotApplication:
             default=DefaultBotProperties(parse_mode=ParseMode.HTML),
         )
         gateway = AiogramTelegramGateway(self.bot)
+        notifier = AiogramBillingNotifier(self.bot)
+        billing_repo = BillingRepository(pool)
         channels_repo = ChannelsRepository(pool)
         ingestion_repo = IngestionRepository(pool)
         entitlements = EntitlementsService(
@@ -148,6 +162,9 @@ class BotApplication:
                 public_base_url=settings.public_base_url,
                 cache_seconds=settings.share_cache_seconds,
             ),
+            billing=BillingService(billing_repo, notifier, self.clock),
+            stars=StarsService(billing_repo, gateway, notifier, self.clock),
+            stripe_billing=self._build_stripe_billing(billing_repo, notifier),
         )
         self.dispatcher = self._build_dispatcher()
         self.scheduler = AsyncIOScheduler(timezone="UTC")
@@ -156,6 +173,33 @@ class BotApplication:
         # startup to shutdown, so both are built at startup.
         self._preview_session: aiohttp.ClientSession | None = None
         self.views: ViewsCollector | None = None
+
+    def _build_stripe_billing(
+        self, billing_repo: BillingRepository, notifier: AiogramBillingNotifier
+    ) -> StripeBillingService | None:
+        """The real library, async over aiohttp, at STRIPE_API_BASE (tests run a fake there)."""
+        self._stripe_http: stripe.HTTPClient | None = None
+        settings = self.settings
+        if not settings.stripe_enabled:
+            return None
+        self._stripe_http = stripe.AIOHTTPClient(timeout=30)
+        client = stripe.StripeClient(
+            _secret(settings.stripe_secret_key),
+            base_addresses={"api": settings.stripe_api_base},
+            http_client=self._stripe_http,
+            max_network_retries=2,
+        )
+        return StripeBillingService(
+            billing_repo,
+            client,
+            notifier,
+            self.clock,
+            webhook_secret=_secret(settings.stripe_webhook_secret),
+            prices={
+                PRO.code: str(settings.stripe_price_pro),
+                BUSINESS.code: str(settings.stripe_price_business),
+            },
+        )
 
     def _build_dispatcher(self) -> Dispatcher:
         dp = Dispatcher()
@@ -210,6 +254,14 @@ class BotApplication:
             max_instances=1,
             coalesce=True,
         )
+        self.scheduler.add_job(
+            self.services.billing.end_expired_plans,
+            "interval",
+            minutes=_PLAN_EXPIRY_CHECK_MINUTES,
+            id="end_expired_plans",
+            max_instances=1,
+            coalesce=True,
+        )
         if self.views is not None:
             self.scheduler.add_job(
                 self.views.collect_due,
@@ -225,6 +277,8 @@ class BotApplication:
         switched_off = set() if self.settings.feature_analytics else {"stats"}
         if not self.settings.feature_share_links:
             switched_off |= {"share", "shares"}
+        if not self.settings.feature_billing:
+            switched_off |= texts.BILLING_COMMANDS
         await self.bot.set_my_commands(
             [
                 BotCommand(command=name, description=text)
@@ -244,15 +298,15 @@ class BotApplication:
         log.info("bot started; web app on %s", self.web_url)
 
     def _build_web_app(self) -> web.Application:
-        if not self.settings.feature_share_links:
-            return create_web_app(health=self.services.health)
+        settings = self.settings
         return create_web_app(
             health=self.services.health,
-            share_links=self.services.share_links,
+            stripe_billing=self.services.stripe_billing if settings.feature_billing else None,
+            share_links=self.services.share_links if settings.feature_share_links else None,
             share_rate=TokenBuckets(
-                burst=self.settings.share_rate_burst, rate=self.settings.share_rate_per_second
+                burst=settings.share_rate_burst, rate=settings.share_rate_per_second
             ),
-            public_base_url=self.settings.public_base_url,
+            public_base_url=settings.public_base_url,
         )
 
     async def _on_shutdown(self) -> None:
@@ -266,6 +320,8 @@ class BotApplication:
         if self._web_runner is not None:
             await self._web_runner.cleanup()
             self._web_runner = None
+        if self._stripe_http is not None:
+            await self._stripe_http.close_async()
         log.info("bot stopped")
 
     async def run_polling(self, **polling: Any) -> None:
@@ -278,3 +334,7 @@ class BotApplication:
 
     async def stop(self) -> None:
         await self.dispatcher.stop_polling()
+
+
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else ""

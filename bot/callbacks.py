@@ -60,6 +60,27 @@ class PlanCb(CallbackData, prefix="pl"):
     action: PlanAction
 
 
+class PaymentRail(StrEnum):
+    CARD = "card"
+    STARS = "stars"
+
+
+class BuyCb(CallbackData, prefix="buy"):
+    """A button under /subscribe: this plan, paid this way."""
+
+    plan: str
+    rail: PaymentRail
+
+
+class CancelAnswer(StrEnum):
+    CONFIRM = "yes"
+    KEEP = "no"
+
+
+class CancelCb(CallbackData, prefix="cx"):
+    answer: CancelAnswer
+
+
 class WatermarkAction(StrEnum):
     POSITION = "pos"  # value: a Position
     SIZE = "size"  # value: "+" or "-"

@@ -8,8 +8,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
 from bot.callbacks import (
+    BuyCb,
+    CancelAnswer,
+    CancelCb,
     ChannelAction,
     ChannelCb,
+    PaymentRail,
     PlanAction,
     PlanCb,
     RemoveCb,
@@ -29,6 +33,7 @@ from db.share_links import ShareLinkRecord
 from db.watermarks import PresetName
 from services.analytics import STANDARD_PERIODS, Period
 from services.entitlements import within_cap
+from services.plans import Plan
 from services.share_links import LIFETIME_HOURS
 from services.watermarking import MarkPanel
 
@@ -250,4 +255,35 @@ def share_links_keyboard(links: list[ShareLinkRecord]) -> InlineKeyboardMarkup:
             callback_data=ShareLinkCb(action=ShareLinkAction.REVOKE, link_id=link.id),
         )
     builder.adjust(2)
+    return builder.as_markup()
+
+
+def subscribe_keyboard(plans: list[Plan], *, card: bool) -> InlineKeyboardMarkup:
+    """One row per plan: pay by card (when Stripe is set up) or in Telegram Stars."""
+    builder = InlineKeyboardBuilder()
+    for plan in plans:
+        if card:
+            builder.button(
+                text=texts.buy_by_card_button(plan),
+                callback_data=BuyCb(plan=plan.code, rail=PaymentRail.CARD),
+            )
+        builder.button(
+            text=texts.buy_with_stars_button(plan),
+            callback_data=BuyCb(plan=plan.code, rail=PaymentRail.STARS),
+        )
+    builder.adjust(2 if card else 1)
+    return builder.as_markup()
+
+
+def link_keyboard(text: str, url: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=text, url=url)]])
+
+
+def cancel_confirm_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=texts.CANCEL_CONFIRM_BUTTON, callback_data=CancelCb(answer=CancelAnswer.CONFIRM)
+    )
+    builder.button(text=texts.CANCEL_KEEP_BUTTON, callback_data=CancelCb(answer=CancelAnswer.KEEP))
+    builder.adjust(1)
     return builder.as_markup()

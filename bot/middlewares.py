@@ -56,7 +56,7 @@ class ThrottlingMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         from_user: User | None = data.get("event_from_user")
-        if from_user is None:
+        if from_user is None or _is_payment(event):
             return await handler(event, data)
         album = event.media_group_id if isinstance(event, Message) else None
         if album is not None and self._albums.get(from_user.id) == album:
@@ -73,3 +73,8 @@ class ThrottlingMiddleware(BaseMiddleware):
         elif isinstance(event, CallbackQuery):
             await event.answer(texts.SLOW_DOWN, show_alert=False)
         return None
+
+
+def _is_payment(event: TelegramObject) -> bool:
+    """Money moved: such a message is never dropped, however busy the user is."""
+    return isinstance(event, Message) and bool(event.successful_payment or event.refunded_payment)

@@ -1,6 +1,8 @@
-"""The services' TelegramGateway, implemented with aiogram's Bot."""
+"""What the services need from Telegram (TelegramGateway, StarsGateway, BillingNotifier),
+implemented with aiogram's Bot."""
 
 import io
+import logging
 
 import aiohttp
 from aiogram import Bot
@@ -11,7 +13,12 @@ from aiogram.exceptions import (
     TelegramNotFound,
 )
 
+from bot import texts
+from services.billing import BillingNotice
+from services.stars import ChargeAlreadyRefunded, RefundRefused
 from services.telegram import ChatAdmins, ChatInfo, ChatUnavailable, FileTooBig, FileUnavailable
+
+log = logging.getLogger(__name__)
 
 # What Telegram answers when a chat is gone, unknown, or hidden from the bot.
 _UNAVAILABLE = (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound)
@@ -62,3 +69,27 @@ class AiogramTelegramGateway:
         except (TelegramAPIError, aiohttp.ClientError, TimeoutError) as error:
             raise FileUnavailable(file_id) from error
         return buffer.getvalue()
+
+    async def refund_star_payment(self, *, user_id: int, charge_id: str) -> None:
+        try:
+            await self._bot.refund_star_payment(
+                user_id=user_id, telegram_payment_charge_id=charge_id
+            )
+        except TelegramBadRequest as error:
+            if "CHARGE_ALREADY_REFUNDED" in error.message:
+                raise ChargeAlreadyRefunded(charge_id) from error
+            raise RefundRefused(error.message) from error
+
+
+class AiogramBillingNotifier:
+    """Tells users about their plan in their private chat with the bot."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def send_notice(self, notice: BillingNotice) -> None:
+        try:
+            await self._bot.send_message(notice.user_id, texts.billing_notice(notice))
+        except _UNAVAILABLE as error:
+            # Blocked the bot, or never started it: the plan changed all the same.
+            log.info("could not tell user %s (%s): %s", notice.user_id, notice.kind, error)

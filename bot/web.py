@@ -1,5 +1,6 @@
-"""The small web app that runs beside the bot: health, and the public share pages."""
+"""The small web app that runs beside the bot: health, Stripe's webhook, the share pages."""
 
+import logging
 import math
 import re
 from collections.abc import Awaitable, Callable
@@ -14,8 +15,12 @@ from services.share_links import (
     ShareLinkExpired,
     ShareLinkService,
 )
+from services.stripe_billing import InvalidWebhook, StripeBillingService
+
+log = logging.getLogger(__name__)
 
 HEALTH_KEY = web.AppKey("health", HealthService)
+STRIPE_BILLING_KEY = web.AppKey("stripe_billing", StripeBillingService)
 SHARE_LINKS_KEY = web.AppKey("share_links", ShareLinkService)
 SHARE_RATE_KEY = web.AppKey("share_rate", TokenBuckets)
 PUBLIC_BASE_URL_KEY = web.AppKey("public_base_url", str)
@@ -42,6 +47,19 @@ async def healthz(request: web.Request) -> web.Response:
         {"status": "ok" if healthy else "unavailable", "database": healthy},
         status=200 if healthy else 503,
     )
+
+
+async def stripe_webhook(request: web.Request) -> web.Response:
+    """Stripe retries anything but a 2xx: 400 for what can never be valid, 500 on our faults."""
+    payload = await request.read()
+    try:
+        await request.app[STRIPE_BILLING_KEY].handle_webhook(
+            payload, request.headers.get("Stripe-Signature")
+        )
+    except InvalidWebhook as error:
+        log.warning("refused a Stripe webhook: %s", error)
+        return web.json_response({"error": "invalid webhook"}, status=400)
+    return web.json_response({"received": True})
 
 
 def _wants_json(request: web.Request) -> bool:
@@ -118,14 +136,18 @@ async def share_csv(request: web.Request) -> web.Response:
 def create_web_app(
     *,
     health: HealthService,
+    stripe_billing: StripeBillingService | None = None,
     share_links: ShareLinkService | None = None,
     share_rate: TokenBuckets | None = None,
     public_base_url: str = "",
 ) -> web.Application:
-    """The app; share pages are served only when share_links (and its rate limit) are given."""
+    """The app; Stripe's webhook and the share pages are served only when their parts are given."""
     app = web.Application(client_max_size=1024**2)
     app[HEALTH_KEY] = health
     app.router.add_get("/healthz", healthz)
+    if stripe_billing is not None:
+        app[STRIPE_BILLING_KEY] = stripe_billing
+        app.router.add_post("/stripe/webhook", stripe_webhook)
     if share_links is not None and share_rate is not None:
         app[SHARE_LINKS_KEY] = share_links
         app[SHARE_RATE_KEY] = share_rate

@@ -31,6 +31,7 @@ class PlanStatus:
     plan: Plan
     source: str | None
     expires_at: datetime | None
+    renews: bool  # True: expires_at is the next renewal; False: the plan ends then
     usage: list[UsageLine]
 
 
@@ -122,6 +123,7 @@ class EntitlementsService:
             plan=plan,
             source=record.source if record else None,
             expires_at=record.expires_at if record else None,
+            renews=record.renews if record else False,
             usage=lines,
         )
 

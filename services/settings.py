@@ -1,11 +1,18 @@
 """The application's settings, read from the environment and `.env` (see .env.example)."""
 
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from db.settings import DatabaseSettings
+
+_STRIPE_REQUIRED = (
+    "stripe_secret_key",
+    "stripe_webhook_secret",
+    "stripe_price_pro",
+    "stripe_price_business",
+)
 
 
 class Settings(DatabaseSettings):
@@ -64,6 +71,29 @@ class Settings(DatabaseSettings):
     # Share pages are rate-limited per client address: a burst, refilled at this rate per second.
     share_rate_burst: int = Field(default=30, ge=1)
     share_rate_per_second: float = Field(default=2.0, gt=0)
+
+    # Card payments through Stripe: all four or none (Telegram Stars work without them).
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_price_pro: str | None = None
+    stripe_price_business: str | None = None
+    stripe_api_base: str = "https://api.stripe.com"
+
+    @property
+    def stripe_enabled(self) -> bool:
+        return all(getattr(self, name) is not None for name in _STRIPE_REQUIRED)
+
+    @field_validator(*_STRIPE_REQUIRED, mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _stripe_all_or_nothing(self) -> Self:
+        missing = [name.upper() for name in _STRIPE_REQUIRED if getattr(self, name) is None]
+        if 0 < len(missing) < len(_STRIPE_REQUIRED):
+            raise ValueError(f"Stripe is half configured: set {', '.join(missing)} as well")
+        return self
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from fake_stripe import FakeStripe
 from fake_telegram import BOT_TOKEN, FakeTelegram
 from helpers import ManualClock, create_database, drop_database
 
@@ -82,10 +83,27 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
+async def stripe_server(clock: ManualClock) -> AsyncIterator[FakeStripe]:
+    async with FakeStripe(clock=clock) as fake:
+        yield fake
+
+
+@pytest.fixture
+def stripe_api(app: "RunningBot", stripe_server: FakeStripe) -> FakeStripe:
+    """The fake Stripe, wired to the bot both ways: a test that asks for it gets the STRIPE_*
+    settings pointing at it, and its webhooks go to the bot's web app."""
+    stripe_server.webhook_url = f"{app.app.web_url}/stripe/webhook"
+    return stripe_server
+
+
+@pytest.fixture
 def settings(
     request: pytest.FixtureRequest, tg: FakeTelegram, database_dsn: str, tmp_path: Path
 ) -> Settings:
-    """Settings for the bot under test; `@pytest.mark.settings(name=value)` overrides any."""
+    """Settings for the bot under test; `@pytest.mark.settings(name=value)` overrides any.
+
+    Stripe is configured (pointing at the fake) only for tests that use `stripe_api`.
+    """
     marker = request.node.get_closest_marker("settings")
     overrides = marker.kwargs if marker else {}
     values = dict(
@@ -100,6 +118,8 @@ def settings(
         # Tests flush ingestion explicitly; a long interval keeps timing out of them.
         ingest_flush_seconds=3600,
     )
+    if "stripe_api" in request.fixturenames:
+        values.update(request.getfixturevalue("stripe_server").settings())
     values.update(overrides)
     return Settings(_env_file=None, **values)
 

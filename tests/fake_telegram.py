@@ -1182,7 +1182,6 @@ class FakeTelegram:
     ) -> str:
         """A message with successful_payment; returns the telegram_payment_charge_id."""
         charge_id = f"stxFakeCharge{next(self._counter):08d}"
-        self._charges[charge_id] = {"user_id": user.id, "refunded": False}
         payment = {
             "currency": currency,
             "total_amount": total_amount,
@@ -1190,8 +1189,17 @@ class FakeTelegram:
             "telegram_payment_charge_id": charge_id,
             "provider_payment_charge_id": "" if currency == "XTR" else f"prov_{charge_id}",
         }
+        self._charges[charge_id] = {"user_id": user.id, "refunded": False, "payment": payment}
         await self.send_update({"message": self._user_message(user, successful_payment=payment)})
         return charge_id
+
+    async def refunded_payment(self, user: FakeUser, charge_id: str) -> None:
+        """Telegram refunds a charge without the bot asking (its support did): the service
+        message with refunded_payment."""
+        charge = self._charges[charge_id]
+        charge["refunded"] = True
+        refund = {k: v for k, v in charge["payment"].items() if v != ""}
+        await self.send_update({"message": self._user_message(user, refunded_payment=refund)})
 
     # ----------------------------------------------------------------- observation
 

@@ -91,3 +91,15 @@ def background(size: tuple[int, int] = (900, 600)) -> Image.Image:
     ramp = Image.linear_gradient("L").resize(size)
     across = Image.linear_gradient("L").transpose(Image.Transpose.ROTATE_90).resize(size)
     return Image.merge("RGB", (ramp, across, Image.new("L", size, 120)))
+
+
+async def subscribe_by_card(tg, stripe_api, user, plan: str = "Pro") -> dict:
+    """The user buys a plan by card: /subscribe, the Card button, paying on Stripe's page, and
+    Stripe's events for it delivered; returns the subscription as Stripe has it now."""
+    await tg.send_text(user, "/subscribe")
+    await tg.press_button(user, tg.last_to(user, "sendMessage"), f"💳 {plan}")
+    url = tg.last_to(user, "sendMessage").button("Pay")["url"]
+    events = stripe_api.complete_checkout(stripe_api.session_by_url(url)["id"])
+    assert await stripe_api.deliver_all(events) == [200] * len(events)
+    subscription_id = events[0]["data"]["object"]["id"]
+    return stripe_api.subscriptions[subscription_id]

@@ -3,6 +3,8 @@
 from aiogram import Router
 
 from bot.handlers import (
+    admin,
+    billing,
     channels,
     errors,
     exports,
@@ -31,8 +33,13 @@ def get_routers(settings: Settings) -> list[Router]:
     routers += [
         start.create_router(),
         channels.create_router(),
-        plans.create_router(),
     ]
+    if settings.feature_billing:
+        # Before plans: billing answers the Upgrade button with what to buy; without billing,
+        # plans answers it with the plans overview.
+        routers.append(billing.create_router())
+    routers.append(plans.create_router())
+    routers.append(admin.create_router(settings.admin_ids))
     if settings.feature_analytics:
         routers.append(stats.create_router())
         routers.append(exports.create_router())
