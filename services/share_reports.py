@@ -97,8 +97,9 @@ class AnalyticsShareableReport:
         return next(chart.png for chart in charts if chart.name == name)
 
     async def csv_bytes(self, name: str) -> bytes:
-        with tempfile.TemporaryDirectory(prefix="share-csv-") as folder:
-            path = Path(folder) / f"{name}.csv"
+        folder = await asyncio.to_thread(tempfile.TemporaryDirectory, prefix="share-csv-")
+        try:
+            path = Path(folder.name) / f"{name}.csv"
             await self.exports.write_csv(
                 ExportKind(name),
                 path,
@@ -109,6 +110,8 @@ class AnalyticsShareableReport:
                 on_progress=_ignore_progress,
             )
             return await asyncio.to_thread(path.read_bytes)
+        finally:
+            await asyncio.to_thread(folder.cleanup)
 
 
 async def _ignore_progress(kind: ExportKind, rows: int) -> None:
