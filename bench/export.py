@@ -28,7 +28,6 @@ from db.exports import POSTS_QUERY, ExportsRepository
 from db.plans import PlansRepository
 from db.pool import create_pool
 from services.analytics import Period
-from services.clock import SystemClock
 from services.entitlements import EntitlementsService
 from services.exports import ExportKind, ExportService
 
@@ -60,6 +59,16 @@ async def tune_for_bulk_load(dsn: str) -> None:
         await conn.close()
 
 
+class FixedClock:
+    """The export sees the same now as COPY (views at 24 h depend on it): the very same rows."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory so far (Linux reports kilobytes)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -81,7 +90,7 @@ async def copy_baseline(pool: asyncpg.Pool, path: Path, period: Period, now: dat
     return int(status.split()[-1])
 
 
-async def export(service: ExportService, path: Path, period: Period, now: datetime) -> int:
+async def export(service: ExportService, path: Path, period: Period) -> int:
     async def ignore_progress(kind: ExportKind, rows: int) -> None:
         return None
 
@@ -91,21 +100,21 @@ async def export(service: ExportService, path: Path, period: Period, now: dateti
         channel_id=DEMO_CHANNEL_IDS[0],
         period=period,
         time_zone="UTC",
-        now=now,
         on_progress=ignore_progress,
     )
 
 
 async def measure(dsn: str, folder: Path) -> None:
     now = datetime.now(UTC)
+    clock = FixedClock(now)
     yesterday = now.date() - timedelta(days=1)
     period = Period.last_days(DAYS, today=yesterday)
     pool = await create_pool(dsn, min_size=1, max_size=2)
     try:
         service = ExportService(
             ExportsRepository(pool),
-            EntitlementsService(PlansRepository(pool), SystemClock(), standing_counts={}),
-            SystemClock(),
+            EntitlementsService(PlansRepository(pool), clock, standing_counts={}),
+            clock,
             work_dir=folder,
             max_file_bytes=2**62,
         )
@@ -122,7 +131,7 @@ async def measure(dsn: str, folder: Path) -> None:
             if not export_seconds:
                 rss_before = peak_rss_mb()
             start = time.perf_counter()
-            exported = await export(service, export_path, period, now)
+            exported = await export(service, export_path, period)
             export_seconds.append(time.perf_counter() - start)
         rss_after = peak_rss_mb()
     finally:

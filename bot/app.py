@@ -19,6 +19,7 @@ from pydantic import SecretStr
 from bot import texts
 from bot.handlers import get_routers
 from bot.middlewares import RememberUserMiddleware, ThrottlingMiddleware
+from bot.rate_limit import TokenBuckets
 from bot.session import create_session
 from bot.telegram_gateway import AiogramBillingNotifier, AiogramTelegramGateway
 from bot.web import create_web_app
@@ -28,13 +29,14 @@ from db.channels import ChannelsRepository
 from db.exports import ExportsRepository
 from db.ingestion import IngestionRepository
 from db.plans import PlansRepository
+from db.share_links import ShareLinksRepository
 from db.users import UsersRepository
 from db.views import ViewsRepository
 from db.watermarks import WatermarksRepository
 from services.analytics import AnalyticsService
 from services.billing import BillingService
 from services.channels import ChannelService
-from services.charts import ChartService
+from services.charts import CHARTS, ChartService
 from services.clock import Clock, SystemClock
 from services.entitlements import EntitlementsService
 from services.exports import ExportService
@@ -42,6 +44,8 @@ from services.health import HealthService
 from services.ingestion import IngestionService
 from services.plans import BUSINESS, PRO, Allowance
 from services.settings import Settings
+from services.share_links import ShareLinkService
+from services.share_reports import AnalyticsShareSource
 from services.stars import StarsService
 from services.stripe_billing import StripeBillingService
 from services.subscribers import SubscriberSnapshotService
@@ -70,6 +74,7 @@ class Services:
     analytics: AnalyticsService
     charts: ChartService
     exports: ExportService
+    share_links: ShareLinkService
     billing: BillingService
     stars: StarsService
     stripe_billing: StripeBillingService | None  # None unless the STRIPE_* settings are set
@@ -110,6 +115,15 @@ class BotApplication:
             admin_verify_ttl=timedelta(seconds=settings.admin_verify_ttl_seconds),
             concurrency=settings.telegram_concurrency,
         )
+        analytics = AnalyticsService(AnalyticsRepository(pool), entitlements, self.clock)
+        charts = ChartService()
+        exports = ExportService(
+            ExportsRepository(pool),
+            entitlements,
+            self.clock,
+            work_dir=settings.data_dir / "exports",
+            max_file_bytes=settings.export_max_file_bytes,
+        )
         self.services = Services(
             users=UserService(UsersRepository(pool)),
             entitlements=entitlements,
@@ -134,14 +148,19 @@ class BotApplication:
                 gateway,
                 max_bytes=settings.watermark_max_bytes,
             ),
-            analytics=AnalyticsService(AnalyticsRepository(pool), entitlements, self.clock),
-            charts=ChartService(),
-            exports=ExportService(
-                ExportsRepository(pool),
+            analytics=analytics,
+            charts=charts,
+            exports=exports,
+            share_links=ShareLinkService(
+                ShareLinksRepository(pool),
+                AnalyticsShareSource(
+                    channels_repo, analytics, charts, exports, chart_names=tuple(CHARTS)
+                ),
+                channels,
                 entitlements,
                 self.clock,
-                work_dir=settings.data_dir / "exports",
-                max_file_bytes=settings.export_max_file_bytes,
+                public_base_url=settings.public_base_url,
+                cache_seconds=settings.share_cache_seconds,
             ),
             billing=BillingService(billing_repo, notifier, self.clock),
             stars=StarsService(billing_repo, gateway, notifier, self.clock),
@@ -256,6 +275,8 @@ class BotApplication:
     async def _on_startup(self) -> None:
         # A switched-off feature's commands stay out of Telegram's command menu.
         switched_off = set() if self.settings.feature_analytics else {"stats"}
+        if not self.settings.feature_share_links:
+            switched_off |= {"share", "shares"}
         if not self.settings.feature_billing:
             switched_off |= texts.BILLING_COMMANDS
         await self.bot.set_my_commands(
@@ -271,14 +292,22 @@ class BotApplication:
             self.views = self._build_views_collector(self._preview_session)
         self._schedule_jobs()
         self.scheduler.start()
-        web_app = create_web_app(
-            health=self.services.health,
-            stripe_billing=self.services.stripe_billing if self.settings.feature_billing else None,
-        )
-        self._web_runner = web.AppRunner(web_app)
+        self._web_runner = web.AppRunner(self._build_web_app())
         await self._web_runner.setup()
         await web.TCPSite(self._web_runner, self.settings.web_host, self.settings.web_port).start()
         log.info("bot started; web app on %s", self.web_url)
+
+    def _build_web_app(self) -> web.Application:
+        settings = self.settings
+        return create_web_app(
+            health=self.services.health,
+            stripe_billing=self.services.stripe_billing if settings.feature_billing else None,
+            share_links=self.services.share_links if settings.feature_share_links else None,
+            share_rate=TokenBuckets(
+                burst=settings.share_rate_burst, rate=settings.share_rate_per_second
+            ),
+            public_base_url=settings.public_base_url,
+        )
 
     async def _on_shutdown(self) -> None:
         if self.scheduler.running:

@@ -9,6 +9,7 @@ class ChannelAction(StrEnum):
     REMOVE = "rm"
     RESUME = "re"
     STATS = "st"
+    SHARE = "sh"
 
 
 class ChannelCb(CallbackData, prefix="ch"):
@@ -101,3 +102,26 @@ class WatermarkCb(CallbackData, prefix="wm"):
 
     action: WatermarkAction
     value: str = ""
+
+
+class ShareStep(StrEnum):
+    PERIOD = "p"
+    LIFETIME = "l"
+
+
+class ShareCb(CallbackData, prefix="sh"):
+    """Making a share link: a period pressed, then a lifetime."""
+
+    step: ShareStep
+    channel_id: int
+    days: int
+    hours: int = 0  # the lifetime pressed (step LIFETIME); 0: no expiry
+
+
+class ShareLinkAction(StrEnum):
+    REVOKE = "rv"
+
+
+class ShareLinkCb(CallbackData, prefix="sl"):
+    action: ShareLinkAction
+    link_id: int

@@ -18,6 +18,10 @@ from bot.callbacks import (
     PlanCb,
     RemoveCb,
     RemoveMode,
+    ShareCb,
+    ShareLinkAction,
+    ShareLinkCb,
+    ShareStep,
     StatsAction,
     StatsCb,
     StatsRangeCb,
@@ -25,9 +29,12 @@ from bot.callbacks import (
     WatermarkCb,
 )
 from db.channels import ChannelRecord, ChannelSummary
+from db.share_links import ShareLinkRecord
 from db.watermarks import PresetName
 from services.analytics import STANDARD_PERIODS, Period
+from services.entitlements import within_cap
 from services.plans import Plan
+from services.share_links import LIFETIME_HOURS
 from services.watermarking import MarkPanel
 
 # The rights the bot asks for when added from the deep link: reading needs admin, nothing more.
@@ -37,6 +44,15 @@ _ADMIN_RIGHTS = "manage_chat"
 def add_to_channel_url(bot_username: str) -> str:
     """Telegram's deep link that opens "add this bot to a channel as admin"."""
     return f"https://t.me/{bot_username}?startchannel&admin={_ADMIN_RIGHTS}"
+
+
+# /start payloads beginning with this open a share link's report in chat.
+SHARE_START_PREFIX = "r_"
+
+
+def share_deep_link(bot_username: str, token: str) -> str:
+    """Telegram's link that opens the bot and shows a share link's report in chat."""
+    return f"https://t.me/{bot_username}?start={SHARE_START_PREFIX}{token}"
 
 
 def start_keyboard(bot_username: str) -> InlineKeyboardMarkup:
@@ -75,12 +91,11 @@ def channels_keyboard(summaries: list[ChannelSummary], *, with_stats: bool) -> I
 def choose_channel_keyboard(
     channels: list[ChannelRecord], action: ChannelAction | Callable[[int], CallbackData]
 ) -> InlineKeyboardMarkup:
-    """A button per channel: the channel action, or the callback data `action` makes of its id."""
-    if isinstance(action, ChannelAction):
-        return _channel_choice(
-            channels, lambda channel_id: ChannelCb(action=action, channel_id=channel_id)
-        )
-    return _channel_choice(channels, action)
+    if not isinstance(action, ChannelAction):
+        return _channel_choice(channels, action)
+    return _channel_choice(
+        channels, lambda channel_id: ChannelCb(action=action, channel_id=channel_id)
+    )
 
 
 def _channel_choice(
@@ -166,10 +181,10 @@ def watermark_channels_keyboard(channels: list[ChannelRecord]) -> InlineKeyboard
 
 
 def stats_keyboard(channel_id: int, period: Period, *, days: int | None) -> InlineKeyboardMarkup:
-    """Period switches (the shown one marked), then Charts and Export CSV.
+    """Period switches (the shown one marked), then Charts, Export CSV and Share.
 
     `days` is the length of a "last N days" period; None for a from–to range, whose buttons
-    carry its dates in StatsRangeCb.
+    carry its dates in StatsRangeCb. A range has no Share: a share link shows the last N days.
     """
     builder = InlineKeyboardBuilder()
     for length in STANDARD_PERIODS:
@@ -178,12 +193,12 @@ def stats_keyboard(channel_id: int, period: Period, *, days: int | None) -> Inli
             text=label,
             callback_data=StatsCb(action=StatsAction.PERIOD, channel_id=channel_id, days=length),
         )
-    for action, text in (
-        (StatsAction.CHARTS, texts.CHARTS_BUTTON),
-        (StatsAction.EXPORT, texts.EXPORT_BUTTON),
-    ):
+    actions = [(StatsAction.CHARTS, texts.CHARTS_BUTTON), (StatsAction.EXPORT, texts.EXPORT_BUTTON)]
+    if days is not None:
+        actions.append((StatsAction.SHARE, texts.SHARE_BUTTON))
+    for action, text in actions:
         builder.button(text=text, callback_data=period_callback(action, channel_id, period, days))
-    builder.adjust(len(STANDARD_PERIODS), 2)
+    builder.adjust(len(STANDARD_PERIODS), len(actions))
     return builder.as_markup()
 
 
@@ -199,6 +214,46 @@ def period_callback(
         first_day=period.first_day.isoformat(),
         last_day=period.last_day.isoformat(),
     )
+
+
+def share_period_keyboard(channel_id: int, *, max_days: int | None) -> InlineKeyboardMarkup:
+    """The periods a link can show; those beyond the plan are locked (and refused if pressed)."""
+    builder = InlineKeyboardBuilder()
+    for days in STANDARD_PERIODS:
+        builder.button(
+            text=texts.locked_label(texts.days_label(days), locked=not within_cap(days, max_days)),
+            callback_data=ShareCb(step=ShareStep.PERIOD, channel_id=channel_id, days=days),
+        )
+    builder.adjust(len(STANDARD_PERIODS))
+    return builder.as_markup()
+
+
+def share_lifetime_keyboard(
+    channel_id: int, days: int, *, max_hours: int | None
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for hours in LIFETIME_HOURS:
+        builder.button(
+            text=texts.locked_label(
+                texts.lifetime_label(hours), locked=not within_cap(hours, max_hours)
+            ),
+            callback_data=ShareCb(
+                step=ShareStep.LIFETIME, channel_id=channel_id, days=days, hours=hours or 0
+            ),
+        )
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def share_links_keyboard(links: list[ShareLinkRecord]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for number, link in enumerate(links, 1):
+        builder.button(
+            text=texts.REVOKE_SHARE_BUTTON.format(number=number),
+            callback_data=ShareLinkCb(action=ShareLinkAction.REVOKE, link_id=link.id),
+        )
+    builder.adjust(2)
+    return builder.as_markup()
 
 
 def subscribe_keyboard(plans: list[Plan], *, card: bool) -> InlineKeyboardMarkup:

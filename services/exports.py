@@ -12,7 +12,6 @@ import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
@@ -173,7 +172,6 @@ class ExportService:
                         channel_id=channel.id,
                         period=period,
                         time_zone=str(zone),
-                        now=now,
                         on_progress=on_progress,
                     )
                     files.append(ExportFile(kind=kind, path=path, filename=path.name, rows=rows))
@@ -199,7 +197,6 @@ class ExportService:
         channel_id: int,
         period: Period,
         time_zone: str,
-        now: datetime,
         on_progress: ExportProgress,
     ) -> int:
         """Stream one export into a CSV file at path; returns its number of rows."""
@@ -213,7 +210,7 @@ class ExportService:
                 first_day=period.first_day,
                 last_day=period.last_day,
                 time_zone=time_zone,
-                now=now,
+                now=self._clock.now(),
                 chunk_rows=self._chunk_rows,
             )
             async with aclosing(chunks):

@@ -66,6 +66,11 @@ class Settings(DatabaseSettings):
     watermark_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     # Telegram delivers an album as one message per image: wait this long for the rest.
     watermark_album_wait_seconds: float = Field(default=1.0, gt=0)
+    # Share pages: a built report is reused this long (a page and its charts load together).
+    share_cache_seconds: float = Field(default=60.0, ge=0)
+    # Share pages are rate-limited per client address: a burst, refilled at this rate per second.
+    share_rate_burst: int = Field(default=30, ge=1)
+    share_rate_per_second: float = Field(default=2.0, gt=0)
 
     # Card payments through Stripe: all four or none (Telegram Stars work without them).
     stripe_secret_key: SecretStr | None = None

@@ -12,6 +12,7 @@ from bot.handlers import (
     ingest,
     membership,
     plans,
+    share_links,
     start,
     stats,
     watermark,
@@ -25,6 +26,11 @@ def get_routers(settings: Settings) -> list[Router]:
         errors.create_router(),
         ingest.create_router(),
         membership.create_router(),
+    ]
+    if settings.feature_share_links:
+        # Before start's router: /start r_<token> opens a share link, plain /start greets.
+        routers.append(share_links.create_router())
+    routers += [
         start.create_router(),
         channels.create_router(),
     ]
