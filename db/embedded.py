@@ -2,6 +2,7 @@
 
 import logging
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,9 @@ class EmbeddedPostgres:
         """Start (or join) the server and return its connection URI. Blocking."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         # pgserver keeps its lock file in the user runtime dir; give it one where none is set.
-        runtime_dir = self.data_dir / "run"
+        # A fixed place, not the data dir: pgserver touches it at exit, after a test's data
+        # dir may be gone.
+        runtime_dir = Path(tempfile.gettempdir()) / f"analyticbot-runtime-{os.getuid()}"
         runtime_dir.mkdir(mode=0o700, exist_ok=True)
         os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
         import pgserver
