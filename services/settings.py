@@ -38,6 +38,14 @@ class Settings(DatabaseSettings):
     ingest_batch_size: int = Field(default=500, ge=1)
     ingest_flush_seconds: float = Field(default=1.0, gt=0)
 
+    # Alerts: rules are evaluated every this many minutes (and right after ingestion); the
+    # outbox is also polled this often, for alerts held through quiet hours.
+    alert_check_minutes: int = Field(default=1, ge=1)
+    alert_delivery_poll_seconds: float = Field(default=15.0, gt=0)
+    # Telegram's limits for messages the bot sends on its own: in all, and to one chat.
+    outgoing_messages_per_second: float = Field(default=30.0, gt=0)
+    outgoing_messages_per_chat_per_second: float = Field(default=1.0, gt=0)
+
     # Per-user throttling: a burst of this many updates, refilled at this rate per second.
     throttle_burst: int = Field(default=8, ge=1)
     throttle_rate: float = Field(default=1.0, gt=0)

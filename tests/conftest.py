@@ -4,7 +4,7 @@ import asyncio
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -140,3 +140,25 @@ async def app(
     await running.start()
     yield running
     await running.stop()
+
+
+@pytest.fixture
+async def another_bot(
+    settings: Settings, database_dsn: str, db: asyncpg.Pool, tg: FakeTelegram, clock: ManualClock
+) -> AsyncIterator[Callable[[], Awaitable[RunningBot]]]:
+    """Builds another BotApplication on the test's database with a pool of its own, as a second
+    process would. `await running.start()` polls (stop the first bot before: one poller at a
+    time); without it, its services still run against the database."""
+    built: list[tuple[RunningBot, asyncpg.Pool]] = []
+
+    async def build() -> RunningBot:
+        pool = await create_pool(database_dsn, min_size=1, max_size=4)
+        running = RunningBot(BotApplication(settings, pool, clock=clock), tg)
+        built.append((running, pool))
+        return running
+
+    yield build
+    for running, pool in built:
+        await running.stop()
+        await running.app.bot.session.close()
+        await pool.close()

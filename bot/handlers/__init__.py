@@ -2,7 +2,17 @@
 
 from aiogram import Router
 
-from bot.handlers import channels, errors, fallback, ingest, membership, plans, start
+from bot.handlers import (
+    alerts,
+    channels,
+    errors,
+    fallback,
+    ingest,
+    membership,
+    plans,
+    preferences,
+    start,
+)
 from services.settings import Settings
 
 
@@ -16,6 +26,8 @@ def get_routers(settings: Settings) -> list[Router]:
         channels.create_router(),
         plans.create_router(),
     ]
+    if settings.feature_alerts:
+        routers += [alerts.create_router(), preferences.create_router()]
     # The fallback goes last: it answers whatever no feature took.
     routers.append(fallback.create_router())
     return routers
