@@ -269,27 +269,26 @@ aged AS (
       CROSS JOIN LATERAL ({_VIEWS_AT_AGE.format(post="p", hours="a.hours")}) v
      WHERE v.observed_at >= a.created_at
 ),
-medians AS (
-    -- The channel's median at the same age, over its 20 posts before the candidates.
-    SELECT r.rule_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY v.views) AS median,
-           count(*) AS posts
-      FROM (SELECT DISTINCT rule_id, channel_id, hours FROM aged) r
-      CROSS JOIN LATERAL (
-           SELECT p.channel_id, p.message_id, p.posted_at FROM posts p
-            WHERE p.channel_id = r.channel_id
-              AND p.posted_at < $1 - make_interval(hours => r.hours + 24)
-              AND p.posted_at >= $1 - make_interval(hours => r.hours + 24) - interval '30 days'
-            ORDER BY p.posted_at DESC LIMIT 20) earlier
-      CROSS JOIN LATERAL ({_VIEWS_AT_AGE.format(post="earlier", hours="r.hours")}) v
-     GROUP BY r.rule_id
-),
 candidates AS (
     SELECT g.rule_id, 'post:' || g.message_id AS dedupe_key,
            jsonb_build_object('message_id', g.message_id, 'views', g.views,
                               'median', round(m.median::numeric), 'percent', g.percent,
                               'hours', g.hours) AS details,
            (1 - g.views / m.median)::float8 AS weight
-      FROM aged g JOIN medians m USING (rule_id)
+      FROM aged g
+      -- The channel's median at the same age, over its 20 posts before the candidates.
+      -- A lateral per candidate (about one per rule) rather than a join the planner misjudges.
+      CROSS JOIN LATERAL (
+           SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v.views) AS median,
+                  count(*) AS posts
+             FROM (SELECT p.channel_id, p.message_id, p.posted_at FROM posts p
+                    WHERE p.channel_id = g.channel_id
+                      AND p.posted_at < $1 - make_interval(hours => g.hours + 24)
+                      AND p.posted_at >= $1 - make_interval(hours => g.hours + 24)
+                                            - interval '30 days'
+                    ORDER BY p.posted_at DESC LIMIT 20) earlier
+            CROSS JOIN LATERAL ({_VIEWS_AT_AGE.format(post="earlier", hours="g.hours")}) v
+      ) m
      WHERE m.posts >= 3 AND g.views < m.median * g.percent / 100
 )
 """
@@ -313,32 +312,33 @@ gains AS (
             ORDER BY r.observed_at DESC LIMIT 1) earlier ON true
      WHERE latest.observed_at >= a.created_at
 ),
-usual AS (
-    -- The channel's usual: the median of what its last 20 posts gathered in their first hour.
-    SELECT g.rule_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY first_hour.total) AS median,
-           count(*) AS posts
-      FROM (SELECT DISTINCT rule_id, channel_id FROM gains) g
-      CROSS JOIN LATERAL (
-           SELECT p.message_id, p.posted_at FROM posts p
-            WHERE p.channel_id = g.channel_id
-              AND p.posted_at <= $1 - interval '2 hours'
-              AND p.posted_at >= $1 - interval '30 days'
-            ORDER BY p.posted_at DESC LIMIT 20) p
-      CROSS JOIN LATERAL (
-           SELECT coalesce((SELECT r.total FROM post_reaction_counts r
-                             WHERE r.channel_id = g.channel_id AND r.message_id = p.message_id
-                               AND r.observed_at <= p.posted_at + interval '1 hour'
-                             ORDER BY r.observed_at DESC LIMIT 1), 0) AS total) first_hour
-     GROUP BY g.rule_id
-),
 candidates AS (
     SELECT g.rule_id, 'post:' || g.message_id AS dedupe_key,
            jsonb_build_object('message_id', g.message_id, 'gained', g.gained,
                               'usual', round(u.median::numeric, 1),
                               'factor', g.factor) AS details,
            (g.gained / greatest(u.median, 1))::float8 AS weight
-      FROM gains g JOIN usual u USING (rule_id)
-     WHERE u.posts >= 3 AND g.gained > g.factor * greatest(u.median, 1)
+      FROM gains g
+      -- The channel's usual: the median of what its last 20 posts gathered in their first
+      -- hour; worked out only for the few posts that could be spikes at all.
+      CROSS JOIN LATERAL (
+           SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY first_hour.total) AS median,
+                  count(*) AS posts
+             FROM (SELECT p.message_id, p.posted_at FROM posts p
+                    WHERE p.channel_id = g.channel_id
+                      AND p.posted_at <= $1 - interval '2 hours'
+                      AND p.posted_at >= $1 - interval '30 days'
+                    ORDER BY p.posted_at DESC LIMIT 20) p
+            CROSS JOIN LATERAL (
+                 SELECT coalesce((SELECT r.total FROM post_reaction_counts r
+                                   WHERE r.channel_id = g.channel_id
+                                     AND r.message_id = p.message_id
+                                     AND r.observed_at <= p.posted_at + interval '1 hour'
+                                   ORDER BY r.observed_at DESC LIMIT 1), 0) AS total
+            ) first_hour
+      ) u
+     WHERE g.gained > g.factor
+       AND u.posts >= 3 AND g.gained > g.factor * greatest(u.median, 1)
 )
 """
 

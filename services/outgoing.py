@@ -16,6 +16,8 @@ log = logging.getLogger(__name__)
 
 # The clock's datetimes count microseconds: a slot closer than that is due now.
 _RESOLUTION = 1e-6
+# How far behind its schedule a busy dispatcher may catch up; after longer, it starts afresh.
+_CATCH_UP_SECONDS = 0.25
 
 
 class FloodWait(Exception):
@@ -64,6 +66,9 @@ class OutgoingQueue:
         self._overall_interval = 1 / overall_per_second
         self._chat_interval = 1 / per_chat_per_second
         self._overall_next = float("-inf")
+        # The last sends' times: never more of them than the limit within a second.
+        self._recent: deque[float] = deque(maxlen=max(1, round(overall_per_second)))
+        self._window = self._recent.maxlen / overall_per_second
         self._chat_next: dict[int, float] = {}
         self._resume_at = float("-inf")
         self._waiting: dict[int, deque[_Message]] = {}
@@ -122,19 +127,29 @@ class OutgoingQueue:
                 continue
             slot, _, chat_id = self._turns[0]
             now = self._seconds()
-            at = max(slot, self._overall_next, self._resume_at, now)
+            window_opens = (
+                self._recent[0] + self._window
+                if len(self._recent) == self._recent.maxlen
+                else float("-inf")
+            )
+            at = max(slot, self._overall_next, self._resume_at, window_opens)
             if at - now > _RESOLUTION:
                 self._wakeup.clear()  # a new message, or a 429, may change what goes next
                 await self._sleep_unless_woken(at - now)
                 continue
+            # Woken late (a busy loop): keep to the schedule, so lateness does not lower the
+            # rate (the window above caps the catching up); after an idle spell start afresh.
+            if now - at > _CATCH_UP_SECONDS:
+                at = now
             heapq.heappop(self._turns)
             waiting = self._waiting[chat_id]
             message = waiting.popleft()
             # A message whose sender gave up waiting (cancelled) is skipped; its slot stays free.
             if not message.done.done():
                 self._overall_next = at + self._overall_interval
-                self._chat_next[chat_id] = at + self._chat_interval
-                self._forget_idle_chats(at)
+                self._chat_next[chat_id] = now + self._chat_interval
+                self._recent.append(now)
+                self._forget_idle_chats(now)
                 task = asyncio.create_task(self._perform(message))
                 self._sending.add(task)
                 task.add_done_callback(self._sending.discard)

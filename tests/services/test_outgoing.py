@@ -1,7 +1,7 @@
 """The outgoing queue keeps to Telegram's limits and waits out 429s, on a clock tests move."""
 
 import asyncio
-import itertools
+from collections.abc import AsyncIterator
 
 import pytest
 from helpers import ManualClock
@@ -32,8 +32,10 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def queue(clock: ManualClock) -> OutgoingQueue:
-    return OutgoingQueue(clock, overall_per_second=30, per_chat_per_second=1)
+async def queue(clock: ManualClock) -> AsyncIterator[OutgoingQueue]:
+    queue = OutgoingQueue(clock, overall_per_second=30, per_chat_per_second=1)
+    yield queue
+    await queue.close()
 
 
 async def test_one_chat_gets_one_message_a_second_in_order(queue, clock) -> None:
@@ -54,8 +56,8 @@ async def test_many_chats_share_thirty_messages_a_second(queue, clock) -> None:
     times = [at - start for _, at in sender.sent]
     assert len(times) == 90
     assert times[-1] == pytest.approx(89 / 30, abs=1e-3)
-    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
-    assert min(gaps) == pytest.approx(1 / 30, abs=1e-3)
+    busiest_second = max(sum(first <= t < first + 0.999 for t in times) for first in times)
+    assert busiest_second <= 30
 
 
 async def test_flood_wait_holds_everything_then_sends_again(queue, clock) -> None:
