@@ -271,35 +271,36 @@ def _local(moment: datetime, time_zone: str) -> str:
     return f"{moment.astimezone(zone):%d %b %H:%M}"
 
 
+_RULE_SUMMARIES = {
+    AlertKind.SUBSCRIBER_DROP: "lose {change} within {hours} h",
+    AlertKind.SUBSCRIBER_SURGE: "gain {change} within {hours} h",
+    AlertKind.MILESTONE: "cross {amount} subscribers",
+    AlertKind.POST_VIEWS: "a post reaches {amount} views within {hours} h",
+    AlertKind.POST_UNDERPERFORMS: "a post has under {percent}% of the usual views at {hours} h",
+    AlertKind.REACTION_SPIKE: "a post gets {factor}× the usual reactions in an hour",
+    AlertKind.UNSUBSCRIBE_SPIKE: "{factor}× the usual leaves in an hour",
+    AlertKind.POSTING_GAP: "no post for {hours} h",
+}
+
+
 def rule_summary(rule: AlertRuleRecord) -> str:
     """What the rule fires on, in a few words."""
     limits = rule.thresholds
-    amount, hours, factor = _number(limits.amount), limits.hours, _number(limits.factor)
     change = " or ".join(
         part
         for part in (
             f"{_number(limits.percent)}%" if limits.percent is not None else "",
-            f"{amount} subscribers" if limits.amount is not None else "",
+            f"{_number(limits.amount)} subscribers" if limits.amount is not None else "",
         )
         if part
     )
-    match rule.kind:
-        case AlertKind.SUBSCRIBER_DROP:
-            return f"lose {change} within {hours} h"
-        case AlertKind.SUBSCRIBER_SURGE:
-            return f"gain {change} within {hours} h"
-        case AlertKind.MILESTONE:
-            return f"cross {amount} subscribers"
-        case AlertKind.POST_VIEWS:
-            return f"a post reaches {amount} views within {hours} h"
-        case AlertKind.POST_UNDERPERFORMS:
-            return f"a post has under {_number(limits.percent)}% of the usual views at {hours} h"
-        case AlertKind.REACTION_SPIKE:
-            return f"a post gets {factor}× the usual reactions in an hour"
-        case AlertKind.UNSUBSCRIBE_SPIKE:
-            return f"{factor}× the usual leaves in an hour"
-        case AlertKind.POSTING_GAP:
-            return f"no post for {hours} h"
+    return _RULE_SUMMARIES[rule.kind].format(
+        change=change,
+        amount=_number(limits.amount),
+        percent=_number(limits.percent),
+        hours=limits.hours,
+        factor=_number(limits.factor),
+    )
 
 
 def _rule_line(number: int, rule: AlertRuleRecord, time_zone: str, now: datetime) -> str:
@@ -385,19 +386,19 @@ _QUESTIONS: dict[tuple[AlertKind, ThresholdField], str] = {
 }
 
 
+_BOUNDS = {
+    ThresholdField.CHANGE: "a share up to 100%, or a whole number from {low} to {high}",
+    ThresholdField.PERCENT: "a percentage from {low} to {high}",
+    ThresholdField.HOURS: "a whole number of hours from {low} to {high}",
+    ThresholdField.FACTOR: "a number from {low} to {high}",
+    ThresholdField.AMOUNT: "a whole number from {low} to {high}",
+}
+
+
 def _bounds(question: Question) -> str:
-    low, high = _number(question.minimum), _number(question.maximum)
-    match question.field:
-        case ThresholdField.CHANGE:
-            return f"a share up to 100%, or a whole number from {low} to {high}"
-        case ThresholdField.PERCENT:
-            return f"a percentage from {low} to {high}"
-        case ThresholdField.HOURS:
-            return f"a whole number of hours from {low} to {high}"
-        case ThresholdField.FACTOR:
-            return f"a number from {low} to {high}"
-        case ThresholdField.AMOUNT:
-            return f"a whole number from {low} to {high}"
+    return _BOUNDS[question.field].format(
+        low=_number(question.minimum), high=_number(question.maximum)
+    )
 
 
 def alert_question(

@@ -42,16 +42,18 @@ class Question:
     default: str | None  # None: worked out from the channel (the next milestone)
 
 
-# What each kind asks, in order. The bounds of CHANGE are those of its subscriber count.
+def _subscriber_change(default: str) -> tuple[Question, ...]:
+    """A loss or gain (its bounds are those of the subscriber count), within some hours."""
+    return (
+        Question(ThresholdField.CHANGE, 1, 10_000_000, default),
+        Question(ThresholdField.HOURS, 1, 168, "24"),
+    )
+
+
+# What each kind asks, in order.
 QUESTIONS: Mapping[AlertKind, tuple[Question, ...]] = {
-    AlertKind.SUBSCRIBER_DROP: (
-        Question(ThresholdField.CHANGE, 1, 10_000_000, "5%"),
-        Question(ThresholdField.HOURS, 1, 168, "24"),
-    ),
-    AlertKind.SUBSCRIBER_SURGE: (
-        Question(ThresholdField.CHANGE, 1, 10_000_000, "10%"),
-        Question(ThresholdField.HOURS, 1, 168, "24"),
-    ),
+    AlertKind.SUBSCRIBER_DROP: _subscriber_change("5%"),
+    AlertKind.SUBSCRIBER_SURGE: _subscriber_change("10%"),
     AlertKind.MILESTONE: (Question(ThresholdField.AMOUNT, 1, 1_000_000_000, None),),
     AlertKind.POST_VIEWS: (
         Question(ThresholdField.AMOUNT, 1, 1_000_000_000, "1000"),

@@ -160,5 +160,6 @@ async def another_bot(
     yield build
     for running, pool in built:
         await running.stop()
+        await running.services.outgoing.close()  # a bot that never polled has not closed it
         await running.app.bot.session.close()
         await pool.close()

@@ -40,28 +40,26 @@ async def on_preference_button(
     await query.answer()
 
 
-async def on_time_zone(
+async def on_value(
     message: Message, state: FSMContext, user: UserRecord, preferences: PreferencesService
 ) -> None:
+    """The time zone or the quiet hours, as the question asked; a wrong one is explained."""
+    text = message.text or ""
     try:
-        name = await preferences.set_time_zone(user_id=user.id, text=message.text or "")
+        if await state.get_state() == EditPreference.time_zone.state:
+            name = await preferences.set_time_zone(user_id=user.id, text=text)
+            reply = texts.time_zone_set(name)
+        else:
+            quiet_hours = await preferences.set_quiet_hours(user_id=user.id, text=text)
+            reply = texts.quiet_hours_set(quiet_hours)
     except InvalidTimeZone:
         await message.answer(texts.BAD_TIME_ZONE)
         return
-    await state.clear()
-    await message.answer(texts.time_zone_set(name))
-
-
-async def on_quiet_hours(
-    message: Message, state: FSMContext, user: UserRecord, preferences: PreferencesService
-) -> None:
-    try:
-        quiet_hours = await preferences.set_quiet_hours(user_id=user.id, text=message.text or "")
     except InvalidQuietHours:
         await message.answer(texts.BAD_QUIET_HOURS)
         return
     await state.clear()
-    await message.answer(texts.quiet_hours_set(quiet_hours))
+    await message.answer(reply)
 
 
 def create_router() -> Router:
@@ -70,6 +68,7 @@ def create_router() -> Router:
     router.message.register(show_preferences, Command("settings"))
     router.callback_query.register(on_preference_button, PreferenceCb.filter())
     not_a_command = F.text & ~F.text.startswith("/")
-    router.message.register(on_time_zone, StateFilter(EditPreference.time_zone), not_a_command)
-    router.message.register(on_quiet_hours, StateFilter(EditPreference.quiet_hours), not_a_command)
+    router.message.register(
+        on_value, StateFilter(EditPreference.time_zone, EditPreference.quiet_hours), not_a_command
+    )
     return router

@@ -176,11 +176,12 @@ async def test_an_alert_arrives_with_numbers_link_and_buttons_and_mutes(app, tg,
 async def test_ingestion_checks_rules_at_once_without_the_scheduler(app, tg, clock) -> None:
     alice, channel = await owner_with_channel(tg)
     await drop_rule(app, alice, channel)
+    mark = tg.mark()
 
     await tg.leave(channel, count=3, date=clock.now())
     await app.services.ingestion.flush()
 
-    alert = await tg.wait_for("sendMessage", chat_id=alice, predicate=lambda c: c.ok)
+    alert = await tg.wait_for("sendMessage", chat_id=alice, predicate=lambda c: c.ok, after=mark)
     assert "Lost <b>3</b> subscribers" in alert.text
     job = app.app.scheduler.get_job("alert_evaluation")
     assert job is not None and job.trigger.interval == timedelta(minutes=1)

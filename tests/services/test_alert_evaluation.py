@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from db.alerts import AlertKind, AlertsRepository, AlertThresholds
+from db.alerts import AlertKind, AlertRuleRecord, AlertsRepository, AlertThresholds
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 OWNER_ID = 501
@@ -68,6 +68,10 @@ Writer = Callable[[ChannelData, bool], Awaitable[None]]
 
 def ago(**delta: float) -> datetime:
     return NOW - timedelta(**delta)
+
+
+AN_HOUR_AGO = ago(hours=1)
+TEN_JOINS_A_DAY = AlertThresholds(amount=10, hours=24)
 
 
 async def drop_of_five_percent(data: ChannelData, hit: bool) -> None:
@@ -190,6 +194,29 @@ async def alerts(db: asyncpg.Pool) -> AlertsRepository:
     return AlertsRepository(db)
 
 
+async def add_rule(
+    alerts: AlertsRepository,
+    kind: AlertKind = AlertKind.SUBSCRIBER_SURGE,
+    thresholds: AlertThresholds = TEN_JOINS_A_DAY,
+    *,
+    created_at: datetime = AN_HOUR_AGO,
+) -> AlertRuleRecord:
+    return await alerts.create_rule(
+        owner_id=OWNER_ID,
+        channel_id=CHANNEL_ID,
+        kind=kind,
+        thresholds=thresholds,
+        created_at=created_at,
+    )
+
+
+async def evaluate(alerts: AlertsRepository, *, now: datetime = NOW, **only: Any) -> int:
+    """Evaluate every kind for every channel, unless `only` narrows it."""
+    return await alerts.evaluate(
+        now=now, kinds=only.get("kinds", list(AlertKind)), channel_ids=only.get("channel_ids")
+    )
+
+
 async def fired(db: asyncpg.Pool) -> list[dict[str, Any]]:
     return [row["details"] for row in await db.fetch("SELECT details FROM alert_firings")]
 
@@ -205,22 +232,17 @@ async def test_rule_fires_once_at_its_threshold_and_not_just_under(
     expected: dict[str, Any],
     hit: bool,
 ) -> None:
-    await alerts.create_rule(
-        owner_id=OWNER_ID,
-        channel_id=CHANNEL_ID,
-        kind=kind,
-        thresholds=thresholds,
-        created_at=ago(days=10) if kind is AlertKind.POSTING_GAP else ago(hours=1),
-    )
+    created_at = ago(days=10) if kind is AlertKind.POSTING_GAP else AN_HOUR_AGO
+    await add_rule(alerts, kind, thresholds, created_at=created_at)
     await write(ChannelData(db, CHANNEL_ID), hit)
 
-    await alerts.evaluate(now=NOW, kinds=list(AlertKind), channel_ids=None)
+    await evaluate(alerts)
     if not hit:
         assert await fired(db) == []
         return
     # Again at once, and again once the cooldown is over: the same event is announced once.
     for now in (NOW, NOW + timedelta(minutes=61)):
-        await alerts.evaluate(now=now, kinds=list(AlertKind), channel_ids=None)
+        await evaluate(alerts, now=now)
     firings = await fired(db)
     assert len(firings) == 1
     assert firings[0].items() >= expected.items()
@@ -229,55 +251,33 @@ async def test_rule_fires_once_at_its_threshold_and_not_just_under(
 async def test_rules_watch_from_the_moment_they_are_set(
     alerts: AlertsRepository, db: asyncpg.Pool
 ) -> None:
-    await alerts.create_rule(
-        owner_id=OWNER_ID,
-        channel_id=CHANNEL_ID,
-        kind=AlertKind.SUBSCRIBER_SURGE,
-        thresholds=AlertThresholds(amount=10, hours=24),
-        created_at=ago(minutes=30),
-    )
+    await add_rule(alerts, created_at=ago(minutes=30))
     await ChannelData(db, CHANNEL_ID).events("join", [ago(hours=2)] * 50)
 
-    assert await alerts.evaluate(now=NOW, kinds=list(AlertKind), channel_ids=None) == 0
+    assert await evaluate(alerts) == 0
 
 
 async def test_only_the_given_channels_and_kinds_are_evaluated(
     alerts: AlertsRepository, db: asyncpg.Pool
 ) -> None:
-    await alerts.create_rule(
-        owner_id=OWNER_ID,
-        channel_id=CHANNEL_ID,
-        kind=AlertKind.SUBSCRIBER_SURGE,
-        thresholds=AlertThresholds(amount=10, hours=24),
-        created_at=ago(hours=1),
-    )
+    await add_rule(alerts)
     await ChannelData(db, CHANNEL_ID).events("join", [ago(minutes=5)] * 10)
 
     other_kinds = [k for k in AlertKind if k is not AlertKind.SUBSCRIBER_SURGE]
-    assert await alerts.evaluate(now=NOW, kinds=other_kinds, channel_ids=None) == 0
-    assert await alerts.evaluate(now=NOW, kinds=list(AlertKind), channel_ids=[-1]) == 0
-    assert await alerts.evaluate(now=NOW, kinds=list(AlertKind), channel_ids=[CHANNEL_ID]) == 1
+    assert await evaluate(alerts, kinds=other_kinds) == 0
+    assert await evaluate(alerts, channel_ids=[-1]) == 0
+    assert await evaluate(alerts, channel_ids=[CHANNEL_ID]) == 1
 
 
 async def test_paused_muted_and_former_admins_rules_do_not_fire(
     alerts: AlertsRepository, db: asyncpg.Pool
 ) -> None:
-    surge = AlertThresholds(amount=10, hours=24)
-    rules = [
-        await alerts.create_rule(
-            owner_id=OWNER_ID,
-            channel_id=CHANNEL_ID,
-            kind=AlertKind.SUBSCRIBER_SURGE,
-            thresholds=surge,
-            created_at=ago(hours=1),
-        )
-        for _ in range(2)
-    ]
-    await alerts.update_rule(rule_id=rules[0].id, owner_id=OWNER_ID, paused=True)
-    await alerts.update_rule(rule_id=rules[1].id, owner_id=OWNER_ID, muted_until=NOW + timedelta(1))
+    paused, muted = await add_rule(alerts), await add_rule(alerts)
+    await alerts.update_rule(rule_id=paused.id, owner_id=OWNER_ID, paused=True)
+    await alerts.update_rule(rule_id=muted.id, owner_id=OWNER_ID, muted_until=NOW + timedelta(1))
     await ChannelData(db, CHANNEL_ID).events("join", [ago(minutes=5)] * 10)
-    assert await alerts.evaluate(now=NOW, kinds=list(AlertKind), channel_ids=None) == 0
+    assert await evaluate(alerts) == 0
 
-    await alerts.update_rule(rule_id=rules[0].id, owner_id=OWNER_ID, paused=False)
+    await alerts.update_rule(rule_id=paused.id, owner_id=OWNER_ID, paused=False)
     await db.execute("DELETE FROM channel_admins")
-    assert await alerts.evaluate(now=NOW, kinds=list(AlertKind), channel_ids=None) == 0
+    assert await evaluate(alerts) == 0
