@@ -38,7 +38,16 @@ def main() -> int:
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    secrets = [s.get_secret_value() for s in (settings.bot_token, settings.database_url) if s]
+    secrets = [
+        s.get_secret_value()
+        for s in (
+            settings.bot_token,
+            settings.database_url,
+            settings.stripe_secret_key,
+            settings.stripe_webhook_secret,
+        )
+        if s
+    ]
     setup_logging(settings.log_level, secrets)
     try:
         asyncio.run(_run(settings))

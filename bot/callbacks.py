@@ -8,6 +8,8 @@ from aiogram.filters.callback_data import CallbackData
 class ChannelAction(StrEnum):
     REMOVE = "rm"
     RESUME = "re"
+    STATS = "st"
+    SHARE = "sh"
 
 
 class ChannelCb(CallbackData, prefix="ch"):
@@ -39,6 +41,15 @@ class StatsCb(CallbackData, prefix="st"):
     action: StatsAction
     channel_id: int
     days: int
+
+
+class StatsRangeCb(CallbackData, prefix="sr"):
+    """Charts of a /stats message for a from–to range, which StatsCb's `days` cannot hold."""
+
+    action: StatsAction
+    channel_id: int
+    first_day: str  # ISO dates: callback data has no date type
+    last_day: str
 
 
 class PlanAction(StrEnum):
@@ -94,3 +105,70 @@ class PreferenceAction(StrEnum):
 
 class PreferenceCb(CallbackData, prefix="pf"):
     action: PreferenceAction
+
+
+class PaymentRail(StrEnum):
+    CARD = "card"
+    STARS = "stars"
+
+
+class BuyCb(CallbackData, prefix="buy"):
+    """A button under /subscribe: this plan, paid this way."""
+
+    plan: str
+    rail: PaymentRail
+
+
+class CancelAnswer(StrEnum):
+    CONFIRM = "yes"
+    KEEP = "no"
+
+
+class CancelCb(CallbackData, prefix="cx"):
+    answer: CancelAnswer
+
+
+class WatermarkAction(StrEnum):
+    POSITION = "pos"  # value: a Position
+    SIZE = "size"  # value: "+" or "-"
+    OPACITY = "op"  # value: "+" or "-"
+    COLOR = "col"  # value: RRGGBB
+    TEXT = "text"
+    LOGO = "logo"
+    APPLY = "ok"
+    DISCARD = "undo"
+    SAVE = "save"
+    PRESETS = "list"
+    PRESET = "use"  # value: a preset id
+    BACK = "back"
+    CHANNEL = "ch"  # value: a channel id
+
+
+class WatermarkCb(CallbackData, prefix="wm"):
+    """A button of the /watermark panel, or the answer to "which channel's @username?"."""
+
+    action: WatermarkAction
+    value: str = ""
+
+
+class ShareStep(StrEnum):
+    PERIOD = "p"
+    LIFETIME = "l"
+
+
+class ShareCb(CallbackData, prefix="sh"):
+    """Making a share link: a period pressed, then a lifetime."""
+
+    step: ShareStep
+    channel_id: int
+    days: int
+    hours: int = 0  # the lifetime pressed (step LIFETIME); 0: no expiry
+
+
+class ShareLinkAction(StrEnum):
+    REVOKE = "rv"
+
+
+class ShareLinkCb(CallbackData, prefix="sl"):
+    action: ShareLinkAction
+    link_id: int

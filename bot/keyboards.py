@@ -1,5 +1,8 @@
 """Inline keyboards."""
 
+from collections.abc import Callable
+
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -11,19 +14,37 @@ from bot.callbacks import (
     AlertMenuCb,
     AlertWizardAction,
     AlertWizardCb,
+    BuyCb,
+    CancelAnswer,
+    CancelCb,
     ChannelAction,
     ChannelCb,
+    PaymentRail,
     PlanAction,
     PlanCb,
     PreferenceAction,
     PreferenceCb,
     RemoveCb,
     RemoveMode,
+    ShareCb,
+    ShareLinkAction,
+    ShareLinkCb,
+    ShareStep,
     StatsAction,
     StatsCb,
+    StatsRangeCb,
+    WatermarkAction,
+    WatermarkCb,
 )
 from db.alerts import AlertRuleRecord
 from db.channels import ChannelRecord, ChannelSummary
+from db.share_links import ShareLinkRecord
+from db.watermarks import PresetName
+from services.analytics import STANDARD_PERIODS, Period
+from services.entitlements import within_cap
+from services.plans import Plan
+from services.share_links import LIFETIME_HOURS
+from services.watermarking import MarkPanel
 
 # The rights the bot asks for when added from the deep link: reading needs admin, nothing more.
 _ADMIN_RIGHTS = "manage_chat"
@@ -32,6 +53,15 @@ _ADMIN_RIGHTS = "manage_chat"
 def add_to_channel_url(bot_username: str) -> str:
     """Telegram's deep link that opens "add this bot to a channel as admin"."""
     return f"https://t.me/{bot_username}?startchannel&admin={_ADMIN_RIGHTS}"
+
+
+# /start payloads beginning with this open a share link's report in chat.
+SHARE_START_PREFIX = "r_"
+
+
+def share_deep_link(bot_username: str, token: str) -> str:
+    """Telegram's link that opens the bot and shows a share link's report in chat."""
+    return f"https://t.me/{bot_username}?start={SHARE_START_PREFIX}{token}"
 
 
 def start_keyboard(bot_username: str) -> InlineKeyboardMarkup:
@@ -46,10 +76,16 @@ def start_keyboard(bot_username: str) -> InlineKeyboardMarkup:
     )
 
 
-def channels_keyboard(summaries: list[ChannelSummary]) -> InlineKeyboardMarkup:
+def channels_keyboard(summaries: list[ChannelSummary], *, with_stats: bool) -> InlineKeyboardMarkup:
+    """Per channel its stats (when analytics is on), and remove or resume."""
     builder = InlineKeyboardBuilder()
     for summary in summaries:
         channel = summary.channel
+        if with_stats:
+            builder.button(
+                text=texts.STATS_BUTTON.format(title=channel.title),
+                callback_data=ChannelCb(action=ChannelAction.STATS, channel_id=channel.id),
+            )
         if channel.is_tracked:
             text = texts.REMOVE_BUTTON.format(title=channel.title)
             action = ChannelAction.REMOVE
@@ -62,13 +98,22 @@ def channels_keyboard(summaries: list[ChannelSummary]) -> InlineKeyboardMarkup:
 
 
 def choose_channel_keyboard(
-    channels: list[ChannelRecord], action: ChannelAction
+    channels: list[ChannelRecord], action: ChannelAction | Callable[[int], CallbackData]
 ) -> InlineKeyboardMarkup:
+    if not isinstance(action, ChannelAction):
+        return _channel_choice(channels, action)
+    return _channel_choice(
+        channels, lambda channel_id: ChannelCb(action=action, channel_id=channel_id)
+    )
+
+
+def _channel_choice(
+    channels: list[ChannelRecord], callback_data: Callable[[int], CallbackData]
+) -> InlineKeyboardMarkup:
+    """One button per channel, by @username or title."""
     builder = InlineKeyboardBuilder()
     for channel in channels:
-        builder.button(
-            text=channel.display_name, callback_data=ChannelCb(action=action, channel_id=channel.id)
-        )
+        builder.button(text=channel.display_name, callback_data=callback_data(channel.id))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -88,6 +133,168 @@ def remove_confirm_keyboard(channel_id: int) -> InlineKeyboardMarkup:
 def upgrade_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=texts.UPGRADE_BUTTON, callback_data=PlanCb(action=PlanAction.UPGRADE))
+    return builder.as_markup()
+
+
+def watermark_keyboard(panel: MarkPanel) -> InlineKeyboardMarkup:
+    """The /watermark panel: each button previews a change; Apply makes it the mark."""
+    builder = InlineKeyboardBuilder()
+
+    def add(text: str, action: WatermarkAction, value: str = "") -> None:
+        builder.button(text=text, callback_data=WatermarkCb(action=action, value=value))
+
+    for position, text in texts.WATERMARK_POSITION_BUTTONS.items():
+        marker = "✅ " if position is panel.spec.position else ""
+        add(marker + text, WatermarkAction.POSITION, position.value)
+    add(texts.WATERMARK_SMALLER_BUTTON, WatermarkAction.SIZE, "-")
+    add(texts.WATERMARK_LARGER_BUTTON, WatermarkAction.SIZE, "+")
+    add(texts.WATERMARK_FAINTER_BUTTON, WatermarkAction.OPACITY, "-")
+    add(texts.WATERMARK_STRONGER_BUTTON, WatermarkAction.OPACITY, "+")
+    for color, (button, _) in texts.WATERMARK_COLORS.items():
+        add(button, WatermarkAction.COLOR, color.removeprefix("#"))
+    add(texts.WATERMARK_TEXT_BUTTON, WatermarkAction.TEXT)
+    add(texts.WATERMARK_LOGO_BUTTON, WatermarkAction.LOGO)
+    add(texts.WATERMARK_SAVE_BUTTON, WatermarkAction.SAVE)
+    add(texts.WATERMARK_PRESETS_BUTTON, WatermarkAction.PRESETS)
+    rows = [3, 3, 3, 1, 2, 2, len(texts.WATERMARK_COLORS), 2, 2]
+    if panel.has_draft:
+        add(texts.WATERMARK_APPLY_BUTTON, WatermarkAction.APPLY)
+        add(texts.WATERMARK_DISCARD_BUTTON, WatermarkAction.DISCARD)
+        rows.append(2)
+    builder.adjust(*rows)
+    return builder.as_markup()
+
+
+def watermark_presets_keyboard(
+    presets: list[PresetName], current: str | None
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for preset in presets:
+        marker = "✅ " if preset.name == current else ""
+        builder.button(
+            text=marker + preset.name,
+            callback_data=WatermarkCb(action=WatermarkAction.PRESET, value=str(preset.id)),
+        )
+    builder.button(
+        text=texts.WATERMARK_BACK_BUTTON, callback_data=WatermarkCb(action=WatermarkAction.BACK)
+    )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def watermark_channels_keyboard(channels: list[ChannelRecord]) -> InlineKeyboardMarkup:
+    return _channel_choice(
+        channels,
+        lambda channel_id: WatermarkCb(action=WatermarkAction.CHANNEL, value=str(channel_id)),
+    )
+
+
+def stats_keyboard(channel_id: int, period: Period, *, days: int | None) -> InlineKeyboardMarkup:
+    """Period switches (the shown one marked), then Charts, Export CSV and Share.
+
+    `days` is the length of a "last N days" period; None for a from–to range, whose charts go
+    through StatsRangeCb and which has no export or share button (both take a length of days).
+    """
+    builder = InlineKeyboardBuilder()
+    for length in STANDARD_PERIODS:
+        label = texts.period_button(length, current=length == days)
+        builder.button(
+            text=label,
+            callback_data=StatsCb(action=StatsAction.PERIOD, channel_id=channel_id, days=length),
+        )
+    if days is None:
+        builder.button(
+            text=texts.CHARTS_BUTTON,
+            callback_data=StatsRangeCb(
+                action=StatsAction.CHARTS,
+                channel_id=channel_id,
+                first_day=period.first_day.isoformat(),
+                last_day=period.last_day.isoformat(),
+            ),
+        )
+        builder.adjust(len(STANDARD_PERIODS), 1)
+    else:
+        for action, text in (
+            (StatsAction.CHARTS, texts.CHARTS_BUTTON),
+            (StatsAction.EXPORT, texts.EXPORT_BUTTON),
+            (StatsAction.SHARE, texts.SHARE_BUTTON),
+        ):
+            builder.button(
+                text=text,
+                callback_data=StatsCb(action=action, channel_id=channel_id, days=days),
+            )
+        builder.adjust(len(STANDARD_PERIODS), 3)
+    return builder.as_markup()
+
+
+def share_period_keyboard(channel_id: int, *, max_days: int | None) -> InlineKeyboardMarkup:
+    """The periods a link can show; those beyond the plan are locked (and refused if pressed)."""
+    builder = InlineKeyboardBuilder()
+    for days in STANDARD_PERIODS:
+        builder.button(
+            text=texts.locked_label(texts.days_label(days), locked=not within_cap(days, max_days)),
+            callback_data=ShareCb(step=ShareStep.PERIOD, channel_id=channel_id, days=days),
+        )
+    builder.adjust(len(STANDARD_PERIODS))
+    return builder.as_markup()
+
+
+def share_lifetime_keyboard(
+    channel_id: int, days: int, *, max_hours: int | None
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for hours in LIFETIME_HOURS:
+        builder.button(
+            text=texts.locked_label(
+                texts.lifetime_label(hours), locked=not within_cap(hours, max_hours)
+            ),
+            callback_data=ShareCb(
+                step=ShareStep.LIFETIME, channel_id=channel_id, days=days, hours=hours or 0
+            ),
+        )
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def share_links_keyboard(links: list[ShareLinkRecord]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for number, link in enumerate(links, 1):
+        builder.button(
+            text=texts.REVOKE_SHARE_BUTTON.format(number=number),
+            callback_data=ShareLinkCb(action=ShareLinkAction.REVOKE, link_id=link.id),
+        )
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def subscribe_keyboard(plans: list[Plan], *, card: bool) -> InlineKeyboardMarkup:
+    """One row per plan: pay by card (when Stripe is set up) or in Telegram Stars."""
+    builder = InlineKeyboardBuilder()
+    for plan in plans:
+        if card:
+            builder.button(
+                text=texts.buy_by_card_button(plan),
+                callback_data=BuyCb(plan=plan.code, rail=PaymentRail.CARD),
+            )
+        builder.button(
+            text=texts.buy_with_stars_button(plan),
+            callback_data=BuyCb(plan=plan.code, rail=PaymentRail.STARS),
+        )
+    builder.adjust(2 if card else 1)
+    return builder.as_markup()
+
+
+def link_keyboard(text: str, url: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=text, url=url)]])
+
+
+def cancel_confirm_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=texts.CANCEL_CONFIRM_BUTTON, callback_data=CancelCb(answer=CancelAnswer.CONFIRM)
+    )
+    builder.button(text=texts.CANCEL_KEEP_BUTTON, callback_data=CancelCb(answer=CancelAnswer.KEEP))
+    builder.adjust(1)
     return builder.as_markup()
 
 

@@ -8,7 +8,11 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 
 from bot import texts
+from bot.rate_limit import TokenBuckets
 from services.users import UserService
+
+# Users remembered for warnings and albums; past this the memory starts over.
+_MAX_REMEMBERED = 10_000
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -33,39 +37,44 @@ class ThrottlingMiddleware(BaseMiddleware):
     """A token bucket per user: a short burst is fine, a flood is dropped with one warning."""
 
     def __init__(self, *, burst: int, rate: float, clock: Callable[[], float] = time.monotonic):
-        self._burst = burst
-        self._rate = rate
-        self._clock = clock
-        self._buckets: dict[int, tuple[float, float, bool]] = {}
+        self._buckets = TokenBuckets(burst=burst, rate=rate, clock=clock)
+        self._warned: set[int] = set()  # users told to slow down during their current flood
+        # The album each user last sent: its other items (up to ten updates) come free.
+        self._albums: dict[int, str] = {}
 
     def _take(self, user_id: int) -> tuple[bool, bool]:
         """(allowed, warn): warn once per flood, not on every dropped update."""
-        now = self._clock()
-        tokens, last, warned = self._buckets.get(user_id, (float(self._burst), now, False))
-        tokens = min(float(self._burst), tokens + (now - last) * self._rate)
-        if tokens >= 1:
-            self._buckets[user_id] = (tokens - 1, now, False)
+        if self._buckets.take(user_id) == 0:
+            self._warned.discard(user_id)
             return True, False
-        self._buckets[user_id] = (tokens, now, True)
-        if len(self._buckets) > 10_000:
-            self._forget_idle(now)
-        return False, not warned
-
-    def _forget_idle(self, now: float) -> None:
-        refill_time = self._burst / self._rate
-        for user_id, (_, last, _) in list(self._buckets.items()):
-            if now - last > refill_time:
-                del self._buckets[user_id]
+        if user_id in self._warned:
+            return False, False
+        if len(self._warned) > _MAX_REMEMBERED:
+            self._warned.clear()
+        self._warned.add(user_id)
+        return False, True
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         from_user: User | None = data.get("event_from_user")
-        if from_user is None:
+        if from_user is None or _is_payment(event):
+            return await handler(event, data)
+        album = event.media_group_id if isinstance(event, Message) else None
+        if album is not None and self._albums.get(from_user.id) == album:
             return await handler(event, data)
         allowed, warn = self._take(from_user.id)
         if allowed:
+            if album is not None:
+                if len(self._albums) > _MAX_REMEMBERED:
+                    self._albums.clear()
+                self._albums[from_user.id] = album
             return await handler(event, data)
         if warn and isinstance(event, Message):
             await event.answer(texts.SLOW_DOWN)
         elif isinstance(event, CallbackQuery):
             await event.answer(texts.SLOW_DOWN, show_alert=False)
         return None
+
+
+def _is_payment(event: TelegramObject) -> bool:
+    """Money moved: such a message is never dropped, however busy the user is."""
+    return isinstance(event, Message) and bool(event.successful_payment or event.refunded_payment)

@@ -1,9 +1,24 @@
-"""The services' TelegramGateway, implemented with aiogram's Bot."""
+"""What the services need from Telegram (TelegramGateway, StarsGateway, BillingNotifier),
+implemented with aiogram's Bot."""
 
+import io
+import logging
+
+import aiohttp
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNotFound
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNotFound,
+)
 
-from services.telegram import ChatAdmins, ChatInfo, ChatUnavailable
+from bot import texts
+from services.billing import BillingNotice
+from services.stars import ChargeAlreadyRefunded, RefundRefused
+from services.telegram import ChatAdmins, ChatInfo, ChatUnavailable, FileTooBig, FileUnavailable
+
+log = logging.getLogger(__name__)
 
 # What Telegram answers when a chat is gone, unknown, or hidden from the bot.
 _UNAVAILABLE = (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound)
@@ -36,3 +51,45 @@ class AiogramTelegramGateway:
             return await self._bot.get_chat_member_count(chat_id)
         except _UNAVAILABLE as error:
             raise ChatUnavailable(str(chat_id)) from error
+
+    async def download_file(self, file_id: str) -> bytes:
+        try:
+            file = await self._bot.get_file(file_id)
+        except TelegramBadRequest as error:
+            if "too big" in error.message:
+                raise FileTooBig(file_id) from error
+            raise FileUnavailable(file_id) from error
+        except TelegramAPIError as error:
+            raise FileUnavailable(file_id) from error
+        if file.file_path is None:  # Telegram gives no path for what bots may not download
+            raise FileTooBig(file_id)
+        buffer = io.BytesIO()
+        try:
+            await self._bot.download_file(file.file_path, destination=buffer)
+        except (TelegramAPIError, aiohttp.ClientError, TimeoutError) as error:
+            raise FileUnavailable(file_id) from error
+        return buffer.getvalue()
+
+    async def refund_star_payment(self, *, user_id: int, charge_id: str) -> None:
+        try:
+            await self._bot.refund_star_payment(
+                user_id=user_id, telegram_payment_charge_id=charge_id
+            )
+        except TelegramBadRequest as error:
+            if "CHARGE_ALREADY_REFUNDED" in error.message:
+                raise ChargeAlreadyRefunded(charge_id) from error
+            raise RefundRefused(error.message) from error
+
+
+class AiogramBillingNotifier:
+    """Tells users about their plan in their private chat with the bot."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def send_notice(self, notice: BillingNotice) -> None:
+        try:
+            await self._bot.send_message(notice.user_id, texts.billing_notice(notice))
+        except _UNAVAILABLE as error:
+            # Blocked the bot, or never started it: the plan changed all the same.
+            log.info("could not tell user %s (%s): %s", notice.user_id, notice.kind, error)

@@ -7,12 +7,29 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from db.alerts import AlertFiring, AlertKind, AlertRuleRecord
+from db.analytics import PostStats
+from db.billing import BillingOverview, PaymentRecord
 from db.channels import ChannelRecord, ChannelSummary
 from db.preferences import PreferencesRecord
+from db.share_links import ShareLinkRecord
 from services.alert_delivery import AlertMessage
 from services.alerts import Question, ThresholdField
+from services.analytics import (
+    ChannelReport,
+    InvalidPeriod,
+    Period,
+    PeriodProblem,
+    ViewsStatus,
+    change_percent,
+)
+from services.billing import BillingNotice, NoticeKind
 from services.entitlements import LimitReached, PlanStatus
-from services.plans import Plan
+from services.exports import ChannelExport, ExportKind, ExportTooLarge
+from services.plans import PLANS, Allowance, Plan
+from services.share_links import KeyNumber, ShareableReport
+from services.stripe_billing import CardPlan
+from services.watermark import Position
+from services.watermarking import MarkPanel
 
 START = (
     "👋 <b>AnalyticBot</b> keeps the numbers of your Telegram channel: posts, views, "
@@ -32,13 +49,24 @@ HELP = (
     "/channels: your tracked channels\n"
     "/add @channel: track a channel where I am already an admin\n"
     "/remove @channel: stop tracking a channel\n"
+    "/stats [@channel] [7d|30d|90d]: growth, reach, ERR, top posts and the best time to post; "
+    "<code>/stats @channel 2026-10-01 2026-10-31</code> for a range of dates\n"
+    "/export @channel 7|30|90: CSV files of posts, subscribers, joins and leaves\n"
+    "/share @channel: a link to the channel's report that anyone can open\n"
+    "/shares: your live share links, to revoke them\n"
     "/plan: your plan, its limits and this period's usage\n"
     "/alerts: messages the moment something happens in your channel\n"
     "/alerts history: the last alerts\n"
     "/settings: your time zone and quiet hours\n"
+    "/watermark: your watermark and its settings\n"
+    "/subscribe: plans and prices; upgrade by card or with Telegram Stars\n"
+    "/cancel: stop renewing your card subscription\n"
+    "/billing: your card, invoices and receipts\n"
     "/help: this message\n\n"
     "I record what happens in each channel from the moment I become its admin. "
-    "Only the channel's admins can see its numbers: I check that with Telegram."
+    "Only the channel's admins can see its numbers: I check that with Telegram.\n\n"
+    "Send me any photo or image file (or an album) and I send it back watermarked with "
+    "your channel's name. Files keep full quality."
 )
 
 SORRY = (
@@ -157,11 +185,21 @@ COMMANDS = {
     "channels": "Your tracked channels",
     "add": "Track a channel: /add @channel",
     "remove": "Stop tracking a channel",
+    "stats": "Channel stats: /stats [@channel] [7d|30d|90d]",
+    "export": "CSV files: /export @channel 30",
+    "share": "Share a channel's report as a link",
+    "shares": "Your share links",
     "plan": "Your plan and usage",
     "alerts": "Alerts: drops, surges, milestones and more",
     "settings": "Time zone and quiet hours",
+    "watermark": "Your watermark; send images to mark them",
+    "subscribe": "Plans and prices: upgrade",
+    "cancel": "Stop renewing your card subscription",
+    "billing": "Your card, invoices and receipts",
     "help": "All commands",
 }
+# Listed only while the billing feature is on.
+BILLING_COMMANDS = frozenset({"subscribe", "cancel", "billing"})
 
 STALE_BUTTON = "This button no longer works. Send the command again."
 
@@ -186,10 +224,23 @@ def _limit(allowed: int | None) -> str:
     return "unlimited" if allowed is None else f"{allowed:,}"
 
 
+def _date(moment: datetime | None) -> str:
+    return "—" if moment is None else f"{moment:%Y-%m-%d}"
+
+
+def usd(cents: int) -> str:
+    return f"${cents / 100:,.0f}" if cents % 100 == 0 else f"${cents / 100:,.2f}"
+
+
+_PAID_BY = {"stripe": "paid by card", "stars": "paid with Telegram Stars", "admin": "granted"}
+
+
 def plan_status(status: PlanStatus) -> str:
     lines = [f"<b>Your plan: {status.plan.name}</b>"]
     if status.expires_at is not None:
-        lines.append(f"Renews or ends on {status.expires_at:%Y-%m-%d}")
+        verb = "Renews on" if status.renews else "Ends on"
+        paid_by = _PAID_BY.get(status.source or "")
+        lines.append(f"{verb} {_date(status.expires_at)}" + (f" ({paid_by})" if paid_by else ""))
     lines.append("")
     for line in status.usage:
         name = ALLOWANCE_NAMES[line.allowance.value]
@@ -197,19 +248,677 @@ def plan_status(status: PlanStatus) -> str:
             lines.append(f"• {name}: {_limit(line.allowed)}")
         else:
             lines.append(f"• {name}: {line.used:,} of {_limit(line.allowed)}")
+    if status.source == "stripe":
+        lines.append("\nCard and invoices: /billing · stop renewing: /cancel")
     return "\n".join(lines)
+
+
+def _plan_limits(plan: Plan) -> str:
+    return "\n".join(
+        f"• {ALLOWANCE_NAMES[allowance.value]}: {_limit(allowed)}"
+        for allowance, allowed in plan.limits.items()
+    )
 
 
 def plans_overview(plans: Iterable[Plan]) -> str:
     blocks = ["<b>Plans</b>"]
     for plan in plans:
-        price = "free" if not plan.is_paid else f"${plan.price_usd_cents / 100:.0f} a month"
-        limits = "\n".join(
-            f"• {ALLOWANCE_NAMES[allowance.value]}: {_limit(allowed)}"
-            for allowance, allowed in plan.limits.items()
-        )
-        blocks.append(f"\n<b>{plan.name}</b> ({price})\n{limits}")
+        price = "free" if not plan.is_paid else f"{usd(plan.price_usd_cents)} a month"
+        blocks.append(f"\n<b>{plan.name}</b> ({price})\n{_plan_limits(plan)}")
     return "\n".join(blocks)
+
+
+# --- watermarking
+
+WATERMARK_HOW = (
+    "Send me a photo, a file or an album: I send it back with this mark, in the same form. "
+    "Send images as files to keep full quality."
+)
+# Colour presets of the panel: value, button, name.
+WATERMARK_COLORS = {
+    "#FFFFFF": ("⚪", "white"),
+    "#000000": ("⚫", "black"),
+    "#E53935": ("🔴", "red"),
+    "#FDD835": ("🟡", "yellow"),
+    "#1E88E5": ("🔵", "blue"),
+}
+WATERMARK_POSITION_BUTTONS = {
+    Position.TOP_LEFT: "↖",
+    Position.TOP: "⬆",
+    Position.TOP_RIGHT: "↗",
+    Position.LEFT: "⬅",
+    Position.CENTER: "⏺",
+    Position.RIGHT: "➡",
+    Position.BOTTOM_LEFT: "↙",
+    Position.BOTTOM: "⬇",
+    Position.BOTTOM_RIGHT: "↘",
+    Position.TILED: "🔁 Tiled",
+}
+WATERMARK_SMALLER_BUTTON = "➖ Smaller"
+WATERMARK_LARGER_BUTTON = "➕ Larger"
+WATERMARK_FAINTER_BUTTON = "◻️ Fainter"
+WATERMARK_STRONGER_BUTTON = "◼️ Stronger"
+WATERMARK_TEXT_BUTTON = "✏️ Text"
+WATERMARK_LOGO_BUTTON = "🖼 Logo"
+WATERMARK_SAVE_BUTTON = "💾 Save as preset"
+WATERMARK_PRESETS_BUTTON = "📚 Presets"
+WATERMARK_APPLY_BUTTON = "✅ Apply"
+WATERMARK_DISCARD_BUTTON = "↩️ Discard"
+WATERMARK_BACK_BUTTON = "⬅️ Back"
+
+WATERMARK_ASK_TEXT = (
+    "✏️ Send the text for your mark (up to 100 characters), for example <code>© Your Name</code>."
+)
+WATERMARK_NEEDS_TEXT = (
+    "I have no channel of yours whose name I could put on your images.\n" + WATERMARK_ASK_TEXT
+)
+WATERMARK_ASK_LOGO = (
+    "🖼 Send your logo as a PNG <b>file</b>, up to 2 MB. As a file it keeps its transparency."
+)
+WATERMARK_LOGO_AS_FILE = "Send the logo as a file, please: as a photo it loses its transparency."
+WATERMARK_ASK_PRESET_NAME = "💾 Send a name for this preset (up to 32 characters)."
+WATERMARK_CHOOSE_CHANNEL = (
+    "Which channel's name should mark your images? I'll remember it; "
+    "change it any time with /watermark."
+)
+WATERMARK_APPLIED = "✅ Applied: your images get this mark now."
+WATERMARK_UNCHANGED = "That's as far as it goes."
+WATERMARK_NO_PRESETS = "No presets yet: tap 💾 Save as preset first."
+
+
+def watermark_panel(panel: MarkPanel) -> str:
+    spec = panel.spec
+    if panel.preset_name is None:
+        title = "🖋 <b>Your watermark</b> (your channel's name)"
+    else:
+        title = f"🖋 <b>Your watermark</b>, preset <b>{escape(panel.preset_name)}</b>"
+    mark = f"“{escape(spec.text)}”" if spec.text is not None else "your logo"
+    settings = [
+        f"Position {spec.position.value.replace('-', ' ')}",
+        f"size {(spec.relative_size or 0) * 100:.0f}%",
+        f"opacity {spec.opacity * 100:.0f}%",
+    ]
+    if spec.text is not None:
+        settings.append(f"colour {WATERMARK_COLORS.get(spec.color, ('', spec.color))[1]}")
+    lines = [title, f"Mark: {mark}", " · ".join(settings)]
+    if panel.has_draft:
+        lines.append("👀 This is a preview: tap <b>✅ Apply</b> to use it.")
+    return "\n".join([*lines, "", WATERMARK_HOW])
+
+
+def watermark_channel_chosen(name: str) -> str:
+    return (
+        f"✅ Your images will be marked with <b>{escape(name)}</b>. "
+        "Change it any time with /watermark."
+    )
+
+
+def watermark_preset_saved(name: str) -> str:
+    return f"💾 Saved as <b>{escape(name)}</b>; your images get this mark now."
+
+
+def watermark_rejected(reason: str) -> str:
+    return f"⚠️ {escape(reason)}"
+
+
+def watermark_failures(failures: list[tuple[str | None, str]]) -> str:
+    """Why images could not be watermarked: (the image's name in an album, or None; why)."""
+    if len(failures) == 1:
+        name, reason = failures[0]
+        return f"⚠️ {escape(name)}: {escape(reason)}" if name else f"⚠️ {escape(reason)}"
+    lines = [f"⚠️ {len(failures)} images couldn't be watermarked:"]
+    lines += [f"• {escape(name or '')}: {escape(reason)}" for name, reason in failures]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- /stats
+
+STATS_BUTTON = "📊 Stats {title}"
+CHARTS_BUTTON = "📈 Charts"
+EXPORT_BUTTON = "📄 Export CSV"
+SHARE_BUTTON = "🔗 Share"
+SUMMARY_TOP_POSTS = 3
+POST_TITLE_LENGTH = 40
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+PERIOD_PROBLEMS = {
+    PeriodProblem.BAD_DATE: "There is no such date: {detail}.",
+    PeriodProblem.ONE_DATE: "A range needs two dates: the first day and the last.",
+    PeriodProblem.TOO_MANY_DATES: "Give two dates at most: the first day and the last.",
+    PeriodProblem.REVERSED: "The range ends before it starts. Put the earlier date first.",
+    PeriodProblem.FUTURE: "The range ends in the future ({detail}). End it today at the latest.",
+    PeriodProblem.BAD_DAYS: "A period has at least one day.",
+    PeriodProblem.UNEXPECTED: "I don't understand <code>{detail}</code>.",
+}
+STATS_USAGE = (
+    "\n\nFor example:\n<code>/stats</code> — the last 30 days\n"
+    "<code>/stats @yourchannel 7d</code>\n"
+    "<code>/stats from 2026-10-01 to 2026-10-31</code>"
+)
+VIEWS_NOTES = {
+    ViewsStatus.PRIVATE: (
+        "🔒 Views are not available for private channels: Telegram shows view counts only "
+        "on public channels' web preview. Everything else is below."
+    ),
+    ViewsStatus.PENDING: "⏳ Views are being collected; they will show here soon.",
+    ViewsStatus.FAILING: (
+        "⚠️ Views could not be updated lately; the numbers shown are the last known."
+    ),
+}
+NO_POSTS_IN_PERIOD = "No posts in this period."
+
+
+def invalid_period(error: InvalidPeriod) -> str:
+    reason = PERIOD_PROBLEMS[error.problem].format(detail=escape(error.detail))
+    return reason + STATS_USAGE
+
+
+def period_button(days: int, *, current: bool) -> str:
+    return f"• {days}d •" if current else f"{days}d"
+
+
+def period_range(period: Period) -> str:
+    first, last = period.first_day, period.last_day
+    start = f"{first:%-d %b}" if first.year == last.year else f"{first:%-d %b %Y}"
+    return f"{start} – {last:%-d %b %Y}"
+
+
+def charts_caption(report: ChannelReport) -> str:
+    return f"📈 <b>{escape(report.channel.title)}</b> · {period_range(report.period)}"
+
+
+def _number(value: float | None, digits: int = 0, suffix: str = "") -> str:
+    return "—" if value is None else f"{value:,.{digits}f}{suffix}"
+
+
+def _signed(value: int) -> str:
+    return f"+{value:,}" if value > 0 else f"−{-value:,}" if value < 0 else "0"
+
+
+def _trend(current: float | None, previous: float | None) -> str:
+    """▲ 12% / ▼ 5% against the previous period; nothing when there is no comparison."""
+    change = change_percent(current, previous)
+    if change is None:
+        return ""
+    if round(change) == 0:
+        return " ▬ 0%"
+    return f" {'▲' if change > 0 else '▼'} {abs(change):,.0f}%"
+
+
+def _post_title(post: PostStats) -> str:
+    first_line = next((line.strip() for line in post.text.splitlines() if line.strip()), "")
+    title = first_line or f"[{post.media_kind or 'post'}]"
+    if len(title) > POST_TITLE_LENGTH:
+        title = title[: POST_TITLE_LENGTH - 1].rstrip() + "…"
+    return escape(title)
+
+
+def _post_link(channel: ChannelRecord, post: PostStats) -> str:
+    if channel.username is None:
+        return _post_title(post)
+    return f'<a href="https://t.me/{channel.username}/{post.message_id}">{_post_title(post)}</a>'
+
+
+def _percent(change: float) -> str:
+    return f"{change:+,.0f}%".replace("-", "−")
+
+
+def _versus_median(views_24h: float | None, median: float | None) -> str:
+    change = change_percent(views_24h, median)
+    return "" if change is None else f" ({_percent(change)} vs channel median)"
+
+
+def _views_at_24h(post: PostStats, median: float | None) -> str:
+    if post.views_24h is None:
+        return ""
+    return f" · 24 h: {post.views_24h:,}{_versus_median(post.views_24h, median)}"
+
+
+def _hour(hour: int) -> str:
+    return f"{hour:02d}:00"
+
+
+def stats_summary(report: ChannelReport) -> str:
+    """The /stats message: key numbers with trends, top posts, the best time to post."""
+    now, before = report.current, report.previous
+    with_views = report.views_status is not ViewsStatus.PRIVATE
+    lines = [
+        f"📊 <b>{escape(report.channel.title)}</b>",
+        f"{period_range(report.period)} ({report.period.days} days)",
+    ]
+    if note := VIEWS_NOTES.get(report.views_status):
+        lines += ["", note]
+    lines += [
+        "",
+        f"👥 Subscribers: {_number(now.subscribers)} "
+        f"({_signed(now.subscriber_change)}){_trend(now.subscribers, before.subscribers)}",
+        f"➕ Joined {now.joins:,} · ➖ Left {now.leaves:,} · net {_signed(now.net_growth)}"
+        f"{_trend(now.net_growth, before.net_growth)}",
+        f"📝 Posts: {now.posts:,}{_trend(now.posts, before.posts)}",
+    ]
+    if with_views:
+        lines += [
+            f"👁 Average reach: {_number(now.average_reach)}"
+            f"{_trend(now.average_reach, before.average_reach)}",
+            f"📈 ERR: {_number(now.err, 1, '%')}{_trend(now.err, before.err)}",
+            f"❤️ Engagement: {_number(now.engagement_rate, 2, '%')}"
+            f"{_trend(now.engagement_rate, before.engagement_rate)}",
+            f"⏱ Views at 24 h: median {_number(now.median_views_24h)}"
+            f"{_versus_median(now.median_views_24h, report.median_views_24h)}",
+        ]
+    if with_views:
+        lines += _top_posts(report) + _best_time(report)
+    lines += ["", f"<i>Arrows compare with the {report.period.days} days before.</i>"]
+    return "\n".join(lines)
+
+
+def _top_posts(report: ChannelReport) -> list[str]:
+    if report.current.posts == 0:
+        return ["", NO_POSTS_IN_PERIOD]
+    if not report.top_by_views:
+        return []
+    lines = ["", "🏆 <b>Top posts</b>"]
+    for place, post in enumerate(report.top_by_views[:SUMMARY_TOP_POSTS], 1):
+        engagement = f" · ❤️ {post.engagement:.1f}%" if post.engagement is not None else ""
+        lines.append(
+            f"{place}. {_post_link(report.channel, post)} — 👁 {post.views:,}{engagement}"
+            f"{_views_at_24h(post, report.median_views_24h)}"
+        )
+    if report.top_by_engagement:
+        best = report.top_by_engagement[0]
+        lines.append(
+            f"🔥 Most engaging: {_post_link(report.channel, best)} — ❤️ {best.engagement:.1f}%"
+        )
+    return lines
+
+
+def _best_time(report: ChannelReport) -> list[str]:
+    times = report.posting_times
+    if not times.slots or times.slots[0].relative is None:
+        return []
+    best = times.slots[0]
+    days = ", ".join(WEEKDAY_NAMES[slot.weekday] for slot in times.weekdays[:2])
+    hours = ", ".join(_hour(slot.hour) for slot in times.hours[:2])
+    return [
+        "",
+        f"🕐 <b>Best time to post</b> ({escape(report.time_zone)}): "
+        f"{WEEKDAY_NAMES[best.weekday]} {_hour(best.hour)}–{_hour((best.hour + 1) % 24)}, "
+        f"views {_percent((best.relative - 1) * 100)} vs average",
+        f"Best days: {days} · best hours: {hours}",
+    ]
+
+
+EXPORT_USAGE = (
+    "Send <code>/export</code>, optionally with a channel and a period of 7, 30 or 90 days, "
+    "for example <code>/export @yourchannel 30</code>."
+)
+EXPORT_KIND_NAMES = {
+    ExportKind.POSTS: "posts",
+    ExportKind.SUBSCRIBERS: "daily subscribers",
+    ExportKind.JOINS_LEAVES: "daily joins and leaves",
+}
+EXPORT_DONE = "✅ Done. Your files are below."
+
+
+def export_progress(kind: ExportKind, rows: int) -> str:
+    return f"⏳ Preparing {EXPORT_KIND_NAMES[kind]}… {rows:,} rows"
+
+
+def export_caption(export: ChannelExport) -> str:
+    posts = export.file(ExportKind.POSTS).rows
+    return (
+        f"📄 <b>{escape(export.channel.title)}</b>, {export.first_day} – {export.last_day}: "
+        f"{posts:,} posts, daily subscribers, daily joins and leaves.\n"
+        "CSV in UTF-8: opens in Excel, Google Sheets and Numbers."
+    )
+
+
+def export_too_large(error: ExportTooLarge) -> str:
+    return (
+        f"📦 The {EXPORT_KIND_NAMES[error.kind]} file would be larger than "
+        f"{error.max_bytes / 1024 / 1024:,.0f} MB, more than I can send. "
+        "Try a shorter period."
+    )
+
+
+# ----------------------------------------------------------------------------- share links
+
+
+def utc_time(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def days_label(days: int) -> str:
+    return f"{days} days"
+
+
+def lifetime_label(hours: int | None) -> str:
+    if hours is None:
+        return "No expiry"
+    if hours % 24:
+        return "1 hour" if hours == 1 else f"{hours} hours"
+    return "24 hours" if hours == 24 else f"{hours // 24} days"
+
+
+def locked_label(label: str, *, locked: bool) -> str:
+    return f"🔒 {label}" if locked else label
+
+
+def key_number_value(number: KeyNumber) -> str:
+    if number.value is None:
+        return "–"
+    sign = "+" if number.signed else ""
+    if isinstance(number.value, float):
+        return f"{number.value:{sign},.1f}{number.unit}"
+    return f"{number.value:{sign},}{number.unit}"
+
+
+def chart_title(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def period_text(report: ShareableReport, *, capitalized: bool = False) -> str:
+    last = "Last" if capitalized else "last"
+    return f"{last} {report.days} days, {report.first_day:%d %b} – {report.last_day:%d %b %Y}"
+
+
+def post_preview(text: str, width: int = 80) -> str:
+    line = " ".join(text.split()) or "(no text)"
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def share_choose_period(channel: ChannelRecord) -> str:
+    return (
+        f"🔗 Share the report of <b>{escape(channel.title)}</b>: anyone with the link sees its "
+        "numbers, charts and top posts for the period you choose, and nothing else.\n\n"
+        "Which period?"
+    )
+
+
+def share_choose_lifetime(channel: ChannelRecord, days: int) -> str:
+    return (
+        f"🔗 <b>{escape(channel.title)}</b>, last {days} days.\n\n"
+        "How long should the link work? You can revoke it any time in /shares."
+    )
+
+
+def _expiry(link: ShareLinkRecord) -> str:
+    return "never expires" if link.expires_at is None else f"until {utc_time(link.expires_at)}"
+
+
+def share_created(link: ShareLinkRecord, *, url: str, telegram_url: str) -> str:
+    return (
+        f"✅ Share link for <b>{escape(link.channel_title)}</b>, last {link.days} days, "
+        f"{_expiry(link)}:\n{escape(url)}\n\n"
+        f"To open it inside Telegram:\n{escape(telegram_url)}\n\n"
+        "See who opened it, or revoke it, in /shares."
+    )
+
+
+NO_SHARES = "You have no live share links. Make one with /share."
+SHARE_REVOKED = "Revoked: the link no longer opens."
+SHARE_ALREADY_GONE = "That link is already revoked or expired."
+REVOKE_SHARE_BUTTON = "🗑 Revoke #{number}"
+SHARE_CHOICE_NOT_OFFERED = "Choose one of the offered periods and lifetimes."
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else f"{count:,} times"
+
+
+def share_list(links: list[ShareLinkRecord]) -> str:
+    lines = ["<b>Your share links</b>"]
+    for number, link in enumerate(links, 1):
+        opened = "not opened yet" if link.open_count == 0 else f"opened {_times(link.open_count)}"
+        lines.append(
+            f"\n#{number} <b>{escape(link.channel_title)}</b>, last {link.days} days\n"
+            f"    ⏳ {_expiry(link)} · 👁 {opened}"
+        )
+    return "\n".join(lines)
+
+
+SHARED_REPORT_EXPIRED = "⌛ This share link has expired. Ask the channel owner for a new one."
+SHARED_REPORT_NOT_FOUND = "This share link does not work: it was revoked, or is mistyped."
+
+
+def shared_report(report: ShareableReport, *, url: str) -> str:
+    """A share link's report as a chat message: the same numbers as the web page."""
+    handle = f" (@{escape(report.channel_username)})" if report.channel_username else ""
+    lines = [
+        f"📊 <b>{escape(report.channel_title)}</b>{handle}",
+        escape(period_text(report, capitalized=True)),
+        "",
+    ]
+    lines += [
+        f"• {escape(number.label)}: <b>{escape(key_number_value(number))}</b>"
+        for number in report.key_numbers
+    ]
+    if report.top_posts:
+        lines += ["", "<b>Top posts</b>"]
+        for rank, post in enumerate(report.top_posts, 1):
+            views = "" if post.views is None else f"{post.views:,} views · "
+            lines.append(
+                f"{rank}. {escape(post_preview(post.text, 60))}\n"
+                f"    {views}{post.reactions:,} reactions"
+            )
+    lines += ["", f"Charts and CSV files: {escape(url)}"]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- buying
+
+
+def subscribe_offer(current: Plan, plans: Iterable[Plan], *, card: bool) -> str:
+    blocks = [f"<b>Upgrade</b>: you're on {current.name} now."]
+    for plan in plans:
+        stars = f"{plan.price_stars:,} ⭐ for 30 days"
+        price = f"{usd(plan.price_usd_cents)} a month by card, or {stars}" if card else stars
+        blocks.append(f"\n<b>{plan.name}</b>: {price}\n{_plan_limits(plan)}")
+    renewal = "A card subscription renews monthly until you /cancel it. " if card else ""
+    blocks.append(f"\n{renewal}Stars pay for 30 days at a time and never renew by themselves.")
+    return "\n".join(blocks)
+
+
+def buy_by_card_button(plan: Plan) -> str:
+    return f"💳 {plan.name} · {usd(plan.price_usd_cents)}/month"
+
+
+def buy_with_stars_button(plan: Plan) -> str:
+    return f"⭐ {plan.name} · {plan.price_stars:,} Stars"
+
+
+OPENING_CHECKOUT = "Opening checkout…"
+
+
+def checkout(plan: Plan) -> str:
+    return (
+        f"Subscribe to <b>{plan.name}</b> for {usd(plan.price_usd_cents)} a month on Stripe's "
+        "secure page. Come back here when you're done: I'll confirm as soon as Stripe does."
+    )
+
+
+def already_subscribed(card: CardPlan) -> str:
+    return (
+        f"You already pay for <b>{card.plan.name}</b> by card. Switch plans, or keep a "
+        "cancelled plan going, in /billing."
+    )
+
+
+def pay_by_card_button(plan: Plan) -> str:
+    return f"💳 Pay {usd(plan.price_usd_cents)} a month"
+
+
+def stars_invoice_title(plan: Plan) -> str:
+    return f"AnalyticBot {plan.name}"
+
+
+def stars_invoice_description(plan: Plan) -> str:
+    shown = (Allowance.CHANNELS, Allowance.HISTORY_DAYS, Allowance.EXPORTS_PER_DAY)
+    limits = ", ".join(
+        f"{_limit(plan.limits[allowance])} {ALLOWANCE_NAMES[allowance.value]}"
+        for allowance in shown
+    )
+    return f"30 days of {plan.name}: {limits}, and more. It does not renew by itself."
+
+
+def stars_price_label(plan: Plan) -> str:
+    return f"{plan.name}, 30 days"
+
+
+STARS_ORDER_INVALID = "This order is out of date. Send /subscribe for a fresh one."
+
+
+def stars_plan_active(plan: Plan, until: datetime) -> str:
+    return (
+        f"⭐ Thank you! <b>{plan.name}</b> is active until {_date(until)}; its limits apply now "
+        "(see /plan). Stars plans don't renew by themselves: /subscribe adds 30 more days."
+    )
+
+
+def payment_not_understood(charge_id: str) -> str:
+    return (
+        "I received your payment but could not match it to an order. Please write to support "
+        f"and quote <code>{escape(charge_id)}</code>: an admin will refund it."
+    )
+
+
+PAYMENTS_UNAVAILABLE = (
+    "💳 Card payments are unavailable right now. Please try again in a few minutes, "
+    "or pay with Telegram Stars under /subscribe."
+)
+CARD_PAYMENTS_OFF = "Card payments are not set up here. Pay with Telegram Stars: /subscribe."
+
+NO_CARD_SUBSCRIPTION = (
+    "You have no card subscription to cancel. Plans paid with Stars or granted simply "
+    "end on their date (see /plan)."
+)
+
+
+def already_cancelled(card: CardPlan) -> str:
+    return (
+        f"<b>{card.plan.name}</b> is already set to end on {_date(card.period_end)}. "
+        "Nothing more will be charged."
+    )
+
+
+def cancel_confirm(card: CardPlan) -> str:
+    return (
+        f"Stop renewing <b>{card.plan.name}</b>?\n\nIt stays active until "
+        f"{_date(card.period_end)}; after that you're on Free and nothing more is charged."
+    )
+
+
+CANCEL_CONFIRM_BUTTON = "Yes, stop renewing"
+CANCEL_KEEP_BUTTON = "Keep my plan"
+CANCEL_KEPT = "Nothing changed: your plan renews as before."
+
+
+def cancel_done(card: CardPlan) -> str:
+    return (
+        f"Done. <b>{card.plan.name}</b> won't renew: it stays active until "
+        f"{_date(card.period_end)}, then you're on Free."
+    )
+
+
+NO_BILLING_ACCOUNT = "You haven't paid by card yet, so there is nothing to manage. See /subscribe."
+BILLING_PORTAL = "Your card, invoices and subscription are on Stripe's billing portal:"
+BILLING_PORTAL_BUTTON = "🧾 Open billing portal"
+
+
+def billing_notice(notice: BillingNotice) -> str:
+    plan = f"<b>{notice.plan.name}</b>"
+    until = _date(notice.until)
+    match notice.kind:
+        case NoticeKind.STARTED:
+            return (
+                f"🎉 Welcome to {plan}! Your new limits apply now (see /plan). "
+                f"Next renewal on {until}."
+            )
+        case NoticeKind.RENEWED:
+            return f"🔁 {plan} renewed, thank you! Next renewal on {until}."
+        case NoticeKind.RENEWAL_FAILED:
+            return (
+                f"⚠️ I couldn't renew {plan}: the card payment failed. Stripe will try again "
+                "over the next days; update your card with /billing to keep your plan."
+            )
+        case NoticeKind.CANCEL_SCHEDULED:
+            return f"{plan} won't renew: it stays active until {until}, then you're on Free."
+        case NoticeKind.ENDED:
+            return (
+                f"Your {plan} plan has ended, so the Free limits apply again (see /plan). "
+                "/subscribe brings it back any time."
+            )
+        case NoticeKind.GRANTED:
+            return f"🎁 You've been given {plan} until {until}. Enjoy! See /plan."
+        case NoticeKind.REFUNDED:
+            return f"↩️ Your Stars payment for {plan} was refunded, so the plan has ended."
+
+
+# --------------------------------------------------------------------------- admins
+
+_RAIL_NAMES = {"stripe": "by card", "stars": "with Stars"}
+
+
+def _money(currency: str, amount: int) -> str:
+    if currency.lower() == "usd":
+        return usd(amount)
+    if currency == "XTR":
+        return f"{amount:,} ⭐"
+    return f"{amount / 100:,.2f} {escape(currency.upper())}"
+
+
+def admin_overview(overview: BillingOverview) -> str:
+    lines = ["<b>Admin</b>", f"👥 Users: {overview.users:,}", "", "<b>Paying users</b>"]
+    for plan in (p for p in PLANS.values() if p.is_paid):
+        counts = [
+            f"{row.users:,} {_RAIL_NAMES[row.source]}"
+            for row in overview.paying
+            if row.plan_code == plan.code and row.source in _RAIL_NAMES
+        ]
+        lines.append(f"• {plan.name}: {', '.join(counts) or 'none'}")
+    granted = [
+        f"{PLANS[row.plan_code].name if row.plan_code in PLANS else row.plan_code} {row.users:,}"
+        for row in overview.paying
+        if row.source == "admin"
+    ]
+    if granted:
+        lines.append(f"🎁 Granted: {', '.join(granted)}")
+    lines += ["", "<b>Revenue, last 30 days</b>"]
+    lines += [
+        f"• {_money(row.currency, row.amount)} ({row.payments:,} payments)"
+        for row in overview.revenue
+    ] or ["• nothing yet"]
+    lines.append(
+        "\n<code>/grant &lt;user_id&gt; &lt;plan&gt; &lt;days&gt;</code> · "
+        "<code>/refund &lt;charge_id&gt;</code>"
+    )
+    return "\n".join(lines)
+
+
+GRANT_USAGE = (
+    "Send <code>/grant &lt;user_id&gt; &lt;pro|business&gt; &lt;days&gt;</code>, "
+    "for example <code>/grant 12345 pro 30</code>."
+)
+
+
+def granted(user_id: int, plan: Plan, until: datetime | None) -> str:
+    return f"🎁 User <code>{user_id}</code> has <b>{plan.name}</b> until {_date(until)}."
+
+
+UNKNOWN_USER = "I don't know user <code>{user_id}</code>: they have to send /start to me first."
+REFUND_USAGE = "Send <code>/refund &lt;telegram_payment_charge_id&gt;</code>."
+
+
+def refunded(payment: PaymentRecord) -> str:
+    return (
+        f"↩️ Refunded {payment.amount:,} ⭐ to user <code>{payment.user_id}</code>; "
+        "their Stars plan has ended."
+    )
+
+
+PAYMENT_NOT_FOUND = "No Stars payment has the charge id <code>{charge_id}</code>."
+ALREADY_REFUNDED = "That payment was refunded already."
+REFUND_REFUSED = "Telegram refused the refund: {reason}"
 
 
 # --------------------------------------------------------------------------- alerts
@@ -256,7 +965,7 @@ def _kind(kind: AlertKind) -> str:
     return f"{emoji} {name}"
 
 
-def _number(value: float | None) -> str:
+def _figure(value: float | None) -> str:
     """1,234 for whole numbers, 2.5 otherwise."""
     if value is None:
         return "?"
@@ -289,17 +998,17 @@ def rule_summary(rule: AlertRuleRecord) -> str:
     change = " or ".join(
         part
         for part in (
-            f"{_number(limits.percent)}%" if limits.percent is not None else "",
-            f"{_number(limits.amount)} subscribers" if limits.amount is not None else "",
+            f"{_figure(limits.percent)}%" if limits.percent is not None else "",
+            f"{_figure(limits.amount)} subscribers" if limits.amount is not None else "",
         )
         if part
     )
     return _RULE_SUMMARIES[rule.kind].format(
         change=change,
-        amount=_number(limits.amount),
-        percent=_number(limits.percent),
+        amount=_figure(limits.amount),
+        percent=_figure(limits.percent),
         hours=limits.hours,
-        factor=_number(limits.factor),
+        factor=_figure(limits.factor),
     )
 
 
@@ -397,7 +1106,7 @@ _BOUNDS = {
 
 def _bounds(question: Question) -> str:
     return _BOUNDS[question.field].format(
-        low=_number(question.minimum), high=_number(question.maximum)
+        low=_figure(question.minimum), high=_figure(question.maximum)
     )
 
 
@@ -443,35 +1152,35 @@ def _facts(kind: AlertKind, details: Mapping[str, Any], time_zone: str) -> str:
             verb = "Lost" if kind is AlertKind.SUBSCRIBER_DROP else "Gained"
             share = f" ({d['change'] * 100 / d['base']:.1f}%)" if d.get("base") else ""
             return (
-                f"{verb} <b>{_number(d['change'])}</b> subscribers{share} in the last "
-                f"{d['hours']} h: {_number(d['joins'])} joined, {_number(d['leaves'])} left."
+                f"{verb} <b>{_figure(d['change'])}</b> subscribers{share} in the last "
+                f"{d['hours']} h: {_figure(d['joins'])} joined, {_figure(d['leaves'])} left."
             )
         case AlertKind.MILESTONE:
             crossed = "Reached" if d["up"] else "Fell below"
             return (
-                f"{crossed} <b>{_number(d['milestone'])}</b> subscribers: now "
-                f"{_number(d['subscribers'])}, before {_number(d['previous'])}."
+                f"{crossed} <b>{_figure(d['milestone'])}</b> subscribers: now "
+                f"{_figure(d['subscribers'])}, before {_figure(d['previous'])}."
             )
         case AlertKind.POST_VIEWS:
             return (
-                f"A post reached <b>{_number(d['views'])}</b> views {_age(d['minutes'])} after "
-                f"publishing (your threshold: {_number(d['amount'])} within {d['hours']} h)."
+                f"A post reached <b>{_figure(d['views'])}</b> views {_age(d['minutes'])} after "
+                f"publishing (your threshold: {_figure(d['amount'])} within {d['hours']} h)."
             )
         case AlertKind.POST_UNDERPERFORMS:
             share = d["views"] * 100 / d["median"] if d["median"] else 0
             return (
-                f"A post has <b>{_number(d['views'])}</b> views at {d['hours']} h: {share:.0f}% "
-                f"of the channel's median at that age ({_number(d['median'])})."
+                f"A post has <b>{_figure(d['views'])}</b> views at {d['hours']} h: {share:.0f}% "
+                f"of the channel's median at that age ({_figure(d['median'])})."
             )
         case AlertKind.REACTION_SPIKE:
             return (
-                f"A post got <b>{_number(d['gained'])}</b> reactions in the last hour; a post "
-                f"usually gets {_number(d['usual'])} in its first hour."
+                f"A post got <b>{_figure(d['gained'])}</b> reactions in the last hour; a post "
+                f"usually gets {_figure(d['usual'])} in its first hour."
             )
         case AlertKind.UNSUBSCRIBE_SPIKE:
             return (
-                f"<b>{_number(d['leaves'])}</b> subscribers left in the last hour; usually "
-                f"{_number(d['baseline'])} an hour."
+                f"<b>{_figure(d['leaves'])}</b> subscribers left in the last hour; usually "
+                f"{_figure(d['baseline'])} an hour."
             )
         case AlertKind.POSTING_GAP:
             last = d.get("last_post_at")

@@ -1,10 +1,44 @@
-"""The small web app that runs beside the bot: health now; share pages and webhooks later."""
+"""The small web app that runs beside the bot: health, Stripe's webhook, the share pages."""
+
+import logging
+import math
+import re
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot import share_page
+from bot.rate_limit import TokenBuckets
 from services.health import HealthService
+from services.share_links import (
+    ShareLinkError,
+    ShareLinkExpired,
+    ShareLinkService,
+)
+from services.stripe_billing import InvalidWebhook, StripeBillingService
+
+log = logging.getLogger(__name__)
 
 HEALTH_KEY = web.AppKey("health", HealthService)
+STRIPE_BILLING_KEY = web.AppKey("stripe_billing", StripeBillingService)
+SHARE_LINKS_KEY = web.AppKey("share_links", ShareLinkService)
+SHARE_RATE_KEY = web.AppKey("share_rate", TokenBuckets)
+PUBLIC_BASE_URL_KEY = web.AppKey("public_base_url", str)
+
+_TOKEN = r"{token:[A-Za-z0-9_-]{1,64}}"
+_FILE = r"{name:[a-z0-9_]{1,40}}"
+_SHARE_PATH = re.compile(r"^/r/")
+# Every share response: never cached or indexed, never leaks its URL, loads nothing foreign.
+_SHARE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Content-Security-Policy": share_page.CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -15,8 +49,114 @@ async def healthz(request: web.Request) -> web.Response:
     )
 
 
-def create_web_app(*, health: HealthService) -> web.Application:
+async def stripe_webhook(request: web.Request) -> web.Response:
+    """Stripe retries anything but a 2xx: 400 for what can never be valid, 500 on our faults."""
+    payload = await request.read()
+    try:
+        await request.app[STRIPE_BILLING_KEY].handle_webhook(
+            payload, request.headers.get("Stripe-Signature")
+        )
+    except InvalidWebhook as error:
+        log.warning("refused a Stripe webhook: %s", error)
+        return web.json_response({"error": "invalid webhook"}, status=400)
+    return web.json_response({"received": True})
+
+
+def _wants_json(request: web.Request) -> bool:
+    return request.path.endswith(".json")
+
+
+def _refusal(request: web.Request, status: int, page: str, error: str) -> web.Response:
+    if _wants_json(request):
+        return web.json_response({"error": error}, status=status)
+    return web.Response(text=page, status=status, content_type="text/html")
+
+
+@web.middleware
+async def share_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Rate-limit share requests per client address, and turn dead links into 404 and 410."""
+    if not _SHARE_PATH.match(request.path):
+        return await handler(request)
+    wait = request.app[SHARE_RATE_KEY].take(request.remote or "")
+    if wait > 0:
+        response = _refusal(request, 429, share_page.too_many_requests_page(), "rate_limited")
+        response.headers["Retry-After"] = str(math.ceil(wait))
+        return response
+    try:
+        return await handler(request)
+    except ShareLinkExpired:
+        return _refusal(request, 410, share_page.expired_page(), "expired")
+    except ShareLinkError:
+        return _refusal(request, 404, share_page.not_found_page(), "not_found")
+    except web.HTTPNotFound:
+        return _refusal(request, 404, share_page.not_found_page(), "not_found")
+
+
+async def _share_headers(request: web.Request, response: web.StreamResponse) -> None:
+    if _SHARE_PATH.match(request.path):
+        response.headers.update(_SHARE_HEADERS)
+
+
+async def share_html(request: web.Request) -> web.Response:
+    token = request.match_info["token"]
+    opened = await request.app[SHARE_LINKS_KEY].open(token)
+    page = share_page.report_page(opened.report, opened.link, token)
+    return web.Response(text=page, content_type="text/html")
+
+
+async def share_json(request: web.Request) -> web.Response:
+    token = request.match_info["token"]
+    opened = await request.app[SHARE_LINKS_KEY].open(token)
+    base_url = request.app[PUBLIC_BASE_URL_KEY]
+    return web.json_response(share_page.report_json(opened.report, opened.link, token, base_url))
+
+
+async def share_favicon(request: web.Request) -> web.Response:
+    return web.Response(body=share_page.FAVICON_PNG, content_type="image/png")
+
+
+async def share_chart(request: web.Request) -> web.Response:
+    png = await request.app[SHARE_LINKS_KEY].chart_png(
+        request.match_info["token"], request.match_info["name"]
+    )
+    return web.Response(body=png, content_type="image/png")
+
+
+async def share_csv(request: web.Request) -> web.Response:
+    name = request.match_info["name"]
+    data = await request.app[SHARE_LINKS_KEY].csv_bytes(request.match_info["token"], name)
+    return web.Response(
+        body=data,
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+def create_web_app(
+    *,
+    health: HealthService,
+    stripe_billing: StripeBillingService | None = None,
+    share_links: ShareLinkService | None = None,
+    share_rate: TokenBuckets | None = None,
+    public_base_url: str = "",
+) -> web.Application:
+    """The app; Stripe's webhook and the share pages are served only when their parts are given."""
     app = web.Application(client_max_size=1024**2)
     app[HEALTH_KEY] = health
     app.router.add_get("/healthz", healthz)
+    if stripe_billing is not None:
+        app[STRIPE_BILLING_KEY] = stripe_billing
+        app.router.add_post("/stripe/webhook", stripe_webhook)
+    if share_links is not None and share_rate is not None:
+        app[SHARE_LINKS_KEY] = share_links
+        app[SHARE_RATE_KEY] = share_rate
+        app[PUBLIC_BASE_URL_KEY] = public_base_url.rstrip("/")
+        app.middlewares.append(share_guard)
+        app.on_response_prepare.append(_share_headers)
+        app.router.add_get("/r/favicon.ico", share_favicon)
+        app.router.add_get(f"/r/{_TOKEN}", share_html)
+        app.router.add_get(f"/r/{_TOKEN}.json", share_json)
+        app.router.add_get(f"/r/{_TOKEN}/charts/{_FILE}.png", share_chart)
+        app.router.add_get(f"/r/{_TOKEN}/csv/{_FILE}.csv", share_csv)
     return app

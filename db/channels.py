@@ -1,6 +1,6 @@
 """Channels, and which users administer them as Telegram last said."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -130,6 +130,18 @@ class ChannelsRepository:
         if verified_at is None:
             raise NotFound(f"user {user_id} is not a known admin of channel {channel_id}")
         return verified_at
+
+    async def admin_ids_of(self, *, channel_ids: Sequence[int]) -> dict[int, list[int]]:
+        """The known admins of each channel; channels without any are left out."""
+        rows = await self._pool.fetch(
+            """
+            SELECT channel_id, array_agg(user_id ORDER BY user_id) AS user_ids
+              FROM channel_admins WHERE channel_id = ANY($1::bigint[])
+             GROUP BY channel_id
+            """,
+            list(channel_ids),
+        )
+        return {row["channel_id"]: list(row["user_ids"]) for row in rows}
 
     async def count_tracked_for_user(self, user_id: int) -> int:
         return await self._pool.fetchval(

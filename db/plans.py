@@ -5,6 +5,8 @@ from datetime import date, datetime
 
 import asyncpg
 
+from db.errors import NotFound
+
 
 @dataclass(frozen=True)
 class UserPlanRecord:
@@ -12,16 +14,18 @@ class UserPlanRecord:
     plan_code: str
     source: str
     expires_at: datetime | None
+    renews: bool
 
 
 class PlansRepository:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool | asyncpg.Connection) -> None:
+        """A pool, or a connection inside a transaction that spans other tables (billing)."""
         self._pool = pool
 
     async def active_plan(self, *, user_id: int, now: datetime) -> UserPlanRecord | None:
         row = await self._pool.fetchrow(
             """
-            SELECT user_id, plan_code, source, expires_at FROM user_plans
+            SELECT user_id, plan_code, source, expires_at, renews FROM user_plans
              WHERE user_id = $1 AND (expires_at IS NULL OR expires_at > $2)
             """,
             user_id,
@@ -30,21 +34,55 @@ class PlansRepository:
         return UserPlanRecord(**dict(row)) if row else None
 
     async def set_plan(
-        self, *, user_id: int, plan_code: str, source: str, expires_at: datetime | None
+        self,
+        *,
+        user_id: int,
+        plan_code: str,
+        source: str,
+        expires_at: datetime | None,
+        renews: bool = False,
     ) -> None:
-        await self._pool.execute(
-            """
-            INSERT INTO user_plans (user_id, plan_code, source, expires_at)
-            VALUES ($1, $2, $3, $4)
-            ON CONFLICT (user_id) DO UPDATE
-               SET plan_code = EXCLUDED.plan_code, source = EXCLUDED.source,
-                   expires_at = EXCLUDED.expires_at, updated_at = now()
-            """,
+        """Raises NotFound when the user does not exist."""
+        try:
+            await self._pool.execute(
+                """
+                INSERT INTO user_plans (user_id, plan_code, source, expires_at, renews)
+                VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (user_id) DO UPDATE
+                   SET plan_code = EXCLUDED.plan_code, source = EXCLUDED.source,
+                       expires_at = EXCLUDED.expires_at, renews = EXCLUDED.renews,
+                       updated_at = now()
+                """,
+                user_id,
+                plan_code,
+                source,
+                expires_at,
+                renews,
+            )
+        except asyncpg.ForeignKeyViolationError as error:
+            raise NotFound(f"user {user_id}") from error
+
+    async def end_plan(self, *, user_id: int, source: str) -> bool:
+        """Back to Free, if the current plan came from source (another source's plan stays)."""
+        ended = await self._pool.fetchval(
+            "DELETE FROM user_plans WHERE user_id = $1 AND source = $2 RETURNING true",
             user_id,
-            plan_code,
             source,
-            expires_at,
         )
+        return bool(ended)
+
+    async def end_expired(self, *, now: datetime, sources: list[str]) -> list[UserPlanRecord]:
+        """Remove the plans from these sources that have run out, and return them."""
+        rows = await self._pool.fetch(
+            """
+            DELETE FROM user_plans
+             WHERE expires_at <= $1 AND source = ANY($2::text[])
+            RETURNING user_id, plan_code, source, expires_at, renews
+            """,
+            now,
+            sources,
+        )
+        return [UserPlanRecord(**dict(row)) for row in rows]
 
     async def consume(
         self, *, user_id: int, allowance: str, period_start: date, amount: int, limit: int | None

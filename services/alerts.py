@@ -75,6 +75,7 @@ _KINDS_AFTER_SUBSCRIBER_EVENTS = (
     AlertKind.UNSUBSCRIBE_SPIKE,
 )
 _KINDS_AFTER_REACTIONS = (AlertKind.REACTION_SPIKE,)
+_KINDS_AFTER_VIEWS = (AlertKind.POST_VIEWS, AlertKind.POST_UNDERPERFORMS)
 
 _HOURS = re.compile(r"^(\d+)\s*(h|hours?|d|days?)?$")
 
@@ -330,3 +331,8 @@ class AlertService:
             )
         if batch.reactions:
             await self.evaluate(kinds=_KINDS_AFTER_REACTIONS, channel_ids=batch.reactions)
+
+    async def on_views_collected(self, *, channel_ids: Collection[int]) -> None:
+        """Check at once the view rules of channels whose post views were just collected."""
+        if channel_ids:
+            await self.evaluate(kinds=_KINDS_AFTER_VIEWS, channel_ids=channel_ids)

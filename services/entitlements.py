@@ -31,7 +31,13 @@ class PlanStatus:
     plan: Plan
     source: str | None
     expires_at: datetime | None
+    renews: bool  # True: expires_at is the next renewal; False: the plan ends then
     usage: list[UsageLine]
+
+
+def within_cap(wanted: int | None, allowed: int | None) -> bool:
+    """Whether a cap allows a value; None wants no cap, or allows any."""
+    return allowed is None or (wanted is not None and wanted <= allowed)
 
 
 class EntitlementsService:
@@ -63,11 +69,17 @@ class EntitlementsService:
         if allowed is not None and current >= allowed:
             raise LimitReached(allowance, allowed, plan)
 
-    async def ensure_at_most(self, *, user_id: int, allowance: Allowance, wanted: int) -> None:
-        """For caps (history days, link hours): refuse a value over the plan's cap."""
+    async def ensure_at_most(
+        self, *, user_id: int, allowance: Allowance, wanted: int | None
+    ) -> None:
+        """For caps (history days, link hours): refuse a value over the plan's cap.
+
+        wanted None asks for no cap at all (a link that never expires), which only an
+        unlimited plan allows.
+        """
         plan = await self.plan_of(user_id=user_id)
         allowed = plan.limits[allowance]
-        if allowed is not None and wanted > allowed:
+        if not within_cap(wanted, allowed):
             raise LimitReached(allowance, allowed, plan)
 
     async def consume(self, *, user_id: int, allowance: Allowance, amount: int = 1) -> None:
@@ -111,6 +123,7 @@ class EntitlementsService:
             plan=plan,
             source=record.source if record else None,
             expires_at=record.expires_at if record else None,
+            renews=record.renews if record else False,
             usage=lines,
         )
 

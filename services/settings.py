@@ -1,11 +1,18 @@
 """The application's settings, read from the environment and `.env` (see .env.example)."""
 
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from db.settings import DatabaseSettings
+
+_STRIPE_REQUIRED = (
+    "stripe_secret_key",
+    "stripe_webhook_secret",
+    "stripe_price_pro",
+    "stripe_price_business",
+)
 
 
 class Settings(DatabaseSettings):
@@ -35,6 +42,14 @@ class Settings(DatabaseSettings):
     admin_verify_ttl_seconds: int = Field(default=600, ge=0)
     telegram_concurrency: int = Field(default=8, ge=1)
 
+    # Post views, read from Telegram's public web preview (t.me/s/<username>).
+    preview_base_url: str = "https://t.me"
+    views_collect_seconds: int = Field(default=60, ge=5)
+    views_concurrency: int = Field(default=4, ge=1)
+    views_channels_per_run: int = Field(default=100, ge=1)
+    views_max_pages: int = Field(default=50, ge=1)
+    views_page_delay_seconds: float = Field(default=1.0, ge=0)
+
     ingest_batch_size: int = Field(default=500, ge=1)
     ingest_flush_seconds: float = Field(default=1.0, gt=0)
 
@@ -45,10 +60,47 @@ class Settings(DatabaseSettings):
     # Telegram's limits for messages the bot sends on its own: in all, and to one chat.
     outgoing_messages_per_second: float = Field(default=30.0, gt=0)
     outgoing_messages_per_chat_per_second: float = Field(default=1.0, gt=0)
+    # An export running longer than this shows a status message that counts its rows.
+    export_status_after_seconds: float = Field(default=3.0, ge=0)
+    # The largest file the bot may send: 50 MB on Telegram's servers, 2000 MB on a local one.
+    export_max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
 
     # Per-user throttling: a burst of this many updates, refilled at this rate per second.
     throttle_burst: int = Field(default=8, ge=1)
     throttle_rate: float = Field(default=1.0, gt=0)
+
+    # Images over this size are refused before downloading; bots can't download over 20 MB.
+    watermark_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    # Telegram delivers an album as one message per image: wait this long for the rest.
+    watermark_album_wait_seconds: float = Field(default=1.0, gt=0)
+    # Share pages: a built report is reused this long (a page and its charts load together).
+    share_cache_seconds: float = Field(default=60.0, ge=0)
+    # Share pages are rate-limited per client address: a burst, refilled at this rate per second.
+    share_rate_burst: int = Field(default=30, ge=1)
+    share_rate_per_second: float = Field(default=2.0, gt=0)
+
+    # Card payments through Stripe: all four or none (Telegram Stars work without them).
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_price_pro: str | None = None
+    stripe_price_business: str | None = None
+    stripe_api_base: str = "https://api.stripe.com"
+
+    @property
+    def stripe_enabled(self) -> bool:
+        return all(getattr(self, name) is not None for name in _STRIPE_REQUIRED)
+
+    @field_validator(*_STRIPE_REQUIRED, mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _stripe_all_or_nothing(self) -> Self:
+        missing = [name.upper() for name in _STRIPE_REQUIRED if getattr(self, name) is None]
+        if 0 < len(missing) < len(_STRIPE_REQUIRED):
+            raise ValueError(f"Stripe is half configured: set {', '.join(missing)} as well")
+        return self
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -22,6 +22,14 @@ class ChatUnavailable(Exception):
     """Telegram does not know the chat, or will not show it to the bot."""
 
 
+class FileUnavailable(Exception):
+    """Telegram will not hand the bot this file (unknown id, or a download that failed)."""
+
+
+class FileTooBig(FileUnavailable):
+    """The file is over the size bots may download (20 MB)."""
+
+
 class TelegramGateway(Protocol):
     async def get_chat(self, chat_ref: int | str) -> ChatInfo:
         """The chat by id or @username; raises ChatUnavailable."""
@@ -33,4 +41,8 @@ class TelegramGateway(Protocol):
 
     async def get_member_count(self, chat_id: int) -> int:
         """The chat's member (subscriber) count; raises ChatUnavailable."""
+        ...
+
+    async def download_file(self, file_id: str) -> bytes:
+        """A file a user sent, by its file_id; raises FileTooBig or FileUnavailable."""
         ...

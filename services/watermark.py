@@ -102,6 +102,13 @@ class ImageTooLarge(WatermarkError):
 
     default_message = "This image is too large to watermark."
 
+    @classmethod
+    def file_over(cls, size: int, limit: int) -> ImageTooLarge:
+        """The error for a file of ``size`` bytes over a ``limit`` of bytes."""
+        return cls(
+            f"This file is {_mib(size)} MB; the limit is {_mib(limit)} MB. Send a smaller image."
+        )
+
 
 class DecompressionBomb(WatermarkError):
     """The image declares a size beyond Pillow's safety limit, a classic decompression bomb."""
@@ -246,10 +253,7 @@ def watermark_image(
         raise TypeError(f"data must be bytes, not {type(data).__name__}")
     data = bytes(data)
     if len(data) > max_bytes:
-        raise ImageTooLarge(
-            f"This file is {_mib(len(data))} MB; the limit is {_mib(max_bytes)} MB. "
-            "Send a smaller image."
-        )
+        raise ImageTooLarge.file_over(len(data), max_bytes)
     header = _read_header(data)
     if header is None:
         raise _classify_unknown(data)

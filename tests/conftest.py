@@ -9,6 +9,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from fake_stripe import FakeStripe
 from fake_telegram import BOT_TOKEN, FakeTelegram
 from helpers import ManualClock, create_database, drop_database
 
@@ -82,10 +83,27 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
+async def stripe_server(clock: ManualClock) -> AsyncIterator[FakeStripe]:
+    async with FakeStripe(clock=clock) as fake:
+        yield fake
+
+
+@pytest.fixture
+def stripe_api(app: "RunningBot", stripe_server: FakeStripe) -> FakeStripe:
+    """The fake Stripe, wired to the bot both ways: a test that asks for it gets the STRIPE_*
+    settings pointing at it, and its webhooks go to the bot's web app."""
+    stripe_server.webhook_url = f"{app.app.web_url}/stripe/webhook"
+    return stripe_server
+
+
+@pytest.fixture
 def settings(
     request: pytest.FixtureRequest, tg: FakeTelegram, database_dsn: str, tmp_path: Path
 ) -> Settings:
-    """Settings for the bot under test; `@pytest.mark.settings(name=value)` overrides any."""
+    """Settings for the bot under test; `@pytest.mark.settings(name=value)` overrides any.
+
+    Stripe is configured (pointing at the fake) only for tests that use `stripe_api`.
+    """
     marker = request.node.get_closest_marker("settings")
     overrides = marker.kwargs if marker else {}
     values = dict(
@@ -100,6 +118,8 @@ def settings(
         # Tests flush ingestion explicitly; a long interval keeps timing out of them.
         ingest_flush_seconds=3600,
     )
+    if "stripe_api" in request.fixturenames:
+        values.update(request.getfixturevalue("stripe_server").settings())
     values.update(overrides)
     return Settings(_env_file=None, **values)
 
@@ -107,9 +127,10 @@ def settings(
 class RunningBot:
     """A BotApplication polling the fake Telegram in the background."""
 
-    def __init__(self, app: BotApplication, tg: FakeTelegram) -> None:
+    def __init__(self, app: BotApplication, tg: FakeTelegram, pool: asyncpg.Pool) -> None:
         self.app = app
         self.tg = tg
+        self._pool = pool
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -126,6 +147,12 @@ class RunningBot:
         await self._task
         self._task = None
 
+    async def restart(self) -> None:
+        """Stop, then start a new BotApplication on the same database, as a redeploy does."""
+        await self.stop()
+        self.app = BotApplication(self.app.settings, self._pool, clock=self.app.clock)
+        await self.start()
+
     @property
     def services(self):
         return self.app.services
@@ -136,7 +163,7 @@ async def app(
     settings: Settings, db: asyncpg.Pool, tg: FakeTelegram, clock: ManualClock
 ) -> AsyncIterator[RunningBot]:
     """The real bot, polling the fake Telegram, on a clean database."""
-    running = RunningBot(BotApplication(settings, db, clock=clock), tg)
+    running = RunningBot(BotApplication(settings, db, clock=clock), tg, db)
     await running.start()
     yield running
     await running.stop()
@@ -147,19 +174,17 @@ async def another_bot(
     settings: Settings, database_dsn: str, db: asyncpg.Pool, tg: FakeTelegram, clock: ManualClock
 ) -> AsyncIterator[Callable[[], Awaitable[RunningBot]]]:
     """Builds another BotApplication on the test's database with a pool of its own, as a second
-    process would. `await running.start()` polls (stop the first bot before: one poller at a
-    time); without it, its services still run against the database."""
+    process would; it does not poll (one poller at a time), its services run all the same."""
     built: list[tuple[RunningBot, asyncpg.Pool]] = []
 
     async def build() -> RunningBot:
         pool = await create_pool(database_dsn, min_size=1, max_size=4)
-        running = RunningBot(BotApplication(settings, pool, clock=clock), tg)
+        running = RunningBot(BotApplication(settings, pool, clock=clock), tg, pool)
         built.append((running, pool))
         return running
 
     yield build
     for running, pool in built:
-        await running.stop()
-        await running.services.outgoing.close()  # a bot that never polled has not closed it
+        await running.services.outgoing.close()
         await running.app.bot.session.close()
         await pool.close()

@@ -450,6 +450,8 @@ def _image_info(data: bytes) -> tuple[str, int, int] | None:
             return str(image.format), image.width, image.height
     except (ImportError, UnidentifiedImageError, OSError, ValueError):
         return None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return None  # a decompression bomb: Telegram doesn't decode documents either
 
 
 @functools.cache
@@ -1203,7 +1205,6 @@ class FakeTelegram:
     ) -> str:
         """A message with successful_payment; returns the telegram_payment_charge_id."""
         charge_id = f"stxFakeCharge{next(self._counter):08d}"
-        self._charges[charge_id] = {"user_id": user.id, "refunded": False}
         payment = {
             "currency": currency,
             "total_amount": total_amount,
@@ -1211,8 +1212,17 @@ class FakeTelegram:
             "telegram_payment_charge_id": charge_id,
             "provider_payment_charge_id": "" if currency == "XTR" else f"prov_{charge_id}",
         }
+        self._charges[charge_id] = {"user_id": user.id, "refunded": False, "payment": payment}
         await self.send_update({"message": self._user_message(user, successful_payment=payment)})
         return charge_id
+
+    async def refunded_payment(self, user: FakeUser, charge_id: str) -> None:
+        """Telegram refunds a charge without the bot asking (its support did): the service
+        message with refunded_payment."""
+        charge = self._charges[charge_id]
+        charge["refunded"] = True
+        refund = {k: v for k, v in charge["payment"].items() if v != ""}
+        await self.send_update({"message": self._user_message(user, refunded_payment=refund)})
 
     # ----------------------------------------------------------------- observation
 
@@ -1911,6 +1921,7 @@ class FakeTelegram:
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "editMessageCaption": self._edit_message_caption,
+            "editMessageMedia": self._edit_message_media,
             "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
             "sendChatAction": self._send_chat_action,
@@ -1991,6 +2002,24 @@ class FakeTelegram:
             raise _bad("there is no caption in the message to edit")
         changes = {"caption": caption, "caption_entities": entities, "reply_markup": markup}
         return self._edit(message, changes)
+
+    def _edit_message_media(self, rq: ApiRequest) -> dict[str, Any]:
+        media = rq.get("media")
+        if not isinstance(media, dict):
+            raise _bad("can't parse InputMedia JSON object")
+        kind = str(media.get("type"))
+        if kind not in ("photo", "video", "document", "audio", "animation"):
+            raise _bad(f'can\'t parse InputMedia: type "{kind}" is unsupported')
+        caption, entities = self._caption(media)
+        markup = _check_reply_markup(rq.get("reply_markup"), inline_only=True)
+        message = self._editable_message(rq)
+        if not any(k in message for k in _MEDIA_KINDS):
+            raise _bad("there is no media in the message to edit")
+        stored = self._input_file(rq, media.get("media"), "media", kind)
+        # The new media replaces the old one, whatever its kind was.
+        changes: dict[str, Any] = {k: None for k in _MEDIA_KINDS if k != kind}
+        changes |= {kind: stored.media(), "caption": caption, "caption_entities": entities}
+        return self._edit(message, changes | {"reply_markup": markup})
 
     def _edit_message_reply_markup(self, rq: ApiRequest) -> dict[str, Any]:
         markup = _check_reply_markup(rq.get("reply_markup"), inline_only=True)

@@ -1,10 +1,14 @@
 """Small things many tests share."""
 
 import asyncio
+import io
+import struct
+import zlib
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+from PIL import Image
 
 
 class ManualClock:
@@ -49,3 +53,61 @@ async def drop_database(server_dsn: str, name: str) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+def png_chunk(kind: bytes, payload: bytes) -> bytes:
+    """Build one PNG chunk with its CRC."""
+    return (
+        struct.pack(">I", len(payload))
+        + kind
+        + payload
+        + struct.pack(">I", zlib.crc32(kind + payload))
+    )
+
+
+def bomb_png(side: int = 30_000) -> bytes:
+    """Build a real, valid 1-bit PNG of side×side pixels that compresses to a few hundred KB."""
+    compressor = zlib.compressobj(9)
+    row = b"\x00" * (1 + (side + 7) // 8)  # filter byte + packed bits
+    body = b"".join(compressor.compress(row * 1000) for _ in range(side // 1000))
+    body += compressor.flush()
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", body)
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def encode(image: Image.Image, fmt: str = "PNG", **options: object) -> bytes:
+    """Encode an image in memory."""
+    out = io.BytesIO()
+    image.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def decode(data: bytes) -> Image.Image:
+    """Decode and fully load an image from bytes."""
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def background(size: tuple[int, int] = (900, 600)) -> Image.Image:
+    """Return a non-uniform RGB test picture, so a misplaced pixel can't hide in a flat colour."""
+    ramp = Image.linear_gradient("L").resize(size)
+    across = Image.linear_gradient("L").transpose(Image.Transpose.ROTATE_90).resize(size)
+    return Image.merge("RGB", (ramp, across, Image.new("L", size, 120)))
+
+
+async def subscribe_by_card(tg, stripe_api, user, plan: str = "Pro") -> dict:
+    """The user buys a plan by card: /subscribe, the Card button, paying on Stripe's page, and
+    Stripe's events for it delivered; returns the subscription as Stripe has it now."""
+    await tg.send_text(user, "/subscribe")
+    await tg.press_button(user, tg.last_to(user, "sendMessage"), f"💳 {plan}")
+    url = tg.last_to(user, "sendMessage").button("Pay")["url"]
+    events = stripe_api.complete_checkout(stripe_api.session_by_url(url)["id"])
+    assert await stripe_api.deliver_all(events) == [200] * len(events)
+    subscription_id = events[0]["data"]["object"]["id"]
+    return stripe_api.subscriptions[subscription_id]

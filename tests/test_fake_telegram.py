@@ -262,6 +262,31 @@ async def test_photos_and_media_groups(bot: Bot, tg: FakeTelegram) -> None:
         await bot.send_media_group(alice.id, eleven)
 
 
+async def test_photo_is_replaced_by_edit_message_media(bot: Bot, tg: FakeTelegram) -> None:
+    alice = tg.user(started=True)
+    text = await bot.send_message(alice.id, "no media here")
+    sent = await bot.send_photo(alice.id, BufferedInputFile(png(40, 30), "a.png"), caption="old")
+
+    edited = await bot.edit_message_media(
+        InputMediaPhoto(
+            media=BufferedInputFile(png(60, 40), "b.png"), caption="<b>new</b>", parse_mode="HTML"
+        ),
+        chat_id=alice.id,
+        message_id=sent.message_id,
+    )
+
+    assert isinstance(edited, Message) and edited.caption == "new"
+    assert edited.photo is not None and edited.photo[-1].width == 60
+    assert tg.last_to(alice, "editMessageMedia").files["media"].filename == "b.png"
+    assert tg.message(alice, sent.message_id)["caption"] == "new"
+    with pytest.raises(TelegramBadRequest, match="there is no media in the message to edit"):
+        await bot.edit_message_media(
+            InputMediaPhoto(media=BufferedInputFile(png(), "c.png")),
+            chat_id=alice.id,
+            message_id=text.message_id,
+        )
+
+
 async def test_edits_deletes_and_callback_answers(bot: Bot, tg: FakeTelegram) -> None:
     alice = tg.user(started=True)
     sent = await bot.send_message(alice.id, "v1")

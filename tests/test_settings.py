@@ -40,3 +40,18 @@ def test_secrets_do_not_show_when_settings_are_printed() -> None:
 def test_admin_ids_from_the_environment(monkeypatch, raw: str, expected) -> None:
     monkeypatch.setenv("ADMIN_IDS", raw)
     assert Settings(_env_file=None).admin_ids == expected
+
+
+def test_stripe_is_all_or_nothing() -> None:
+    assert not Settings(_env_file=None, stripe_secret_key="", stripe_price_pro=" ").stripe_enabled
+    with pytest.raises(ValueError, match="STRIPE_WEBHOOK_SECRET"):
+        Settings(_env_file=None, stripe_secret_key="sk_test_x", stripe_price_pro="price_1")
+    complete = Settings(
+        _env_file=None,
+        stripe_secret_key="sk_test_x",
+        stripe_webhook_secret="whsec_x",
+        stripe_price_pro="price_1",
+        stripe_price_business="price_2",
+    )
+    assert complete.stripe_enabled
+    assert "whsec_x" not in repr(complete)

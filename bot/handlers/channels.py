@@ -6,22 +6,29 @@ from aiogram.types import CallbackQuery, Message
 
 from bot import texts
 from bot.callbacks import ChannelAction, ChannelCb, RemoveCb, RemoveMode
-from bot.handlers.common import access_error_text, answer_access_error, answer_limit_reached
+from bot.handlers.common import (
+    access_error_text,
+    answer_access_error,
+    answer_limit_reached,
+    plain_alert,
+)
 from bot.keyboards import channels_keyboard, remove_confirm_keyboard
 from db.users import UserRecord
 from services.channels import ChannelAccessError, ChannelService
 from services.clock import Clock
 from services.entitlements import LimitReached
+from services.settings import Settings
 
 
-async def list_channels(message: Message, user: UserRecord, channels: ChannelService, clock: Clock):
+async def list_channels(
+    message: Message, user: UserRecord, channels: ChannelService, clock: Clock, settings: Settings
+):
     summaries = await channels.list_for_user(user_id=user.id)
     if not summaries:
         await message.answer(texts.NO_CHANNELS)
         return
-    await message.answer(
-        texts.channel_list(summaries, clock.now()), reply_markup=channels_keyboard(summaries)
-    )
+    keyboard = channels_keyboard(summaries, with_stats=settings.feature_analytics)
+    await message.answer(texts.channel_list(summaries, clock.now()), reply_markup=keyboard)
 
 
 async def add_channel(
@@ -71,7 +78,7 @@ async def on_channel_button(
                 texts.channel_now_tracked(result.channel, was_tracked=result.was_tracked)
             )
     except ChannelAccessError as error:
-        await query.answer(_plain(access_error_text(error)), show_alert=True)
+        await query.answer(plain_alert(access_error_text(error)), show_alert=True)
         return
     except LimitReached as error:
         await answer_limit_reached(query, error)
@@ -91,17 +98,10 @@ async def on_remove_confirmed(
         channel = await channels.require_admin(user_id=user.id, channel_id=callback_data.channel_id)
         await channels.stop_tracking(user_id=user.id, channel_id=channel.id, delete_data=deleted)
     except ChannelAccessError as error:
-        await query.answer(_plain(access_error_text(error)), show_alert=True)
+        await query.answer(plain_alert(access_error_text(error)), show_alert=True)
         return
     await query.message.edit_text(texts.removed(channel, deleted=deleted))
     await query.answer()
-
-
-def _plain(html_text: str) -> str:
-    """Alerts show no markup; callback answers are limited to 200 characters."""
-    for tag in ("<b>", "</b>", "<code>", "</code>"):
-        html_text = html_text.replace(tag, "")
-    return html_text[:200]
 
 
 def create_router() -> Router:
@@ -110,6 +110,10 @@ def create_router() -> Router:
     router.message.register(list_channels, Command("channels"))
     router.message.register(add_channel, Command("add"))
     router.message.register(remove_channel, Command("remove"))
-    router.callback_query.register(on_channel_button, ChannelCb.filter())
+    # ChannelAction.STATS buttons belong to the stats router.
+    router.callback_query.register(
+        on_channel_button,
+        ChannelCb.filter(F.action.in_({ChannelAction.REMOVE, ChannelAction.RESUME})),
+    )
     router.callback_query.register(on_remove_confirmed, RemoveCb.filter())
     return router

@@ -1,7 +1,9 @@
 """What several handlers share: turning a refused channel access into a reply."""
 
+from collections.abc import Callable
 from html import escape
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import texts
@@ -38,8 +40,18 @@ def access_error_text(error: ChannelAccessError) -> str:
             return texts.NOT_CHANNEL_ADMIN
 
 
+def plain_alert(html_text: str) -> str:
+    """Alerts show no markup; callback answers are limited to 200 characters."""
+    for tag in ("<b>", "</b>", "<code>", "</code>"):
+        html_text = html_text.replace(tag, "")
+    return html_text[:200]
+
+
 async def answer_access_error(
-    message: Message, error: ChannelAccessError, *, choose_action: ChannelAction
+    message: Message,
+    error: ChannelAccessError,
+    *,
+    choose_action: ChannelAction | Callable[[int], CallbackData],
 ) -> None:
     """Explain the refusal; when the user must pick a channel, offer buttons for it."""
     markup: InlineKeyboardMarkup | None = None

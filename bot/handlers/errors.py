@@ -4,22 +4,32 @@ import logging
 import secrets
 
 from aiogram import Router
-from aiogram.types import ErrorEvent
+from aiogram.types import ErrorEvent, Message
 
 from bot import texts
 
 log = logging.getLogger(__name__)
 
 
-async def on_error(event: ErrorEvent) -> bool:
+def log_with_reference(error: BaseException, context: str) -> str:
+    """Log the traceback under a short reference the user can quote to support."""
     reference = secrets.token_hex(4)
-    log.error(
-        "unhandled error %s in update %s",
-        reference,
-        event.update.update_id,
-        exc_info=event.exception,
-    )
+    log.error("unhandled error %s in %s", reference, context, exc_info=error)
+    return reference
+
+
+async def apologise(message: Message, error: BaseException, context: str) -> None:
+    """For work done outside an update (background tasks): log it and tell the user."""
+    reply = texts.SORRY.format(ref=log_with_reference(error, context))
+    try:
+        await message.answer(reply)
+    except Exception:
+        log.exception("could not tell the user about an error in %s", context)
+
+
+async def on_error(event: ErrorEvent) -> bool:
     update = event.update
+    reference = log_with_reference(event.exception, f"update {update.update_id}")
     reply = texts.SORRY.format(ref=reference)
     try:
         if update.message is not None and update.message.chat.type == "private":

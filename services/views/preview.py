@@ -91,6 +91,10 @@ class PreviewUnavailable(PreviewError):
         self.status = status
 
 
+class PreviewNotPublic(PreviewUnavailable):
+    """The username shows no public post history: a private channel, a group, a user or a bot."""
+
+
 class PreviewLayoutChanged(PreviewError):
     """The page no longer has the markup this parser expects; the parser needs updating."""
 
@@ -117,7 +121,7 @@ def parse_preview_page(html: str, *, username: str) -> PreviewPage:
     if history is None:
         # t.me/<username>'s contact card instead of a post list: nothing public to read.
         if tree.css_first("div.tgme_page") is not None:
-            raise PreviewUnavailable(username, "no public post history")
+            raise PreviewNotPublic(username, "no public post history")
         raise PreviewLayoutChanged("no section.tgme_channel_history")
     posts = [_parse_post(node) for node in history.css("div.tgme_widget_message")]
     if not posts and history.css_first("[data-post]") is not None:
@@ -157,7 +161,7 @@ class PreviewClient:
                     )
                 # Private and missing channels are redirected to the t.me/<username> card.
                 if "/s/" not in response.url.path:
-                    raise PreviewUnavailable(username, f"redirected to {response.url}")
+                    raise PreviewNotPublic(username, f"redirected to {response.url}")
                 html = await response.text()
         except (aiohttp.ClientError, TimeoutError) as error:
             raise PreviewUnavailable(username, f"request failed: {error!r}") from error

@@ -98,7 +98,7 @@ async def test_wizard_creates_a_rule_and_explains_a_wrong_threshold(app, tg, db)
     assert "1. 📉 Subscriber drop: lose 5% or 100 subscribers within 24 h" in tg.texts_to(alice)[-1]
 
 
-async def test_a_half_finished_wizard_survives_a_restart(app, tg, db, another_bot) -> None:
+async def test_a_half_finished_wizard_survives_a_restart(app, tg, db) -> None:
     alice, _ = await owner_with_channel(tg)
     second = tg.channel("Second", "secondchan", owner=alice)
     await tg.add_bot_to_channel(second, by=alice)
@@ -110,9 +110,7 @@ async def test_a_half_finished_wizard_survives_a_restart(app, tg, db, another_bo
     await tg.press_button(alice, choice, "@secondchan")
     assert "Which subscriber count?" in tg.texts_to(alice)[-1]
 
-    await app.stop()
-    restarted = await another_bot()
-    await restarted.start()
+    await app.restart()
     await tg.send_text(alice, "10k")
 
     assert "✅ Alert set for <b>Second</b>" in tg.texts_to(alice)[-1]
@@ -284,7 +282,7 @@ async def test_quiet_hours_hold_an_alert_until_they_end(app, tg, db, clock) -> N
 
 @pytest.mark.settings(throttle_burst=20)
 async def test_a_restart_between_evaluation_and_delivery_neither_loses_nor_repeats(
-    app, tg, db, clock, another_bot
+    app, tg, db, clock
 ) -> None:
     alice, channel = await owner_with_channel(tg)
     await set_berlin_night_quiet_hours(tg, alice)
@@ -292,13 +290,11 @@ async def test_a_restart_between_evaluation_and_delivery_neither_loses_nor_repea
     await drop_rule(app, alice, channel)
     await lose_three(app, tg, channel, clock)  # evaluated, stored, held for the morning
 
-    await app.stop()
-    restarted = await another_bot()
-    await restarted.start()
+    await app.restart()
     move_to_berlin(clock, time(7))
-    await restarted.services.alert_delivery.deliver_due()
-    assert await restarted.services.alerts.evaluate() == 0
-    await restarted.services.alert_delivery.deliver_due()
+    await app.services.alert_delivery.deliver_due()
+    assert await app.services.alerts.evaluate() == 0
+    await app.services.alert_delivery.deliver_due()
 
     assert len(alerts_to(tg, alice)) == 1
     assert [row["sent_at"] is not None for row in await firing_rows(db)] == [True]

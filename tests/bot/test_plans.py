@@ -1,5 +1,9 @@
-"""/plan, and a limit met in chat: the limit named, an Upgrade button, lifted at once."""
+"""/plan, and a limit met in chat: the limit named, an Upgrade button, lifted at once.
 
+Buying through the Upgrade button: tests/bot/test_billing_stripe.py and test_billing_stars.py.
+"""
+
+import pytest
 from fake_telegram import FakeTelegram
 
 
@@ -14,9 +18,22 @@ async def test_plan_shows_usage_against_each_limit(app, tg: FakeTelegram) -> Non
     assert "channels tracked: 1 of 3" in reply.text
     assert "CSV exports a day: 0 of 3" in reply.text
     await tg.press_button(alice, reply, "Upgrade")
+    offer = tg.last_to(alice, "sendMessage")
+    assert "<b>Pro</b>: 450 ⭐ for 30 days" in offer.text
+    assert "<b>Business</b>: 1,450 ⭐ for 30 days" in offer.text
+    offer.button("⭐ Pro")
+
+
+@pytest.mark.settings(feature_billing=False)
+async def test_without_billing_the_upgrade_button_shows_the_plans(app, tg: FakeTelegram) -> None:
+    alice = tg.user("Alice")
+    await tg.send_text(alice, "/plan")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Upgrade")
     overview = tg.texts_to(alice)[-1]
     assert "<b>Pro</b> ($9 a month)" in overview
     assert "<b>Business</b>" in overview
+    await tg.send_text(alice, "/subscribe")
+    assert "I don't know the command /subscribe" in tg.texts_to(alice)[-1]
 
 
 async def test_channel_limit_is_named_and_lifted_by_an_upgrade(app, tg, db) -> None:

@@ -9,11 +9,13 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
+from fake_preview import CONTACT_CARD
 
 from services.views import ViewsSource
 from services.views.preview import (
     PreviewClient,
     PreviewLayoutChanged,
+    PreviewNotPublic,
     PreviewPage,
     PreviewUnavailable,
     parse_count,
@@ -21,13 +23,6 @@ from services.views.preview import (
 )
 
 PAGES = Path(__file__).parent.parent / "data" / "preview"
-
-# What t.me/<username> serves when /s/ redirects there: a contact card, no post history.
-CONTACT_CARD = """<!DOCTYPE html><html><body>
-<div class="tgme_page_wrap"><div class="tgme_body_wrap"><div class="tgme_page">
-<div class="tgme_page_title"><span dir="auto">Private</span></div>
-<div class="tgme_page_extra">1 234 subscribers</div>
-</div></div></div></body></html>"""
 
 
 def page(name: str) -> str:
@@ -215,7 +210,7 @@ def test_layout_change_is_reported(html: str, reason: str) -> None:
 
 
 def test_contact_card_is_unavailable_not_a_layout_change() -> None:
-    with pytest.raises(PreviewUnavailable, match="no public post history"):
+    with pytest.raises(PreviewNotPublic, match="no public post history"):
         parse_preview_page(CONTACT_CARD, username="private")
 
 
@@ -326,7 +321,7 @@ async def test_fetch_history_needs_an_aware_since() -> None:
 
 async def test_redirect_away_from_the_preview_is_unavailable() -> None:
     async with serving(FakeTelegram().app()) as client:
-        with pytest.raises(PreviewUnavailable, match="redirected to") as caught:
+        with pytest.raises(PreviewNotPublic, match="redirected to") as caught:
             await client.fetch_page("private")
 
     assert caught.value.username == "private"
@@ -343,6 +338,7 @@ async def test_http_error_is_unavailable_with_status(username: str, status: int)
             await client.fetch_page(username)
 
     assert caught.value.status == status
+    assert not isinstance(caught.value, PreviewNotPublic)  # a failure, not a private channel
 
 
 async def test_connection_failure_is_unavailable() -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 import struct
-import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from helpers import background, bomb_png, decode, encode
 from PIL import Image, ImageChops, ImageCms, ImageFont, JpegImagePlugin, PngImagePlugin
 
 from services.watermark import (
@@ -29,27 +28,6 @@ W, H = 900, 600
 CELL_W, CELL_H = W // 3, H // 3
 
 
-def encode(image: Image.Image, fmt: str = "PNG", **options: object) -> bytes:
-    """Encode an image in memory."""
-    out = io.BytesIO()
-    image.save(out, fmt, **options)
-    return out.getvalue()
-
-
-def decode(data: bytes) -> Image.Image:
-    """Decode and fully load an image from bytes."""
-    image = Image.open(io.BytesIO(data))
-    image.load()
-    return image
-
-
-def background(size: tuple[int, int] = (W, H)) -> Image.Image:
-    """Return a non-uniform RGB test picture, so a misplaced pixel can't hide in a flat colour."""
-    ramp = Image.linear_gradient("L").resize(size)
-    across = Image.linear_gradient("L").transpose(Image.Transpose.ROTATE_90).resize(size)
-    return Image.merge("RGB", (ramp, across, Image.new("L", size, 120)))
-
-
 def diff_bbox(before: Image.Image, after: Image.Image) -> tuple[int, int, int, int] | None:
     """Return the bounding box of pixels that differ between two same-mode images."""
     return ImageChops.difference(before, after).getbbox()
@@ -62,31 +40,6 @@ def inside(inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -
         and inner[1] >= outer[1]
         and inner[2] <= outer[2]
         and inner[3] <= outer[3]
-    )
-
-
-def png_chunk(kind: bytes, payload: bytes) -> bytes:
-    """Build one PNG chunk with its CRC."""
-    return (
-        struct.pack(">I", len(payload))
-        + kind
-        + payload
-        + struct.pack(">I", zlib.crc32(kind + payload))
-    )
-
-
-def bomb_png(side: int = 30_000) -> bytes:
-    """Build a real, valid 1-bit PNG of side×side pixels that compresses to a few hundred KB."""
-    compressor = zlib.compressobj(9)
-    row = b"\x00" * (1 + (side + 7) // 8)  # filter byte + packed bits
-    body = b"".join(compressor.compress(row * 1000) for _ in range(side // 1000))
-    body += compressor.flush()
-    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", body)
-        + png_chunk(b"IEND", b"")
     )
 
 

@@ -1,0 +1,63 @@
+"""Commands for the bot's admins (ADMIN_IDS): /admin, /grant, /refund.
+
+For anyone else these commands do not exist: their messages fall through to the fallback.
+"""
+
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from bot import texts
+from services.billing import BillingService, InvalidGrant, UnknownPlan, UnknownUser
+from services.stars import AlreadyRefunded, PaymentNotFound, RefundRefused, StarsService
+
+
+async def overview(message: Message, billing: BillingService) -> None:
+    await message.answer(texts.admin_overview(await billing.overview()))
+
+
+async def grant(message: Message, command: CommandObject, billing: BillingService) -> None:
+    parts = (command.args or "").split()
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[2].isdigit():
+        await message.answer(texts.GRANT_USAGE)
+        return
+    user_id, plan_code, days = int(parts[0]), parts[1], int(parts[2])
+    try:
+        notice = await billing.grant(user_id=user_id, plan_code=plan_code, days=days)
+    except (UnknownPlan, InvalidGrant):
+        await message.answer(texts.GRANT_USAGE)
+        return
+    except UnknownUser:
+        await message.answer(texts.UNKNOWN_USER.format(user_id=user_id))
+        return
+    await message.answer(texts.granted(user_id, notice.plan, notice.until))
+
+
+async def refund(message: Message, command: CommandObject, stars: StarsService) -> None:
+    charge_id = (command.args or "").strip()
+    if not charge_id or " " in charge_id:
+        await message.answer(texts.REFUND_USAGE)
+        return
+    try:
+        payment = await stars.refund(charge_id=charge_id)
+    except PaymentNotFound:
+        await message.answer(texts.PAYMENT_NOT_FOUND.format(charge_id=escape(charge_id[:100])))
+        return
+    except AlreadyRefunded:
+        await message.answer(texts.ALREADY_REFUNDED)
+        return
+    except RefundRefused as error:
+        await message.answer(texts.REFUND_REFUSED.format(reason=escape(str(error))))
+        return
+    await message.answer(texts.refunded(payment))
+
+
+def create_router(admin_ids: frozenset[int]) -> Router:
+    router = Router(name="admin")
+    router.message.filter(F.chat.type == "private", F.from_user.id.in_(admin_ids))
+    router.message.register(overview, Command("admin"))
+    router.message.register(grant, Command("grant"))
+    router.message.register(refund, Command("refund"))
+    return router

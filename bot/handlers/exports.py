@@ -1,0 +1,221 @@
+"""/export and the Export CSV button under /stats: a channel's CSV files as documents."""
+
+import logging
+from datetime import datetime, timedelta
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, FSInputFile, InputMediaDocument, Message
+from aiogram.utils.chat_action import ChatActionSender
+
+from bot import texts
+from bot.callbacks import StatsAction, StatsCb
+from bot.handlers.common import (
+    access_error_text,
+    answer_access_error,
+    answer_limit_reached,
+    plain_alert,
+)
+from db.channels import ChannelRecord
+from db.users import UserRecord
+from services.channels import ChannelAccessError, ChannelService
+from services.clock import Clock
+from services.entitlements import LimitReached
+from services.exports import ExportKind, ExportService, ExportTooLarge
+from services.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PERIODS = (7, 30, 90)
+DEFAULT_DAYS = 30
+# Telegram shows a chat action for five seconds, and lets a bot edit a message about once a
+# second: the action is repeated, and the status edited, no more often than this.
+_ACTION_EVERY = 5.0
+_STATUS_EDIT_EVERY = timedelta(seconds=2)
+
+
+def parse_export_args(args: str | None) -> tuple[str | None, int] | None:
+    """(channel or None, days) from "[channel] [7|30|90]" in either order; None if unclear."""
+    ref: str | None = None
+    days = DEFAULT_DAYS
+    for word in (args or "").split():
+        number = word.lower().removesuffix("d")
+        if number.isdigit():
+            if int(number) not in PERIODS:
+                return None
+            days = int(number)
+        elif ref is None:
+            ref = word
+        else:
+            return None
+    return ref, days
+
+
+class ExportStatus:
+    """The status message of a long export: sent once it runs a while, edited as rows come."""
+
+    def __init__(self, bot: Bot, chat_id: int, clock: Clock, *, show_after: float) -> None:
+        self._bot = bot
+        self._chat_id = chat_id
+        self._clock = clock
+        self._show_at = clock.now() + timedelta(seconds=show_after)
+        self._message_id: int | None = None
+        self._text = ""
+        self._edited_at = datetime.min
+
+    async def on_progress(self, kind: ExportKind, rows: int) -> None:
+        now = self._clock.now()
+        text = texts.export_progress(kind, rows)
+        if self._message_id is None:
+            if now >= self._show_at:
+                message = await self._bot.send_message(self._chat_id, text)
+                self._message_id, self._text, self._edited_at = message.message_id, text, now
+        elif now - self._edited_at >= _STATUS_EDIT_EVERY:
+            await self._edit(text)
+            self._edited_at = now
+
+    async def done(self) -> None:
+        """Close the status, if it was shown at all; the files follow it in the chat."""
+        if self._message_id is not None:
+            await self._edit(texts.EXPORT_DONE)
+
+    async def failed(self, text: str) -> None:
+        """Say why the export stopped: in the status if it was shown, else in a message."""
+        if self._message_id is None:
+            await self._bot.send_message(self._chat_id, text)
+        else:
+            await self._edit(text)
+
+    async def _edit(self, text: str) -> None:
+        if text == self._text:
+            return  # Telegram refuses an edit that changes nothing
+        try:
+            await self._bot.edit_message_text(
+                text=text, chat_id=self._chat_id, message_id=self._message_id
+            )
+        except TelegramBadRequest as error:  # deleted by the user, say; the export goes on
+            log.info("export status not updated: %s", error)
+        self._text = text
+
+
+async def send_export(
+    message: Message,
+    *,
+    bot: Bot,
+    user: UserRecord,
+    channel: ChannelRecord,
+    days: int,
+    exports: ExportService,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    """Build the channel's CSV files and send them, as one album of documents, to the chat."""
+    chat_id = message.chat.id
+    status = ExportStatus(bot, chat_id, clock, show_after=settings.export_status_after_seconds)
+    await bot.send_chat_action(chat_id, "upload_document")
+    try:
+        async with (
+            ChatActionSender.upload_document(
+                bot=bot, chat_id=chat_id, interval=_ACTION_EVERY, initial_sleep=_ACTION_EVERY
+            ),
+            exports.export_channel(
+                user_id=user.id,
+                channel=channel,
+                days=days,
+                time_zone=user.time_zone,
+                on_progress=status.on_progress,
+            ) as export,
+        ):
+            # One album: the three files arrive together, under one caption, one notification.
+            last = len(export.files) - 1
+            files = [
+                InputMediaDocument(
+                    media=FSInputFile(file.path, filename=file.filename),
+                    caption=texts.export_caption(export) if index == last else None,
+                )
+                for index, file in enumerate(export.files)
+            ]
+            await bot.send_media_group(chat_id, files)
+    except LimitReached as error:
+        await answer_limit_reached(message, error)
+        return
+    except ExportTooLarge as error:
+        await status.failed(texts.export_too_large(error))
+        return
+    await status.done()
+
+
+async def export_command(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    user: UserRecord,
+    channels: ChannelService,
+    exports: ExportService,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    parsed = parse_export_args(command.args)
+    if parsed is None:
+        await message.answer(texts.EXPORT_USAGE)
+        return
+    ref, days = parsed
+    try:
+        channel = await channels.resolve_for_user(user_id=user.id, ref=ref)
+    except ChannelAccessError as error:
+        await answer_access_error(
+            message,
+            error,
+            choose_action=lambda channel_id: StatsCb(
+                action=StatsAction.EXPORT, channel_id=channel_id, days=days
+            ),
+        )
+        return
+    await send_export(
+        message,
+        bot=bot,
+        user=user,
+        channel=channel,
+        days=days,
+        exports=exports,
+        settings=settings,
+        clock=clock,
+    )
+
+
+async def on_export_button(
+    query: CallbackQuery,
+    callback_data: StatsCb,
+    bot: Bot,
+    user: UserRecord,
+    channels: ChannelService,
+    exports: ExportService,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    try:
+        channel = await channels.require_admin(user_id=user.id, channel_id=callback_data.channel_id)
+    except ChannelAccessError as error:
+        await query.answer(plain_alert(access_error_text(error)), show_alert=True)
+        return
+    # Answered at once: the button's spinner should not wait for the files.
+    await query.answer()
+    await send_export(
+        query.message,
+        bot=bot,
+        user=user,
+        channel=channel,
+        days=callback_data.days,
+        exports=exports,
+        settings=settings,
+        clock=clock,
+    )
+
+
+def create_router() -> Router:
+    router = Router(name="exports")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(export_command, Command("export"))
+    router.callback_query.register(on_export_button, StatsCb.filter(F.action == StatsAction.EXPORT))
+    return router

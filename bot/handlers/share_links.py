@@ -1,0 +1,241 @@
+"""/share, /shares, the Share button under /stats, and share links opened inside Telegram."""
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import CallbackQuery, LinkPreviewOptions, Message
+
+from bot import texts
+from bot.callbacks import (
+    ChannelAction,
+    ChannelCb,
+    ShareCb,
+    ShareLinkAction,
+    ShareLinkCb,
+    ShareStep,
+    StatsAction,
+    StatsCb,
+)
+from bot.handlers.common import (
+    access_error_text,
+    answer_access_error,
+    answer_limit_reached,
+    plain_alert,
+)
+from bot.keyboards import (
+    SHARE_START_PREFIX,
+    share_deep_link,
+    share_lifetime_keyboard,
+    share_links_keyboard,
+    share_period_keyboard,
+)
+from db.channels import ChannelRecord
+from db.users import UserRecord
+from services.analytics import STANDARD_PERIODS
+from services.channels import ChannelAccessError, ChannelService
+from services.entitlements import LimitReached
+from services.share_links import (
+    ShareLinkError,
+    ShareLinkExpired,
+    ShareLinkNotFound,
+    ShareLinkService,
+)
+
+# A share link in a message should not be fetched for a preview: that would count as opened.
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+async def _period_prompt(
+    message: Message, channel: ChannelRecord, user: UserRecord, share_links: ShareLinkService
+) -> None:
+    _, max_days = await share_links.caps(user_id=user.id)
+    await message.answer(
+        texts.share_choose_period(channel),
+        reply_markup=share_period_keyboard(channel.id, max_days=max_days),
+    )
+
+
+async def _lifetime_prompt(
+    message: Message,
+    channel: ChannelRecord,
+    days: int,
+    user: UserRecord,
+    share_links: ShareLinkService,
+) -> None:
+    max_hours, _ = await share_links.caps(user_id=user.id)
+    await message.answer(
+        texts.share_choose_lifetime(channel, days),
+        reply_markup=share_lifetime_keyboard(channel.id, days, max_hours=max_hours),
+    )
+
+
+async def share_command(
+    message: Message,
+    command: CommandObject,
+    user: UserRecord,
+    channels: ChannelService,
+    share_links: ShareLinkService,
+) -> None:
+    try:
+        channel = await channels.resolve_for_user(user_id=user.id, ref=command.args)
+    except ChannelAccessError as error:
+        await answer_access_error(message, error, choose_action=ChannelAction.SHARE)
+        return
+    await _period_prompt(message, channel, user, share_links)
+
+
+async def _pressed_channel(
+    query: CallbackQuery, channel_id: int, user: UserRecord, channels: ChannelService
+) -> ChannelRecord | None:
+    """The channel a button names, if the user administers it; otherwise an alert says why."""
+    try:
+        return await channels.require_admin(user_id=user.id, channel_id=channel_id)
+    except ChannelAccessError as error:
+        await query.answer(plain_alert(access_error_text(error)), show_alert=True)
+        return None
+
+
+async def on_share_pressed(
+    query: CallbackQuery,
+    callback_data: StatsCb | ChannelCb,
+    user: UserRecord,
+    channels: ChannelService,
+    share_links: ShareLinkService,
+) -> None:
+    """Share under /stats asks only the lifetime (the period is the one shown there, when a
+    link can have it); a channel picked after /share asks the period first."""
+    channel = await _pressed_channel(query, callback_data.channel_id, user, channels)
+    if channel is None:
+        return
+    if isinstance(callback_data, StatsCb) and callback_data.days in STANDARD_PERIODS:
+        await _lifetime_prompt(query.message, channel, callback_data.days, user, share_links)
+    else:
+        await _period_prompt(query.message, channel, user, share_links)
+    await query.answer()
+
+
+async def on_period_chosen(
+    query: CallbackQuery,
+    callback_data: ShareCb,
+    user: UserRecord,
+    channels: ChannelService,
+    share_links: ShareLinkService,
+) -> None:
+    channel = await _pressed_channel(query, callback_data.channel_id, user, channels)
+    if channel is None:
+        return
+    try:
+        await share_links.ensure_period_allowed(user_id=user.id, days=callback_data.days)
+    except LimitReached as error:
+        await answer_limit_reached(query, error)
+        return
+    await _lifetime_prompt(query.message, channel, callback_data.days, user, share_links)
+    await query.answer()
+
+
+async def on_lifetime_chosen(
+    query: CallbackQuery,
+    callback_data: ShareCb,
+    user: UserRecord,
+    bot: Bot,
+    share_links: ShareLinkService,
+) -> None:
+    try:
+        created = await share_links.create(
+            user_id=user.id,
+            channel_id=callback_data.channel_id,
+            days=callback_data.days,
+            lifetime_hours=callback_data.hours or None,
+        )
+    except ChannelAccessError as error:
+        await query.answer(plain_alert(access_error_text(error)), show_alert=True)
+        return
+    except LimitReached as error:
+        await answer_limit_reached(query, error)
+        return
+    except ValueError:
+        await query.answer(texts.SHARE_CHOICE_NOT_OFFERED, show_alert=True)
+        return
+    me = await bot.me()
+    await query.message.edit_text(
+        texts.share_created(
+            created.link,
+            url=created.url,
+            telegram_url=share_deep_link(me.username or "", created.token),
+        ),
+        link_preview_options=_NO_PREVIEW,
+    )
+    await query.answer()
+
+
+async def list_shares(message: Message, user: UserRecord, share_links: ShareLinkService) -> None:
+    links = await share_links.list_live(user_id=user.id)
+    if not links:
+        await message.answer(texts.NO_SHARES)
+        return
+    await message.answer(texts.share_list(links), reply_markup=share_links_keyboard(links))
+
+
+async def on_revoke(
+    query: CallbackQuery,
+    callback_data: ShareLinkCb,
+    user: UserRecord,
+    share_links: ShareLinkService,
+) -> None:
+    try:
+        await share_links.revoke(user_id=user.id, link_id=callback_data.link_id)
+    except ShareLinkNotFound:
+        await query.answer(texts.SHARE_ALREADY_GONE, show_alert=True)
+        return
+    links = await share_links.list_live(user_id=user.id)
+    if links:
+        await query.message.edit_text(
+            texts.share_list(links), reply_markup=share_links_keyboard(links)
+        )
+    else:
+        await query.message.edit_text(texts.NO_SHARES)
+    await query.answer(texts.SHARE_REVOKED)
+
+
+async def open_shared_report(
+    message: Message, command: CommandObject, bot: Bot, share_links: ShareLinkService
+) -> None:
+    """Someone opened t.me/<bot>?start=r_<token>: the report, as a message."""
+    token = (command.args or "").removeprefix(SHARE_START_PREFIX)
+    await bot.send_chat_action(message.chat.id, "typing")
+    try:
+        opened = await share_links.open(token)
+    except ShareLinkExpired:
+        await message.answer(texts.SHARED_REPORT_EXPIRED)
+        return
+    except ShareLinkError:
+        await message.answer(texts.SHARED_REPORT_NOT_FOUND)
+        return
+    await message.answer(
+        texts.shared_report(opened.report, url=share_links.page_url(token)),
+        link_preview_options=_NO_PREVIEW,
+    )
+
+
+def create_router() -> Router:
+    router = Router(name="share_links")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(
+        open_shared_report,
+        CommandStart(deep_link=True, magic=F.args.startswith(SHARE_START_PREFIX)),
+    )
+    router.message.register(share_command, Command("share"))
+    router.message.register(list_shares, Command("shares"))
+    for pressed in (
+        StatsCb.filter(F.action == StatsAction.SHARE),
+        ChannelCb.filter(F.action == ChannelAction.SHARE),
+    ):
+        router.callback_query.register(on_share_pressed, pressed)
+    for step, handler in (
+        (ShareStep.PERIOD, on_period_chosen),
+        (ShareStep.LIFETIME, on_lifetime_chosen),
+    ):
+        router.callback_query.register(handler, ShareCb.filter(F.step == step))
+    router.callback_query.register(
+        on_revoke, ShareLinkCb.filter(F.action == ShareLinkAction.REVOKE)
+    )
+    return router

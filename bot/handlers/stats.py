@@ -1,0 +1,192 @@
+"""/stats: a channel's numbers for a period, its period buttons, and its charts as an album."""
+
+from datetime import date
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, CommandObject
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InputMediaPhoto,
+    LinkPreviewOptions,
+    Message,
+)
+from aiogram.utils.chat_action import ChatActionSender
+
+from bot import texts
+from bot.callbacks import ChannelAction, ChannelCb, StatsAction, StatsCb, StatsRangeCb
+from bot.handlers.common import (
+    access_error_text,
+    answer_access_error,
+    answer_limit_reached,
+    plain_alert,
+)
+from bot.keyboards import stats_keyboard
+from db.users import UserRecord
+from services.analytics import (
+    DEFAULT_PERIOD_DAYS,
+    AnalyticsService,
+    ChannelReport,
+    InvalidPeriod,
+    Period,
+    parse_stats_request,
+)
+from services.channels import ChannelAccessError, ChannelService
+from services.charts import ChartService
+from services.entitlements import LimitReached
+
+# Top posts are links; a preview of the first one would bury the numbers.
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+async def stats_command(
+    message: Message,
+    command: CommandObject,
+    user: UserRecord,
+    channels: ChannelService,
+    analytics: AnalyticsService,
+) -> None:
+    try:
+        request = parse_stats_request(command.args, today=analytics.today(user.time_zone))
+    except InvalidPeriod as error:
+        await message.answer(texts.invalid_period(error))
+        return
+    try:
+        channel = await channels.resolve_for_user(user_id=user.id, ref=request.channel_ref)
+        report = await analytics.report(
+            user_id=user.id, channel=channel, period=request.period, time_zone=user.time_zone
+        )
+    except ChannelAccessError as error:
+        await answer_access_error(message, error, choose_action=ChannelAction.STATS)
+        return
+    except LimitReached as error:
+        await answer_limit_reached(message, error)
+        return
+    await message.answer(
+        texts.stats_summary(report),
+        reply_markup=stats_keyboard(channel.id, report.period, days=request.days),
+        link_preview_options=_NO_PREVIEW,
+    )
+
+
+async def on_channel_chosen(
+    query: CallbackQuery,
+    callback_data: ChannelCb,
+    user: UserRecord,
+    channels: ChannelService,
+    analytics: AnalyticsService,
+) -> None:
+    """A channel picked under /channels or from "Which channel?": its stats, default period."""
+    period = _last_days(analytics, user, DEFAULT_PERIOD_DAYS)
+    report = await _report(query, user, channels, analytics, callback_data.channel_id, period)
+    if report is None:
+        return
+    await query.message.answer(
+        texts.stats_summary(report),
+        reply_markup=stats_keyboard(report.channel.id, report.period, days=DEFAULT_PERIOD_DAYS),
+        link_preview_options=_NO_PREVIEW,
+    )
+    await query.answer()
+
+
+async def on_period(
+    query: CallbackQuery,
+    callback_data: StatsCb,
+    user: UserRecord,
+    channels: ChannelService,
+    analytics: AnalyticsService,
+) -> None:
+    """A period button: the same message, now showing that period."""
+    period = _last_days(analytics, user, callback_data.days)
+    report = await _report(query, user, channels, analytics, callback_data.channel_id, period)
+    if report is None:
+        return
+    try:
+        await query.message.edit_text(
+            texts.stats_summary(report),
+            reply_markup=stats_keyboard(report.channel.id, report.period, days=callback_data.days),
+            link_preview_options=_NO_PREVIEW,
+        )
+    except TelegramBadRequest as error:
+        # Pressing the period already shown, with nothing new since, changes nothing.
+        if "message is not modified" not in error.message:
+            raise
+    await query.answer()
+
+
+async def on_charts(
+    query: CallbackQuery,
+    callback_data: StatsCb | StatsRangeCb,
+    user: UserRecord,
+    channels: ChannelService,
+    analytics: AnalyticsService,
+    charts: ChartService,
+    bot: Bot,
+) -> None:
+    """The charts of the message's channel and period, as one photo album."""
+    if isinstance(callback_data, StatsRangeCb):
+        period = Period(
+            first_day=date.fromisoformat(callback_data.first_day),
+            last_day=date.fromisoformat(callback_data.last_day),
+        )
+    else:
+        period = _last_days(analytics, user, callback_data.days)
+    report = await _report(query, user, channels, analytics, callback_data.channel_id, period)
+    if report is None:
+        return
+    await query.answer()
+    chat_id = query.message.chat.id
+    async with ChatActionSender.upload_photo(chat_id=chat_id, bot=bot):
+        rendered = await charts.render(report)
+    album = [
+        InputMediaPhoto(
+            media=BufferedInputFile(chart.png, filename=f"{chart.name}.png"),
+            caption=texts.charts_caption(report) if number == 0 else None,
+        )
+        for number, chart in enumerate(rendered)
+    ]
+    await bot.send_media_group(chat_id=chat_id, media=album)
+
+
+async def _report(
+    query: CallbackQuery,
+    user: UserRecord,
+    channels: ChannelService,
+    analytics: AnalyticsService,
+    channel_id: int,
+    period: Period,
+) -> ChannelReport | None:
+    """The report a button asks for, or None once the refusal has been answered."""
+    try:
+        channel = await channels.require_admin(user_id=user.id, channel_id=channel_id)
+        return await analytics.report(
+            user_id=user.id, channel=channel, period=period, time_zone=user.time_zone
+        )
+    except ChannelAccessError as error:
+        await query.answer(plain_alert(access_error_text(error)), show_alert=True)
+    except LimitReached as error:
+        await answer_limit_reached(query, error)
+    return None
+
+
+def _last_days(analytics: AnalyticsService, user: UserRecord, days: int) -> Period:
+    return Period.last_days(days, today=analytics.today(user.time_zone))
+
+
+def create_router() -> Router:
+    router = Router(name="stats")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(stats_command, Command("stats"))
+    router.callback_query.register(
+        on_channel_chosen, ChannelCb.filter(F.action == ChannelAction.STATS)
+    )
+    # Callback data can be forged: a period of no days is left to the fallback's "stale button".
+    router.callback_query.register(
+        on_period, StatsCb.filter((F.action == StatsAction.PERIOD) & (F.days > 0))
+    )
+    router.callback_query.register(
+        on_charts, StatsCb.filter((F.action == StatsAction.CHARTS) & (F.days > 0))
+    )
+    router.callback_query.register(on_charts, StatsRangeCb.filter(F.action == StatsAction.CHARTS))
+    return router

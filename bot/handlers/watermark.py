@@ -1,0 +1,420 @@
+"""/watermark and its panel, and every image sent in private chat coming back watermarked."""
+
+import dataclasses
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.enums import ChatAction
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InputMediaDocument,
+    InputMediaPhoto,
+    Message,
+    ReplyParameters,
+)
+from aiogram.utils.chat_action import ChatActionSender
+
+from bot import texts
+from bot.albums import AlbumCollector
+from bot.callbacks import WatermarkAction, WatermarkCb
+from bot.handlers.common import access_error_text, answer_limit_reached
+from bot.handlers.errors import apologise
+from bot.keyboards import (
+    watermark_channels_keyboard,
+    watermark_keyboard,
+    watermark_presets_keyboard,
+)
+from db.errors import NotFound
+from db.users import UserRecord
+from services.channels import ChannelAccessError, ChannelChoiceNeeded, NoChannels
+from services.entitlements import LimitReached
+from services.settings import Settings
+from services.watermark import Position
+from services.watermarking import (
+    ImageUpload,
+    MarkChange,
+    MarkPanel,
+    MarkRejected,
+    WatermarkingService,
+    WatermarkOutcome,
+)
+
+# Images sent before the user had a mark wait for it in FSM data; an album holds at most ten.
+_MAX_PENDING = 10
+
+
+class WatermarkInput(StatesGroup):
+    text = State()
+    logo = State()
+    preset_name = State()
+
+
+# (the user's message, the image it carries)
+Item = tuple[int, ImageUpload]
+
+
+def _item(message: Message) -> Item:
+    if message.photo:
+        photo = message.photo[-1]  # the largest size
+        upload = ImageUpload(
+            file_id=photo.file_id,
+            file_size=photo.file_size,
+            file_name=None,
+            mime_type=None,
+            as_document=False,
+        )
+    else:
+        assert message.document is not None
+        document = message.document
+        upload = ImageUpload(
+            file_id=document.file_id,
+            file_size=document.file_size,
+            file_name=document.file_name,
+            mime_type=document.mime_type,
+            as_document=True,
+        )
+    return message.message_id, upload
+
+
+# ---------------------------------------------------------------------- the panel
+
+
+def _preview(panel: MarkPanel) -> BufferedInputFile:
+    return BufferedInputFile(panel.preview, filename="watermark_preview.jpg")
+
+
+async def _send_panel(message: Message, panel: MarkPanel) -> None:
+    await message.answer_photo(
+        _preview(panel),
+        caption=texts.watermark_panel(panel),
+        reply_markup=watermark_keyboard(panel),
+    )
+
+
+async def _edit_panel(query: CallbackQuery, panel: MarkPanel) -> None:
+    media = InputMediaPhoto(media=_preview(panel), caption=texts.watermark_panel(panel))
+    await query.message.edit_media(media, reply_markup=watermark_keyboard(panel))
+
+
+async def _ask_for_a_mark(message: Message, state: FSMContext, error: ChannelAccessError) -> None:
+    """No mark yet: ask which channel's name to use, or for a text when there is none."""
+    if isinstance(error, ChannelChoiceNeeded):
+        markup = watermark_channels_keyboard(error.channels)
+        await message.answer(texts.WATERMARK_CHOOSE_CHANNEL, reply_markup=markup)
+        return
+    await state.set_state(WatermarkInput.text)
+    await message.answer(texts.WATERMARK_NEEDS_TEXT)
+
+
+async def show_watermark(
+    message: Message, user: UserRecord, watermarking: WatermarkingService, state: FSMContext
+) -> None:
+    await state.clear()
+    try:
+        panel = await watermarking.open_panel(user_id=user.id)
+    except ChannelAccessError as error:
+        await _ask_for_a_mark(message, state, error)
+        return
+    await _send_panel(message, panel)
+
+
+def _change_of(callback_data: WatermarkCb) -> MarkChange:
+    step = 1 if callback_data.value == "+" else -1
+    match callback_data.action:
+        case WatermarkAction.POSITION:
+            return MarkChange(position=Position(callback_data.value))
+        case WatermarkAction.SIZE:
+            return MarkChange(size_step=step)
+        case WatermarkAction.OPACITY:
+            return MarkChange(opacity_step=step)
+        case _:
+            return MarkChange(color=f"#{callback_data.value}")
+
+
+async def _panel_after(
+    callback_data: WatermarkCb, user_id: int, watermarking: WatermarkingService
+) -> MarkPanel:
+    match callback_data.action:
+        case WatermarkAction.DISCARD:
+            return await watermarking.open_panel(user_id=user_id)
+        case WatermarkAction.BACK:
+            return await watermarking.panel(user_id=user_id)
+        case WatermarkAction.PRESET:
+            preset_id = int(callback_data.value)
+            return await watermarking.use_preset(user_id=user_id, preset_id=preset_id)
+        case _:
+            change = _change_of(callback_data)
+            return await watermarking.change(user_id=user_id, change=change)
+
+
+async def on_panel_change(
+    query: CallbackQuery,
+    callback_data: WatermarkCb,
+    user: UserRecord,
+    watermarking: WatermarkingService,
+) -> None:
+    """Buttons that change the preview: adjustments, discard, a preset, back from the list."""
+    try:
+        panel = await _panel_after(callback_data, user.id, watermarking)
+    except (ValueError, NotFound, ChannelAccessError):  # a button of an older panel, or forged
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    await _edit_panel(query, panel)
+    await query.answer()
+
+
+async def on_apply(query: CallbackQuery, user: UserRecord, watermarking: WatermarkingService):
+    panel = await watermarking.apply(user_id=user.id)
+    await query.message.edit_caption(
+        caption=texts.watermark_panel(panel), reply_markup=watermark_keyboard(panel)
+    )
+    await query.answer(texts.WATERMARK_APPLIED)
+
+
+_QUESTIONS = {
+    WatermarkAction.TEXT: (WatermarkInput.text, texts.WATERMARK_ASK_TEXT),
+    WatermarkAction.LOGO: (WatermarkInput.logo, texts.WATERMARK_ASK_LOGO),
+    WatermarkAction.SAVE: (WatermarkInput.preset_name, texts.WATERMARK_ASK_PRESET_NAME),
+}
+
+
+async def on_ask(query: CallbackQuery, callback_data: WatermarkCb, state: FSMContext) -> None:
+    """Buttons whose answer the user types or sends: a text, a logo, a preset name."""
+    wanted, question = _QUESTIONS[callback_data.action]
+    await state.set_state(wanted)
+    await query.message.answer(question)
+    await query.answer()
+
+
+async def on_presets(query: CallbackQuery, user: UserRecord, watermarking: WatermarkingService):
+    presets = await watermarking.preset_names(user_id=user.id)
+    if not presets:
+        await query.answer(texts.WATERMARK_NO_PRESETS, show_alert=True)
+        return
+    _, current = await watermarking.current_mark(user_id=user.id)
+    await query.message.edit_reply_markup(reply_markup=watermark_presets_keyboard(presets, current))
+    await query.answer()
+
+
+async def on_channel(
+    query: CallbackQuery,
+    callback_data: WatermarkCb,
+    user: UserRecord,
+    watermarking: WatermarkingService,
+    state: FSMContext,
+) -> None:
+    """The answer to "which channel's name?": remember it, then mark what was waiting."""
+    try:
+        panel = await watermarking.use_channel(user_id=user.id, channel_id=int(callback_data.value))
+    except NoChannels as error:
+        await _ask_for_a_mark(query.message, state, error)
+        await query.answer()
+        return
+    except ChannelAccessError as error:
+        await query.message.answer(access_error_text(error))
+        await query.answer()
+        return
+    await query.message.edit_text(texts.watermark_channel_chosen(panel.spec.text or ""))
+    await query.answer()
+    await _continue_with(query.message, panel, user, watermarking, state)
+
+
+# ---------------------------------------------------------------------- typed answers
+
+
+async def _continue_with(
+    message: Message,
+    panel: MarkPanel,
+    user: UserRecord,
+    watermarking: WatermarkingService,
+    state: FSMContext,
+) -> None:
+    """The mark is settled: mark the images that waited for it, or show the panel."""
+    pending = (await state.get_data()).get("pending", [])
+    await state.clear()
+    if pending:
+        items = [(entry["message_id"], ImageUpload(**entry["upload"])) for entry in pending]
+        await _watermark_and_reply(message, items, user, watermarking, state)
+    else:
+        await _send_panel(message, panel)
+
+
+async def on_mark_text(
+    message: Message, user: UserRecord, watermarking: WatermarkingService, state: FSMContext
+) -> None:
+    try:
+        panel = await watermarking.change(user_id=user.id, change=MarkChange(text=message.text))
+    except MarkRejected as error:
+        await message.answer(texts.watermark_rejected(str(error)))
+        return
+    await _continue_with(message, panel, user, watermarking, state)
+
+
+async def on_logo_file(
+    message: Message, user: UserRecord, watermarking: WatermarkingService, state: FSMContext
+) -> None:
+    try:
+        logo = await watermarking.download_logo(_item(message)[1])
+        panel = await watermarking.change(user_id=user.id, change=MarkChange(logo=logo))
+    except MarkRejected as error:
+        await message.answer(texts.watermark_rejected(str(error)))
+        return
+    await _continue_with(message, panel, user, watermarking, state)
+
+
+async def on_logo_photo(message: Message) -> None:
+    await message.answer(texts.WATERMARK_LOGO_AS_FILE)
+
+
+async def on_preset_name(
+    message: Message, user: UserRecord, watermarking: WatermarkingService, state: FSMContext
+) -> None:
+    try:
+        panel = await watermarking.save_as(user_id=user.id, name=message.text or "")
+    except MarkRejected as error:
+        await message.answer(texts.watermark_rejected(str(error)))
+        return
+    except ChannelAccessError as error:
+        await _ask_for_a_mark(message, state, error)
+        return
+    await state.clear()
+    await message.answer(texts.watermark_preset_saved(panel.preset_name or ""))
+    await _send_panel(message, panel)
+
+
+# ---------------------------------------------------------------------- images
+
+
+async def _watermark_and_reply(
+    message: Message,
+    items: list[Item],
+    user: UserRecord,
+    watermarking: WatermarkingService,
+    state: FSMContext,
+) -> None:
+    """Watermark the images and answer in the form they came in: photo, file or album."""
+    uploads = [upload for _, upload in items]
+    as_files = all(upload.as_document for upload in uploads)
+    action = ChatAction.UPLOAD_DOCUMENT if as_files else ChatAction.UPLOAD_PHOTO
+    try:
+        async with ChatActionSender(bot=message.bot, chat_id=message.chat.id, action=action):
+            outcomes = await watermarking.watermark(user_id=user.id, uploads=uploads)
+            await _send_watermarked(message, outcomes)
+    except LimitReached as error:
+        await answer_limit_reached(message, error)
+        return
+    except ChannelAccessError as error:
+        await _hold(state, items)
+        await _ask_for_a_mark(message, state, error)
+        return
+    failures = [
+        (message_id, number, outcome)
+        for number, ((message_id, _), outcome) in enumerate(zip(items, outcomes, strict=True), 1)
+        if outcome.error is not None
+    ]
+    if not failures:
+        return
+    in_album = len(items) > 1
+    reasons = [
+        (
+            outcome.upload.file_name or f"photo {number}" if in_album else None,
+            outcome.error.user_message,
+        )
+        for _, number, outcome in failures
+        if outcome.error is not None
+    ]
+    await message.answer(
+        texts.watermark_failures(reasons),
+        reply_parameters=ReplyParameters(
+            message_id=failures[0][0], allow_sending_without_reply=True
+        ),
+    )
+
+
+async def _send_watermarked(message: Message, outcomes: list[WatermarkOutcome]) -> None:
+    photos = [o for o in outcomes if o.image is not None and not o.upload.as_document]
+    files = [o for o in outcomes if o.image is not None and o.upload.as_document]
+    for done, media_type in ((photos, InputMediaPhoto), (files, InputMediaDocument)):
+        inputs = [BufferedInputFile(o.image.data, filename=o.file_name) for o in done if o.image]
+        if len(inputs) > 1:
+            await message.answer_media_group([media_type(media=file) for file in inputs])
+        elif inputs and media_type is InputMediaPhoto:
+            await message.answer_photo(inputs[0])
+        elif inputs:
+            await message.answer_document(inputs[0])
+
+
+async def _hold(state: FSMContext, items: list[Item]) -> None:
+    """Keep images sent before the user had a mark, to watermark once they have one."""
+    pending = (await state.get_data()).get("pending", [])
+    pending += [
+        {"message_id": message_id, "upload": dataclasses.asdict(upload)}
+        for message_id, upload in items
+    ]
+    await state.update_data(pending=pending[-_MAX_PENDING:])
+
+
+class ImageIntake:
+    """Every photo or file sent in private chat: alone at once, an album once it is whole."""
+
+    def __init__(self) -> None:
+        self.albums = AlbumCollector()
+
+    async def on_image(
+        self,
+        message: Message,
+        user: UserRecord,
+        watermarking: WatermarkingService,
+        settings: Settings,
+        state: FSMContext,
+    ) -> None:
+        if message.media_group_id is None:
+            await _watermark_and_reply(message, [_item(message)], user, watermarking, state)
+            return
+
+        async def complete(messages: list[Message]) -> None:
+            items = [_item(m) for m in messages]
+            try:
+                await _watermark_and_reply(messages[0], items, user, watermarking, state)
+            except Exception as error:
+                await apologise(messages[0], error, f"album {message.media_group_id}")
+
+        self.albums.add(message, wait=settings.watermark_album_wait_seconds, complete=complete)
+
+
+def _actions(*actions: WatermarkAction) -> Any:
+    return WatermarkCb.filter(F.action.in_(set(actions)))
+
+
+def create_router() -> Router:
+    router = Router(name="watermark")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(show_watermark, Command("watermark"))
+    typed = F.text & ~F.text.startswith("/")
+    router.message.register(on_mark_text, StateFilter(WatermarkInput.text), typed)
+    router.message.register(on_preset_name, StateFilter(WatermarkInput.preset_name), typed)
+    router.message.register(on_logo_file, StateFilter(WatermarkInput.logo), F.document)
+    router.message.register(on_logo_photo, StateFilter(WatermarkInput.logo), F.photo)
+    intake = ImageIntake()
+    router.message.register(intake.on_image, F.photo | F.document)
+    router.shutdown.register(intake.albums.close)
+
+    changes = (
+        WatermarkAction.POSITION,
+        WatermarkAction.SIZE,
+        WatermarkAction.OPACITY,
+        WatermarkAction.COLOR,
+        WatermarkAction.DISCARD,
+        WatermarkAction.BACK,
+        WatermarkAction.PRESET,
+    )
+    router.callback_query.register(on_panel_change, _actions(*changes))
+    router.callback_query.register(on_apply, _actions(WatermarkAction.APPLY))
+    router.callback_query.register(on_ask, _actions(*_QUESTIONS))
+    router.callback_query.register(on_presets, _actions(WatermarkAction.PRESETS))
+    router.callback_query.register(on_channel, _actions(WatermarkAction.CHANNEL))
+    return router

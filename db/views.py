@@ -1,0 +1,267 @@
+"""Post views over time, and the state of each channel's views source."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import asyncpg
+
+from db.errors import NotFound
+
+
+class ViewSourceStatus(StrEnum):
+    PENDING = "pending"  # never polled
+    OK = "ok"
+    PRIVATE = "private"  # no public preview: no username, or the preview shows no posts
+    UNAVAILABLE = "unavailable"  # the last fetch failed
+    LAYOUT_CHANGED = "layout_changed"  # the page no longer parses
+
+
+@dataclass(frozen=True)
+class ViewSourceRecord:
+    channel_id: int
+    status: ViewSourceStatus
+    backfilled_at: datetime | None
+    last_polled_at: datetime | None
+    failures: int
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class PollingStep:
+    """Poll a post every `every` while it is younger than `until_age`."""
+
+    until_age: timedelta
+    every: timedelta
+
+
+@dataclass(frozen=True)
+class DueChannel:
+    channel_id: int
+    username: str
+    needs_backfill: bool
+    due_message_ids: list[int]  # ascending; empty when the channel needs a backfill
+
+
+@dataclass(frozen=True)
+class ViewCount:
+    message_id: int
+    views: int
+
+
+@dataclass(frozen=True)
+class PreviewedPost:
+    """A post as the preview shows it, for posts published before the bot tracked the channel."""
+
+    message_id: int
+    posted_at: datetime
+    text: str
+    media_kind: str | None
+
+
+@dataclass(frozen=True)
+class PollOutcome:
+    channel_id: int
+    status: ViewSourceStatus
+    error: str | None
+    backfilled: bool
+
+
+class ViewsRepository:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def mark_private(self) -> None:
+        """Tracked channels without a username have no public preview: say so."""
+        await self._pool.execute(
+            """
+            INSERT INTO channel_view_sources AS s (channel_id, status, last_error)
+            SELECT id, 'private', 'no public username' FROM channels
+             WHERE is_tracked AND username IS NULL
+            ON CONFLICT (channel_id) DO UPDATE
+               SET status = EXCLUDED.status, last_error = EXCLUDED.last_error
+             WHERE s.status <> 'private'
+            """
+        )
+
+    async def due_channels(
+        self,
+        *,
+        now: datetime,
+        schedule: Sequence[PollingStep],
+        retry_first: timedelta,
+        retry_longest: timedelta,
+        limit: int,
+    ) -> list[DueChannel]:
+        """Public channels that need a backfill, or have a post due by the schedule.
+
+        A poll reads pages from the newest post down to the oldest due one, so a post counts
+        as checked at the latest time any post at or below it was observed after it was
+        published: albums' hidden messages, service messages and deleted posts are covered by
+        their neighbours. A channel is fetched at most once per shortest step, and one whose
+        last fetch failed waits twice as long after each further failure.
+        """
+        rows = await self._pool.fetch(
+            """
+            WITH schedule AS (
+                SELECT * FROM unnest($2::interval[], $3::interval[]) AS s(until_age, every)
+            ),
+            sources AS (
+                SELECT c.id AS channel_id, c.username, s.backfilled_at, s.last_polled_at,
+                       anchor.message_id AS anchor_message_id
+                  FROM channels c
+                  LEFT JOIN channel_view_sources s ON s.channel_id = c.id
+                  -- The newest post past the schedule: observations of it cover older gaps.
+                  LEFT JOIN LATERAL (
+                       SELECT a.message_id FROM posts a
+                        WHERE a.channel_id = c.id
+                          AND a.posted_at
+                              <= $1::timestamptz - (SELECT max(until_age) FROM schedule)
+                        ORDER BY a.posted_at DESC LIMIT 1
+                  ) anchor ON true
+                 WHERE c.is_tracked AND c.username IS NOT NULL
+                   AND (s.last_polled_at IS NULL
+                        OR s.last_polled_at <= $1::timestamptz - greatest(
+                               (SELECT min(every) FROM schedule),
+                               CASE WHEN s.failures > 0 THEN least(
+                                   $4::interval * power(2, least(s.failures - 1, 20)),
+                                   $5::interval)
+                               END))
+            ),
+            checked_posts AS (
+                SELECT p.channel_id, p.message_id, p.posted_at,
+                       max(seen.observed_at) OVER (
+                           PARTITION BY p.channel_id ORDER BY p.message_id
+                       ) AS checked_at
+                  FROM sources src
+                  JOIN posts p ON p.channel_id = src.channel_id
+                              AND p.message_id >= coalesce(src.anchor_message_id, 0)
+                  LEFT JOIN LATERAL (
+                       SELECT v.observed_at FROM post_views v
+                        WHERE v.channel_id = p.channel_id AND v.message_id = p.message_id
+                        ORDER BY v.observed_at DESC LIMIT 1
+                  ) seen ON true
+                 WHERE src.backfilled_at IS NOT NULL
+            ),
+            due_posts AS (
+                SELECT cp.channel_id, array_agg(cp.message_id ORDER BY cp.message_id) AS ids
+                  FROM checked_posts cp
+                 CROSS JOIN LATERAL (
+                       SELECT sch.every FROM schedule sch
+                        WHERE $1::timestamptz - cp.posted_at < sch.until_age
+                        ORDER BY sch.until_age LIMIT 1
+                 ) step
+                 WHERE cp.checked_at IS NULL
+                    OR cp.checked_at < cp.posted_at
+                    OR cp.checked_at <= $1::timestamptz - step.every
+                 GROUP BY cp.channel_id
+            )
+            SELECT src.channel_id, src.username, src.backfilled_at IS NULL AS needs_backfill,
+                   coalesce(d.ids, '{}') AS due_message_ids
+              FROM sources src
+              LEFT JOIN due_posts d ON d.channel_id = src.channel_id
+             WHERE src.backfilled_at IS NULL OR d.ids IS NOT NULL
+             ORDER BY src.last_polled_at NULLS FIRST, src.channel_id
+             LIMIT $6
+            """,
+            now,
+            [step.until_age for step in schedule],
+            [step.every for step in schedule],
+            retry_first,
+            retry_longest,
+            limit,
+        )
+        return [
+            DueChannel(
+                channel_id=row["channel_id"],
+                username=row["username"],
+                needs_backfill=row["needs_backfill"],
+                due_message_ids=list(row["due_message_ids"]),
+            )
+            for row in rows
+        ]
+
+    async def store_page(
+        self,
+        *,
+        channel_id: int,
+        observed_at: datetime,
+        view_counts: Sequence[ViewCount],
+        posts: Sequence[PreviewedPost] = (),
+    ) -> None:
+        """Add one observation per post, and the posts published before tracking began.
+
+        Posts are inserted only if older than the channel's tracking, and never over a stored
+        row: the bot's own copy (with file ids and album ids) wins, whichever arrives first.
+        """
+        async with self._pool.acquire() as conn, conn.transaction():
+            if posts:
+                await conn.execute(
+                    """
+                    INSERT INTO posts (channel_id, message_id, posted_at, text, media_kind)
+                    SELECT c.id, t.message_id, t.posted_at, t.text, t.media_kind
+                      FROM unnest($2::bigint[], $3::timestamptz[], $4::text[], $5::text[])
+                           AS t(message_id, posted_at, text, media_kind)
+                      JOIN channels c ON c.id = $1 AND c.is_tracked AND t.posted_at < c.added_at
+                    ON CONFLICT (channel_id, message_id) DO NOTHING
+                    """,
+                    channel_id,
+                    [post.message_id for post in posts],
+                    [post.posted_at for post in posts],
+                    [post.text for post in posts],
+                    [post.media_kind for post in posts],
+                )
+            await conn.execute(
+                """
+                INSERT INTO post_views (channel_id, message_id, observed_at, views)
+                SELECT c.id, t.message_id, $2, t.views
+                  FROM unnest($3::bigint[], $4::int[]) AS t(message_id, views)
+                  JOIN channels c ON c.id = $1 AND c.is_tracked
+                ON CONFLICT DO NOTHING
+                """,
+                channel_id,
+                observed_at,
+                [count.message_id for count in view_counts],
+                [count.views for count in view_counts],
+            )
+
+    async def record_outcomes(
+        self, *, polled_at: datetime, outcomes: Sequence[PollOutcome]
+    ) -> None:
+        """Each channel's status after a run; a failure adds one, a success clears them."""
+        await self._pool.execute(
+            """
+            INSERT INTO channel_view_sources AS s
+                   (channel_id, status, last_polled_at, failures, last_error, backfilled_at)
+            SELECT c.id, t.status, $1::timestamptz, (t.status <> 'ok')::int, t.error,
+                   CASE WHEN t.backfilled THEN $1 END
+              FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bool[])
+                   AS t(channel_id, status, error, backfilled)
+              JOIN channels c ON c.id = t.channel_id
+            ON CONFLICT (channel_id) DO UPDATE
+               SET status = EXCLUDED.status,
+                   last_polled_at = EXCLUDED.last_polled_at,
+                   failures = CASE WHEN EXCLUDED.status = 'ok' THEN 0 ELSE s.failures + 1 END,
+                   last_error = EXCLUDED.last_error,
+                   backfilled_at = coalesce(EXCLUDED.backfilled_at, s.backfilled_at)
+            """,
+            polled_at,
+            [outcome.channel_id for outcome in outcomes],
+            [outcome.status.value for outcome in outcomes],
+            [outcome.error for outcome in outcomes],
+            [outcome.backfilled for outcome in outcomes],
+        )
+
+    async def source(self, *, channel_id: int) -> ViewSourceRecord:
+        """Where the channel's views come from, and how the last poll went."""
+        row = await self._pool.fetchrow(
+            """
+            SELECT channel_id, status, backfilled_at, last_polled_at, failures, last_error
+              FROM channel_view_sources WHERE channel_id = $1
+            """,
+            channel_id,
+        )
+        if row is None:
+            raise NotFound(f"views source of channel {channel_id}")
+        return ViewSourceRecord(**{**dict(row), "status": ViewSourceStatus(row["status"])})

@@ -1,0 +1,237 @@
+"""CSV exports of a channel: its posts with their metrics, daily subscribers, daily joins/leaves.
+
+Rows stream from a database cursor into temporary files a chunk at a time, so an export of
+millions of rows takes no more memory than one of ten. Files are UTF-8 with a BOM: without
+it Excel reads them in the local code page and garbles Cyrillic text.
+"""
+
+import asyncio
+import csv
+import re
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import aclosing, asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from db.channels import ChannelRecord
+from db.exports import ExportQuery, ExportsRepository
+from services.clock import Clock
+from services.entitlements import EntitlementsService
+from services.plans import Allowance
+
+# Rows per round trip to the database: big enough to amortise it, small enough to stay flat.
+CHUNK_ROWS = 5000
+
+
+class ExportKind(StrEnum):
+    """One file of an export; the value is the part of the file name that says what it holds."""
+
+    POSTS = "posts"
+    SUBSCRIBERS = "subscribers"
+    JOINS_LEAVES = "joins_leaves"
+
+
+_QUERIES = {
+    ExportKind.POSTS: ExportQuery.POSTS,
+    ExportKind.SUBSCRIBERS: ExportQuery.DAILY_SUBSCRIBERS,
+    ExportKind.JOINS_LEAVES: ExportQuery.DAILY_JOINS_LEAVES,
+}
+
+
+def _headers(kind: ExportKind, time_zone: str) -> list[str]:
+    match kind:
+        case ExportKind.POSTS:
+            return [
+                "Message ID",
+                f"Posted at ({time_zone})",
+                "Text",
+                "Media",
+                "Views",
+                "Views at 24 h",
+                "Reactions",
+                "Engagement, %",
+                "Link",
+            ]
+        case ExportKind.SUBSCRIBERS:
+            return ["Date", "Subscribers"]
+        case ExportKind.JOINS_LEAVES:
+            return ["Date", "Joins", "Leaves", "Net"]
+
+
+class ExportTooLarge(Exception):
+    """A file of the export grew past what may be sent."""
+
+    def __init__(self, kind: ExportKind, max_bytes: int) -> None:
+        super().__init__(f"the {kind.value} export is larger than {max_bytes} bytes")
+        self.kind = kind
+        self.max_bytes = max_bytes
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    kind: ExportKind
+    path: Path
+    filename: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class ChannelExport:
+    channel: ChannelRecord
+    first_day: date
+    last_day: date
+    files: list[ExportFile]
+
+    def file(self, kind: ExportKind) -> ExportFile:
+        return next(f for f in self.files if f.kind is kind)
+
+
+# Called after each chunk with the file being written and its rows so far (0 when it starts).
+ExportProgress = Callable[[ExportKind, int], Awaitable[None]]
+
+
+def export_period(now: datetime, time_zone: str, days: int) -> tuple[date, date]:
+    """The first and last day of the `days` calendar days ending today in the user's zone."""
+    today = now.astimezone(ZoneInfo(time_zone)).date()
+    return today - timedelta(days=days - 1), today
+
+
+def export_filename(
+    channel: ChannelRecord, kind: ExportKind, first_day: date, last_day: date
+) -> str:
+    """e.g. cookingdaily_posts_2026-10-28_2026-11-26.csv; a private channel goes by its title."""
+    name = channel.username or re.sub(r"\W+", "_", channel.title).strip("_").lower()
+    return f"{name or abs(channel.id)}_{kind.value}_{first_day}_{last_day}.csv"
+
+
+class _CsvFile:
+    """A CSV file being written; its methods block, so they run in a worker thread."""
+
+    def __init__(self, path: Path, header: Sequence[str]) -> None:
+        self._file: TextIO = path.open("w", encoding="utf-8-sig", newline="")
+        self._writer = csv.writer(self._file)
+        self._writer.writerow(header)
+
+    def write(self, rows: Iterable[Sequence[Any]]) -> int:
+        """Append rows; returns the file's size so far in bytes."""
+        self._writer.writerows(rows)
+        return self._file.tell()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class ExportService:
+    def __init__(
+        self,
+        exports: ExportsRepository,
+        entitlements: EntitlementsService,
+        clock: Clock,
+        *,
+        work_dir: Path,
+        max_file_bytes: int,
+        chunk_rows: int = CHUNK_ROWS,
+    ) -> None:
+        """work_dir holds the files while they are sent; max_file_bytes: the largest allowed."""
+        self._exports = exports
+        self._entitlements = entitlements
+        self._clock = clock
+        self._work_dir = work_dir
+        self._max_file_bytes = max_file_bytes
+        self._chunk_rows = chunk_rows
+
+    @asynccontextmanager
+    async def export_channel(
+        self,
+        *,
+        user_id: int,
+        channel: ChannelRecord,
+        days: int,
+        time_zone: str,
+        on_progress: ExportProgress,
+    ) -> AsyncIterator[ChannelExport]:
+        """Write the channel's three CSV files for the last `days` days; they exist until exit.
+
+        Counts one export against the user's daily allowance, and gives it back if building
+        the files or whatever the caller does with them (sending) fails. Raises LimitReached
+        for a period longer than the plan's history or past the daily allowance, and
+        ExportTooLarge for a file over max_file_bytes.
+        """
+        if days < 1:
+            raise ValueError(f"an export covers at least one day, not {days}")
+        await self._entitlements.ensure_at_most(
+            user_id=user_id, allowance=Allowance.HISTORY_DAYS, wanted=days
+        )
+        first_day, last_day = export_period(self._clock.now(), time_zone, days)
+        await self._entitlements.consume(user_id=user_id, allowance=Allowance.EXPORTS_PER_DAY)
+        try:
+            folder = await asyncio.to_thread(self._new_folder)
+            try:
+                files = []
+                for kind in ExportKind:
+                    path = Path(folder.name) / export_filename(channel, kind, first_day, last_day)
+                    rows = await self.write_csv(
+                        kind,
+                        path,
+                        channel_id=channel.id,
+                        first_day=first_day,
+                        last_day=last_day,
+                        time_zone=time_zone,
+                        on_progress=on_progress,
+                    )
+                    files.append(ExportFile(kind=kind, path=path, filename=path.name, rows=rows))
+                yield ChannelExport(
+                    channel=channel, first_day=first_day, last_day=last_day, files=files
+                )
+            finally:
+                await asyncio.to_thread(folder.cleanup)
+        except BaseException:
+            # Shielded: a cancelled export (the bot stopping) is refunded all the same.
+            await asyncio.shield(
+                self._entitlements.refund(user_id=user_id, allowance=Allowance.EXPORTS_PER_DAY)
+            )
+            raise
+
+    def _new_folder(self) -> tempfile.TemporaryDirectory[str]:
+        self._work_dir.mkdir(parents=True, exist_ok=True)
+        return tempfile.TemporaryDirectory(prefix="export-", dir=self._work_dir)
+
+    async def write_csv(
+        self,
+        kind: ExportKind,
+        path: Path,
+        *,
+        channel_id: int,
+        first_day: date,
+        last_day: date,
+        time_zone: str,
+        on_progress: ExportProgress,
+    ) -> int:
+        """Stream one export into a CSV file at path; returns its number of rows."""
+        await on_progress(kind, 0)
+        rows = 0
+        output = await asyncio.to_thread(_CsvFile, path, _headers(kind, time_zone))
+        try:
+            chunks = self._exports.stream(
+                _QUERIES[kind],
+                channel_id=channel_id,
+                first_day=first_day,
+                last_day=last_day,
+                time_zone=time_zone,
+                chunk_rows=self._chunk_rows,
+            )
+            async with aclosing(chunks):
+                async for chunk in chunks:
+                    size = await asyncio.to_thread(output.write, chunk)
+                    if size > self._max_file_bytes:
+                        raise ExportTooLarge(kind, self._max_file_bytes)
+                    rows += len(chunk)
+                    await on_progress(kind, rows)
+        finally:
+            await asyncio.to_thread(output.close)
+        return rows

@@ -1,0 +1,270 @@
+"""Share links: a public, read-only report of one channel and period, until the owner says.
+
+A link is a random token of 192 bits; only its SHA-256 is stored, so the database alone opens
+nothing. Every request checks revocation and expiry against the injected clock.
+"""
+
+import asyncio
+import hashlib
+import re
+import secrets
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+from db.errors import NotFound
+from db.share_links import ShareLinkRecord, ShareLinksRepository
+from services.analytics import STANDARD_PERIODS
+from services.channels import ChannelService
+from services.clock import Clock
+from services.entitlements import EntitlementsService, LimitReached
+from services.plans import Allowance
+
+# None: the link never expires (a paid-plan privilege, see Allowance.SHARE_LINK_HOURS).
+LIFETIME_HOURS: tuple[int | None, ...] = (1, 24, 7 * 24, 30 * 24, None)
+
+# secrets.token_urlsafe(24): 24 random bytes, 32 URL-safe characters.
+_TOKEN_BYTES = 24
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32}")
+
+
+class ShareLinkError(Exception):
+    """The base of every reason a share link does not open."""
+
+
+class ShareLinkNotFound(ShareLinkError):
+    """Unknown, revoked, or its creator no longer administers the channel."""
+
+
+class ShareLinkExpired(ShareLinkError):
+    """The link existed but its lifetime is over."""
+
+
+class UnknownShareFile(ShareLinkError):
+    """The link is live but has no chart or CSV file of that name."""
+
+
+@dataclass(frozen=True)
+class KeyNumber:
+    """One headline figure of a report: `name` is for programs, `label` for people."""
+
+    name: str
+    label: str
+    value: int | float | None  # None: not known for this period
+    unit: str = ""
+    signed: bool = False  # a change, shown with its sign
+
+
+@dataclass(frozen=True)
+class SharedPost:
+    message_id: int
+    posted_at: datetime
+    text: str
+    views: int | None
+    reactions: int
+    url: str | None  # the public t.me link, if the channel has a username
+
+
+class ShareableReport(Protocol):
+    """What a share link shows: one channel, one period, nothing else."""
+
+    @property
+    def channel_title(self) -> str: ...
+    @property
+    def channel_username(self) -> str | None: ...
+    @property
+    def days(self) -> int: ...
+    @property
+    def first_day(self) -> date: ...
+    @property
+    def last_day(self) -> date: ...  # both days included, in the creator's time zone
+    @property
+    def key_numbers(self) -> Sequence[KeyNumber]: ...
+    @property
+    def top_posts(self) -> Sequence[SharedPost]: ...
+    @property
+    def chart_names(self) -> Sequence[str]: ...
+    @property
+    def csv_names(self) -> Sequence[str]: ...
+
+    async def chart_png(self, name: str) -> bytes:
+        """The chart as PNG, rendered off the event loop."""
+        ...
+
+    async def csv_bytes(self, name: str) -> bytes: ...
+
+
+class ShareReportSource(Protocol):
+    async def build(self, link: ShareLinkRecord) -> ShareableReport:
+        """The report of the link's channel over its last `days`, as its creator counts days.
+
+        Raises LimitReached when the creator's plan no longer reaches that far back.
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class CreatedShareLink:
+    token: str  # shown once, to the creator; never stored
+    url: str
+    link: ShareLinkRecord
+
+
+@dataclass(frozen=True)
+class OpenedShareLink:
+    link: ShareLinkRecord
+    report: ShareableReport
+
+
+def token_sha256(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+class _RecentCache:
+    """Values kept for a short time, and one computation per key however many ask at once."""
+
+    def __init__(self, clock: Clock, *, ttl: timedelta, max_entries: int) -> None:
+        self._clock = clock
+        self._ttl = ttl
+        self._max_entries = max_entries
+        self._entries: dict[Hashable, tuple[datetime, asyncio.Task]] = {}
+
+    async def get(self, key: Hashable, compute: Callable[[], Awaitable[object]]) -> object:
+        now = self._clock.now()
+        entry = self._entries.get(key)
+        if entry is None or now - entry[0] >= self._ttl:
+            self._evict(now)
+            entry = (now, asyncio.ensure_future(compute()))
+            self._entries[key] = entry
+        try:
+            # Shielded: a client that hangs up does not cancel work others are waiting for.
+            return await asyncio.shield(entry[1])
+        except Exception:
+            if self._entries.get(key) is entry:
+                del self._entries[key]
+            raise
+
+    def _evict(self, now: datetime) -> None:
+        for key, (created, _) in list(self._entries.items()):
+            if now - created >= self._ttl:
+                del self._entries[key]
+        while len(self._entries) >= self._max_entries:
+            del self._entries[next(iter(self._entries))]
+
+
+class ShareLinkService:
+    def __init__(
+        self,
+        links: ShareLinksRepository,
+        reports: ShareReportSource,
+        channels: ChannelService,
+        entitlements: EntitlementsService,
+        clock: Clock,
+        *,
+        public_base_url: str,
+        cache_seconds: float,
+        cache_entries: int = 64,
+    ) -> None:
+        self._links = links
+        self._reports = reports
+        self._channels = channels
+        self._entitlements = entitlements
+        self._clock = clock
+        self._public_base_url = public_base_url.rstrip("/")
+        ttl = timedelta(seconds=cache_seconds)
+        self._report_cache = _RecentCache(clock, ttl=ttl, max_entries=cache_entries)
+        self._chart_cache = _RecentCache(clock, ttl=ttl, max_entries=cache_entries * 4)
+
+    def page_url(self, token: str) -> str:
+        return f"{self._public_base_url}/r/{token}"
+
+    async def caps(self, *, user_id: int) -> tuple[int | None, int | None]:
+        """(longest lifetime in hours, longest period in days) the user's plan allows; None: any."""
+        plan = await self._entitlements.plan_of(user_id=user_id)
+        return plan.limits[Allowance.SHARE_LINK_HOURS], plan.limits[Allowance.HISTORY_DAYS]
+
+    async def ensure_period_allowed(self, *, user_id: int, days: int) -> None:
+        """Raises LimitReached when the plan's history does not reach back `days`."""
+        await self._entitlements.ensure_at_most(
+            user_id=user_id, allowance=Allowance.HISTORY_DAYS, wanted=days
+        )
+
+    async def create(
+        self, *, user_id: int, channel_id: int, days: int, lifetime_hours: int | None
+    ) -> CreatedShareLink:
+        """A new link to the channel's report over the last `days`.
+
+        Raises ChannelAccessError unless the user administers the channel, LimitReached when
+        the plan does not allow the period or lifetime, ValueError for a choice not offered.
+        """
+        if days not in STANDARD_PERIODS or lifetime_hours not in LIFETIME_HOURS:
+            raise ValueError(f"no share link for {days} days living {lifetime_hours} hours")
+        await self._channels.require_admin(user_id=user_id, channel_id=channel_id)
+        await self.ensure_period_allowed(user_id=user_id, days=days)
+        await self._entitlements.ensure_at_most(
+            user_id=user_id, allowance=Allowance.SHARE_LINK_HOURS, wanted=lifetime_hours
+        )
+        now = self._clock.now()
+        token = secrets.token_urlsafe(_TOKEN_BYTES)
+        link = await self._links.create(
+            token_sha256=token_sha256(token),
+            user_id=user_id,
+            channel_id=channel_id,
+            days=days,
+            created_at=now,
+            expires_at=None if lifetime_hours is None else now + timedelta(hours=lifetime_hours),
+        )
+        return CreatedShareLink(token=token, url=self.page_url(token), link=link)
+
+    async def list_live(self, *, user_id: int) -> list[ShareLinkRecord]:
+        return await self._links.list_live(user_id=user_id, now=self._clock.now())
+
+    async def revoke(self, *, user_id: int, link_id: int) -> ShareLinkRecord:
+        try:
+            return await self._links.revoke(link_id=link_id, user_id=user_id, at=self._clock.now())
+        except NotFound as error:
+            raise ShareLinkNotFound(str(link_id)) from error
+
+    async def open(self, token: str) -> OpenedShareLink:
+        """The report behind a live link, counted as one more opening."""
+        link = await self._live_link(token)
+        report = await self._report(link)
+        await self._links.count_open(link_id=link.id, at=self._clock.now())
+        return OpenedShareLink(link=link, report=report)
+
+    async def chart_png(self, token: str, name: str) -> bytes:
+        """A chart of a live link's report; opening the page counted already, this does not."""
+        link = await self._live_link(token)
+        report = await self._report(link)
+        if name not in report.chart_names:
+            raise UnknownShareFile(name)
+        return await self._chart_cache.get((link.id, name), lambda: report.chart_png(name))
+
+    async def csv_bytes(self, token: str, name: str) -> bytes:
+        link = await self._live_link(token)
+        report = await self._report(link)
+        if name not in report.csv_names:
+            raise UnknownShareFile(name)
+        return await report.csv_bytes(name)
+
+    async def _live_link(self, token: str) -> ShareLinkRecord:
+        if not _TOKEN_SHAPE.fullmatch(token):
+            raise ShareLinkNotFound("malformed token")
+        try:
+            link = await self._links.find(token_sha256=token_sha256(token))
+        except NotFound as error:
+            raise ShareLinkNotFound("unknown token") from error
+        if link.revoked_at is not None or not link.creator_is_admin:
+            raise ShareLinkNotFound(f"share link {link.id} is revoked")
+        if link.expires_at is not None and self._clock.now() >= link.expires_at:
+            raise ShareLinkExpired(f"share link {link.id} expired at {link.expires_at}")
+        return link
+
+    async def _report(self, link: ShareLinkRecord) -> ShareableReport:
+        try:
+            # A page load asks for the page and then each chart: they share one built report.
+            return await self._report_cache.get(link.id, lambda: self._reports.build(link))
+        except LimitReached as error:
+            # The creator's plan no longer reaches back this far: the link has outlived it.
+            raise ShareLinkExpired(f"share link {link.id} is past its creator's history") from error

@@ -1,0 +1,333 @@
+"""CSV exports in chat: /export and the Export CSV button under /stats."""
+
+import csv
+import io
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from fake_telegram import Call, FakeChannel, FakeTelegram, FakeUser
+
+from bot.callbacks import StatsAction, StatsCb
+
+BOM = "\ufeff"
+POSTS_HEADER = [
+    "Message ID",
+    "Posted at (UTC)",
+    "Text",
+    "Media",
+    "Views",
+    "Views at 24 h",
+    "Reactions",
+    "Engagement, %",
+    "Link",
+]
+
+
+def documents(call: Call) -> dict[str, list[list[str]]]:
+    """The CSV files of a sendMediaGroup, by file name, parsed back after checking the BOM."""
+    parsed = {}
+    for index in range(len(call.params["media"])):
+        upload = call.files[f"media[{index}]"]
+        text = upload.data.decode("utf-8")
+        assert text.startswith(BOM), "Excel needs the BOM to read UTF-8"
+        parsed[upload.filename] = list(csv.reader(io.StringIO(text.removeprefix(BOM))))
+    return parsed
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), UTC)
+
+
+async def tracked_channel(
+    tg: FakeTelegram, owner: FakeUser, title: str = "Cooking Daily", username="cookingdaily"
+) -> FakeChannel:
+    await tg.send_text(owner, "/start")
+    channel = tg.channel(title, username, owner=owner, subscribers=1500)
+    await tg.add_bot_to_channel(channel, by=owner)
+    return channel
+
+
+async def export_and_get_files(tg: FakeTelegram, user: FakeUser, command: str):
+    await tg.send_text(user, command)
+    return documents(tg.last_to(user, "sendMediaGroup"))
+
+
+async def test_export_sends_three_csv_files_that_parse_back_to_the_rows(
+    app, tg: FakeTelegram, db, clock
+) -> None:
+    alice = tg.user("Alice")
+    channel = await tracked_channel(tg, alice)
+    today = clock.now().date()
+    first_day = today - timedelta(days=6)
+
+    await tg.post(channel, "Old news", date=at(today - timedelta(days=9), 9))
+    soup = await tg.post(
+        channel,
+        "Борщ за 30 минут — recipe inside",
+        photo=True,
+        date=at(today - timedelta(days=3), 10),
+    )
+    fresh = await tg.post(channel, 'Quotes "and", commas\nand lines', date=at(today, 0, 5))
+    await tg.react(channel, soup, {"👍": 30, "🔥": 15}, date=at(today - timedelta(days=2), 12))
+    await tg.react(channel, soup, {"👍": 20}, date=at(today - timedelta(days=3), 12))
+    await tg.join(channel, count=3, date=at(first_day, 9))
+    await tg.leave(channel, count=1, date=at(first_day, 23, 59))
+    await tg.join(channel, count=2, date=at(today - timedelta(days=2), 18))
+    await tg.join(channel, count=5, date=at(first_day - timedelta(days=1), 12))  # before
+    await app.services.ingestion.flush()
+    soup_posted = at(today - timedelta(days=3), 10)
+    await db.executemany(
+        "INSERT INTO post_views VALUES ($1, $2, $3, $4)",
+        [
+            (channel.id, soup, soup_posted + timedelta(hours=1), 400),
+            (channel.id, soup, soup_posted + timedelta(hours=23, minutes=10), 1150),
+            (channel.id, soup, soup_posted + timedelta(hours=24, minutes=5), 1200),
+            (channel.id, soup, soup_posted + timedelta(hours=48), 1500),
+        ],
+    )
+    await db.executemany(
+        "INSERT INTO subscriber_snapshots VALUES ($1, $2, $3)",
+        [
+            (channel.id, at(first_day - timedelta(days=3), 12), 1300),
+            (channel.id, at(first_day + timedelta(days=1), 8), 1400),
+            (channel.id, at(first_day + timedelta(days=1), 20), 1410),
+            (channel.id, at(today - timedelta(days=2), 12), 1450),
+        ],
+    )
+
+    files = await export_and_get_files(tg, alice, "/export @cookingdaily 7")
+
+    period = f"{first_day}_{today}"
+    assert list(files) == [
+        f"cookingdaily_posts_{period}.csv",
+        f"cookingdaily_subscribers_{period}.csv",
+        f"cookingdaily_joins_leaves_{period}.csv",
+    ]
+    assert files[f"cookingdaily_posts_{period}.csv"] == [
+        POSTS_HEADER,
+        [
+            str(soup),
+            f"{today - timedelta(days=3)} 10:00:00",
+            "Борщ за 30 минут — recipe inside",
+            "photo",
+            "1500",
+            "1200",
+            "45",
+            "3.0",
+            f"https://t.me/cookingdaily/{soup}",
+        ],
+        [
+            str(fresh),
+            f"{today} 00:05:00",
+            'Quotes "and", commas\nand lines',
+            "",
+            "",
+            "",
+            "0",
+            "",
+            f"https://t.me/cookingdaily/{fresh}",
+        ],
+    ]
+    days = [str(first_day + timedelta(days=n)) for n in range(7)]
+    subscribers = ["1300", "1410", "1410", "1410", "1450", "1450", "1450"]
+    assert files[f"cookingdaily_subscribers_{period}.csv"] == [
+        ["Date", "Subscribers"],
+        *([day, count] for day, count in zip(days, subscribers, strict=True)),
+    ]
+    joins_leaves = {days[0]: ["3", "1", "2"], days[4]: ["2", "0", "2"]}
+    assert files[f"cookingdaily_joins_leaves_{period}.csv"] == [
+        ["Date", "Joins", "Leaves", "Net"],
+        *([day, *joins_leaves.get(day, ["0", "0", "0"])] for day in days),
+    ]
+    album = tg.last_to(alice, "sendMediaGroup")
+    assert "<b>Cooking Daily</b>" in album.params["media"][-1]["caption"]
+    assert "2 posts" in album.params["media"][-1]["caption"]
+    actions = [c.params["action"] for c in tg.sent("sendChatAction", chat_id=alice)]
+    assert actions and set(actions) == {"upload_document"}
+
+
+async def test_export_uses_the_users_time_zone(app, tg: FakeTelegram, db, clock) -> None:
+    alice = tg.user("Alice")
+    channel = await tracked_channel(tg, alice)
+    await db.execute("UPDATE users SET time_zone = 'Asia/Tokyo' WHERE id = $1", alice.id)
+    three_days_ago = clock.now().date() - timedelta(days=3)
+    # 20:30 UTC is 05:30 the next morning in Tokyo (UTC+9, no daylight saving).
+    message_id = await tg.post(channel, "Late post", date=at(three_days_ago, 20, 30))
+    await tg.join(channel, count=1, date=at(three_days_ago, 20, 30))
+    await app.services.ingestion.flush()
+
+    files = await export_and_get_files(tg, alice, "/export 7")
+
+    tokyo_day = three_days_ago + timedelta(days=1)
+    posts = next(rows for name, rows in files.items() if "_posts_" in name)
+    assert posts[0][1] == "Posted at (Asia/Tokyo)"
+    assert posts[1][:3] == [str(message_id), f"{tokyo_day} 05:30:00", "Late post"]
+    joins = next(rows for name, rows in files.items() if "_joins_leaves_" in name)
+    assert [row for row in joins[1:] if row[1] != "0"] == [[str(tokyo_day), "1", "0", "1"]]
+
+
+async def test_private_channel_files_are_named_after_its_title_without_links(
+    app, tg: FakeTelegram
+) -> None:
+    alice = tg.user("Alice")
+    channel = await tracked_channel(tg, alice, title="Семейный чат · Family", username=None)
+    await tg.post(channel, "Hello")
+    await app.services.ingestion.flush()
+
+    files = await export_and_get_files(tg, alice, "/export")
+
+    posts_name = next(name for name in files if "_posts_" in name)
+    assert posts_name.startswith("семейный_чат_family_posts_")
+    assert files[posts_name][1][-1] == ""
+
+
+async def test_export_button_under_stats_exports_that_channel_and_period(
+    app, tg: FakeTelegram, clock
+) -> None:
+    alice = tg.user("Alice")
+    channel = await tracked_channel(tg, alice)
+    await tg.send_text(alice, "/channels")
+
+    button = StatsCb(action=StatsAction.EXPORT, channel_id=channel.id, days=30)
+    query_id = await tg.press(alice, tg.last_to(alice, "sendMessage"), button.pack(), strict=False)
+
+    assert tg.callback_answer(query_id) == {}
+    first_day = clock.now().date() - timedelta(days=29)
+    files = documents(tg.last_to(alice, "sendMediaGroup"))
+    assert f"cookingdaily_posts_{first_day}_{clock.now().date()}.csv" in files
+
+
+async def test_a_channel_the_user_does_not_administer_is_refused(app, tg: FakeTelegram) -> None:
+    alice, mallory = tg.user("Alice"), tg.user("Mallory")
+    channel = await tracked_channel(tg, alice)
+    await tg.post(channel, "Secret recipe")
+    await app.services.ingestion.flush()
+
+    await tg.send_text(mallory, "/export @cookingdaily")
+    assert "Only admins of a channel" in tg.texts_to(mallory)[-1]
+
+    button = StatsCb(action=StatsAction.EXPORT, channel_id=channel.id, days=7)
+    query_id = await tg.press(
+        mallory, tg.last_to(mallory, "sendMessage"), button.pack(), strict=False
+    )
+    answer = tg.callback_answer(query_id)
+    assert answer["show_alert"] is True
+    assert "Only admins of a channel" in answer["text"]
+    assert tg.sent("sendMediaGroup") == []
+    assert tg.sent("sendDocument") == []
+
+
+async def test_several_channels_are_offered_to_choose_from(app, tg: FakeTelegram) -> None:
+    alice = tg.user("Alice")
+    await tracked_channel(tg, alice, "First", "firstchan")
+    await tracked_channel(tg, alice, "Second", "secondchan")
+
+    await tg.send_text(alice, "/export 7")
+    choice = tg.last_to(alice, "sendMessage")
+    assert choice.text == "Which channel?"
+    await tg.press_button(alice, choice, "@secondchan")
+
+    files = documents(tg.last_to(alice, "sendMediaGroup"))
+    assert all(name.startswith("secondchan_") for name in files)
+    assert any("_subscribers_" in name for name in files)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param("/export @cookingdaily 45", id="unknown-period"),
+        pytest.param("/export @one @two", id="two-channels"),
+    ],
+)
+async def test_unclear_arguments_get_the_usage(app, tg: FakeTelegram, command: str) -> None:
+    alice = tg.user("Alice")
+    await tracked_channel(tg, alice)
+    await tg.send_text(alice, command)
+    assert "for example <code>/export @yourchannel 30</code>" in tg.texts_to(alice)[-1]
+
+
+async def test_daily_export_limit_answers_with_the_limit_and_an_upgrade(
+    app, tg: FakeTelegram, db
+) -> None:
+    alice = tg.user("Alice")
+    await tracked_channel(tg, alice)
+    for _ in range(3):
+        await tg.send_text(alice, "/export 7")
+    assert len(tg.sent("sendMediaGroup", chat_id=alice)) == 3
+
+    await tg.send_text(alice, "/export 7")
+
+    refusal = tg.last_to(alice, "sendMessage")
+    assert refusal.text == "🔒 Your Free plan allows 3 CSV exports a day. Upgrade to get more."
+    refusal.button("Upgrade")
+    assert len(tg.sent("sendMediaGroup", chat_id=alice)) == 3
+
+    await db.execute("INSERT INTO user_plans VALUES ($1, 'pro', 'admin', NULL)", alice.id)
+    await tg.send_text(alice, "/export 7")
+    assert len(tg.sent("sendMediaGroup", chat_id=alice)) == 4
+
+
+async def test_a_period_longer_than_the_plans_history_is_refused(app, tg, db) -> None:
+    alice = tg.user("Alice")
+    await tracked_channel(tg, alice)
+
+    await tg.send_text(alice, "/export 90")
+
+    refusal = tg.last_to(alice, "sendMessage")
+    assert refusal.text == "🔒 Your Free plan allows 30 days of history. Upgrade to get more."
+    refusal.button("Upgrade")
+    assert tg.sent("sendMediaGroup") == []
+    assert await db.fetchval("SELECT coalesce(sum(used), 0) FROM usage_counters") == 0
+
+
+@pytest.mark.settings(export_status_after_seconds=0)
+async def test_a_slow_export_shows_a_status_that_is_edited_to_done(app, tg: FakeTelegram) -> None:
+    alice = tg.user("Alice")
+    await tracked_channel(tg, alice)
+    mark = tg.mark()
+
+    await tg.send_text(alice, "/export 7")
+
+    status = next(c for c in tg.sent("sendMessage", chat_id=alice) if c.index >= mark)
+    assert status.text == "⏳ Preparing posts… 0 rows"
+    edits = [c for c in tg.sent("editMessageText", chat_id=alice) if c.index >= mark]
+    assert edits[-1].params["message_id"] == status.message_id
+    assert edits[-1].text == "✅ Done. Your files are below."
+    assert status.index < tg.last_to(alice, "sendMediaGroup").index < edits[-1].index
+
+
+async def test_a_quick_export_shows_no_status(app, tg: FakeTelegram) -> None:
+    alice = tg.user("Alice")
+    await tracked_channel(tg, alice)
+    mark = tg.mark()
+
+    await tg.send_text(alice, "/export 7")
+
+    assert [c.method for c in tg.sent(chat_id=alice)[-1:]] == ["sendMediaGroup"]
+    assert not [c for c in tg.sent("sendMessage", chat_id=alice) if c.index >= mark]
+
+
+@pytest.mark.settings(export_max_file_bytes=200)
+async def test_a_file_too_large_to_send_is_refused_and_not_counted(app, tg, db) -> None:
+    alice = tg.user("Alice")
+    channel = await tracked_channel(tg, alice)
+    for number in range(5):
+        await tg.post(channel, f"Post number {number} with a long enough text to fill the file")
+    await app.services.ingestion.flush()
+
+    await tg.send_text(alice, "/export 7")
+
+    assert "posts file would be larger than 0 MB" in tg.texts_to(alice)[-1]
+    assert tg.sent("sendMediaGroup") == []
+    assert await db.fetchval("SELECT coalesce(sum(used), 0) FROM usage_counters") == 0
+
+
+async def test_an_export_that_fails_to_send_is_not_counted(app, tg: FakeTelegram, db) -> None:
+    alice = tg.user("Alice")
+    await tracked_channel(tg, alice)
+    tg.fail_next("sendMediaGroup", error_code=400, description="Bad Request: file is broken")
+
+    await tg.send_text(alice, "/export 7")
+
+    assert "Sorry, something went wrong" in tg.texts_to(alice)[-1]
+    assert await db.fetchval("SELECT coalesce(sum(used), 0) FROM usage_counters") == 0

@@ -1,0 +1,87 @@
+"""Charts: phone-sized PNGs of a real report, drawn off the event loop, readable without data."""
+
+import io
+import threading
+from datetime import date
+
+import pytest
+from channel_history import SAMPLE_NOW, add_channel, add_user, write_sample_history
+from helpers import ManualClock
+from PIL import Image
+
+from db.analytics import AnalyticsRepository
+from db.channels import ChannelsRepository
+from db.plans import PlansRepository
+from services import charts
+from services.analytics import AnalyticsService, ChannelReport, Period
+from services.charts import ChartService, drawable, render_charts
+from services.entitlements import EntitlementsService
+
+OWNER = 501
+CHANNEL = -1001000000001
+
+
+@pytest.fixture
+async def report_for(db):
+    """Builds the report of a period of the sample history, seen from Moscow."""
+    clock = ManualClock(SAMPLE_NOW)
+    await add_user(db, OWNER, time_zone="Europe/Moscow")
+    await add_channel(
+        db, CHANNEL, title="Кулинария 🍲 Daily", admin_id=OWNER, verified_at=SAMPLE_NOW
+    )
+    await write_sample_history(db, CHANNEL)
+    channel = await ChannelsRepository(db).get(channel_id=CHANNEL)
+    entitlements = EntitlementsService(PlansRepository(db), clock, standing_counts={})
+    analytics = AnalyticsService(AnalyticsRepository(db), entitlements, clock)
+
+    async def build(first_day: date, last_day: date) -> ChannelReport:
+        period = Period(first_day=first_day, last_day=last_day)
+        return await analytics.report(
+            user_id=OWNER, channel=channel, period=period, time_zone="Europe/Moscow"
+        )
+
+    return build
+
+
+def open_png(data: bytes) -> tuple[str, tuple[int, int]]:
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        return str(image.format), image.size
+
+
+async def test_every_chart_is_a_phone_sized_png(report_for) -> None:
+    report = await report_for(date(2026, 10, 25), date(2026, 10, 31))
+
+    # Warnings are errors here: a glyph the font lacks would fail the test.
+    rendered = render_charts(report)
+
+    assert [chart.name for chart in rendered] == ["growth", "views", "posting_times", "top_posts"]
+    for chart in rendered:
+        assert open_png(chart.png) == ("PNG", (1080, 1080))
+
+
+async def test_a_period_without_posts_still_draws_every_chart(report_for) -> None:
+    report = await report_for(date(2026, 10, 5), date(2026, 10, 11))
+    assert report.posts == ()
+
+    rendered = render_charts(report)
+
+    assert [open_png(chart.png) for chart in rendered] == [("PNG", (1080, 1080))] * 4
+
+
+def test_labels_keep_cyrillic_and_drop_what_the_font_cannot_draw() -> None:
+    assert drawable("Суп дня 🔥  борщ за $5") == r"Суп дня борщ за \$5"
+
+
+async def test_rendering_runs_in_a_worker_thread(report_for, monkeypatch) -> None:
+    report = await report_for(date(2026, 10, 25), date(2026, 10, 31))
+    threads = []
+
+    def record_thread(report: ChannelReport) -> list:
+        threads.append(threading.current_thread())
+        return []
+
+    monkeypatch.setattr(charts, "render_charts", record_thread)
+    await ChartService().render(report)
+
+    assert threads and threads[0] is not threading.main_thread()
