@@ -185,6 +185,42 @@ async def test_ingestion_checks_rules_at_once_without_the_scheduler(app, tg, clo
     assert job is not None and job.trigger.interval == timedelta(minutes=1)
 
 
+async def test_collected_views_are_checked_at_once_and_the_alert_links_the_post(
+    app, tg, db, clock
+) -> None:
+    alice, channel = await owner_with_channel(tg)
+    await app.services.alerts.create_rule(
+        user_id=alice.id,
+        channel_id=channel.id,
+        kind=AlertKind.POST_VIEWS,
+        thresholds=AlertThresholds(amount=1000, hours=24),
+    )
+    post_id = await tg.post(channel, "Soup of the day", date=clock.now())
+    await app.services.ingestion.flush()
+    clock.advance(hours=2)
+    # What the views collector stores for the post two hours in.
+    await db.execute(
+        "INSERT INTO post_views VALUES ($1, $2, $3, 1234)", channel.id, post_id, clock.now()
+    )
+
+    await app.services.alerts.on_views_collected(channel_ids=[channel.id])
+    await app.services.alert_delivery.deliver_due()
+
+    (alert,) = alerts_to(tg, alice)
+    assert "A post reached <b>1,234</b> views 2 h 0 min after publishing" in alert.text
+    assert f'<a href="https://t.me/cookingdaily/{post_id}">Open the post</a>' in alert.text
+
+
+async def test_a_private_channels_alert_has_no_link(app, tg, clock) -> None:
+    alice, channel = await owner_with_channel(tg, username=None)
+    await drop_rule(app, alice, channel)
+
+    await lose_three(app, tg, channel, clock)
+
+    (alert,) = alerts_to(tg, alice)
+    assert "Lost <b>3</b> subscribers" in alert.text and "<a href" not in alert.text
+
+
 async def test_test_button_and_history(app, tg, clock) -> None:
     alice, channel = await owner_with_channel(tg)
     await drop_rule(app, alice, channel)
