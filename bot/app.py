@@ -1,6 +1,7 @@
 """Builds the bot, its services and its web app, and runs them together."""
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -276,49 +277,37 @@ class BotApplication:
             page_delay=self.settings.views_page_delay_seconds,
         )
 
+    def _every(self, job: Callable[[], Awaitable[object]], job_id: str, **interval: int) -> None:
+        """Run a job at an interval; a run still going when the next is due is not doubled."""
+        self.scheduler.add_job(
+            job, "interval", id=job_id, max_instances=1, coalesce=True, **interval
+        )
+
     def _schedule_jobs(self) -> None:
-        self.scheduler.add_job(
+        settings = self.settings
+        self._every(
             self.services.subscribers.snapshot_all,
-            "interval",
-            minutes=self.settings.subscriber_snapshot_minutes,
-            id="subscriber_snapshots",
-            max_instances=1,
-            coalesce=True,
+            "subscriber_snapshots",
+            minutes=settings.subscriber_snapshot_minutes,
         )
-        self.scheduler.add_job(
+        self._every(
             self.services.channels.recheck_all_admins,
-            "interval",
-            minutes=self.settings.admin_recheck_minutes,
-            id="admin_recheck",
-            max_instances=1,
-            coalesce=True,
+            "admin_recheck",
+            minutes=settings.admin_recheck_minutes,
         )
-        self.scheduler.add_job(
+        self._every(
             self.services.billing.end_expired_plans,
-            "interval",
+            "end_expired_plans",
             minutes=_PLAN_EXPIRY_CHECK_MINUTES,
-            id="end_expired_plans",
-            max_instances=1,
-            coalesce=True,
         )
-        if self.settings.feature_alerts:
-            self.scheduler.add_job(
+        if settings.feature_alerts:
+            self._every(
                 self.services.alerts.evaluate,
-                "interval",
-                minutes=self.settings.alert_check_minutes,
-                id="alert_evaluation",
-                max_instances=1,
-                coalesce=True,
+                "alert_evaluation",
+                minutes=settings.alert_check_minutes,
             )
         if self.views is not None:
-            self.scheduler.add_job(
-                self._collect_views,
-                "interval",
-                seconds=self.settings.views_collect_seconds,
-                id="post_views",
-                max_instances=1,
-                coalesce=True,
-            )
+            self._every(self._collect_views, "post_views", seconds=settings.views_collect_seconds)
 
     async def _collect_views(self) -> None:
         """Collect the views that are due; a post's jump in views is checked against alerts."""
