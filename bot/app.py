@@ -1,6 +1,7 @@
 """Builds the bot, its services and its web app, and runs them together."""
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -17,22 +18,29 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from pydantic import SecretStr
 
 from bot import texts
+from bot.alert_sender import AiogramAlertSender
+from bot.fsm_storage import PostgresStorage
 from bot.handlers import get_routers
 from bot.middlewares import RememberUserMiddleware, ThrottlingMiddleware
 from bot.rate_limit import TokenBuckets
 from bot.session import create_session
 from bot.telegram_gateway import AiogramBillingNotifier, AiogramTelegramGateway
 from bot.web import create_web_app
+from db.alerts import AlertsRepository
 from db.analytics import AnalyticsRepository
 from db.billing import BillingRepository
 from db.channels import ChannelsRepository
 from db.exports import ExportsRepository
+from db.fsm import FsmRepository
 from db.ingestion import IngestionRepository
 from db.plans import PlansRepository
+from db.preferences import PreferencesRepository
 from db.share_links import ShareLinksRepository
 from db.users import UsersRepository
-from db.views import ViewsRepository
+from db.views import ViewSourceStatus, ViewsRepository
 from db.watermarks import WatermarksRepository
+from services.alert_delivery import AlertDeliveryService
+from services.alerts import AlertService
 from services.analytics import AnalyticsService
 from services.billing import BillingService
 from services.channels import ChannelService
@@ -42,7 +50,9 @@ from services.entitlements import EntitlementsService
 from services.exports import ExportService
 from services.health import HealthService
 from services.ingestion import IngestionService
+from services.outgoing import OutgoingQueue
 from services.plans import BUSINESS, PRO, Allowance
+from services.preferences import PreferencesService
 from services.settings import Settings
 from services.share_links import ShareLinkService
 from services.share_reports import AnalyticsShareSource
@@ -78,6 +88,10 @@ class Services:
     billing: BillingService
     stars: StarsService
     stripe_billing: StripeBillingService | None  # None unless the STRIPE_* settings are set
+    outgoing: OutgoingQueue
+    alerts: AlertService
+    alert_delivery: AlertDeliveryService
+    preferences: PreferencesService
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -102,10 +116,14 @@ class BotApplication:
         billing_repo = BillingRepository(pool)
         channels_repo = ChannelsRepository(pool)
         ingestion_repo = IngestionRepository(pool)
+        alerts_repo = AlertsRepository(pool)
         entitlements = EntitlementsService(
             PlansRepository(pool),
             self.clock,
-            standing_counts={Allowance.CHANNELS: channels_repo.count_tracked_for_user},
+            standing_counts={
+                Allowance.CHANNELS: channels_repo.count_tracked_for_user,
+                Allowance.ALERT_RULES: alerts_repo.count_rules_for_user,
+            },
         )
         channels = ChannelService(
             channels_repo,
@@ -124,6 +142,19 @@ class BotApplication:
             work_dir=settings.data_dir / "exports",
             max_file_bytes=settings.export_max_file_bytes,
         )
+        outgoing = OutgoingQueue(
+            self.clock,
+            overall_per_second=settings.outgoing_messages_per_second,
+            per_chat_per_second=settings.outgoing_messages_per_chat_per_second,
+        )
+        alert_delivery = AlertDeliveryService(
+            alerts_repo,
+            AiogramAlertSender(self.bot),
+            outgoing,
+            self.clock,
+            poll_seconds=settings.alert_delivery_poll_seconds,
+        )
+        alerts = AlertService(alerts_repo, channels, entitlements, alert_delivery, self.clock)
         self.services = Services(
             users=UserService(UsersRepository(pool)),
             entitlements=entitlements,
@@ -132,6 +163,8 @@ class BotApplication:
                 ingestion_repo,
                 batch_size=settings.ingest_batch_size,
                 flush_seconds=settings.ingest_flush_seconds,
+                # A join/leave burst or a reaction spike is checked as soon as it is written.
+                listener=alerts if settings.feature_alerts else None,
             ),
             subscribers=SubscriberSnapshotService(
                 channels_repo,
@@ -165,6 +198,12 @@ class BotApplication:
             billing=BillingService(billing_repo, notifier, self.clock),
             stars=StarsService(billing_repo, gateway, notifier, self.clock),
             stripe_billing=self._build_stripe_billing(billing_repo, notifier),
+            outgoing=outgoing,
+            alerts=alerts,
+            alert_delivery=alert_delivery,
+            preferences=PreferencesService(
+                PreferencesRepository(pool), on_change=alert_delivery.wake
+            ),
         )
         self.dispatcher = self._build_dispatcher()
         self.scheduler = AsyncIOScheduler(timezone="UTC")
@@ -202,7 +241,8 @@ class BotApplication:
         )
 
     def _build_dispatcher(self) -> Dispatcher:
-        dp = Dispatcher()
+        # Dialog state in PostgreSQL: a restart loses nobody's half-finished wizard.
+        dp = Dispatcher(storage=PostgresStorage(FsmRepository(self._pool)))
         dp.workflow_data.update(settings=self.settings, clock=self.clock)
         dp.workflow_data.update(self.services.as_workflow_data())
         throttling = ThrottlingMiddleware(
@@ -237,40 +277,46 @@ class BotApplication:
             page_delay=self.settings.views_page_delay_seconds,
         )
 
+    def _every(self, job: Callable[[], Awaitable[object]], job_id: str, **interval: int) -> None:
+        """Run a job at an interval; a run still going when the next is due is not doubled."""
+        self.scheduler.add_job(
+            job, "interval", id=job_id, max_instances=1, coalesce=True, **interval
+        )
+
     def _schedule_jobs(self) -> None:
-        self.scheduler.add_job(
+        settings = self.settings
+        self._every(
             self.services.subscribers.snapshot_all,
-            "interval",
-            minutes=self.settings.subscriber_snapshot_minutes,
-            id="subscriber_snapshots",
-            max_instances=1,
-            coalesce=True,
+            "subscriber_snapshots",
+            minutes=settings.subscriber_snapshot_minutes,
         )
-        self.scheduler.add_job(
+        self._every(
             self.services.channels.recheck_all_admins,
-            "interval",
-            minutes=self.settings.admin_recheck_minutes,
-            id="admin_recheck",
-            max_instances=1,
-            coalesce=True,
+            "admin_recheck",
+            minutes=settings.admin_recheck_minutes,
         )
-        self.scheduler.add_job(
+        self._every(
             self.services.billing.end_expired_plans,
-            "interval",
+            "end_expired_plans",
             minutes=_PLAN_EXPIRY_CHECK_MINUTES,
-            id="end_expired_plans",
-            max_instances=1,
-            coalesce=True,
         )
-        if self.views is not None:
-            self.scheduler.add_job(
-                self.views.collect_due,
-                "interval",
-                seconds=self.settings.views_collect_seconds,
-                id="post_views",
-                max_instances=1,
-                coalesce=True,
+        if settings.feature_alerts:
+            self._every(
+                self.services.alerts.evaluate,
+                "alert_evaluation",
+                minutes=settings.alert_check_minutes,
             )
+        if self.views is not None:
+            self._every(self._collect_views, "post_views", seconds=settings.views_collect_seconds)
+
+    async def _collect_views(self) -> None:
+        """Collect the views that are due; a post's jump in views is checked against alerts."""
+        if self.views is None:
+            return
+        outcomes = await self.views.collect_due()
+        if self.settings.feature_alerts:
+            collected = [o.channel_id for o in outcomes if o.status is ViewSourceStatus.OK]
+            await self.services.alerts.on_views_collected(channel_ids=collected)
 
     async def _on_startup(self) -> None:
         # A switched-off feature's commands stay out of Telegram's command menu.
@@ -279,6 +325,8 @@ class BotApplication:
             switched_off |= {"share", "shares"}
         if not self.settings.feature_billing:
             switched_off |= texts.BILLING_COMMANDS
+        if not self.settings.feature_alerts:
+            switched_off |= {"alerts", "settings"}
         await self.bot.set_my_commands(
             [
                 BotCommand(command=name, description=text)
@@ -287,6 +335,8 @@ class BotApplication:
             ]
         )
         self.services.ingestion.start()
+        if self.settings.feature_alerts:
+            self.services.alert_delivery.start()
         if self.settings.feature_analytics:
             self._preview_session = aiohttp.ClientSession()
             self.views = self._build_views_collector(self._preview_session)
@@ -313,6 +363,9 @@ class BotApplication:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.services.ingestion.stop()
+        # Sends waiting for their turn are given back to the outbox; sends in flight finish.
+        await self.services.outgoing.close()
+        await self.services.alert_delivery.stop()
         if self._preview_session is not None:
             self.views = None
             await self._preview_session.close()

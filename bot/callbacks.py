@@ -60,6 +60,53 @@ class PlanCb(CallbackData, prefix="pl"):
     action: PlanAction
 
 
+class AlertAction(StrEnum):
+    PAUSE = "p"
+    RESUME = "r"
+    DELETE = "d"
+    TEST = "t"
+    MUTE = "m"
+
+
+class AlertCb(CallbackData, prefix="al"):
+    """A button acting on one alert rule: in /alerts, or under a delivered alert."""
+
+    action: AlertAction
+    rule_id: int
+
+
+class AlertMenuAction(StrEnum):
+    ADD = "add"
+    HISTORY = "hist"
+
+
+class AlertMenuCb(CallbackData, prefix="am"):
+    action: AlertMenuAction
+
+
+class AlertWizardAction(StrEnum):
+    KIND = "k"
+    CHANNEL = "c"
+    DEFAULT = "d"
+    CANCEL = "x"
+
+
+class AlertWizardCb(CallbackData, prefix="aw"):
+    """A step of the new-alert wizard: value is the kind or the channel id."""
+
+    action: AlertWizardAction
+    value: str = ""
+
+
+class PreferenceAction(StrEnum):
+    TIME_ZONE = "tz"
+    QUIET_HOURS = "qh"
+
+
+class PreferenceCb(CallbackData, prefix="pf"):
+    action: PreferenceAction
+
+
 class PaymentRail(StrEnum):
     CARD = "card"
     STARS = "stars"

@@ -8,6 +8,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
 from bot.callbacks import (
+    AlertAction,
+    AlertCb,
+    AlertMenuAction,
+    AlertMenuCb,
+    AlertWizardAction,
+    AlertWizardCb,
     BuyCb,
     CancelAnswer,
     CancelCb,
@@ -16,6 +22,8 @@ from bot.callbacks import (
     PaymentRail,
     PlanAction,
     PlanCb,
+    PreferenceAction,
+    PreferenceCb,
     RemoveCb,
     RemoveMode,
     ShareCb,
@@ -28,6 +36,7 @@ from bot.callbacks import (
     WatermarkAction,
     WatermarkCb,
 )
+from db.alerts import AlertRuleRecord
 from db.channels import ChannelRecord, ChannelSummary
 from db.share_links import ShareLinkRecord
 from db.watermarks import PresetName
@@ -284,4 +293,97 @@ def cancel_confirm_keyboard() -> InlineKeyboardMarkup:
     )
     builder.button(text=texts.CANCEL_KEEP_BUTTON, callback_data=CancelCb(answer=CancelAnswer.KEEP))
     builder.adjust(1)
+    return builder.as_markup()
+
+
+def alerts_keyboard(rules: list[AlertRuleRecord]) -> InlineKeyboardMarkup:
+    """Pause/Resume, Delete and Test for each numbered rule, then Add and History."""
+    builder = InlineKeyboardBuilder()
+    for number, rule in enumerate(rules, 1):
+        toggle = (
+            (texts.RESUME_ALERT_BUTTON, AlertAction.RESUME)
+            if rule.paused
+            else (texts.PAUSE_BUTTON, AlertAction.PAUSE)
+        )
+        for text, action in (
+            toggle,
+            (texts.DELETE_BUTTON, AlertAction.DELETE),
+            (texts.TEST_BUTTON, AlertAction.TEST),
+        ):
+            builder.button(
+                text=text.format(number=number),
+                callback_data=AlertCb(action=action, rule_id=rule.id),
+            )
+    builder.button(
+        text=texts.ADD_ALERT_BUTTON, callback_data=AlertMenuCb(action=AlertMenuAction.ADD)
+    )
+    builder.button(
+        text=texts.HISTORY_BUTTON, callback_data=AlertMenuCb(action=AlertMenuAction.HISTORY)
+    )
+    builder.adjust(*([3] * len(rules)), 2)
+    return builder.as_markup()
+
+
+def alert_keyboard(rule: AlertRuleRecord) -> InlineKeyboardMarkup:
+    """Under a delivered alert: the channel's stats for the week, and muting the rule."""
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=texts.VIEW_STATS_BUTTON,
+        callback_data=StatsCb(action=StatsAction.PERIOD, channel_id=rule.channel_id, days=7),
+    )
+    builder.button(
+        text=texts.MUTE_BUTTON, callback_data=AlertCb(action=AlertAction.MUTE, rule_id=rule.id)
+    )
+    return builder.as_markup()
+
+
+def _wizard_cancel(builder: InlineKeyboardBuilder) -> None:
+    builder.button(
+        text=texts.CANCEL_BUTTON, callback_data=AlertWizardCb(action=AlertWizardAction.CANCEL)
+    )
+
+
+def alert_kinds_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for kind, (emoji, name, _) in texts.ALERT_KINDS.items():
+        builder.button(
+            text=f"{emoji} {name}",
+            callback_data=AlertWizardCb(action=AlertWizardAction.KIND, value=kind.value),
+        )
+    _wizard_cancel(builder)
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def alert_channels_keyboard(channels: list[ChannelRecord]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for channel in channels:
+        builder.button(
+            text=channel.display_name,
+            callback_data=AlertWizardCb(action=AlertWizardAction.CHANNEL, value=str(channel.id)),
+        )
+    _wizard_cancel(builder)
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def alert_answer_keyboard(default: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=texts.use_default_button(default),
+        callback_data=AlertWizardCb(action=AlertWizardAction.DEFAULT),
+    )
+    _wizard_cancel(builder)
+    return builder.as_markup()
+
+
+def preferences_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=texts.TIME_ZONE_BUTTON, callback_data=PreferenceCb(action=PreferenceAction.TIME_ZONE)
+    )
+    builder.button(
+        text=texts.QUIET_HOURS_BUTTON,
+        callback_data=PreferenceCb(action=PreferenceAction.QUIET_HOURS),
+    )
     return builder.as_markup()

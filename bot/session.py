@@ -2,6 +2,9 @@
 
 import asyncio
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram import Bot
@@ -15,6 +18,22 @@ from aiogram.types import Update
 from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
+
+_CALLER_WAITS_OUT_FLOOD: ContextVar[bool] = ContextVar("caller_waits_out_flood", default=False)
+
+
+@contextmanager
+def flood_waits_left_to_caller() -> Iterator[None]:
+    """Within this block a 429 is raised at once instead of waited out here.
+
+    The outgoing queue paces its sends and waits out 429s for all of them; if this middleware
+    also slept, each 429 would be waited twice and the queue's pacing would be blind to it.
+    """
+    token = _CALLER_WAITS_OUT_FLOOD.set(True)
+    try:
+        yield
+    finally:
+        _CALLER_WAITS_OUT_FLOOD.reset(token)
 
 
 class RetryRequestMiddleware(BaseRequestMiddleware):
@@ -44,7 +63,11 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
-                if attempt >= self._max_attempts or error.retry_after > self._max_retry_after:
+                if (
+                    _CALLER_WAITS_OUT_FLOOD.get()
+                    or attempt >= self._max_attempts
+                    or error.retry_after > self._max_retry_after
+                ):
                     raise
                 delay = float(error.retry_after)
                 log.warning("%s: flood limit, retrying in %.0f s", type(method).__name__, delay)

@@ -3,23 +3,46 @@
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
+from typing import Protocol
 
 from db.ingestion import IngestionRepository, PostRow, ReactionCountRow, SubscriberEventRow
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class IngestedChannels:
+    """Which channels a written batch brought news of, by kind of news."""
+
+    posts: frozenset[int]
+    reactions: frozenset[int]
+    subscriber_events: frozenset[int]
+
+
+class IngestionListener(Protocol):
+    async def on_ingested(self, batch: IngestedChannels) -> None:
+        """Called after each written batch (alerts check the rules it can set off)."""
+        ...
+
+
 class IngestionService:
     """Collects events from handlers; a background task flushes them every few seconds.
 
     A failed flush keeps its rows for the next attempt, so a database that goes away for a
-    moment loses nothing.
+    moment loses nothing. After each written batch the listener hears which channels it touched.
     """
 
     def __init__(
-        self, repository: IngestionRepository, *, batch_size: int, flush_seconds: float
+        self,
+        repository: IngestionRepository,
+        *,
+        batch_size: int,
+        flush_seconds: float,
+        listener: IngestionListener | None = None,
     ) -> None:
         self._repository = repository
+        self._listener = listener
         self._batch_size = batch_size
         self._flush_seconds = flush_seconds
         self._posts: dict[tuple[int, int], PostRow] = {}
@@ -53,13 +76,23 @@ class IngestionService:
             await self.flush()
 
     async def flush(self) -> None:
-        """Write everything buffered; on failure put it back and re-raise."""
+        """Write everything buffered (on failure put it back and re-raise); tell the listener."""
+        written = await self._write_buffered()
+        if written is None or self._listener is None:
+            return
+        try:
+            await self._listener.on_ingested(written)
+        except Exception:
+            # The rows are stored; the scheduled checks will still see them.
+            log.exception("ingestion listener failed")
+
+    async def _write_buffered(self) -> IngestedChannels | None:
         async with self._lock:
             posts, self._posts = self._posts, {}
             reaction_counts, self._reaction_counts = self._reaction_counts, []
             subscriber_events, self._subscriber_events = self._subscriber_events, []
             if not (posts or reaction_counts or subscriber_events):
-                return
+                return None
             try:
                 await self._repository.write_batch(
                     posts=list(posts.values()),
@@ -72,6 +105,11 @@ class IngestionService:
                 self._reaction_counts[:0] = reaction_counts
                 self._subscriber_events[:0] = subscriber_events
                 raise
+            return IngestedChannels(
+                posts=frozenset(channel_id for channel_id, _ in posts),
+                reactions=frozenset(row.channel_id for row in reaction_counts),
+                subscriber_events=frozenset(row.channel_id for row in subscriber_events),
+            )
 
     async def _flush_periodically(self) -> None:
         while True:

@@ -53,6 +53,13 @@ class Settings(DatabaseSettings):
     ingest_batch_size: int = Field(default=500, ge=1)
     ingest_flush_seconds: float = Field(default=1.0, gt=0)
 
+    # Alerts: rules are evaluated every this many minutes (and right after ingestion); the
+    # outbox is also polled this often, for alerts held through quiet hours.
+    alert_check_minutes: int = Field(default=1, ge=1)
+    alert_delivery_poll_seconds: float = Field(default=15.0, gt=0)
+    # Telegram's limits for messages the bot sends on its own: in all, and to one chat.
+    outgoing_messages_per_second: float = Field(default=30.0, gt=0)
+    outgoing_messages_per_chat_per_second: float = Field(default=1.0, gt=0)
     # An export running longer than this shows a status message that counts its rows.
     export_status_after_seconds: float = Field(default=3.0, ge=0)
     # The largest file the bot may send: 50 MB on Telegram's servers, 2000 MB on a local one.

@@ -4,7 +4,7 @@ import asyncio
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -167,3 +167,24 @@ async def app(
     await running.start()
     yield running
     await running.stop()
+
+
+@pytest.fixture
+async def another_bot(
+    settings: Settings, database_dsn: str, db: asyncpg.Pool, tg: FakeTelegram, clock: ManualClock
+) -> AsyncIterator[Callable[[], Awaitable[RunningBot]]]:
+    """Builds another BotApplication on the test's database with a pool of its own, as a second
+    process would; it does not poll (one poller at a time), its services run all the same."""
+    built: list[tuple[RunningBot, asyncpg.Pool]] = []
+
+    async def build() -> RunningBot:
+        pool = await create_pool(database_dsn, min_size=1, max_size=4)
+        running = RunningBot(BotApplication(settings, pool, clock=clock), tg, pool)
+        built.append((running, pool))
+        return running
+
+    yield build
+    for running, pool in built:
+        await running.services.outgoing.close()
+        await running.app.bot.session.close()
+        await pool.close()

@@ -37,6 +37,7 @@ answers wrongly, the bot gets a 500 and ``stop()`` raises, so such bugs never pa
 from __future__ import annotations
 
 import asyncio
+import collections
 import copy
 import functools
 import html
@@ -136,6 +137,10 @@ _NOT_MODIFIED: Final = (
 _POLL_CONFLICT: Final = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is "
     "running"
+)
+# Methods that put a message into a chat: what flood limits count.
+_SENDING_METHODS: Final = frozenset(
+    {"sendmessage", "sendphoto", "senddocument", "sendvideo", "sendmediagroup", "sendinvoice"}
 )
 _MAX_UPLOAD: Final = 50 * 1024 * 1024
 _MAX_DOWNLOAD: Final = 20 * 1024 * 1024
@@ -367,6 +372,21 @@ class _StoredFile:
             "file_unique_id": self.file_unique_id,
             "file_size": len(self.data),
         }
+
+
+@dataclass
+class FloodLimits:
+    """Telegram's sending limits, enforced by the fake once set as ``tg.flood_limits``.
+
+    A send is refused with 429 when the last ``window`` seconds already hold ``overall`` sends,
+    or ``per_chat`` sends to the same chat. The window is a little under a second: Telegram's
+    own limits are approximate, and a sender that paces itself exactly meets some jitter.
+    """
+
+    overall: int = 30
+    per_chat: int = 1
+    window: float = 0.9
+    retry_after: int = 1
 
 
 @dataclass
@@ -793,6 +813,9 @@ class FakeTelegram:
         self._pre_checkouts: set[str] = set()
         self._charges: dict[str, dict[str, Any]] = {}
         self._failures: list[_Failure] = []
+        self.flood_limits: FloodLimits | None = None  # None: no limits, as before
+        self.flood_refusals = 0  # sends refused with 429 by flood_limits
+        self._recent_sends: collections.deque[tuple[float, int | str | None]] = collections.deque()
         self._updates: list[dict[str, Any]] = []
         self._confirmed_below = 0
         self._dropped: set[int] = set()
@@ -1326,6 +1349,25 @@ class FakeTelegram:
                 return failure.error
         return None
 
+    def _flood_refusal(self, rq: ApiRequest) -> ApiError | None:
+        limits = self.flood_limits
+        if limits is None or rq.method.lower() not in _SENDING_METHODS:
+            return None
+        now = time.monotonic()
+        while self._recent_sends and self._recent_sends[0][0] <= now - limits.window:
+            self._recent_sends.popleft()
+        chat = self._chat_key(rq.get("chat_id"))
+        to_chat = sum(1 for _, recent in self._recent_sends if recent == chat)
+        if len(self._recent_sends) >= limits.overall or to_chat >= limits.per_chat:
+            self.flood_refusals += 1
+            return ApiError(
+                429,
+                f"Too Many Requests: retry after {limits.retry_after}",
+                retry_after=limits.retry_after,
+            )
+        self._recent_sends.append((now, chat))
+        return None
+
     # ----------------------------------------------------------------- HTTP
 
     async def _handle_api(self, request: web.Request) -> web.Response:
@@ -1376,7 +1418,7 @@ class FakeTelegram:
         if handler is None:
             log.warning("FakeTelegram: method %s is not implemented", rq.method)
             raise ApiError(404, "Not Found")
-        failure = self._injected_failure(rq.method, rq.params)
+        failure = self._injected_failure(rq.method, rq.params) or self._flood_refusal(rq)
         if failure is not None:
             raise failure
         result = handler(rq)

@@ -1,5 +1,6 @@
 """Small things many tests share."""
 
+import asyncio
 import io
 import struct
 import zlib
@@ -15,12 +16,19 @@ class ManualClock:
 
     def __init__(self, start: datetime | None = None) -> None:
         self._now = start or datetime.now(UTC).replace(microsecond=0)
+        self.slept: list[float] = []
 
     def now(self) -> datetime:
         return self._now
 
     def advance(self, **delta: float) -> None:
         self._now += timedelta(**delta)
+
+    async def sleep(self, seconds: float) -> None:
+        """Waiting moves the clock; what waited is recorded in `slept`."""
+        self.slept.append(seconds)
+        self._now += timedelta(seconds=max(seconds, 0))
+        await asyncio.sleep(0)
 
 
 def with_database(dsn: str, database: str) -> str:

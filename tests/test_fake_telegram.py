@@ -33,7 +33,7 @@ from aiogram.types import (
     PreCheckoutQuery,
     ReactionTypePaid,
 )
-from fake_telegram import BOT_ID, BOT_TOKEN, BOT_USERNAME, FakeTelegram
+from fake_telegram import BOT_ID, BOT_TOKEN, BOT_USERNAME, FakeTelegram, FloodLimits
 from PIL import Image
 
 
@@ -187,6 +187,21 @@ async def test_flood_error_carries_retry_after(bot: Bot, tg: FakeTelegram) -> No
         "parameters": {"retry_after": 7},
     }
     assert tg.texts_to(alice) == ["hi again"]
+
+
+async def test_flood_limits_refuse_too_many_sends(bot: Bot, tg: FakeTelegram) -> None:
+    users = [tg.user(f"User {n}", started=True) for n in range(4)]
+    tg.flood_limits = FloodLimits(overall=3, per_chat=1, window=60)
+
+    await bot.send_message(users[0].id, "first")
+    with pytest.raises(TelegramRetryAfter):
+        await bot.send_message(users[0].id, "again, too soon")
+    await bot.send_message(users[1].id, "second")
+    await bot.send_message(users[2].id, "third")
+    with pytest.raises(TelegramRetryAfter):
+        await bot.send_message(users[3].id, "fourth within the window")
+
+    assert tg.flood_refusals == 2
 
 
 async def test_private_chats_follow_telegrams_rules(bot: Bot, tg: FakeTelegram) -> None:

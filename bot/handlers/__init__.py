@@ -4,6 +4,7 @@ from aiogram import Router
 
 from bot.handlers import (
     admin,
+    alerts,
     billing,
     channels,
     errors,
@@ -12,6 +13,7 @@ from bot.handlers import (
     ingest,
     membership,
     plans,
+    preferences,
     share_links,
     start,
     stats,
@@ -43,6 +45,8 @@ def get_routers(settings: Settings) -> list[Router]:
     if settings.feature_analytics:
         routers.append(stats.create_router())
         routers.append(exports.create_router())
+    if settings.feature_alerts:
+        routers += [alerts.create_router(), preferences.create_router()]
     if settings.feature_watermark:
         # Takes every photo and image file in private chat, so it sits just before the fallback.
         routers.append(watermark.create_router())

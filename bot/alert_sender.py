@@ -1,0 +1,32 @@
+"""The services' AlertSender, implemented with aiogram: the alert message and its buttons."""
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.types import LinkPreviewOptions
+
+from bot import texts
+from bot.keyboards import alert_keyboard
+from bot.session import flood_waits_left_to_caller
+from services.alert_delivery import AlertMessage
+from services.outgoing import FloodWait, MessageRejected, RecipientBlocked
+
+
+class AiogramAlertSender:
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def send_alert(self, message: AlertMessage) -> None:
+        try:
+            with flood_waits_left_to_caller():
+                await self._bot.send_message(
+                    message.rule.owner_id,
+                    texts.alert_message(message),
+                    reply_markup=alert_keyboard(message.rule),
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+        except TelegramRetryAfter as error:
+            raise FloodWait(error.retry_after) from error
+        except TelegramForbiddenError as error:
+            raise RecipientBlocked(error.message) from error
+        except TelegramBadRequest as error:
+            raise MessageRejected(error.message) from error

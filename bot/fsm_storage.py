@@ -1,0 +1,39 @@
+"""aiogram's FSM storage on PostgreSQL: a half-finished dialog survives a restart."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import (
+    BaseStorage,
+    DefaultKeyBuilder,
+    KeyBuilder,
+    StateType,
+    StorageKey,
+)
+
+from db.fsm import FsmRepository
+
+
+class PostgresStorage(BaseStorage):
+    """Every state and its data in the fsm_states table, by aiogram's storage key."""
+
+    def __init__(self, repository: FsmRepository, key_builder: KeyBuilder | None = None) -> None:
+        self._states = repository
+        self._key_builder = key_builder or DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        name = state.state if isinstance(state, State) else state
+        await self._states.set_state(key=self._key_builder.build(key), state=name)
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        return await self._states.get_state(key=self._key_builder.build(key))
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        await self._states.set_data(key=self._key_builder.build(key), data=data)
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        return await self._states.get_data(key=self._key_builder.build(key))
+
+    async def close(self) -> None:
+        """The pool belongs to the application, which closes it."""

@@ -1,0 +1,277 @@
+"""/alerts: the user's alert rules, their buttons, the new-alert wizard, and the history."""
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from bot import texts
+from bot.callbacks import (
+    AlertAction,
+    AlertCb,
+    AlertMenuAction,
+    AlertMenuCb,
+    AlertWizardAction,
+    AlertWizardCb,
+)
+from bot.handlers.common import access_error_text, answer_limit_reached
+from bot.keyboards import (
+    alert_answer_keyboard,
+    alert_channels_keyboard,
+    alert_kinds_keyboard,
+    alerts_keyboard,
+)
+from db.alerts import AlertKind
+from db.users import UserRecord
+from services.alerts import (
+    QUESTIONS,
+    AlertService,
+    InvalidAnswer,
+    RuleNotFound,
+    parse_answer,
+    thresholds_from,
+)
+from services.channels import ChannelAccessError, ChannelService
+from services.clock import Clock
+from services.entitlements import LimitReached
+
+
+class NewAlert(StatesGroup):
+    kind = State()
+    channel = State()
+    threshold = State()
+
+
+async def _list_text_and_keyboard(user: UserRecord, alerts: AlertService, clock: Clock):
+    rules = await alerts.list_rules(user_id=user.id)
+    return texts.alerts_list(rules, user.time_zone, clock.now()), alerts_keyboard(rules)
+
+
+async def show_alerts(
+    message: Message, command: CommandObject, user: UserRecord, alerts: AlertService, clock: Clock
+) -> None:
+    if (command.args or "").strip().lower() == "history":
+        await message.answer(
+            texts.alert_history(await alerts.history(user_id=user.id), user.time_zone)
+        )
+        return
+    text, keyboard = await _list_text_and_keyboard(user, alerts, clock)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def on_rule_button(
+    query: CallbackQuery,
+    callback_data: AlertCb,
+    user: UserRecord,
+    alerts: AlertService,
+    clock: Clock,
+) -> None:
+    rule_id, action = callback_data.rule_id, callback_data.action
+    try:
+        match action:
+            case AlertAction.MUTE:
+                await alerts.mute(user_id=user.id, rule_id=rule_id)
+                await query.answer(texts.MUTED)
+                return
+            case AlertAction.TEST:
+                await alerts.send_test(user_id=user.id, rule_id=rule_id, time_zone=user.time_zone)
+                await query.answer(texts.TEST_SENT)
+                return
+            case AlertAction.DELETE:
+                await alerts.delete(user_id=user.id, rule_id=rule_id)
+            case AlertAction.PAUSE | AlertAction.RESUME:
+                paused = action is AlertAction.PAUSE
+                await alerts.set_paused(user_id=user.id, rule_id=rule_id, paused=paused)
+    except RuleNotFound:
+        await query.answer(texts.RULE_GONE, show_alert=True)
+        return
+    text, keyboard = await _list_text_and_keyboard(user, alerts, clock)
+    await query.message.edit_text(text, reply_markup=keyboard)
+    await query.answer()
+
+
+async def on_menu_button(
+    query: CallbackQuery,
+    callback_data: AlertMenuCb,
+    state: FSMContext,
+    user: UserRecord,
+    alerts: AlertService,
+) -> None:
+    if callback_data.action is AlertMenuAction.HISTORY:
+        history = await alerts.history(user_id=user.id)
+        await query.message.answer(texts.alert_history(history, user.time_zone))
+        await query.answer()
+        return
+    try:
+        await alerts.ensure_room_for_rule(user_id=user.id)
+    except LimitReached as error:
+        await answer_limit_reached(query, error)
+        return
+    await state.clear()
+    await state.set_state(NewAlert.kind)
+    await query.message.answer(texts.ALERT_CHOOSE_KIND, reply_markup=alert_kinds_keyboard())
+    await query.answer()
+
+
+async def on_kind(
+    query: CallbackQuery,
+    callback_data: AlertWizardCb,
+    state: FSMContext,
+    user: UserRecord,
+    channels: ChannelService,
+    alerts: AlertService,
+) -> None:
+    await state.update_data(kind=AlertKind(callback_data.value).value)
+    await query.answer()
+    tracked = [s.channel for s in await channels.list_for_user(user_id=user.id)]
+    tracked = [channel for channel in tracked if channel.is_tracked]
+    if len(tracked) == 1:
+        await _start_thresholds(query.message, state, user, tracked[0].id, channels, alerts)
+    elif not tracked:
+        await state.clear()
+        await query.message.answer(texts.NO_CHANNELS)
+    else:
+        await state.set_state(NewAlert.channel)
+        await query.message.answer(
+            texts.ALERT_CHOOSE_CHANNEL, reply_markup=alert_channels_keyboard(tracked)
+        )
+
+
+async def on_channel(
+    query: CallbackQuery,
+    callback_data: AlertWizardCb,
+    state: FSMContext,
+    user: UserRecord,
+    channels: ChannelService,
+    alerts: AlertService,
+) -> None:
+    await query.answer()
+    channel_id = int(callback_data.value)
+    await _start_thresholds(query.message, state, user, channel_id, channels, alerts)
+
+
+async def _start_thresholds(
+    message: Message,
+    state: FSMContext,
+    user: UserRecord,
+    channel_id: int,
+    channels: ChannelService,
+    alerts: AlertService,
+) -> None:
+    try:
+        channel = await channels.require_admin(user_id=user.id, channel_id=channel_id)
+    except ChannelAccessError as error:
+        await state.clear()
+        await message.answer(access_error_text(error))
+        return
+    await state.update_data(channel_id=channel.id, channel_title=channel.title, answers={}, step=0)
+    await state.set_state(NewAlert.threshold)
+    await _ask(message, state, alerts)
+
+
+async def _ask(message: Message, state: FSMContext, alerts: AlertService) -> None:
+    data = await state.get_data()
+    kind = AlertKind(data["kind"])
+    questions = QUESTIONS[kind]
+    question = questions[data["step"]]
+    default = await alerts.default_answer(
+        kind=kind, question=question, channel_id=data["channel_id"]
+    )
+    await state.update_data(default=default)
+    await message.answer(
+        texts.alert_question(
+            kind, question, data["step"] + 1, len(questions), data["channel_title"]
+        ),
+        reply_markup=alert_answer_keyboard(default),
+    )
+
+
+async def on_answer(
+    message: Message, state: FSMContext, user: UserRecord, alerts: AlertService
+) -> None:
+    await _take_answer(message, message.text or "", state, user, alerts)
+
+
+async def on_default(
+    query: CallbackQuery, state: FSMContext, user: UserRecord, alerts: AlertService
+) -> None:
+    await query.answer()
+    await _take_answer(query.message, (await state.get_data())["default"], state, user, alerts)
+
+
+async def _take_answer(
+    message: Message, text: str, state: FSMContext, user: UserRecord, alerts: AlertService
+) -> None:
+    """Validate the answer; ask the next question, or create the rule after the last."""
+    data = await state.get_data()
+    kind = AlertKind(data["kind"])
+    questions = QUESTIONS[kind]
+    question = questions[data["step"]]
+    try:
+        answers = data["answers"] | parse_answer(question, text)
+    except InvalidAnswer:
+        await message.answer(texts.invalid_answer(question, data["default"]))
+        return
+    step = data["step"] + 1
+    if step < len(questions):
+        await state.update_data(answers=answers, step=step)
+        await _ask(message, state, alerts)
+        return
+    await state.clear()
+    try:
+        rule = await alerts.create_rule(
+            user_id=user.id,
+            channel_id=data["channel_id"],
+            kind=kind,
+            thresholds=thresholds_from(answers),
+        )
+    except ChannelAccessError as error:
+        await message.answer(access_error_text(error))
+        return
+    except LimitReached as error:
+        await answer_limit_reached(message, error)
+        return
+    await message.answer(texts.alert_created(rule))
+
+
+async def on_cancel(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await query.message.edit_text(texts.ALERT_CANCELLED)
+    await query.answer()
+
+
+async def on_text_instead_of_button(message: Message) -> None:
+    await message.answer(texts.ALERT_CHOOSE_WITH_BUTTONS)
+
+
+def create_router() -> Router:
+    router = Router(name="alerts")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(show_alerts, Command("alerts"))
+    router.callback_query.register(on_rule_button, AlertCb.filter())
+    router.callback_query.register(on_menu_button, AlertMenuCb.filter())
+    router.callback_query.register(
+        on_cancel, AlertWizardCb.filter(F.action == AlertWizardAction.CANCEL)
+    )
+    router.callback_query.register(
+        on_kind,
+        AlertWizardCb.filter(F.action == AlertWizardAction.KIND),
+        StateFilter(NewAlert.kind),
+    )
+    router.callback_query.register(
+        on_channel,
+        AlertWizardCb.filter(F.action == AlertWizardAction.CHANNEL),
+        StateFilter(NewAlert.channel),
+    )
+    router.callback_query.register(
+        on_default,
+        AlertWizardCb.filter(F.action == AlertWizardAction.DEFAULT),
+        StateFilter(NewAlert.threshold),
+    )
+    not_a_command = F.text & ~F.text.startswith("/")
+    router.message.register(on_answer, StateFilter(NewAlert.threshold), not_a_command)
+    router.message.register(
+        on_text_instead_of_button, StateFilter(NewAlert.kind, NewAlert.channel), not_a_command
+    )
+    return router

@@ -1,0 +1,677 @@
+"""Alert rules, their evaluation (one set-based statement per rule kind) and the firings outbox."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+import asyncpg
+
+from db.errors import NotFound
+
+# Any fixed number: evaluation passes of several processes take turns instead of racing.
+_EVALUATION_LOCK_KEY = 7_240_113_505
+
+
+class AlertKind(StrEnum):
+    SUBSCRIBER_DROP = "subscriber_drop"
+    SUBSCRIBER_SURGE = "subscriber_surge"
+    MILESTONE = "milestone"
+    POST_VIEWS = "post_views"
+    POST_UNDERPERFORMS = "post_underperforms"
+    REACTION_SPIKE = "reaction_spike"
+    UNSUBSCRIBE_SPIKE = "unsubscribe_spike"
+    POSTING_GAP = "posting_gap"
+
+
+@dataclass(frozen=True)
+class AlertThresholds:
+    """The typed threshold columns; which ones a kind uses is checked by the schema."""
+
+    amount: int | None = None
+    percent: float | None = None
+    hours: int | None = None
+    factor: float | None = None
+
+
+@dataclass(frozen=True)
+class AlertRuleRecord:
+    id: int
+    owner_id: int
+    channel_id: int
+    channel_title: str
+    channel_username: str | None
+    kind: AlertKind
+    thresholds: AlertThresholds
+    cooldown: timedelta
+    paused: bool
+    muted_until: datetime | None
+    created_at: datetime
+    last_fired_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AlertFiring:
+    id: int
+    rule: AlertRuleRecord
+    fired_at: datetime
+    details: dict[str, Any]
+    deliver_after: datetime
+    sent_at: datetime | None
+    dropped_at: datetime | None
+    drop_reason: str | None
+
+
+@dataclass(frozen=True)
+class ClaimedFiring:
+    """A firing this process now delivers, with what decides when its owner may hear it."""
+
+    firing: AlertFiring
+    time_zone: str
+    quiet_hours: tuple[time, time] | None
+
+
+_RULE_COLUMNS = """
+    r.id AS rule_id, r.owner_id, r.channel_id, c.title AS channel_title,
+    c.username AS channel_username, r.kind, r.amount, r.percent, r.hours, r.factor, r.cooldown,
+    r.paused, r.muted_until, r.created_at, r.last_fired_at
+"""
+_FIRING_COLUMNS = """
+    f.id, f.fired_at, f.details, f.deliver_after, f.sent_at, f.dropped_at, f.drop_reason
+"""
+
+
+def _rule(row: asyncpg.Record) -> AlertRuleRecord:
+    return AlertRuleRecord(
+        id=row["rule_id"],
+        owner_id=row["owner_id"],
+        channel_id=row["channel_id"],
+        channel_title=row["channel_title"],
+        channel_username=row["channel_username"],
+        kind=AlertKind(row["kind"]),
+        thresholds=AlertThresholds(
+            amount=row["amount"],
+            percent=float(row["percent"]) if row["percent"] is not None else None,
+            hours=row["hours"],
+            factor=float(row["factor"]) if row["factor"] is not None else None,
+        ),
+        cooldown=row["cooldown"],
+        paused=row["paused"],
+        muted_until=row["muted_until"],
+        created_at=row["created_at"],
+        last_fired_at=row["last_fired_at"],
+    )
+
+
+def _firing(row: asyncpg.Record) -> AlertFiring:
+    return AlertFiring(
+        id=row["id"],
+        rule=_rule(row),
+        fired_at=row["fired_at"],
+        details=row["details"],
+        deliver_after=row["deliver_after"],
+        sent_at=row["sent_at"],
+        dropped_at=row["dropped_at"],
+        drop_reason=row["drop_reason"],
+    )
+
+
+# ------------------------------------------------------------------ evaluation
+# Each kind's statement: $1 now, $2 channel ids (NULL: all), $3 the kind. It defines
+# `candidates (rule_id, dedupe_key, details, weight)` after the shared `active` rules; the shared
+# tail stores at most one new firing per rule (the heaviest) and starts the rule's cooldown.
+# Rules watch from the moment they are set: nothing that happened before created_at fires.
+
+_ACTIVE_RULES = """
+WITH active AS (
+    SELECT r.*
+      FROM alert_rules r
+      JOIN channels c ON c.id = r.channel_id AND c.is_tracked
+      -- An owner who no longer administers the channel hears nothing about it.
+      JOIN channel_admins a ON a.channel_id = r.channel_id AND a.user_id = r.owner_id
+     WHERE r.kind = $3 AND NOT r.paused
+       AND (r.muted_until IS NULL OR r.muted_until <= $1)
+       AND (r.last_fired_at IS NULL OR r.last_fired_at + r.cooldown <= $1)
+       AND ($2::bigint[] IS NULL OR r.channel_id = ANY($2::bigint[]))
+),
+"""
+
+_FIRE = """
+, fresh AS (
+    SELECT DISTINCT ON (c.rule_id) c.rule_id, c.dedupe_key, c.details
+      FROM candidates c
+     -- An event announced already must not stand in the way of the next one of the same rule.
+     WHERE NOT EXISTS (SELECT 1 FROM alert_firings f
+                        WHERE f.rule_id = c.rule_id AND f.dedupe_key = c.dedupe_key)
+     ORDER BY c.rule_id, c.weight DESC, c.dedupe_key
+),
+fired AS (
+    INSERT INTO alert_firings (rule_id, dedupe_key, fired_at, deliver_after, details)
+    SELECT rule_id, dedupe_key, $1, $1, details FROM fresh
+    ON CONFLICT (rule_id, dedupe_key) DO NOTHING
+    RETURNING id, rule_id
+),
+cooling AS (
+    UPDATE alert_rules r SET last_fired_at = $1 FROM fired f WHERE r.id = f.rule_id
+)
+SELECT count(*) FROM fired
+"""
+
+
+def _subscriber_change(change: str) -> str:
+    """Drop or surge: the net change (`change` over joins and leaves) in the window.
+
+    Only events after the rule's last firing count, so the same subscribers never fire twice.
+    """
+    return f"""
+moves AS (
+    SELECT w.id AS rule_id, w.channel_id, w.amount, w.percent, w.hours, w.since,
+           count(*) FILTER (WHERE e.kind = 'join') AS joins,
+           count(*) FILTER (WHERE e.kind = 'leave') AS leaves
+      FROM (SELECT a.*, greatest($1 - make_interval(hours => a.hours), a.created_at) AS since
+              FROM active a) w
+      JOIN subscriber_events e
+        ON e.channel_id = w.channel_id AND e.occurred_at >= w.since AND e.occurred_at <= $1
+       AND (w.last_fired_at IS NULL OR e.occurred_at > w.last_fired_at)
+     GROUP BY w.id, w.channel_id, w.amount, w.percent, w.hours, w.since
+),
+sized AS (
+    -- The subscriber count when the window began: the last snapshot before it, else the first.
+    SELECT m.*, {change} AS change,
+           coalesce(
+               (SELECT s.subscribers FROM subscriber_snapshots s
+                 WHERE s.channel_id = m.channel_id AND s.taken_at <= m.since
+                 ORDER BY s.taken_at DESC LIMIT 1),
+               (SELECT s.subscribers FROM subscriber_snapshots s
+                 WHERE s.channel_id = m.channel_id ORDER BY s.taken_at LIMIT 1)) AS base
+      FROM moves m
+),
+candidates AS (
+    SELECT rule_id,
+           'window:' || floor(extract(epoch FROM $1) / (hours * 3600))::bigint AS dedupe_key,
+           jsonb_build_object('change', change, 'joins', joins, 'leaves', leaves,
+                              'base', base, 'hours', hours) AS details,
+           change::float8 AS weight
+      FROM sized
+     WHERE change > 0
+       AND ((amount IS NOT NULL AND change >= amount)
+            OR (percent IS NOT NULL AND base > 0 AND change * 100.0 / base >= percent))
+)
+"""
+
+
+_MILESTONE = """
+candidates AS (
+    SELECT a.id AS rule_id,
+           (CASE WHEN cur.subscribers >= a.amount THEN 'up:' ELSE 'down:' END)
+               || extract(epoch FROM cur.taken_at)::bigint AS dedupe_key,
+           jsonb_build_object('subscribers', cur.subscribers, 'previous', prev.subscribers,
+                              'milestone', a.amount,
+                              'up', cur.subscribers >= a.amount) AS details,
+           0::float8 AS weight
+      FROM active a
+      CROSS JOIN LATERAL (
+           SELECT s.taken_at, s.subscribers FROM subscriber_snapshots s
+            WHERE s.channel_id = a.channel_id AND s.taken_at <= $1
+            ORDER BY s.taken_at DESC LIMIT 1) cur
+      CROSS JOIN LATERAL (
+           SELECT s.subscribers FROM subscriber_snapshots s
+            WHERE s.channel_id = a.channel_id AND s.taken_at < cur.taken_at
+            ORDER BY s.taken_at DESC LIMIT 1) prev
+     -- Crossed: the two latest counts lie on different sides of the milestone.
+     WHERE cur.taken_at >= a.created_at
+       AND (prev.subscribers < a.amount) <> (cur.subscribers < a.amount)
+)
+"""
+
+# Posts younger than their threshold age plus a day: a later observation is stale news.
+_POST_VIEWS = """
+candidates AS (
+    SELECT a.id AS rule_id, 'post:' || p.message_id AS dedupe_key,
+           jsonb_build_object('message_id', p.message_id, 'views', v.views,
+                              'minutes', floor(extract(epoch FROM v.observed_at - p.posted_at)
+                                               / 60)::int,
+                              'amount', a.amount, 'hours', a.hours) AS details,
+           v.views::float8 AS weight
+      FROM active a
+      JOIN posts p ON p.channel_id = a.channel_id
+                  AND p.posted_at >= $1 - make_interval(hours => a.hours + 24)
+      -- The first observation that reached the threshold within the hours after publishing.
+      CROSS JOIN LATERAL (
+           SELECT v.views, v.observed_at FROM post_views v
+            WHERE v.channel_id = p.channel_id AND v.message_id = p.message_id
+              AND v.observed_at <= p.posted_at + make_interval(hours => a.hours)
+              AND v.observed_at <= $1 AND v.views >= a.amount
+            ORDER BY v.observed_at LIMIT 1) v
+     WHERE v.observed_at >= a.created_at
+)
+"""
+
+# A post's views at age H: the first observation at or after H hours, taken within the hour
+# after (later ones overstate, so the comparison stays on the side of not alerting).
+_VIEWS_AT_AGE = """
+    SELECT v.views, v.observed_at FROM post_views v
+     WHERE v.channel_id = {post}.channel_id AND v.message_id = {post}.message_id
+       AND v.observed_at >= {post}.posted_at + make_interval(hours => {hours})
+       AND v.observed_at <= {post}.posted_at + make_interval(hours => {hours} + 1)
+       AND v.observed_at <= $1
+     ORDER BY v.observed_at LIMIT 1
+"""
+
+_POST_UNDERPERFORMS = f"""
+aged AS (
+    SELECT a.id AS rule_id, a.channel_id, a.percent, a.hours, p.message_id, v.views
+      FROM active a
+      JOIN posts p ON p.channel_id = a.channel_id
+                  AND p.posted_at >= $1 - make_interval(hours => a.hours + 24)
+                  AND p.posted_at <= $1 - make_interval(hours => a.hours)
+      CROSS JOIN LATERAL ({_VIEWS_AT_AGE.format(post="p", hours="a.hours")}) v
+     WHERE v.observed_at >= a.created_at
+),
+candidates AS (
+    SELECT g.rule_id, 'post:' || g.message_id AS dedupe_key,
+           jsonb_build_object('message_id', g.message_id, 'views', g.views,
+                              'median', round(m.median::numeric), 'percent', g.percent,
+                              'hours', g.hours) AS details,
+           (1 - g.views / m.median)::float8 AS weight
+      FROM aged g
+      -- The channel's median at the same age, over its 20 posts before the candidates.
+      -- A lateral per candidate (about one per rule) rather than a join the planner misjudges.
+      CROSS JOIN LATERAL (
+           SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v.views) AS median,
+                  count(*) AS posts
+             FROM (SELECT p.channel_id, p.message_id, p.posted_at FROM posts p
+                    WHERE p.channel_id = g.channel_id
+                      AND p.posted_at < $1 - make_interval(hours => g.hours + 24)
+                      AND p.posted_at >= $1 - make_interval(hours => g.hours + 24)
+                                            - interval '30 days'
+                    ORDER BY p.posted_at DESC LIMIT 20) earlier
+            CROSS JOIN LATERAL ({_VIEWS_AT_AGE.format(post="earlier", hours="g.hours")}) v
+      ) m
+     WHERE m.posts >= 3 AND g.views < m.median * g.percent / 100
+)
+"""
+
+_REACTION_SPIKE = """
+gains AS (
+    -- What each post gained in the last hour: its latest total minus its total an hour ago.
+    SELECT a.id AS rule_id, a.channel_id, a.factor, latest.message_id,
+           latest.total - coalesce(earlier.total, 0) AS gained
+      FROM active a
+      CROSS JOIN LATERAL (
+           SELECT DISTINCT ON (r.message_id) r.message_id, r.total, r.observed_at
+             FROM post_reaction_counts r
+            WHERE r.channel_id = a.channel_id
+              AND r.observed_at > $1 - interval '1 hour' AND r.observed_at <= $1
+            ORDER BY r.message_id, r.observed_at DESC) latest
+      LEFT JOIN LATERAL (
+           SELECT r.total FROM post_reaction_counts r
+            WHERE r.channel_id = a.channel_id AND r.message_id = latest.message_id
+              AND r.observed_at <= $1 - interval '1 hour'
+            ORDER BY r.observed_at DESC LIMIT 1) earlier ON true
+     WHERE latest.observed_at >= a.created_at
+),
+candidates AS (
+    SELECT g.rule_id, 'post:' || g.message_id AS dedupe_key,
+           jsonb_build_object('message_id', g.message_id, 'gained', g.gained,
+                              'usual', round(u.median::numeric, 1),
+                              'factor', g.factor) AS details,
+           (g.gained / greatest(u.median, 1))::float8 AS weight
+      FROM gains g
+      -- The channel's usual: the median of what its last 20 posts gathered in their first
+      -- hour; worked out only for the few posts that could be spikes at all.
+      CROSS JOIN LATERAL (
+           SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY first_hour.total) AS median,
+                  count(*) AS posts
+             FROM (SELECT p.message_id, p.posted_at FROM posts p
+                    WHERE p.channel_id = g.channel_id
+                      AND p.posted_at <= $1 - interval '2 hours'
+                      AND p.posted_at >= $1 - interval '30 days'
+                    ORDER BY p.posted_at DESC LIMIT 20) p
+            CROSS JOIN LATERAL (
+                 SELECT coalesce((SELECT r.total FROM post_reaction_counts r
+                                   WHERE r.channel_id = g.channel_id
+                                     AND r.message_id = p.message_id
+                                     AND r.observed_at <= p.posted_at + interval '1 hour'
+                                   ORDER BY r.observed_at DESC LIMIT 1), 0) AS total
+            ) first_hour
+      ) u
+     WHERE g.gained > g.factor
+       AND u.posts >= 3 AND g.gained > g.factor * greatest(u.median, 1)
+)
+"""
+
+_UNSUBSCRIBE_SPIKE = """
+counted AS (
+    SELECT a.id AS rule_id, a.factor,
+           (SELECT count(*) FROM subscriber_events e
+             WHERE e.channel_id = a.channel_id AND e.kind = 'leave'
+               AND e.occurred_at > $1 - interval '1 hour' AND e.occurred_at <= $1
+               AND e.occurred_at >= a.created_at
+               AND (a.last_fired_at IS NULL OR e.occurred_at > a.last_fired_at)) AS leaves,
+           -- The hourly baseline: leaves per hour over the week before the last hour.
+           (SELECT count(*) FROM subscriber_events e
+             WHERE e.channel_id = a.channel_id AND e.kind = 'leave'
+               AND e.occurred_at > $1 - interval '169 hours'
+               AND e.occurred_at <= $1 - interval '1 hour') / 168.0 AS baseline
+      FROM active a
+),
+candidates AS (
+    SELECT rule_id, 'hour:' || floor(extract(epoch FROM $1) / 3600)::bigint AS dedupe_key,
+           jsonb_build_object('leaves', leaves, 'baseline', round(baseline, 2),
+                              'factor', factor) AS details,
+           leaves::float8 AS weight
+      FROM counted
+     WHERE leaves > factor * greatest(baseline, 1)
+)
+"""
+
+_POSTING_GAP = """
+candidates AS (
+    SELECT a.id AS rule_id,
+           'since:' || extract(epoch FROM quiet.since)::bigint AS dedupe_key,
+           jsonb_build_object('hours', a.hours,
+                              'last_post_at', extract(epoch FROM last_post.at)::bigint)
+               AS details,
+           0::float8 AS weight
+      FROM active a
+      CROSS JOIN LATERAL (SELECT max(p.posted_at) AS at FROM posts p
+                           WHERE p.channel_id = a.channel_id AND p.posted_at <= $1) last_post
+      CROSS JOIN LATERAL (SELECT greatest(last_post.at, a.created_at) AS since) quiet
+     WHERE quiet.since <= $1 - make_interval(hours => a.hours)
+)
+"""
+
+_CANDIDATES: dict[AlertKind, str] = {
+    AlertKind.SUBSCRIBER_DROP: _subscriber_change("m.leaves - m.joins"),
+    AlertKind.SUBSCRIBER_SURGE: _subscriber_change("m.joins - m.leaves"),
+    AlertKind.MILESTONE: _MILESTONE,
+    AlertKind.POST_VIEWS: _POST_VIEWS,
+    AlertKind.POST_UNDERPERFORMS: _POST_UNDERPERFORMS,
+    AlertKind.REACTION_SPIKE: _REACTION_SPIKE,
+    AlertKind.UNSUBSCRIBE_SPIKE: _UNSUBSCRIBE_SPIKE,
+    AlertKind.POSTING_GAP: _POSTING_GAP,
+}
+EVALUATION_SQL: dict[AlertKind, str] = {
+    kind: _ACTIVE_RULES + candidates + _FIRE for kind, candidates in _CANDIDATES.items()
+}
+
+
+class AlertsRepository:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    # -------------------------------------------------------------- rules
+
+    async def create_rule(
+        self,
+        *,
+        owner_id: int,
+        channel_id: int,
+        kind: AlertKind,
+        thresholds: AlertThresholds,
+        created_at: datetime,
+    ) -> AlertRuleRecord:
+        row = await self._pool.fetchrow(
+            f"""
+            WITH r AS (
+                INSERT INTO alert_rules (owner_id, channel_id, kind, amount, percent, hours,
+                                         factor, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                RETURNING *
+            )
+            SELECT {_RULE_COLUMNS} FROM r JOIN channels c ON c.id = r.channel_id
+            """,
+            owner_id,
+            channel_id,
+            kind.value,
+            thresholds.amount,
+            thresholds.percent,
+            thresholds.hours,
+            thresholds.factor,
+            created_at,
+        )
+        return _rule(row)
+
+    async def count_rules_for_user(self, user_id: int) -> int:
+        return await self._pool.fetchval(
+            "SELECT count(*) FROM alert_rules WHERE owner_id = $1", user_id
+        )
+
+    async def list_rules(self, *, owner_id: int) -> list[AlertRuleRecord]:
+        """The user's rules, channel by channel, oldest first."""
+        rows = await self._pool.fetch(
+            f"""
+            SELECT {_RULE_COLUMNS}
+              FROM alert_rules r JOIN channels c ON c.id = r.channel_id
+             WHERE r.owner_id = $1
+             ORDER BY lower(c.title), c.id, r.id
+            """,
+            owner_id,
+        )
+        return [_rule(row) for row in rows]
+
+    async def get_rule(self, *, rule_id: int, owner_id: int) -> AlertRuleRecord:
+        row = await self._pool.fetchrow(
+            f"""
+            SELECT {_RULE_COLUMNS}
+              FROM alert_rules r JOIN channels c ON c.id = r.channel_id
+             WHERE r.id = $1 AND r.owner_id = $2
+            """,
+            rule_id,
+            owner_id,
+        )
+        if row is None:
+            raise NotFound(f"alert rule {rule_id} of user {owner_id}")
+        return _rule(row)
+
+    async def update_rule(
+        self,
+        *,
+        rule_id: int,
+        owner_id: int,
+        paused: bool | None = None,
+        muted_until: datetime | None = None,
+    ) -> AlertRuleRecord:
+        """Pause or resume, and/or mute until a moment; unchanged where None."""
+        row = await self._pool.fetchrow(
+            f"""
+            WITH r AS (
+                UPDATE alert_rules
+                   SET paused = coalesce($3, paused),
+                       muted_until = coalesce($4, muted_until)
+                 WHERE id = $1 AND owner_id = $2
+                RETURNING *
+            )
+            SELECT {_RULE_COLUMNS} FROM r JOIN channels c ON c.id = r.channel_id
+            """,
+            rule_id,
+            owner_id,
+            paused,
+            muted_until,
+        )
+        if row is None:
+            raise NotFound(f"alert rule {rule_id} of user {owner_id}")
+        return _rule(row)
+
+    async def delete_rule(self, *, rule_id: int, owner_id: int) -> None:
+        deleted = await self._pool.fetchval(
+            "DELETE FROM alert_rules WHERE id = $1 AND owner_id = $2 RETURNING id",
+            rule_id,
+            owner_id,
+        )
+        if deleted is None:
+            raise NotFound(f"alert rule {rule_id} of user {owner_id}")
+
+    async def latest_subscribers(self, *, channel_id: int) -> int | None:
+        return await self._pool.fetchval(
+            """
+            SELECT subscribers FROM subscriber_snapshots
+             WHERE channel_id = $1 ORDER BY taken_at DESC LIMIT 1
+            """,
+            channel_id,
+        )
+
+    # -------------------------------------------------------------- evaluation
+
+    async def evaluate(
+        self, *, now: datetime, kinds: Sequence[AlertKind], channel_ids: Sequence[int] | None
+    ) -> int:
+        """Store a firing for every active rule of these kinds whose condition holds; count them.
+
+        Passes of several processes take turns under an advisory lock (they are short), so two
+        never weigh the same event at once; UNIQUE (rule_id, dedupe_key) is the second guard.
+        """
+        ids = list(channel_ids) if channel_ids is not None else None
+        fired = 0
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", _EVALUATION_LOCK_KEY)
+            for kind in kinds:
+                fired += await conn.fetchval(EVALUATION_SQL[kind], now, ids, kind.value)
+        return fired
+
+    # -------------------------------------------------------------- delivery
+
+    async def claim_due(
+        self, *, now: datetime, lease_until: datetime, limit: int
+    ) -> list[ClaimedFiring]:
+        """Lease up to `limit` firings that are due and not leased by a live process.
+
+        FOR UPDATE SKIP LOCKED lets several processes claim at once, each taking rows the others
+        have not locked, instead of queueing behind one another (plain FOR UPDATE) or funnelling
+        all delivery through one process (an advisory lock). The lease is committed at once, so
+        no transaction stays open while Telegram is called; if a process dies mid-delivery its
+        lease runs out and another process sends what it left.
+        """
+        rows = await self._pool.fetch(
+            f"""
+            WITH due AS (
+                SELECT f.id FROM alert_firings f
+                 WHERE f.sent_at IS NULL AND f.dropped_at IS NULL AND f.deliver_after <= $1
+                   AND (f.claimed_until IS NULL OR f.claimed_until <= $1)
+                 ORDER BY f.deliver_after, f.id
+                 LIMIT $3
+                 FOR UPDATE SKIP LOCKED
+            ),
+            claimed AS (
+                UPDATE alert_firings f SET claimed_until = $2 FROM due WHERE f.id = due.id
+                RETURNING f.*
+            )
+            SELECT {_FIRING_COLUMNS}, {_RULE_COLUMNS}, u.time_zone,
+                   q.starts AS quiet_starts, q.ends AS quiet_ends
+              FROM claimed f
+              JOIN alert_rules r ON r.id = f.rule_id
+              JOIN channels c ON c.id = r.channel_id
+              JOIN users u ON u.id = r.owner_id
+              LEFT JOIN quiet_hours q ON q.user_id = r.owner_id
+             ORDER BY f.deliver_after, f.id
+            """,
+            now,
+            lease_until,
+            limit,
+        )
+        return [
+            ClaimedFiring(
+                firing=_firing(row),
+                time_zone=row["time_zone"],
+                quiet_hours=(
+                    (row["quiet_starts"], row["quiet_ends"])
+                    if row["quiet_starts"] is not None
+                    else None
+                ),
+            )
+            for row in rows
+        ]
+
+    async def mark_sent(self, *, firing_id: int, at: datetime) -> None:
+        await self._pool.execute(
+            "UPDATE alert_firings SET sent_at = $2, claimed_until = NULL WHERE id = $1",
+            firing_id,
+            at,
+        )
+
+    async def postpone(self, *, firing_ids: Sequence[int], until: Sequence[datetime]) -> None:
+        """Hold firings (quiet hours) until the given moments, releasing this process's lease."""
+        await self._pool.execute(
+            """
+            UPDATE alert_firings f SET deliver_after = t.until, claimed_until = NULL
+              FROM unnest($1::bigint[], $2::timestamptz[]) AS t(id, until)
+             WHERE f.id = t.id
+            """,
+            list(firing_ids),
+            list(until),
+        )
+
+    async def release(self, *, firing_ids: Sequence[int]) -> None:
+        """Give unsent firings back for any process to deliver (this one is stopping)."""
+        await self._pool.execute(
+            """
+            UPDATE alert_firings SET claimed_until = NULL
+             WHERE id = ANY($1::bigint[]) AND sent_at IS NULL
+            """,
+            list(firing_ids),
+        )
+
+    async def drop(self, *, firing_ids: Sequence[int], at: datetime, reason: str) -> None:
+        await self._pool.execute(
+            """
+            UPDATE alert_firings SET dropped_at = $2, drop_reason = $3, claimed_until = NULL
+             WHERE id = ANY($1::bigint[]) AND sent_at IS NULL
+            """,
+            list(firing_ids),
+            at,
+            reason,
+        )
+
+    async def record_failure(
+        self, *, firing_id: int, retry_at: datetime, max_attempts: int, at: datetime
+    ) -> None:
+        """Count a failed attempt: retry later, or give up after max_attempts."""
+        await self._pool.execute(
+            """
+            UPDATE alert_firings
+               SET attempts = attempts + 1, claimed_until = NULL, deliver_after = $2,
+                   dropped_at = CASE WHEN attempts + 1 >= $3 THEN $4 END,
+                   drop_reason = CASE WHEN attempts + 1 >= $3 THEN 'failed' END
+             WHERE id = $1
+            """,
+            firing_id,
+            retry_at,
+            max_attempts,
+            at,
+        )
+
+    async def pause_owner(self, *, owner_id: int, at: datetime, reason: str) -> None:
+        """Pause every rule of a user and drop what was waiting for them, in one transaction."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute("UPDATE alert_rules SET paused = true WHERE owner_id = $1", owner_id)
+            await conn.execute(
+                """
+                UPDATE alert_firings f
+                   SET dropped_at = $2, drop_reason = $3, claimed_until = NULL
+                  FROM alert_rules r
+                 WHERE r.id = f.rule_id AND r.owner_id = $1
+                   AND f.sent_at IS NULL AND f.dropped_at IS NULL
+                """,
+                owner_id,
+                at,
+                reason,
+            )
+
+    async def history(self, *, owner_id: int, limit: int) -> list[AlertFiring]:
+        """The user's latest firings, newest first."""
+        rows = await self._pool.fetch(
+            f"""
+            SELECT {_FIRING_COLUMNS}, {_RULE_COLUMNS}
+              FROM alert_rules r
+              JOIN alert_firings f ON f.rule_id = r.id
+              JOIN channels c ON c.id = r.channel_id
+             WHERE r.owner_id = $1
+             ORDER BY f.fired_at DESC, f.id DESC
+             LIMIT $2
+            """,
+            owner_id,
+            limit,
+        )
+        return [_firing(row) for row in rows]
