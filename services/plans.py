@@ -82,7 +82,9 @@ BUSINESS = Plan(
         Allowance.CHANNELS: 50,
         Allowance.HISTORY_DAYS: None,
         Allowance.EXPORTS_PER_DAY: None,
-        Allowance.ALERT_RULES: 300,
+        # /alerts shows every rule with three buttons on one screen, and Telegram allows
+        # 100 buttons a keyboard: more rules need a paged list first.
+        Allowance.ALERT_RULES: 30,
         Allowance.SHARE_LINK_HOURS: None,
         Allowance.WATERMARKS_PER_DAY: None,
         Allowance.INSIGHTS_PER_MONTH: 500,
