@@ -99,6 +99,19 @@ def export_filename(channel: ChannelRecord, kind: ExportKind, period: Period) ->
     return f"{name or abs(channel.id)}_{kind.value}_{period.first_day}_{period.last_day}.csv"
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection"); post
+# texts come from anyone who can post, so such cells get a leading apostrophe, which shows as text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(_FORMULA_STARTS)
+
+
+def _inert(value: Any) -> Any:
+    return f"'{value}" if _is_formula(value) else value
+
+
 class _CsvFile:
     """A CSV file being written; its methods block, so they run in a worker thread."""
 
@@ -109,7 +122,9 @@ class _CsvFile:
 
     def write(self, rows: Iterable[Sequence[Any]]) -> int:
         """Append rows; returns the file's size so far in bytes."""
-        self._writer.writerows(rows)
+        self._writer.writerows(
+            [_inert(value) for value in row] if any(map(_is_formula, row)) else row for row in rows
+        )
         return self._file.tell()
 
     def close(self) -> None:

@@ -394,3 +394,21 @@ async def test_a_button_with_a_forged_period_is_stale(app, tg: FakeTelegram) -> 
 
     assert "no longer works" in tg.callback_answer(query_id)["text"]
     assert tg.sent("sendMediaGroup") == []
+
+
+async def test_post_texts_that_look_like_formulas_stay_text(app, tg: FakeTelegram) -> None:
+    alice = tg.user("Alice")
+    channel = await tracked_channel(tg, alice)
+    await tg.post(channel, '=HYPERLINK("http://evil.example","win")')
+    await tg.post(channel, "-5 degrees today")
+    await tg.post(channel, "Plain text")
+    await app.services.ingestion.flush()
+
+    files = await export_and_get_files(tg, alice, "/export @cookingdaily 7")
+
+    posts = next(rows for name, rows in files.items() if "_posts_" in name)
+    assert [row[2] for row in posts[1:]] == [
+        '\'=HYPERLINK("http://evil.example","win")',
+        "'-5 degrees today",
+        "Plain text",
+    ]
