@@ -320,13 +320,12 @@ class BotApplication:
 
     async def _on_startup(self) -> None:
         # A switched-off feature's commands stay out of Telegram's command menu.
-        switched_off = set() if self.settings.feature_analytics else {"stats"}
-        if not self.settings.feature_share_links:
-            switched_off |= {"share", "shares"}
-        if not self.settings.feature_billing:
-            switched_off |= texts.BILLING_COMMANDS
-        if not self.settings.feature_alerts:
-            switched_off |= {"alerts", "settings"}
+        switched_off = {
+            command
+            for flag, commands in texts.FEATURE_COMMANDS.items()
+            if not getattr(self.settings, flag)
+            for command in commands
+        }
         await self.bot.set_my_commands(
             [
                 BotCommand(command=name, description=text)

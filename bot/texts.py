@@ -199,8 +199,14 @@ COMMANDS = {
     "billing": "Your card, invoices and receipts",
     "help": "All commands",
 }
-# Listed only while the billing feature is on.
-BILLING_COMMANDS = frozenset({"subscribe", "cancel", "billing"})
+# Commands listed in Telegram's menu only while their feature flag (a Settings field) is on.
+FEATURE_COMMANDS = {
+    "feature_analytics": frozenset({"stats", "export"}),
+    "feature_share_links": frozenset({"share", "shares"}),
+    "feature_billing": frozenset({"subscribe", "cancel", "billing"}),
+    "feature_alerts": frozenset({"alerts", "settings"}),
+    "feature_watermark": frozenset({"watermark"}),
+}
 
 STALE_BUTTON = "This button no longer works. Send the command again."
 

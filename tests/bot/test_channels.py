@@ -1,5 +1,6 @@
 """A channel owner's first minutes: /start, adding the bot, /add, /channels, /remove."""
 
+import pytest
 from fake_telegram import BOT_USERNAME, FakeTelegram
 
 
@@ -25,6 +26,18 @@ async def test_commands_are_registered_and_updates_asked_for(app, tg: FakeTelegr
         "chat_member",
         "my_chat_member",
     }
+
+
+@pytest.mark.settings(
+    feature_analytics=False,
+    feature_share_links=False,
+    feature_billing=False,
+    feature_alerts=False,
+    feature_watermark=False,
+)
+async def test_switched_off_features_leave_the_command_menu(app, tg: FakeTelegram) -> None:
+    commands = {c["command"] for c in tg.sent("setMyCommands")[-1].params["commands"]}
+    assert commands == {"start", "channels", "add", "remove", "plan", "help"}
 
 
 async def test_bot_made_admin_registers_channel_and_tells_the_owner(app, tg, db) -> None:
