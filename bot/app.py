@@ -37,7 +37,7 @@ from db.plans import PlansRepository
 from db.preferences import PreferencesRepository
 from db.share_links import ShareLinksRepository
 from db.users import UsersRepository
-from db.views import ViewSourceStatus, ViewsRepository
+from db.views import ViewsRepository
 from db.watermarks import WatermarksRepository
 from services.alert_delivery import AlertDeliveryService
 from services.alerts import AlertService
@@ -46,6 +46,7 @@ from services.billing import BillingService
 from services.channels import ChannelService
 from services.charts import CHARTS, ChartService
 from services.clock import Clock, SystemClock
+from services.domain.views import ViewSourceStatus
 from services.entitlements import EntitlementsService
 from services.exports import ExportService
 from services.health import HealthService

@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from db.channels import ChannelRecord
-from db.watermarks import PresetName, WatermarksRepository, WatermarkStateRecord
+from db.watermarks import WatermarksRepository
 from services.channels import ChannelAccessError, ChannelService, NoChannels
+from services.domain.channels import ChannelRecord
+from services.domain.watermarks import PresetName, WatermarkStateRecord
 from services.entitlements import EntitlementsService
 from services.plans import Allowance
 from services.telegram import FileTooBig, FileUnavailable, TelegramGateway

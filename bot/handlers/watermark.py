@@ -29,8 +29,8 @@ from bot.keyboards import (
     watermark_presets_keyboard,
 )
 from db.errors import NotFound
-from db.users import UserRecord
 from services.channels import ChannelAccessError, ChannelChoiceNeeded, NoChannels
+from services.domain.users import UserRecord
 from services.entitlements import LimitReached
 from services.settings import Settings
 from services.watermark import Position
