@@ -33,12 +33,13 @@ from helpers import create_database, drop_database
 from bot.alert_sender import AiogramAlertSender
 from bot.session import create_session
 from bot.texts import alert_message
-from db.alerts import AlertKind, AlertRuleRecord, AlertsRepository, AlertThresholds
+from db.alerts import AlertsRepository
 from db.embedded import EmbeddedPostgres
 from db.migrate import migrate
 from db.pool import create_pool
 from services.alert_delivery import AlertMessage
 from services.clock import SystemClock
+from services.domain.alerts import AlertKind, AlertRuleRecord, AlertThresholds
 from services.outgoing import OutgoingQueue
 
 CHANNELS = 10_000

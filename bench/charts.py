@@ -14,10 +14,16 @@ from datetime import UTC, date, datetime, timedelta
 
 from matplotlib.figure import Figure
 
-from db.analytics import DailyGrowth, PeriodTotals, PostingSlot, PostingTimes, PostStats
-from db.channels import ChannelRecord
 from services.analytics import TOP_POSTS, ChannelReport, Period, ViewsStatus
 from services.charts import CHARTS, DPI, FIGURE_INCHES
+from services.domain.analytics import (
+    DailyGrowth,
+    PeriodTotals,
+    PostingSlot,
+    PostingTimes,
+    PostStats,
+)
+from services.domain.channels import ChannelRecord
 
 RUNS = 20
 DAYS = 90

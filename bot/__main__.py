@@ -7,9 +7,8 @@ from pydantic import ValidationError
 
 from bot.app import BotApplication
 from bot.logs import setup_logging
-from db.errors import MigrationError
-from db.pool import Database
 from services.settings import Settings
+from services.wiring import DatabaseNotReady, open_database
 
 NO_TOKEN = """\
 BOT_TOKEN is not set, so the bot cannot start.
@@ -24,8 +23,8 @@ See .env.example for every other setting.
 
 
 async def _run(settings: Settings) -> None:
-    async with Database(settings) as database:
-        app = BotApplication(settings, database.pool)
+    async with open_database(settings) as pool:
+        app = BotApplication(settings, pool)
         await app.run_polling()
 
 
@@ -51,7 +50,7 @@ def main() -> int:
     setup_logging(settings.log_level, secrets)
     try:
         asyncio.run(_run(settings))
-    except MigrationError as error:
+    except DatabaseNotReady as error:
         print(f"Cannot start: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

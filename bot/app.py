@@ -2,8 +2,6 @@
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -15,7 +13,6 @@ from aiogram.enums import ParseMode
 from aiogram.types import BotCommand
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from pydantic import SecretStr
 
 from bot import texts
 from bot.alert_sender import AiogramAlertSender
@@ -26,75 +23,16 @@ from bot.rate_limit import TokenBuckets
 from bot.session import create_session
 from bot.telegram_gateway import AiogramBillingNotifier, AiogramTelegramGateway
 from bot.web import create_web_app
-from db.alerts import AlertsRepository
-from db.analytics import AnalyticsRepository
-from db.billing import BillingRepository
-from db.channels import ChannelsRepository
-from db.exports import ExportsRepository
-from db.fsm import FsmRepository
-from db.ingestion import IngestionRepository
-from db.plans import PlansRepository
-from db.preferences import PreferencesRepository
-from db.share_links import ShareLinksRepository
-from db.users import UsersRepository
-from db.views import ViewSourceStatus, ViewsRepository
-from db.watermarks import WatermarksRepository
-from services.alert_delivery import AlertDeliveryService
-from services.alerts import AlertService
-from services.analytics import AnalyticsService
-from services.billing import BillingService
-from services.channels import ChannelService
-from services.charts import CHARTS, ChartService
 from services.clock import Clock, SystemClock
-from services.entitlements import EntitlementsService
-from services.exports import ExportService
-from services.health import HealthService
-from services.ingestion import IngestionService
-from services.outgoing import OutgoingQueue
-from services.plans import BUSINESS, PRO, Allowance
-from services.preferences import PreferencesService
+from services.domain.views import ViewSourceStatus
 from services.settings import Settings
-from services.share_links import ShareLinkService
-from services.share_reports import AnalyticsShareSource
-from services.stars import StarsService
-from services.stripe_billing import StripeBillingService
-from services.subscribers import SubscriberSnapshotService
-from services.users import UserService
-from services.views import PreviewClient
 from services.views.collector import ViewsCollector
-from services.watermarking import WatermarkingService
+from services.wiring import build_services, build_views_collector, dialog_states
 
 log = logging.getLogger(__name__)
 
 # Stars and granted plans run out on their own; their users hear about it within this time.
 _PLAN_EXPIRY_CHECK_MINUTES = 10
-
-
-@dataclass
-class Services:
-    """Every service, built once; handlers receive them by name through workflow data."""
-
-    users: UserService
-    entitlements: EntitlementsService
-    channels: ChannelService
-    ingestion: IngestionService
-    subscribers: SubscriberSnapshotService
-    health: HealthService
-    watermarking: WatermarkingService
-    analytics: AnalyticsService
-    charts: ChartService
-    exports: ExportService
-    share_links: ShareLinkService
-    billing: BillingService
-    stars: StarsService
-    stripe_billing: StripeBillingService | None  # None unless the STRIPE_* settings are set
-    outgoing: OutgoingQueue
-    alerts: AlertService
-    alert_delivery: AlertDeliveryService
-    preferences: PreferencesService
-
-    def as_workflow_data(self) -> dict[str, Any]:
-        return dict(vars(self))
 
 
 class BotApplication:
@@ -111,99 +49,16 @@ class BotApplication:
             session=create_session(settings.telegram_api_base),
             default=DefaultBotProperties(parse_mode=ParseMode.HTML),
         )
-        gateway = AiogramTelegramGateway(self.bot)
-        notifier = AiogramBillingNotifier(self.bot)
-        billing_repo = BillingRepository(pool)
-        channels_repo = ChannelsRepository(pool)
-        ingestion_repo = IngestionRepository(pool)
-        alerts_repo = AlertsRepository(pool)
-        entitlements = EntitlementsService(
-            PlansRepository(pool),
+        # Stripe's HTTP client lives until shutdown, which closes it.
+        self._stripe_http = stripe.AIOHTTPClient(timeout=30) if settings.stripe_enabled else None
+        self.services = build_services(
+            settings,
+            pool,
             self.clock,
-            standing_counts={
-                Allowance.CHANNELS: channels_repo.count_tracked_for_user,
-                Allowance.ALERT_RULES: alerts_repo.count_rules_for_user,
-            },
-        )
-        channels = ChannelService(
-            channels_repo,
-            gateway,
-            entitlements,
-            self.clock,
-            admin_verify_ttl=timedelta(seconds=settings.admin_verify_ttl_seconds),
-            concurrency=settings.telegram_concurrency,
-        )
-        analytics = AnalyticsService(AnalyticsRepository(pool), entitlements, self.clock)
-        charts = ChartService()
-        exports = ExportService(
-            ExportsRepository(pool),
-            entitlements,
-            self.clock,
-            work_dir=settings.data_dir / "exports",
-            max_file_bytes=settings.export_max_file_bytes,
-        )
-        outgoing = OutgoingQueue(
-            self.clock,
-            overall_per_second=settings.outgoing_messages_per_second,
-            per_chat_per_second=settings.outgoing_messages_per_chat_per_second,
-        )
-        alert_delivery = AlertDeliveryService(
-            alerts_repo,
-            AiogramAlertSender(self.bot),
-            outgoing,
-            self.clock,
-            poll_seconds=settings.alert_delivery_poll_seconds,
-        )
-        alerts = AlertService(alerts_repo, channels, entitlements, alert_delivery, self.clock)
-        self.services = Services(
-            users=UserService(UsersRepository(pool)),
-            entitlements=entitlements,
-            channels=channels,
-            ingestion=IngestionService(
-                ingestion_repo,
-                batch_size=settings.ingest_batch_size,
-                flush_seconds=settings.ingest_flush_seconds,
-                # A join/leave burst or a reaction spike is checked as soon as it is written.
-                listener=alerts if settings.feature_alerts else None,
-            ),
-            subscribers=SubscriberSnapshotService(
-                channels_repo,
-                ingestion_repo,
-                gateway,
-                self.clock,
-                concurrency=settings.telegram_concurrency,
-            ),
-            health=HealthService(pool),
-            watermarking=WatermarkingService(
-                WatermarksRepository(pool),
-                channels,
-                entitlements,
-                gateway,
-                max_bytes=settings.watermark_max_bytes,
-            ),
-            analytics=analytics,
-            charts=charts,
-            exports=exports,
-            share_links=ShareLinkService(
-                ShareLinksRepository(pool),
-                AnalyticsShareSource(
-                    channels_repo, analytics, charts, exports, chart_names=tuple(CHARTS)
-                ),
-                channels,
-                entitlements,
-                self.clock,
-                public_base_url=settings.public_base_url,
-                cache_seconds=settings.share_cache_seconds,
-            ),
-            billing=BillingService(billing_repo, notifier, self.clock),
-            stars=StarsService(billing_repo, gateway, notifier, self.clock),
-            stripe_billing=self._build_stripe_billing(billing_repo, notifier),
-            outgoing=outgoing,
-            alerts=alerts,
-            alert_delivery=alert_delivery,
-            preferences=PreferencesService(
-                PreferencesRepository(pool), on_change=alert_delivery.wake
-            ),
+            gateway=AiogramTelegramGateway(self.bot),
+            notifier=AiogramBillingNotifier(self.bot),
+            alert_sender=AiogramAlertSender(self.bot),
+            stripe_http=self._stripe_http,
         )
         self.dispatcher = self._build_dispatcher()
         self.scheduler = AsyncIOScheduler(timezone="UTC")
@@ -213,36 +68,9 @@ class BotApplication:
         self._preview_session: aiohttp.ClientSession | None = None
         self.views: ViewsCollector | None = None
 
-    def _build_stripe_billing(
-        self, billing_repo: BillingRepository, notifier: AiogramBillingNotifier
-    ) -> StripeBillingService | None:
-        """The real library, async over aiohttp, at STRIPE_API_BASE (tests run a fake there)."""
-        self._stripe_http: stripe.HTTPClient | None = None
-        settings = self.settings
-        if not settings.stripe_enabled:
-            return None
-        self._stripe_http = stripe.AIOHTTPClient(timeout=30)
-        client = stripe.StripeClient(
-            _secret(settings.stripe_secret_key),
-            base_addresses={"api": settings.stripe_api_base},
-            http_client=self._stripe_http,
-            max_network_retries=2,
-        )
-        return StripeBillingService(
-            billing_repo,
-            client,
-            notifier,
-            self.clock,
-            webhook_secret=_secret(settings.stripe_webhook_secret),
-            prices={
-                PRO.code: str(settings.stripe_price_pro),
-                BUSINESS.code: str(settings.stripe_price_business),
-            },
-        )
-
     def _build_dispatcher(self) -> Dispatcher:
         # Dialog state in PostgreSQL: a restart loses nobody's half-finished wizard.
-        dp = Dispatcher(storage=PostgresStorage(FsmRepository(self._pool)))
+        dp = Dispatcher(storage=PostgresStorage(dialog_states(self._pool)))
         dp.workflow_data.update(settings=self.settings, clock=self.clock)
         dp.workflow_data.update(self.services.as_workflow_data())
         throttling = ThrottlingMiddleware(
@@ -263,19 +91,6 @@ class BotApplication:
             raise RuntimeError("the web app is not running")
         host, port = self._web_runner.addresses[0][:2]
         return f"http://{host}:{port}"
-
-    def _build_views_collector(self, session: aiohttp.ClientSession) -> ViewsCollector:
-        return ViewsCollector(
-            ViewsRepository(self._pool),
-            ChannelsRepository(self._pool),
-            PreviewClient(session, base_url=self.settings.preview_base_url),
-            self.services.entitlements,
-            self.clock,
-            concurrency=self.settings.views_concurrency,
-            channels_per_run=self.settings.views_channels_per_run,
-            max_pages=self.settings.views_max_pages,
-            page_delay=self.settings.views_page_delay_seconds,
-        )
 
     def _every(self, job: Callable[[], Awaitable[object]], job_id: str, **interval: int) -> None:
         """Run a job at an interval; a run still going when the next is due is not doubled."""
@@ -338,7 +153,13 @@ class BotApplication:
             self.services.alert_delivery.start()
         if self.settings.feature_analytics:
             self._preview_session = aiohttp.ClientSession()
-            self.views = self._build_views_collector(self._preview_session)
+            self.views = build_views_collector(
+                self.settings,
+                self._pool,
+                self._preview_session,
+                self.services.entitlements,
+                self.clock,
+            )
         self._schedule_jobs()
         self.scheduler.start()
         self._web_runner = web.AppRunner(self._build_web_app())
@@ -386,7 +207,3 @@ class BotApplication:
 
     async def stop(self) -> None:
         await self.dispatcher.stop_polling()
-
-
-def _secret(value: SecretStr | None) -> str:
-    return value.get_secret_value() if value is not None else ""

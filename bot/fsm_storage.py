@@ -1,7 +1,7 @@
 """aiogram's FSM storage on PostgreSQL: a half-finished dialog survives a restart."""
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import (
@@ -12,13 +12,23 @@ from aiogram.fsm.storage.base import (
     StorageKey,
 )
 
-from db.fsm import FsmRepository
+
+class DialogStates(Protocol):
+    """State and data rows by storage key (services.wiring.dialog_states gives the real one)."""
+
+    async def get_state(self, *, key: str) -> str | None: ...
+
+    async def get_data(self, *, key: str) -> dict[str, Any]: ...
+
+    async def set_state(self, *, key: str, state: str | None) -> None: ...
+
+    async def set_data(self, *, key: str, data: Mapping[str, Any]) -> None: ...
 
 
 class PostgresStorage(BaseStorage):
     """Every state and its data in the fsm_states table, by aiogram's storage key."""
 
-    def __init__(self, repository: FsmRepository, key_builder: KeyBuilder | None = None) -> None:
+    def __init__(self, repository: DialogStates, key_builder: KeyBuilder | None = None) -> None:
         self._states = repository
         self._key_builder = key_builder or DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
 

@@ -36,11 +36,11 @@ from bot.callbacks import (
     WatermarkAction,
     WatermarkCb,
 )
-from db.alerts import AlertRuleRecord
-from db.channels import ChannelRecord, ChannelSummary
-from db.share_links import ShareLinkRecord
-from db.watermarks import PresetName
 from services.analytics import STANDARD_PERIODS, Period
+from services.domain.alerts import AlertRuleRecord
+from services.domain.channels import ChannelRecord, ChannelSummary
+from services.domain.share_links import ShareLinkRecord
+from services.domain.watermarks import PresetName
 from services.entitlements import within_cap
 from services.plans import Plan
 from services.share_links import LIFETIME_HOURS

@@ -11,7 +11,7 @@ from html import escape
 from typing import Any
 
 from bot import texts
-from db.share_links import ShareLinkRecord
+from services.domain.share_links import ShareLinkRecord
 from services.share_links import ShareableReport
 
 _CSS = """

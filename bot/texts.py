@@ -6,12 +6,6 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from db.alerts import AlertFiring, AlertKind, AlertRuleRecord
-from db.analytics import PostStats
-from db.billing import BillingOverview, PaymentRecord
-from db.channels import ChannelRecord, ChannelSummary
-from db.preferences import PreferencesRecord
-from db.share_links import ShareLinkRecord
 from services.alert_delivery import AlertMessage
 from services.alerts import Question, ThresholdField
 from services.analytics import (
@@ -23,6 +17,12 @@ from services.analytics import (
     change_percent,
 )
 from services.billing import BillingNotice, NoticeKind
+from services.domain.alerts import AlertFiring, AlertKind, AlertRuleRecord
+from services.domain.analytics import PostStats
+from services.domain.billing import BillingOverview, PaymentRecord
+from services.domain.channels import ChannelRecord, ChannelSummary
+from services.domain.preferences import PreferencesRecord
+from services.domain.share_links import ShareLinkRecord
 from services.entitlements import LimitReached, PlanStatus
 from services.exports import ChannelExport, ExportKind, ExportTooLarge
 from services.plans import PLANS, Allowance, Plan

@@ -1,75 +1,21 @@
 """Alert rules, their evaluation (one set-based statement per rule kind) and the firings outbox."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from enum import StrEnum
-from typing import Any
+from datetime import datetime
 
 import asyncpg
 
 from db.errors import NotFound
+from services.domain.alerts import (
+    AlertFiring,
+    AlertKind,
+    AlertRuleRecord,
+    AlertThresholds,
+    ClaimedFiring,
+)
 
 # Any fixed number: evaluation passes of several processes take turns instead of racing.
 _EVALUATION_LOCK_KEY = 7_240_113_505
-
-
-class AlertKind(StrEnum):
-    SUBSCRIBER_DROP = "subscriber_drop"
-    SUBSCRIBER_SURGE = "subscriber_surge"
-    MILESTONE = "milestone"
-    POST_VIEWS = "post_views"
-    POST_UNDERPERFORMS = "post_underperforms"
-    REACTION_SPIKE = "reaction_spike"
-    UNSUBSCRIBE_SPIKE = "unsubscribe_spike"
-    POSTING_GAP = "posting_gap"
-
-
-@dataclass(frozen=True)
-class AlertThresholds:
-    """The typed threshold columns; which ones a kind uses is checked by the schema."""
-
-    amount: int | None = None
-    percent: float | None = None
-    hours: int | None = None
-    factor: float | None = None
-
-
-@dataclass(frozen=True)
-class AlertRuleRecord:
-    id: int
-    owner_id: int
-    channel_id: int
-    channel_title: str
-    channel_username: str | None
-    kind: AlertKind
-    thresholds: AlertThresholds
-    cooldown: timedelta
-    paused: bool
-    muted_until: datetime | None
-    created_at: datetime
-    last_fired_at: datetime | None
-
-
-@dataclass(frozen=True)
-class AlertFiring:
-    id: int
-    rule: AlertRuleRecord
-    fired_at: datetime
-    details: dict[str, Any]
-    deliver_after: datetime
-    sent_at: datetime | None
-    dropped_at: datetime | None
-    drop_reason: str | None
-
-
-@dataclass(frozen=True)
-class ClaimedFiring:
-    """A firing this process now delivers, with what decides when its owner may hear it."""
-
-    firing: AlertFiring
-    time_zone: str
-    quiet_hours: tuple[time, time] | None
 
 
 _RULE_COLUMNS = """

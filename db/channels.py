@@ -1,34 +1,12 @@
 """Channels, and which users administer them as Telegram last said."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
 
 from db.errors import NotFound
-
-
-@dataclass(frozen=True)
-class ChannelRecord:
-    id: int
-    title: str
-    username: str | None
-    is_tracked: bool
-    added_at: datetime
-    tracking_stopped_at: datetime | None
-
-    @property
-    def display_name(self) -> str:
-        return f"@{self.username}" if self.username else self.title
-
-
-@dataclass(frozen=True)
-class ChannelSummary:
-    channel: ChannelRecord
-    subscribers: int | None
-    last_post_at: datetime | None
-
+from services.domain.channels import ChannelRecord, ChannelSummary
 
 _COLUMNS = "c.id, c.title, c.username, c.is_tracked, c.added_at, c.tracking_stopped_at"
 

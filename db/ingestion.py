@@ -2,49 +2,10 @@
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 import asyncpg
 
-
-@dataclass(frozen=True)
-class PostRow:
-    channel_id: int
-    message_id: int
-    posted_at: datetime
-    text: str
-    media_kind: str | None
-    media_file_unique_id: str | None
-    media_group_id: str | None
-    edited_at: datetime | None
-
-
-@dataclass(frozen=True)
-class ReactionCountRow:
-    channel_id: int
-    message_id: int
-    observed_at: datetime
-    reactions: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.reactions.values())
-
-
-@dataclass(frozen=True)
-class SubscriberEventRow:
-    channel_id: int
-    occurred_at: datetime
-    kind: str  # "join" or "leave"
-    invite_link_name: str | None
-
-
-@dataclass(frozen=True)
-class SnapshotRow:
-    channel_id: int
-    taken_at: datetime
-    subscribers: int
+from services.domain.ingestion import PostRow, ReactionCountRow, SnapshotRow, SubscriberEventRow
 
 
 class IngestionRepository:

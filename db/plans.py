@@ -1,20 +1,11 @@
 """Which plan a user is on, and their per-period usage counters."""
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 import asyncpg
 
 from db.errors import NotFound
-
-
-@dataclass(frozen=True)
-class UserPlanRecord:
-    user_id: int
-    plan_code: str
-    source: str
-    expires_at: datetime | None
-    renews: bool
+from services.domain.plans import UserPlanRecord
 
 
 class PlansRepository:

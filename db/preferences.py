@@ -1,17 +1,11 @@
 """A user's time zone and quiet hours, the two things that decide when alerts may arrive."""
 
-from dataclasses import dataclass
 from datetime import time
 
 import asyncpg
 
 from db.errors import NotFound
-
-
-@dataclass(frozen=True)
-class PreferencesRecord:
-    time_zone: str
-    quiet_hours: tuple[time, time] | None  # (starts, ends) in the user's time zone
+from services.domain.preferences import PreferencesRecord
 
 
 class PreferencesRepository:

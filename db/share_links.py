@@ -1,30 +1,11 @@
 """Share links: which channel and period a token opens, until when, and how often it was opened."""
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
 
 from db.errors import NotFound
-
-
-@dataclass(frozen=True)
-class ShareLinkRecord:
-    id: int
-    user_id: int
-    channel_id: int
-    channel_title: str
-    channel_username: str | None
-    days: int
-    created_at: datetime
-    expires_at: datetime | None  # None: no expiry
-    revoked_at: datetime | None
-    open_count: int
-    last_opened_at: datetime | None
-    # Whether the link's creator still administers the channel, as last verified.
-    creator_is_admin: bool
-    creator_time_zone: str  # the report's days are the creator's
-
+from services.domain.share_links import ShareLinkRecord
 
 _SELECT = """
     SELECT l.id, l.user_id, l.channel_id, c.title AS channel_title,

@@ -1,22 +1,9 @@
 """Users of the bot: the people who talk to it in private chat."""
 
-from dataclasses import dataclass
-from datetime import datetime
-
 import asyncpg
 
 from db.errors import NotFound
-
-
-@dataclass(frozen=True)
-class UserRecord:
-    id: int
-    username: str | None
-    first_name: str
-    language_code: str | None
-    time_zone: str
-    created_at: datetime
-
+from services.domain.users import UserRecord
 
 _COLUMNS = "id, username, first_name, language_code, time_zone, created_at"
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from db.alerts import AlertRuleRecord, AlertsRepository, ClaimedFiring
+from db.alerts import AlertsRepository
 from services.clock import Clock
+from services.domain.alerts import AlertRuleRecord, ClaimedFiring
 from services.outgoing import (
     MessageRejected,
     OutgoingQueue,

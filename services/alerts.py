@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from db.alerts import AlertFiring, AlertKind, AlertRuleRecord, AlertsRepository, AlertThresholds
+from db.alerts import AlertsRepository
 from db.errors import NotFound
 from services.alert_delivery import AlertDeliveryService, AlertMessage
 from services.channels import ChannelService
 from services.clock import Clock
+from services.domain.alerts import AlertFiring, AlertKind, AlertRuleRecord, AlertThresholds
 from services.entitlements import EntitlementsService
 from services.ingestion import IngestedChannels
 from services.plans import Allowance

@@ -8,9 +8,10 @@ from datetime import date, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from db.analytics import AnalyticsRepository, DailyGrowth, PeriodTotals, PostingTimes, PostStats
-from db.channels import ChannelRecord
+from db.analytics import AnalyticsRepository
 from services.clock import Clock
+from services.domain.analytics import DailyGrowth, PeriodTotals, PostingTimes, PostStats
+from services.domain.channels import ChannelRecord
 from services.entitlements import EntitlementsService
 from services.plans import Allowance
 

@@ -6,9 +6,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from db.billing import BillingOverview, BillingRepository
+from db.billing import BillingRepository
 from db.errors import NotFound
 from services.clock import Clock
+from services.domain.billing import BillingOverview
 from services.plans import PLANS, Plan
 
 log = logging.getLogger(__name__)

@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from db.channels import ChannelRecord, ChannelsRepository, ChannelSummary
+from db.channels import ChannelsRepository
 from db.errors import NotFound
 from services.clock import Clock
+from services.domain.channels import ChannelRecord, ChannelSummary
 from services.entitlements import EntitlementsService
 from services.plans import Allowance
 from services.telegram import ChatUnavailable, TelegramGateway

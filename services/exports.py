@@ -16,10 +16,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
 
-from db.channels import ChannelRecord
 from db.exports import ExportQuery, ExportsRepository
 from services.analytics import Period, user_time_zone
 from services.clock import Clock
+from services.domain.channels import ChannelRecord
 from services.entitlements import EntitlementsService
 from services.plans import Allowance
 

@@ -6,7 +6,8 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
-from db.ingestion import IngestionRepository, PostRow, ReactionCountRow, SubscriberEventRow
+from db.ingestion import IngestionRepository
+from services.domain.ingestion import PostRow, ReactionCountRow, SubscriberEventRow
 
 log = logging.getLogger(__name__)
 

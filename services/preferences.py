@@ -6,7 +6,8 @@ import zoneinfo
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
-from db.preferences import PreferencesRecord, PreferencesRepository
+from db.preferences import PreferencesRepository
+from services.domain.preferences import PreferencesRecord
 
 _QUIET_HOURS = re.compile(
     r"^\s*(\d{1,2})(?::(\d{2}))?\s*(?:-|–|—|to)\s*(\d{1,2})(?::(\d{2}))?\s*$", re.IGNORECASE

@@ -14,10 +14,11 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from db.errors import NotFound
-from db.share_links import ShareLinkRecord, ShareLinksRepository
+from db.share_links import ShareLinksRepository
 from services.analytics import STANDARD_PERIODS
 from services.channels import ChannelService
 from services.clock import Clock
+from services.domain.share_links import ShareLinkRecord
 from services.entitlements import EntitlementsService, LimitReached
 from services.plans import Allowance
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from db.channels import ChannelsRepository
-from db.share_links import ShareLinkRecord
 from services.analytics import AnalyticsService, ChannelReport, Period, PostStats
 from services.charts import ChartService
+from services.domain.share_links import ShareLinkRecord
 from services.exports import ExportKind, ExportService
 from services.share_links import KeyNumber, SharedPost
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from db.billing import BillingRepository, PaymentRecord
+from db.billing import BillingRepository
 from db.errors import NotFound
 from services.billing import (
     BillingNotice,
@@ -20,6 +20,7 @@ from services.billing import (
     paid_plan,
 )
 from services.clock import Clock
+from services.domain.billing import PaymentRecord
 from services.plans import PLANS, Plan
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import stripe
 
-from db.billing import BillingRepository, SubscriptionRecord
+from db.billing import BillingRepository
 from db.errors import NotFound
 from services.billing import (
     BillingNotice,
@@ -29,6 +29,7 @@ from services.billing import (
     send_notices,
 )
 from services.clock import Clock
+from services.domain.billing import SubscriptionRecord
 from services.plans import FREE, PLANS, Plan
 
 log = logging.getLogger(__name__)

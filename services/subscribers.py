@@ -4,8 +4,9 @@ import asyncio
 import logging
 
 from db.channels import ChannelsRepository
-from db.ingestion import IngestionRepository, SnapshotRow
+from db.ingestion import IngestionRepository
 from services.clock import Clock
+from services.domain.ingestion import SnapshotRow
 from services.telegram import ChatUnavailable, TelegramGateway
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,7 @@
 """The people who use the bot."""
 
-from db.users import UserRecord, UsersRepository
+from db.users import UsersRepository
+from services.domain.users import UserRecord
 
 
 class UserService:

@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from db.channels import ChannelRecord
-from db.watermarks import PresetName, WatermarksRepository, WatermarkStateRecord
+from db.errors import NotFound
+from db.watermarks import WatermarksRepository
 from services.channels import ChannelAccessError, ChannelService, NoChannels
+from services.domain.channels import ChannelRecord
+from services.domain.watermarks import PresetName, WatermarkStateRecord
 from services.entitlements import EntitlementsService
 from services.plans import Allowance
 from services.telegram import FileTooBig, FileUnavailable, TelegramGateway
@@ -51,6 +53,10 @@ class WatermarkUnavailable(WatermarkError):
 
 class MarkRejected(Exception):
     """A text, logo or preset name that can't be used; the message is safe to show."""
+
+
+class PresetNotFound(LookupError):
+    """The user has no preset of this id (a button of a deleted preset, or forged)."""
 
 
 @dataclass(frozen=True)
@@ -204,8 +210,11 @@ class WatermarkingService:
         return await self._watermarks.preset_names(user_id=user_id)
 
     async def use_preset(self, *, user_id: int, preset_id: int) -> MarkPanel:
-        """Switch to one of the user's presets; raises NotFound if it isn't theirs."""
-        await self._watermarks.select_preset(user_id=user_id, preset_id=preset_id)
+        """Switch to one of the user's presets; raises PresetNotFound if it isn't theirs."""
+        try:
+            await self._watermarks.select_preset(user_id=user_id, preset_id=preset_id)
+        except NotFound as error:
+            raise PresetNotFound(preset_id) from error
         return await self.panel(user_id=user_id)
 
     async def use_channel(self, *, user_id: int, channel_id: int) -> MarkPanel:

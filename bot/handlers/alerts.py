@@ -22,8 +22,6 @@ from bot.keyboards import (
     alert_kinds_keyboard,
     alerts_keyboard,
 )
-from db.alerts import AlertKind
-from db.users import UserRecord
 from services.alerts import (
     QUESTIONS,
     AlertService,
@@ -34,6 +32,8 @@ from services.alerts import (
 )
 from services.channels import ChannelAccessError, ChannelService
 from services.clock import Clock
+from services.domain.alerts import AlertKind
+from services.domain.users import UserRecord
 from services.entitlements import LimitReached
 
 

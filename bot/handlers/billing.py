@@ -11,8 +11,8 @@ from aiogram.types import CallbackQuery, LabeledPrice, Message, PreCheckoutQuery
 from bot import texts
 from bot.callbacks import BuyCb, CancelAnswer, CancelCb, PaymentRail, PlanAction, PlanCb
 from bot.keyboards import cancel_confirm_keyboard, link_keyboard, subscribe_keyboard
-from db.users import UserRecord
 from services.billing import UnknownPlan, paid_plan
+from services.domain.users import UserRecord
 from services.entitlements import EntitlementsService
 from services.plans import PLANS
 from services.stars import STARS_CURRENCY, InvalidOrder, StarsService

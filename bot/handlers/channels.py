@@ -13,9 +13,9 @@ from bot.handlers.common import (
     plain_alert,
 )
 from bot.keyboards import channels_keyboard, remove_confirm_keyboard
-from db.users import UserRecord
 from services.channels import ChannelAccessError, ChannelService
 from services.clock import Clock
+from services.domain.users import UserRecord
 from services.entitlements import LimitReached
 from services.settings import Settings
 

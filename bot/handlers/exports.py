@@ -19,11 +19,11 @@ from bot.handlers.common import (
     plain_alert,
 )
 from bot.keyboards import period_callback
-from db.channels import ChannelRecord
-from db.users import UserRecord
 from services.analytics import AnalyticsService, InvalidPeriod, Period, parse_stats_request
 from services.channels import ChannelAccessError, ChannelService
 from services.clock import Clock
+from services.domain.channels import ChannelRecord
+from services.domain.users import UserRecord
 from services.entitlements import LimitReached
 from services.exports import ExportKind, ExportService, ExportTooLarge
 from services.settings import Settings

@@ -6,7 +6,7 @@ from aiogram import F, Router
 from aiogram.enums import ChatMemberStatus
 from aiogram.types import ChatMember, ChatMemberUpdated, Message, MessageReactionCountUpdated
 
-from db.ingestion import PostRow, ReactionCountRow, SubscriberEventRow
+from services.domain.ingestion import PostRow, ReactionCountRow, SubscriberEventRow
 from services.ingestion import IngestionService
 
 # The media kinds we record, in the order Telegram's Message fields are checked.

@@ -7,7 +7,7 @@ from aiogram.types import CallbackQuery, Message
 from bot import texts
 from bot.callbacks import PlanAction, PlanCb
 from bot.keyboards import upgrade_keyboard
-from db.users import UserRecord
+from services.domain.users import UserRecord
 from services.entitlements import EntitlementsService
 from services.plans import PLANS
 

@@ -9,8 +9,8 @@ from aiogram.types import CallbackQuery, Message
 from bot import texts
 from bot.callbacks import PreferenceAction, PreferenceCb
 from bot.keyboards import preferences_keyboard
-from db.users import UserRecord
 from services.clock import Clock
+from services.domain.users import UserRecord
 from services.preferences import InvalidQuietHours, InvalidTimeZone, PreferencesService
 
 

@@ -28,10 +28,10 @@ from bot.keyboards import (
     share_links_keyboard,
     share_period_keyboard,
 )
-from db.channels import ChannelRecord
-from db.users import UserRecord
 from services.analytics import STANDARD_PERIODS
 from services.channels import ChannelAccessError, ChannelService
+from services.domain.channels import ChannelRecord
+from services.domain.users import UserRecord
 from services.entitlements import LimitReached
 from services.share_links import (
     ShareLinkError,

@@ -22,7 +22,6 @@ from bot.handlers.common import (
     plain_alert,
 )
 from bot.keyboards import stats_keyboard
-from db.users import UserRecord
 from services.analytics import (
     DEFAULT_PERIOD_DAYS,
     AnalyticsService,
@@ -33,6 +32,7 @@ from services.analytics import (
 )
 from services.channels import ChannelAccessError, ChannelService
 from services.charts import ChartService
+from services.domain.users import UserRecord
 from services.entitlements import LimitReached
 
 # Top posts are links; a preview of the first one would bury the numbers.

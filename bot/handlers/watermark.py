@@ -28,9 +28,8 @@ from bot.keyboards import (
     watermark_keyboard,
     watermark_presets_keyboard,
 )
-from db.errors import NotFound
-from db.users import UserRecord
 from services.channels import ChannelAccessError, ChannelChoiceNeeded, NoChannels
+from services.domain.users import UserRecord
 from services.entitlements import LimitReached
 from services.settings import Settings
 from services.watermark import Position
@@ -39,6 +38,7 @@ from services.watermarking import (
     MarkChange,
     MarkPanel,
     MarkRejected,
+    PresetNotFound,
     WatermarkingService,
     WatermarkOutcome,
 )
@@ -160,7 +160,8 @@ async def on_panel_change(
     """Buttons that change the preview: adjustments, discard, a preset, back from the list."""
     try:
         panel = await _panel_after(callback_data, user.id, watermarking)
-    except (ValueError, NotFound, ChannelAccessError):  # a button of an older panel, or forged
+    except (ValueError, PresetNotFound, ChannelAccessError):
+        # A button of an older panel, or forged.
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
     await _edit_panel(query, panel)

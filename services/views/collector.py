@@ -6,16 +6,16 @@ from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from db.channels import ChannelsRepository
-from db.views import (
+from db.views import ViewsRepository
+from services.clock import Clock
+from services.domain.views import (
     DueChannel,
     PollingStep,
     PollOutcome,
     PreviewedPost,
     ViewCount,
     ViewSourceStatus,
-    ViewsRepository,
 )
-from services.clock import Clock
 from services.entitlements import EntitlementsService
 from services.plans import FREE, Allowance
 from services.views import ViewsSource

@@ -10,8 +10,9 @@ from fake_telegram import FakeChannel, FakeTelegram, FakeUser
 from helpers import ManualClock
 
 from bot.callbacks import StatsAction, StatsCb
-from db.alerts import AlertKind, AlertsRepository, AlertThresholds
+from db.alerts import AlertsRepository
 from services.alert_delivery import CLAIM_LEASE
+from services.domain.alerts import AlertKind, AlertThresholds
 
 DROP_OF_THREE = AlertThresholds(amount=3, hours=1)
 

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import asyncpg
 from fake_telegram import BOT_TOKEN, FakeTelegram
+from helpers import create_database, drop_database
+
+from db.migrate import migrate
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -70,3 +73,34 @@ async def test_starts_migrates_polls_and_stops_on_sigterm(
     log = stderr.decode()
     assert "bot stopped" in log
     assert BOT_TOKEN not in log + stdout.decode()
+
+
+async def test_a_database_whose_applied_migration_was_edited_is_refused(
+    server_dsn: str, tmp_path: Path
+) -> None:
+    name = f"analyticbot_edited_{os.getpid()}"
+    dsn = await create_database(server_dsn, name)
+    try:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await migrate(conn)
+            first = await conn.fetchval("SELECT min(name) FROM schema_migrations")
+            await conn.execute("UPDATE schema_migrations SET checksum = 'edited'")
+        finally:
+            await conn.close()
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=tmp_path,
+            env=_env(PYTHONPATH=str(REPO), BOT_TOKEN=BOT_TOKEN, DATABASE_URL=dsn),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        await drop_database(server_dsn, name)
+
+    assert process.returncode == 1
+    assert f"Cannot start: migration {first} was changed after it was applied" in stderr.decode()
+    assert "Traceback" not in stderr.decode() + stdout.decode()

@@ -7,6 +7,7 @@ from fake_telegram import Call, FakeTelegram, FakeUser
 from helpers import background, bomb_png, decode, encode
 from PIL import Image, ImageChops
 
+from bot.callbacks import WatermarkAction, WatermarkCb
 from services.watermark import Position, WatermarkSpec, render_preview, watermark_image
 
 W, H = 900, 600
@@ -281,6 +282,25 @@ async def test_presets_can_be_switched(app, tg: FakeTelegram) -> None:
     original = photo()
     await tg.send_photo(alice, original)
     assert inside(marked_box(original, tg.last_to(alice).files["photo"].data), BOTTOM_RIGHT)
+
+
+@MANY_TAPS
+async def test_a_button_for_another_users_preset_is_out_of_date(app, tg: FakeTelegram, db) -> None:
+    alice = await owner_of(tg, "cookingdaily")
+    await tg.send_text(alice, "/watermark")
+    await tg.press_button(alice, tg.last_to(alice, "sendPhoto"), "Save as preset")
+    await tg.send_text(alice, "Corner")
+    alices_preset = await db.fetchval("SELECT id FROM watermark_presets WHERE name = 'Corner'")
+    bob = tg.user("Bob")
+    await tg.send_text(bob, "/start")
+    await tg.add_bot_to_channel(tg.channel("Bakingdaily", "bakingdaily", owner=bob), by=bob)
+    await tg.send_text(bob, "/watermark")
+
+    forged = WatermarkCb(action=WatermarkAction.PRESET, value=str(alices_preset)).pack()
+    query = await tg.press(bob, tg.last_to(bob, "sendPhoto"), forged, strict=False)
+
+    assert "no longer works" in tg.callback_answer(query)["text"]
+    assert tg.sent("editMessageMedia", chat_id=bob) == []
 
 
 @MANY_TAPS

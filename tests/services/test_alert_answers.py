@@ -4,8 +4,8 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from db.alerts import AlertKind
 from services.alerts import QUESTIONS, InvalidAnswer, next_milestone, parse_answer
+from services.domain.alerts import AlertKind
 from services.preferences import (
     InvalidQuietHours,
     InvalidTimeZone,

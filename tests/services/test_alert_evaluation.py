@@ -7,7 +7,8 @@ from typing import Any
 import asyncpg
 import pytest
 
-from db.alerts import AlertKind, AlertRuleRecord, AlertsRepository, AlertThresholds
+from db.alerts import AlertsRepository
+from services.domain.alerts import AlertKind, AlertRuleRecord, AlertThresholds
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 OWNER_ID = 501

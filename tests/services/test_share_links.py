@@ -10,8 +10,9 @@ from helpers import ManualClock
 
 from db.channels import ChannelsRepository
 from db.plans import PlansRepository
-from db.share_links import ShareLinkRecord, ShareLinksRepository
+from db.share_links import ShareLinksRepository
 from services.channels import ChannelService, NotChannelAdmin
+from services.domain.share_links import ShareLinkRecord
 from services.entitlements import EntitlementsService, LimitReached
 from services.plans import FREE, Allowance
 from services.share_links import (

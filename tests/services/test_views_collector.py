@@ -16,7 +16,8 @@ from helpers import ManualClock
 from db.channels import ChannelsRepository
 from db.plans import PlansRepository
 from db.users import UsersRepository
-from db.views import ViewSourceStatus, ViewsRepository
+from db.views import ViewsRepository
+from services.domain.views import ViewSourceStatus
 from services.entitlements import EntitlementsService
 from services.settings import Settings
 from services.views import PreviewClient

@@ -1,0 +1,270 @@
+"""Builds the repositories and the services on them: besides the services that use a
+repository, the one place outside db that imports db, so bot never has to.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol
+
+import aiohttp
+import asyncpg
+import stripe
+from pydantic import SecretStr
+
+from db.alerts import AlertsRepository
+from db.analytics import AnalyticsRepository
+from db.billing import BillingRepository
+from db.channels import ChannelsRepository
+from db.errors import MigrationError
+from db.exports import ExportsRepository
+from db.fsm import FsmRepository
+from db.ingestion import IngestionRepository
+from db.plans import PlansRepository
+from db.pool import Database
+from db.preferences import PreferencesRepository
+from db.share_links import ShareLinksRepository
+from db.users import UsersRepository
+from db.views import ViewsRepository
+from db.watermarks import WatermarksRepository
+from services.alert_delivery import AlertDeliveryService, AlertSender
+from services.alerts import AlertService
+from services.analytics import AnalyticsService
+from services.billing import BillingNotifier, BillingService
+from services.channels import ChannelService
+from services.charts import CHARTS, ChartService
+from services.clock import Clock
+from services.entitlements import EntitlementsService
+from services.exports import ExportService
+from services.health import HealthService
+from services.ingestion import IngestionService
+from services.outgoing import OutgoingQueue
+from services.plans import BUSINESS, PRO, Allowance
+from services.preferences import PreferencesService
+from services.settings import Settings
+from services.share_links import ShareLinkService
+from services.share_reports import AnalyticsShareSource
+from services.stars import StarsGateway, StarsService
+from services.stripe_billing import StripeBillingService
+from services.subscribers import SubscriberSnapshotService
+from services.telegram import TelegramGateway
+from services.users import UserService
+from services.views import PreviewClient
+from services.views.collector import ViewsCollector
+from services.watermarking import WatermarkingService
+
+
+class DatabaseNotReady(Exception):
+    """The database can't be used: the migrations on disk and the ones applied disagree."""
+
+
+class BotGateway(TelegramGateway, StarsGateway, Protocol):
+    """Telegram's Bot API as the services use it."""
+
+
+@dataclass
+class Services:
+    """Every service, built once; handlers receive them by name through workflow data."""
+
+    users: UserService
+    entitlements: EntitlementsService
+    channels: ChannelService
+    ingestion: IngestionService
+    subscribers: SubscriberSnapshotService
+    health: HealthService
+    watermarking: WatermarkingService
+    analytics: AnalyticsService
+    charts: ChartService
+    exports: ExportService
+    share_links: ShareLinkService
+    billing: BillingService
+    stars: StarsService
+    stripe_billing: StripeBillingService | None  # None unless the STRIPE_* settings are set
+    outgoing: OutgoingQueue
+    alerts: AlertService
+    alert_delivery: AlertDeliveryService
+    preferences: PreferencesService
+
+    def as_workflow_data(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+@asynccontextmanager
+async def open_database(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
+    """The pool of DATABASE_URL (or of an embedded server), migrated, until the block ends.
+
+    Raises DatabaseNotReady when the migrations can't be applied as they are.
+    """
+    database = Database(settings)
+    try:
+        await database.open()
+    except MigrationError as error:
+        await database.close()
+        raise DatabaseNotReady(str(error)) from error
+    try:
+        yield database.pool
+    finally:
+        await database.close()
+
+
+def build_services(
+    settings: Settings,
+    pool: asyncpg.Pool,
+    clock: Clock,
+    *,
+    gateway: BotGateway,
+    notifier: BillingNotifier,
+    alert_sender: AlertSender,
+    stripe_http: stripe.HTTPClient | None,
+) -> Services:
+    """Every service on the pool; the bot hands in how they reach Telegram (and Stripe)."""
+    billing_repo = BillingRepository(pool)
+    channels_repo = ChannelsRepository(pool)
+    ingestion_repo = IngestionRepository(pool)
+    alerts_repo = AlertsRepository(pool)
+    entitlements = EntitlementsService(
+        PlansRepository(pool),
+        clock,
+        standing_counts={
+            Allowance.CHANNELS: channels_repo.count_tracked_for_user,
+            Allowance.ALERT_RULES: alerts_repo.count_rules_for_user,
+        },
+    )
+    channels = ChannelService(
+        channels_repo,
+        gateway,
+        entitlements,
+        clock,
+        admin_verify_ttl=timedelta(seconds=settings.admin_verify_ttl_seconds),
+        concurrency=settings.telegram_concurrency,
+    )
+    analytics = AnalyticsService(AnalyticsRepository(pool), entitlements, clock)
+    charts = ChartService()
+    exports = ExportService(
+        ExportsRepository(pool),
+        entitlements,
+        clock,
+        work_dir=settings.data_dir / "exports",
+        max_file_bytes=settings.export_max_file_bytes,
+    )
+    outgoing = OutgoingQueue(
+        clock,
+        overall_per_second=settings.outgoing_messages_per_second,
+        per_chat_per_second=settings.outgoing_messages_per_chat_per_second,
+    )
+    alert_delivery = AlertDeliveryService(
+        alerts_repo,
+        alert_sender,
+        outgoing,
+        clock,
+        poll_seconds=settings.alert_delivery_poll_seconds,
+    )
+    alerts = AlertService(alerts_repo, channels, entitlements, alert_delivery, clock)
+    return Services(
+        users=UserService(UsersRepository(pool)),
+        entitlements=entitlements,
+        channels=channels,
+        ingestion=IngestionService(
+            ingestion_repo,
+            batch_size=settings.ingest_batch_size,
+            flush_seconds=settings.ingest_flush_seconds,
+            # A join/leave burst or a reaction spike is checked as soon as it is written.
+            listener=alerts if settings.feature_alerts else None,
+        ),
+        subscribers=SubscriberSnapshotService(
+            channels_repo,
+            ingestion_repo,
+            gateway,
+            clock,
+            concurrency=settings.telegram_concurrency,
+        ),
+        health=HealthService(pool),
+        watermarking=WatermarkingService(
+            WatermarksRepository(pool),
+            channels,
+            entitlements,
+            gateway,
+            max_bytes=settings.watermark_max_bytes,
+        ),
+        analytics=analytics,
+        charts=charts,
+        exports=exports,
+        share_links=ShareLinkService(
+            ShareLinksRepository(pool),
+            AnalyticsShareSource(
+                channels_repo, analytics, charts, exports, chart_names=tuple(CHARTS)
+            ),
+            channels,
+            entitlements,
+            clock,
+            public_base_url=settings.public_base_url,
+            cache_seconds=settings.share_cache_seconds,
+        ),
+        billing=BillingService(billing_repo, notifier, clock),
+        stars=StarsService(billing_repo, gateway, notifier, clock),
+        stripe_billing=_stripe_billing(settings, billing_repo, notifier, clock, stripe_http),
+        outgoing=outgoing,
+        alerts=alerts,
+        alert_delivery=alert_delivery,
+        preferences=PreferencesService(PreferencesRepository(pool), on_change=alert_delivery.wake),
+    )
+
+
+def _stripe_billing(
+    settings: Settings,
+    billing_repo: BillingRepository,
+    notifier: BillingNotifier,
+    clock: Clock,
+    http: stripe.HTTPClient | None,
+) -> StripeBillingService | None:
+    """The real library, async over aiohttp, at STRIPE_API_BASE (tests run a fake there)."""
+    if http is None:
+        return None
+    client = stripe.StripeClient(
+        _secret(settings.stripe_secret_key),
+        base_addresses={"api": settings.stripe_api_base},
+        http_client=http,
+        max_network_retries=2,
+    )
+    return StripeBillingService(
+        billing_repo,
+        client,
+        notifier,
+        clock,
+        webhook_secret=_secret(settings.stripe_webhook_secret),
+        prices={
+            PRO.code: str(settings.stripe_price_pro),
+            BUSINESS.code: str(settings.stripe_price_business),
+        },
+    )
+
+
+def build_views_collector(
+    settings: Settings,
+    pool: asyncpg.Pool,
+    session: aiohttp.ClientSession,
+    entitlements: EntitlementsService,
+    clock: Clock,
+) -> ViewsCollector:
+    """The collector of post views, reading the web preview through an open HTTP session."""
+    return ViewsCollector(
+        ViewsRepository(pool),
+        ChannelsRepository(pool),
+        PreviewClient(session, base_url=settings.preview_base_url),
+        entitlements,
+        clock,
+        concurrency=settings.views_concurrency,
+        channels_per_run=settings.views_channels_per_run,
+        max_pages=settings.views_max_pages,
+        page_delay=settings.views_page_delay_seconds,
+    )
+
+
+def dialog_states(pool: asyncpg.Pool) -> FsmRepository:
+    """Where aiogram's dialog states are kept, so a restart loses nobody's wizard."""
+    return FsmRepository(pool)
+
+
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else ""
