@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from db.channels import ChannelRecord
 from db.exports import ExportQuery, ExportsRepository
-from services.analytics import Period, user_time_zone
+from services.analytics import Period, ensure_period_allowed, user_time_zone
 from services.clock import Clock
 from services.entitlements import EntitlementsService
 from services.plans import Allowance
@@ -165,15 +165,12 @@ class ExportService:
         Counts one export against the user's daily allowance, and gives it back if building
         the files or whatever the caller does with them (sending) fails. Raises LimitReached
         for a period reaching back further than the plan's history or past the daily
-        allowance, and ExportTooLarge for a file over max_file_bytes. The caller has checked
-        that the user administers the channel.
+        allowance, InvalidPeriod for one ending after today, and ExportTooLarge for a file over
+        max_file_bytes. The caller has checked that the user administers the channel.
         """
         zone = user_time_zone(time_zone)
-        now = self._clock.now()
-        reach_back = (now.astimezone(zone).date() - period.first_day).days + 1
-        await self._entitlements.ensure_at_most(
-            user_id=user_id, allowance=Allowance.HISTORY_DAYS, wanted=reach_back
-        )
+        today = self._clock.now().astimezone(zone).date()
+        await ensure_period_allowed(self._entitlements, user_id=user_id, period=period, today=today)
         await self._entitlements.consume(user_id=user_id, allowance=Allowance.EXPORTS_PER_DAY)
         try:
             folder = await asyncio.to_thread(self._new_folder)

@@ -144,8 +144,7 @@ async def _panel_after(
         case WatermarkAction.BACK:
             return await watermarking.panel(user_id=user_id)
         case WatermarkAction.PRESET:
-            preset_id = int(callback_data.value)
-            return await watermarking.use_preset(user_id=user_id, preset_id=preset_id)
+            return await watermarking.use_preset(user_id=user_id, preset_id=callback_data.number)
         case _:
             change = _change_of(callback_data)
             return await watermarking.change(user_id=user_id, change=change)
@@ -209,7 +208,7 @@ async def on_channel(
 ) -> None:
     """The answer to "which channel's name?": remember it, then mark what was waiting."""
     try:
-        panel = await watermarking.use_channel(user_id=user.id, channel_id=int(callback_data.value))
+        panel = await watermarking.use_channel(user_id=user.id, channel_id=callback_data.number)
     except NoChannels as error:
         await _ask_for_a_mark(query.message, state, error)
         await query.answer()
