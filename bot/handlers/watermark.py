@@ -4,6 +4,7 @@ import dataclasses
 from typing import Any
 
 from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.enums import ChatAction
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -159,9 +160,10 @@ async def on_panel_change(
     """Buttons that change the preview: adjustments, discard, a preset, back from the list."""
     try:
         panel = await _panel_after(callback_data, user.id, watermarking)
-    except (ValueError, NotFound, ChannelAccessError):  # a button of an older panel, or forged
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
-        return
+    except (ValueError, NotFound, ChannelAccessError):
+        # A button of an older panel (its preset deleted, no mark any more): no handler takes
+        # it, so the fallback answers it as every stale button.
+        raise SkipHandler from None
     await _edit_panel(query, panel)
     await query.answer()
 
