@@ -165,9 +165,11 @@ async def test_a_forged_endless_range_is_answered_at_once_and_runs_no_query(
             id="export-year-one",
         ),
         pytest.param("/stats 9999d", "The range starts before Telegram existed", id="9999d"),
+        pytest.param(f"/stats -{HUGE}", texts.INVALID_CHANNEL_REF, id="channel-id-over-int64"),
+        pytest.param(f"/export -{HUGE} 7d", texts.INVALID_CHANNEL_REF, id="export-over-int64"),
     ],
 )
-async def test_a_business_user_asking_for_a_period_no_one_has_is_told_why(
+async def test_a_business_user_asking_for_what_no_one_has_is_told_why(
     app, tg: FakeTelegram, db, caplog, command: str, answer: str
 ) -> None:
     alice, _ = await owner_with_channel(tg)
