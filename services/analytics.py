@@ -119,7 +119,8 @@ class AnalyticsService:
     async def report(
         self, *, user_id: int, channel: ChannelRecord, period: Period, time_zone: str
     ) -> ChannelReport:
-        """The channel's numbers for the period; raises LimitReached beyond the plan's history.
+        """The channel's numbers for the period; raises LimitReached beyond the plan's history,
+        InvalidPeriod for a period in the future or before Telegram.
 
         The caller has checked that the user administers the channel.
         """

@@ -8,7 +8,7 @@ import re
 
 # PostgreSQL's bigint, which holds every Telegram id and every serial id.
 INT64_MAX = 2**63 - 1
-# The longest identifier anyone types or a button carries (Telegram's charge ids are ~60).
+# Longer than any identifier Telegram or Stripe issues (charge ids, payloads).
 MAX_TOKEN_LENGTH = 256
 
 _INTEGER = re.compile(r"-?[0-9]{1,19}", re.ASCII)

@@ -165,8 +165,9 @@ class ExportService:
         Counts one export against the user's daily allowance, and gives it back if building
         the files or whatever the caller does with them (sending) fails. Raises LimitReached
         for a period reaching back further than the plan's history or past the daily
-        allowance, InvalidPeriod for one ending after today, and ExportTooLarge for a file over
-        max_file_bytes. The caller has checked that the user administers the channel.
+        allowance, InvalidPeriod for one in the future or before Telegram, and ExportTooLarge
+        for a file over max_file_bytes. The caller has checked that the user administers the
+        channel.
         """
         zone = user_time_zone(time_zone)
         today = self._clock.now().astimezone(zone).date()

@@ -1,4 +1,5 @@
-"""What several handlers share: turning a refused channel access into a reply."""
+"""What several handlers share: turning a refused channel access into a reply, and the period
+a button under /stats acts on."""
 
 from collections.abc import Callable
 from html import escape
