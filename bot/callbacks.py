@@ -1,8 +1,35 @@
-"""Callback data of every inline button, as aiogram CallbackData factories."""
+"""Callback data of every inline button, as aiogram CallbackData factories.
 
+Callback data come back from the client and can be forged: every field is typed and bounded,
+so forged data fail validation, match no handler and get the fallback's stale-button answer.
+"""
+
+import re
+from datetime import date
 from enum import StrEnum
+from typing import Annotated, Self
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import AfterValidator, Field, PlainSerializer, model_validator
+
+from services.analytics import EARLIEST_DAY, MAX_PERIOD_DAYS
+from services.billing import paid_plan
+from services.bounds import INT64_MAX, bounded_int
+from services.domain.alerts import AlertKind
+from services.share_links import LIFETIME_HOURS
+from services.watermark import Position
+
+# Telegram's ids and the database's serials are bigints: a larger number can only be forged.
+TelegramId = Annotated[int, Field(ge=-INT64_MAX, le=INT64_MAX)]
+RowId = Annotated[int, Field(ge=1, le=INT64_MAX)]
+PeriodDays = Annotated[int, Field(ge=1, le=MAX_PERIOD_DAYS)]
+# Packed as an ISO date (aiogram packs no dates); the upper bound keeps date.max, which asyncpg
+# sends as 'infinity', out. Whether the day is past is checked where "today" is known.
+Day = Annotated[
+    date,
+    Field(ge=EARLIEST_DAY, le=date(2999, 12, 31)),
+    PlainSerializer(date.isoformat, return_type=str),
+]
 
 
 class ChannelAction(StrEnum):
@@ -14,7 +41,7 @@ class ChannelAction(StrEnum):
 
 class ChannelCb(CallbackData, prefix="ch"):
     action: ChannelAction
-    channel_id: int
+    channel_id: TelegramId
 
 
 class RemoveMode(StrEnum):
@@ -25,7 +52,7 @@ class RemoveMode(StrEnum):
 
 class RemoveCb(CallbackData, prefix="rm"):
     mode: RemoveMode
-    channel_id: int
+    channel_id: TelegramId
 
 
 class StatsAction(StrEnum):
@@ -39,17 +66,23 @@ class StatsCb(CallbackData, prefix="st"):
     """A button under /stats: switch period, or act on this channel and period."""
 
     action: StatsAction
-    channel_id: int
-    days: int
+    channel_id: TelegramId
+    days: PeriodDays
 
 
 class StatsRangeCb(CallbackData, prefix="sr"):
     """Charts of a /stats message for a from–to range, which StatsCb's `days` cannot hold."""
 
     action: StatsAction
-    channel_id: int
-    first_day: str  # ISO dates: callback data has no date type
-    last_day: str
+    channel_id: TelegramId
+    first_day: Day
+    last_day: Day
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if not 0 <= (self.last_day - self.first_day).days < MAX_PERIOD_DAYS:
+            raise ValueError("a range ends after it starts, within MAX_PERIOD_DAYS")
+        return self
 
 
 class PlanAction(StrEnum):
@@ -72,7 +105,7 @@ class AlertCb(CallbackData, prefix="al"):
     """A button acting on one alert rule: in /alerts, or under a delivered alert."""
 
     action: AlertAction
-    rule_id: int
+    rule_id: RowId
 
 
 class AlertMenuAction(StrEnum):
@@ -92,10 +125,29 @@ class AlertWizardAction(StrEnum):
 
 
 class AlertWizardCb(CallbackData, prefix="aw"):
-    """A step of the new-alert wizard: value is the kind or the channel id."""
+    """A step of the new-alert wizard: value is the kind (KIND) or the channel id (CHANNEL)."""
 
     action: AlertWizardAction
     value: str = ""
+
+    @model_validator(mode="after")
+    def _value_fits_action(self) -> Self:
+        match self.action:
+            case AlertWizardAction.KIND:
+                AlertKind(self.value)
+            case AlertWizardAction.CHANNEL:
+                _number(self.value)
+            case _:
+                _nothing(self.value)
+        return self
+
+    @property
+    def kind(self) -> AlertKind:
+        return AlertKind(self.value)
+
+    @property
+    def channel_id(self) -> int:
+        return int(self.value)
 
 
 class PreferenceAction(StrEnum):
@@ -115,7 +167,7 @@ class PaymentRail(StrEnum):
 class BuyCb(CallbackData, prefix="buy"):
     """A button under /subscribe: this plan, paid this way."""
 
-    plan: str
+    plan: Annotated[str, AfterValidator(lambda code: paid_plan(code).code)]  # a paid plan's code
     rail: PaymentRail
 
 
@@ -150,6 +202,30 @@ class WatermarkCb(CallbackData, prefix="wm"):
     action: WatermarkAction
     value: str = ""
 
+    @model_validator(mode="after")
+    def _value_fits_action(self) -> Self:
+        match self.action:
+            case WatermarkAction.POSITION:
+                Position(self.value)
+            case WatermarkAction.SIZE | WatermarkAction.OPACITY:
+                if self.value not in ("+", "-"):
+                    raise ValueError(f"a step is + or -, not {self.value!r}")
+            case WatermarkAction.COLOR:
+                if not _RGB.fullmatch(self.value):
+                    raise ValueError(f"a colour is RRGGBB, not {self.value!r}")
+            case WatermarkAction.PRESET:
+                _number(self.value, minimum=1)
+            case WatermarkAction.CHANNEL:
+                _number(self.value)
+            case _:
+                _nothing(self.value)
+        return self
+
+    @property
+    def number(self) -> int:
+        """The preset id (PRESET) or the channel id (CHANNEL)."""
+        return int(self.value)
+
 
 class ShareStep(StrEnum):
     PERIOD = "p"
@@ -160,9 +236,10 @@ class ShareCb(CallbackData, prefix="sh"):
     """Making a share link: a period pressed, then a lifetime."""
 
     step: ShareStep
-    channel_id: int
-    days: int
-    hours: int = 0  # the lifetime pressed (step LIFETIME); 0: no expiry
+    channel_id: TelegramId
+    days: PeriodDays
+    # The lifetime pressed (step LIFETIME); 0: no expiry.
+    hours: Annotated[int, Field(ge=0, le=max(filter(None, LIFETIME_HOURS)))] = 0
 
 
 class ShareLinkAction(StrEnum):
@@ -171,4 +248,17 @@ class ShareLinkAction(StrEnum):
 
 class ShareLinkCb(CallbackData, prefix="sl"):
     action: ShareLinkAction
-    link_id: int
+    link_id: RowId
+
+
+_RGB = re.compile(r"[0-9A-Fa-f]{6}", re.ASCII)
+
+
+def _number(value: str, *, minimum: int = -INT64_MAX) -> None:
+    if bounded_int(value, minimum=minimum) is None:
+        raise ValueError(f"not an id: {value!r}")
+
+
+def _nothing(value: str) -> None:
+    if value:
+        raise ValueError(f"this button carries no value, not {value!r}")

@@ -220,8 +220,8 @@ def period_callback(
     return StatsRangeCb(
         action=action,
         channel_id=channel_id,
-        first_day=period.first_day.isoformat(),
-        last_day=period.last_day.isoformat(),
+        first_day=period.first_day,
+        last_day=period.last_day,
     )
 
 

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from services.alert_delivery import AlertMessage
 from services.alerts import Question, ThresholdField
 from services.analytics import (
+    EARLIEST_DAY,
+    MAX_PERIOD_DAYS,
     ChannelReport,
     InvalidPeriod,
     Period,
@@ -394,7 +396,10 @@ PERIOD_PROBLEMS = {
     PeriodProblem.TOO_MANY_DATES: "Give two dates at most: the first day and the last.",
     PeriodProblem.REVERSED: "The range ends before it starts. Put the earlier date first.",
     PeriodProblem.FUTURE: "The range ends in the future ({detail}). End it today at the latest.",
-    PeriodProblem.BAD_DAYS: "A period has at least one day.",
+    PeriodProblem.TOO_EARLY: (
+        "The range starts before Telegram existed ({detail}). Start it on {earliest} or later."
+    ),
+    PeriodProblem.BAD_DAYS: "A period has from 1 to {max_days} days.",
     PeriodProblem.UNEXPECTED: "I don't understand <code>{detail}</code>.",
 }
 STATS_USAGE = (
@@ -416,7 +421,9 @@ NO_POSTS_IN_PERIOD = "No posts in this period."
 
 
 def invalid_period(error: InvalidPeriod, *, examples: str = STATS_USAGE) -> str:
-    reason = PERIOD_PROBLEMS[error.problem].format(detail=escape(error.detail))
+    reason = PERIOD_PROBLEMS[error.problem].format(
+        detail=escape(error.detail), earliest=EARLIEST_DAY, max_days=f"{MAX_PERIOD_DAYS:,}"
+    )
     return reason + examples
 
 

@@ -78,7 +78,9 @@ _KINDS_AFTER_SUBSCRIBER_EVENTS = (
 _KINDS_AFTER_REACTIONS = (AlertKind.REACTION_SPIKE,)
 _KINDS_AFTER_VIEWS = (AlertKind.POST_VIEWS, AlertKind.POST_UNDERPERFORMS)
 
-_HOURS = re.compile(r"^(\d+)\s*(h|hours?|d|days?)?$")
+# ASCII digits, few of them: a threshold of 400 nines is no threshold (and float infinity).
+_HOURS = re.compile(r"^([0-9]{1,6})\s*(h|hours?|d|days?)?$", re.ASCII)
+_DECIMAL = re.compile(r"[0-9]{1,12}(\.[0-9]{1,6})?", re.ASCII)
 
 
 class InvalidAnswer(ValueError):
@@ -100,10 +102,10 @@ def _number(text: str) -> float | None:
     if text.endswith(("k", "m")):
         multiplier = 1000 if text[-1] == "k" else 1_000_000
         text = text[:-1]
-    if re.fullmatch(r"\d{1,3}(,\d{3})+", text):
+    if re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+", text):
         text = text.replace(",", "")
     text = text.replace(",", ".")
-    if not re.fullmatch(r"\d+(\.\d+)?", text):
+    if not _DECIMAL.fullmatch(text):
         return None
     return float(text) * multiplier
 

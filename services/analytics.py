@@ -22,18 +22,37 @@ TOP_POSTS = 10
 _TOP_RANKS = frozenset(range(1, TOP_POSTS + 1))
 # Views at 24 h are compared with the channel's median over this many days up to the period's end.
 BASELINE_DAYS = 90
+# No channel has a day before Telegram's launch; bounding periods by it keeps their date
+# arithmetic (the previous period, the baseline) far from date.min.
+EARLIEST_DAY = date(2013, 8, 14)
+# The longest "last N days" anyone may ask for: more than Telegram has existed.
+MAX_PERIOD_DAYS = 9999
 
 
 @dataclass(frozen=True)
 class Period:
-    """Whole days in the user's time zone, both ends included."""
+    """Whole days in the user's time zone, both ends included; never reversed."""
 
     first_day: date
     last_day: date
 
+    def __post_init__(self) -> None:
+        if self.last_day < self.first_day:
+            raise InvalidPeriod(PeriodProblem.REVERSED, f"{self.first_day} {self.last_day}")
+
     @classmethod
     def last_days(cls, days: int, *, today: date) -> "Period":
+        if not 1 <= days <= MAX_PERIOD_DAYS:
+            raise InvalidPeriod(PeriodProblem.BAD_DAYS, f"{days}d")
         return cls(first_day=today - timedelta(days=days - 1), last_day=today)
+
+    def check_asked(self, *, today: date) -> None:
+        """Refuse what no one can have numbers for: a period ending after today or starting
+        before Telegram's launch."""
+        if self.last_day > today:
+            raise InvalidPeriod(PeriodProblem.FUTURE, str(self.last_day))
+        if self.first_day < EARLIEST_DAY:
+            raise InvalidPeriod(PeriodProblem.TOO_EARLY, str(self.first_day))
 
     @property
     def days(self) -> int:
@@ -101,14 +120,14 @@ class AnalyticsService:
     async def report(
         self, *, user_id: int, channel: ChannelRecord, period: Period, time_zone: str
     ) -> ChannelReport:
-        """The channel's numbers for the period; raises LimitReached beyond the plan's history.
+        """The channel's numbers for the period; raises LimitReached beyond the plan's history,
+        InvalidPeriod for a period in the future or before Telegram.
 
         The caller has checked that the user administers the channel.
         """
         time_zone = str(user_time_zone(time_zone))
-        reach_back = (self.today(time_zone) - period.first_day).days + 1
-        await self._entitlements.ensure_at_most(
-            user_id=user_id, allowance=Allowance.HISTORY_DAYS, wanted=reach_back
+        await ensure_period_allowed(
+            self._entitlements, user_id=user_id, period=period, today=self.today(time_zone)
         )
         now = self._clock.now()
         previous = period.previous()
@@ -146,6 +165,19 @@ class AnalyticsService:
         )
 
 
+async def ensure_period_allowed(
+    entitlements: EntitlementsService, *, user_id: int, period: Period, today: date
+) -> None:
+    """Raise InvalidPeriod for a period no one has numbers for, LimitReached for one reaching
+    back further than the user's plan keeps history (so also one longer than it)."""
+    period.check_asked(today=today)
+    await entitlements.ensure_at_most(
+        user_id=user_id,
+        allowance=Allowance.HISTORY_DAYS,
+        wanted=(today - period.first_day).days + 1,
+    )
+
+
 def _views_status(channel: ChannelRecord, source_status: str | None) -> ViewsStatus:
     # Without a username there is no public preview, even before the collector says so.
     if source_status is None and channel.username is None:
@@ -177,7 +209,8 @@ class PeriodProblem(StrEnum):
     TOO_MANY_DATES = "too_many_dates"
     REVERSED = "reversed"  # the range ends before it starts
     FUTURE = "future"  # the range ends after today
-    BAD_DAYS = "bad_days"  # "0d"
+    TOO_EARLY = "too_early"  # the range starts before Telegram existed
+    BAD_DAYS = "bad_days"  # "0d", or more than MAX_PERIOD_DAYS
     UNEXPECTED = "unexpected"  # words that are neither a channel, a date nor a period
 
 
@@ -195,8 +228,9 @@ class StatsRequest:
     days: int | None  # the 7/30/90-style length when the period is "the last N days"
 
 
-_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
-_DAYS = re.compile(r"^(\d{1,4})d?$", re.IGNORECASE)  # "30d", or just "30"
+# ASCII digits only: \d would also take "²" and other digits int() refuses or misreads.
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$", re.ASCII)
+_DAYS = re.compile(r"^([0-9]{1,4})d?$", re.IGNORECASE | re.ASCII)  # "30d", or just "30"
 _FILLER = frozenset({"from", "to", "-", "–", "—", ".."})
 
 
@@ -212,7 +246,7 @@ def parse_stats_request(args: str | None, *, today: date) -> StatsRequest:
             dates.append(_parse_date(word))
         elif match := _DAYS.match(word):
             days = int(match.group(1))
-            if days < 1:
+            if not 1 <= days <= MAX_PERIOD_DAYS:
                 raise InvalidPeriod(PeriodProblem.BAD_DAYS, word)
         elif channel_ref is None:
             channel_ref = word
@@ -220,7 +254,9 @@ def parse_stats_request(args: str | None, *, today: date) -> StatsRequest:
             raise InvalidPeriod(PeriodProblem.UNEXPECTED, word)
     if not dates:
         days = days or DEFAULT_PERIOD_DAYS
-        return StatsRequest(channel_ref, Period.last_days(days, today=today), days)
+        period = Period.last_days(days, today=today)
+        period.check_asked(today=today)
+        return StatsRequest(channel_ref, period, days)
     if len(dates) == 1:
         raise InvalidPeriod(PeriodProblem.ONE_DATE)
     if len(dates) > 2:
@@ -228,11 +264,9 @@ def parse_stats_request(args: str | None, *, today: date) -> StatsRequest:
     if days is not None:
         raise InvalidPeriod(PeriodProblem.UNEXPECTED, f"{days}d")
     first, last = dates
-    if last < first:
-        raise InvalidPeriod(PeriodProblem.REVERSED, f"{first} {last}")
-    if last > today:
-        raise InvalidPeriod(PeriodProblem.FUTURE, str(last))
-    return StatsRequest(channel_ref, Period(first_day=first, last_day=last), None)
+    period = Period(first_day=first, last_day=last)
+    period.check_asked(today=today)
+    return StatsRequest(channel_ref, period, None)
 
 
 def _parse_date(word: str) -> date:

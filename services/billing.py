@@ -8,6 +8,7 @@ from typing import Protocol
 
 from db.billing import BillingRepository
 from db.errors import NotFound
+from services.bounds import INT64_MAX
 from services.clock import Clock
 from services.domain.billing import BillingOverview
 from services.plans import PLANS, Plan
@@ -99,6 +100,8 @@ class BillingService:
         plan = paid_plan(plan_code)
         if not 1 <= days <= MAX_GRANT_DAYS:
             raise InvalidGrant(days)
+        if not 1 <= user_id <= INT64_MAX:  # no such user, and asyncpg could not send the id
+            raise UnknownUser(user_id)
         until = self._clock.now() + timedelta(days=days)
         try:
             await self._billing.plans.set_plan(

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from db.channels import ChannelsRepository
 from db.errors import NotFound
+from services.bounds import bounded_int
 from services.clock import Clock
 from services.domain.channels import ChannelRecord, ChannelSummary
 from services.entitlements import EntitlementsService
@@ -17,7 +18,7 @@ from services.telegram import ChatUnavailable, TelegramGateway
 log = logging.getLogger(__name__)
 
 _USERNAME = re.compile(r"^(?:https?://)?(?:t\.me/|telegram\.me/)?@?([A-Za-z][A-Za-z0-9_]{3,31})/?$")
-_CHAT_ID = re.compile(r"^-?\d{5,20}$")
+_CHAT_ID = re.compile(r"^-?[0-9]{5,20}$", re.ASCII)
 
 
 class ChannelAccessError(Exception):
@@ -67,7 +68,10 @@ def parse_channel_ref(text: str) -> int | str:
     """A channel id (-100...) or an @username from what a user typed: @name, name, t.me/name."""
     text = text.strip()
     if _CHAT_ID.match(text):
-        return int(text)
+        chat_id = bounded_int(text)
+        if chat_id is None:
+            raise InvalidChannelRef(text)
+        return chat_id
     match = _USERNAME.match(text)
     if match is None:
         raise InvalidChannelRef(text)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from db.exports import ExportQuery, ExportsRepository
-from services.analytics import Period, user_time_zone
+from services.analytics import Period, ensure_period_allowed, user_time_zone
 from services.clock import Clock
 from services.domain.channels import ChannelRecord
 from services.entitlements import EntitlementsService
@@ -165,15 +165,13 @@ class ExportService:
         Counts one export against the user's daily allowance, and gives it back if building
         the files or whatever the caller does with them (sending) fails. Raises LimitReached
         for a period reaching back further than the plan's history or past the daily
-        allowance, and ExportTooLarge for a file over max_file_bytes. The caller has checked
-        that the user administers the channel.
+        allowance, InvalidPeriod for one in the future or before Telegram, and ExportTooLarge
+        for a file over max_file_bytes. The caller has checked that the user administers the
+        channel.
         """
         zone = user_time_zone(time_zone)
-        now = self._clock.now()
-        reach_back = (now.astimezone(zone).date() - period.first_day).days + 1
-        await self._entitlements.ensure_at_most(
-            user_id=user_id, allowance=Allowance.HISTORY_DAYS, wanted=reach_back
-        )
+        today = self._clock.now().astimezone(zone).date()
+        await ensure_period_allowed(self._entitlements, user_id=user_id, period=period, today=today)
         await self._entitlements.consume(user_id=user_id, allowance=Allowance.EXPORTS_PER_DAY)
         try:
             folder = await asyncio.to_thread(self._new_folder)

@@ -19,6 +19,7 @@ from services.billing import (
     UnknownPlan,
     paid_plan,
 )
+from services.bounds import is_token
 from services.clock import Clock
 from services.domain.billing import PaymentRecord
 from services.plans import PLANS, Plan
@@ -145,6 +146,8 @@ class StarsService:
 
     async def refund(self, *, charge_id: str) -> PaymentRecord:
         """Give the Stars back and end the Stars plan; the user is told."""
+        if not is_token(charge_id):  # PostgreSQL refuses a NUL in text: no payment has one
+            raise PaymentNotFound(charge_id)
         try:
             payment = await self._billing.payment(rail=PlanSource.STARS, external_id=charge_id)
         except NotFound as error:

@@ -11,6 +11,7 @@ from aiogram.types import Message
 
 from bot import texts
 from services.billing import BillingService, InvalidGrant, UnknownPlan, UnknownUser
+from services.bounds import bounded_int, is_token
 from services.stars import AlreadyRefunded, PaymentNotFound, RefundRefused, StarsService
 
 
@@ -20,10 +21,13 @@ async def overview(message: Message, billing: BillingService) -> None:
 
 async def grant(message: Message, command: CommandObject, billing: BillingService) -> None:
     parts = (command.args or "").split()
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[2].isdigit():
+    if len(parts) != 3:
         await message.answer(texts.GRANT_USAGE)
         return
-    user_id, plan_code, days = int(parts[0]), parts[1], int(parts[2])
+    user_id, plan_code, days = bounded_int(parts[0], minimum=1), parts[1], bounded_int(parts[2])
+    if user_id is None or days is None:
+        await message.answer(texts.GRANT_USAGE)
+        return
     try:
         notice = await billing.grant(user_id=user_id, plan_code=plan_code, days=days)
     except (UnknownPlan, InvalidGrant):
@@ -37,7 +41,7 @@ async def grant(message: Message, command: CommandObject, billing: BillingServic
 
 async def refund(message: Message, command: CommandObject, stars: StarsService) -> None:
     charge_id = (command.args or "").strip()
-    if not charge_id or " " in charge_id:
+    if not is_token(charge_id):
         await message.answer(texts.REFUND_USAGE)
         return
     try:

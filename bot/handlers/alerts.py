@@ -122,7 +122,7 @@ async def on_kind(
     channels: ChannelService,
     alerts: AlertService,
 ) -> None:
-    await state.update_data(kind=AlertKind(callback_data.value).value)
+    await state.update_data(kind=callback_data.kind.value)
     await query.answer()
     tracked = [s.channel for s in await channels.list_for_user(user_id=user.id)]
     tracked = [channel for channel in tracked if channel.is_tracked]
@@ -147,8 +147,7 @@ async def on_channel(
     alerts: AlertService,
 ) -> None:
     await query.answer()
-    channel_id = int(callback_data.value)
-    await _start_thresholds(query.message, state, user, channel_id, channels, alerts)
+    await _start_thresholds(query.message, state, user, callback_data.channel_id, channels, alerts)
 
 
 async def _start_thresholds(

@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, LabeledPrice, Message, PreCheckoutQuery
 from bot import texts
 from bot.callbacks import BuyCb, CancelAnswer, CancelCb, PaymentRail, PlanAction, PlanCb
 from bot.keyboards import cancel_confirm_keyboard, link_keyboard, subscribe_keyboard
-from services.billing import UnknownPlan, paid_plan
+from services.billing import paid_plan
 from services.domain.users import UserRecord
 from services.entitlements import EntitlementsService
 from services.plans import PLANS
@@ -70,11 +70,7 @@ async def on_buy(
     stars: StarsService,
     stripe_billing: StripeBillingService | None,
 ) -> None:
-    try:
-        plan = paid_plan(callback_data.plan)
-    except UnknownPlan:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
-        return
+    plan = paid_plan(callback_data.plan)
     if callback_data.rail is PaymentRail.STARS:
         order = stars.order(user_id=user.id, plan_code=plan.code)
         await query.message.answer_invoice(

@@ -1,16 +1,17 @@
-"""What several handlers share: turning a refused channel access into a reply."""
+"""What several handlers share: turning a refused channel access into a reply, and the period
+a button under /stats acts on."""
 
 from collections.abc import Callable
-from datetime import date
 from html import escape
 
+from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import texts
 from bot.callbacks import ChannelAction, StatsCb, StatsRangeCb
 from bot.keyboards import choose_channel_keyboard, upgrade_keyboard
-from services.analytics import Period
+from services.analytics import AnalyticsService, InvalidPeriod, Period
 from services.channels import (
     BotNotAdmin,
     ChannelAccessError,
@@ -21,6 +22,7 @@ from services.channels import (
     NotAChannel,
     NotChannelAdmin,
 )
+from services.domain.users import UserRecord
 from services.entitlements import LimitReached
 
 
@@ -62,14 +64,28 @@ async def answer_access_error(
     await message.answer(access_error_text(error), reply_markup=markup)
 
 
-def period_of(callback_data: StatsCb | StatsRangeCb, *, today: date) -> Period:
-    """The period a button under /stats acts on: the last N days, or its from–to range."""
-    if isinstance(callback_data, StatsRangeCb):
-        return Period(
-            first_day=date.fromisoformat(callback_data.first_day),
-            last_day=date.fromisoformat(callback_data.last_day),
-        )
-    return Period.last_days(callback_data.days, today=today)
+class ButtonPeriod(Filter):
+    """Hands the handler `period`, the one a button under /stats acts on: the last N days, or
+    its from–to range. A period no one has numbers for (forged: in the future, say) matches
+    nothing, so the fallback answers it as a stale button."""
+
+    async def __call__(
+        self,
+        query: CallbackQuery,
+        callback_data: StatsCb | StatsRangeCb,
+        user: UserRecord,
+        analytics: AnalyticsService,
+    ) -> dict[str, Period] | bool:
+        today = analytics.today(user.time_zone)
+        try:
+            if isinstance(callback_data, StatsRangeCb):
+                period = Period(first_day=callback_data.first_day, last_day=callback_data.last_day)
+            else:
+                period = Period.last_days(callback_data.days, today=today)
+            period.check_asked(today=today)
+        except InvalidPeriod:
+            return False
+        return {"period": period}
 
 
 async def answer_limit_reached(target: Message | CallbackQuery, error: LimitReached) -> None:

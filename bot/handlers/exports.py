@@ -12,10 +12,10 @@ from aiogram.utils.chat_action import ChatActionSender
 from bot import texts
 from bot.callbacks import StatsAction, StatsCb, StatsRangeCb
 from bot.handlers.common import (
+    ButtonPeriod,
     access_error_text,
     answer_access_error,
     answer_limit_reached,
-    period_of,
     plain_alert,
 )
 from bot.keyboards import period_callback
@@ -173,10 +173,10 @@ async def export_command(
 async def on_export_button(
     query: CallbackQuery,
     callback_data: StatsCb | StatsRangeCb,
+    period: Period,
     bot: Bot,
     user: UserRecord,
     channels: ChannelService,
-    analytics: AnalyticsService,
     exports: ExportService,
     settings: Settings,
     clock: Clock,
@@ -194,7 +194,7 @@ async def on_export_button(
         bot=bot,
         user=user,
         channel=channel,
-        period=period_of(callback_data, today=analytics.today(user.time_zone)),
+        period=period,
         exports=exports,
         settings=settings,
         clock=clock,
@@ -205,11 +205,10 @@ def create_router() -> Router:
     router = Router(name="exports")
     router.message.filter(F.chat.type == "private")
     router.message.register(export_command, Command("export"))
-    # Callback data can be forged: a period of no days is left to the fallback's "stale button".
     router.callback_query.register(
-        on_export_button, StatsCb.filter((F.action == StatsAction.EXPORT) & (F.days > 0))
+        on_export_button, StatsCb.filter(F.action == StatsAction.EXPORT), ButtonPeriod()
     )
     router.callback_query.register(
-        on_export_button, StatsRangeCb.filter(F.action == StatsAction.EXPORT)
+        on_export_button, StatsRangeCb.filter(F.action == StatsAction.EXPORT), ButtonPeriod()
     )
     return router

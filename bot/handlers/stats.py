@@ -15,10 +15,10 @@ from aiogram.utils.chat_action import ChatActionSender
 from bot import texts
 from bot.callbacks import ChannelAction, ChannelCb, StatsAction, StatsCb, StatsRangeCb
 from bot.handlers.common import (
+    ButtonPeriod,
     access_error_text,
     answer_access_error,
     answer_limit_reached,
-    period_of,
     plain_alert,
 )
 from bot.keyboards import stats_keyboard
@@ -77,7 +77,7 @@ async def on_channel_chosen(
     analytics: AnalyticsService,
 ) -> None:
     """A channel picked under /channels or from "Which channel?": its stats, default period."""
-    period = _last_days(analytics, user, DEFAULT_PERIOD_DAYS)
+    period = Period.last_days(DEFAULT_PERIOD_DAYS, today=analytics.today(user.time_zone))
     report = await _report(query, user, channels, analytics, callback_data.channel_id, period)
     if report is None:
         return
@@ -92,12 +92,12 @@ async def on_channel_chosen(
 async def on_period(
     query: CallbackQuery,
     callback_data: StatsCb,
+    period: Period,
     user: UserRecord,
     channels: ChannelService,
     analytics: AnalyticsService,
 ) -> None:
     """A period button: the same message, now showing that period."""
-    period = _last_days(analytics, user, callback_data.days)
     report = await _report(query, user, channels, analytics, callback_data.channel_id, period)
     if report is None:
         return
@@ -117,6 +117,7 @@ async def on_period(
 async def on_charts(
     query: CallbackQuery,
     callback_data: StatsCb | StatsRangeCb,
+    period: Period,
     user: UserRecord,
     channels: ChannelService,
     analytics: AnalyticsService,
@@ -124,7 +125,6 @@ async def on_charts(
     bot: Bot,
 ) -> None:
     """The charts of the message's channel and period, as one photo album."""
-    period = period_of(callback_data, today=analytics.today(user.time_zone))
     report = await _report(query, user, channels, analytics, callback_data.channel_id, period)
     if report is None:
         return
@@ -163,10 +163,6 @@ async def _report(
     return None
 
 
-def _last_days(analytics: AnalyticsService, user: UserRecord, days: int) -> Period:
-    return Period.last_days(days, today=analytics.today(user.time_zone))
-
-
 def create_router() -> Router:
     router = Router(name="stats")
     router.message.filter(F.chat.type == "private")
@@ -174,12 +170,13 @@ def create_router() -> Router:
     router.callback_query.register(
         on_channel_chosen, ChannelCb.filter(F.action == ChannelAction.STATS)
     )
-    # Callback data can be forged: a period of no days is left to the fallback's "stale button".
     router.callback_query.register(
-        on_period, StatsCb.filter((F.action == StatsAction.PERIOD) & (F.days > 0))
+        on_period, StatsCb.filter(F.action == StatsAction.PERIOD), ButtonPeriod()
     )
     router.callback_query.register(
-        on_charts, StatsCb.filter((F.action == StatsAction.CHARTS) & (F.days > 0))
+        on_charts, StatsCb.filter(F.action == StatsAction.CHARTS), ButtonPeriod()
     )
-    router.callback_query.register(on_charts, StatsRangeCb.filter(F.action == StatsAction.CHARTS))
+    router.callback_query.register(
+        on_charts, StatsRangeCb.filter(F.action == StatsAction.CHARTS), ButtonPeriod()
+    )
     return router

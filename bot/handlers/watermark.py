@@ -4,6 +4,7 @@ import dataclasses
 from typing import Any
 
 from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.enums import ChatAction
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -144,8 +145,7 @@ async def _panel_after(
         case WatermarkAction.BACK:
             return await watermarking.panel(user_id=user_id)
         case WatermarkAction.PRESET:
-            preset_id = int(callback_data.value)
-            return await watermarking.use_preset(user_id=user_id, preset_id=preset_id)
+            return await watermarking.use_preset(user_id=user_id, preset_id=callback_data.number)
         case _:
             change = _change_of(callback_data)
             return await watermarking.change(user_id=user_id, change=change)
@@ -161,9 +161,9 @@ async def on_panel_change(
     try:
         panel = await _panel_after(callback_data, user.id, watermarking)
     except (ValueError, PresetNotFound, ChannelAccessError):
-        # A button of an older panel, or forged.
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
-        return
+        # A button of an older panel (its preset deleted, no mark any more): no handler takes
+        # it, so the fallback answers it as every stale button.
+        raise SkipHandler from None
     await _edit_panel(query, panel)
     await query.answer()
 
@@ -210,7 +210,7 @@ async def on_channel(
 ) -> None:
     """The answer to "which channel's name?": remember it, then mark what was waiting."""
     try:
-        panel = await watermarking.use_channel(user_id=user.id, channel_id=int(callback_data.value))
+        panel = await watermarking.use_channel(user_id=user.id, channel_id=callback_data.number)
     except NoChannels as error:
         await _ask_for_a_mark(query.message, state, error)
         await query.answer()
