@@ -1,8 +1,28 @@
 """Callback data of every inline button, as aiogram CallbackData factories."""
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+# A page number past any list a plan allows is forged; the filter refuses it. PAGE_SIZE times
+# this must exceed every plan's cap (tests/bot/test_paging.py holds it).
+MAX_PAGE = 100
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+
+
+class ListKind(StrEnum):
+    SHARE_LINKS = "sl"
+    ALERT_RULES = "ar"
+    CHANNELS = "ch"
+
+
+class PageCb(CallbackData, prefix="pg"):
+    """◀ or ▶ under a paged list: show that page of that list."""
+
+    kind: ListKind
+    page: PageNumber
 
 
 class ChannelAction(StrEnum):
@@ -73,6 +93,7 @@ class AlertCb(CallbackData, prefix="al"):
 
     action: AlertAction
     rule_id: int
+    page: PageNumber = 1  # the /alerts page to show again afterwards
 
 
 class AlertMenuAction(StrEnum):
@@ -172,3 +193,4 @@ class ShareLinkAction(StrEnum):
 class ShareLinkCb(CallbackData, prefix="sl"):
     action: ShareLinkAction
     link_id: int
+    page: PageNumber = 1  # the /shares page to show again afterwards
