@@ -85,6 +85,19 @@ class ChannelsRepository:
             at,
         )
 
+    async def detach_bot(self, *, channel_id: int, at: datetime) -> None:
+        """Stop tracking the channel and forget its admins, at once; its data stays."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                """
+                UPDATE channels SET is_tracked = false, tracking_stopped_at = $2
+                 WHERE id = $1 AND is_tracked
+                """,
+                channel_id,
+                at,
+            )
+            await conn.execute("DELETE FROM channel_admins WHERE channel_id = $1", channel_id)
+
     async def delete(self, *, channel_id: int) -> None:
         """Delete the channel and, through the foreign keys, everything recorded about it."""
         await self._pool.execute("DELETE FROM channels WHERE id = $1", channel_id)
