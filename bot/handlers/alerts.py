@@ -17,7 +17,7 @@ from bot.callbacks import (
     ListKind,
     PageCb,
 )
-from bot.handlers.common import access_error_text, answer_limit_reached
+from bot.handlers.common import access_error_text, answer_limit_reached, show_in_place
 from bot.keyboards import (
     alert_answer_keyboard,
     alert_channels_keyboard,
@@ -91,7 +91,7 @@ async def on_rule_button(
         await query.answer(texts.RULE_GONE, show_alert=True)
         return
     text, keyboard = await _alerts_page(user, alerts, clock, callback_data.page)
-    await query.message.edit_text(text, reply_markup=keyboard)
+    await show_in_place(query, text, keyboard)
     await query.answer()
 
 
@@ -103,7 +103,7 @@ async def on_page(
     clock: Clock,
 ) -> None:
     text, keyboard = await _alerts_page(user, alerts, clock, callback_data.page)
-    await query.message.edit_text(text, reply_markup=keyboard)
+    await show_in_place(query, text, keyboard)
     await query.answer()
 
 

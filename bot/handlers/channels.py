@@ -11,6 +11,7 @@ from bot.handlers.common import (
     answer_access_error,
     answer_limit_reached,
     plain_alert,
+    show_in_place,
 )
 from bot.keyboards import channels_keyboard, remove_confirm_keyboard
 from bot.paging import page_of
@@ -49,7 +50,7 @@ async def on_page(
     settings: Settings,
 ) -> None:
     text, keyboard = await _channels_page(user, channels, clock, settings, callback_data.page)
-    await query.message.edit_text(text, reply_markup=keyboard)
+    await show_in_place(query, text, keyboard)
     await query.answer()
 
 

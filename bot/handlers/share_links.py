@@ -22,6 +22,7 @@ from bot.handlers.common import (
     answer_access_error,
     answer_limit_reached,
     plain_alert,
+    show_in_place,
 )
 from bot.keyboards import (
     SHARE_START_PREFIX,
@@ -199,7 +200,7 @@ async def on_page(
     query: CallbackQuery, callback_data: PageCb, user: UserRecord, share_links: ShareLinkService
 ) -> None:
     text, keyboard = await _shares_page(user, share_links, callback_data.page)
-    await query.message.edit_text(text, reply_markup=keyboard)
+    await show_in_place(query, text, keyboard)
     await query.answer()
 
 
@@ -215,7 +216,7 @@ async def on_revoke(
         await query.answer(texts.SHARE_ALREADY_GONE, show_alert=True)
         return
     text, keyboard = await _shares_page(user, share_links, callback_data.page)
-    await query.message.edit_text(text, reply_markup=keyboard)
+    await show_in_place(query, text, keyboard)
     await query.answer(texts.SHARE_REVOKED)
 
 

@@ -152,6 +152,18 @@ async def test_a_forged_page_number_is_an_out_of_date_button(app, tg, db, clock)
     )
 
 
+async def test_a_page_past_the_end_shows_the_last_page(app, tg, db, clock) -> None:
+    shared = await channel_with_history(app, tg, db, clock)
+    await share(app, shared)
+    await tg.send_text(shared.owner, "/shares")
+    listing = tg.last_to(shared.owner, "sendMessage")
+
+    query_id = await tg.press(shared.owner, listing, "pg:sl:7", strict=False)
+
+    assert tg.callback_answer(query_id) == {}  # answered, with nothing to say
+    assert tg.message(shared.owner, listing.message_id)["text"].startswith("Your share links")
+
+
 def test_every_plan_cap_fits_in_the_pages_a_list_can_have() -> None:
     for plan in PLANS.values():
         for allowance in (Allowance.SHARE_LINKS, Allowance.ALERT_RULES, Allowance.CHANNELS):
