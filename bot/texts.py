@@ -189,8 +189,9 @@ def removed(channel: ChannelRecord, *, deleted: bool) -> str:
 
 def bot_removed_from_channel(title: str) -> str:
     return (
-        f"⏸ I'm no longer an admin of <b>{escape(title)}</b>, so I stopped tracking it. "
-        "Everything recorded so far is kept."
+        f"⏸ I'm no longer an admin of <b>{escape(title)}</b>, so I stopped tracking it, and "
+        "its stats and share links are closed. Everything recorded so far is kept: make me an "
+        "admin again to pick up where I left off."
     )
 
 

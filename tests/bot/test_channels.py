@@ -295,6 +295,7 @@ async def test_the_bot_losing_admin_rights_ends_access_and_share_links(
     # Nobody's rights can be seen from outside the channel, so no old check stands.
     await tg.remove_bot_from_channel(channel, by=alice)
 
+    assert "its stats and share links are closed" in tg.texts_to(alice)[-1]
     assert await share_page_status(app, link) == 404
     await tg.send_text(alice, "/stats @teamchannel")
     assert "Only admins of a channel" in tg.texts_to(alice)[-1]
