@@ -92,6 +92,8 @@ async def test_the_plan_caps_live_links_and_a_revoked_one_makes_room(app, tg, db
     with pytest.raises(LimitReached):
         await share(app, shared)
     assert await db.fetchval("SELECT count(*) FROM share_links") == 5
+    await tg.send_text(alice, "/plan")
+    assert "live share links: 5 of 5" in tg.texts_to(alice)[-1]
 
     await app.services.share_links.revoke(user_id=alice.id, link_id=links[0].link.id)
     await make_link(tg, alice, period="7 days", lifetime="24 hours")
