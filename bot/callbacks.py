@@ -31,6 +31,24 @@ Day = Annotated[
     PlainSerializer(date.isoformat, return_type=str),
 ]
 
+# A page number past any list a plan allows is forged; the filter refuses it. PAGE_SIZE times
+# this must exceed every plan's cap (tests/bot/test_paging.py holds it).
+MAX_PAGE = 100
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+
+
+class ListKind(StrEnum):
+    SHARE_LINKS = "sl"
+    ALERT_RULES = "ar"
+    CHANNELS = "ch"
+
+
+class PageCb(CallbackData, prefix="pg"):
+    """◀ or ▶ under a paged list: show that page of that list."""
+
+    kind: ListKind
+    page: PageNumber
+
 
 class ChannelAction(StrEnum):
     REMOVE = "rm"
@@ -106,6 +124,7 @@ class AlertCb(CallbackData, prefix="al"):
 
     action: AlertAction
     rule_id: RowId
+    page: PageNumber = 1  # the /alerts page to show again afterwards
 
 
 class AlertMenuAction(StrEnum):
@@ -249,6 +268,7 @@ class ShareLinkAction(StrEnum):
 class ShareLinkCb(CallbackData, prefix="sl"):
     action: ShareLinkAction
     link_id: RowId
+    page: PageNumber = 1  # the /shares page to show again afterwards
 
 
 _RGB = re.compile(r"[0-9A-Fa-f]{6}", re.ASCII)

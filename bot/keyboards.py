@@ -19,6 +19,8 @@ from bot.callbacks import (
     CancelCb,
     ChannelAction,
     ChannelCb,
+    ListKind,
+    PageCb,
     PaymentRail,
     PlanAction,
     PlanCb,
@@ -36,6 +38,7 @@ from bot.callbacks import (
     WatermarkAction,
     WatermarkCb,
 )
+from bot.paging import Page
 from services.analytics import STANDARD_PERIODS, Period
 from services.domain.alerts import AlertRuleRecord
 from services.domain.channels import ChannelRecord, ChannelSummary
@@ -76,10 +79,24 @@ def start_keyboard(bot_username: str) -> InlineKeyboardMarkup:
     )
 
 
-def channels_keyboard(summaries: list[ChannelSummary], *, with_stats: bool) -> InlineKeyboardMarkup:
+def _add_page_turns(builder: InlineKeyboardBuilder, page: Page, kind: ListKind) -> None:
+    """◀ and ▶ to the neighbouring pages, in a row of their own below the items' buttons."""
+    turns = [
+        InlineKeyboardButton(text=text, callback_data=PageCb(kind=kind, page=number).pack())
+        for text, number, exists in (
+            (texts.PREVIOUS_PAGE_BUTTON, page.number - 1, page.number > 1),
+            (texts.NEXT_PAGE_BUTTON, page.number + 1, page.number < page.count),
+        )
+        if exists
+    ]
+    if turns:
+        builder.row(*turns)
+
+
+def channels_keyboard(page: Page[ChannelSummary], *, with_stats: bool) -> InlineKeyboardMarkup:
     """Per channel its stats (when analytics is on), and remove or resume."""
     builder = InlineKeyboardBuilder()
-    for summary in summaries:
+    for summary in page.items:
         channel = summary.channel
         if with_stats:
             builder.button(
@@ -94,6 +111,7 @@ def channels_keyboard(summaries: list[ChannelSummary], *, with_stats: bool) -> I
             action = ChannelAction.RESUME
         builder.button(text=text, callback_data=ChannelCb(action=action, channel_id=channel.id))
     builder.adjust(1)
+    _add_page_turns(builder, page, ListKind.CHANNELS)
     return builder.as_markup()
 
 
@@ -254,14 +272,17 @@ def share_lifetime_keyboard(
     return builder.as_markup()
 
 
-def share_links_keyboard(links: list[ShareLinkRecord]) -> InlineKeyboardMarkup:
+def share_links_keyboard(page: Page[ShareLinkRecord]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for number, link in enumerate(links, 1):
+    for number, link in page.numbered():
         builder.button(
             text=texts.REVOKE_SHARE_BUTTON.format(number=number),
-            callback_data=ShareLinkCb(action=ShareLinkAction.REVOKE, link_id=link.id),
+            callback_data=ShareLinkCb(
+                action=ShareLinkAction.REVOKE, link_id=link.id, page=page.number
+            ),
         )
     builder.adjust(2)
+    _add_page_turns(builder, page, ListKind.SHARE_LINKS)
     return builder.as_markup()
 
 
@@ -296,10 +317,10 @@ def cancel_confirm_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def alerts_keyboard(rules: list[AlertRuleRecord]) -> InlineKeyboardMarkup:
-    """Pause/Resume, Delete and Test for each numbered rule, then Add and History."""
+def alerts_keyboard(page: Page[AlertRuleRecord]) -> InlineKeyboardMarkup:
+    """Pause/Resume, Delete and Test for each numbered rule, the page turns, Add and History."""
     builder = InlineKeyboardBuilder()
-    for number, rule in enumerate(rules, 1):
+    for number, rule in page.numbered():
         toggle = (
             (texts.RESUME_ALERT_BUTTON, AlertAction.RESUME)
             if rule.paused
@@ -312,15 +333,20 @@ def alerts_keyboard(rules: list[AlertRuleRecord]) -> InlineKeyboardMarkup:
         ):
             builder.button(
                 text=text.format(number=number),
-                callback_data=AlertCb(action=action, rule_id=rule.id),
+                callback_data=AlertCb(action=action, rule_id=rule.id, page=page.number),
             )
-    builder.button(
-        text=texts.ADD_ALERT_BUTTON, callback_data=AlertMenuCb(action=AlertMenuAction.ADD)
+    builder.adjust(3)
+    _add_page_turns(builder, page, ListKind.ALERT_RULES)
+    builder.row(
+        InlineKeyboardButton(
+            text=texts.ADD_ALERT_BUTTON,
+            callback_data=AlertMenuCb(action=AlertMenuAction.ADD).pack(),
+        ),
+        InlineKeyboardButton(
+            text=texts.HISTORY_BUTTON,
+            callback_data=AlertMenuCb(action=AlertMenuAction.HISTORY).pack(),
+        ),
     )
-    builder.button(
-        text=texts.HISTORY_BUTTON, callback_data=AlertMenuCb(action=AlertMenuAction.HISTORY)
-    )
-    builder.adjust(*([3] * len(rules)), 2)
     return builder.as_markup()
 
 

@@ -6,6 +6,7 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.paging import Page
 from services.alert_delivery import AlertMessage
 from services.alerts import Question, ThresholdField
 from services.analytics import (
@@ -129,9 +130,21 @@ def _ago(moment: datetime, now: datetime) -> str:
     return f"{minutes // (24 * 60)} days ago"
 
 
-def channel_list(summaries: list[ChannelSummary], now: datetime) -> str:
+PREVIOUS_PAGE_BUTTON = "◀"
+NEXT_PAGE_BUTTON = "▶"
+PAGE_OF = "Page {number} of {count}"
+
+
+def _page_line(page: Page) -> list[str]:
+    """The line that says where a paged list is, when it has more than one page."""
+    if page.count == 1:
+        return []
+    return ["\n" + PAGE_OF.format(number=page.number, count=page.count)]
+
+
+def channel_list(page: Page[ChannelSummary], now: datetime) -> str:
     lines = ["<b>Your channels</b>"]
-    for summary in summaries:
+    for summary in page.items:
         channel = summary.channel
         name = escape(channel.title)
         handle = f" (@{escape(channel.username)})" if channel.username else ""
@@ -147,7 +160,7 @@ def channel_list(summaries: list[ChannelSummary], now: datetime) -> str:
         )
         status = "" if channel.is_tracked else "\n    ⏸ not tracked"
         lines.append(f"\n📢 <b>{name}</b>{handle}\n    👥 {subscribers} · 📝 {last_post}{status}")
-    return "\n".join(lines)
+    return "\n".join(lines + _page_line(page))
 
 
 def remove_confirm(channel: ChannelRecord) -> str:
@@ -178,8 +191,9 @@ def removed(channel: ChannelRecord, *, deleted: bool) -> str:
 
 def bot_removed_from_channel(title: str) -> str:
     return (
-        f"⏸ I'm no longer an admin of <b>{escape(title)}</b>, so I stopped tracking it. "
-        "Everything recorded so far is kept."
+        f"⏸ I'm no longer an admin of <b>{escape(title)}</b>, so I stopped tracking it, and "
+        "its stats and share links are closed. Everything recorded so far is kept: make me an "
+        "admin again to pick up where I left off."
     )
 
 
@@ -218,6 +232,7 @@ ALLOWANCE_NAMES = {
     "exports_per_day": "CSV exports a day",
     "alert_rules": "alert rules",
     "share_link_hours": "hours a share link can live",
+    "share_links": "live share links",
     "watermarks_per_day": "watermarks a day",
     "insights_per_month": "AI insights a month",
 }
@@ -683,15 +698,15 @@ def _times(count: int) -> str:
     return "once" if count == 1 else f"{count:,} times"
 
 
-def share_list(links: list[ShareLinkRecord]) -> str:
+def share_list(page: Page[ShareLinkRecord]) -> str:
     lines = ["<b>Your share links</b>"]
-    for number, link in enumerate(links, 1):
+    for number, link in page.numbered():
         opened = "not opened yet" if link.open_count == 0 else f"opened {_times(link.open_count)}"
         lines.append(
             f"\n#{number} <b>{escape(link.channel_title)}</b>, last {link.days} days\n"
             f"    ⏳ {_expiry(link)} · 👁 {opened}"
         )
-    return "\n".join(lines)
+    return "\n".join(lines + _page_line(page))
 
 
 SHARED_REPORT_EXPIRED = "⌛ This share link has expired. Ask the channel owner for a new one."
@@ -1045,16 +1060,17 @@ ALERTS_NONE = (
 )
 
 
-def alerts_list(rules: list[AlertRuleRecord], time_zone: str, now: datetime) -> str:
-    if not rules:
+def alerts_list(page: Page[AlertRuleRecord], time_zone: str, now: datetime) -> str:
+    if not page.items:
         return ALERTS_NONE
     lines = ["🔔 <b>Your alerts</b>"]
     channel_id = None
-    for number, rule in enumerate(rules, 1):
+    for number, rule in page.numbered():
         if rule.channel_id != channel_id:
             channel_id = rule.channel_id
             lines.append(f"\n📢 <b>{escape(rule.channel_title)}</b>")
         lines.append(_rule_line(number, rule, time_zone, now))
+    lines += _page_line(page)
     lines.append("\nThe buttons act on the alert with that number. Quiet hours: /settings.")
     return "\n".join(lines)
 

@@ -11,6 +11,12 @@ from services.domain.channels import ChannelRecord, ChannelSummary
 _COLUMNS = "c.id, c.title, c.username, c.is_tracked, c.added_at, c.tracking_stopped_at"
 
 
+_STOP_TRACKING = """
+    UPDATE channels SET is_tracked = false, tracking_stopped_at = $2
+     WHERE id = $1 AND is_tracked
+"""
+
+
 def _channel(row: asyncpg.Record) -> ChannelRecord:
     return ChannelRecord(
         id=row["id"],
@@ -54,14 +60,13 @@ class ChannelsRepository:
         return _channel(row)
 
     async def stop_tracking(self, *, channel_id: int, at: datetime) -> None:
-        await self._pool.execute(
-            """
-            UPDATE channels SET is_tracked = false, tracking_stopped_at = $2
-             WHERE id = $1 AND is_tracked
-            """,
-            channel_id,
-            at,
-        )
+        await self._pool.execute(_STOP_TRACKING, channel_id, at)
+
+    async def detach_bot(self, *, channel_id: int, at: datetime) -> None:
+        """Stop tracking the channel and forget its admins, at once; its data stays."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute(_STOP_TRACKING, channel_id, at)
+            await conn.execute("DELETE FROM channel_admins WHERE channel_id = $1", channel_id)
 
     async def delete(self, *, channel_id: int) -> None:
         """Delete the channel and, through the foreign keys, everything recorded about it."""

@@ -80,6 +80,16 @@ class ShareLinksRepository:
         )
         return [ShareLinkRecord(**dict(row)) for row in rows]
 
+    async def count_live(self, *, user_id: int, now: datetime) -> int:
+        return await self._pool.fetchval(
+            """
+            SELECT count(*) FROM share_links
+             WHERE user_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)
+            """,
+            user_id,
+            now,
+        )
+
     async def revoke(self, *, link_id: int, user_id: int, at: datetime) -> ShareLinkRecord:
         """Revoke one of the user's own links; NotFound if it is not theirs or already revoked."""
         revoked_id = await self._pool.fetchval(

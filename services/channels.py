@@ -115,8 +115,24 @@ class ChannelService:
         return TrackResult(channel=channel, user_linked=linked, was_tracked=was_tracked)
 
     async def on_bot_removed(self, *, channel_id: int) -> None:
-        """The bot lost its admin rights or was removed: stop tracking, keep the data."""
-        await self._channels.stop_tracking(channel_id=channel_id, at=self._clock.now())
+        """The bot lost its admin rights or was removed: stop tracking, keep the data.
+
+        Its admins are forgotten: the bot can no longer see who administers the channel, so
+        nobody keeps access, nor share links, on the strength of an old check. Making the bot
+        an admin again links them anew.
+        """
+        await self._channels.detach_bot(channel_id=channel_id, at=self._clock.now())
+
+    async def recheck_admins(self, *, channel_id: int) -> None:
+        """Ask Telegram who administers a tracked channel now; those who no longer do lose
+        access, and their share links, at once."""
+        if not await self._is_tracked(channel_id):
+            return
+        try:
+            await self._refresh_admins(channel_id)
+        except ChatUnavailable:
+            log.info("channel %s is no longer reachable; tracking stopped", channel_id)
+            await self.on_bot_removed(channel_id=channel_id)
 
     async def add_for_user(self, *, user_id: int, ref: str) -> TrackResult:
         """Track a channel named by a user, who must administer it, as must the bot."""
@@ -200,10 +216,7 @@ class ChannelService:
         async def recheck(channel_id: int) -> None:
             async with semaphore:
                 try:
-                    await self._refresh_admins(channel_id)
-                except ChatUnavailable:
-                    log.info("channel %s is no longer reachable; tracking stopped", channel_id)
-                    await self.on_bot_removed(channel_id=channel_id)
+                    await self.recheck_admins(channel_id=channel_id)
                 except Exception:
                     log.exception("admin re-check of channel %s failed", channel_id)
 

@@ -1,4 +1,9 @@
-"""The plans and what each allows: the one place limits are defined."""
+"""The plans and what each allows: the one place limits are defined.
+
+Everything a user creates has a cap here, standing counts included: a count without one would
+let a list outgrow what /shares, /alerts or /channels can page through (bot/callbacks.py's
+MAX_PAGE pages of ten).
+"""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,6 +16,7 @@ class Allowance(StrEnum):
     EXPORTS_PER_DAY = "exports_per_day"
     ALERT_RULES = "alert_rules"
     SHARE_LINK_HOURS = "share_link_hours"
+    SHARE_LINKS = "share_links"  # live at once; revoked and expired ones do not count
     WATERMARKS_PER_DAY = "watermarks_per_day"
     INSIGHTS_PER_MONTH = "insights_per_month"
 
@@ -54,6 +60,7 @@ FREE = Plan(
         Allowance.EXPORTS_PER_DAY: 3,
         Allowance.ALERT_RULES: 3,
         Allowance.SHARE_LINK_HOURS: 7 * 24,
+        Allowance.SHARE_LINKS: 5,
         Allowance.WATERMARKS_PER_DAY: 10,
         Allowance.INSIGHTS_PER_MONTH: 3,
     },
@@ -69,6 +76,7 @@ PRO = Plan(
         Allowance.EXPORTS_PER_DAY: 50,
         Allowance.ALERT_RULES: 30,
         Allowance.SHARE_LINK_HOURS: None,
+        Allowance.SHARE_LINKS: 50,
         Allowance.WATERMARKS_PER_DAY: 500,
         Allowance.INSIGHTS_PER_MONTH: 50,
     },
@@ -82,10 +90,10 @@ BUSINESS = Plan(
         Allowance.CHANNELS: 50,
         Allowance.HISTORY_DAYS: None,
         Allowance.EXPORTS_PER_DAY: None,
-        # /alerts shows every rule with three buttons on one screen, and Telegram allows
-        # 100 buttons a keyboard: more rules need a paged list first.
-        Allowance.ALERT_RULES: 30,
+        # Four rules for each of the 50 channels; /alerts shows them ten to a page.
+        Allowance.ALERT_RULES: 200,
         Allowance.SHARE_LINK_HOURS: None,
+        Allowance.SHARE_LINKS: 200,
         Allowance.WATERMARKS_PER_DAY: None,
         Allowance.INSIGHTS_PER_MONTH: 500,
     },

@@ -191,17 +191,27 @@ class ShareLinkService:
             user_id=user_id, allowance=Allowance.HISTORY_DAYS, wanted=days
         )
 
+    async def ensure_room_for_link(self, *, user_id: int) -> None:
+        """Raises LimitReached when the user has as many live links as the plan allows."""
+        await self._entitlements.ensure_within(
+            user_id=user_id,
+            allowance=Allowance.SHARE_LINKS,
+            current=await self._links.count_live(user_id=user_id, now=self._clock.now()),
+        )
+
     async def create(
         self, *, user_id: int, channel_id: int, days: int, lifetime_hours: int | None
     ) -> CreatedShareLink:
         """A new link to the channel's report over the last `days`.
 
         Raises ChannelAccessError unless the user administers the channel, LimitReached when
-        the plan does not allow the period or lifetime, ValueError for a choice not offered.
+        the plan does not allow another live link, the period or the lifetime, ValueError for
+        a choice not offered.
         """
         if days not in STANDARD_PERIODS or lifetime_hours not in LIFETIME_HOURS:
             raise ValueError(f"no share link for {days} days living {lifetime_hours} hours")
         await self._channels.require_admin(user_id=user_id, channel_id=channel_id)
+        await self.ensure_room_for_link(user_id=user_id)
         await self.ensure_period_allowed(user_id=user_id, days=days)
         await self._entitlements.ensure_at_most(
             user_id=user_id, allowance=Allowance.SHARE_LINK_HOURS, wanted=lifetime_hours

@@ -123,12 +123,17 @@ def build_services(
     channels_repo = ChannelsRepository(pool)
     ingestion_repo = IngestionRepository(pool)
     alerts_repo = AlertsRepository(pool)
+    share_links_repo = ShareLinksRepository(pool)
     entitlements = EntitlementsService(
         PlansRepository(pool),
         clock,
         standing_counts={
             Allowance.CHANNELS: channels_repo.count_tracked_for_user,
             Allowance.ALERT_RULES: alerts_repo.count_rules_for_user,
+            # Live is as of the clock's now: expired links no longer count.
+            Allowance.SHARE_LINKS: lambda user_id: share_links_repo.count_live(
+                user_id=user_id, now=clock.now()
+            ),
         },
     )
     channels = ChannelService(
@@ -191,7 +196,7 @@ def build_services(
         charts=charts,
         exports=exports,
         share_links=ShareLinkService(
-            ShareLinksRepository(pool),
+            share_links_repo,
             AnalyticsShareSource(
                 channels_repo, analytics, charts, exports, chart_names=tuple(CHARTS)
             ),

@@ -1184,6 +1184,30 @@ class FakeTelegram:
             updates.append({"chat_member": member})
         await self._channel_updates(channel, updates)
 
+    async def demote_admin(
+        self, channel: FakeChannel, admin: FakeUser, *, by: FakeUser, to: str = "member"
+    ) -> None:
+        """An administrator loses the rights: ``to`` "member" (demoted, still subscribed),
+        "left" (left or removed; ``by`` the admin themself when they left) or "kicked".
+
+        One chat_member update, as Telegram sends it, and getChatAdministrators no longer
+        lists them.
+        """
+        if channel.admins.get(admin.id) != "administrator":
+            raise ValueError(f"{admin.first_name} is not an administrator of {channel.title}")
+        if to not in ("member", "left", "kicked"):
+            raise ValueError(f"an administrator cannot be demoted to {to!r}")
+        old = self._channel_member(channel, admin.id)
+        del channel.admins[admin.id]
+        if to == "member":
+            channel.members[admin.id] = admin
+        else:
+            channel.members.pop(admin.id, None)
+            channel.subscribers = max(0, channel.subscribers - 1)
+        new = {"status": to, "user": admin.api()} | ({"until_date": 0} if to == "kicked" else {})
+        update = self._member_update(channel, by.api(), old, new)
+        await self._channel_updates(channel, [{"chat_member": update}])
+
     async def pre_checkout(
         self, user: FakeUser, *, payload: str, total_amount: int, currency: str = "XTR"
     ) -> str:

@@ -495,3 +495,30 @@ async def test_wait_for_is_event_driven(bot: Bot, tg: FakeTelegram) -> None:
     assert call.text == "late"
     with pytest.raises(AssertionError, match="no sendMessage call"):
         await tg.wait_for("sendMessage", timeout=0.1)
+
+
+async def test_a_demoted_admin_is_one_chat_member_update_and_leaves_the_admin_list(
+    bot: Bot, tg: FakeTelegram
+) -> None:
+    dp = Dispatcher()
+    seen: list[ChatMemberUpdated] = []
+    dp.chat_member()(seen.append)
+    alice, bob, carol = tg.user("Alice"), tg.user("Bob"), tg.user("Carol")
+    channel = tg.channel("News", "news", owner=alice, admins=[bob, carol], subscribers=10)
+    async with polling(tg, bot, dp):
+        await tg.add_bot_to_channel(channel, by=alice)
+        await tg.demote_admin(channel, bob, by=alice)
+        await tg.demote_admin(channel, carol, by=carol, to="left")
+        admins = await bot.get_chat_administrators(channel.id)
+
+    demoted, left = seen
+    assert (demoted.old_chat_member.status, demoted.new_chat_member.status) == (
+        "administrator",
+        "member",
+    )
+    assert demoted.from_user.id == alice.id and demoted.new_chat_member.user.id == bob.id
+    assert (left.new_chat_member.status, left.from_user.id) == ("left", carol.id)
+    assert [admin.user.id for admin in admins] == [alice.id, BOT_ID]
+    assert channel.subscribers == 9
+    with pytest.raises(ValueError, match="not an administrator"):
+        await tg.demote_admin(channel, alice, by=alice)

@@ -14,14 +14,17 @@ from bot.callbacks import (
     AlertMenuCb,
     AlertWizardAction,
     AlertWizardCb,
+    ListKind,
+    PageCb,
 )
-from bot.handlers.common import access_error_text, answer_limit_reached
+from bot.handlers.common import access_error_text, answer_limit_reached, show_in_place
 from bot.keyboards import (
     alert_answer_keyboard,
     alert_channels_keyboard,
     alert_kinds_keyboard,
     alerts_keyboard,
 )
+from bot.paging import page_of
 from services.alerts import (
     QUESTIONS,
     AlertService,
@@ -43,9 +46,10 @@ class NewAlert(StatesGroup):
     threshold = State()
 
 
-async def _list_text_and_keyboard(user: UserRecord, alerts: AlertService, clock: Clock):
-    rules = await alerts.list_rules(user_id=user.id)
-    return texts.alerts_list(rules, user.time_zone, clock.now()), alerts_keyboard(rules)
+async def _alerts_page(user: UserRecord, alerts: AlertService, clock: Clock, number: int):
+    """Page `number` of the user's rules, as text and its keyboard."""
+    page = page_of(await alerts.list_rules(user_id=user.id), number)
+    return texts.alerts_list(page, user.time_zone, clock.now()), alerts_keyboard(page)
 
 
 async def show_alerts(
@@ -56,7 +60,7 @@ async def show_alerts(
             texts.alert_history(await alerts.history(user_id=user.id), user.time_zone)
         )
         return
-    text, keyboard = await _list_text_and_keyboard(user, alerts, clock)
+    text, keyboard = await _alerts_page(user, alerts, clock, 1)
     await message.answer(text, reply_markup=keyboard)
 
 
@@ -86,8 +90,20 @@ async def on_rule_button(
     except RuleNotFound:
         await query.answer(texts.RULE_GONE, show_alert=True)
         return
-    text, keyboard = await _list_text_and_keyboard(user, alerts, clock)
-    await query.message.edit_text(text, reply_markup=keyboard)
+    text, keyboard = await _alerts_page(user, alerts, clock, callback_data.page)
+    await show_in_place(query, text, keyboard)
+    await query.answer()
+
+
+async def on_page(
+    query: CallbackQuery,
+    callback_data: PageCb,
+    user: UserRecord,
+    alerts: AlertService,
+    clock: Clock,
+) -> None:
+    text, keyboard = await _alerts_page(user, alerts, clock, callback_data.page)
+    await show_in_place(query, text, keyboard)
     await query.answer()
 
 
@@ -249,6 +265,7 @@ def create_router() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.register(show_alerts, Command("alerts"))
     router.callback_query.register(on_rule_button, AlertCb.filter())
+    router.callback_query.register(on_page, PageCb.filter(F.kind == ListKind.ALERT_RULES))
     router.callback_query.register(on_menu_button, AlertMenuCb.filter())
     router.callback_query.register(
         on_cancel, AlertWizardCb.filter(F.action == AlertWizardAction.CANCEL)

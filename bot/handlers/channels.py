@@ -2,17 +2,19 @@
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import texts
-from bot.callbacks import ChannelAction, ChannelCb, RemoveCb, RemoveMode
+from bot.callbacks import ChannelAction, ChannelCb, ListKind, PageCb, RemoveCb, RemoveMode
 from bot.handlers.common import (
     access_error_text,
     answer_access_error,
     answer_limit_reached,
     plain_alert,
+    show_in_place,
 )
 from bot.keyboards import channels_keyboard, remove_confirm_keyboard
+from bot.paging import page_of
 from services.channels import ChannelAccessError, ChannelService
 from services.clock import Clock
 from services.domain.users import UserRecord
@@ -20,15 +22,36 @@ from services.entitlements import LimitReached
 from services.settings import Settings
 
 
+async def _channels_page(
+    user: UserRecord, channels: ChannelService, clock: Clock, settings: Settings, number: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Page `number` of the user's channels, as text and its keyboard."""
+    summaries = await channels.list_for_user(user_id=user.id)
+    if not summaries:
+        return texts.NO_CHANNELS, None
+    page = page_of(summaries, number)
+    keyboard = channels_keyboard(page, with_stats=settings.feature_analytics)
+    return texts.channel_list(page, clock.now()), keyboard
+
+
 async def list_channels(
     message: Message, user: UserRecord, channels: ChannelService, clock: Clock, settings: Settings
 ):
-    summaries = await channels.list_for_user(user_id=user.id)
-    if not summaries:
-        await message.answer(texts.NO_CHANNELS)
-        return
-    keyboard = channels_keyboard(summaries, with_stats=settings.feature_analytics)
-    await message.answer(texts.channel_list(summaries, clock.now()), reply_markup=keyboard)
+    text, keyboard = await _channels_page(user, channels, clock, settings, 1)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def on_page(
+    query: CallbackQuery,
+    callback_data: PageCb,
+    user: UserRecord,
+    channels: ChannelService,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    text, keyboard = await _channels_page(user, channels, clock, settings, callback_data.page)
+    await show_in_place(query, text, keyboard)
+    await query.answer()
 
 
 async def add_channel(
@@ -116,4 +139,5 @@ def create_router() -> Router:
         ChannelCb.filter(F.action.in_({ChannelAction.REMOVE, ChannelAction.RESUME})),
     )
     router.callback_query.register(on_remove_confirmed, RemoveCb.filter())
+    router.callback_query.register(on_page, PageCb.filter(F.kind == ListKind.CHANNELS))
     return router

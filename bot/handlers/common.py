@@ -1,9 +1,10 @@
-"""What several handlers share: turning a refused channel access into a reply, and the period
-a button under /stats acts on."""
+"""What several handlers share: turning a refused channel access into a reply, the period a
+button under /stats acts on, and showing a list's page in place."""
 
 from collections.abc import Callable
 from html import escape
 
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -95,3 +96,18 @@ async def answer_limit_reached(target: Message | CallbackQuery, error: LimitReac
     if isinstance(target, CallbackQuery):
         await target.answer()
     await message.answer(text, reply_markup=upgrade_keyboard())
+
+
+async def show_in_place(
+    query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None
+) -> None:
+    """Show a list's page in the message whose button was pressed.
+
+    A page turn to a page past the end shows the last page, which may be the one already
+    there: Telegram refuses such an edit, and nothing needs to change.
+    """
+    try:
+        await query.message.edit_text(text, reply_markup=keyboard)
+    except TelegramBadRequest as error:
+        if "message is not modified" not in error.message:
+            raise

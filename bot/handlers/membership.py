@@ -1,10 +1,20 @@
-"""The bot being made admin of a channel, or removed from it."""
+"""The bot being made admin of a channel, or removed from it, and admins losing their rights."""
 
 import logging
 
 from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.filters import (
+    ADMINISTRATOR,
+    CREATOR,
+    KICKED,
+    LEFT,
+    MEMBER,
+    RESTRICTED,
+    ChatMemberUpdatedFilter,
+)
 from aiogram.types import ChatMemberUpdated
 
 from bot import texts
@@ -64,7 +74,20 @@ async def on_bot_membership(
             await _tell(bot, event.from_user.id, texts.bot_removed_from_channel(chat.title or ""))
 
 
+async def on_admin_lost(event: ChatMemberUpdated, channels: ChannelService) -> None:
+    """Telegram tells the moment an admin is demoted or leaves: access ends now, not at the
+    hourly re-check."""
+    await channels.recheck_admins(channel_id=event.chat.id)
+    # Ingestion, after this router, still counts an admin who left the channel as a leave.
+    raise SkipHandler
+
+
 def create_router() -> Router:
     router = Router(name="membership")
     router.my_chat_member.register(on_bot_membership, F.chat.type == "channel")
+    router.chat_member.register(
+        on_admin_lost,
+        F.chat.type == "channel",
+        ChatMemberUpdatedFilter((CREATOR | ADMINISTRATOR) >> (MEMBER | RESTRICTED | LEFT | KICKED)),
+    )
     return router

@@ -2,12 +2,14 @@
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.types import CallbackQuery, LinkPreviewOptions, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message
 
 from bot import texts
 from bot.callbacks import (
     ChannelAction,
     ChannelCb,
+    ListKind,
+    PageCb,
     ShareCb,
     ShareLinkAction,
     ShareLinkCb,
@@ -20,6 +22,7 @@ from bot.handlers.common import (
     answer_access_error,
     answer_limit_reached,
     plain_alert,
+    show_in_place,
 )
 from bot.keyboards import (
     SHARE_START_PREFIX,
@@ -28,6 +31,7 @@ from bot.keyboards import (
     share_links_keyboard,
     share_period_keyboard,
 )
+from bot.paging import page_of
 from services.analytics import STANDARD_PERIODS
 from services.channels import ChannelAccessError, ChannelService
 from services.domain.channels import ChannelRecord
@@ -77,8 +81,12 @@ async def share_command(
 ) -> None:
     try:
         channel = await channels.resolve_for_user(user_id=user.id, ref=command.args)
+        await share_links.ensure_room_for_link(user_id=user.id)
     except ChannelAccessError as error:
         await answer_access_error(message, error, choose_action=ChannelAction.SHARE)
+        return
+    except LimitReached as error:
+        await answer_limit_reached(message, error)
         return
     await _period_prompt(message, channel, user, share_links)
 
@@ -105,6 +113,11 @@ async def on_share_pressed(
     link can have it); a channel picked after /share asks the period first."""
     channel = await _pressed_channel(query, callback_data.channel_id, user, channels)
     if channel is None:
+        return
+    try:
+        await share_links.ensure_room_for_link(user_id=user.id)
+    except LimitReached as error:
+        await answer_limit_reached(query, error)
         return
     if isinstance(callback_data, StatsCb) and callback_data.days in STANDARD_PERIODS:
         await _lifetime_prompt(query.message, channel, callback_data.days, user, share_links)
@@ -167,12 +180,28 @@ async def on_lifetime_chosen(
     await query.answer()
 
 
-async def list_shares(message: Message, user: UserRecord, share_links: ShareLinkService) -> None:
+async def _shares_page(
+    user: UserRecord, share_links: ShareLinkService, number: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Page `number` of the user's live links, as text and its keyboard."""
     links = await share_links.list_live(user_id=user.id)
     if not links:
-        await message.answer(texts.NO_SHARES)
-        return
-    await message.answer(texts.share_list(links), reply_markup=share_links_keyboard(links))
+        return texts.NO_SHARES, None
+    page = page_of(links, number)
+    return texts.share_list(page), share_links_keyboard(page)
+
+
+async def list_shares(message: Message, user: UserRecord, share_links: ShareLinkService) -> None:
+    text, keyboard = await _shares_page(user, share_links, 1)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def on_page(
+    query: CallbackQuery, callback_data: PageCb, user: UserRecord, share_links: ShareLinkService
+) -> None:
+    text, keyboard = await _shares_page(user, share_links, callback_data.page)
+    await show_in_place(query, text, keyboard)
+    await query.answer()
 
 
 async def on_revoke(
@@ -186,13 +215,8 @@ async def on_revoke(
     except ShareLinkNotFound:
         await query.answer(texts.SHARE_ALREADY_GONE, show_alert=True)
         return
-    links = await share_links.list_live(user_id=user.id)
-    if links:
-        await query.message.edit_text(
-            texts.share_list(links), reply_markup=share_links_keyboard(links)
-        )
-    else:
-        await query.message.edit_text(texts.NO_SHARES)
+    text, keyboard = await _shares_page(user, share_links, callback_data.page)
+    await show_in_place(query, text, keyboard)
     await query.answer(texts.SHARE_REVOKED)
 
 
@@ -238,4 +262,5 @@ def create_router() -> Router:
     router.callback_query.register(
         on_revoke, ShareLinkCb.filter(F.action == ShareLinkAction.REVOKE)
     )
+    router.callback_query.register(on_page, PageCb.filter(F.kind == ListKind.SHARE_LINKS))
     return router

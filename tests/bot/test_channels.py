@@ -1,5 +1,6 @@
 """A channel owner's first minutes: /start, adding the bot, /add, /channels, /remove."""
 
+import aiohttp
 import pytest
 from fake_telegram import BOT_USERNAME, FakeTelegram
 
@@ -240,3 +241,64 @@ async def test_periodic_admin_recheck_unlinks_former_admins(app, tg: FakeTelegra
     linked = await db.fetch("SELECT user_id FROM channel_admins WHERE channel_id = $1", channel.id)
     assert [r["user_id"] for r in linked] == [alice.id]
     assert app.app.scheduler.get_job("admin_recheck") is not None
+
+
+async def share_page_status(app, link) -> int:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{app.app.web_url}/r/{link.token}") as page,
+    ):
+        return page.status
+
+
+async def weekly_link(app, user, channel):
+    return await app.services.share_links.create(
+        user_id=user.id, channel_id=channel.id, days=7, lifetime_hours=24
+    )
+
+
+@pytest.mark.parametrize("to", ["member", "left", "kicked"])
+async def test_a_demoted_admin_loses_access_and_share_links_at_once(
+    app, tg: FakeTelegram, db, to
+) -> None:
+    alice, bob = tg.user("Alice"), tg.user("Bob")
+    await tg.send_text(alice, "/start")
+    await tg.send_text(bob, "/start")
+    channel = tg.channel("Team", "teamchannel", owner=alice, admins=[bob])
+    await tg.add_bot_to_channel(channel, by=alice)
+    bobs_link = await weekly_link(app, bob, channel)
+    alices_link = await weekly_link(app, alice, channel)
+
+    # Within the ten minutes a stored admin check is trusted: only the update can tell.
+    await tg.demote_admin(channel, bob, by=bob if to == "left" else alice, to=to)
+
+    assert await share_page_status(app, bobs_link) == 404
+    assert await share_page_status(app, alices_link) == 200
+    await tg.send_text(bob, "/stats @teamchannel")
+    assert "Only admins of a channel" in tg.texts_to(bob)[-1]
+    await tg.send_text(alice, "/stats @teamchannel")
+    assert "Team" in tg.texts_to(alice)[-1]
+    await app.services.ingestion.flush()
+    leaves = await db.fetchval("SELECT count(*) FROM subscriber_events WHERE kind = 'leave'")
+    assert leaves == (0 if to == "member" else 1)
+
+
+async def test_the_bot_losing_admin_rights_ends_access_and_share_links(
+    app, tg: FakeTelegram, db
+) -> None:
+    alice = tg.user("Alice")
+    await tg.send_text(alice, "/start")
+    channel = tg.channel("Team", "teamchannel", owner=alice)
+    await tg.add_bot_to_channel(channel, by=alice)
+    link = await weekly_link(app, alice, channel)
+
+    # Nobody's rights can be seen from outside the channel, so no old check stands.
+    await tg.remove_bot_from_channel(channel, by=alice)
+
+    assert "its stats and share links are closed" in tg.texts_to(alice)[-1]
+    assert await share_page_status(app, link) == 404
+    await tg.send_text(alice, "/stats @teamchannel")
+    assert "Only admins of a channel" in tg.texts_to(alice)[-1]
+
+    await tg.add_bot_to_channel(channel, by=alice)
+    assert await share_page_status(app, link) == 200

@@ -9,6 +9,7 @@ from fake_telegram import BOT_USERNAME, FakeTelegram
 from sharing import channel_with_history, share
 
 from bot.callbacks import ShareCb, ShareStep
+from services.entitlements import LimitReached
 
 
 async def make_link(tg: FakeTelegram, user, *, period: str, lifetime: str) -> str:
@@ -76,6 +77,27 @@ async def test_locked_choices_name_the_limit_and_create_nothing(app, tg, db, clo
     )
     refusal.button("Upgrade")
     assert await db.fetchval("SELECT count(*) FROM share_links") == 0
+
+
+async def test_the_plan_caps_live_links_and_a_revoked_one_makes_room(app, tg, db, clock) -> None:
+    shared = await channel_with_history(app, tg, db, clock)
+    alice = shared.owner
+    links = [await share(app, shared) for _ in range(5)]
+
+    await tg.send_text(alice, "/share")
+
+    refusal = tg.last_to(alice, "sendMessage")
+    assert refusal.text == "🔒 Your Free plan allows 5 live share links. Upgrade to get more."
+    refusal.button("Upgrade")
+    with pytest.raises(LimitReached):
+        await share(app, shared)
+    assert await db.fetchval("SELECT count(*) FROM share_links") == 5
+    await tg.send_text(alice, "/plan")
+    assert "live share links: 5 of 5" in tg.texts_to(alice)[-1]
+
+    await app.services.share_links.revoke(user_id=alice.id, link_id=links[0].link.id)
+    await make_link(tg, alice, period="7 days", lifetime="24 hours")
+    assert await db.fetchval("SELECT count(*) FROM share_links WHERE revoked_at IS NULL") == 5
 
 
 async def test_paid_plans_share_without_expiry(app, tg, db, clock) -> None:
