@@ -73,3 +73,34 @@ async def test_failed_migration_leaves_nothing_half_applied(
     assert not await scratch_conn.fetchval(
         "SELECT exists(SELECT 1 FROM schema_migrations WHERE name = '9999_broken.sql')"
     )
+
+
+async def test_migration_landing_before_the_newest_applied_is_refused(
+    scratch_conn: asyncpg.Connection, tmp_path: Path
+) -> None:
+    migrations = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, migrations)
+    await migrate(scratch_conn, migrations)
+    newest = sorted(migrations.glob("*.sql"))[-1].name
+    # An old-numbered file from a long-lived branch, merged after newer ones were applied.
+    (migrations / "0005_late.sql").write_text("CREATE TABLE late (id int);")
+
+    with pytest.raises(MigrationError, match=f"0005_late.sql sorts before {newest}"):
+        await migrate(scratch_conn, migrations)
+    assert await scratch_conn.fetchval("SELECT to_regclass('late')") is None
+
+
+async def test_two_migrations_with_one_number_are_refused(
+    scratch_conn: asyncpg.Connection, tmp_path: Path
+) -> None:
+    migrations = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, migrations)
+    taken = sorted(migrations.glob("*.sql"))[-1].name
+    number = taken[:4]
+    (migrations / f"{number}_same_number.sql").write_text("CREATE TABLE twin (id int);")
+
+    with pytest.raises(MigrationError, match="have the same number") as refusal:
+        await migrate(scratch_conn, migrations)
+    assert f"{number}_same_number.sql" in str(refusal.value)
+    assert taken in str(refusal.value)
+    assert await scratch_conn.fetchval("SELECT to_regclass('twin')") is None
