@@ -1,5 +1,6 @@
 """The migration runner: each file once, in order, and never a silently edited one."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,14 +11,17 @@ from helpers import create_database, drop_database
 from db.errors import MigrationError
 from db.migrate import MIGRATIONS_DIR, migrate
 
+# One per test process: runs in other checkouts share the PostgreSQL server.
+SCRATCH_DATABASE = f"analyticbot_migrations_test_{os.getpid()}"
+
 
 @pytest.fixture
 async def scratch_conn(server_dsn: str):
-    dsn = await create_database(server_dsn, "analyticbot_migrations_test")
+    dsn = await create_database(server_dsn, SCRATCH_DATABASE)
     conn = await asyncpg.connect(dsn)
     yield conn
     await conn.close()
-    await drop_database(server_dsn, "analyticbot_migrations_test")
+    await drop_database(server_dsn, SCRATCH_DATABASE)
 
 
 async def test_applying_twice_is_a_no_op(scratch_conn: asyncpg.Connection) -> None:
