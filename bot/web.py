@@ -187,7 +187,7 @@ def create_web_app(
     share_links: ShareLinkService | None = None,
     share_rate: TokenBuckets | None = None,
     public_base_url: str = "",
-    body_timeout: float = 10.0,
+    body_timeout: float,
 ) -> web.Application:
     """The app; Stripe's webhook and the share pages are served only when their parts are given.
 
@@ -233,8 +233,8 @@ class _MalformedRequestsAsWarnings(logging.LoggerAdapter):
 
 def create_web_runner(app: web.Application) -> web.AppRunner:
     """The runner that serves the app: quiet about malformed requests, bounded in time."""
-    # aiohttp has no setting for it (aio-libs/aiohttp#3607), and its own answers to malformed
-    # requests, which no middleware or signal sees, read this too.
+    # aiohttp has no setting for the Server header (aio-libs/aiohttp#3607); it sends this module
+    # value, in its own answers to malformed requests too, which no middleware or signal sees.
     web_response.SERVER_SOFTWARE = SERVER_NAME
     return web.AppRunner(
         app,

@@ -77,6 +77,17 @@ MALFORMED = [
         _request(
             "POST",
             "/stripe/webhook",
+            "Stripe-Signature: t=1," + ",".join(["v1=0"] * 300),
+            "Content-Length: 2",
+            "Connection: close",  # well-formed, so it would be kept alive
+            body=b"{}",
+        ),
+        id="300 short signatures within the header limit",
+    ),
+    pytest.param(
+        _request(
+            "POST",
+            "/stripe/webhook",
             "Content-Length: 5",
             "Transfer-Encoding: chunked",
             body=b"0\r\n\r\n",
@@ -109,6 +120,7 @@ async def test_webhook_announcing_10_gb_is_refused_at_once(
     )
 
     assert response.status == 413
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.closed_after < 3
     _assert_one_warning_line(caplog)
 
@@ -124,6 +136,7 @@ async def test_webhook_body_slower_than_the_timeout_gets_408_and_its_connection_
     )
 
     assert response.status == 408
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert 0.4 < response.closed_after < 3
     _assert_one_warning_line(caplog)
 
@@ -164,3 +177,19 @@ async def test_every_answer_forbids_sniffing_and_names_no_versions(
         assert response.status == status
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Server"] == SERVER_NAME
+
+
+async def test_webhook_failing_on_our_side_still_logs_its_traceback(
+    app, stripe_api: FakeStripe, db, caplog: pytest.LogCaptureFixture
+) -> None:
+    subscription = stripe_api.subscription(customer="cus_ours", metadata={"user_id": "1"})
+    await db.execute("ALTER TABLE processed_stripe_events RENAME TO processed_away")
+    try:
+        status = await stripe_api.deliver(
+            stripe_api.event("customer.subscription.deleted", subscription)
+        )
+    finally:
+        await db.execute("ALTER TABLE processed_away RENAME TO processed_stripe_events")
+
+    assert status == 500  # Stripe retries it later
+    assert any(r.levelno == logging.ERROR and r.exc_info for r in caplog.records)
