@@ -5,16 +5,30 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Exact versions with their hashes, so every clone installs what CI tested.
+LOCK := requirements.lock
+# `make lock` resolves with uv, kept in a venv of its own so .venv holds only what the lock says.
+TOOLS := .tools
+UV_VERSION := 0.13.8
 
-.PHONY: install run test bench lint format demo migrate
+.PHONY: install lock run test bench lint format demo migrate
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# After changing pyproject.toml's dependencies: pins what changed and keeps the rest;
+# `make lock ARGS=--upgrade` moves every pin to the newest release pyproject.toml allows.
+lock:
+	test -x $(TOOLS)/bin/uv || { $(PYTHON) -m venv $(TOOLS) && \
+		$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION); }
+	$(TOOLS)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--generate-hashes --quiet --custom-compile-command 'make lock' -o $(LOCK) $(ARGS)
 
 run: install
 	$(PY) -m bot

@@ -22,7 +22,7 @@ from bot.middlewares import RememberUserMiddleware, ThrottlingMiddleware
 from bot.rate_limit import TokenBuckets
 from bot.session import create_session
 from bot.telegram_gateway import AiogramBillingNotifier, AiogramTelegramGateway
-from bot.web import create_web_app
+from bot.web import create_web_app, create_web_runner
 from services.clock import Clock, SystemClock
 from services.domain.views import ViewSourceStatus
 from services.settings import Settings
@@ -162,7 +162,7 @@ class BotApplication:
             )
         self._schedule_jobs()
         self.scheduler.start()
-        self._web_runner = web.AppRunner(self._build_web_app())
+        self._web_runner = create_web_runner(self._build_web_app())
         await self._web_runner.setup()
         await web.TCPSite(self._web_runner, self.settings.web_host, self.settings.web_port).start()
         log.info("bot started; web app on %s", self.web_url)
@@ -177,6 +177,7 @@ class BotApplication:
                 burst=settings.share_rate_burst, rate=settings.share_rate_per_second
             ),
             public_base_url=settings.public_base_url,
+            body_timeout=settings.web_body_timeout_seconds,
         )
 
     async def _on_shutdown(self) -> None:

@@ -1,11 +1,15 @@
 """The small web app that runs beside the bot: health, Stripe's webhook, the share pages."""
 
+import asyncio
 import logging
 import math
 import re
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from aiohttp import web
+from aiohttp import web, web_response
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.log import server_logger
 
 from bot import share_page
 from bot.rate_limit import TokenBuckets
@@ -24,6 +28,14 @@ STRIPE_BILLING_KEY = web.AppKey("stripe_billing", StripeBillingService)
 SHARE_LINKS_KEY = web.AppKey("share_links", ShareLinkService)
 SHARE_RATE_KEY = web.AppKey("share_rate", TokenBuckets)
 PUBLIC_BASE_URL_KEY = web.AppKey("public_base_url", str)
+BODY_TIMEOUT_KEY = web.AppKey("body_timeout", float)
+
+# Sent as the Server header instead of aiohttp's, which names its own and Python's versions.
+SERVER_NAME = "AnalyticBot"
+# Stripe's events are a few kilobytes; this leaves room for big invoices and refuses floods.
+_STRIPE_WEBHOOK_MAX_BYTES = 256 * 1024
+# A malformed request's reason quotes what the client sent (a whole 100 KB header, say).
+_REASON_MAX_CHARS = 200
 
 _TOKEN = r"{token:[A-Za-z0-9_-]{1,64}}"
 _FILE = r"{name:[a-z0-9_]{1,40}}"
@@ -34,7 +46,6 @@ _SHARE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Robots-Tag": "noindex, nofollow",
     "Content-Security-Policy": share_page.CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
 }
 
@@ -49,9 +60,40 @@ async def healthz(request: web.Request) -> web.Response:
     )
 
 
+async def _read_body(request: web.Request, *, max_bytes: int) -> bytes:
+    """The request's body: 413 when it announces or sends more than max_bytes, 408 when it takes
+    longer than the app's body timeout (a client announcing 10 GB and sending 2 bytes)."""
+    announced = request.content_length
+    if announced is not None and announced > max_bytes:
+        _refuse_body(request, f"it announces {announced} bytes, over {max_bytes}")
+        raise web.HTTPRequestEntityTooLarge(max_size=max_bytes, actual_size=announced)
+    body = bytearray()
+    try:
+        async with asyncio.timeout(request.app[BODY_TIMEOUT_KEY]):
+            async for chunk in request.content.iter_any():
+                body += chunk
+                if len(body) > max_bytes:
+                    _refuse_body(request, f"it sends over {max_bytes} bytes")
+                    raise web.HTTPRequestEntityTooLarge(max_size=max_bytes, actual_size=len(body))
+    except TimeoutError:
+        _refuse_body(request, f"it took over {request.app[BODY_TIMEOUT_KEY]} s")
+        raise web.HTTPRequestTimeout(text="The request body was not sent in time.") from None
+    return bytes(body)
+
+
+def _refuse_body(request: web.Request, reason: str) -> None:
+    log.warning(
+        "refused the body of %s %s from %s: %s",
+        request.method,
+        request.path,
+        request.remote,
+        reason,
+    )
+
+
 async def stripe_webhook(request: web.Request) -> web.Response:
     """Stripe retries anything but a 2xx: 400 for what can never be valid, 500 on our faults."""
-    payload = await request.read()
+    payload = await _read_body(request, max_bytes=_STRIPE_WEBHOOK_MAX_BYTES)
     try:
         await request.app[STRIPE_BILLING_KEY].handle_webhook(
             payload, request.headers.get("Stripe-Signature")
@@ -90,6 +132,11 @@ async def share_guard(request: web.Request, handler: Handler) -> web.StreamRespo
         return _refusal(request, 404, share_page.not_found_page(), "not_found")
     except web.HTTPNotFound:
         return _refusal(request, 404, share_page.not_found_page(), "not_found")
+
+
+async def _common_headers(request: web.Request, response: web.StreamResponse) -> None:
+    # Browsers must take every response for the type it says, never guess a script in it.
+    response.headers["X-Content-Type-Options"] = "nosniff"
 
 
 async def _share_headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -140,10 +187,17 @@ def create_web_app(
     share_links: ShareLinkService | None = None,
     share_rate: TokenBuckets | None = None,
     public_base_url: str = "",
+    body_timeout: float,
 ) -> web.Application:
-    """The app; Stripe's webhook and the share pages are served only when their parts are given."""
+    """The app; Stripe's webhook and the share pages are served only when their parts are given.
+
+    body_timeout bounds the time a client may take to send a request body, and how long a body
+    that was refused is drained before its connection closes.
+    """
     app = web.Application(client_max_size=1024**2)
     app[HEALTH_KEY] = health
+    app[BODY_TIMEOUT_KEY] = body_timeout
+    app.on_response_prepare.append(_common_headers)
     app.router.add_get("/healthz", healthz)
     if stripe_billing is not None:
         app[STRIPE_BILLING_KEY] = stripe_billing
@@ -160,3 +214,30 @@ def create_web_app(
         app.router.add_get(f"/r/{_TOKEN}/charts/{_FILE}.png", share_chart)
         app.router.add_get(f"/r/{_TOKEN}/csv/{_FILE}.csv", share_csv)
     return app
+
+
+class _MalformedRequestsAsWarnings(logging.LoggerAdapter):
+    """aiohttp's server logger, logging a request it could not parse as one warning line.
+
+    aiohttp logs each with a traceback at ERROR, and anyone can send them (a 9 KB header,
+    Content-Length with Transfer-Encoding); a handler's own fault keeps its traceback.
+    """
+
+    def exception(self, msg: object, *args: object, exc_info: Any = True, **kwargs: Any) -> None:
+        if isinstance(exc_info, HttpProcessingError):
+            reason = " ".join(str(exc_info.message).split())[:_REASON_MAX_CHARS]
+            self.warning(f"{msg}: %s", *args, reason, **kwargs)
+        else:
+            super().exception(msg, *args, exc_info=exc_info, **kwargs)
+
+
+def create_web_runner(app: web.Application) -> web.AppRunner:
+    """The runner that serves the app: quiet about malformed requests, bounded in time."""
+    # aiohttp has no setting for the Server header (aio-libs/aiohttp#3607); it sends this module
+    # value, in its own answers to malformed requests too, which no middleware or signal sees.
+    web_response.SERVER_SOFTWARE = SERVER_NAME
+    return web.AppRunner(
+        app,
+        logger=_MalformedRequestsAsWarnings(server_logger),
+        lingering_time=app[BODY_TIMEOUT_KEY],
+    )

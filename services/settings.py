@@ -24,6 +24,8 @@ class Settings(DatabaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     public_base_url: str = "http://localhost:8080"
+    # A client gets this long to send a request body (or to stop sending one that was refused).
+    web_body_timeout_seconds: float = Field(default=10.0, gt=0)
 
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: str = "INFO"

@@ -1,5 +1,6 @@
 """The migration runner: each file once, in order, and never a silently edited one."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,14 +11,17 @@ from helpers import create_database, drop_database
 from db.errors import MigrationError
 from db.migrate import MIGRATIONS_DIR, migrate
 
+# One per test process: runs in other checkouts share the PostgreSQL server.
+SCRATCH_DATABASE = f"analyticbot_migrations_test_{os.getpid()}"
+
 
 @pytest.fixture
 async def scratch_conn(server_dsn: str):
-    dsn = await create_database(server_dsn, "analyticbot_migrations_test")
+    dsn = await create_database(server_dsn, SCRATCH_DATABASE)
     conn = await asyncpg.connect(dsn)
     yield conn
     await conn.close()
-    await drop_database(server_dsn, "analyticbot_migrations_test")
+    await drop_database(server_dsn, SCRATCH_DATABASE)
 
 
 async def test_applying_twice_is_a_no_op(scratch_conn: asyncpg.Connection) -> None:
@@ -73,3 +77,34 @@ async def test_failed_migration_leaves_nothing_half_applied(
     assert not await scratch_conn.fetchval(
         "SELECT exists(SELECT 1 FROM schema_migrations WHERE name = '9999_broken.sql')"
     )
+
+
+async def test_migration_landing_before_the_newest_applied_is_refused(
+    scratch_conn: asyncpg.Connection, tmp_path: Path
+) -> None:
+    migrations = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, migrations)
+    await migrate(scratch_conn, migrations)
+    newest = sorted(migrations.glob("*.sql"))[-1].name
+    # An old-numbered file from a long-lived branch, merged after newer ones were applied.
+    (migrations / "0005_late.sql").write_text("CREATE TABLE late (id int);")
+
+    with pytest.raises(MigrationError, match=f"0005_late.sql sorts before {newest}"):
+        await migrate(scratch_conn, migrations)
+    assert await scratch_conn.fetchval("SELECT to_regclass('late')") is None
+
+
+async def test_two_migrations_with_one_number_are_refused(
+    scratch_conn: asyncpg.Connection, tmp_path: Path
+) -> None:
+    migrations = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, migrations)
+    taken = sorted(migrations.glob("*.sql"))[-1].name
+    number = taken[:4]
+    (migrations / f"{number}_same_number.sql").write_text("CREATE TABLE twin (id int);")
+
+    with pytest.raises(MigrationError, match="have the same number") as refusal:
+        await migrate(scratch_conn, migrations)
+    assert f"{number}_same_number.sql" in str(refusal.value)
+    assert taken in str(refusal.value)
+    assert await scratch_conn.fetchval("SELECT to_regclass('twin')") is None
