@@ -4,6 +4,8 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from services.i18n import Language
+
 
 class ChannelAction(StrEnum):
     REMOVE = "rm"
@@ -105,6 +107,12 @@ class PreferenceAction(StrEnum):
 
 class PreferenceCb(CallbackData, prefix="pf"):
     action: PreferenceAction
+
+
+class LanguageCb(CallbackData, prefix="lang"):
+    """A language button under /settings; a value outside Language is refused as stale."""
+
+    language: Language
 
 
 class PaymentRail(StrEnum):

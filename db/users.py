@@ -14,11 +14,12 @@ class UserRecord:
     username: str | None
     first_name: str
     language_code: str | None
+    chosen_language: str | None  # from /settings; None follows language_code
     time_zone: str
     created_at: datetime
 
 
-_COLUMNS = "id, username, first_name, language_code, time_zone, created_at"
+_COLUMNS = "id, username, first_name, language_code, chosen_language, time_zone, created_at"
 
 
 class UsersRepository:
@@ -51,3 +52,8 @@ class UsersRepository:
         if row is None:
             raise NotFound(f"user {user_id}")
         return UserRecord(**dict(row))
+
+    async def set_chosen_language(self, *, user_id: int, language: str | None) -> None:
+        await self._pool.execute(
+            "UPDATE users SET chosen_language = $2 WHERE id = $1", user_id, language
+        )

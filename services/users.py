@@ -1,6 +1,7 @@
 """The people who use the bot."""
 
 from db.users import UserRecord, UsersRepository
+from services.i18n import Language
 
 
 class UserService:
@@ -14,3 +15,7 @@ class UserService:
         return await self._users.upsert(
             user_id=user_id, username=username, first_name=first_name, language_code=language_code
         )
+
+    async def choose_language(self, *, user_id: int, language: Language) -> None:
+        """The language the bot speaks with the user from their next message on."""
+        await self._users.set_chosen_language(user_id=user_id, language=language.value)
