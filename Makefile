@@ -60,14 +60,17 @@ catalogs-extract: $(STAMP)
 			$$(ls bot/i18n_texts/$$domain.py services/i18n_texts/$$domain.py 2>/dev/null) || exit 1; \
 	done
 
-# Each locale's .po of each domain brought in line with its .pot (a new domain gets a new .po).
+# Each locale's .po of each domain brought in line with its .pot (a new domain gets a new .po),
+# then compiled. `make catalogs-update DOMAINS=stats` touches one feature's catalogs only.
 catalogs-update: catalogs-extract
 	@for domain in $(DOMAINS); do for locale in $(TRANSLATED_LOCALES); do \
 		po=$(LOCALES_DIR)/$$locale/LC_MESSAGES/$$domain.po; \
-		if [ -f $$po ]; then command=update; else command=init; fi; \
-		$(PYBABEL) -q $$command --no-wrap -D $$domain -l $$locale \
+		if [ -f $$po ]; then command=update; options=--ignore-pot-creation-date; \
+		else command=init; options=; fi; \
+		$(PYBABEL) -q $$command $$options --no-wrap -D $$domain -l $$locale \
 			-i $(LOCALES_DIR)/$$domain.pot -d $(LOCALES_DIR) || exit 1; \
 	done; done
+	@$(MAKE) --no-print-directory catalogs
 
 # The compiled catalogs the bot loads (not committed: make install builds them).
 catalogs: $(MO_FILES)

@@ -55,7 +55,7 @@ class PluralMessage:
 def locale_for(language_code: str | None) -> str:
     """The locale for Telegram's language_code (`ru`, `uk-UA`, ...): Russian or English."""
     language = (language_code or "").replace("_", "-").split("-")[0].lower()
-    return "ru" if language in RUSSIAN_READERS else DEFAULT_LOCALE
+    return Language.RU.value if language in RUSSIAN_READERS else DEFAULT_LOCALE
 
 
 def user_locale(*, chosen_language: str | None, language_code: str | None) -> str:
