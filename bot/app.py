@@ -14,10 +14,11 @@ from aiogram.types import BotCommand
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import texts
 from bot.alert_sender import AiogramAlertSender
 from bot.fsm_storage import PostgresStorage
 from bot.handlers import get_routers
+from bot.i18n import CatalogI18n, UserLocaleMiddleware
+from bot.i18n_texts.commands import COMMANDS, FEATURE_COMMANDS
 from bot.middlewares import RememberUserMiddleware, ThrottlingMiddleware
 from bot.rate_limit import TokenBuckets
 from bot.session import create_session
@@ -25,6 +26,7 @@ from bot.telegram_gateway import AiogramBillingNotifier, AiogramTelegramGateway
 from bot.web import create_web_app, create_web_runner
 from services.clock import Clock, SystemClock
 from services.domain.views import ViewSourceStatus
+from services.i18n import DEFAULT_LOCALE, RUSSIAN_READERS, Catalogs, locale_for
 from services.settings import Settings
 from services.views.collector import ViewsCollector
 from services.wiring import build_services, build_views_collector, dialog_states
@@ -44,6 +46,7 @@ class BotApplication:
         self.settings = settings
         self.clock = clock or SystemClock()
         self._pool = pool
+        self.catalogs = Catalogs()
         self.bot = Bot(
             token=settings.bot_token.get_secret_value(),
             session=create_session(settings.telegram_api_base),
@@ -71,7 +74,7 @@ class BotApplication:
     def _build_dispatcher(self) -> Dispatcher:
         # Dialog state in PostgreSQL: a restart loses nobody's half-finished wizard.
         dp = Dispatcher(storage=PostgresStorage(dialog_states(self._pool)))
-        dp.workflow_data.update(settings=self.settings, clock=self.clock)
+        dp.workflow_data.update(settings=self.settings, clock=self.clock, catalogs=self.catalogs)
         dp.workflow_data.update(self.services.as_workflow_data())
         throttling = ThrottlingMiddleware(
             burst=self.settings.throttle_burst, rate=self.settings.throttle_rate
@@ -79,6 +82,8 @@ class BotApplication:
         for observer in (dp.message, dp.callback_query):
             observer.outer_middleware(throttling)
             observer.outer_middleware(RememberUserMiddleware())
+        # After RememberUserMiddleware, whose `user` carries the language chosen in /settings.
+        UserLocaleMiddleware(CatalogI18n(self.catalogs)).setup(dp)
         dp.include_routers(*get_routers(self.settings))
         dp.startup.register(self._on_startup)
         dp.shutdown.register(self._on_shutdown)
@@ -135,19 +140,7 @@ class BotApplication:
 
     async def _on_startup(self) -> None:
         # A switched-off feature's commands stay out of Telegram's command menu.
-        switched_off = {
-            command
-            for flag, commands in texts.FEATURE_COMMANDS.items()
-            if not getattr(self.settings, flag)
-            for command in commands
-        }
-        await self.bot.set_my_commands(
-            [
-                BotCommand(command=name, description=text)
-                for name, text in texts.COMMANDS.items()
-                if name not in switched_off
-            ]
-        )
+        await self._set_commands_menu()
         self.services.ingestion.start()
         if self.settings.feature_alerts:
             self.services.alert_delivery.start()
@@ -166,6 +159,29 @@ class BotApplication:
         await self._web_runner.setup()
         await web.TCPSite(self._web_runner, self.settings.web_host, self.settings.web_port).start()
         log.info("bot started; web app on %s", self.web_url)
+
+    async def _set_commands_menu(self) -> None:
+        """The menu in Russian for the languages answered in Russian, in English for the rest."""
+        # A switched-off feature's commands stay out of Telegram's command menu.
+        switched_off = {
+            command
+            for flag, commands in FEATURE_COMMANDS.items()
+            if not getattr(self.settings, flag)
+            for command in commands
+        }
+        menus = {None: DEFAULT_LOCALE} | {
+            code: locale_for(code) for code in sorted(RUSSIAN_READERS)
+        }
+        for language_code, locale in menus.items():
+            t = self.catalogs.translator(locale)
+            await self.bot.set_my_commands(
+                [
+                    BotCommand(command=name, description=t(description))
+                    for name, description in COMMANDS.items()
+                    if name not in switched_off
+                ],
+                language_code=language_code,
+            )
 
     def _build_web_app(self) -> web.Application:
         settings = self.settings

@@ -16,6 +16,7 @@ from services.analytics import EARLIEST_DAY, MAX_PERIOD_DAYS
 from services.billing import paid_plan
 from services.bounds import INT64_MAX, bounded_int
 from services.domain.alerts import AlertKind
+from services.i18n import Language
 from services.share_links import LIFETIME_HOURS
 from services.watermark import Position
 
@@ -176,6 +177,12 @@ class PreferenceAction(StrEnum):
 
 class PreferenceCb(CallbackData, prefix="pf"):
     action: PreferenceAction
+
+
+class LanguageCb(CallbackData, prefix="lang"):
+    """A language button under /settings; a value outside Language is refused as stale."""
+
+    language: Language
 
 
 class PaymentRail(StrEnum):

@@ -19,6 +19,7 @@ from bot.callbacks import (
     CancelCb,
     ChannelAction,
     ChannelCb,
+    LanguageCb,
     ListKind,
     PageCb,
     PaymentRail,
@@ -38,6 +39,8 @@ from bot.callbacks import (
     WatermarkAction,
     WatermarkCb,
 )
+from bot.i18n_texts import preferences as preferences_texts
+from bot.i18n_texts import start as start_texts
 from bot.paging import Page
 from services.analytics import STANDARD_PERIODS, Period
 from services.domain.alerts import AlertRuleRecord
@@ -45,6 +48,7 @@ from services.domain.channels import ChannelRecord, ChannelSummary
 from services.domain.share_links import ShareLinkRecord
 from services.domain.watermarks import PresetName
 from services.entitlements import within_cap
+from services.i18n import Language, Translator
 from services.plans import Plan
 from services.share_links import LIFETIME_HOURS
 from services.watermarking import MarkPanel
@@ -67,12 +71,13 @@ def share_deep_link(bot_username: str, token: str) -> str:
     return f"https://t.me/{bot_username}?start={SHARE_START_PREFIX}{token}"
 
 
-def start_keyboard(bot_username: str) -> InlineKeyboardMarkup:
+def start_keyboard(t: Translator, bot_username: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
                 InlineKeyboardButton(
-                    text=texts.ADD_TO_CHANNEL_BUTTON, url=add_to_channel_url(bot_username)
+                    text=t(start_texts.ADD_TO_CHANNEL_BUTTON),
+                    url=add_to_channel_url(bot_username),
                 )
             ]
         ]
@@ -403,13 +408,22 @@ def alert_answer_keyboard(default: str) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def preferences_keyboard() -> InlineKeyboardMarkup:
+def preferences_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    """Time zone and quiet hours, then a button per language, the one in use ticked."""
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=texts.TIME_ZONE_BUTTON, callback_data=PreferenceCb(action=PreferenceAction.TIME_ZONE)
+        text=t(preferences_texts.TIME_ZONE_BUTTON),
+        callback_data=PreferenceCb(action=PreferenceAction.TIME_ZONE),
     )
     builder.button(
-        text=texts.QUIET_HOURS_BUTTON,
+        text=t(preferences_texts.QUIET_HOURS_BUTTON),
         callback_data=PreferenceCb(action=PreferenceAction.QUIET_HOURS),
     )
+    for language in Language:
+        name = preferences_texts.LANGUAGE_NAMES[language]
+        builder.button(
+            text=f"✓ {name}" if language == t.locale else name,
+            callback_data=LanguageCb(language=language),
+        )
+    builder.adjust(2)
     return builder.as_markup()

@@ -1,7 +1,7 @@
 """Every text the bot sends, in one place (HTML parse mode), ready for translation."""
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,7 +24,6 @@ from services.domain.alerts import AlertFiring, AlertKind, AlertRuleRecord
 from services.domain.analytics import PostStats
 from services.domain.billing import BillingOverview, PaymentRecord
 from services.domain.channels import ChannelRecord, ChannelSummary
-from services.domain.preferences import PreferencesRecord
 from services.domain.share_links import ShareLinkRecord
 from services.entitlements import LimitReached, PlanStatus
 from services.exports import ChannelExport, ExportKind, ExportTooLarge
@@ -34,54 +33,7 @@ from services.stripe_billing import CardPlan
 from services.watermark import Position
 from services.watermarking import MarkPanel
 
-START = (
-    "👋 <b>AnalyticBot</b> keeps the numbers of your Telegram channel: posts, views, "
-    "reactions, subscribers joining and leaving, and how your channel grows.\n\n"
-    "<b>How to start</b>\n"
-    "1. Tap <b>Add to my channel</b> below and pick your channel. Telegram asks you to make "
-    "me an admin: I only need to read, I never post.\n"
-    "2. I'll message you here as soon as the channel is connected.\n\n"
-    "Already made me an admin? Send <code>/add @yourchannel</code>.\n"
-    "See everything I can do with /help."
-)
-ADD_TO_CHANNEL_BUTTON = "➕ Add to my channel"
-MY_CHANNELS_BUTTON = "📋 My channels"
-
-HELP = (
-    "<b>Commands</b>\n"
-    "/channels: your tracked channels\n"
-    "/add @channel: track a channel where I am already an admin\n"
-    "/remove @channel: stop tracking a channel\n"
-    "/stats [@channel] [7d|30d|90d]: growth, reach, ERR, top posts and the best time to post; "
-    "<code>/stats @channel 2026-10-01 2026-10-31</code> for a range of dates\n"
-    "/export [@channel] [7d|30d|90d]: CSV files of posts, subscribers, joins and leaves; "
-    "a range of dates as for /stats\n"
-    "/share @channel: a link to the channel's report that anyone can open\n"
-    "/shares: your live share links, to revoke them\n"
-    "/plan: your plan, its limits and this period's usage\n"
-    "/alerts: messages the moment something happens in your channel\n"
-    "/alerts history: the last alerts\n"
-    "/settings: your time zone and quiet hours\n"
-    "/watermark: your watermark and its settings\n"
-    "/subscribe: plans and prices; upgrade by card or with Telegram Stars\n"
-    "/cancel: stop renewing your card subscription\n"
-    "/billing: your card, invoices and receipts\n"
-    "/help: this message\n\n"
-    "I record what happens in each channel from the moment I become its admin. "
-    "Only the channel's admins can see its numbers: I check that with Telegram.\n\n"
-    "Send me any photo or image file (or an album) and I send it back watermarked with "
-    "your channel's name. Files keep full quality."
-)
-
-SORRY = (
-    "😔 Sorry, something went wrong on our side. Please try again. Reference: <code>{ref}</code>"
-)
 SLOW_DOWN = "⏳ Too many requests at once. Please wait a moment."
-UNKNOWN_COMMAND = "🤔 I don't know the command {command}. Send /help to see what I can do."
-FREE_TEXT = (
-    "I work with commands. Send /channels to see your channels, or /help for everything I can do."
-)
-
 ADD_USAGE = (
     "Send the channel's @username or id after the command, for example:\n"
     "<code>/add @yourchannel</code>\n\n"
@@ -196,33 +148,6 @@ def bot_removed_from_channel(title: str) -> str:
         "admin again to pick up where I left off."
     )
 
-
-COMMANDS = {
-    "start": "What this bot does",
-    "channels": "Your tracked channels",
-    "add": "Track a channel: /add @channel",
-    "remove": "Stop tracking a channel",
-    "stats": "Channel stats: /stats [@channel] [7d|30d|90d]",
-    "export": "CSV files: /export [@channel] [7d|30d|90d]",
-    "share": "Share a channel's report as a link",
-    "shares": "Your share links",
-    "plan": "Your plan and usage",
-    "alerts": "Alerts: drops, surges, milestones and more",
-    "settings": "Time zone and quiet hours",
-    "watermark": "Your watermark; send images to mark them",
-    "subscribe": "Plans and prices: upgrade",
-    "cancel": "Stop renewing your card subscription",
-    "billing": "Your card, invoices and receipts",
-    "help": "All commands",
-}
-# Commands listed in Telegram's menu only while their feature flag (a Settings field) is on.
-FEATURE_COMMANDS = {
-    "feature_analytics": frozenset({"stats", "export"}),
-    "feature_share_links": frozenset({"share", "shares"}),
-    "feature_billing": frozenset({"subscribe", "cancel", "billing"}),
-    "feature_alerts": frozenset({"alerts", "settings"}),
-    "feature_watermark": frozenset({"watermark"}),
-}
 
 STALE_BUTTON = "This button no longer works. Send the command again."
 
@@ -1271,53 +1196,3 @@ def alert_history(firings: list[AlertFiring], time_zone: str) -> str:
             f"<b>{escape(firing.rule.channel_title)}</b>{status}\n{facts}"
         )
     return "\n".join(lines)
-
-
-# --------------------------------------------------------------------------- settings
-
-
-def preferences(record: PreferencesRecord, now: datetime) -> str:
-    quiet = (
-        f"{record.quiet_hours[0]:%H:%M}–{record.quiet_hours[1]:%H:%M}"
-        if record.quiet_hours
-        else "off"
-    )
-    return (
-        "⚙️ <b>Settings</b>\n\n"
-        f"🌍 Time zone: <b>{escape(record.time_zone)}</b> (it is {_local(now, record.time_zone)} "
-        "there)\n"
-        f"🌙 Quiet hours: <b>{quiet}</b>\n\n"
-        "Alerts that fire during quiet hours wait and arrive when they end."
-    )
-
-
-TIME_ZONE_BUTTON = "🌍 Time zone"
-QUIET_HOURS_BUTTON = "🌙 Quiet hours"
-ASK_TIME_ZONE = (
-    "Send your time zone, like <code>Europe/Berlin</code> or <code>America/New_York</code>. "
-    "A city alone works too: <code>Berlin</code>."
-)
-BAD_TIME_ZONE = (
-    "⚠️ I don't know that time zone. Send a name like <code>Europe/Berlin</code>, "
-    "<code>Asia/Tokyo</code> or <code>UTC</code>."
-)
-ASK_QUIET_HOURS = (
-    "Send your quiet hours like <code>22:00-07:00</code>, or <code>off</code> to have none."
-)
-BAD_QUIET_HOURS = (
-    "⚠️ Send two different times of day like <code>22:00-07:00</code>, or <code>off</code>."
-)
-
-
-def time_zone_set(name: str) -> str:
-    return f"✅ Time zone set to <b>{escape(name)}</b>. See /settings."
-
-
-def quiet_hours_set(quiet_hours: tuple[time, time] | None) -> str:
-    if quiet_hours is None:
-        return "✅ Quiet hours are off: alerts arrive at any time. See /settings."
-    starts, ends = quiet_hours
-    return (
-        f"✅ Quiet hours set to <b>{starts:%H:%M}–{ends:%H:%M}</b>: alerts that fire then "
-        "arrive when they end. See /settings."
-    )

@@ -5,7 +5,7 @@ import asyncpg
 from db.errors import NotFound
 from services.domain.users import UserRecord
 
-_COLUMNS = "id, username, first_name, language_code, time_zone, created_at"
+_COLUMNS = "id, username, first_name, language_code, chosen_language, time_zone, created_at"
 
 
 class UsersRepository:
@@ -38,3 +38,8 @@ class UsersRepository:
         if row is None:
             raise NotFound(f"user {user_id}")
         return UserRecord(**dict(row))
+
+    async def set_chosen_language(self, *, user_id: int, language: str | None) -> None:
+        await self._pool.execute(
+            "UPDATE users SET chosen_language = $2 WHERE id = $1", user_id, language
+        )

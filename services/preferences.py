@@ -12,7 +12,8 @@ from services.domain.preferences import PreferencesRecord
 _QUIET_HOURS = re.compile(
     r"^\s*(\d{1,2})(?::(\d{2}))?\s*(?:-|–|—|to)\s*(\d{1,2})(?::(\d{2}))?\s*$", re.IGNORECASE
 )
-_QUIET_HOURS_OFF = frozenset({"off", "none", "no", "0"})
+# "выкл" is what the Russian /settings asks for.
+_QUIET_HOURS_OFF = frozenset({"off", "none", "no", "0", "выкл", "выкл.", "нет"})
 
 
 class InvalidTimeZone(ValueError):

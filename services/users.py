@@ -2,6 +2,7 @@
 
 from db.users import UsersRepository
 from services.domain.users import UserRecord
+from services.i18n import Language
 
 
 class UserService:
@@ -15,3 +16,7 @@ class UserService:
         return await self._users.upsert(
             user_id=user_id, username=username, first_name=first_name, language_code=language_code
         )
+
+    async def choose_language(self, *, user_id: int, language: Language) -> None:
+        """The language the bot speaks with the user from their next message on."""
+        await self._users.set_chosen_language(user_id=user_id, language=language.value)

@@ -6,7 +6,8 @@ import secrets
 from aiogram import Router
 from aiogram.types import ErrorEvent, Message
 
-from bot import texts
+from bot.i18n_texts import errors as texts
+from services.i18n import Translator
 
 log = logging.getLogger(__name__)
 
@@ -18,19 +19,19 @@ def log_with_reference(error: BaseException, context: str) -> str:
     return reference
 
 
-async def apologise(message: Message, error: BaseException, context: str) -> None:
+async def apologise(message: Message, error: BaseException, context: str, t: Translator) -> None:
     """For work done outside an update (background tasks): log it and tell the user."""
-    reply = texts.SORRY.format(ref=log_with_reference(error, context))
+    reply = t(texts.SORRY, ref=log_with_reference(error, context))
     try:
         await message.answer(reply)
     except Exception:
         log.exception("could not tell the user about an error in %s", context)
 
 
-async def on_error(event: ErrorEvent) -> bool:
+async def on_error(event: ErrorEvent, t: Translator) -> bool:
     update = event.update
     reference = log_with_reference(event.exception, f"update {update.update_id}")
-    reply = texts.SORRY.format(ref=reference)
+    reply = t(texts.SORRY, ref=reference)
     try:
         if update.message is not None and update.message.chat.type == "private":
             await update.message.answer(reply)

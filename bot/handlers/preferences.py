@@ -1,4 +1,4 @@
-"""/settings: the user's time zone and quiet hours (when alerts may arrive)."""
+"""/settings: the user's time zone and quiet hours (when alerts may arrive), and the language."""
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
@@ -6,12 +6,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot import texts
-from bot.callbacks import PreferenceAction, PreferenceCb
+from bot.callbacks import LanguageCb, PreferenceAction, PreferenceCb
+from bot.i18n_texts import preferences as texts
 from bot.keyboards import preferences_keyboard
 from services.clock import Clock
 from services.domain.users import UserRecord
+from services.i18n import Catalogs, Translator
 from services.preferences import InvalidQuietHours, InvalidTimeZone, PreferencesService
+from services.users import UserService
 
 
 class EditPreference(StatesGroup):
@@ -20,43 +22,64 @@ class EditPreference(StatesGroup):
 
 
 async def show_preferences(
-    message: Message, user: UserRecord, preferences: PreferencesService, clock: Clock
+    message: Message,
+    user: UserRecord,
+    preferences: PreferencesService,
+    clock: Clock,
+    t: Translator,
 ) -> None:
     record = await preferences.get(user_id=user.id)
     await message.answer(
-        texts.preferences(record, clock.now()), reply_markup=preferences_keyboard()
+        texts.summary(t, record, clock.now()), reply_markup=preferences_keyboard(t)
     )
 
 
 async def on_preference_button(
-    query: CallbackQuery, callback_data: PreferenceCb, state: FSMContext
+    query: CallbackQuery, callback_data: PreferenceCb, state: FSMContext, t: Translator
 ) -> None:
     if callback_data.action is PreferenceAction.TIME_ZONE:
         await state.set_state(EditPreference.time_zone)
-        await query.message.answer(texts.ASK_TIME_ZONE)
+        await query.message.answer(t(texts.ASK_TIME_ZONE))
     else:
         await state.set_state(EditPreference.quiet_hours)
-        await query.message.answer(texts.ASK_QUIET_HOURS)
+        await query.message.answer(t(texts.ASK_QUIET_HOURS))
+    await query.answer()
+
+
+async def on_language_button(
+    query: CallbackQuery,
+    callback_data: LanguageCb,
+    user: UserRecord,
+    users: UserService,
+    catalogs: Catalogs,
+) -> None:
+    """Store the choice; the confirmation already speaks the new language, as will what follows."""
+    await users.choose_language(user_id=user.id, language=callback_data.language)
+    await query.message.answer(catalogs.translator(callback_data.language)(texts.LANGUAGE_SET))
     await query.answer()
 
 
 async def on_value(
-    message: Message, state: FSMContext, user: UserRecord, preferences: PreferencesService
+    message: Message,
+    state: FSMContext,
+    user: UserRecord,
+    preferences: PreferencesService,
+    t: Translator,
 ) -> None:
     """The time zone or the quiet hours, as the question asked; a wrong one is explained."""
     text = message.text or ""
     try:
         if await state.get_state() == EditPreference.time_zone.state:
             name = await preferences.set_time_zone(user_id=user.id, text=text)
-            reply = texts.time_zone_set(name)
+            reply = texts.time_zone_set(t, name)
         else:
             quiet_hours = await preferences.set_quiet_hours(user_id=user.id, text=text)
-            reply = texts.quiet_hours_set(quiet_hours)
+            reply = texts.quiet_hours_set(t, quiet_hours)
     except InvalidTimeZone:
-        await message.answer(texts.BAD_TIME_ZONE)
+        await message.answer(t(texts.BAD_TIME_ZONE))
         return
     except InvalidQuietHours:
-        await message.answer(texts.BAD_QUIET_HOURS)
+        await message.answer(t(texts.BAD_QUIET_HOURS))
         return
     await state.clear()
     await message.answer(reply)
@@ -67,6 +90,7 @@ def create_router() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.register(show_preferences, Command("settings"))
     router.callback_query.register(on_preference_button, PreferenceCb.filter())
+    router.callback_query.register(on_language_button, LanguageCb.filter())
     not_a_command = F.text & ~F.text.startswith("/")
     router.message.register(
         on_value, StateFilter(EditPreference.time_zone, EditPreference.quiet_hours), not_a_command

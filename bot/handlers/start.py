@@ -4,17 +4,18 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 
-from bot import texts
+from bot.i18n_texts import start as texts
 from bot.keyboards import start_keyboard
+from services.i18n import Translator
 
 
-async def start(message: Message, bot: Bot) -> None:
+async def start(message: Message, bot: Bot, t: Translator) -> None:
     me = await bot.me()
-    await message.answer(texts.START, reply_markup=start_keyboard(me.username or ""))
+    await message.answer(t(texts.WELCOME), reply_markup=start_keyboard(t, me.username or ""))
 
 
-async def help_command(message: Message) -> None:
-    await message.answer(texts.HELP)
+async def help_command(message: Message, t: Translator) -> None:
+    await message.answer(t(texts.HELP))
 
 
 def create_router() -> Router:

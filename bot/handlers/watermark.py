@@ -32,6 +32,7 @@ from bot.keyboards import (
 from services.channels import ChannelAccessError, ChannelChoiceNeeded, NoChannels
 from services.domain.users import UserRecord
 from services.entitlements import LimitReached
+from services.i18n import Translator
 from services.settings import Settings
 from services.watermark import Position
 from services.watermarking import (
@@ -372,6 +373,7 @@ class ImageIntake:
         watermarking: WatermarkingService,
         settings: Settings,
         state: FSMContext,
+        t: Translator,
     ) -> None:
         if message.media_group_id is None:
             await _watermark_and_reply(message, [_item(message)], user, watermarking, state)
@@ -382,7 +384,7 @@ class ImageIntake:
             try:
                 await _watermark_and_reply(messages[0], items, user, watermarking, state)
             except Exception as error:
-                await apologise(messages[0], error, f"album {message.media_group_id}")
+                await apologise(messages[0], error, f"album {message.media_group_id}", t)
 
         self.albums.add(message, wait=settings.watermark_album_wait_seconds, complete=complete)
 

@@ -10,5 +10,6 @@ class UserRecord:
     username: str | None
     first_name: str
     language_code: str | None
+    chosen_language: str | None  # from /settings; None follows language_code
     time_zone: str
     created_at: datetime

@@ -16,7 +16,7 @@ async def test_start_offers_the_add_to_channel_button(app, tg: FakeTelegram) -> 
 
 
 async def test_commands_are_registered_and_updates_asked_for(app, tg: FakeTelegram) -> None:
-    commands = tg.sent("setMyCommands")[-1].params["commands"]
+    commands = tg.commands()
     assert {c["command"] for c in commands} >= {"start", "help", "channels", "add", "remove"}
     assert set(tg.allowed_updates) >= {
         "message",
@@ -37,7 +37,8 @@ async def test_commands_are_registered_and_updates_asked_for(app, tg: FakeTelegr
     feature_watermark=False,
 )
 async def test_switched_off_features_leave_the_command_menu(app, tg: FakeTelegram) -> None:
-    commands = {c["command"] for c in tg.sent("setMyCommands")[-1].params["commands"]}
+    commands = {c["command"] for c in tg.commands()}
+    assert {c["command"] for c in tg.commands(language_code="ru")} == commands
     assert commands == {"start", "channels", "add", "remove", "plan", "help"}
 
 

@@ -1,0 +1,30 @@
+"""The commands menu: one description per command, set in Telegram for each language."""
+
+from services.i18n import Message
+
+COMMANDS = {
+    "start": Message("commands-start", "What this bot does"),
+    "channels": Message("commands-channels", "Your tracked channels"),
+    "add": Message("commands-add", "Track a channel: /add @channel"),
+    "remove": Message("commands-remove", "Stop tracking a channel"),
+    "stats": Message("commands-stats", "Channel stats: /stats [@channel] [7d|30d|90d]"),
+    "export": Message("commands-export", "CSV files: /export [@channel] [7d|30d|90d]"),
+    "share": Message("commands-share", "Share a channel's report as a link"),
+    "shares": Message("commands-shares", "Your share links"),
+    "plan": Message("commands-plan", "Your plan and usage"),
+    "alerts": Message("commands-alerts", "Alerts: drops, surges, milestones and more"),
+    "settings": Message("commands-settings", "Time zone, quiet hours and language"),
+    "watermark": Message("commands-watermark", "Your watermark; send images to mark them"),
+    "subscribe": Message("commands-subscribe", "Plans and prices: upgrade"),
+    "cancel": Message("commands-cancel", "Stop renewing your card subscription"),
+    "billing": Message("commands-billing", "Your card, invoices and receipts"),
+    "help": Message("commands-help", "All commands"),
+}
+# Commands listed in Telegram's menu only while their feature flag (a Settings field) is on.
+FEATURE_COMMANDS = {
+    "feature_analytics": frozenset({"stats", "export"}),
+    "feature_share_links": frozenset({"share", "shares"}),
+    "feature_billing": frozenset({"subscribe", "cancel", "billing"}),
+    "feature_alerts": frozenset({"alerts", "settings"}),
+    "feature_watermark": frozenset({"watermark"}),
+}

@@ -1,0 +1,145 @@
+"""Texts in the user's language: catalog messages, the compiled catalogs, a translator per locale.
+
+A feature declares its texts as `Message`s in its text module (`bot/i18n_texts/<feature>.py`,
+`services/i18n_texts/<feature>.py`); `make catalogs-extract` collects them into the gettext domain
+of the same name, one `.po` per feature and locale under `services/locales/`. At load time the
+domains of a locale are merged into one catalog. Nothing here imports aiogram, so background work
+(alerts, billing, the share page) renders texts the same way as handlers.
+"""
+
+import string
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from babel.core import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+
+
+class Language(StrEnum):
+    """The languages the bot speaks; the value is the locale of its catalogs."""
+
+    EN = "en"
+    RU = "ru"
+
+
+DEFAULT_LOCALE = Language.EN.value  # the source language: msgids are English, no catalog needed
+# Telegram's language_code of people who read Russian more readily than English.
+RUSSIAN_READERS = frozenset({"ru", "uk", "be", "kk"})
+
+
+@dataclass(frozen=True)
+class Message:
+    """A catalog message: `key` (its msgctxt, `<domain>-<where it appears>`) and its English."""
+
+    key: str
+    english: str
+
+
+@dataclass(frozen=True)
+class PluralMessage:
+    """A message whose words follow a number `n`; Russian has three forms, English two."""
+
+    key: str
+    singular: str
+    plural: str
+
+
+def locale_for(language_code: str | None) -> str:
+    """The locale for Telegram's language_code (`ru`, `uk-UA`, ...): Russian or English."""
+    language = (language_code or "").replace("_", "-").split("-")[0].lower()
+    return Language.RU.value if language in RUSSIAN_READERS else DEFAULT_LOCALE
+
+
+def user_locale(*, chosen_language: str | None, language_code: str | None) -> str:
+    """The language a user chose in /settings, else the one their Telegram speaks."""
+    if chosen_language in set(Language):
+        return Language(chosen_language).value
+    return locale_for(language_code)
+
+
+def placeholders(text: str) -> set[str]:
+    """The named placeholders of a text (`{ref}` gives `ref`)."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+class Translator:
+    """Renders messages, numbers and dates for one locale."""
+
+    def __init__(self, locale: str, translations: NullTranslations) -> None:
+        self.locale = locale
+        self._babel_locale = Locale.parse(locale)
+        self._translations = translations
+
+    def __call__(self, message: Message, **values: Any) -> str:
+        """The message in this locale, its placeholders filled with `values`."""
+        return self._translations.pgettext(message.key, message.english).format(**values)
+
+    def plural(self, message: PluralMessage, n: int, **values: Any) -> str:
+        """The form of the message for `n`; `n` is also there as the placeholder `{n}`."""
+        text = self._translations.npgettext(message.key, message.singular, message.plural, n)
+        return text.format(n=self.number(n), **values)
+
+    def number(self, value: int | float | Decimal) -> str:
+        """12,345.6 in English, 12 345,6 in Russian."""
+        return format_decimal(value, locale=self._babel_locale)
+
+    def percent(self, fraction: float | Decimal, *, digits: int = 1) -> str:
+        """0.123 as 12.3% in English, 12,3 % in Russian."""
+        # The locale's own pattern (where the sign goes, a space before it) with `digits` decimals.
+        pattern = self._babel_locale.percent_formats[None].pattern
+        if digits:
+            pattern = pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
+        return format_percent(fraction, pattern, locale=self._babel_locale)
+
+    def date(self, day: date) -> str:
+        """Oct 1, 2026 in English, 1 окт. 2026 г. in Russian."""
+        return format_date(day, "medium", locale=self._babel_locale)
+
+    def month(self, day: date) -> str:
+        """The month and year alone, as a chart or a calendar names them (October 2026)."""
+        return format_date(day, "LLLL y", locale=self._babel_locale)
+
+    def moment(self, when: datetime) -> str:
+        """A day and a time of day in the time zone `when` carries (1 Oct, 14:05)."""
+        return format_datetime(when, "d MMM, HH:mm", tzinfo=when.tzinfo, locale=self._babel_locale)
+
+
+class Catalogs:
+    """The compiled catalogs of every domain, merged per locale; a translator for any locale."""
+
+    def __init__(self, directory: Path = LOCALES_DIR) -> None:
+        self.directory = directory
+        self.translations = {language.value: self._load(language.value) for language in Language}
+        self._translators = {
+            locale: Translator(locale, translations)
+            for locale, translations in self.translations.items()
+        }
+
+    def _load(self, locale: str) -> NullTranslations:
+        catalog_dir = self.directory / locale / "LC_MESSAGES"
+        sources = sorted(catalog_dir.glob("*.po"))
+        merged: NullTranslations = NullTranslations()
+        for po in sources:
+            mo = po.with_suffix(".mo")
+            if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+                raise RuntimeError(f"{po} is not compiled (or changed since): run `make catalogs`")
+            with mo.open("rb") as file:
+                domain = Translations(file, domain=po.stem)
+            if isinstance(merged, Translations):
+                # Keys start with their domain, so merging never lets one feature hide another's.
+                merged.merge(domain)
+            else:
+                merged = domain
+        return merged
+
+    def translator(self, locale: str) -> Translator:
+        """The translator for a locale; an unknown locale gets English."""
+        return self._translators.get(locale) or self._translators[DEFAULT_LOCALE]
