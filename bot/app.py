@@ -108,7 +108,7 @@ class BotApplication:
         self._pool = pool
         self.bot = Bot(
             token=settings.bot_token.get_secret_value(),
-            session=create_session(settings.telegram_api_base),
+            session=create_session(settings.telegram_api_base, self.clock),
             default=DefaultBotProperties(parse_mode=ParseMode.HTML),
         )
         gateway = AiogramTelegramGateway(self.bot)

@@ -73,6 +73,11 @@ HELP = (
 SORRY = (
     "😔 Sorry, something went wrong on our side. Please try again. Reference: <code>{ref}</code>"
 )
+TOOK_TOO_LONG = "⏳ That took too long to answer. Try a shorter period, or try again in a minute."
+# Telegram refused or could not take the answer; this shorter note may still get through.
+REPLY_FAILED = "😔 I couldn't send you that answer. Please try again in a minute."
+# A 429 keeps an answer waiting: the user hears that it is coming.
+STILL_WORKING = "⏳ Telegram asks me to wait {seconds} s before answering. Your answer is coming."
 SLOW_DOWN = "⏳ Too many requests at once. Please wait a moment."
 UNKNOWN_COMMAND = "🤔 I don't know the command {command}. Send /help to see what I can do."
 FREE_TEXT = (
