@@ -21,7 +21,7 @@ from bot import texts
 from bot.alert_sender import AiogramAlertSender
 from bot.fsm_storage import PostgresStorage
 from bot.handlers import get_routers
-from bot.middlewares import RememberUserMiddleware, ThrottlingMiddleware
+from bot.middlewares import InFlightUpdates, RememberUserMiddleware, ThrottlingMiddleware
 from bot.rate_limit import TokenBuckets
 from bot.session import create_session
 from bot.telegram_gateway import AiogramBillingNotifier, AiogramTelegramGateway
@@ -68,6 +68,8 @@ log = logging.getLogger(__name__)
 
 # Stars and granted plans run out on their own; their users hear about it within this time.
 _PLAN_EXPIRY_CHECK_MINUTES = 10
+# On shutdown, updates being handled get this long to finish before they are cancelled.
+_IN_FLIGHT_GRACE_SECONDS = 2.0
 
 
 @dataclass
@@ -205,6 +207,7 @@ class BotApplication:
                 PreferencesRepository(pool), on_change=alert_delivery.wake
             ),
         )
+        self._in_flight = InFlightUpdates()
         self.dispatcher = self._build_dispatcher()
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._web_runner: web.AppRunner | None = None
@@ -245,6 +248,7 @@ class BotApplication:
         dp = Dispatcher(storage=PostgresStorage(FsmRepository(self._pool)))
         dp.workflow_data.update(settings=self.settings, clock=self.clock)
         dp.workflow_data.update(self.services.as_workflow_data())
+        dp.update.outer_middleware(self._in_flight)
         throttling = ThrottlingMiddleware(
             burst=self.settings.throttle_burst, rate=self.settings.throttle_rate
         )
@@ -359,6 +363,8 @@ class BotApplication:
         )
 
     async def _on_shutdown(self) -> None:
+        # A handler stuck on a runaway query must not hold the shutdown (SIGTERM) up.
+        await self._in_flight.finish_or_cancel(grace=_IN_FLIGHT_GRACE_SECONDS)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.services.ingestion.stop()
