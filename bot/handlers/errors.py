@@ -9,7 +9,6 @@ import secrets
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
-from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent, Message, Update
 
 from bot import texts
@@ -26,13 +25,30 @@ def log_with_reference(error: BaseException, context: str) -> str:
     return reference
 
 
+def log_and_explain(error: BaseException, context: str) -> str | None:
+    """Log the error as what it is; the text to tell the user, or None if nobody can be told."""
+    if database_gave_up(error):
+        log.warning("%s: the database gave up: %r", context, error)
+        return texts.TOOK_TOO_LONG
+    if isinstance(error, TelegramForbiddenError):
+        log.info("%s: the user blocked the bot: %s", context, error.message)
+        return None
+    if isinstance(error, TelegramAPIError):
+        # Refused (400), or not taken even after the session's retries (429, 5xx).
+        log.warning("%s: Telegram refused %s: %s", context, type(error.method).__name__, error)
+        return texts.REPLY_FAILED
+    return texts.SORRY.format(ref=log_with_reference(error, context))
+
+
 async def apologise(message: Message, error: BaseException, context: str) -> None:
     """For work done outside an update (background tasks): log it and tell the user."""
-    reply = texts.SORRY.format(ref=log_with_reference(error, context))
+    reply = log_and_explain(error, context)
+    if reply is None:
+        return
     try:
         await message.answer(reply)
-    except Exception:
-        log.exception("could not tell the user about an error in %s", context)
+    except TelegramAPIError as failure:
+        log.warning("%s: could not tell the user: %s", context, failure)
 
 
 async def tell_user(update: Update, bot: Bot, text: str) -> None:
@@ -50,50 +66,17 @@ async def tell_user(update: Update, bot: Bot, text: str) -> None:
                 chat_id = query.message.chat.id if query.message else query.from_user.id
                 await bot.send_message(chat_id, text)
     except TelegramAPIError as error:
-        log.warning("update %s: could not tell the user: %s", update.update_id, error.message)
-
-
-def _database_gave_up(event: ErrorEvent) -> bool:
-    return database_gave_up(event.exception)
-
-
-async def on_took_too_long(event: ErrorEvent, bot: Bot) -> bool:
-    log.warning("update %s: the database gave up: %r", event.update.update_id, event.exception)
-    await tell_user(event.update, bot, texts.TOOK_TOO_LONG)
-    return True
-
-
-async def on_bot_blocked(event: ErrorEvent) -> bool:
-    """Nobody is left to tell: the user blocked the bot (or deleted their account)."""
-    log.info("update %s: the user blocked the bot: %s", event.update.update_id, event.exception)
-    return True
-
-
-async def on_telegram_fault(event: ErrorEvent, bot: Bot) -> bool:
-    """Telegram refused a reply (400) or could not take it even after retries (429, 5xx)."""
-    error = event.exception
-    assert isinstance(error, TelegramAPIError)
-    log.warning(
-        "update %s: Telegram refused %s: %s",
-        event.update.update_id,
-        type(error.method).__name__,
-        error.message,
-    )
-    await tell_user(event.update, bot, texts.REPLY_FAILED)
-    return True
+        log.warning("update %s: could not tell the user: %s", update.update_id, error)
 
 
 async def on_error(event: ErrorEvent, bot: Bot) -> bool:
-    reference = log_with_reference(event.exception, f"update {event.update.update_id}")
-    await tell_user(event.update, bot, texts.SORRY.format(ref=reference))
+    reply = log_and_explain(event.exception, f"update {event.update.update_id}")
+    if reply is not None:
+        await tell_user(event.update, bot, reply)
     return True
 
 
 def create_router() -> Router:
     router = Router(name="errors")
-    # The first that matches answers: the expected faults before the last resort.
-    router.errors.register(on_took_too_long, _database_gave_up)
-    router.errors.register(on_bot_blocked, ExceptionTypeFilter(TelegramForbiddenError))
-    router.errors.register(on_telegram_fault, ExceptionTypeFilter(TelegramAPIError))
     router.errors.register(on_error)
     return router
