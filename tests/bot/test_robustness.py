@@ -182,6 +182,22 @@ async def test_a_hung_table_gets_a_took_too_long_reply_and_frees_the_connection(
     assert "You have no channels yet" in tg.texts_to(alice)[-1]
 
 
+@pytest.mark.settings(db_statement_timeout_seconds=0.5)
+async def test_a_button_the_database_gives_up_on_is_answered_in_a_new_message(
+    app_on_own_pool, tg, db, caplog
+) -> None:
+    alice, summary = await owner_with_stats(tg, db)
+    async with db.acquire() as holder, holder.transaction():
+        await holder.execute("LOCK TABLE posts IN ACCESS EXCLUSIVE MODE")
+        query_id = await tg.press_button(alice, summary, "Export CSV")
+
+    assert tg.callback_answer(query_id) == {}  # answered at once, before the export ran
+    assert tg.texts_to(alice)[-1] == (
+        "⏳ That took too long to answer. Try a shorter period, or try again in a minute."
+    )
+    assert tracebacks_logged(caplog) == []
+
+
 @pytest.mark.settings(db_pool_max_size=1, db_acquire_timeout_seconds=0.5)
 async def test_no_free_connection_gets_a_took_too_long_reply(
     app_on_own_pool, tg, own_pool, caplog
