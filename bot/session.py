@@ -89,7 +89,9 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
             except TelegramRetryAfter as error:
                 if _CALLER_WAITS_OUT_FLOOD.get() or error.retry_after > self._max_retry_after:
                     raise
-                if attempt >= max_attempts:
+                # A button's spinner stops by itself: not worth a long wait.
+                long_for_a_button = is_callback_answer and error.retry_after > self._note_after
+                if attempt >= max_attempts or long_for_a_button:
                     return self._give_up_or_raise(method, error)
                 delay = float(error.retry_after)
                 log.warning("%s: flood limit, retrying in %.0f s", type(method).__name__, delay)

@@ -67,7 +67,8 @@ async def create_pool(
 ) -> asyncpg.Pool:
     """A pool whose connections decode jsonb to Python values and cancel slow statements.
 
-    Work that needs longer than statement_timeout says so itself (SET LOCAL statement_timeout).
+    Work that needs longer says so itself: SET LOCAL statement_timeout, and timeout= on the call
+    (the client's own timeout is statement_timeout plus a grace).
     """
     pool = _Pool(
         dsn,

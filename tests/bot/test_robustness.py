@@ -120,15 +120,25 @@ async def test_a_refused_reply_is_a_warning_and_the_user_hears_of_it(app, tg, ca
     )
 
 
-async def test_server_errors_on_a_button_answer_do_not_lose_the_reply(app, tg, db, caplog) -> None:
+@pytest.mark.parametrize(
+    ("failure", "attempts"),
+    [
+        pytest.param({"error_code": 502, "times": 5}, 3, id="502s: three tries"),
+        pytest.param({"error_code": 429, "retry_after": 60}, 1, id="a long 429: no wait"),
+    ],
+)
+async def test_a_failing_button_answer_does_not_lose_the_reply(
+    app, tg, db, clock, caplog, failure: dict, attempts: int
+) -> None:
     alice, summary = await owner_with_stats(tg, db)
-    tg.fail_next("answerCallbackQuery", error_code=502, times=5)
+    tg.fail_next("answerCallbackQuery", **failure)
 
     await tg.press_button(alice, summary, "30d")
 
     edit = tg.last_to(alice)
     assert edit.method == "editMessageText" and "(30 days)" in edit.text
-    assert [c.ok for c in tg.sent("answerCallbackQuery")] == [False] * 3
+    assert [c.ok for c in tg.sent("answerCallbackQuery")] == [False] * attempts
+    assert sum(clock.slept) < 5
     assert tracebacks_logged(caplog) == []
 
 
