@@ -39,7 +39,8 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 
 
 # A frozen server never cancels anything itself: the client gives up a little after it would.
-_CLIENT_TIMEOUT_GRACE_SECONDS = 5.0
+# (Then the connection's release waits up to the acquire timeout for the cancel to go through.)
+_CLIENT_TIMEOUT_GRACE_SECONDS = 1.0
 
 
 class _Pool(asyncpg.Pool):

@@ -170,12 +170,18 @@ async def app(
 
 
 @pytest.fixture
+def own_pool_dsn(database_dsn: str) -> str:
+    """Where `own_pool` connects; a test module may put something in between."""
+    return database_dsn
+
+
+@pytest.fixture
 async def own_pool(
-    settings: Settings, database_dsn: str, db: asyncpg.Pool
+    settings: Settings, own_pool_dsn: str, db: asyncpg.Pool
 ) -> AsyncIterator[asyncpg.Pool]:
     """A pool built from the test's settings (DB_* sizes and timeouts), as production builds it."""
     pool = await create_pool(
-        database_dsn,
+        own_pool_dsn,
         min_size=1,
         max_size=settings.db_pool_max_size,
         statement_timeout=settings.db_statement_timeout_seconds,

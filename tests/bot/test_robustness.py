@@ -2,12 +2,13 @@
 
 import logging
 import time
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 from channel_history import SAMPLE_NOW, write_sample_history
 from fake_telegram import BOT_TOKEN, Call, FakeTelegram, FakeUser
-from helpers import ManualClock
+from helpers import FreezableProxy, ManualClock
 
 from bot.logs import RedactSecrets
 
@@ -15,6 +16,20 @@ from bot.logs import RedactSecrets
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(SAMPLE_NOW)
+
+
+@pytest.fixture
+async def database_proxy(database_dsn: str) -> AsyncIterator[FreezableProxy]:
+    proxy = FreezableProxy(database_dsn)
+    await proxy.start()
+    yield proxy
+    await proxy.stop()
+
+
+@pytest.fixture
+def own_pool_dsn(database_proxy: FreezableProxy) -> str:
+    """The bot under test here reaches its database through a proxy that can freeze it."""
+    return database_proxy.dsn
 
 
 def tracebacks_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -190,6 +205,29 @@ async def test_a_hung_table_gets_a_took_too_long_reply_and_frees_the_connection(
     assert tracebacks_logged(caplog) == []
     await tg.send_text(alice, "/channels")
     assert "You have no channels yet" in tg.texts_to(alice)[-1]
+
+
+@pytest.mark.settings(db_statement_timeout_seconds=0.5, db_acquire_timeout_seconds=0.5)
+async def test_a_frozen_database_gets_a_took_too_long_reply(
+    app_on_own_pool, tg, database_proxy: FreezableProxy, caplog
+) -> None:
+    alice = tg.user("Alice")
+    await tg.send_text(alice, "/help")
+    database_proxy.freeze()
+    try:
+        started = time.monotonic()
+        await tg.send_text(alice, "/help")
+        waited = time.monotonic() - started
+    finally:
+        database_proxy.thaw()
+
+    assert tg.texts_to(alice)[-1] == (
+        "⏳ That took too long to answer. Try a shorter period, or try again in a minute."
+    )
+    assert waited < 5
+    assert tracebacks_logged(caplog) == []
+    await tg.send_text(alice, "/help")
+    assert "<b>Commands</b>" in tg.texts_to(alice)[-1]
 
 
 @pytest.mark.settings(db_statement_timeout_seconds=0.5)
