@@ -13,10 +13,13 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import (
     AnswerCallbackQuery,
+    EditMessageText,
     GetUpdates,
     Response,
-    SendChatAction,
+    SendDocument,
+    SendMediaGroup,
     SendMessage,
+    SendPhoto,
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
@@ -27,6 +30,9 @@ from bot import texts
 from services.clock import Clock
 
 log = logging.getLogger(__name__)
+
+# What a person waits for; a long flood wait on one of these gets them a "still working" note.
+_REPLIES = (SendMessage, SendPhoto, SendDocument, SendMediaGroup, EditMessageText)
 
 _CALLER_WAITS_OUT_FLOOD: ContextVar[bool] = ContextVar("caller_waits_out_flood", default=False)
 
@@ -125,7 +131,8 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
     ) -> bool:
         """Tell the reply's chat its answer is coming; True once the note went out."""
         chat_id = getattr(method, "chat_id", None)
-        if chat_id is None or isinstance(method, SendChatAction):
+        # Only for what a person is waiting to read: private chats have positive ids.
+        if not isinstance(method, _REPLIES) or not isinstance(chat_id, int) or chat_id <= 0:
             return False
         note = SendMessage(chat_id=chat_id, text=texts.STILL_WORKING.format(seconds=round(delay)))
         try:

@@ -94,6 +94,18 @@ async def test_a_long_flood_wait_gets_a_still_working_note_then_the_answer(
     assert tracebacks_logged(caplog) == []
 
 
+async def test_a_long_flood_wait_on_a_lookup_sends_no_note(app, tg, clock) -> None:
+    alice = tg.user("Alice")
+    tg.channel("News", "newsroom", owner=alice)
+    tg.fail_next("getChat", error_code=429, retry_after=60)
+
+    await tg.send_text(alice, "/add @newsroom")
+
+    assert [c.chat_id for c in tg.sent("sendMessage")] == [alice.id]
+    assert "not an admin of <b>News</b> yet" in tg.texts_to(alice)[-1]
+    assert clock.slept == [60]
+
+
 async def test_eight_server_errors_are_retried_with_backoff(app, tg, clock, caplog) -> None:
     alice = tg.user("Alice")
     tg.fail_next("sendMessage", error_code=500, times=8)
