@@ -12,6 +12,10 @@ from helpers import FreezableProxy, ManualClock
 
 from bot.logs import RedactSecrets
 
+# What the user reads when the database gave up, and when Telegram would not take the answer.
+TOOK_TOO_LONG = "⏳ That took too long to answer. Try a shorter period, or try again in a minute."
+REPLY_FAILED = "😔 I couldn't send you that answer. Please try again in a minute."
+
 
 @pytest.fixture
 def clock() -> ManualClock:
@@ -137,9 +141,7 @@ async def test_a_refused_reply_is_a_warning_and_the_user_hears_of_it(app, tg, ca
 
     await tg.send_text(alice, "/help")
 
-    assert tg.texts_to(alice) == [
-        "😔 I couldn't send you that answer. Please try again in a minute."
-    ]
+    assert tg.texts_to(alice) == [REPLY_FAILED]
     assert tracebacks_logged(caplog) == []
     assert any(
         r.levelno == logging.WARNING and "message is too long" in r.getMessage()
@@ -187,9 +189,7 @@ async def test_charts_that_telegram_keeps_refusing_end_in_a_message(
     assert tg.callback_answer(query_id) == {}  # answered before the charts were drawn
     assert any(c.ok for c in tg.sent("sendMediaGroup")) is album_sent
     if not album_sent:
-        assert tg.texts_to(alice)[-1] == (
-            "😔 I couldn't send you that answer. Please try again in a minute."
-        )
+        assert tg.texts_to(alice)[-1] == REPLY_FAILED
     assert tracebacks_logged(caplog) == []
 
 
@@ -208,9 +208,7 @@ async def test_a_hung_table_gets_a_took_too_long_reply_and_frees_the_connection(
             "WHERE datname = current_database() AND wait_event_type = 'Lock'"
         )
 
-    assert tg.texts_to(alice)[-1] == (
-        "⏳ That took too long to answer. Try a shorter period, or try again in a minute."
-    )
+    assert tg.texts_to(alice)[-1] == TOOK_TOO_LONG
     assert waited < 3
     assert still_waiting == 0
     assert own_pool.get_idle_size() == own_pool.get_size()
@@ -233,9 +231,7 @@ async def test_a_frozen_database_gets_a_took_too_long_reply(
     finally:
         database_proxy.thaw()
 
-    assert tg.texts_to(alice)[-1] == (
-        "⏳ That took too long to answer. Try a shorter period, or try again in a minute."
-    )
+    assert tg.texts_to(alice)[-1] == TOOK_TOO_LONG
     assert waited < 5
     assert tracebacks_logged(caplog) == []
     await tg.send_text(alice, "/help")
@@ -252,9 +248,7 @@ async def test_a_button_the_database_gives_up_on_is_answered_in_a_new_message(
         query_id = await tg.press_button(alice, summary, "Export CSV")
 
     assert tg.callback_answer(query_id) == {}  # answered at once, before the export ran
-    assert tg.texts_to(alice)[-1] == (
-        "⏳ That took too long to answer. Try a shorter period, or try again in a minute."
-    )
+    assert tg.texts_to(alice)[-1] == TOOK_TOO_LONG
     assert tracebacks_logged(caplog) == []
 
 
@@ -268,7 +262,7 @@ async def test_no_free_connection_gets_a_took_too_long_reply(
         await tg.send_text(alice, "/help")
         waited = time.monotonic() - started
 
-    assert "That took too long" in tg.texts_to(alice)[-1]
+    assert tg.texts_to(alice)[-1] == TOOK_TOO_LONG
     assert waited < 3
     assert tracebacks_logged(caplog) == []
     await tg.send_text(alice, "/help")
