@@ -208,7 +208,7 @@ async def bench_queue() -> None:
         )
         bot = Bot(
             BOT_TOKEN,
-            session=create_session(tg.base_url),
+            session=create_session(tg.base_url, SystemClock()),
             default=DefaultBotProperties(parse_mode=ParseMode.HTML),
         )
         sender = AiogramAlertSender(bot)

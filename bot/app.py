@@ -19,7 +19,7 @@ from bot.fsm_storage import PostgresStorage
 from bot.handlers import get_routers
 from bot.i18n import CatalogI18n, UserLocaleMiddleware
 from bot.i18n_texts.commands import COMMANDS, FEATURE_COMMANDS
-from bot.middlewares import RememberUserMiddleware, ThrottlingMiddleware
+from bot.middlewares import InFlightUpdates, RememberUserMiddleware, ThrottlingMiddleware
 from bot.rate_limit import TokenBuckets
 from bot.session import create_session
 from bot.telegram_gateway import AiogramBillingNotifier, AiogramTelegramGateway
@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 # Stars and granted plans run out on their own; their users hear about it within this time.
 _PLAN_EXPIRY_CHECK_MINUTES = 10
+# On shutdown, updates being handled get this long to finish before they are cancelled.
+_IN_FLIGHT_GRACE_SECONDS = 2.0
 
 
 class BotApplication:
@@ -49,7 +51,7 @@ class BotApplication:
         self.catalogs = Catalogs()
         self.bot = Bot(
             token=settings.bot_token.get_secret_value(),
-            session=create_session(settings.telegram_api_base),
+            session=create_session(settings.telegram_api_base, self.clock),
             default=DefaultBotProperties(parse_mode=ParseMode.HTML),
         )
         # Stripe's HTTP client lives until shutdown, which closes it.
@@ -63,6 +65,7 @@ class BotApplication:
             alert_sender=AiogramAlertSender(self.bot),
             stripe_http=self._stripe_http,
         )
+        self._in_flight = InFlightUpdates()
         self.dispatcher = self._build_dispatcher()
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._web_runner: web.AppRunner | None = None
@@ -76,6 +79,7 @@ class BotApplication:
         dp = Dispatcher(storage=PostgresStorage(dialog_states(self._pool)))
         dp.workflow_data.update(settings=self.settings, clock=self.clock, catalogs=self.catalogs)
         dp.workflow_data.update(self.services.as_workflow_data())
+        dp.update.outer_middleware(self._in_flight)
         throttling = ThrottlingMiddleware(
             burst=self.settings.throttle_burst, rate=self.settings.throttle_rate
         )
@@ -197,6 +201,8 @@ class BotApplication:
         )
 
     async def _on_shutdown(self) -> None:
+        # A handler stuck on a runaway query must not hold the shutdown (SIGTERM) up.
+        await self._in_flight.finish_or_cancel(grace=_IN_FLIGHT_GRACE_SECONDS)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.services.ingestion.stop()

@@ -1,5 +1,7 @@
-"""Middlewares: remember the user, and keep one user from flooding the bot."""
+"""Middlewares: remember the user, keep one user from flooding the bot, track work in flight."""
 
+import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -10,6 +12,8 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from bot import texts
 from bot.rate_limit import TokenBuckets
 from services.users import UserService
+
+log = logging.getLogger(__name__)
 
 # Users remembered for warnings and albums; past this the memory starts over.
 _MAX_REMEMBERED = 10_000
@@ -78,3 +82,31 @@ class ThrottlingMiddleware(BaseMiddleware):
 def _is_payment(event: TelegramObject) -> bool:
     """Money moved: such a message is never dropped, however busy the user is."""
     return isinstance(event, Message) and bool(event.successful_payment or event.refunded_payment)
+
+
+class InFlightUpdates(BaseMiddleware):
+    """Knows the tasks handling updates right now, so a shutdown can end them, queries and all."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        try:
+            return await handler(event, data)
+        finally:
+            self._tasks.discard(task)
+
+    async def finish_or_cancel(self, *, grace: float) -> None:
+        """Give the updates being handled `grace` seconds to finish, then cancel the rest."""
+        tasks = self._tasks - {asyncio.current_task()}
+        if not tasks:
+            return
+        _, unfinished = await asyncio.wait(tasks, timeout=grace)
+        if unfinished:
+            log.warning("%d updates unfinished after %.0f s: cancelled", len(unfinished), grace)
+        for task in unfinished:
+            task.cancel()
+        await asyncio.gather(*unfinished, return_exceptions=True)

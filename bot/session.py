@@ -1,6 +1,5 @@
 """Bot API session behaviour aiogram does not have by itself."""
 
-import asyncio
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,13 +10,30 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramRetryAfter, TelegramServerError
-from aiogram.methods import GetUpdates, Response, TelegramMethod
+from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter, TelegramServerError
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageText,
+    GetUpdates,
+    Response,
+    SendDocument,
+    SendMediaGroup,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
 from aiogram.methods.base import TelegramType
 from aiogram.types import Update
 from pydantic import ValidationError
 
+from bot.i18n import CatalogI18n
+from bot.i18n_texts import errors as texts
+from services.clock import Clock
+
 log = logging.getLogger(__name__)
+
+# What a person waits for; a long flood wait on one of these gets them a "still working" note.
+_REPLIES = (SendMessage, SendPhoto, SendDocument, SendMediaGroup, EditMessageText)
 
 _CALLER_WAITS_OUT_FLOOD: ContextVar[bool] = ContextVar("caller_waits_out_flood", default=False)
 
@@ -37,20 +53,32 @@ def flood_waits_left_to_caller() -> Iterator[None]:
 
 
 class RetryRequestMiddleware(BaseRequestMiddleware):
-    """Waits out a 429's retry_after and retries 5xx answers with exponential backoff."""
+    """Waits out a 429's retry_after and retries 5xx answers with exponential backoff.
+
+    A reply a 429 keeps waiting long gets a "still working" note in its chat first. A callback
+    answer that still fails is given up with a warning: it only stops the button's spinner, and
+    the reply it acknowledges must not be lost for it. Waiting goes through the clock, so tests
+    move time instead of sleeping.
+    """
 
     def __init__(
         self,
+        clock: Clock,
         *,
-        max_attempts: int = 5,
+        max_attempts: int = 10,
+        callback_answer_attempts: int = 3,
         base_delay: float = 0.5,
         max_delay: float = 30.0,
-        max_retry_after: float = 120.0,
+        max_retry_after: float = 300.0,
+        note_after: float = 10.0,
     ) -> None:
+        self._clock = clock
         self._max_attempts = max_attempts
+        self._callback_answer_attempts = callback_answer_attempts
         self._base_delay = base_delay
         self._max_delay = max_delay
         self._max_retry_after = max_retry_after
+        self._note_after = note_after
 
     async def __call__(
         self,
@@ -58,27 +86,71 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
+        is_callback_answer = isinstance(method, AnswerCallbackQuery)
+        max_attempts = self._callback_answer_attempts if is_callback_answer else self._max_attempts
         attempt = 1
+        noted = False
         while True:
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
-                if (
-                    _CALLER_WAITS_OUT_FLOOD.get()
-                    or attempt >= self._max_attempts
-                    or error.retry_after > self._max_retry_after
-                ):
+                if _CALLER_WAITS_OUT_FLOOD.get() or error.retry_after > self._max_retry_after:
                     raise
+                # A button's spinner stops by itself: not worth a long wait.
+                long_for_a_button = is_callback_answer and error.retry_after > self._note_after
+                if attempt >= max_attempts or long_for_a_button:
+                    return self._give_up_or_raise(method, error)
                 delay = float(error.retry_after)
                 log.warning("%s: flood limit, retrying in %.0f s", type(method).__name__, delay)
-            except TelegramServerError:
+                if delay > self._note_after and not noted:
+                    noted = await self._note_still_working(make_request, bot, method, delay)
+            except TelegramServerError as error:
                 # The polling loop has its own backoff; retrying here would only stack delays.
-                if attempt >= self._max_attempts or isinstance(method, GetUpdates):
+                if isinstance(method, GetUpdates):
                     raise
+                if attempt >= max_attempts:
+                    return self._give_up_or_raise(method, error)
                 delay = min(self._max_delay, self._base_delay * 2 ** (attempt - 1))
                 log.warning("%s: server error, retrying in %.1f s", type(method).__name__, delay)
             attempt += 1
-            await asyncio.sleep(delay)
+            await self._clock.sleep(delay)
+
+    def _give_up_or_raise(
+        self, method: TelegramMethod[TelegramType], error: TelegramAPIError
+    ) -> Response[TelegramType]:
+        if not isinstance(method, AnswerCallbackQuery):
+            raise error
+        log.warning("answerCallbackQuery given up: %s", error.message)
+        return Response[bool](ok=True, result=True)  # type: ignore[return-value]
+
+    async def _note_still_working(
+        self,
+        make_request: NextRequestMiddlewareType[Any],
+        bot: Bot,
+        method: TelegramMethod[Any],
+        delay: float,
+    ) -> bool:
+        """Tell the reply's chat its answer is coming; True once the note went out."""
+        chat_id = getattr(method, "chat_id", None)
+        # Only for what a person is waiting to read: private chats have positive ids.
+        if not isinstance(method, _REPLIES) or not isinstance(chat_id, int) or chat_id <= 0:
+            return False
+        note = SendMessage(chat_id=chat_id, text=_still_working(round(delay)))
+        try:
+            # Straight to the next handler: a note is not worth waiting or retrying for.
+            await make_request(bot, note)
+        except TelegramAPIError as error:
+            log.warning("could not send the still-working note: %s", error.message)
+            return False
+        return True
+
+
+def _still_working(seconds: int) -> str:
+    """The note in the language of the update being answered (English outside one)."""
+    i18n = CatalogI18n.get_current(no_error=True)
+    if i18n is None:
+        return texts.STILL_WORKING.english.format(seconds=seconds)
+    return i18n.catalogs.translator(i18n.current_locale)(texts.STILL_WORKING, seconds=seconds)
 
 
 class ResilientSession(AiohttpSession):
@@ -119,7 +191,7 @@ class ResilientSession(AiohttpSession):
         return self.json_dumps(payload)
 
 
-def create_session(api_base: str) -> AiohttpSession:
+def create_session(api_base: str, clock: Clock) -> AiohttpSession:
     session = ResilientSession(api=TelegramAPIServer.from_base(api_base))
-    session.middleware(RetryRequestMiddleware())
+    session.middleware(RetryRequestMiddleware(clock))
     return session

@@ -170,6 +170,39 @@ async def app(
 
 
 @pytest.fixture
+def own_pool_dsn(database_dsn: str) -> str:
+    """Where `own_pool` connects; a test module may put something in between."""
+    return database_dsn
+
+
+@pytest.fixture
+async def own_pool(
+    settings: Settings, own_pool_dsn: str, db: asyncpg.Pool
+) -> AsyncIterator[asyncpg.Pool]:
+    """A pool built from the test's settings (DB_* sizes and timeouts), as production builds it."""
+    pool = await create_pool(
+        own_pool_dsn,
+        min_size=1,
+        max_size=settings.db_pool_max_size,
+        statement_timeout=settings.db_statement_timeout_seconds,
+        acquire_timeout=settings.db_acquire_timeout_seconds,
+    )
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+async def app_on_own_pool(
+    settings: Settings, own_pool: asyncpg.Pool, tg: FakeTelegram, clock: ManualClock
+) -> AsyncIterator[RunningBot]:
+    """The real bot, polling the fake Telegram, on `own_pool` (a clean database)."""
+    running = RunningBot(BotApplication(settings, own_pool, clock=clock), tg, own_pool)
+    await running.start()
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
 async def another_bot(
     settings: Settings, database_dsn: str, db: asyncpg.Pool, tg: FakeTelegram, clock: ManualClock
 ) -> AsyncIterator[Callable[[], Awaitable[RunningBot]]]:

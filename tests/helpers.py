@@ -5,7 +5,7 @@ import io
 import struct
 import zlib
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import asyncpg
 from PIL import Image
@@ -111,3 +111,65 @@ async def subscribe_by_card(tg, stripe_api, user, plan: str = "Pro") -> dict:
     assert await stripe_api.deliver_all(events) == [200] * len(events)
     subscription_id = events[0]["data"]["object"]["id"]
     return stripe_api.subscriptions[subscription_id]
+
+
+class FreezableProxy:
+    """A TCP proxy in front of a PostgreSQL DSN that can freeze: bytes stop flowing both ways,
+    as when the server hangs (stopped, swapping, a dead disk), until it thaws."""
+
+    def __init__(self, dsn: str) -> None:
+        self._target = urlsplit(dsn)
+        self._flowing = asyncio.Event()
+        self._flowing.set()
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self.port = 0
+
+    @property
+    def dsn(self) -> str:
+        """The same database, reached through the proxy."""
+        user = self._target.username or "postgres"
+        password = f":{self._target.password}" if self._target.password else ""
+        netloc = f"{user}{password}@127.0.0.1:{self.port}"
+        return urlunsplit(("postgresql", netloc, self._target.path, "", ""))
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        self.thaw()
+        if self._server is not None:
+            self._server.close()
+            for writer in self._writers:
+                writer.close()
+            await self._server.wait_closed()
+
+    def freeze(self) -> None:
+        self._flowing.clear()
+
+    def thaw(self) -> None:
+        self._flowing.set()
+
+    async def _open_target(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        query = parse_qs(self._target.query)
+        port = int(query.get("port", [self._target.port or 5432])[0])
+        if socket_dir := query.get("host", [""])[0]:  # the embedded server: a unix socket
+            return await asyncio.open_unix_connection(f"{socket_dir}/.s.PGSQL.{port}")
+        return await asyncio.open_connection(self._target.hostname or "127.0.0.1", port)
+
+    async def _relay(self, client_in: asyncio.StreamReader, client_out: asyncio.StreamWriter):
+        server_in, server_out = await self._open_target()
+        self._writers |= {client_out, server_out}
+        await asyncio.gather(self._pipe(client_in, server_out), self._pipe(server_in, client_out))
+
+    async def _pipe(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        try:
+            while data := await source.read(65536):
+                await self._flowing.wait()
+                sink.write(data)
+                await sink.drain()
+        except ConnectionError:
+            pass
+        finally:
+            sink.close()

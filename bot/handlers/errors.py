@@ -1,12 +1,19 @@
-"""The last resort: log the traceback, tell the user we're sorry, with a reference to quote."""
+"""The last resort: tell the user what went wrong, in a reply that reaches them, and log it once.
+
+A database that gave up and a Telegram fault are expected in production: one log line each, no
+traceback. Anything else is a bug: its traceback is logged under a reference the user can quote.
+"""
 
 import logging
 import secrets
 
-from aiogram import Router
-from aiogram.types import ErrorEvent, Message
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from aiogram.types import ErrorEvent, Message, Update
 
+from bot.handlers.common import plain_alert
 from bot.i18n_texts import errors as texts
+from services.errors import database_gave_up
 from services.i18n import Translator
 
 log = logging.getLogger(__name__)
@@ -19,26 +26,54 @@ def log_with_reference(error: BaseException, context: str) -> str:
     return reference
 
 
+def log_and_explain(error: BaseException, context: str, t: Translator) -> str | None:
+    """Log the error as what it is; the text to tell the user, or None if nobody can be told."""
+    if database_gave_up(error):
+        log.warning("%s: the database gave up: %r", context, error)
+        return t(texts.TOOK_TOO_LONG)
+    if isinstance(error, TelegramForbiddenError):
+        log.info("%s: the user blocked the bot: %s", context, error.message)
+        return None
+    if isinstance(error, TelegramAPIError):
+        # Refused (400), or not taken even after the session's retries (429, 5xx).
+        log.warning("%s: Telegram refused %s: %s", context, type(error.method).__name__, error)
+        return t(texts.REPLY_FAILED)
+    return t(texts.SORRY, ref=log_with_reference(error, context))
+
+
 async def apologise(message: Message, error: BaseException, context: str, t: Translator) -> None:
     """For work done outside an update (background tasks): log it and tell the user."""
-    reply = t(texts.SORRY, ref=log_with_reference(error, context))
+    reply = log_and_explain(error, context, t)
+    if reply is None:
+        return
     try:
         await message.answer(reply)
-    except Exception:
-        log.exception("could not tell the user about an error in %s", context)
+    except TelegramAPIError as failure:
+        log.warning("%s: could not tell the user: %s", context, failure)
 
 
-async def on_error(event: ErrorEvent, t: Translator) -> bool:
-    update = event.update
-    reference = log_with_reference(event.exception, f"update {update.update_id}")
-    reply = t(texts.SORRY, ref=reference)
+async def tell_user(update: Update, bot: Bot, text: str) -> None:
+    """Tell the user behind the update: in their private chat for a message; for a button, in
+    its answer, or as a new message when the button was answered already."""
     try:
-        if update.message is not None and update.message.chat.type == "private":
-            await update.message.answer(reply)
-        elif update.callback_query is not None:
-            await update.callback_query.answer(reply.replace("<code>", "").replace("</code>", ""))
-    except Exception:
-        log.exception("could not tell the user about error %s", reference)
+        if update.message is not None:
+            if update.message.chat.type == "private":
+                await update.message.answer(text)
+        elif (query := update.callback_query) is not None:
+            try:
+                await query.answer(plain_alert(text), show_alert=True)
+            except TelegramBadRequest:
+                # Answered already, or too old to answer: the chat still reaches the user.
+                chat_id = query.message.chat.id if query.message else query.from_user.id
+                await bot.send_message(chat_id, text)
+    except TelegramAPIError as error:
+        log.warning("update %s: could not tell the user: %s", update.update_id, error)
+
+
+async def on_error(event: ErrorEvent, bot: Bot, t: Translator) -> bool:
+    reply = log_and_explain(event.exception, f"update {event.update.update_id}", t)
+    if reply is not None:
+        await tell_user(event.update, bot, reply)
     return True
 
 

@@ -2,11 +2,17 @@
 
 import asyncio
 import os
+import shutil
 import signal
 import sys
+import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
+import psutil
+import pytest
 from fake_telegram import BOT_TOKEN, FakeTelegram
 from helpers import create_database, drop_database
 
@@ -104,3 +110,89 @@ async def test_a_database_whose_applied_migration_was_edited_is_refused(
     assert process.returncode == 1
     assert f"Cannot start: migration {first} was changed after it was applied" in stderr.decode()
     assert "Traceback" not in stderr.decode() + stdout.decode()
+
+
+@pytest.fixture
+def short_data_dir() -> Iterator[Path]:
+    """A data dir with a short path: the embedded server's unix socket lives in it."""
+    path = Path(tempfile.mkdtemp(prefix="abt-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+async def test_sigterm_stops_the_bot_and_its_embedded_server_with_a_query_in_flight(
+    tg: FakeTelegram, short_data_dir: Path
+) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=short_data_dir,
+        env=_env(
+            PYTHONPATH=str(REPO),
+            BOT_TOKEN=BOT_TOKEN,
+            TELEGRAM_API_BASE=tg.base_url,
+            WEB_PORT="0",
+            DATA_DIR=str(short_data_dir),
+            # Far longer than the test waits: the statement timeout is not what ends the query.
+            DB_STATEMENT_TIMEOUT_SECONDS="600",
+        ),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    holder: asyncpg.Connection | None = None
+    postmaster: psutil.Process | None = None
+    try:
+        await tg.wait_for("getUpdates", after=0, timeout=120)
+        postmaster, dsn = _embedded_server(short_data_dir / "pg")
+        # A runaway query: /channels waits for a lock this connection holds.
+        holder = await asyncpg.connect(dsn)
+        await holder.execute("BEGIN; LOCK TABLE channels IN ACCESS EXCLUSIVE MODE")
+        # Updates are handled as tasks: the update is confirmed while its handler still waits.
+        await tg.send_text(tg.user("Alice"), "/channels")
+        await _until_a_query_waits_for_a_lock(holder)
+
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+        stopped_after = time.monotonic() - started
+        server_left_running = _running(postmaster)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        if holder is not None:
+            holder.terminate()
+        if postmaster is not None and _running(postmaster):
+            postmaster.terminate()  # a failed run must not leave the server behind
+
+    assert process.returncode == 0, stderr.decode()
+    assert stopped_after < 10, stderr.decode()
+    assert not server_left_running, "the embedded PostgreSQL is still running"
+    assert "bot stopped" in stderr.decode()
+    assert "Traceback" not in stderr.decode()
+
+
+def _embedded_server(pgdata: Path) -> tuple[psutil.Process, str]:
+    """The postmaster and a DSN, from its postmaster.pid (pid, data dir, start, port, socket)."""
+    lines = (pgdata / "postmaster.pid").read_text().splitlines()
+    pid, port, socket_dir = int(lines[0]), lines[3], lines[4]
+    return psutil.Process(pid), f"postgresql://postgres@/postgres?host={socket_dir}&port={port}"
+
+
+async def _until_a_query_waits_for_a_lock(conn: asyncpg.Connection) -> None:
+    for _ in range(100):
+        waiting = await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        )
+        if waiting:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("no query started waiting for the lock")
+
+
+def _running(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

@@ -381,7 +381,7 @@ async def test_an_export_that_fails_to_send_is_not_counted(app, tg: FakeTelegram
 
     await tg.send_text(alice, "/export 7")
 
-    assert "Sorry, something went wrong" in tg.texts_to(alice)[-1]
+    assert "I couldn't send you that answer" in tg.texts_to(alice)[-1]
     assert await db.fetchval("SELECT coalesce(sum(used), 0) FROM usage_counters") == 0
 
 

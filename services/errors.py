@@ -1,0 +1,9 @@
+"""What any service's failure may mean, whatever its feature, told apart without knowing db."""
+
+from db.errors import TIMEOUT_ERRORS
+
+
+def database_gave_up(error: BaseException) -> bool:
+    """Whether the database gave up on a request (a statement ran too long, or no connection
+    was free in time): a smaller request, or the same one later, may get through."""
+    return isinstance(error, TIMEOUT_ERRORS)
