@@ -60,7 +60,7 @@ class BotApplication:
             self.clock,
             gateway=AiogramTelegramGateway(self.bot),
             notifier=AiogramBillingNotifier(self.bot),
-            alert_sender=AiogramAlertSender(self.bot),
+            alert_sender=AiogramAlertSender(self.bot, self.catalogs),
             stripe_http=self._stripe_http,
         )
         self.dispatcher = self._build_dispatcher()
