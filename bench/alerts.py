@@ -31,8 +31,8 @@ from fake_telegram import BOT_TOKEN, FakeTelegram, FloodLimits
 from helpers import create_database, drop_database
 
 from bot.alert_sender import AiogramAlertSender
+from bot.i18n_texts.alerts import alert_message
 from bot.session import create_session
-from bot.texts import alert_message
 from db.alerts import AlertsRepository
 from db.embedded import EmbeddedPostgres
 from db.migrate import migrate
@@ -40,6 +40,7 @@ from db.pool import create_pool
 from services.alert_delivery import AlertMessage
 from services.clock import SystemClock
 from services.domain.alerts import AlertKind, AlertRuleRecord, AlertThresholds
+from services.i18n import Catalogs
 from services.outgoing import OutgoingQueue
 
 CHANNELS = 10_000
@@ -211,13 +212,15 @@ async def bench_queue() -> None:
             session=create_session(tg.base_url, SystemClock()),
             default=DefaultBotProperties(parse_mode=ParseMode.HTML),
         )
-        sender = AiogramAlertSender(bot)
+        catalogs = Catalogs()
+        sender = AiogramAlertSender(bot, catalogs)
+        t = catalogs.translator("en")
         queue = OutgoingQueue(SystemClock(), overall_per_second=30, per_chat_per_second=1)
         tg.flood_limits = limits
         try:
             start = time.perf_counter()
             results = await asyncio.gather(
-                *(bot.send_message(chat, alert_message(alert_for(chat))) for chat in chats),
+                *(bot.send_message(chat, alert_message(t, alert_for(chat))) for chat in chats),
                 return_exceptions=True,
             )
             unpaced = time.perf_counter() - start

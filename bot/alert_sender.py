@@ -4,24 +4,28 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import LinkPreviewOptions
 
-from bot import texts
+from bot.i18n_texts import alerts as alerts_texts
 from bot.keyboards import alert_keyboard
 from bot.session import flood_waits_left_to_caller
 from services.alert_delivery import AlertMessage
+from services.i18n import Catalogs
 from services.outgoing import FloodWait, MessageRejected, RecipientBlocked
 
 
 class AiogramAlertSender:
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, catalogs: Catalogs) -> None:
         self._bot = bot
+        self._catalogs = catalogs
 
     async def send_alert(self, message: AlertMessage) -> None:
+        """Send in the language of the rule's owner, which the message carries."""
+        t = self._catalogs.translator(message.locale)
         try:
             with flood_waits_left_to_caller():
                 await self._bot.send_message(
                     message.rule.owner_id,
-                    texts.alert_message(message),
-                    reply_markup=alert_keyboard(message.rule),
+                    alerts_texts.alert_message(t, message),
+                    reply_markup=alert_keyboard(t, message.rule),
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
                 )
         except TelegramRetryAfter as error:

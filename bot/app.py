@@ -62,7 +62,7 @@ class BotApplication:
             self.clock,
             gateway=AiogramTelegramGateway(self.bot),
             notifier=AiogramBillingNotifier(self.bot),
-            alert_sender=AiogramAlertSender(self.bot),
+            alert_sender=AiogramAlertSender(self.bot, self.catalogs),
             stripe_http=self._stripe_http,
         )
         self._in_flight = InFlightUpdates()

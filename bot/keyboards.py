@@ -39,6 +39,7 @@ from bot.callbacks import (
     WatermarkAction,
     WatermarkCb,
 )
+from bot.i18n_texts import alerts as alerts_texts
 from bot.i18n_texts import preferences as preferences_texts
 from bot.i18n_texts import start as start_texts
 from bot.paging import Page
@@ -322,48 +323,49 @@ def cancel_confirm_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def alerts_keyboard(page: Page[AlertRuleRecord]) -> InlineKeyboardMarkup:
+def alerts_keyboard(t: Translator, page: Page[AlertRuleRecord]) -> InlineKeyboardMarkup:
     """Pause/Resume, Delete and Test for each numbered rule, the page turns, Add and History."""
     builder = InlineKeyboardBuilder()
     for number, rule in page.numbered():
         toggle = (
-            (texts.RESUME_ALERT_BUTTON, AlertAction.RESUME)
+            (alerts_texts.RESUME_BUTTON, AlertAction.RESUME)
             if rule.paused
-            else (texts.PAUSE_BUTTON, AlertAction.PAUSE)
+            else (alerts_texts.PAUSE_BUTTON, AlertAction.PAUSE)
         )
         for text, action in (
             toggle,
-            (texts.DELETE_BUTTON, AlertAction.DELETE),
-            (texts.TEST_BUTTON, AlertAction.TEST),
+            (alerts_texts.DELETE_BUTTON, AlertAction.DELETE),
+            (alerts_texts.TEST_BUTTON, AlertAction.TEST),
         ):
             builder.button(
-                text=text.format(number=number),
+                text=t(text, number=number),
                 callback_data=AlertCb(action=action, rule_id=rule.id, page=page.number),
             )
     builder.adjust(3)
     _add_page_turns(builder, page, ListKind.ALERT_RULES)
     builder.row(
         InlineKeyboardButton(
-            text=texts.ADD_ALERT_BUTTON,
+            text=t(alerts_texts.ADD_ALERT_BUTTON),
             callback_data=AlertMenuCb(action=AlertMenuAction.ADD).pack(),
         ),
         InlineKeyboardButton(
-            text=texts.HISTORY_BUTTON,
+            text=t(alerts_texts.HISTORY_BUTTON),
             callback_data=AlertMenuCb(action=AlertMenuAction.HISTORY).pack(),
         ),
     )
     return builder.as_markup()
 
 
-def alert_keyboard(rule: AlertRuleRecord) -> InlineKeyboardMarkup:
+def alert_keyboard(t: Translator, rule: AlertRuleRecord) -> InlineKeyboardMarkup:
     """Under a delivered alert: the channel's stats for the week, and muting the rule."""
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=texts.VIEW_STATS_BUTTON,
+        text=t(alerts_texts.VIEW_STATS_BUTTON),
         callback_data=StatsCb(action=StatsAction.PERIOD, channel_id=rule.channel_id, days=7),
     )
     builder.button(
-        text=texts.MUTE_BUTTON, callback_data=AlertCb(action=AlertAction.MUTE, rule_id=rule.id)
+        text=t(alerts_texts.MUTE_BUTTON),
+        callback_data=AlertCb(action=AlertAction.MUTE, rule_id=rule.id),
     )
     return builder.as_markup()
 
@@ -374,11 +376,11 @@ def _wizard_cancel(builder: InlineKeyboardBuilder) -> None:
     )
 
 
-def alert_kinds_keyboard() -> InlineKeyboardMarkup:
+def alert_kinds_keyboard(t: Translator) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for kind, (emoji, name, _) in texts.ALERT_KINDS.items():
+    for kind in alerts_texts.KINDS:
         builder.button(
-            text=f"{emoji} {name}",
+            text=alerts_texts.kind_name(t, kind),
             callback_data=AlertWizardCb(action=AlertWizardAction.KIND, value=kind.value),
         )
     _wizard_cancel(builder)
@@ -398,10 +400,10 @@ def alert_channels_keyboard(channels: list[ChannelRecord]) -> InlineKeyboardMark
     return builder.as_markup()
 
 
-def alert_answer_keyboard(default: str) -> InlineKeyboardMarkup:
+def alert_answer_keyboard(t: Translator, default: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=texts.use_default_button(default),
+        text=t(alerts_texts.USE_DEFAULT_BUTTON, default=default),
         callback_data=AlertWizardCb(action=AlertWizardAction.DEFAULT),
     )
     _wizard_cancel(builder)

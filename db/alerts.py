@@ -505,6 +505,7 @@ class AlertsRepository:
                 RETURNING f.*
             )
             SELECT {_FIRING_COLUMNS}, {_RULE_COLUMNS}, u.time_zone,
+                   u.language_code, u.chosen_language,
                    q.starts AS quiet_starts, q.ends AS quiet_ends
               FROM claimed f
               JOIN alert_rules r ON r.id = f.rule_id
@@ -526,6 +527,8 @@ class AlertsRepository:
                     if row["quiet_starts"] is not None
                     else None
                 ),
+                language_code=row["language_code"],
+                chosen_language=row["chosen_language"],
             )
             for row in rows
         ]

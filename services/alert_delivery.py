@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from db.alerts import AlertsRepository
 from services.clock import Clock
 from services.domain.alerts import AlertRuleRecord, ClaimedFiring
+from services.i18n import DEFAULT_LOCALE, user_locale
 from services.outgoing import (
     MessageRejected,
     OutgoingQueue,
@@ -32,12 +33,13 @@ STOP_GRACE_SECONDS = 10.0
 
 @dataclass(frozen=True)
 class AlertMessage:
-    """What an alert message shows: the rule, the numbers, and when it fired."""
+    """What an alert message shows: the rule, the numbers, and when it fired, for its owner."""
 
     rule: AlertRuleRecord
     details: Mapping[str, Any]
     fired_at: datetime
     time_zone: str = "UTC"  # the owner's, for the times the message shows
+    locale: str = DEFAULT_LOCALE  # the owner's language
     is_test: bool = False
 
 
@@ -149,6 +151,10 @@ class AlertDeliveryService:
                             details=item.firing.details,
                             fired_at=item.firing.fired_at,
                             time_zone=item.time_zone,
+                            locale=user_locale(
+                                chosen_language=item.chosen_language,
+                                language_code=item.language_code,
+                            ),
                         ),
                     )
                 )

@@ -79,7 +79,11 @@ _KINDS_AFTER_REACTIONS = (AlertKind.REACTION_SPIKE,)
 _KINDS_AFTER_VIEWS = (AlertKind.POST_VIEWS, AlertKind.POST_UNDERPERFORMS)
 
 # ASCII digits, few of them: a threshold of 400 nines is no threshold (and float infinity).
-_HOURS = re.compile(r"^([0-9]{1,6})\s*(h|hours?|d|days?)?$", re.ASCII)
+# The words after them are what people type in English and in Russian (the wizard speaks both).
+_DAY_UNITS = r"d|days?|д|дн|дня|дней|день"
+_HOURS = re.compile(rf"^([0-9]{{1,6}})\s*(h|hours?|ч|час|часа|часов|{_DAY_UNITS})?$", re.ASCII)
+_EITHER = re.compile(r"\s+(?:or|and|или|и)\s+|[\s;/]+")
+_TIMES = re.compile(r"\s*(x|×|times|х|раза?)$")  # the Russian х is Cyrillic
 _DECIMAL = re.compile(r"[0-9]{1,12}(\.[0-9]{1,6})?", re.ASCII)
 
 
@@ -122,7 +126,7 @@ def _within(value: float | None, minimum: float, maximum: float) -> float | None
 
 def _change(question: Question, text: str) -> dict[str, int | float]:
     text = re.sub(r"\s+%", "%", text.strip().lower())
-    parts = [p for p in re.split(r"\s+(?:or|and)\s+|[\s;/]+", text) if p]
+    parts = [p for p in _EITHER.split(text) if p]
     answer: dict[str, int | float] = {}
     for part in parts:
         if part.endswith("%"):
@@ -151,13 +155,13 @@ def parse_answer(question: Question, text: str) -> dict[str, int | float]:
         case ThresholdField.PERCENT:
             value = _within(_number(cleaned.rstrip("% ")), question.minimum, question.maximum)
         case ThresholdField.FACTOR:
-            factor = re.sub(r"\s*(x|×|times)$", "", cleaned)
+            factor = _TIMES.sub("", cleaned)
             value = _within(_number(factor), question.minimum, question.maximum)
         case ThresholdField.HOURS:
             match_hours = _HOURS.match(cleaned)
             value = None
             if match_hours is not None:
-                days = (match_hours.group(2) or "h").startswith("d")
+                days = re.fullmatch(_DAY_UNITS, match_hours.group(2) or "") is not None
                 value = _whole(int(match_hours.group(1)) * (24 if days else 1), question)
     if value is None:
         raise InvalidAnswer(question, text)
@@ -290,7 +294,7 @@ class AlertService:
         except NotFound as error:
             raise RuleNotFound(rule_id) from error
 
-    async def send_test(self, *, user_id: int, rule_id: int, time_zone: str) -> None:
+    async def send_test(self, *, user_id: int, rule_id: int, time_zone: str, locale: str) -> None:
         """Send the rule's alert with made-up numbers, the way a real one arrives."""
         rule = await self.get_rule(user_id=user_id, rule_id=rule_id)
         now = self._clock.now()
@@ -299,6 +303,7 @@ class AlertService:
             details=sample_details(rule, now),
             fired_at=now,
             time_zone=time_zone,
+            locale=locale,
             is_test=True,
         )
         await self._delivery.send_test(message)

@@ -18,6 +18,7 @@ from bot.callbacks import (
     PageCb,
 )
 from bot.handlers.common import access_error_text, answer_limit_reached, show_in_place
+from bot.i18n_texts import alerts as alerts_texts
 from bot.keyboards import (
     alert_answer_keyboard,
     alert_channels_keyboard,
@@ -38,6 +39,7 @@ from services.clock import Clock
 from services.domain.alerts import AlertKind
 from services.domain.users import UserRecord
 from services.entitlements import LimitReached
+from services.i18n import Translator
 
 
 class NewAlert(StatesGroup):
@@ -46,27 +48,35 @@ class NewAlert(StatesGroup):
     threshold = State()
 
 
-async def _alerts_page(user: UserRecord, alerts: AlertService, clock: Clock, number: int):
+async def _alerts_page(
+    t: Translator, user: UserRecord, alerts: AlertService, clock: Clock, number: int
+):
     """Page `number` of the user's rules, as text and its keyboard."""
     page = page_of(await alerts.list_rules(user_id=user.id), number)
-    return texts.alerts_list(page, user.time_zone, clock.now()), alerts_keyboard(page)
+    text = alerts_texts.alerts_list(t, page, user.time_zone, clock.now())
+    return text, alerts_keyboard(t, page)
 
 
 async def show_alerts(
-    message: Message, command: CommandObject, user: UserRecord, alerts: AlertService, clock: Clock
+    message: Message,
+    command: CommandObject,
+    t: Translator,
+    user: UserRecord,
+    alerts: AlertService,
+    clock: Clock,
 ) -> None:
     if (command.args or "").strip().lower() == "history":
-        await message.answer(
-            texts.alert_history(await alerts.history(user_id=user.id), user.time_zone)
-        )
+        firings = await alerts.history(user_id=user.id)
+        await message.answer(alerts_texts.history(t, firings, user.time_zone))
         return
-    text, keyboard = await _alerts_page(user, alerts, clock, 1)
+    text, keyboard = await _alerts_page(t, user, alerts, clock, 1)
     await message.answer(text, reply_markup=keyboard)
 
 
 async def on_rule_button(
     query: CallbackQuery,
     callback_data: AlertCb,
+    t: Translator,
     user: UserRecord,
     alerts: AlertService,
     clock: Clock,
@@ -76,11 +86,13 @@ async def on_rule_button(
         match action:
             case AlertAction.MUTE:
                 await alerts.mute(user_id=user.id, rule_id=rule_id)
-                await query.answer(texts.MUTED)
+                await query.answer(t(alerts_texts.MUTED))
                 return
             case AlertAction.TEST:
-                await alerts.send_test(user_id=user.id, rule_id=rule_id, time_zone=user.time_zone)
-                await query.answer(texts.TEST_SENT)
+                await alerts.send_test(
+                    user_id=user.id, rule_id=rule_id, time_zone=user.time_zone, locale=t.locale
+                )
+                await query.answer(t(alerts_texts.TEST_SENT))
                 return
             case AlertAction.DELETE:
                 await alerts.delete(user_id=user.id, rule_id=rule_id)
@@ -88,9 +100,9 @@ async def on_rule_button(
                 paused = action is AlertAction.PAUSE
                 await alerts.set_paused(user_id=user.id, rule_id=rule_id, paused=paused)
     except RuleNotFound:
-        await query.answer(texts.RULE_GONE, show_alert=True)
+        await query.answer(t(alerts_texts.RULE_GONE), show_alert=True)
         return
-    text, keyboard = await _alerts_page(user, alerts, clock, callback_data.page)
+    text, keyboard = await _alerts_page(t, user, alerts, clock, callback_data.page)
     await show_in_place(query, text, keyboard)
     await query.answer()
 
@@ -98,11 +110,12 @@ async def on_rule_button(
 async def on_page(
     query: CallbackQuery,
     callback_data: PageCb,
+    t: Translator,
     user: UserRecord,
     alerts: AlertService,
     clock: Clock,
 ) -> None:
-    text, keyboard = await _alerts_page(user, alerts, clock, callback_data.page)
+    text, keyboard = await _alerts_page(t, user, alerts, clock, callback_data.page)
     await show_in_place(query, text, keyboard)
     await query.answer()
 
@@ -111,12 +124,13 @@ async def on_menu_button(
     query: CallbackQuery,
     callback_data: AlertMenuCb,
     state: FSMContext,
+    t: Translator,
     user: UserRecord,
     alerts: AlertService,
 ) -> None:
     if callback_data.action is AlertMenuAction.HISTORY:
-        history = await alerts.history(user_id=user.id)
-        await query.message.answer(texts.alert_history(history, user.time_zone))
+        firings = await alerts.history(user_id=user.id)
+        await query.message.answer(alerts_texts.history(t, firings, user.time_zone))
         await query.answer()
         return
     try:
@@ -126,7 +140,7 @@ async def on_menu_button(
         return
     await state.clear()
     await state.set_state(NewAlert.kind)
-    await query.message.answer(texts.ALERT_CHOOSE_KIND, reply_markup=alert_kinds_keyboard())
+    await query.message.answer(alerts_texts.choose_kind(t), reply_markup=alert_kinds_keyboard(t))
     await query.answer()
 
 
@@ -134,6 +148,7 @@ async def on_kind(
     query: CallbackQuery,
     callback_data: AlertWizardCb,
     state: FSMContext,
+    t: Translator,
     user: UserRecord,
     channels: ChannelService,
     alerts: AlertService,
@@ -143,14 +158,14 @@ async def on_kind(
     tracked = [s.channel for s in await channels.list_for_user(user_id=user.id)]
     tracked = [channel for channel in tracked if channel.is_tracked]
     if len(tracked) == 1:
-        await _start_thresholds(query.message, state, user, tracked[0].id, channels, alerts)
+        await _start_thresholds(query.message, state, t, user, tracked[0].id, channels, alerts)
     elif not tracked:
         await state.clear()
         await query.message.answer(texts.NO_CHANNELS)
     else:
         await state.set_state(NewAlert.channel)
         await query.message.answer(
-            texts.ALERT_CHOOSE_CHANNEL, reply_markup=alert_channels_keyboard(tracked)
+            t(alerts_texts.CHOOSE_CHANNEL), reply_markup=alert_channels_keyboard(tracked)
         )
 
 
@@ -158,17 +173,21 @@ async def on_channel(
     query: CallbackQuery,
     callback_data: AlertWizardCb,
     state: FSMContext,
+    t: Translator,
     user: UserRecord,
     channels: ChannelService,
     alerts: AlertService,
 ) -> None:
     await query.answer()
-    await _start_thresholds(query.message, state, user, callback_data.channel_id, channels, alerts)
+    await _start_thresholds(
+        query.message, state, t, user, callback_data.channel_id, channels, alerts
+    )
 
 
 async def _start_thresholds(
     message: Message,
     state: FSMContext,
+    t: Translator,
     user: UserRecord,
     channel_id: int,
     channels: ChannelService,
@@ -182,10 +201,10 @@ async def _start_thresholds(
         return
     await state.update_data(channel_id=channel.id, channel_title=channel.title, answers={}, step=0)
     await state.set_state(NewAlert.threshold)
-    await _ask(message, state, alerts)
+    await _ask(message, state, t, alerts)
 
 
-async def _ask(message: Message, state: FSMContext, alerts: AlertService) -> None:
+async def _ask(message: Message, state: FSMContext, t: Translator, alerts: AlertService) -> None:
     data = await state.get_data()
     kind = AlertKind(data["kind"])
     questions = QUESTIONS[kind]
@@ -195,28 +214,34 @@ async def _ask(message: Message, state: FSMContext, alerts: AlertService) -> Non
     )
     await state.update_data(default=default)
     await message.answer(
-        texts.alert_question(
-            kind, question, data["step"] + 1, len(questions), data["channel_title"]
+        alerts_texts.question(
+            t, kind, question, data["step"] + 1, len(questions), data["channel_title"]
         ),
-        reply_markup=alert_answer_keyboard(default),
+        reply_markup=alert_answer_keyboard(t, default),
     )
 
 
 async def on_answer(
-    message: Message, state: FSMContext, user: UserRecord, alerts: AlertService
+    message: Message, state: FSMContext, t: Translator, user: UserRecord, alerts: AlertService
 ) -> None:
-    await _take_answer(message, message.text or "", state, user, alerts)
+    await _take_answer(message, message.text or "", state, t, user, alerts)
 
 
 async def on_default(
-    query: CallbackQuery, state: FSMContext, user: UserRecord, alerts: AlertService
+    query: CallbackQuery, state: FSMContext, t: Translator, user: UserRecord, alerts: AlertService
 ) -> None:
     await query.answer()
-    await _take_answer(query.message, (await state.get_data())["default"], state, user, alerts)
+    default = (await state.get_data())["default"]
+    await _take_answer(query.message, default, state, t, user, alerts)
 
 
 async def _take_answer(
-    message: Message, text: str, state: FSMContext, user: UserRecord, alerts: AlertService
+    message: Message,
+    text: str,
+    state: FSMContext,
+    t: Translator,
+    user: UserRecord,
+    alerts: AlertService,
 ) -> None:
     """Validate the answer; ask the next question, or create the rule after the last."""
     data = await state.get_data()
@@ -226,12 +251,12 @@ async def _take_answer(
     try:
         answers = data["answers"] | parse_answer(question, text)
     except InvalidAnswer:
-        await message.answer(texts.invalid_answer(question, data["default"]))
+        await message.answer(alerts_texts.invalid_answer(t, question, data["default"]))
         return
     step = data["step"] + 1
     if step < len(questions):
         await state.update_data(answers=answers, step=step)
-        await _ask(message, state, alerts)
+        await _ask(message, state, t, alerts)
         return
     await state.clear()
     try:
@@ -247,17 +272,17 @@ async def _take_answer(
     except LimitReached as error:
         await answer_limit_reached(message, error)
         return
-    await message.answer(texts.alert_created(rule))
+    await message.answer(alerts_texts.created(t, rule))
 
 
-async def on_cancel(query: CallbackQuery, state: FSMContext) -> None:
+async def on_cancel(query: CallbackQuery, state: FSMContext, t: Translator) -> None:
     await state.clear()
-    await query.message.edit_text(texts.ALERT_CANCELLED)
+    await query.message.edit_text(t(alerts_texts.CANCELLED))
     await query.answer()
 
 
-async def on_text_instead_of_button(message: Message) -> None:
-    await message.answer(texts.ALERT_CHOOSE_WITH_BUTTONS)
+async def on_text_instead_of_button(message: Message, t: Translator) -> None:
+    await message.answer(t(alerts_texts.CHOOSE_WITH_BUTTONS))
 
 
 def create_router() -> Router:

@@ -57,8 +57,10 @@ class AlertFiring:
 
 @dataclass(frozen=True)
 class ClaimedFiring:
-    """A firing this process now delivers, with what decides when its owner may hear it."""
+    """A firing this process now delivers, with what decides when and how its owner hears it."""
 
     firing: AlertFiring
     time_zone: str
     quiet_hours: tuple[time, time] | None
+    language_code: str | None  # the owner's, from Telegram
+    chosen_language: str | None  # the owner's, from /settings

@@ -30,6 +30,12 @@ VIEWS, _ = QUESTIONS[AlertKind.POST_VIEWS]
         pytest.param(DROP_HOURS, "2 days", {"hours": 48}, id="days"),
         pytest.param(SPIKE_FACTOR, "2.5x", {"factor": 2.5}, id="factor"),
         pytest.param(VIEWS, "1.5k", {"amount": 1500}, id="thousands"),
+        pytest.param(DROP_CHANGE, "5% или 100", {"percent": 5, "amount": 100}, id="both-ru"),
+        pytest.param(DROP_HOURS, "24 ч", {"hours": 24}, id="hours-ru"),
+        pytest.param(DROP_HOURS, "2 дня", {"hours": 48}, id="days-ru"),
+        pytest.param(DROP_HOURS, "1 день", {"hours": 24}, id="a-day-ru"),
+        pytest.param(SPIKE_FACTOR, "3х", {"factor": 3}, id="factor-cyrillic-x"),
+        pytest.param(SPIKE_FACTOR, "2,5 раза", {"factor": 2.5}, id="factor-ru"),
     ],
 )
 def test_answers_that_are_read(question, text, expected) -> None:
