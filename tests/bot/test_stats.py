@@ -7,8 +7,7 @@ by an owner in Moscow.
 import io
 
 import pytest
-from channel_history import SAMPLE_NOW, set_views_source, write_sample_history
-from fake_telegram import FakeTelegram, FakeUser
+from channel_history import SAMPLE_NOW, owner_with_history
 from helpers import ManualClock
 from PIL import Image
 
@@ -18,18 +17,6 @@ from bot.callbacks import StatsAction, StatsCb
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(SAMPLE_NOW)
-
-
-async def owner_with_history(tg: FakeTelegram, db, *, views_source: str = "ok") -> FakeUser:
-    """Alice, in Moscow, owns @testchannel, tracked and with the sample history."""
-    alice = tg.user("Alice")
-    await tg.send_text(alice, "/start")
-    await db.execute("UPDATE users SET time_zone = 'Europe/Moscow' WHERE id = $1", alice.id)
-    channel = tg.channel("Test Channel", "testchannel", owner=alice)
-    await tg.add_bot_to_channel(channel, by=alice)
-    await write_sample_history(db, channel.id)
-    await set_views_source(db, channel.id, views_source)
-    return alice
 
 
 async def test_stats_answers_with_numbers_trends_and_the_keyboard(app, tg, db) -> None:
