@@ -29,7 +29,8 @@ from db.plans import PlansRepository
 from db.pool import create_pool
 from services.analytics import Period
 from services.entitlements import EntitlementsService
-from services.exports import ExportKind, ExportService
+from services.exports import CsvLayout, ExportKind, ExportService
+from services.i18n import ENGLISH
 
 DAYS = 100
 POSTS_PER_DAY = 10_000
@@ -100,6 +101,8 @@ async def export(service: ExportService, path: Path, period: Period) -> int:
         channel_id=DEMO_CHANNEL_IDS[0],
         period=period,
         time_zone="UTC",
+        t=ENGLISH,
+        layout=CsvLayout.STANDARD,
         on_progress=ignore_progress,
     )
 

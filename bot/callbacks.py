@@ -78,6 +78,7 @@ class StatsAction(StrEnum):
     PERIOD = "p"
     CHARTS = "c"
     EXPORT = "e"
+    EXPORT_EXCEL = "x"  # the same files for a Russian Excel: `;`, decimal commas
     SHARE = "s"
 
 

@@ -40,8 +40,10 @@ from bot.callbacks import (
     WatermarkCb,
 )
 from bot.i18n_texts import alerts as alerts_texts
+from bot.i18n_texts import exports as exports_texts
 from bot.i18n_texts import preferences as preferences_texts
 from bot.i18n_texts import start as start_texts
+from bot.i18n_texts import stats as stats_texts
 from bot.paging import Page
 from services.analytics import STANDARD_PERIODS, Period
 from services.domain.alerts import AlertRuleRecord
@@ -99,14 +101,16 @@ def _add_page_turns(builder: InlineKeyboardBuilder, page: Page, kind: ListKind) 
         builder.row(*turns)
 
 
-def channels_keyboard(page: Page[ChannelSummary], *, with_stats: bool) -> InlineKeyboardMarkup:
+def channels_keyboard(
+    t: Translator, page: Page[ChannelSummary], *, with_stats: bool
+) -> InlineKeyboardMarkup:
     """Per channel its stats (when analytics is on), and remove or resume."""
     builder = InlineKeyboardBuilder()
     for summary in page.items:
         channel = summary.channel
         if with_stats:
             builder.button(
-                text=texts.STATS_BUTTON.format(title=channel.title),
+                text=t(stats_texts.STATS_BUTTON, title=channel.title),
                 callback_data=ChannelCb(action=ChannelAction.STATS, channel_id=channel.id),
             )
         if channel.is_tracked:
@@ -213,25 +217,34 @@ def watermark_channels_keyboard(channels: list[ChannelRecord]) -> InlineKeyboard
     )
 
 
-def stats_keyboard(channel_id: int, period: Period, *, days: int | None) -> InlineKeyboardMarkup:
-    """Period switches (the shown one marked), then Charts, Export CSV and Share.
+def stats_keyboard(
+    t: Translator, channel_id: int, period: Period, *, days: int | None
+) -> InlineKeyboardMarkup:
+    """Period switches (the shown one marked), then Charts and Share, Export CSV and Excel.
 
     `days` is the length of a "last N days" period; None for a from–to range, whose buttons
     carry its dates in StatsRangeCb. A range has no Share: a share link shows the last N days.
     """
     builder = InlineKeyboardBuilder()
     for length in STANDARD_PERIODS:
-        label = texts.period_button(length, current=length == days)
+        label = stats_texts.period_button(t, length, current=length == days)
         builder.button(
             text=label,
             callback_data=StatsCb(action=StatsAction.PERIOD, channel_id=channel_id, days=length),
         )
-    actions = [(StatsAction.CHARTS, texts.CHARTS_BUTTON), (StatsAction.EXPORT, texts.EXPORT_BUTTON)]
+    actions = [
+        (StatsAction.CHARTS, stats_texts.CHARTS_BUTTON),
+        (StatsAction.EXPORT, stats_texts.EXPORT_BUTTON),
+        (StatsAction.EXPORT_EXCEL, exports_texts.EXCEL_BUTTON),
+    ]
     if days is not None:
-        actions.append((StatsAction.SHARE, texts.SHARE_BUTTON))
+        actions.append((StatsAction.SHARE, stats_texts.SHARE_BUTTON))
     for action, text in actions:
-        builder.button(text=text, callback_data=period_callback(action, channel_id, period, days))
-    builder.adjust(len(STANDARD_PERIODS), len(actions))
+        builder.button(
+            text=t(text), callback_data=period_callback(action, channel_id, period, days)
+        )
+    # The two exports side by side: four buttons a row would cut their labels short on a phone.
+    builder.adjust(len(STANDARD_PERIODS), 1, 2, 1)
     return builder.as_markup()
 
 

@@ -20,8 +20,11 @@ from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
+from matplotlib.ticker import FuncFormatter
 
 from services.analytics import ChannelReport, PostStats, ViewsStatus
+from services.i18n import Message, Translator
+from services.i18n_texts import charts as texts
 
 # 7.2 in × 150 dpi = 1080 px square: sharp on a phone, with text sized in points that stay legible.
 FIGURE_INCHES = 7.2
@@ -30,12 +33,9 @@ TITLE_SIZE = 15
 LABEL_SIZE = 11
 TOP_POST_LABEL = 34  # characters of a post's text shown next to its bar
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 JOIN_COLOUR = "#2e9e5b"
 LEAVE_COLOUR = "#d1495b"
 LINE_COLOUR = "#2b6cb0"
-NO_VIEWS = "No views recorded in this period yet"
-NO_VIEWS_PRIVATE = "Views are not available for private channels"
 
 
 @dataclass(frozen=True)
@@ -54,24 +54,25 @@ class ChartService:
     def __init__(self) -> None:
         self._lock = threading.Lock()
 
-    async def render(self, report: ChannelReport) -> list[Chart]:
-        return await asyncio.to_thread(self._render_locked, report)
+    async def render(self, report: ChannelReport, t: Translator) -> list[Chart]:
+        """The report's charts, their texts in `t`'s language."""
+        return await asyncio.to_thread(self._render_locked, report, t)
 
-    def _render_locked(self, report: ChannelReport) -> list[Chart]:
+    def _render_locked(self, report: ChannelReport, t: Translator) -> list[Chart]:
         with self._lock:
-            return render_charts(report)
+            return render_charts(report, t)
 
 
-def render_charts(report: ChannelReport) -> list[Chart]:
+def render_charts(report: ChannelReport, t: Translator) -> list[Chart]:
     """Every chart of the report; one without data shows a "no data yet" panel instead."""
-    return [Chart(name, draw(report)) for name, draw in CHARTS.items()]
+    return [Chart(name, draw(report, t)) for name, draw in CHARTS.items()]
 
 
-def draw_growth(report: ChannelReport) -> bytes:
+def draw_growth(report: ChannelReport, t: Translator) -> bytes:
     """Subscribers as a line over daily joins (up) and leaves (down) as bars."""
-    figure = _figure(report, "Subscriber growth")
+    figure = _figure(report, t, texts.GROWTH_TITLE)
     if not report.days:
-        return _no_data(figure, "No days in this period")
+        return _no_data(figure, t(texts.NO_DAYS))
     line_axes, bar_axes = figure.subplots(
         2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2], "hspace": 0.08}
     )
@@ -85,35 +86,37 @@ def draw_growth(report: ChannelReport) -> bytes:
             linewidth=2.5,
             marker="o" if len(counted) <= 31 else None,
         )
-        line_axes.set_ylabel("subscribers", fontsize=LABEL_SIZE)
+        line_axes.set_ylabel(t(texts.SUBSCRIBERS_AXIS), fontsize=LABEL_SIZE)
     else:
         # No subscriber counts yet: the joins and leaves still show the trend.
         line_axes.plot(
             days, [day.net_growth_to_date for day in report.days], color=LINE_COLOUR, linewidth=2.5
         )
-        line_axes.set_ylabel("net change since the first day", fontsize=LABEL_SIZE)
+        line_axes.set_ylabel(t(texts.NET_CHANGE_AXIS), fontsize=LABEL_SIZE)
     line_axes.yaxis.get_major_locator().set_params(integer=True)
-    line_axes.yaxis.set_major_formatter(_thousands)
-    bar_axes.bar(days, [day.joins for day in report.days], color=JOIN_COLOUR, label="joined")
-    bar_axes.bar(days, [-day.leaves for day in report.days], color=LEAVE_COLOUR, label="left")
+    line_axes.yaxis.set_major_formatter(_whole_numbers(t))
+    joins = [day.joins for day in report.days]
+    bar_axes.bar(days, joins, color=JOIN_COLOUR, label=t(texts.JOINED_LEGEND))
+    leaves = [-day.leaves for day in report.days]
+    bar_axes.bar(days, leaves, color=LEAVE_COLOUR, label=t(texts.LEFT_LEGEND))
     bar_axes.axhline(0, color="#555555", linewidth=0.8)
-    bar_axes.set_ylabel("per day", fontsize=LABEL_SIZE)
+    bar_axes.set_ylabel(t(texts.PER_DAY_AXIS), fontsize=LABEL_SIZE)
     bar_axes.yaxis.get_major_locator().set_params(integer=True)
     # Headroom above the tallest bar keeps the legend off the bars.
     bar_axes.set_ylim(top=max(max(day.joins for day in report.days), 1) * 1.4)
     bar_axes.legend(loc="upper left", fontsize=LABEL_SIZE, frameon=False, ncols=2)
-    _date_axis(bar_axes, tz=None)
+    _date_axis(bar_axes, t, tz=None)
     for axes in (line_axes, bar_axes):
         _style(axes)
     return _png(figure)
 
 
-def draw_views(report: ChannelReport) -> bytes:
+def draw_views(report: ChannelReport, t: Translator) -> bytes:
     """Each post's latest views at its publishing time, with the period's average reach."""
-    figure = _figure(report, "Views per post")
+    figure = _figure(report, t, texts.VIEWS_TITLE)
     seen = [post for post in report.posts if post.views is not None]
     if not seen:
-        return _no_data(figure, _no_views(report))
+        return _no_data(figure, _no_views(report, t))
     axes = figure.subplots()
     zone = ZoneInfo(report.time_zone)
     times = [post.posted_at.astimezone(zone) for post in seen]
@@ -126,23 +129,26 @@ def draw_views(report: ChannelReport) -> bytes:
             color="#888888",
             linestyle="--",
             linewidth=1.2,
-            label=f"average reach {report.current.average_reach:,.0f}",
+            label=t(
+                texts.AVERAGE_REACH_LEGEND,
+                reach=t.number(report.current.average_reach, digits=0),
+            ),
         )
         axes.legend(loc="upper left", fontsize=LABEL_SIZE, frameon=False)
     axes.set_ylim(bottom=0)
-    axes.set_ylabel("views", fontsize=LABEL_SIZE)
-    axes.yaxis.set_major_formatter(_thousands)
-    _date_axis(axes, tz=zone)
+    axes.set_ylabel(t(texts.VIEWS_AXIS), fontsize=LABEL_SIZE)
+    axes.yaxis.set_major_formatter(_whole_numbers(t))
+    _date_axis(axes, t, tz=zone)
     _style(axes)
     return _png(figure)
 
 
-def draw_posting_times(report: ChannelReport) -> bytes:
+def draw_posting_times(report: ChannelReport, t: Translator) -> bytes:
     """Weekday × hour heatmap of mean views against the period's mean (1.0 = average)."""
-    figure = _figure(report, f"Best time to post ({report.time_zone})")
+    figure = _figure(report, t, texts.POSTING_TIMES_TITLE, time_zone=drawable(report.time_zone))
     slots = report.posting_times.slots
     if not slots:
-        return _no_data(figure, _no_views(report))
+        return _no_data(figure, _no_views(report, t))
     grid = np.full((7, 24), np.nan)
     for slot in slots:
         grid[slot.weekday, slot.hour] = slot.relative if slot.relative is not None else np.nan
@@ -156,43 +162,45 @@ def draw_posting_times(report: ChannelReport) -> bytes:
             axes.text(
                 slot.hour,
                 slot.weekday,
-                f"{slot.relative:.1f}",
+                t.number(slot.relative, digits=1),
                 ha="center",
                 va="center",
                 fontsize=7,
             )
-    axes.set_yticks(range(7), WEEKDAYS, fontsize=LABEL_SIZE)
-    axes.set_xticks(range(0, 24, 3), [f"{hour:02d}h" for hour in range(0, 24, 3)])
+    axes.set_yticks(range(7), [t.weekday(day) for day in range(7)], fontsize=LABEL_SIZE)
+    axes.set_xticks(range(0, 24, 3), [texts.hour_tick(t, hour) for hour in range(0, 24, 3)])
     axes.tick_params(axis="x", labelsize=LABEL_SIZE)
-    axes.set_xlabel("hour of publishing", fontsize=LABEL_SIZE)
+    axes.set_xlabel(t(texts.HOUR_AXIS), fontsize=LABEL_SIZE)
     colourbar = figure.colorbar(image, ax=axes, orientation="horizontal", pad=0.04, shrink=0.8)
-    colourbar.set_label("mean views ÷ average (1.0 = average)", fontsize=LABEL_SIZE)
+    colourbar.set_label(t(texts.RELATIVE_VIEWS_SCALE), fontsize=LABEL_SIZE)
+    colourbar.ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: t.number(value)))
     return _png(figure)
 
 
-def draw_top_posts(report: ChannelReport) -> bytes:
+def draw_top_posts(report: ChannelReport, t: Translator) -> bytes:
     """The most viewed posts as horizontal bars, labelled with the start of their text."""
-    figure = _figure(report, "Top posts by views")
+    figure = _figure(report, t, texts.TOP_POSTS_TITLE)
     top = report.top_by_views
     if not top:
-        return _no_data(figure, _no_views(report))
+        return _no_data(figure, _no_views(report, t))
     axes = figure.subplots()
     positions = range(len(top))
     views = [post.views or 0 for post in top]
     axes.barh(positions, views, color=LINE_COLOUR)
-    axes.set_yticks(positions, [_post_label(post, report.time_zone) for post in top])
+    axes.set_yticks(positions, [_post_label(post, report.time_zone, t) for post in top])
     axes.tick_params(axis="y", labelsize=LABEL_SIZE - 1)
     axes.invert_yaxis()  # the best at the top
     for position, count in zip(positions, views, strict=True):
-        axes.text(count, position, f" {count:,}", va="center", ha="left", fontsize=LABEL_SIZE - 1)
+        label = f" {t.number(count)}"
+        axes.text(count, position, label, va="center", ha="left", fontsize=LABEL_SIZE - 1)
     axes.set_xlim(right=max(views) * 1.2 or 1)
-    axes.set_xlabel("views", fontsize=LABEL_SIZE)
-    axes.xaxis.set_major_formatter(_thousands)
+    axes.set_xlabel(t(texts.VIEWS_AXIS), fontsize=LABEL_SIZE)
+    axes.xaxis.set_major_formatter(_whole_numbers(t))
     _style(axes)
     return _png(figure)
 
 
-CHARTS: dict[str, Callable[[ChannelReport], bytes]] = {
+CHARTS: dict[str, Callable[[ChannelReport, Translator], bytes]] = {
     "growth": draw_growth,
     "views": draw_views,
     "posting_times": draw_posting_times,
@@ -203,12 +211,12 @@ CHARTS: dict[str, Callable[[ChannelReport], bytes]] = {
 # ----------------------------------------------------------------------------- drawing helpers
 
 
-def _figure(report: ChannelReport, title: str) -> Figure:
+def _figure(report: ChannelReport, t: Translator, title: Message, **values: str) -> Figure:
     figure = Figure(figsize=(FIGURE_INCHES, FIGURE_INCHES), dpi=DPI, layout="constrained")
     period = report.period
+    heading = texts.heading(t, title, period.first_day, period.last_day, **values)
     figure.suptitle(
-        f"{drawable(report.channel.title)}\n{title} · {period.first_day:%d %b} – "
-        f"{period.last_day:%d %b %Y}",
+        f"{drawable(report.channel.title)}\n{heading}",
         fontsize=TITLE_SIZE,
         fontweight="bold",
     )
@@ -222,8 +230,9 @@ def _no_data(figure: Figure, message: str) -> bytes:
     return _png(figure)
 
 
-def _no_views(report: ChannelReport) -> str:
-    return NO_VIEWS_PRIVATE if report.views_status is ViewsStatus.PRIVATE else NO_VIEWS
+def _no_views(report: ChannelReport, t: Translator) -> str:
+    private = report.views_status is ViewsStatus.PRIVATE
+    return t(texts.NO_VIEWS_PRIVATE if private else texts.NO_VIEWS)
 
 
 def _style(axes: Axes) -> None:
@@ -232,14 +241,16 @@ def _style(axes: Axes) -> None:
     axes.tick_params(labelsize=LABEL_SIZE)
 
 
-def _date_axis(axes: Axes, *, tz: ZoneInfo | None) -> None:
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8, tz=tz)
-    axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=tz))
+def _date_axis(axes: Axes, t: Translator, *, tz: ZoneInfo | None) -> None:
+    # Days named by Babel: matplotlib's own formatters name months in the C locale's English.
+    axes.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8, tz=tz))
+    axes.xaxis.set_major_formatter(
+        FuncFormatter(lambda value, _: t.date(mdates.num2date(value, tz).date(), texts.DAY_MONTH))
+    )
 
 
-def _thousands(value: float, _position: int) -> str:
-    return f"{value:,.0f}"
+def _whole_numbers(t: Translator) -> FuncFormatter:
+    return FuncFormatter(lambda value, _: t.number(value, digits=0))
 
 
 def _png(figure: Figure) -> bytes:
@@ -248,13 +259,13 @@ def _png(figure: Figure) -> bytes:
     return out.getvalue()
 
 
-def _post_label(post: PostStats, time_zone: str) -> str:
-    text = " ".join(post.text.split()) or f"[{post.media_kind or 'post'}]"
+def _post_label(post: PostStats, time_zone: str, t: Translator) -> str:
+    text = " ".join(post.text.split()) or texts.untitled_post(t, post.media_kind)
     text = drawable(text)
     if len(text) > TOP_POST_LABEL:
         text = text[: TOP_POST_LABEL - 1].rstrip() + "…"
     posted = post.posted_at.astimezone(ZoneInfo(time_zone))
-    return f"{text}\n{posted:%d %b %H:%M}"
+    return f"{text}\n{drawable(t.moment(posted))}"
 
 
 def drawable(text: str) -> str:

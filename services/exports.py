@@ -2,7 +2,9 @@
 
 Rows stream from a database cursor into temporary files a chunk at a time, so an export of
 millions of rows takes no more memory than one of ten. Files are UTF-8 with a BOM: without
-it Excel reads them in the local code page and garbles Cyrillic text.
+it Excel reads them in the local code page and garbles Cyrillic text. A Russian Excel splits
+columns on `;` and reads `3,5` and `31.10.2026` as a number and a date, so the Excel (Russian)
+layout writes them so.
 """
 
 import asyncio
@@ -12,6 +14,7 @@ import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
@@ -21,6 +24,8 @@ from services.analytics import Period, ensure_period_allowed, user_time_zone
 from services.clock import Clock
 from services.domain.channels import ChannelRecord
 from services.entitlements import EntitlementsService
+from services.i18n import Message, Translator
+from services.i18n_texts import exports as texts
 from services.plans import Allowance
 
 # Rows per round trip to the database: big enough to amortise it, small enough to stay flat.
@@ -42,24 +47,34 @@ _QUERIES = {
 }
 
 
-def _headers(kind: ExportKind, time_zone: str) -> list[str]:
-    match kind:
-        case ExportKind.POSTS:
-            return [
-                "Message ID",
-                f"Posted at ({time_zone})",
-                "Text",
-                "Media",
-                "Views",
-                "Views at 24 h",
-                "Reactions",
-                "Engagement, %",
-                "Link",
-            ]
-        case ExportKind.SUBSCRIBERS:
-            return ["Date", "Subscribers"]
-        case ExportKind.JOINS_LEAVES:
-            return ["Date", "Joins", "Leaves", "Net"]
+_HEADERS: dict[ExportKind, tuple[Message, ...]] = {
+    ExportKind.POSTS: texts.POSTS_HEADER,
+    ExportKind.SUBSCRIBERS: texts.SUBSCRIBERS_HEADER,
+    ExportKind.JOINS_LEAVES: texts.JOINS_LEAVES_HEADER,
+}
+
+
+class CsvLayout(StrEnum):
+    """How the cells are written: plain CSV, or as a Russian Excel reads numbers and dates."""
+
+    STANDARD = "csv"
+    EXCEL_RU = "excel"
+
+
+# `/export @channel 30d excel`: the word that asks for the Excel (Russian) layout.
+EXCEL_WORD = "excel"
+
+
+def split_layout(args: str | None) -> tuple[str, CsvLayout]:
+    """The /export arguments without the layout word, and the layout they ask for."""
+    words = (args or "").split()
+    kept = [word for word in words if word.lower() != EXCEL_WORD]
+    layout = CsvLayout.EXCEL_RU if len(kept) < len(words) else CsvLayout.STANDARD
+    return " ".join(kept), layout
+
+
+def _header(t: Translator, kind: ExportKind, time_zone: str) -> list[str]:
+    return [t(column, time_zone=time_zone) for column in _HEADERS[kind]]
 
 
 class ExportTooLarge(Exception):
@@ -83,6 +98,7 @@ class ExportFile:
 class ChannelExport:
     channel: ChannelRecord
     period: Period
+    layout: CsvLayout
     files: list[ExportFile]
 
     def file(self, kind: ExportKind) -> ExportFile:
@@ -112,19 +128,35 @@ def _inert(value: Any) -> Any:
     return f"'{value}" if _is_formula(value) else value
 
 
+def _russian_excel_cell(value: Any) -> Any:
+    """3.5 as 3,5 and dates as 31.10.2026 (14:05:00): what a Russian Excel reads as such."""
+    if isinstance(value, float):
+        return repr(value).replace(".", ",")
+    if isinstance(value, datetime):
+        return f"{value:%d.%m.%Y %H:%M:%S}"
+    if isinstance(value, date):
+        return f"{value:%d.%m.%Y}"
+    return value
+
+
 class _CsvFile:
     """A CSV file being written; its methods block, so they run in a worker thread."""
 
-    def __init__(self, path: Path, header: Sequence[str]) -> None:
+    def __init__(self, path: Path, header: Sequence[str], layout: CsvLayout) -> None:
         self._file: TextIO = path.open("w", encoding="utf-8-sig", newline="")
-        self._writer = csv.writer(self._file)
+        self._excel = layout is CsvLayout.EXCEL_RU
+        self._writer = csv.writer(self._file, delimiter=";" if self._excel else ",")
         self._writer.writerow(header)
 
     def write(self, rows: Iterable[Sequence[Any]]) -> int:
         """Append rows; returns the file's size so far in bytes."""
-        self._writer.writerows(
+        # Formulas are defused before numbers are written out: "-3,5" is a number, not a formula.
+        safe = (
             [_inert(value) for value in row] if any(map(_is_formula, row)) else row for row in rows
         )
+        if self._excel:
+            safe = ([_russian_excel_cell(value) for value in row] for row in safe)
+        self._writer.writerows(safe)
         return self._file.tell()
 
     def close(self) -> None:
@@ -158,9 +190,13 @@ class ExportService:
         channel: ChannelRecord,
         period: Period,
         time_zone: str,
+        t: Translator,
+        layout: CsvLayout,
         on_progress: ExportProgress,
     ) -> AsyncIterator[ChannelExport]:
         """Write the channel's three CSV files for the period; they exist until exit.
+
+        Their headers are in `t`'s language, their cells as `layout` says.
 
         Counts one export against the user's daily allowance, and gives it back if building
         the files or whatever the caller does with them (sending) fails. Raises LimitReached
@@ -185,10 +221,12 @@ class ExportService:
                         channel_id=channel.id,
                         period=period,
                         time_zone=str(zone),
+                        t=t,
+                        layout=layout,
                         on_progress=on_progress,
                     )
                     files.append(ExportFile(kind=kind, path=path, filename=path.name, rows=rows))
-                yield ChannelExport(channel=channel, period=period, files=files)
+                yield ChannelExport(channel=channel, period=period, layout=layout, files=files)
             finally:
                 await asyncio.to_thread(folder.cleanup)
         except BaseException:
@@ -210,12 +248,15 @@ class ExportService:
         channel_id: int,
         period: Period,
         time_zone: str,
+        t: Translator,
+        layout: CsvLayout,
         on_progress: ExportProgress,
     ) -> int:
         """Stream one export into a CSV file at path; returns its number of rows."""
         await on_progress(kind, 0)
         rows = 0
-        output = await asyncio.to_thread(_CsvFile, path, _headers(kind, time_zone))
+        header = _header(t, kind, time_zone)
+        output = await asyncio.to_thread(_CsvFile, path, header, layout)
         try:
             chunks = self._exports.stream(
                 _QUERIES[kind],

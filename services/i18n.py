@@ -87,9 +87,12 @@ class Translator:
         text = self._translations.npgettext(message.key, message.singular, message.plural, n)
         return text.format(n=self.number(n), **values)
 
-    def number(self, value: int | float | Decimal) -> str:
-        """12,345.6 in English, 12 345,6 in Russian."""
-        return format_decimal(value, locale=self._babel_locale)
+    def number(self, value: int | float | Decimal, *, digits: int | None = None) -> str:
+        """12,345.6 in English, 12 345,6 in Russian; `digits` decimals exactly, if given."""
+        if digits is None:
+            return format_decimal(value, locale=self._babel_locale)
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, pattern, locale=self._babel_locale)
 
     def percent(self, fraction: float | Decimal, *, digits: int = 1) -> str:
         """0.123 as 12.3% in English, 12,3 % in Russian."""
@@ -99,9 +102,13 @@ class Translator:
             pattern = pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
         return format_percent(fraction, pattern, locale=self._babel_locale)
 
-    def date(self, day: date) -> str:
-        """Oct 1, 2026 in English, 1 окт. 2026 г. in Russian."""
-        return format_date(day, "medium", locale=self._babel_locale)
+    def date(self, day: date, pattern: str = "medium") -> str:
+        """Oct 1, 2026 in English, 1 окт. 2026 г. in Russian; or a Babel pattern such as d MMM."""
+        return format_date(day, pattern, locale=self._babel_locale)
+
+    def weekday(self, weekday: int) -> str:
+        """The short name of a weekday, Monday being 0: Mon in English, пн in Russian."""
+        return self._babel_locale.days["format"]["abbreviated"][weekday]
 
     def month(self, day: date) -> str:
         """The month and year alone, as a chart or a calendar names them (October 2026)."""
@@ -110,6 +117,11 @@ class Translator:
     def moment(self, when: datetime) -> str:
         """A day and a time of day in the time zone `when` carries (1 Oct, 14:05)."""
         return format_datetime(when, "d MMM, HH:mm", tzinfo=when.tzinfo, locale=self._babel_locale)
+
+
+# The source language needs no catalog: for what has no reader yet (a benchmark; the share
+# page, until it speaks its owner's language).
+ENGLISH = Translator(DEFAULT_LOCALE, NullTranslations())
 
 
 class Catalogs:

@@ -12,7 +12,8 @@ from db.channels import ChannelsRepository
 from services.analytics import AnalyticsService, ChannelReport, Period, PostStats
 from services.charts import ChartService
 from services.domain.share_links import ShareLinkRecord
-from services.exports import ExportKind, ExportService
+from services.exports import CsvLayout, ExportKind, ExportService
+from services.i18n import ENGLISH
 from services.share_links import KeyNumber, SharedPost
 
 # Rows of the top posts table: enough to show what worked, short enough for a phone.
@@ -92,7 +93,7 @@ class AnalyticsShareableReport:
     async def chart_png(self, name: str) -> bytes:
         if self._drawn is None:
             # One render of every chart serves the page's several chart requests.
-            self._drawn = asyncio.ensure_future(self.charts.render(self.report))
+            self._drawn = asyncio.ensure_future(self.charts.render(self.report, ENGLISH))
         charts = await asyncio.shield(self._drawn)
         return next(chart.png for chart in charts if chart.name == name)
 
@@ -106,6 +107,8 @@ class AnalyticsShareableReport:
                 channel_id=self.report.channel.id,
                 period=self.report.period,
                 time_zone=self.report.time_zone,
+                t=ENGLISH,
+                layout=CsvLayout.STANDARD,
                 on_progress=_ignore_progress,
             )
             return await asyncio.to_thread(path.read_bytes)

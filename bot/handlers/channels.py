@@ -19,25 +19,36 @@ from services.channels import ChannelAccessError, ChannelService
 from services.clock import Clock
 from services.domain.users import UserRecord
 from services.entitlements import LimitReached
+from services.i18n import Translator
 from services.settings import Settings
 
 
 async def _channels_page(
-    user: UserRecord, channels: ChannelService, clock: Clock, settings: Settings, number: int
+    user: UserRecord,
+    channels: ChannelService,
+    clock: Clock,
+    settings: Settings,
+    t: Translator,
+    number: int,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """Page `number` of the user's channels, as text and its keyboard."""
     summaries = await channels.list_for_user(user_id=user.id)
     if not summaries:
         return texts.NO_CHANNELS, None
     page = page_of(summaries, number)
-    keyboard = channels_keyboard(page, with_stats=settings.feature_analytics)
+    keyboard = channels_keyboard(t, page, with_stats=settings.feature_analytics)
     return texts.channel_list(page, clock.now()), keyboard
 
 
 async def list_channels(
-    message: Message, user: UserRecord, channels: ChannelService, clock: Clock, settings: Settings
+    message: Message,
+    user: UserRecord,
+    channels: ChannelService,
+    clock: Clock,
+    settings: Settings,
+    t: Translator,
 ):
-    text, keyboard = await _channels_page(user, channels, clock, settings, 1)
+    text, keyboard = await _channels_page(user, channels, clock, settings, t, 1)
     await message.answer(text, reply_markup=keyboard)
 
 
@@ -48,8 +59,9 @@ async def on_page(
     channels: ChannelService,
     clock: Clock,
     settings: Settings,
+    t: Translator,
 ) -> None:
-    text, keyboard = await _channels_page(user, channels, clock, settings, callback_data.page)
+    text, keyboard = await _channels_page(user, channels, clock, settings, t, callback_data.page)
     await show_in_place(query, text, keyboard)
     await query.answer()
 

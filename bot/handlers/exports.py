@@ -1,4 +1,5 @@
-"""/export and the Export CSV button under /stats: a channel's CSV files as documents."""
+"""/export and the Export CSV and Excel (Russian) buttons under /stats: a channel's CSV files
+as documents."""
 
 import logging
 from datetime import timedelta
@@ -9,7 +10,6 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, FSInputFile, InputMediaDocument, Message
 from aiogram.utils.chat_action import ChatActionSender
 
-from bot import texts
 from bot.callbacks import StatsAction, StatsCb, StatsRangeCb
 from bot.handlers.common import (
     ButtonPeriod,
@@ -18,6 +18,8 @@ from bot.handlers.common import (
     answer_limit_reached,
     plain_alert,
 )
+from bot.i18n_texts import exports as texts
+from bot.i18n_texts.stats import invalid_period
 from bot.keyboards import period_callback
 from services.analytics import AnalyticsService, InvalidPeriod, Period, parse_stats_request
 from services.channels import ChannelAccessError, ChannelService
@@ -25,7 +27,8 @@ from services.clock import Clock
 from services.domain.channels import ChannelRecord
 from services.domain.users import UserRecord
 from services.entitlements import LimitReached
-from services.exports import ExportKind, ExportService, ExportTooLarge
+from services.exports import CsvLayout, ExportKind, ExportService, ExportTooLarge, split_layout
+from services.i18n import Translator
 from services.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,13 +37,19 @@ log = logging.getLogger(__name__)
 # second: the action is repeated, and the status edited, no more often than this.
 _ACTION_EVERY = 5.0
 _STATUS_EDIT_EVERY = timedelta(seconds=2)
+# The export buttons under /stats, by the layout of the files they send.
+_LAYOUTS = {StatsAction.EXPORT: CsvLayout.STANDARD, StatsAction.EXPORT_EXCEL: CsvLayout.EXCEL_RU}
+_EXPORT_ACTIONS = {layout: action for action, layout in _LAYOUTS.items()}
 
 
 class ExportStatus:
     """The status message of a long export: sent once it runs a while, edited as rows come."""
 
-    def __init__(self, bot: Bot, chat_id: int, clock: Clock, *, show_after: float) -> None:
+    def __init__(
+        self, bot: Bot, chat_id: int, clock: Clock, t: Translator, *, show_after: float
+    ) -> None:
         self._bot = bot
+        self._t = t
         self._chat_id = chat_id
         self._clock = clock
         self._show_at = clock.now() + timedelta(seconds=show_after)
@@ -50,7 +59,7 @@ class ExportStatus:
 
     async def on_progress(self, kind: ExportKind, rows: int) -> None:
         now = self._clock.now()
-        text = texts.export_progress(kind, rows)
+        text = texts.progress(self._t, kind, rows)
         if self._message_id is None:
             if now >= self._show_at:
                 message = await self._bot.send_message(self._chat_id, text)
@@ -62,7 +71,7 @@ class ExportStatus:
     async def done(self) -> None:
         """Close the status, if it was shown at all; the files follow it in the chat."""
         if self._message_id is not None:
-            await self._edit(texts.EXPORT_DONE)
+            await self._edit(self._t(texts.DONE))
 
     async def failed(self, text: str) -> None:
         """Say why the export stopped: in the status if it was shown, else in a message."""
@@ -90,13 +99,15 @@ async def send_export(
     user: UserRecord,
     channel: ChannelRecord,
     period: Period,
+    layout: CsvLayout,
     exports: ExportService,
     settings: Settings,
     clock: Clock,
+    t: Translator,
 ) -> None:
     """Build the channel's CSV files and send them, as one album of documents, to the chat."""
     chat_id = message.chat.id
-    status = ExportStatus(bot, chat_id, clock, show_after=settings.export_status_after_seconds)
+    status = ExportStatus(bot, chat_id, clock, t, show_after=settings.export_status_after_seconds)
     await bot.send_chat_action(chat_id, "upload_document")
     try:
         async with (
@@ -108,6 +119,8 @@ async def send_export(
                 channel=channel,
                 period=period,
                 time_zone=user.time_zone,
+                t=t,
+                layout=layout,
                 on_progress=status.on_progress,
             ) as export,
         ):
@@ -116,7 +129,7 @@ async def send_export(
             files = [
                 InputMediaDocument(
                     media=FSInputFile(file.path, filename=file.filename),
-                    caption=texts.export_caption(export) if index == last else None,
+                    caption=texts.caption(t, export) if index == last else None,
                 )
                 for index, file in enumerate(export.files)
             ]
@@ -125,7 +138,7 @@ async def send_export(
         await answer_limit_reached(message, error)
         return
     except ExportTooLarge as error:
-        await status.failed(texts.export_too_large(error))
+        await status.failed(texts.too_large(t, error))
         return
     await status.done()
 
@@ -140,12 +153,14 @@ async def export_command(
     exports: ExportService,
     settings: Settings,
     clock: Clock,
+    t: Translator,
 ) -> None:
-    """/export [channel] [7d|30d|90d | from to]: the same arguments as /stats."""
+    """/export [channel] [7d|30d|90d | from to] [excel]: the arguments of /stats, and the layout."""
+    args, layout = split_layout(command.args)
     try:
-        request = parse_stats_request(command.args, today=analytics.today(user.time_zone))
+        request = parse_stats_request(args, today=analytics.today(user.time_zone))
     except InvalidPeriod as error:
-        await message.answer(texts.invalid_period(error, examples=texts.EXPORT_EXAMPLES))
+        await message.answer(invalid_period(t, error, examples=texts.USAGE))
         return
     try:
         channel = await channels.resolve_for_user(user_id=user.id, ref=request.channel_ref)
@@ -154,7 +169,7 @@ async def export_command(
             message,
             error,
             choose_action=lambda channel_id: period_callback(
-                StatsAction.EXPORT, channel_id, request.period, request.days
+                _EXPORT_ACTIONS[layout], channel_id, request.period, request.days
             ),
         )
         return
@@ -164,9 +179,11 @@ async def export_command(
         user=user,
         channel=channel,
         period=request.period,
+        layout=layout,
         exports=exports,
         settings=settings,
         clock=clock,
+        t=t,
     )
 
 
@@ -180,8 +197,10 @@ async def on_export_button(
     exports: ExportService,
     settings: Settings,
     clock: Clock,
+    t: Translator,
 ) -> None:
-    """Export CSV under /stats, or a channel picked after /export: that channel and period."""
+    """Export CSV or Excel (Russian) under /stats, or a channel picked after /export: that
+    channel and period."""
     try:
         channel = await channels.require_admin(user_id=user.id, channel_id=callback_data.channel_id)
     except ChannelAccessError as error:
@@ -195,9 +214,11 @@ async def on_export_button(
         user=user,
         channel=channel,
         period=period,
+        layout=_LAYOUTS[callback_data.action],
         exports=exports,
         settings=settings,
         clock=clock,
+        t=t,
     )
 
 
@@ -205,10 +226,7 @@ def create_router() -> Router:
     router = Router(name="exports")
     router.message.filter(F.chat.type == "private")
     router.message.register(export_command, Command("export"))
-    router.callback_query.register(
-        on_export_button, StatsCb.filter(F.action == StatsAction.EXPORT), ButtonPeriod()
-    )
-    router.callback_query.register(
-        on_export_button, StatsRangeCb.filter(F.action == StatsAction.EXPORT), ButtonPeriod()
-    )
+    is_export = F.action.in_(set(_LAYOUTS))
+    router.callback_query.register(on_export_button, StatsCb.filter(is_export), ButtonPeriod())
+    router.callback_query.register(on_export_button, StatsRangeCb.filter(is_export), ButtonPeriod())
     return router

@@ -12,7 +12,6 @@ from aiogram.types import (
 )
 from aiogram.utils.chat_action import ChatActionSender
 
-from bot import texts
 from bot.callbacks import ChannelAction, ChannelCb, StatsAction, StatsCb, StatsRangeCb
 from bot.handlers.common import (
     ButtonPeriod,
@@ -21,6 +20,7 @@ from bot.handlers.common import (
     answer_limit_reached,
     plain_alert,
 )
+from bot.i18n_texts import stats as texts
 from bot.keyboards import stats_keyboard
 from services.analytics import (
     DEFAULT_PERIOD_DAYS,
@@ -34,6 +34,7 @@ from services.channels import ChannelAccessError, ChannelService
 from services.charts import ChartService
 from services.domain.users import UserRecord
 from services.entitlements import LimitReached
+from services.i18n import Translator
 
 # Top posts are links; a preview of the first one would bury the numbers.
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -45,11 +46,12 @@ async def stats_command(
     user: UserRecord,
     channels: ChannelService,
     analytics: AnalyticsService,
+    t: Translator,
 ) -> None:
     try:
         request = parse_stats_request(command.args, today=analytics.today(user.time_zone))
     except InvalidPeriod as error:
-        await message.answer(texts.invalid_period(error))
+        await message.answer(texts.invalid_period(t, error))
         return
     try:
         channel = await channels.resolve_for_user(user_id=user.id, ref=request.channel_ref)
@@ -63,8 +65,8 @@ async def stats_command(
         await answer_limit_reached(message, error)
         return
     await message.answer(
-        texts.stats_summary(report),
-        reply_markup=stats_keyboard(channel.id, report.period, days=request.days),
+        texts.stats_summary(t, report),
+        reply_markup=stats_keyboard(t, channel.id, report.period, days=request.days),
         link_preview_options=_NO_PREVIEW,
     )
 
@@ -75,6 +77,7 @@ async def on_channel_chosen(
     user: UserRecord,
     channels: ChannelService,
     analytics: AnalyticsService,
+    t: Translator,
 ) -> None:
     """A channel picked under /channels or from "Which channel?": its stats, default period."""
     period = Period.last_days(DEFAULT_PERIOD_DAYS, today=analytics.today(user.time_zone))
@@ -82,8 +85,8 @@ async def on_channel_chosen(
     if report is None:
         return
     await query.message.answer(
-        texts.stats_summary(report),
-        reply_markup=stats_keyboard(report.channel.id, report.period, days=DEFAULT_PERIOD_DAYS),
+        texts.stats_summary(t, report),
+        reply_markup=stats_keyboard(t, report.channel.id, report.period, days=DEFAULT_PERIOD_DAYS),
         link_preview_options=_NO_PREVIEW,
     )
     await query.answer()
@@ -96,6 +99,7 @@ async def on_period(
     user: UserRecord,
     channels: ChannelService,
     analytics: AnalyticsService,
+    t: Translator,
 ) -> None:
     """A period button: the same message, now showing that period."""
     report = await _report(query, user, channels, analytics, callback_data.channel_id, period)
@@ -103,8 +107,10 @@ async def on_period(
         return
     try:
         await query.message.edit_text(
-            texts.stats_summary(report),
-            reply_markup=stats_keyboard(report.channel.id, report.period, days=callback_data.days),
+            texts.stats_summary(t, report),
+            reply_markup=stats_keyboard(
+                t, report.channel.id, report.period, days=callback_data.days
+            ),
             link_preview_options=_NO_PREVIEW,
         )
     except TelegramBadRequest as error:
@@ -123,6 +129,7 @@ async def on_charts(
     analytics: AnalyticsService,
     charts: ChartService,
     bot: Bot,
+    t: Translator,
 ) -> None:
     """The charts of the message's channel and period, as one photo album."""
     report = await _report(query, user, channels, analytics, callback_data.channel_id, period)
@@ -131,11 +138,11 @@ async def on_charts(
     await query.answer()
     chat_id = query.message.chat.id
     async with ChatActionSender.upload_photo(chat_id=chat_id, bot=bot):
-        rendered = await charts.render(report)
+        rendered = await charts.render(report, t)
     album = [
         InputMediaPhoto(
             media=BufferedInputFile(chart.png, filename=f"{chart.name}.png"),
-            caption=texts.charts_caption(report) if number == 0 else None,
+            caption=texts.charts_caption(t, report) if number == 0 else None,
         )
         for number, chart in enumerate(rendered)
     ]

@@ -10,6 +10,7 @@ from fake_telegram import Call, FakeChannel, FakeTelegram, FakeUser
 from bot.callbacks import StatsAction, StatsCb
 from bot.handlers.exports import ExportStatus
 from services.exports import ExportKind
+from services.i18n import ENGLISH
 
 BOM = "\ufeff"
 POSTS_HEADER = [
@@ -326,7 +327,7 @@ async def test_the_status_counts_rows_without_editing_too_often(app, tg, clock) 
     alice = tg.user("Alice")
     await tg.send_text(alice, "/start")
     mark = tg.mark()
-    status = ExportStatus(app.app.bot, alice.id, clock, show_after=3)
+    status = ExportStatus(app.app.bot, alice.id, clock, ENGLISH, show_after=3)
 
     await status.on_progress(ExportKind.POSTS, 0)
     clock.advance(seconds=3)

@@ -7,8 +7,7 @@ by an owner in Moscow.
 import io
 
 import pytest
-from channel_history import SAMPLE_NOW, set_views_source, write_sample_history
-from fake_telegram import FakeTelegram, FakeUser
+from channel_history import SAMPLE_NOW, owner_with_history
 from helpers import ManualClock
 from PIL import Image
 
@@ -18,18 +17,6 @@ from bot.callbacks import StatsAction, StatsCb
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(SAMPLE_NOW)
-
-
-async def owner_with_history(tg: FakeTelegram, db, *, views_source: str = "ok") -> FakeUser:
-    """Alice, in Moscow, owns @testchannel, tracked and with the sample history."""
-    alice = tg.user("Alice")
-    await tg.send_text(alice, "/start")
-    await db.execute("UPDATE users SET time_zone = 'Europe/Moscow' WHERE id = $1", alice.id)
-    channel = tg.channel("Test Channel", "testchannel", owner=alice)
-    await tg.add_bot_to_channel(channel, by=alice)
-    await write_sample_history(db, channel.id)
-    await set_views_source(db, channel.id, views_source)
-    return alice
 
 
 async def test_stats_answers_with_numbers_trends_and_the_keyboard(app, tg, db) -> None:
@@ -53,7 +40,15 @@ async def test_stats_answers_with_numbers_trends_and_the_keyboard(app, tg, db) -
     assert "Best time to post (Europe/Moscow): Fri 18:00–19:00, views +100% vs average" in text
     assert '<a href="https://t.me/testchannel/3">' in reply.text
     labels = [button["text"] for button in reply.buttons()]
-    assert labels == ["• 7d •", "30d", "90d", "📈 Charts", "📄 Export CSV", "🔗 Share"]
+    assert labels == [
+        "• 7d •",
+        "30d",
+        "90d",
+        "📈 Charts",
+        "📄 Export CSV",
+        "📊 Excel (Russian)",
+        "🔗 Share",
+    ]
 
 
 async def test_a_period_button_edits_the_message_in_place(app, tg, db) -> None:
@@ -102,7 +97,7 @@ async def test_a_custom_range_and_its_charts(app, tg, db) -> None:
     reply = tg.last_to(alice, "sendMessage")
     assert "25 Oct – 31 Oct 2026 (7 days)" in reply.text and "Posts: 5" in reply.text
     labels = [button["text"] for button in reply.buttons()]
-    assert labels == ["7d", "30d", "90d", "📈 Charts", "📄 Export CSV"]
+    assert labels == ["7d", "30d", "90d", "📈 Charts", "📄 Export CSV", "📊 Excel (Russian)"]
     await tg.press_button(alice, reply, "Charts")
     album = tg.last_to(alice, "sendMediaGroup")
     assert "25 Oct – 31 Oct 2026" in album.params["media"][0]["caption"]

@@ -16,6 +16,8 @@ from services import charts
 from services.analytics import AnalyticsService, ChannelReport, Period
 from services.charts import ChartService, drawable, render_charts
 from services.entitlements import EntitlementsService
+from services.i18n import ENGLISH, Catalogs
+from services.i18n_texts.charts import GROWTH_TITLE, heading
 
 OWNER = 501
 CHANNEL = -1001000000001
@@ -53,7 +55,7 @@ async def test_every_chart_is_a_phone_sized_png(report_for) -> None:
     report = await report_for(date(2026, 10, 25), date(2026, 10, 31))
 
     # Warnings are errors here: a glyph the font lacks would fail the test.
-    rendered = render_charts(report)
+    rendered = render_charts(report, ENGLISH)
 
     assert [chart.name for chart in rendered] == ["growth", "views", "posting_times", "top_posts"]
     for chart in rendered:
@@ -64,9 +66,24 @@ async def test_a_period_without_posts_still_draws_every_chart(report_for) -> Non
     report = await report_for(date(2026, 10, 5), date(2026, 10, 11))
     assert report.posts == ()
 
-    rendered = render_charts(report)
+    rendered = render_charts(report, ENGLISH)
 
     assert [open_png(chart.png) for chart in rendered] == [("PNG", (1080, 1080))] * 4
+
+
+async def test_charts_are_drawn_in_the_language_asked_for(report_for) -> None:
+    report = await report_for(date(2026, 10, 25), date(2026, 10, 31))
+    russian = Catalogs().translator("ru")
+
+    in_english = render_charts(report, ENGLISH)
+    in_russian = render_charts(report, russian)
+
+    assert all(en.png != ru.png for en, ru in zip(in_english, in_russian, strict=True))
+    first, last = report.period.first_day, report.period.last_day
+    assert (
+        heading(russian, GROWTH_TITLE, first, last) == "Рост подписчиков · 25 окт. – 31 окт. 2026"
+    )
+    assert heading(ENGLISH, GROWTH_TITLE, first, last) == "Subscriber growth · 25 Oct – 31 Oct 2026"
 
 
 def test_labels_keep_cyrillic_and_drop_what_the_font_cannot_draw() -> None:
@@ -77,11 +94,11 @@ async def test_rendering_runs_in_a_worker_thread(report_for, monkeypatch) -> Non
     report = await report_for(date(2026, 10, 25), date(2026, 10, 31))
     threads = []
 
-    def record_thread(report: ChannelReport) -> list:
+    def record_thread(report: ChannelReport, t) -> list:
         threads.append(threading.current_thread())
         return []
 
     monkeypatch.setattr(charts, "render_charts", record_thread)
-    await ChartService().render(report)
+    await ChartService().render(report, ENGLISH)
 
     assert threads and threads[0] is not threading.main_thread()

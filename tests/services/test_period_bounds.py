@@ -22,7 +22,8 @@ from services.analytics import (
     parse_stats_request,
 )
 from services.entitlements import EntitlementsService
-from services.exports import ExportService
+from services.exports import CsvLayout, ExportService
+from services.i18n import ENGLISH
 
 OWNER = 501
 CHANNEL = -1001000000001
@@ -131,6 +132,8 @@ async def test_an_export_refuses_a_period_out_of_bounds(
             channel=channel,
             period=period,
             time_zone=MOSCOW,
+            t=ENGLISH,
+            layout=CsvLayout.STANDARD,
             on_progress=no_progress,
         ):
             pass
