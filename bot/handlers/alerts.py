@@ -18,6 +18,7 @@ from bot.callbacks import (
     PageCb,
 )
 from bot.handlers.common import access_error_text, answer_limit_reached, show_in_place
+from bot.i18n_texts.common import NO_CHANNELS
 from bot.keyboards import (
     alert_answer_keyboard,
     alert_channels_keyboard,
@@ -38,6 +39,7 @@ from services.clock import Clock
 from services.domain.alerts import AlertKind
 from services.domain.users import UserRecord
 from services.entitlements import LimitReached
+from services.i18n import Translator
 
 
 class NewAlert(StatesGroup):
@@ -113,6 +115,7 @@ async def on_menu_button(
     state: FSMContext,
     user: UserRecord,
     alerts: AlertService,
+    t: Translator,
 ) -> None:
     if callback_data.action is AlertMenuAction.HISTORY:
         history = await alerts.history(user_id=user.id)
@@ -122,7 +125,7 @@ async def on_menu_button(
     try:
         await alerts.ensure_room_for_rule(user_id=user.id)
     except LimitReached as error:
-        await answer_limit_reached(query, error)
+        await answer_limit_reached(t, query, error)
         return
     await state.clear()
     await state.set_state(NewAlert.kind)
@@ -137,16 +140,17 @@ async def on_kind(
     user: UserRecord,
     channels: ChannelService,
     alerts: AlertService,
+    t: Translator,
 ) -> None:
     await state.update_data(kind=callback_data.kind.value)
     await query.answer()
     tracked = [s.channel for s in await channels.list_for_user(user_id=user.id)]
     tracked = [channel for channel in tracked if channel.is_tracked]
     if len(tracked) == 1:
-        await _start_thresholds(query.message, state, user, tracked[0].id, channels, alerts)
+        await _start_thresholds(t, query.message, state, user, tracked[0].id, channels, alerts)
     elif not tracked:
         await state.clear()
-        await query.message.answer(texts.NO_CHANNELS)
+        await query.message.answer(t(NO_CHANNELS))
     else:
         await state.set_state(NewAlert.channel)
         await query.message.answer(
@@ -161,12 +165,16 @@ async def on_channel(
     user: UserRecord,
     channels: ChannelService,
     alerts: AlertService,
+    t: Translator,
 ) -> None:
     await query.answer()
-    await _start_thresholds(query.message, state, user, callback_data.channel_id, channels, alerts)
+    await _start_thresholds(
+        t, query.message, state, user, callback_data.channel_id, channels, alerts
+    )
 
 
 async def _start_thresholds(
+    t: Translator,
     message: Message,
     state: FSMContext,
     user: UserRecord,
@@ -178,7 +186,7 @@ async def _start_thresholds(
         channel = await channels.require_admin(user_id=user.id, channel_id=channel_id)
     except ChannelAccessError as error:
         await state.clear()
-        await message.answer(access_error_text(error))
+        await message.answer(access_error_text(t, error))
         return
     await state.update_data(channel_id=channel.id, channel_title=channel.title, answers={}, step=0)
     await state.set_state(NewAlert.threshold)
@@ -203,20 +211,26 @@ async def _ask(message: Message, state: FSMContext, alerts: AlertService) -> Non
 
 
 async def on_answer(
-    message: Message, state: FSMContext, user: UserRecord, alerts: AlertService
+    message: Message, state: FSMContext, user: UserRecord, alerts: AlertService, t: Translator
 ) -> None:
-    await _take_answer(message, message.text or "", state, user, alerts)
+    await _take_answer(t, message, message.text or "", state, user, alerts)
 
 
 async def on_default(
-    query: CallbackQuery, state: FSMContext, user: UserRecord, alerts: AlertService
+    query: CallbackQuery, state: FSMContext, user: UserRecord, alerts: AlertService, t: Translator
 ) -> None:
     await query.answer()
-    await _take_answer(query.message, (await state.get_data())["default"], state, user, alerts)
+    default = (await state.get_data())["default"]
+    await _take_answer(t, query.message, default, state, user, alerts)
 
 
 async def _take_answer(
-    message: Message, text: str, state: FSMContext, user: UserRecord, alerts: AlertService
+    t: Translator,
+    message: Message,
+    text: str,
+    state: FSMContext,
+    user: UserRecord,
+    alerts: AlertService,
 ) -> None:
     """Validate the answer; ask the next question, or create the rule after the last."""
     data = await state.get_data()
@@ -242,10 +256,10 @@ async def _take_answer(
             thresholds=thresholds_from(answers),
         )
     except ChannelAccessError as error:
-        await message.answer(access_error_text(error))
+        await message.answer(access_error_text(t, error))
         return
     except LimitReached as error:
-        await answer_limit_reached(message, error)
+        await answer_limit_reached(t, message, error)
         return
     await message.answer(texts.alert_created(rule))
 

@@ -26,6 +26,7 @@ from services.domain.channels import ChannelRecord
 from services.domain.users import UserRecord
 from services.entitlements import LimitReached
 from services.exports import ExportKind, ExportService, ExportTooLarge
+from services.i18n import Translator
 from services.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ async def send_export(
     exports: ExportService,
     settings: Settings,
     clock: Clock,
+    t: Translator,
 ) -> None:
     """Build the channel's CSV files and send them, as one album of documents, to the chat."""
     chat_id = message.chat.id
@@ -122,7 +124,7 @@ async def send_export(
             ]
             await bot.send_media_group(chat_id, files)
     except LimitReached as error:
-        await answer_limit_reached(message, error)
+        await answer_limit_reached(t, message, error)
         return
     except ExportTooLarge as error:
         await status.failed(texts.export_too_large(error))
@@ -140,6 +142,7 @@ async def export_command(
     exports: ExportService,
     settings: Settings,
     clock: Clock,
+    t: Translator,
 ) -> None:
     """/export [channel] [7d|30d|90d | from to]: the same arguments as /stats."""
     try:
@@ -151,6 +154,7 @@ async def export_command(
         channel = await channels.resolve_for_user(user_id=user.id, ref=request.channel_ref)
     except ChannelAccessError as error:
         await answer_access_error(
+            t,
             message,
             error,
             choose_action=lambda channel_id: period_callback(
@@ -167,6 +171,7 @@ async def export_command(
         exports=exports,
         settings=settings,
         clock=clock,
+        t=t,
     )
 
 
@@ -180,12 +185,13 @@ async def on_export_button(
     exports: ExportService,
     settings: Settings,
     clock: Clock,
+    t: Translator,
 ) -> None:
     """Export CSV under /stats, or a channel picked after /export: that channel and period."""
     try:
         channel = await channels.require_admin(user_id=user.id, channel_id=callback_data.channel_id)
     except ChannelAccessError as error:
-        await query.answer(plain_alert(access_error_text(error)), show_alert=True)
+        await query.answer(plain_alert(access_error_text(t, error)), show_alert=True)
         return
     # Answered at once: the button's spinner should not wait for the files.
     await query.answer()
@@ -198,6 +204,7 @@ async def on_export_button(
         exports=exports,
         settings=settings,
         clock=clock,
+        t=t,
     )
 
 

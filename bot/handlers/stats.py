@@ -34,6 +34,7 @@ from services.channels import ChannelAccessError, ChannelService
 from services.charts import ChartService
 from services.domain.users import UserRecord
 from services.entitlements import LimitReached
+from services.i18n import Translator
 
 # Top posts are links; a preview of the first one would bury the numbers.
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -45,6 +46,7 @@ async def stats_command(
     user: UserRecord,
     channels: ChannelService,
     analytics: AnalyticsService,
+    t: Translator,
 ) -> None:
     try:
         request = parse_stats_request(command.args, today=analytics.today(user.time_zone))
@@ -57,10 +59,10 @@ async def stats_command(
             user_id=user.id, channel=channel, period=request.period, time_zone=user.time_zone
         )
     except ChannelAccessError as error:
-        await answer_access_error(message, error, choose_action=ChannelAction.STATS)
+        await answer_access_error(t, message, error, choose_action=ChannelAction.STATS)
         return
     except LimitReached as error:
-        await answer_limit_reached(message, error)
+        await answer_limit_reached(t, message, error)
         return
     await message.answer(
         texts.stats_summary(report),
@@ -75,10 +77,11 @@ async def on_channel_chosen(
     user: UserRecord,
     channels: ChannelService,
     analytics: AnalyticsService,
+    t: Translator,
 ) -> None:
     """A channel picked under /channels or from "Which channel?": its stats, default period."""
     period = Period.last_days(DEFAULT_PERIOD_DAYS, today=analytics.today(user.time_zone))
-    report = await _report(query, user, channels, analytics, callback_data.channel_id, period)
+    report = await _report(t, query, user, channels, analytics, callback_data.channel_id, period)
     if report is None:
         return
     await query.message.answer(
@@ -96,9 +99,10 @@ async def on_period(
     user: UserRecord,
     channels: ChannelService,
     analytics: AnalyticsService,
+    t: Translator,
 ) -> None:
     """A period button: the same message, now showing that period."""
-    report = await _report(query, user, channels, analytics, callback_data.channel_id, period)
+    report = await _report(t, query, user, channels, analytics, callback_data.channel_id, period)
     if report is None:
         return
     try:
@@ -123,9 +127,10 @@ async def on_charts(
     analytics: AnalyticsService,
     charts: ChartService,
     bot: Bot,
+    t: Translator,
 ) -> None:
     """The charts of the message's channel and period, as one photo album."""
-    report = await _report(query, user, channels, analytics, callback_data.channel_id, period)
+    report = await _report(t, query, user, channels, analytics, callback_data.channel_id, period)
     if report is None:
         return
     await query.answer()
@@ -143,6 +148,7 @@ async def on_charts(
 
 
 async def _report(
+    t: Translator,
     query: CallbackQuery,
     user: UserRecord,
     channels: ChannelService,
@@ -157,9 +163,9 @@ async def _report(
             user_id=user.id, channel=channel, period=period, time_zone=user.time_zone
         )
     except ChannelAccessError as error:
-        await query.answer(plain_alert(access_error_text(error)), show_alert=True)
+        await query.answer(plain_alert(access_error_text(t, error)), show_alert=True)
     except LimitReached as error:
-        await answer_limit_reached(query, error)
+        await answer_limit_reached(t, query, error)
     return None
 
 
