@@ -271,7 +271,7 @@ async def on_mark_text(
     try:
         panel = await watermarking.change(user_id=user.id, change=MarkChange(text=message.text))
     except MarkRejected as error:
-        await message.answer(texts.rejected(t, str(error)))
+        await message.answer(texts.rejected(t, error))
         return
     await _continue_with(t, message, panel, user, watermarking, state)
 
@@ -287,7 +287,7 @@ async def on_logo_file(
         logo = await watermarking.download_logo(_item(message)[1])
         panel = await watermarking.change(user_id=user.id, change=MarkChange(logo=logo))
     except MarkRejected as error:
-        await message.answer(texts.rejected(t, str(error)))
+        await message.answer(texts.rejected(t, error))
         return
     await _continue_with(t, message, panel, user, watermarking, state)
 
@@ -306,7 +306,7 @@ async def on_preset_name(
     try:
         panel = await watermarking.save_as(user_id=user.id, name=message.text or "")
     except MarkRejected as error:
-        await message.answer(texts.rejected(t, str(error)))
+        await message.answer(texts.rejected(t, error))
         return
     except ChannelAccessError as error:
         await _ask_for_a_mark(t, message, state, error)
@@ -350,16 +350,16 @@ async def _watermark_and_reply(
     if not failures:
         return
     in_album = len(items) > 1
-    reasons = [
+    refusals = [
         (
             outcome.upload.file_name or texts.album_photo(t, number) if in_album else None,
-            outcome.error.user_message,
+            outcome.error,
         )
         for _, number, outcome in failures
         if outcome.error is not None
     ]
     await message.answer(
-        texts.failures(t, reasons),
+        texts.failures(t, refusals),
         reply_parameters=ReplyParameters(
             message_id=failures[0][0], allow_sending_without_reply=True
         ),

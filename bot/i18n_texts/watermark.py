@@ -3,7 +3,7 @@
 from html import escape
 
 from services.i18n import Message, PluralMessage, Translator
-from services.watermark import Position
+from services.watermark import Position, WatermarkError
 from services.watermarking import MarkPanel
 
 HOW = Message(
@@ -159,8 +159,17 @@ def preset_saved(t: Translator, name: str) -> str:
     return t(PRESET_SAVED, name=escape(name))
 
 
-def rejected(t: Translator, reason: str) -> str:
-    return t(WARNING, reason=escape(reason))
+def reason(t: Translator, error: WatermarkError) -> str:
+    """Why the service refused, in the user's language (services/i18n_texts/watermark.py)."""
+    values = {
+        name: t.number(value) if isinstance(value, float) else escape(str(value))
+        for name, value in error.values.items()
+    }
+    return t(error.reason, **values)
+
+
+def rejected(t: Translator, error: WatermarkError) -> str:
+    return t(WARNING, reason=reason(t, error))
 
 
 def album_photo(t: Translator, number: int) -> str:
@@ -168,15 +177,16 @@ def album_photo(t: Translator, number: int) -> str:
     return t(ALBUM_PHOTO, number=t.number(number))
 
 
-def failures(t: Translator, reasons: list[tuple[str | None, str]]) -> str:
+def failures(t: Translator, refusals: list[tuple[str | None, WatermarkError]]) -> str:
     """Why images could not be watermarked: (the image's name in an album, or None; why)."""
-    if len(reasons) == 1:
-        name, reason = reasons[0]
+    if len(refusals) == 1:
+        name, error = refusals[0]
         if name:
-            return t(FAILURE_IN_ALBUM, name=escape(name), reason=escape(reason))
-        return rejected(t, reason)
-    lines = [t.plural(FAILURES, len(reasons))]
+            return t(FAILURE_IN_ALBUM, name=escape(name), reason=reason(t, error))
+        return rejected(t, error)
+    lines = [t.plural(FAILURES, len(refusals))]
     lines += [
-        t(FAILURES_LINE, name=escape(name or ""), reason=escape(reason)) for name, reason in reasons
+        t(FAILURES_LINE, name=escape(name or ""), reason=reason(t, error))
+        for name, error in refusals
     ]
     return "\n".join(lines)

@@ -55,7 +55,7 @@ async def test_channels_list_remove_and_the_channel_limit(
     await tg.post(one, "Hello")
     await app.services.ingestion.flush()
     await app.services.subscribers.snapshot_all()
-    clock.advance(minutes=5)
+    clock.advance(minutes=5, seconds=30)  # the post's date is in whole seconds
 
     await tg.send_text(olga, "/channels")
 
@@ -225,3 +225,40 @@ async def test_the_watermark_panel(app, tg: FakeTelegram, language_code: str) ->
         assert part in caption
     query = await tg.press_button(olga, panel, expected["apply"])
     assert tg.callback_answer(query)["text"] == expected["applied"]
+
+
+REJECTIONS = {
+    "ru": {
+        "not_an_image": (
+            "⚠️ Этот файл не читается как изображение. Пришлите картинку JPEG, PNG или WebP."
+        ),
+        "save": "Сохранить как шаблон",
+        "long_name": "⚠️ Название шаблона — от 1 до 32 символов.",
+        "saved": "💾 Сохранено как <b>Main</b>",
+    },
+    "en": {
+        "not_an_image": "⚠️ This file isn't a readable image. Send a JPEG, PNG or WebP picture.",
+        "save": "Save as preset",
+        "long_name": "⚠️ A preset name is 1 to 32 characters.",
+        "saved": "💾 Saved as <b>Main</b>",
+    },
+}
+
+
+@MANY_TAPS
+@LANGUAGES
+async def test_watermark_refusals_speak_the_users_language(
+    app, tg: FakeTelegram, language_code: str
+) -> None:
+    expected = REJECTIONS[language_code]
+    olga = await _owner(tg, language_code)
+
+    await tg.send_document(olga, b"not a picture", filename="notes.bin", mime_type="image/png")
+
+    assert tg.texts_to(olga)[-1] == expected["not_an_image"]
+    await tg.send_text(olga, "/watermark")
+    await tg.press_button(olga, tg.last_to(olga, "sendPhoto"), expected["save"])
+    await tg.send_text(olga, "x" * 40)
+    assert tg.texts_to(olga)[-1] == expected["long_name"]
+    await tg.send_text(olga, "Main")
+    assert tg.texts_to(olga)[-1].startswith(expected["saved"])

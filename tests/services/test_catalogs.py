@@ -21,6 +21,7 @@ SAMPLE = "42"  # every placeholder's value: a number reads the same in any langu
 # Latin words a Russian text may keep: names, units and literal examples stay as they are.
 NAMES_AND_UNITS = frozenset(
     {"AnalyticBot", "Telegram", "Stars", "Stripe", "ERR", "CSV", "UTC", "PNG", "JPEG", "URL"}
+    | {"WebP"}
 )
 
 
