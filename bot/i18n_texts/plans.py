@@ -95,7 +95,7 @@ def limit_reached(t: Translator, error: LimitReached) -> str:
 
 
 def _day(moment: datetime) -> str:
-    # The ISO date reads the same in both languages, and as the receipts and Stripe show it.
+    # An ISO date reads the same in both languages, as the billing texts show dates too.
     return f"{moment:%Y-%m-%d}"
 
 
