@@ -40,10 +40,14 @@ from bot.callbacks import (
     WatermarkCb,
 )
 from bot.i18n_texts import alerts as alerts_texts
+from bot.i18n_texts import channels as channels_texts
+from bot.i18n_texts import common as common_texts
 from bot.i18n_texts import exports as exports_texts
+from bot.i18n_texts import plans as plans_texts
 from bot.i18n_texts import preferences as preferences_texts
 from bot.i18n_texts import start as start_texts
 from bot.i18n_texts import stats as stats_texts
+from bot.i18n_texts import watermark as watermark_texts
 from bot.paging import Page
 from services.analytics import STANDARD_PERIODS, Period
 from services.domain.alerts import AlertRuleRecord
@@ -54,6 +58,7 @@ from services.entitlements import within_cap
 from services.i18n import Language, Translator
 from services.plans import Plan
 from services.share_links import LIFETIME_HOURS
+from services.watermark import Position
 from services.watermarking import MarkPanel
 
 # The rights the bot asks for when added from the deep link: reading needs admin, nothing more.
@@ -92,8 +97,8 @@ def _add_page_turns(builder: InlineKeyboardBuilder, page: Page, kind: ListKind) 
     turns = [
         InlineKeyboardButton(text=text, callback_data=PageCb(kind=kind, page=number).pack())
         for text, number, exists in (
-            (texts.PREVIOUS_PAGE_BUTTON, page.number - 1, page.number > 1),
-            (texts.NEXT_PAGE_BUTTON, page.number + 1, page.number < page.count),
+            (common_texts.PREVIOUS_PAGE_BUTTON, page.number - 1, page.number > 1),
+            (common_texts.NEXT_PAGE_BUTTON, page.number + 1, page.number < page.count),
         )
         if exists
     ]
@@ -114,10 +119,10 @@ def channels_keyboard(
                 callback_data=ChannelCb(action=ChannelAction.STATS, channel_id=channel.id),
             )
         if channel.is_tracked:
-            text = texts.REMOVE_BUTTON.format(title=channel.title)
+            text = t(channels_texts.REMOVE_BUTTON, title=channel.title)
             action = ChannelAction.REMOVE
         else:
-            text = texts.RESUME_BUTTON.format(title=channel.title)
+            text = t(channels_texts.RESUME_BUTTON, title=channel.title)
             action = ChannelAction.RESUME
         builder.button(text=text, callback_data=ChannelCb(action=action, channel_id=channel.id))
     builder.adjust(1)
@@ -146,55 +151,61 @@ def _channel_choice(
     return builder.as_markup()
 
 
-def remove_confirm_keyboard(channel_id: int) -> InlineKeyboardMarkup:
+def remove_confirm_keyboard(t: Translator, channel_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for mode, text in (
-        (RemoveMode.KEEP, texts.REMOVE_KEEP_BUTTON),
-        (RemoveMode.DELETE, texts.REMOVE_DELETE_BUTTON),
-        (RemoveMode.CANCEL, texts.CANCEL_BUTTON),
+        (RemoveMode.KEEP, channels_texts.REMOVE_KEEP_BUTTON),
+        (RemoveMode.DELETE, channels_texts.REMOVE_DELETE_BUTTON),
+        (RemoveMode.CANCEL, channels_texts.REMOVE_CANCEL_BUTTON),
     ):
-        builder.button(text=text, callback_data=RemoveCb(mode=mode, channel_id=channel_id))
+        builder.button(text=t(text), callback_data=RemoveCb(mode=mode, channel_id=channel_id))
     builder.adjust(1)
     return builder.as_markup()
 
 
-def upgrade_keyboard() -> InlineKeyboardMarkup:
+def upgrade_keyboard(t: Translator) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=texts.UPGRADE_BUTTON, callback_data=PlanCb(action=PlanAction.UPGRADE))
+    builder.button(
+        text=t(plans_texts.UPGRADE_BUTTON), callback_data=PlanCb(action=PlanAction.UPGRADE)
+    )
     return builder.as_markup()
 
 
-def watermark_keyboard(panel: MarkPanel) -> InlineKeyboardMarkup:
+def watermark_keyboard(t: Translator, panel: MarkPanel) -> InlineKeyboardMarkup:
     """The /watermark panel: each button previews a change; Apply makes it the mark."""
     builder = InlineKeyboardBuilder()
 
     def add(text: str, action: WatermarkAction, value: str = "") -> None:
         builder.button(text=text, callback_data=WatermarkCb(action=action, value=value))
 
-    for position, text in texts.WATERMARK_POSITION_BUTTONS.items():
+    for position in Position:
         marker = "✅ " if position is panel.spec.position else ""
-        add(marker + text, WatermarkAction.POSITION, position.value)
-    add(texts.WATERMARK_SMALLER_BUTTON, WatermarkAction.SIZE, "-")
-    add(texts.WATERMARK_LARGER_BUTTON, WatermarkAction.SIZE, "+")
-    add(texts.WATERMARK_FAINTER_BUTTON, WatermarkAction.OPACITY, "-")
-    add(texts.WATERMARK_STRONGER_BUTTON, WatermarkAction.OPACITY, "+")
-    for color, (button, _) in texts.WATERMARK_COLORS.items():
+        add(
+            marker + watermark_texts.position_button(t, position),
+            WatermarkAction.POSITION,
+            position.value,
+        )
+    add(t(watermark_texts.SMALLER_BUTTON), WatermarkAction.SIZE, "-")
+    add(t(watermark_texts.LARGER_BUTTON), WatermarkAction.SIZE, "+")
+    add(t(watermark_texts.FAINTER_BUTTON), WatermarkAction.OPACITY, "-")
+    add(t(watermark_texts.STRONGER_BUTTON), WatermarkAction.OPACITY, "+")
+    for color, (button, _) in watermark_texts.COLORS.items():
         add(button, WatermarkAction.COLOR, color.removeprefix("#"))
-    add(texts.WATERMARK_TEXT_BUTTON, WatermarkAction.TEXT)
-    add(texts.WATERMARK_LOGO_BUTTON, WatermarkAction.LOGO)
-    add(texts.WATERMARK_SAVE_BUTTON, WatermarkAction.SAVE)
-    add(texts.WATERMARK_PRESETS_BUTTON, WatermarkAction.PRESETS)
-    rows = [3, 3, 3, 1, 2, 2, len(texts.WATERMARK_COLORS), 2, 2]
+    add(t(watermark_texts.TEXT_BUTTON), WatermarkAction.TEXT)
+    add(t(watermark_texts.LOGO_BUTTON), WatermarkAction.LOGO)
+    add(t(watermark_texts.SAVE_BUTTON), WatermarkAction.SAVE)
+    add(t(watermark_texts.PRESETS_BUTTON), WatermarkAction.PRESETS)
+    rows = [3, 3, 3, 1, 2, 2, len(watermark_texts.COLORS), 2, 2]
     if panel.has_draft:
-        add(texts.WATERMARK_APPLY_BUTTON, WatermarkAction.APPLY)
-        add(texts.WATERMARK_DISCARD_BUTTON, WatermarkAction.DISCARD)
+        add(t(watermark_texts.APPLY_BUTTON), WatermarkAction.APPLY)
+        add(t(watermark_texts.DISCARD_BUTTON), WatermarkAction.DISCARD)
         rows.append(2)
     builder.adjust(*rows)
     return builder.as_markup()
 
 
 def watermark_presets_keyboard(
-    presets: list[PresetName], current: str | None
+    t: Translator, presets: list[PresetName], current: str | None
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for preset in presets:
@@ -204,7 +215,7 @@ def watermark_presets_keyboard(
             callback_data=WatermarkCb(action=WatermarkAction.PRESET, value=str(preset.id)),
         )
     builder.button(
-        text=texts.WATERMARK_BACK_BUTTON, callback_data=WatermarkCb(action=WatermarkAction.BACK)
+        text=t(watermark_texts.BACK_BUTTON), callback_data=WatermarkCb(action=WatermarkAction.BACK)
     )
     builder.adjust(1)
     return builder.as_markup()
@@ -383,9 +394,10 @@ def alert_keyboard(t: Translator, rule: AlertRuleRecord) -> InlineKeyboardMarkup
     return builder.as_markup()
 
 
-def _wizard_cancel(builder: InlineKeyboardBuilder) -> None:
+def _wizard_cancel(t: Translator, builder: InlineKeyboardBuilder) -> None:
     builder.button(
-        text=texts.CANCEL_BUTTON, callback_data=AlertWizardCb(action=AlertWizardAction.CANCEL)
+        text=t(alerts_texts.CANCEL_BUTTON),
+        callback_data=AlertWizardCb(action=AlertWizardAction.CANCEL),
     )
 
 
@@ -396,19 +408,19 @@ def alert_kinds_keyboard(t: Translator) -> InlineKeyboardMarkup:
             text=alerts_texts.kind_name(t, kind),
             callback_data=AlertWizardCb(action=AlertWizardAction.KIND, value=kind.value),
         )
-    _wizard_cancel(builder)
+    _wizard_cancel(t, builder)
     builder.adjust(2)
     return builder.as_markup()
 
 
-def alert_channels_keyboard(channels: list[ChannelRecord]) -> InlineKeyboardMarkup:
+def alert_channels_keyboard(t: Translator, channels: list[ChannelRecord]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for channel in channels:
         builder.button(
             text=channel.display_name,
             callback_data=AlertWizardCb(action=AlertWizardAction.CHANNEL, value=str(channel.id)),
         )
-    _wizard_cancel(builder)
+    _wizard_cancel(t, builder)
     builder.adjust(1)
     return builder.as_markup()
 
@@ -419,7 +431,7 @@ def alert_answer_keyboard(t: Translator, default: str) -> InlineKeyboardMarkup:
         text=t(alerts_texts.USE_DEFAULT_BUTTON, default=default),
         callback_data=AlertWizardCb(action=AlertWizardAction.DEFAULT),
     )
-    _wizard_cancel(builder)
+    _wizard_cancel(t, builder)
     return builder.as_markup()
 
 

@@ -9,8 +9,9 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 
-from bot import texts
+from bot.i18n_texts.common import SLOW_DOWN
 from bot.rate_limit import TokenBuckets
+from services.i18n import Catalogs, locale_for
 from services.users import UserService
 
 log = logging.getLogger(__name__)
@@ -72,10 +73,14 @@ class ThrottlingMiddleware(BaseMiddleware):
                     self._albums.clear()
                 self._albums[from_user.id] = album
             return await handler(event, data)
+        # Before the user is looked up, on purpose: a flood costs no query, so Telegram's
+        # language it is, not the one chosen in /settings.
+        catalogs: Catalogs = data["catalogs"]
+        slow_down = catalogs.translator(locale_for(from_user.language_code))(SLOW_DOWN)
         if warn and isinstance(event, Message):
-            await event.answer(texts.SLOW_DOWN)
+            await event.answer(slow_down)
         elif isinstance(event, CallbackQuery):
-            await event.answer(texts.SLOW_DOWN, show_alert=False)
+            await event.answer(slow_down, show_alert=False)
         return None
 
 

@@ -7,66 +7,13 @@ from html import escape
 from bot.paging import Page
 from services.billing import BillingNotice, NoticeKind
 from services.domain.billing import BillingOverview, PaymentRecord
-from services.domain.channels import ChannelRecord, ChannelSummary
+from services.domain.channels import ChannelRecord
 from services.domain.share_links import ShareLinkRecord
-from services.entitlements import LimitReached, PlanStatus
 from services.plans import PLANS, Allowance, Plan
 from services.share_links import KeyNumber, ShareableReport
 from services.stripe_billing import CardPlan
-from services.watermark import Position
-from services.watermarking import MarkPanel
 
-SLOW_DOWN = "⏳ Too many requests at once. Please wait a moment."
-ADD_USAGE = (
-    "Send the channel's @username or id after the command, for example:\n"
-    "<code>/add @yourchannel</code>\n\n"
-    "Make me an admin of the channel first: tap <b>Add to my channel</b> under /start."
-)
-INVALID_CHANNEL_REF = (
-    "That doesn't look like a channel. Send its @username, a t.me link or its id (-100…)."
-)
-CHANNEL_NOT_FOUND = (
-    "I can't find that channel. Check the @username; for a private channel, "
-    "make me an admin first and then use its id."
-)
-NOT_A_CHANNEL = "That is a group or a private chat. I track channels only."
-BOT_NOT_ADMIN = (
-    "I'm not an admin of <b>{title}</b> yet. Add me as an admin first "
-    "(tap <b>Add to my channel</b> under /start), then try again."
-)
-NOT_CHANNEL_ADMIN = (
-    "Only admins of a channel can do that, and Telegram says you are not one of them."
-)
-NO_CHANNELS = (
-    "You have no channels yet. Tap <b>Add to my channel</b> under /start, "
-    "or send <code>/add @yourchannel</code>."
-)
-CHOOSE_CHANNEL = "Which channel?"
-
-
-def channel_now_tracked(channel: ChannelRecord, *, was_tracked: bool) -> str:
-    if was_tracked:
-        return f"✅ <b>{escape(channel.title)}</b> is already tracked. See it in /channels."
-    return (
-        f"✅ Now tracking <b>{escape(channel.title)}</b>.\n"
-        "From now on I record its posts, reactions, subscribers joining and leaving, "
-        "and its subscriber count. See it in /channels."
-    )
-
-
-def _ago(moment: datetime, now: datetime) -> str:
-    minutes = int((now - moment).total_seconds() // 60)
-    if minutes < 1:
-        return "just now"
-    if minutes < 60:
-        return f"{minutes} min ago"
-    if minutes < 48 * 60:
-        return f"{minutes // 60} h ago"
-    return f"{minutes // (24 * 60)} days ago"
-
-
-PREVIOUS_PAGE_BUTTON = "◀"
-NEXT_PAGE_BUTTON = "▶"
+# Still used by the share links and alerts lists, until they call common.page_line(t, page).
 PAGE_OF = "Page {number} of {count}"
 
 
@@ -77,63 +24,10 @@ def _page_line(page: Page) -> list[str]:
     return ["\n" + PAGE_OF.format(number=page.number, count=page.count)]
 
 
-def channel_list(page: Page[ChannelSummary], now: datetime) -> str:
-    lines = ["<b>Your channels</b>"]
-    for summary in page.items:
-        channel = summary.channel
-        name = escape(channel.title)
-        handle = f" (@{escape(channel.username)})" if channel.username else ""
-        subscribers = (
-            f"{summary.subscribers:,} subscribers"
-            if summary.subscribers is not None
-            else "counting…"
-        )
-        last_post = (
-            f"last post {_ago(summary.last_post_at, now)}"
-            if summary.last_post_at
-            else "no posts yet"
-        )
-        status = "" if channel.is_tracked else "\n    ⏸ not tracked"
-        lines.append(f"\n📢 <b>{name}</b>{handle}\n    👥 {subscribers} · 📝 {last_post}{status}")
-    return "\n".join(lines + _page_line(page))
-
-
-def remove_confirm(channel: ChannelRecord) -> str:
-    return (
-        f"Stop tracking <b>{escape(channel.title)}</b>?\n\n"
-        "<b>Keep data</b>: I stop recording; what I have stays, and /add resumes.\n"
-        "<b>Delete data</b>: I stop and delete everything recorded for this channel, "
-        "for all its admins. This cannot be undone."
-    )
-
-
-REMOVE_KEEP_BUTTON = "⏸ Stop, keep data"
-REMOVE_DELETE_BUTTON = "🗑 Stop and delete data"
+# The alert wizard's: the remove confirmation has its own in bot/i18n_texts/channels.py.
 CANCEL_BUTTON = "✖️ Cancel"
-REMOVE_CANCELLED = "Nothing changed."
-REMOVE_BUTTON = "🗑 Remove {title}"
-RESUME_BUTTON = "▶️ Resume {title}"
 
-
-def removed(channel: ChannelRecord, *, deleted: bool) -> str:
-    if deleted:
-        return f"🗑 Stopped tracking <b>{escape(channel.title)}</b> and deleted its data."
-    return (
-        f"⏸ Stopped tracking <b>{escape(channel.title)}</b>. Its data is kept; "
-        f"<code>/add {channel.id}</code> resumes tracking."
-    )
-
-
-def bot_removed_from_channel(title: str) -> str:
-    return (
-        f"⏸ I'm no longer an admin of <b>{escape(title)}</b>, so I stopped tracking it, and "
-        "its stats and share links are closed. Everything recorded so far is kept: make me an "
-        "admin again to pick up where I left off."
-    )
-
-
-STALE_BUTTON = "This button no longer works. Send the command again."
-
+# Still used by the buying section, until it calls bot/i18n_texts/plans.py.
 ALLOWANCE_NAMES = {
     "channels": "channels tracked",
     "history_days": "days of history",
@@ -144,12 +38,6 @@ ALLOWANCE_NAMES = {
     "watermarks_per_day": "watermarks a day",
     "insights_per_month": "AI insights a month",
 }
-UPGRADE_BUTTON = "⭐ Upgrade"
-
-
-def limit_reached(error: LimitReached) -> str:
-    name = ALLOWANCE_NAMES[error.allowance.value]
-    return f"🔒 Your {error.plan.name} plan allows {error.allowed:,} {name}. Upgrade to get more."
 
 
 def _limit(allowed: int | None) -> str:
@@ -164,143 +52,11 @@ def usd(cents: int) -> str:
     return f"${cents / 100:,.0f}" if cents % 100 == 0 else f"${cents / 100:,.2f}"
 
 
-_PAID_BY = {"stripe": "paid by card", "stars": "paid with Telegram Stars", "admin": "granted"}
-
-
-def plan_status(status: PlanStatus) -> str:
-    lines = [f"<b>Your plan: {status.plan.name}</b>"]
-    if status.expires_at is not None:
-        verb = "Renews on" if status.renews else "Ends on"
-        paid_by = _PAID_BY.get(status.source or "")
-        lines.append(f"{verb} {_date(status.expires_at)}" + (f" ({paid_by})" if paid_by else ""))
-    lines.append("")
-    for line in status.usage:
-        name = ALLOWANCE_NAMES[line.allowance.value]
-        if line.used is None:
-            lines.append(f"• {name}: {_limit(line.allowed)}")
-        else:
-            lines.append(f"• {name}: {line.used:,} of {_limit(line.allowed)}")
-    if status.source == "stripe":
-        lines.append("\nCard and invoices: /billing · stop renewing: /cancel")
-    return "\n".join(lines)
-
-
 def _plan_limits(plan: Plan) -> str:
     return "\n".join(
         f"• {ALLOWANCE_NAMES[allowance.value]}: {_limit(allowed)}"
         for allowance, allowed in plan.limits.items()
     )
-
-
-def plans_overview(plans: Iterable[Plan]) -> str:
-    blocks = ["<b>Plans</b>"]
-    for plan in plans:
-        price = "free" if not plan.is_paid else f"{usd(plan.price_usd_cents)} a month"
-        blocks.append(f"\n<b>{plan.name}</b> ({price})\n{_plan_limits(plan)}")
-    return "\n".join(blocks)
-
-
-# --- watermarking
-
-WATERMARK_HOW = (
-    "Send me a photo, a file or an album: I send it back with this mark, in the same form. "
-    "Send images as files to keep full quality."
-)
-# Colour presets of the panel: value, button, name.
-WATERMARK_COLORS = {
-    "#FFFFFF": ("⚪", "white"),
-    "#000000": ("⚫", "black"),
-    "#E53935": ("🔴", "red"),
-    "#FDD835": ("🟡", "yellow"),
-    "#1E88E5": ("🔵", "blue"),
-}
-WATERMARK_POSITION_BUTTONS = {
-    Position.TOP_LEFT: "↖",
-    Position.TOP: "⬆",
-    Position.TOP_RIGHT: "↗",
-    Position.LEFT: "⬅",
-    Position.CENTER: "⏺",
-    Position.RIGHT: "➡",
-    Position.BOTTOM_LEFT: "↙",
-    Position.BOTTOM: "⬇",
-    Position.BOTTOM_RIGHT: "↘",
-    Position.TILED: "🔁 Tiled",
-}
-WATERMARK_SMALLER_BUTTON = "➖ Smaller"
-WATERMARK_LARGER_BUTTON = "➕ Larger"
-WATERMARK_FAINTER_BUTTON = "◻️ Fainter"
-WATERMARK_STRONGER_BUTTON = "◼️ Stronger"
-WATERMARK_TEXT_BUTTON = "✏️ Text"
-WATERMARK_LOGO_BUTTON = "🖼 Logo"
-WATERMARK_SAVE_BUTTON = "💾 Save as preset"
-WATERMARK_PRESETS_BUTTON = "📚 Presets"
-WATERMARK_APPLY_BUTTON = "✅ Apply"
-WATERMARK_DISCARD_BUTTON = "↩️ Discard"
-WATERMARK_BACK_BUTTON = "⬅️ Back"
-
-WATERMARK_ASK_TEXT = (
-    "✏️ Send the text for your mark (up to 100 characters), for example <code>© Your Name</code>."
-)
-WATERMARK_NEEDS_TEXT = (
-    "I have no channel of yours whose name I could put on your images.\n" + WATERMARK_ASK_TEXT
-)
-WATERMARK_ASK_LOGO = (
-    "🖼 Send your logo as a PNG <b>file</b>, up to 2 MB. As a file it keeps its transparency."
-)
-WATERMARK_LOGO_AS_FILE = "Send the logo as a file, please: as a photo it loses its transparency."
-WATERMARK_ASK_PRESET_NAME = "💾 Send a name for this preset (up to 32 characters)."
-WATERMARK_CHOOSE_CHANNEL = (
-    "Which channel's name should mark your images? I'll remember it; "
-    "change it any time with /watermark."
-)
-WATERMARK_APPLIED = "✅ Applied: your images get this mark now."
-WATERMARK_UNCHANGED = "That's as far as it goes."
-WATERMARK_NO_PRESETS = "No presets yet: tap 💾 Save as preset first."
-
-
-def watermark_panel(panel: MarkPanel) -> str:
-    spec = panel.spec
-    if panel.preset_name is None:
-        title = "🖋 <b>Your watermark</b> (your channel's name)"
-    else:
-        title = f"🖋 <b>Your watermark</b>, preset <b>{escape(panel.preset_name)}</b>"
-    mark = f"“{escape(spec.text)}”" if spec.text is not None else "your logo"
-    settings = [
-        f"Position {spec.position.value.replace('-', ' ')}",
-        f"size {(spec.relative_size or 0) * 100:.0f}%",
-        f"opacity {spec.opacity * 100:.0f}%",
-    ]
-    if spec.text is not None:
-        settings.append(f"colour {WATERMARK_COLORS.get(spec.color, ('', spec.color))[1]}")
-    lines = [title, f"Mark: {mark}", " · ".join(settings)]
-    if panel.has_draft:
-        lines.append("👀 This is a preview: tap <b>✅ Apply</b> to use it.")
-    return "\n".join([*lines, "", WATERMARK_HOW])
-
-
-def watermark_channel_chosen(name: str) -> str:
-    return (
-        f"✅ Your images will be marked with <b>{escape(name)}</b>. "
-        "Change it any time with /watermark."
-    )
-
-
-def watermark_preset_saved(name: str) -> str:
-    return f"💾 Saved as <b>{escape(name)}</b>; your images get this mark now."
-
-
-def watermark_rejected(reason: str) -> str:
-    return f"⚠️ {escape(reason)}"
-
-
-def watermark_failures(failures: list[tuple[str | None, str]]) -> str:
-    """Why images could not be watermarked: (the image's name in an album, or None; why)."""
-    if len(failures) == 1:
-        name, reason = failures[0]
-        return f"⚠️ {escape(name)}: {escape(reason)}" if name else f"⚠️ {escape(reason)}"
-    lines = [f"⚠️ {len(failures)} images couldn't be watermarked:"]
-    lines += [f"• {escape(name or '')}: {escape(reason)}" for name, reason in failures]
-    return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------- share links

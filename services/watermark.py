@@ -20,6 +20,9 @@ from typing import Any, Final, Literal
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps, JpegImagePlugin
 
+from services.i18n import Message
+from services.i18n_texts import watermark as texts
+
 __all__ = [
     "DEFAULT_LOGO_SIZE",
     "DEFAULT_MAX_BYTES",
@@ -55,7 +58,6 @@ _MIME: Final[dict[str, tuple[str, str]]] = {
     "PNG": ("image/png", ".png"),
     "WEBP": ("image/webp", ".webp"),
 }
-_SUPPORTED_HINT: Final = "Send a JPEG, PNG or WebP picture."
 _COLOR_RE: Final = re.compile(r"#[0-9A-Fa-f]{6}")
 _PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
 # SOF0..SOF15 carry the frame size; C4 (DHT), C8 (JPG) and CC (DAC) share the range but don't.
@@ -76,44 +78,54 @@ _FONT_LOCK: Final = threading.Lock()
 
 
 class WatermarkError(Exception):
-    """Base error of this module; ``user_message`` is safe to show to the bot's user."""
+    """Base error of this module: its ``reason``, filled with ``values``, is safe to show.
 
-    default_message = "Couldn't watermark this image."
+    The bot renders the reason in its user's language; ``user_message`` is the English one.
+    """
 
-    def __init__(self, user_message: str | None = None) -> None:
-        self.user_message = user_message or self.default_message
+    default_reason: Message = texts.COULD_NOT_WATERMARK
+
+    def __init__(self, reason: Message | None = None, **values: str | int | float) -> None:
+        self.reason = reason or self.default_reason
+        self.values = values
         super().__init__(self.user_message)
+
+    @property
+    def user_message(self) -> str:
+        return self.reason.english.format(**self.values)
 
 
 class NotAnImage(WatermarkError):
     """The bytes are not a readable image (wrong type, truncated or corrupt)."""
 
-    default_message = f"This file isn't a readable image. {_SUPPORTED_HINT}"
+    default_reason = texts.NOT_AN_IMAGE
 
 
 class UnsupportedImage(WatermarkError):
     """The bytes are an image, but not one this service can watermark."""
 
-    default_message = f"This image format isn't supported. {_SUPPORTED_HINT}"
+    default_reason = texts.UNSUPPORTED_IMAGE
 
 
 class ImageTooLarge(WatermarkError):
     """The file or its declared pixel count is over the caller's limits."""
 
-    default_message = "This image is too large to watermark."
+    default_reason = texts.TOO_LARGE
 
     @classmethod
     def file_over(cls, size: int, limit: int) -> ImageTooLarge:
         """The error for a file of ``size`` bytes over a ``limit`` of bytes."""
-        return cls(
-            f"This file is {_mib(size)} MB; the limit is {_mib(limit)} MB. Send a smaller image."
-        )
+        return cls(texts.FILE_TOO_LARGE, size=_mib(size), limit=_mib(limit))
 
 
 class DecompressionBomb(WatermarkError):
     """The image declares a size beyond Pillow's safety limit, a classic decompression bomb."""
 
-    default_message = "This image declares an unsafe size and was rejected."
+    default_reason = texts.UNSAFE_SIZE
+
+
+class InvalidMark(WatermarkError, ValueError):
+    """A mark's text or logo that a person sent and that can't be used."""
 
 
 class Position(StrEnum):
@@ -324,15 +336,15 @@ def _validate_text(text: object) -> str:
         raise ValueError("Watermark text must be a string.")
     text = text.strip()
     if not text:
-        raise ValueError("Watermark text can't be empty.")
+        raise InvalidMark(texts.TEXT_EMPTY)
     if len(text) > MAX_TEXT_LENGTH:
-        raise ValueError(f"Watermark text must be at most {MAX_TEXT_LENGTH} characters.")
+        raise InvalidMark(texts.TEXT_TOO_LONG, limit=MAX_TEXT_LENGTH)
     if any(unicodedata.category(char) == "Cc" for char in text):
-        raise ValueError("Watermark text must be a single line without control characters.")
+        raise InvalidMark(texts.TEXT_CONTROL_CHARACTERS)
     missing = sorted({char for char in text if not _has_glyph(char)})
     if missing:
         # Refusing here beats stamping .notdef boxes ("tofu") onto someone's photo.
-        raise ValueError(f"The watermark font can't draw: {' '.join(missing)}")
+        raise InvalidMark(texts.TEXT_UNDRAWABLE, characters=" ".join(missing))
     return text
 
 
@@ -342,9 +354,9 @@ def _validate_logo(logo: object) -> bytes:
         raise ValueError("The logo must be PNG file bytes.")
     logo = bytes(logo)
     if not logo:
-        raise ValueError("The logo file is empty.")
+        raise InvalidMark(texts.LOGO_EMPTY)
     if len(logo) > MAX_LOGO_BYTES:
-        raise ValueError(f"The logo must be at most {_mib(MAX_LOGO_BYTES)} MB.")
+        raise InvalidMark(texts.LOGO_TOO_LARGE, size=_mib(MAX_LOGO_BYTES))
     _decode_logo(logo)
     return logo
 
@@ -369,9 +381,15 @@ def _number(name: str, value: object, low: float, high: float, *, low_ok: bool =
     return float(value)
 
 
-def _mib(size: int) -> str:
-    """Format a byte count as megabytes for user messages."""
-    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
+def _mib(size: int) -> int | float:
+    """A byte count in megabytes, to one decimal, for user messages."""
+    return _one_decimal(size / (1024 * 1024))
+
+
+def _one_decimal(value: float) -> int | float:
+    """12.34 as 12.3, and 40.0 as 40: a whole number reads without its ".0"."""
+    rounded = round(value, 1)
+    return int(rounded) if rounded.is_integer() else rounded
 
 
 def _check_pixels(width: int, height: int, max_pixels: int) -> None:
@@ -379,17 +397,17 @@ def _check_pixels(width: int, height: int, max_pixels: int) -> None:
     pixels = width * height
     if pixels > max_pixels:
         raise ImageTooLarge(
-            f"This image is {width}×{height} pixels ({pixels / 1e6:.1f} MP); "
-            f"the limit is {max_pixels / 1e6:g} MP. Send a smaller image."
+            texts.TOO_MANY_PIXELS,
+            dimensions=f"{width}×{height}",
+            megapixels=_one_decimal(pixels / 1e6),
+            limit=_one_decimal(max_pixels / 1e6),
         )
     # Checking Pillow's own limit here, from the header, means its DecompressionBombWarning is
     # never reached; that matters because silencing it would mean warnings.catch_warnings,
     # which swaps process-wide state and is not thread-safe.
     limit = Image.MAX_IMAGE_PIXELS
     if limit is not None and pixels > limit:
-        raise DecompressionBomb(
-            f"This image declares {width}×{height} pixels, more than can be opened safely."
-        )
+        raise DecompressionBomb(texts.UNSAFE_DIMENSIONS, dimensions=f"{width}×{height}")
 
 
 def _read_header(data: bytes) -> _Header | None:
@@ -486,9 +504,9 @@ def _classify_unknown(data: bytes) -> WatermarkError:
         brand = data[8:12] if data[4:8] == b"ftyp" else b""
         if brand[:3] in (b"hei", b"hev") or brand in (b"mif1", b"msf1"):
             # iPhones send HEIC when a photo goes as a file; say so rather than "not an image".
-            return UnsupportedImage(f"HEIC images aren't supported. {_SUPPORTED_HINT}")
+            return UnsupportedImage(texts.UNSUPPORTED_FORMAT, format="HEIC")
         return NotAnImage()
-    return UnsupportedImage(f"{name} images aren't supported. {_SUPPORTED_HINT}")
+    return UnsupportedImage(texts.UNSUPPORTED_FORMAT, format=name)
 
 
 def _decode(data: bytes, header: _Header) -> Image.Image:
@@ -497,7 +515,7 @@ def _decode(data: bytes, header: _Header) -> Image.Image:
         image = Image.open(io.BytesIO(data), formats=[header.format])
         # MPO is how cameras store a JPEG plus extra views; its first frame is the photo.
         if getattr(image, "is_animated", False) and image.format != "MPO":
-            raise UnsupportedImage(f"Animated images aren't supported. {_SUPPORTED_HINT}")
+            raise UnsupportedImage(texts.ANIMATED)
         image.load()
     except WatermarkError:
         raise
@@ -681,17 +699,17 @@ def _decode_logo(logo: bytes) -> Image.Image:
     except NotAnImage:
         header = None
     if header is None or header.format != "PNG":
-        raise ValueError("The logo must be a PNG image.")
+        raise InvalidMark(texts.LOGO_NOT_PNG)
     if max(header.width, header.height) > MAX_LOGO_SIDE:
-        raise ValueError(f"The logo must be at most {MAX_LOGO_SIDE}×{MAX_LOGO_SIDE} pixels.")
+        raise InvalidMark(texts.LOGO_TOO_WIDE, side=MAX_LOGO_SIDE)
     try:
         image = Image.open(io.BytesIO(logo), formats=["PNG"])
         animated = getattr(image, "is_animated", False)
         image.load()
     except Exception as exc:
-        raise ValueError("The logo PNG can't be read; it may be damaged.") from exc
+        raise InvalidMark(texts.LOGO_DAMAGED) from exc
     if animated:
-        raise ValueError("The logo must be a still PNG, not an animation.")
+        raise InvalidMark(texts.LOGO_ANIMATED)
     return image.convert("RGBA").convert("RGBa")
 
 

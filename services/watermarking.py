@@ -15,11 +15,13 @@ from services.channels import ChannelAccessError, ChannelService, NoChannels
 from services.domain.channels import ChannelRecord
 from services.domain.watermarks import PresetName, WatermarkStateRecord
 from services.entitlements import EntitlementsService
+from services.i18n_texts import watermark as texts
 from services.plans import Allowance
 from services.telegram import FileTooBig, FileUnavailable, TelegramGateway
 from services.watermark import (
     MAX_LOGO_BYTES,
     ImageTooLarge,
+    InvalidMark,
     NotAnImage,
     Position,
     WatermarkedImage,
@@ -48,11 +50,11 @@ _MAYBE_IMAGE: Final = re.compile(r"image/.*|application/octet-stream")
 class WatermarkUnavailable(WatermarkError):
     """Telegram would not give us the file."""
 
-    default_message = "I couldn't download this image from Telegram. Please send it again."
+    default_reason = texts.DOWNLOAD_FAILED
 
 
-class MarkRejected(Exception):
-    """A text, logo or preset name that can't be used; the message is safe to show."""
+class MarkRejected(WatermarkError):
+    """A text, logo or preset name that can't be used; its reason is safe to show."""
 
 
 class PresetNotFound(LookupError):
@@ -100,8 +102,8 @@ class MarkChange:
         try:
             if self.text is not None or self.logo is not None:
                 return _with_content(spec, text=self.text, logo=self.logo)
-        except ValueError as error:
-            raise MarkRejected(str(error)) from error
+        except InvalidMark as error:
+            raise MarkRejected(error.reason, **error.values) from error
         if spec is None:
             raise ValueError("only a text or a logo can start a mark")
         changes: dict[str, Any] = {}
@@ -262,11 +264,11 @@ class WatermarkingService:
     async def download_logo(self, upload: ImageUpload) -> bytes:
         """A logo file the user sent; raises MarkRejected before downloading one too large."""
         if upload.file_size is not None and upload.file_size > MAX_LOGO_BYTES:
-            raise MarkRejected(f"The logo must be at most {MAX_LOGO_BYTES // (1024 * 1024)} MB.")
+            raise MarkRejected(texts.LOGO_TOO_LARGE, size=MAX_LOGO_BYTES // (1024 * 1024))
         try:
             return await self._telegram.download_file(upload.file_id)
         except FileUnavailable as error:
-            raise MarkRejected(WatermarkUnavailable.default_message) from error
+            raise MarkRejected(texts.DOWNLOAD_FAILED) from error
 
     def _refusal(self, upload: ImageUpload) -> WatermarkError | None:
         """What can be said without downloading: too large, or a document that is no picture."""
@@ -353,9 +355,9 @@ def _channel_spec(channel: ChannelRecord) -> WatermarkSpec:
 def _preset_name(name: str) -> str:
     name = " ".join(name.split())
     if not name or len(name) > MAX_PRESET_NAME:
-        raise MarkRejected(f"A preset name is 1 to {MAX_PRESET_NAME} characters.")
+        raise MarkRejected(texts.PRESET_NAME_LENGTH, limit=MAX_PRESET_NAME)
     if any(unicodedata.category(char).startswith("C") for char in name):
-        raise MarkRejected("A preset name can't contain control characters.")
+        raise MarkRejected(texts.PRESET_NAME_CONTROL_CHARACTERS)
     return name
 
 

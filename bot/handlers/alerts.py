@@ -6,7 +6,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot import texts
 from bot.callbacks import (
     AlertAction,
     AlertCb,
@@ -19,6 +18,7 @@ from bot.callbacks import (
 )
 from bot.handlers.common import access_error_text, answer_limit_reached, show_in_place
 from bot.i18n_texts import alerts as alerts_texts
+from bot.i18n_texts.common import NO_CHANNELS
 from bot.keyboards import (
     alert_answer_keyboard,
     alert_channels_keyboard,
@@ -136,7 +136,7 @@ async def on_menu_button(
     try:
         await alerts.ensure_room_for_rule(user_id=user.id)
     except LimitReached as error:
-        await answer_limit_reached(query, error)
+        await answer_limit_reached(t, query, error)
         return
     await state.clear()
     await state.set_state(NewAlert.kind)
@@ -158,14 +158,14 @@ async def on_kind(
     tracked = [s.channel for s in await channels.list_for_user(user_id=user.id)]
     tracked = [channel for channel in tracked if channel.is_tracked]
     if len(tracked) == 1:
-        await _start_thresholds(query.message, state, t, user, tracked[0].id, channels, alerts)
+        await _start_thresholds(t, query.message, state, user, tracked[0].id, channels, alerts)
     elif not tracked:
         await state.clear()
-        await query.message.answer(texts.NO_CHANNELS)
+        await query.message.answer(t(NO_CHANNELS))
     else:
         await state.set_state(NewAlert.channel)
         await query.message.answer(
-            t(alerts_texts.CHOOSE_CHANNEL), reply_markup=alert_channels_keyboard(tracked)
+            t(alerts_texts.CHOOSE_CHANNEL), reply_markup=alert_channels_keyboard(t, tracked)
         )
 
 
@@ -180,14 +180,14 @@ async def on_channel(
 ) -> None:
     await query.answer()
     await _start_thresholds(
-        query.message, state, t, user, callback_data.channel_id, channels, alerts
+        t, query.message, state, user, callback_data.channel_id, channels, alerts
     )
 
 
 async def _start_thresholds(
+    t: Translator,
     message: Message,
     state: FSMContext,
-    t: Translator,
     user: UserRecord,
     channel_id: int,
     channels: ChannelService,
@@ -197,7 +197,7 @@ async def _start_thresholds(
         channel = await channels.require_admin(user_id=user.id, channel_id=channel_id)
     except ChannelAccessError as error:
         await state.clear()
-        await message.answer(access_error_text(error))
+        await message.answer(access_error_text(t, error))
         return
     await state.update_data(channel_id=channel.id, channel_title=channel.title, answers={}, step=0)
     await state.set_state(NewAlert.threshold)
@@ -222,24 +222,24 @@ async def _ask(message: Message, state: FSMContext, t: Translator, alerts: Alert
 
 
 async def on_answer(
-    message: Message, state: FSMContext, t: Translator, user: UserRecord, alerts: AlertService
+    message: Message, state: FSMContext, user: UserRecord, alerts: AlertService, t: Translator
 ) -> None:
-    await _take_answer(message, message.text or "", state, t, user, alerts)
+    await _take_answer(t, message, message.text or "", state, user, alerts)
 
 
 async def on_default(
-    query: CallbackQuery, state: FSMContext, t: Translator, user: UserRecord, alerts: AlertService
+    query: CallbackQuery, state: FSMContext, user: UserRecord, alerts: AlertService, t: Translator
 ) -> None:
     await query.answer()
     default = (await state.get_data())["default"]
-    await _take_answer(query.message, default, state, t, user, alerts)
+    await _take_answer(t, query.message, default, state, user, alerts)
 
 
 async def _take_answer(
+    t: Translator,
     message: Message,
     text: str,
     state: FSMContext,
-    t: Translator,
     user: UserRecord,
     alerts: AlertService,
 ) -> None:
@@ -267,10 +267,10 @@ async def _take_answer(
             thresholds=thresholds_from(answers),
         )
     except ChannelAccessError as error:
-        await message.answer(access_error_text(error))
+        await message.answer(access_error_text(t, error))
         return
     except LimitReached as error:
-        await answer_limit_reached(message, error)
+        await answer_limit_reached(t, message, error)
         return
     await message.answer(alerts_texts.created(t, rule))
 

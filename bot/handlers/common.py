@@ -2,47 +2,21 @@
 button under /stats acts on, and showing a list's page in place."""
 
 from collections.abc import Callable
-from html import escape
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot import texts
 from bot.callbacks import ChannelAction, StatsCb, StatsRangeCb
+from bot.i18n_texts import plans as plans_texts
+from bot.i18n_texts.common import access_error_text
 from bot.keyboards import choose_channel_keyboard, upgrade_keyboard
 from services.analytics import AnalyticsService, InvalidPeriod, Period
-from services.channels import (
-    BotNotAdmin,
-    ChannelAccessError,
-    ChannelChoiceNeeded,
-    ChannelNotFound,
-    InvalidChannelRef,
-    NoChannels,
-    NotAChannel,
-    NotChannelAdmin,
-)
+from services.channels import ChannelAccessError, ChannelChoiceNeeded
 from services.domain.users import UserRecord
 from services.entitlements import LimitReached
-
-
-def access_error_text(error: ChannelAccessError) -> str:
-    match error:
-        case InvalidChannelRef():
-            return texts.INVALID_CHANNEL_REF
-        case ChannelNotFound():
-            return texts.CHANNEL_NOT_FOUND
-        case NotAChannel():
-            return texts.NOT_A_CHANNEL
-        case BotNotAdmin():
-            return texts.BOT_NOT_ADMIN.format(title=escape(str(error)))
-        case NoChannels():
-            return texts.NO_CHANNELS
-        case ChannelChoiceNeeded():
-            return texts.CHOOSE_CHANNEL
-        case NotChannelAdmin() | _:
-            return texts.NOT_CHANNEL_ADMIN
+from services.i18n import Translator
 
 
 def plain_alert(html_text: str) -> str:
@@ -53,6 +27,7 @@ def plain_alert(html_text: str) -> str:
 
 
 async def answer_access_error(
+    t: Translator,
     message: Message,
     error: ChannelAccessError,
     *,
@@ -62,7 +37,7 @@ async def answer_access_error(
     markup: InlineKeyboardMarkup | None = None
     if isinstance(error, ChannelChoiceNeeded):
         markup = choose_channel_keyboard(error.channels, choose_action)
-    await message.answer(access_error_text(error), reply_markup=markup)
+    await message.answer(access_error_text(t, error), reply_markup=markup)
 
 
 class ButtonPeriod(Filter):
@@ -89,13 +64,15 @@ class ButtonPeriod(Filter):
         return {"period": period}
 
 
-async def answer_limit_reached(target: Message | CallbackQuery, error: LimitReached) -> None:
+async def answer_limit_reached(
+    t: Translator, target: Message | CallbackQuery, error: LimitReached
+) -> None:
     """Name the limit the user hit and offer the upgrade."""
-    text = texts.limit_reached(error)
+    text = plans_texts.limit_reached(t, error)
     message = target.message if isinstance(target, CallbackQuery) else target
     if isinstance(target, CallbackQuery):
         await target.answer()
-    await message.answer(text, reply_markup=upgrade_keyboard())
+    await message.answer(text, reply_markup=upgrade_keyboard(t))
 
 
 async def show_in_place(

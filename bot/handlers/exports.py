@@ -135,7 +135,7 @@ async def send_export(
             ]
             await bot.send_media_group(chat_id, files)
     except LimitReached as error:
-        await answer_limit_reached(message, error)
+        await answer_limit_reached(t, message, error)
         return
     except ExportTooLarge as error:
         await status.failed(texts.too_large(t, error))
@@ -166,6 +166,7 @@ async def export_command(
         channel = await channels.resolve_for_user(user_id=user.id, ref=request.channel_ref)
     except ChannelAccessError as error:
         await answer_access_error(
+            t,
             message,
             error,
             choose_action=lambda channel_id: period_callback(
@@ -204,7 +205,7 @@ async def on_export_button(
     try:
         channel = await channels.require_admin(user_id=user.id, channel_id=callback_data.channel_id)
     except ChannelAccessError as error:
-        await query.answer(plain_alert(access_error_text(error)), show_alert=True)
+        await query.answer(plain_alert(access_error_text(t, error)), show_alert=True)
         return
     # Answered at once: the button's spinner should not wait for the files.
     await query.answer()

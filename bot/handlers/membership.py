@@ -17,10 +17,12 @@ from aiogram.filters import (
 )
 from aiogram.types import ChatMemberUpdated
 
-from bot import texts
+from bot.i18n_texts import channels as channels_texts
+from bot.i18n_texts import plans as plans_texts
 from bot.keyboards import upgrade_keyboard
 from services.channels import ChannelService
 from services.entitlements import LimitReached
+from services.i18n import Catalogs, Translator, user_locale
 from services.telegram import ChatUnavailable
 from services.users import UserService
 
@@ -36,17 +38,29 @@ async def _tell(bot: Bot, user_id: int, text: str, reply_markup=None) -> None:
 
 
 async def on_bot_membership(
-    event: ChatMemberUpdated, bot: Bot, channels: ChannelService, users: UserService
+    event: ChatMemberUpdated,
+    bot: Bot,
+    channels: ChannelService,
+    users: UserService,
+    catalogs: Catalogs,
+    t: Translator,
 ) -> None:
     chat = event.chat
     status = event.new_chat_member.status
     if status == ChatMemberStatus.ADMINISTRATOR:
         adder = event.from_user
-        await users.remember(
+        adder_record = await users.remember(
             user_id=adder.id,
             username=adder.username,
             first_name=adder.first_name,
             language_code=adder.language_code,
+        )
+        # The adder may have chosen a language in /settings; their Telegram's is only a default.
+        to_adder = catalogs.translator(
+            user_locale(
+                chosen_language=adder_record.chosen_language,
+                language_code=adder_record.language_code,
+            )
         )
         try:
             result = await channels.on_bot_promoted(
@@ -59,19 +73,22 @@ async def on_bot_membership(
             log.warning("made admin of channel %s but cannot read its admins", chat.id)
             return
         except LimitReached as error:
-            text = texts.limit_reached(error)
-            await _tell(bot, adder.id, text, upgrade_keyboard())
+            text = plans_texts.limit_reached(to_adder, error)
+            await _tell(bot, adder.id, text, upgrade_keyboard(to_adder))
             return
         if result.user_linked:
             await _tell(
                 bot,
                 adder.id,
-                texts.channel_now_tracked(result.channel, was_tracked=result.was_tracked),
+                channels_texts.channel_now_tracked(
+                    to_adder, result.channel, was_tracked=result.was_tracked
+                ),
             )
     else:
         await channels.on_bot_removed(channel_id=chat.id)
         if event.old_chat_member.status == ChatMemberStatus.ADMINISTRATOR:
-            await _tell(bot, event.from_user.id, texts.bot_removed_from_channel(chat.title or ""))
+            text = channels_texts.bot_removed_from_channel(t, chat.title or "")
+            await _tell(bot, event.from_user.id, text)
 
 
 async def on_admin_lost(event: ChatMemberUpdated, channels: ChannelService) -> None:

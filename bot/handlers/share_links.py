@@ -37,6 +37,7 @@ from services.channels import ChannelAccessError, ChannelService
 from services.domain.channels import ChannelRecord
 from services.domain.users import UserRecord
 from services.entitlements import LimitReached
+from services.i18n import Translator
 from services.share_links import (
     ShareLinkError,
     ShareLinkExpired,
@@ -78,27 +79,28 @@ async def share_command(
     user: UserRecord,
     channels: ChannelService,
     share_links: ShareLinkService,
+    t: Translator,
 ) -> None:
     try:
         channel = await channels.resolve_for_user(user_id=user.id, ref=command.args)
         await share_links.ensure_room_for_link(user_id=user.id)
     except ChannelAccessError as error:
-        await answer_access_error(message, error, choose_action=ChannelAction.SHARE)
+        await answer_access_error(t, message, error, choose_action=ChannelAction.SHARE)
         return
     except LimitReached as error:
-        await answer_limit_reached(message, error)
+        await answer_limit_reached(t, message, error)
         return
     await _period_prompt(message, channel, user, share_links)
 
 
 async def _pressed_channel(
-    query: CallbackQuery, channel_id: int, user: UserRecord, channels: ChannelService
+    t: Translator, query: CallbackQuery, channel_id: int, user: UserRecord, channels: ChannelService
 ) -> ChannelRecord | None:
     """The channel a button names, if the user administers it; otherwise an alert says why."""
     try:
         return await channels.require_admin(user_id=user.id, channel_id=channel_id)
     except ChannelAccessError as error:
-        await query.answer(plain_alert(access_error_text(error)), show_alert=True)
+        await query.answer(plain_alert(access_error_text(t, error)), show_alert=True)
         return None
 
 
@@ -108,16 +110,17 @@ async def on_share_pressed(
     user: UserRecord,
     channels: ChannelService,
     share_links: ShareLinkService,
+    t: Translator,
 ) -> None:
     """Share under /stats asks only the lifetime (the period is the one shown there, when a
     link can have it); a channel picked after /share asks the period first."""
-    channel = await _pressed_channel(query, callback_data.channel_id, user, channels)
+    channel = await _pressed_channel(t, query, callback_data.channel_id, user, channels)
     if channel is None:
         return
     try:
         await share_links.ensure_room_for_link(user_id=user.id)
     except LimitReached as error:
-        await answer_limit_reached(query, error)
+        await answer_limit_reached(t, query, error)
         return
     if isinstance(callback_data, StatsCb) and callback_data.days in STANDARD_PERIODS:
         await _lifetime_prompt(query.message, channel, callback_data.days, user, share_links)
@@ -132,14 +135,15 @@ async def on_period_chosen(
     user: UserRecord,
     channels: ChannelService,
     share_links: ShareLinkService,
+    t: Translator,
 ) -> None:
-    channel = await _pressed_channel(query, callback_data.channel_id, user, channels)
+    channel = await _pressed_channel(t, query, callback_data.channel_id, user, channels)
     if channel is None:
         return
     try:
         await share_links.ensure_period_allowed(user_id=user.id, days=callback_data.days)
     except LimitReached as error:
-        await answer_limit_reached(query, error)
+        await answer_limit_reached(t, query, error)
         return
     await _lifetime_prompt(query.message, channel, callback_data.days, user, share_links)
     await query.answer()
@@ -151,6 +155,7 @@ async def on_lifetime_chosen(
     user: UserRecord,
     bot: Bot,
     share_links: ShareLinkService,
+    t: Translator,
 ) -> None:
     try:
         created = await share_links.create(
@@ -160,10 +165,10 @@ async def on_lifetime_chosen(
             lifetime_hours=callback_data.hours or None,
         )
     except ChannelAccessError as error:
-        await query.answer(plain_alert(access_error_text(error)), show_alert=True)
+        await query.answer(plain_alert(access_error_text(t, error)), show_alert=True)
         return
     except LimitReached as error:
-        await answer_limit_reached(query, error)
+        await answer_limit_reached(t, query, error)
         return
     except ValueError:
         await query.answer(texts.SHARE_CHOICE_NOT_OFFERED, show_alert=True)

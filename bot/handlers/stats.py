@@ -59,10 +59,10 @@ async def stats_command(
             user_id=user.id, channel=channel, period=request.period, time_zone=user.time_zone
         )
     except ChannelAccessError as error:
-        await answer_access_error(message, error, choose_action=ChannelAction.STATS)
+        await answer_access_error(t, message, error, choose_action=ChannelAction.STATS)
         return
     except LimitReached as error:
-        await answer_limit_reached(message, error)
+        await answer_limit_reached(t, message, error)
         return
     await message.answer(
         texts.stats_summary(t, report),
@@ -81,7 +81,7 @@ async def on_channel_chosen(
 ) -> None:
     """A channel picked under /channels or from "Which channel?": its stats, default period."""
     period = Period.last_days(DEFAULT_PERIOD_DAYS, today=analytics.today(user.time_zone))
-    report = await _report(query, user, channels, analytics, callback_data.channel_id, period)
+    report = await _report(t, query, user, channels, analytics, callback_data.channel_id, period)
     if report is None:
         return
     await query.message.answer(
@@ -102,7 +102,7 @@ async def on_period(
     t: Translator,
 ) -> None:
     """A period button: the same message, now showing that period."""
-    report = await _report(query, user, channels, analytics, callback_data.channel_id, period)
+    report = await _report(t, query, user, channels, analytics, callback_data.channel_id, period)
     if report is None:
         return
     try:
@@ -132,7 +132,7 @@ async def on_charts(
     t: Translator,
 ) -> None:
     """The charts of the message's channel and period, as one photo album."""
-    report = await _report(query, user, channels, analytics, callback_data.channel_id, period)
+    report = await _report(t, query, user, channels, analytics, callback_data.channel_id, period)
     if report is None:
         return
     await query.answer()
@@ -150,6 +150,7 @@ async def on_charts(
 
 
 async def _report(
+    t: Translator,
     query: CallbackQuery,
     user: UserRecord,
     channels: ChannelService,
@@ -164,9 +165,9 @@ async def _report(
             user_id=user.id, channel=channel, period=period, time_zone=user.time_zone
         )
     except ChannelAccessError as error:
-        await query.answer(plain_alert(access_error_text(error)), show_alert=True)
+        await query.answer(plain_alert(access_error_text(t, error)), show_alert=True)
     except LimitReached as error:
-        await answer_limit_reached(query, error)
+        await answer_limit_reached(t, query, error)
     return None
 
 

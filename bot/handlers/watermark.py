@@ -19,11 +19,11 @@ from aiogram.types import (
 )
 from aiogram.utils.chat_action import ChatActionSender
 
-from bot import texts
 from bot.albums import AlbumCollector
 from bot.callbacks import WatermarkAction, WatermarkCb
 from bot.handlers.common import access_error_text, answer_limit_reached
 from bot.handlers.errors import apologise
+from bot.i18n_texts import watermark as texts
 from bot.keyboards import (
     watermark_channels_keyboard,
     watermark_keyboard,
@@ -89,39 +89,45 @@ def _preview(panel: MarkPanel) -> BufferedInputFile:
     return BufferedInputFile(panel.preview, filename="watermark_preview.jpg")
 
 
-async def _send_panel(message: Message, panel: MarkPanel) -> None:
+async def _send_panel(t: Translator, message: Message, panel: MarkPanel) -> None:
     await message.answer_photo(
         _preview(panel),
-        caption=texts.watermark_panel(panel),
-        reply_markup=watermark_keyboard(panel),
+        caption=texts.panel_caption(t, panel),
+        reply_markup=watermark_keyboard(t, panel),
     )
 
 
-async def _edit_panel(query: CallbackQuery, panel: MarkPanel) -> None:
-    media = InputMediaPhoto(media=_preview(panel), caption=texts.watermark_panel(panel))
-    await query.message.edit_media(media, reply_markup=watermark_keyboard(panel))
+async def _edit_panel(t: Translator, query: CallbackQuery, panel: MarkPanel) -> None:
+    media = InputMediaPhoto(media=_preview(panel), caption=texts.panel_caption(t, panel))
+    await query.message.edit_media(media, reply_markup=watermark_keyboard(t, panel))
 
 
-async def _ask_for_a_mark(message: Message, state: FSMContext, error: ChannelAccessError) -> None:
+async def _ask_for_a_mark(
+    t: Translator, message: Message, state: FSMContext, error: ChannelAccessError
+) -> None:
     """No mark yet: ask which channel's name to use, or for a text when there is none."""
     if isinstance(error, ChannelChoiceNeeded):
         markup = watermark_channels_keyboard(error.channels)
-        await message.answer(texts.WATERMARK_CHOOSE_CHANNEL, reply_markup=markup)
+        await message.answer(t(texts.CHOOSE_CHANNEL), reply_markup=markup)
         return
     await state.set_state(WatermarkInput.text)
-    await message.answer(texts.WATERMARK_NEEDS_TEXT)
+    await message.answer(t(texts.NEEDS_TEXT))
 
 
 async def show_watermark(
-    message: Message, user: UserRecord, watermarking: WatermarkingService, state: FSMContext
+    message: Message,
+    user: UserRecord,
+    watermarking: WatermarkingService,
+    state: FSMContext,
+    t: Translator,
 ) -> None:
     await state.clear()
     try:
         panel = await watermarking.open_panel(user_id=user.id)
     except ChannelAccessError as error:
-        await _ask_for_a_mark(message, state, error)
+        await _ask_for_a_mark(t, message, state, error)
         return
-    await _send_panel(message, panel)
+    await _send_panel(t, message, panel)
 
 
 def _change_of(callback_data: WatermarkCb) -> MarkChange:
@@ -157,6 +163,7 @@ async def on_panel_change(
     callback_data: WatermarkCb,
     user: UserRecord,
     watermarking: WatermarkingService,
+    t: Translator,
 ) -> None:
     """Buttons that change the preview: adjustments, discard, a preset, back from the list."""
     try:
@@ -165,40 +172,47 @@ async def on_panel_change(
         # A button of an older panel (its preset deleted, no mark any more): no handler takes
         # it, so the fallback answers it as every stale button.
         raise SkipHandler from None
-    await _edit_panel(query, panel)
+    await _edit_panel(t, query, panel)
     await query.answer()
 
 
-async def on_apply(query: CallbackQuery, user: UserRecord, watermarking: WatermarkingService):
+async def on_apply(
+    query: CallbackQuery, user: UserRecord, watermarking: WatermarkingService, t: Translator
+):
     panel = await watermarking.apply(user_id=user.id)
     await query.message.edit_caption(
-        caption=texts.watermark_panel(panel), reply_markup=watermark_keyboard(panel)
+        caption=texts.panel_caption(t, panel), reply_markup=watermark_keyboard(t, panel)
     )
-    await query.answer(texts.WATERMARK_APPLIED)
+    await query.answer(t(texts.APPLIED))
 
 
 _QUESTIONS = {
-    WatermarkAction.TEXT: (WatermarkInput.text, texts.WATERMARK_ASK_TEXT),
-    WatermarkAction.LOGO: (WatermarkInput.logo, texts.WATERMARK_ASK_LOGO),
-    WatermarkAction.SAVE: (WatermarkInput.preset_name, texts.WATERMARK_ASK_PRESET_NAME),
+    WatermarkAction.TEXT: (WatermarkInput.text, texts.ASK_TEXT),
+    WatermarkAction.LOGO: (WatermarkInput.logo, texts.ASK_LOGO),
+    WatermarkAction.SAVE: (WatermarkInput.preset_name, texts.ASK_PRESET_NAME),
 }
 
 
-async def on_ask(query: CallbackQuery, callback_data: WatermarkCb, state: FSMContext) -> None:
+async def on_ask(
+    query: CallbackQuery, callback_data: WatermarkCb, state: FSMContext, t: Translator
+) -> None:
     """Buttons whose answer the user types or sends: a text, a logo, a preset name."""
     wanted, question = _QUESTIONS[callback_data.action]
     await state.set_state(wanted)
-    await query.message.answer(question)
+    await query.message.answer(t(question))
     await query.answer()
 
 
-async def on_presets(query: CallbackQuery, user: UserRecord, watermarking: WatermarkingService):
+async def on_presets(
+    query: CallbackQuery, user: UserRecord, watermarking: WatermarkingService, t: Translator
+):
     presets = await watermarking.preset_names(user_id=user.id)
     if not presets:
-        await query.answer(texts.WATERMARK_NO_PRESETS, show_alert=True)
+        await query.answer(t(texts.NO_PRESETS), show_alert=True)
         return
     _, current = await watermarking.current_mark(user_id=user.id)
-    await query.message.edit_reply_markup(reply_markup=watermark_presets_keyboard(presets, current))
+    markup = watermark_presets_keyboard(t, presets, current)
+    await query.message.edit_reply_markup(reply_markup=markup)
     await query.answer()
 
 
@@ -208,27 +222,29 @@ async def on_channel(
     user: UserRecord,
     watermarking: WatermarkingService,
     state: FSMContext,
+    t: Translator,
 ) -> None:
     """The answer to "which channel's name?": remember it, then mark what was waiting."""
     try:
         panel = await watermarking.use_channel(user_id=user.id, channel_id=callback_data.number)
     except NoChannels as error:
-        await _ask_for_a_mark(query.message, state, error)
+        await _ask_for_a_mark(t, query.message, state, error)
         await query.answer()
         return
     except ChannelAccessError as error:
-        await query.message.answer(access_error_text(error))
+        await query.message.answer(access_error_text(t, error))
         await query.answer()
         return
-    await query.message.edit_text(texts.watermark_channel_chosen(panel.spec.text or ""))
+    await query.message.edit_text(texts.channel_chosen(t, panel.spec.text or ""))
     await query.answer()
-    await _continue_with(query.message, panel, user, watermarking, state)
+    await _continue_with(t, query.message, panel, user, watermarking, state)
 
 
 # ---------------------------------------------------------------------- typed answers
 
 
 async def _continue_with(
+    t: Translator,
     message: Message,
     panel: MarkPanel,
     user: UserRecord,
@@ -240,58 +256,71 @@ async def _continue_with(
     await state.clear()
     if pending:
         items = [(entry["message_id"], ImageUpload(**entry["upload"])) for entry in pending]
-        await _watermark_and_reply(message, items, user, watermarking, state)
+        await _watermark_and_reply(t, message, items, user, watermarking, state)
     else:
-        await _send_panel(message, panel)
+        await _send_panel(t, message, panel)
 
 
 async def on_mark_text(
-    message: Message, user: UserRecord, watermarking: WatermarkingService, state: FSMContext
+    message: Message,
+    user: UserRecord,
+    watermarking: WatermarkingService,
+    state: FSMContext,
+    t: Translator,
 ) -> None:
     try:
         panel = await watermarking.change(user_id=user.id, change=MarkChange(text=message.text))
     except MarkRejected as error:
-        await message.answer(texts.watermark_rejected(str(error)))
+        await message.answer(texts.rejected(t, error))
         return
-    await _continue_with(message, panel, user, watermarking, state)
+    await _continue_with(t, message, panel, user, watermarking, state)
 
 
 async def on_logo_file(
-    message: Message, user: UserRecord, watermarking: WatermarkingService, state: FSMContext
+    message: Message,
+    user: UserRecord,
+    watermarking: WatermarkingService,
+    state: FSMContext,
+    t: Translator,
 ) -> None:
     try:
         logo = await watermarking.download_logo(_item(message)[1])
         panel = await watermarking.change(user_id=user.id, change=MarkChange(logo=logo))
     except MarkRejected as error:
-        await message.answer(texts.watermark_rejected(str(error)))
+        await message.answer(texts.rejected(t, error))
         return
-    await _continue_with(message, panel, user, watermarking, state)
+    await _continue_with(t, message, panel, user, watermarking, state)
 
 
-async def on_logo_photo(message: Message) -> None:
-    await message.answer(texts.WATERMARK_LOGO_AS_FILE)
+async def on_logo_photo(message: Message, t: Translator) -> None:
+    await message.answer(t(texts.LOGO_AS_FILE))
 
 
 async def on_preset_name(
-    message: Message, user: UserRecord, watermarking: WatermarkingService, state: FSMContext
+    message: Message,
+    user: UserRecord,
+    watermarking: WatermarkingService,
+    state: FSMContext,
+    t: Translator,
 ) -> None:
     try:
         panel = await watermarking.save_as(user_id=user.id, name=message.text or "")
     except MarkRejected as error:
-        await message.answer(texts.watermark_rejected(str(error)))
+        await message.answer(texts.rejected(t, error))
         return
     except ChannelAccessError as error:
-        await _ask_for_a_mark(message, state, error)
+        await _ask_for_a_mark(t, message, state, error)
         return
     await state.clear()
-    await message.answer(texts.watermark_preset_saved(panel.preset_name or ""))
-    await _send_panel(message, panel)
+    await message.answer(texts.preset_saved(t, panel.preset_name or ""))
+    await _send_panel(t, message, panel)
 
 
 # ---------------------------------------------------------------------- images
 
 
 async def _watermark_and_reply(
+    t: Translator,
     message: Message,
     items: list[Item],
     user: UserRecord,
@@ -307,11 +336,11 @@ async def _watermark_and_reply(
             outcomes = await watermarking.watermark(user_id=user.id, uploads=uploads)
             await _send_watermarked(message, outcomes)
     except LimitReached as error:
-        await answer_limit_reached(message, error)
+        await answer_limit_reached(t, message, error)
         return
     except ChannelAccessError as error:
         await _hold(state, items)
-        await _ask_for_a_mark(message, state, error)
+        await _ask_for_a_mark(t, message, state, error)
         return
     failures = [
         (message_id, number, outcome)
@@ -321,16 +350,16 @@ async def _watermark_and_reply(
     if not failures:
         return
     in_album = len(items) > 1
-    reasons = [
+    refusals = [
         (
-            outcome.upload.file_name or f"photo {number}" if in_album else None,
-            outcome.error.user_message,
+            outcome.upload.file_name or texts.album_photo(t, number) if in_album else None,
+            outcome.error,
         )
         for _, number, outcome in failures
         if outcome.error is not None
     ]
     await message.answer(
-        texts.watermark_failures(reasons),
+        texts.failures(t, refusals),
         reply_parameters=ReplyParameters(
             message_id=failures[0][0], allow_sending_without_reply=True
         ),
@@ -376,13 +405,13 @@ class ImageIntake:
         t: Translator,
     ) -> None:
         if message.media_group_id is None:
-            await _watermark_and_reply(message, [_item(message)], user, watermarking, state)
+            await _watermark_and_reply(t, message, [_item(message)], user, watermarking, state)
             return
 
         async def complete(messages: list[Message]) -> None:
             items = [_item(m) for m in messages]
             try:
-                await _watermark_and_reply(messages[0], items, user, watermarking, state)
+                await _watermark_and_reply(t, messages[0], items, user, watermarking, state)
             except Exception as error:
                 await apologise(messages[0], error, f"album {message.media_group_id}", t)
 

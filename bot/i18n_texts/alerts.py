@@ -10,7 +10,7 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import texts
+from bot.i18n_texts.common import page_line
 from bot.paging import Page
 from services.alert_delivery import AlertMessage
 from services.alerts import Question, ThresholdField
@@ -143,6 +143,7 @@ TEST_SENT = Message("alerts-test-sent", "Test alert sent.")
 CHOOSE_KIND = Message("alerts-wizard-choose-kind", "🔔 <b>New alert</b>. What should I watch for?")
 KIND_LINE = Message("alerts-wizard-kind-line", "{emoji} <b>{name}</b>: {explained}.")
 CHOOSE_CHANNEL = Message("alerts-wizard-choose-channel", "Which channel should I watch?")
+CANCEL_BUTTON = Message("alerts-wizard-cancel-button", "✖️ Cancel")
 CANCELLED = Message("alerts-wizard-cancelled", "Nothing set.")
 CHOOSE_WITH_BUTTONS = Message(
     "alerts-wizard-choose-with-buttons", "Please choose with the buttons above, or tap Cancel."
@@ -387,8 +388,7 @@ def alerts_list(t: Translator, page: Page[AlertRuleRecord], time_zone: str, now:
             channel_id = rule.channel_id
             lines.append("\n" + t(LIST_CHANNEL, channel=escape(rule.channel_title)))
         lines.append(_rule_line(t, number, rule, time_zone, now))
-    # The pager's line is the channels feature's text, shared by every paged list.
-    lines += texts._page_line(page)
+    lines += page_line(t, page)
     lines.append("\n" + t(LIST_FOOTER))
     return "\n".join(lines)
 

@@ -15,6 +15,8 @@ from fake_telegram import FakeChannel, FakeTelegram, FakeUser
 from helpers import ManualClock
 
 from bot import texts
+from bot.i18n_texts import common as common_texts
+from bot.i18n_texts import fallback as fallback_texts
 
 ADMIN_ID = 1001  # the first user a test creates
 HUGE = "99999999999999999999"  # over int64: asyncpg cannot send it
@@ -119,7 +121,7 @@ async def test_a_forged_button_is_answered_as_out_of_date(
 
     query_id = await tg.press(alice, under, data.format(channel=channel.id), strict=False)
 
-    assert tg.callback_answer(query_id)["text"] == texts.STALE_BUTTON
+    assert tg.callback_answer(query_id)["text"] == fallback_texts.STALE_BUTTON.english
     assert len(tg.sent("sendMessage", chat_id=alice)) == sent_before
     assert tg.sent("sendMediaGroup") == [] and tg.sent("sendInvoice") == []
     assert no_errors_logged(caplog) == []
@@ -141,7 +143,7 @@ async def test_a_forged_endless_range_is_answered_at_once_and_runs_no_query(
     )
 
     assert asyncio.get_running_loop().time() - started < 1
-    assert tg.callback_answer(query_id)["text"] == texts.STALE_BUTTON
+    assert tg.callback_answer(query_id)["text"] == fallback_texts.STALE_BUTTON.english
     others_running = await db.fetchval(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
         "AND state = 'active' AND pid <> pg_backend_pid()"
@@ -165,8 +167,12 @@ async def test_a_forged_endless_range_is_answered_at_once_and_runs_no_query(
             id="export-year-one",
         ),
         pytest.param("/stats 9999d", "The range starts before Telegram existed", id="9999d"),
-        pytest.param(f"/stats -{HUGE}", texts.INVALID_CHANNEL_REF, id="channel-id-over-int64"),
-        pytest.param(f"/export -{HUGE} 7d", texts.INVALID_CHANNEL_REF, id="export-over-int64"),
+        pytest.param(
+            f"/stats -{HUGE}", common_texts.INVALID_CHANNEL_REF.english, id="channel-id-over-int64"
+        ),
+        pytest.param(
+            f"/export -{HUGE} 7d", common_texts.INVALID_CHANNEL_REF.english, id="export-over-int64"
+        ),
     ],
 )
 async def test_a_business_user_asking_for_what_no_one_has_is_told_why(

@@ -23,6 +23,7 @@ NAMES_AND_UNITS = frozenset(
     {"AnalyticBot", "Telegram", "Stars", "Stripe", "ERR", "CSV", "UTC", "PNG", "JPEG", "URL"}
     # the spreadsheets an export opens in, and its encoding
     | {"Excel", "Google", "Sheets", "Numbers", "UTF"}
+    | {"WebP"}
 )
 
 
