@@ -1,74 +1,20 @@
-"""Alert rules, their evaluation (one set-based statement per rule kind) and the firings outbox."""
+"""Alert evaluation: one set-based statement per rule kind stores the firings that are due."""
 
 from collections.abc import Sequence
 from datetime import datetime
 
 import asyncpg
 
-from db.errors import NotFound
-from services.domain.alerts import (
-    AlertFiring,
-    AlertKind,
-    AlertRuleRecord,
-    AlertThresholds,
-    ClaimedFiring,
-)
+from services.domain.alerts import AlertKind
 
 # Any fixed number: evaluation passes of several processes take turns instead of racing.
 _EVALUATION_LOCK_KEY = 7_240_113_505
 
 
-_RULE_COLUMNS = """
-    r.id AS rule_id, r.owner_id, r.channel_id, c.title AS channel_title,
-    c.username AS channel_username, r.kind, r.amount, r.percent, r.hours, r.factor, r.cooldown,
-    r.paused, r.muted_until, r.created_at, r.last_fired_at
-"""
-_FIRING_COLUMNS = """
-    f.id, f.fired_at, f.details, f.deliver_after, f.sent_at, f.dropped_at, f.drop_reason
-"""
-
-
-def _rule(row: asyncpg.Record) -> AlertRuleRecord:
-    return AlertRuleRecord(
-        id=row["rule_id"],
-        owner_id=row["owner_id"],
-        channel_id=row["channel_id"],
-        channel_title=row["channel_title"],
-        channel_username=row["channel_username"],
-        kind=AlertKind(row["kind"]),
-        thresholds=AlertThresholds(
-            amount=row["amount"],
-            percent=float(row["percent"]) if row["percent"] is not None else None,
-            hours=row["hours"],
-            factor=float(row["factor"]) if row["factor"] is not None else None,
-        ),
-        cooldown=row["cooldown"],
-        paused=row["paused"],
-        muted_until=row["muted_until"],
-        created_at=row["created_at"],
-        last_fired_at=row["last_fired_at"],
-    )
-
-
-def _firing(row: asyncpg.Record) -> AlertFiring:
-    return AlertFiring(
-        id=row["id"],
-        rule=_rule(row),
-        fired_at=row["fired_at"],
-        details=row["details"],
-        deliver_after=row["deliver_after"],
-        sent_at=row["sent_at"],
-        dropped_at=row["dropped_at"],
-        drop_reason=row["drop_reason"],
-    )
-
-
-# ------------------------------------------------------------------ evaluation
 # Each kind's statement: $1 now, $2 channel ids (NULL: all), $3 the kind. It defines
 # `candidates (rule_id, dedupe_key, details, weight)` after the shared `active` rules; the shared
 # tail stores at most one new firing per rule (the heaviest) and starts the rule's cooldown.
 # Rules watch from the moment they are set: nothing that happened before created_at fires.
-
 _ACTIVE_RULES = """
 WITH active AS (
     SELECT r.*
@@ -344,122 +290,9 @@ EVALUATION_SQL: dict[AlertKind, str] = {
 }
 
 
-class AlertsRepository:
+class AlertEvaluationRepository:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
-
-    # -------------------------------------------------------------- rules
-
-    async def create_rule(
-        self,
-        *,
-        owner_id: int,
-        channel_id: int,
-        kind: AlertKind,
-        thresholds: AlertThresholds,
-        created_at: datetime,
-    ) -> AlertRuleRecord:
-        row = await self._pool.fetchrow(
-            f"""
-            WITH r AS (
-                INSERT INTO alert_rules (owner_id, channel_id, kind, amount, percent, hours,
-                                         factor, created_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                RETURNING *
-            )
-            SELECT {_RULE_COLUMNS} FROM r JOIN channels c ON c.id = r.channel_id
-            """,
-            owner_id,
-            channel_id,
-            kind.value,
-            thresholds.amount,
-            thresholds.percent,
-            thresholds.hours,
-            thresholds.factor,
-            created_at,
-        )
-        return _rule(row)
-
-    async def count_rules_for_user(self, user_id: int) -> int:
-        return await self._pool.fetchval(
-            "SELECT count(*) FROM alert_rules WHERE owner_id = $1", user_id
-        )
-
-    async def list_rules(self, *, owner_id: int) -> list[AlertRuleRecord]:
-        """The user's rules, channel by channel, oldest first."""
-        rows = await self._pool.fetch(
-            f"""
-            SELECT {_RULE_COLUMNS}
-              FROM alert_rules r JOIN channels c ON c.id = r.channel_id
-             WHERE r.owner_id = $1
-             ORDER BY lower(c.title), c.id, r.id
-            """,
-            owner_id,
-        )
-        return [_rule(row) for row in rows]
-
-    async def get_rule(self, *, rule_id: int, owner_id: int) -> AlertRuleRecord:
-        row = await self._pool.fetchrow(
-            f"""
-            SELECT {_RULE_COLUMNS}
-              FROM alert_rules r JOIN channels c ON c.id = r.channel_id
-             WHERE r.id = $1 AND r.owner_id = $2
-            """,
-            rule_id,
-            owner_id,
-        )
-        if row is None:
-            raise NotFound(f"alert rule {rule_id} of user {owner_id}")
-        return _rule(row)
-
-    async def update_rule(
-        self,
-        *,
-        rule_id: int,
-        owner_id: int,
-        paused: bool | None = None,
-        muted_until: datetime | None = None,
-    ) -> AlertRuleRecord:
-        """Pause or resume, and/or mute until a moment; unchanged where None."""
-        row = await self._pool.fetchrow(
-            f"""
-            WITH r AS (
-                UPDATE alert_rules
-                   SET paused = coalesce($3, paused),
-                       muted_until = coalesce($4, muted_until)
-                 WHERE id = $1 AND owner_id = $2
-                RETURNING *
-            )
-            SELECT {_RULE_COLUMNS} FROM r JOIN channels c ON c.id = r.channel_id
-            """,
-            rule_id,
-            owner_id,
-            paused,
-            muted_until,
-        )
-        if row is None:
-            raise NotFound(f"alert rule {rule_id} of user {owner_id}")
-        return _rule(row)
-
-    async def delete_rule(self, *, rule_id: int, owner_id: int) -> None:
-        deleted = await self._pool.fetchval(
-            "DELETE FROM alert_rules WHERE id = $1 AND owner_id = $2 RETURNING id",
-            rule_id,
-            owner_id,
-        )
-        if deleted is None:
-            raise NotFound(f"alert rule {rule_id} of user {owner_id}")
-
-    async def latest_subscribers(self, *, channel_id: int) -> int | None:
-        return await self._pool.fetchval(
-            """
-            SELECT subscribers FROM subscriber_snapshots
-             WHERE channel_id = $1 ORDER BY taken_at DESC LIMIT 1
-            """,
-            channel_id,
-        )
-
-    # -------------------------------------------------------------- evaluation
 
     async def evaluate(
         self, *, now: datetime, kinds: Sequence[AlertKind], channel_ids: Sequence[int] | None
@@ -476,148 +309,3 @@ class AlertsRepository:
             for kind in kinds:
                 fired += await conn.fetchval(EVALUATION_SQL[kind], now, ids, kind.value)
         return fired
-
-    # -------------------------------------------------------------- delivery
-
-    async def claim_due(
-        self, *, now: datetime, lease_until: datetime, limit: int
-    ) -> list[ClaimedFiring]:
-        """Lease up to `limit` firings that are due and not leased by a live process.
-
-        FOR UPDATE SKIP LOCKED lets several processes claim at once, each taking rows the others
-        have not locked, instead of queueing behind one another (plain FOR UPDATE) or funnelling
-        all delivery through one process (an advisory lock). The lease is committed at once, so
-        no transaction stays open while Telegram is called; if a process dies mid-delivery its
-        lease runs out and another process sends what it left.
-        """
-        rows = await self._pool.fetch(
-            f"""
-            WITH due AS (
-                SELECT f.id FROM alert_firings f
-                 WHERE f.sent_at IS NULL AND f.dropped_at IS NULL AND f.deliver_after <= $1
-                   AND (f.claimed_until IS NULL OR f.claimed_until <= $1)
-                 ORDER BY f.deliver_after, f.id
-                 LIMIT $3
-                 FOR UPDATE SKIP LOCKED
-            ),
-            claimed AS (
-                UPDATE alert_firings f SET claimed_until = $2 FROM due WHERE f.id = due.id
-                RETURNING f.*
-            )
-            SELECT {_FIRING_COLUMNS}, {_RULE_COLUMNS}, u.time_zone,
-                   q.starts AS quiet_starts, q.ends AS quiet_ends
-              FROM claimed f
-              JOIN alert_rules r ON r.id = f.rule_id
-              JOIN channels c ON c.id = r.channel_id
-              JOIN users u ON u.id = r.owner_id
-              LEFT JOIN quiet_hours q ON q.user_id = r.owner_id
-             ORDER BY f.deliver_after, f.id
-            """,
-            now,
-            lease_until,
-            limit,
-        )
-        return [
-            ClaimedFiring(
-                firing=_firing(row),
-                time_zone=row["time_zone"],
-                quiet_hours=(
-                    (row["quiet_starts"], row["quiet_ends"])
-                    if row["quiet_starts"] is not None
-                    else None
-                ),
-            )
-            for row in rows
-        ]
-
-    async def mark_sent(self, *, firing_id: int, at: datetime) -> None:
-        await self._pool.execute(
-            "UPDATE alert_firings SET sent_at = $2, claimed_until = NULL WHERE id = $1",
-            firing_id,
-            at,
-        )
-
-    async def postpone(self, *, firing_ids: Sequence[int], until: Sequence[datetime]) -> None:
-        """Hold firings (quiet hours) until the given moments, releasing this process's lease."""
-        await self._pool.execute(
-            """
-            UPDATE alert_firings f SET deliver_after = t.until, claimed_until = NULL
-              FROM unnest($1::bigint[], $2::timestamptz[]) AS t(id, until)
-             WHERE f.id = t.id
-            """,
-            list(firing_ids),
-            list(until),
-        )
-
-    async def release(self, *, firing_ids: Sequence[int]) -> None:
-        """Give unsent firings back for any process to deliver (this one is stopping)."""
-        await self._pool.execute(
-            """
-            UPDATE alert_firings SET claimed_until = NULL
-             WHERE id = ANY($1::bigint[]) AND sent_at IS NULL
-            """,
-            list(firing_ids),
-        )
-
-    async def drop(self, *, firing_ids: Sequence[int], at: datetime, reason: str) -> None:
-        await self._pool.execute(
-            """
-            UPDATE alert_firings SET dropped_at = $2, drop_reason = $3, claimed_until = NULL
-             WHERE id = ANY($1::bigint[]) AND sent_at IS NULL
-            """,
-            list(firing_ids),
-            at,
-            reason,
-        )
-
-    async def record_failure(
-        self, *, firing_id: int, retry_at: datetime, max_attempts: int, at: datetime
-    ) -> None:
-        """Count a failed attempt: retry later, or give up after max_attempts."""
-        await self._pool.execute(
-            """
-            UPDATE alert_firings
-               SET attempts = attempts + 1, claimed_until = NULL, deliver_after = $2,
-                   dropped_at = CASE WHEN attempts + 1 >= $3 THEN $4 END,
-                   drop_reason = CASE WHEN attempts + 1 >= $3 THEN 'failed' END
-             WHERE id = $1
-            """,
-            firing_id,
-            retry_at,
-            max_attempts,
-            at,
-        )
-
-    async def pause_owner(self, *, owner_id: int, at: datetime, reason: str) -> None:
-        """Pause every rule of a user and drop what was waiting for them, in one transaction."""
-        async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute("UPDATE alert_rules SET paused = true WHERE owner_id = $1", owner_id)
-            await conn.execute(
-                """
-                UPDATE alert_firings f
-                   SET dropped_at = $2, drop_reason = $3, claimed_until = NULL
-                  FROM alert_rules r
-                 WHERE r.id = f.rule_id AND r.owner_id = $1
-                   AND f.sent_at IS NULL AND f.dropped_at IS NULL
-                """,
-                owner_id,
-                at,
-                reason,
-            )
-
-    async def history(self, *, owner_id: int, limit: int) -> list[AlertFiring]:
-        """The user's latest firings, newest first."""
-        rows = await self._pool.fetch(
-            f"""
-            SELECT {_FIRING_COLUMNS}, {_RULE_COLUMNS}
-              FROM alert_rules r
-              JOIN alert_firings f ON f.rule_id = r.id
-              JOIN channels c ON c.id = r.channel_id
-             WHERE r.owner_id = $1
-             ORDER BY f.fired_at DESC, f.id DESC
-             LIMIT $2
-            """,
-            owner_id,
-            limit,
-        )
-        return [_firing(row) for row in rows]
