@@ -37,6 +37,7 @@ from services.billing import BillingNotifier, BillingService
 from services.channels import ChannelService
 from services.charts import CHARTS, ChartService
 from services.clock import Clock
+from services.config import Settings
 from services.entitlements import EntitlementsService
 from services.exports import ExportService
 from services.health import HealthService
@@ -44,7 +45,6 @@ from services.ingestion import IngestionService
 from services.outgoing import OutgoingQueue
 from services.plans import BUSINESS, PRO, Allowance
 from services.preferences import PreferencesService
-from services.settings import Settings
 from services.share_links import ShareLinkService
 from services.share_reports import AnalyticsShareSource
 from services.stars import StarsGateway, StarsService

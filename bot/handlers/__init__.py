@@ -19,7 +19,7 @@ from bot.handlers import (
     stats,
     watermark,
 )
-from services.settings import Settings
+from services.config import Settings
 
 
 def get_routers(settings: Settings) -> list[Router]:

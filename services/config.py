@@ -5,7 +5,7 @@ from typing import Annotated, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
-from db.settings import DatabaseSettings
+from db.config import DatabaseSettings
 
 _STRIPE_REQUIRED = (
     "stripe_secret_key",
