@@ -51,7 +51,7 @@ from services.entitlements import within_cap
 from services.i18n import Language, Translator
 from services.plans import Plan
 from services.share_links import LIFETIME_HOURS
-from services.watermarking import MarkPanel
+from services.watermarks import MarkPanel
 
 # The rights the bot asks for when added from the deep link: reading needs admin, nothing more.
 _ADMIN_RIGHTS = "manage_chat"

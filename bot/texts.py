@@ -30,8 +30,8 @@ from services.exports import ChannelExport, ExportKind, ExportTooLarge
 from services.plans import PLANS, Allowance, Plan
 from services.share_links import KeyNumber, ShareableReport
 from services.stripe_billing import CardPlan
-from services.watermark import Position
-from services.watermarking import MarkPanel
+from services.watermark_image import Position
+from services.watermarks import MarkPanel
 
 SLOW_DOWN = "⏳ Too many requests at once. Please wait a moment."
 ADD_USAGE = (

@@ -54,7 +54,7 @@ from services.telegram import TelegramGateway
 from services.users import UserService
 from services.views import PreviewClient
 from services.views.collector import ViewsCollector
-from services.watermarking import WatermarkingService
+from services.watermarks import WatermarkingService
 
 
 class DatabaseNotReady(Exception):

@@ -34,8 +34,8 @@ from services.config import Settings
 from services.domain.users import UserRecord
 from services.entitlements import LimitReached
 from services.i18n import Translator
-from services.watermark import Position
-from services.watermarking import (
+from services.watermark_image import Position
+from services.watermarks import (
     ImageUpload,
     MarkChange,
     MarkPanel,

@@ -8,7 +8,7 @@ from helpers import background, bomb_png, decode, encode
 from PIL import Image, ImageChops
 
 from bot.callbacks import WatermarkAction, WatermarkCb
-from services.watermark import Position, WatermarkSpec, render_preview, watermark_image
+from services.watermark_image import Position, WatermarkSpec, render_preview, watermark_image
 
 W, H = 900, 600
 # Album tests wait this long for the rest of an album instead of a second.

@@ -17,7 +17,7 @@ from services.domain.watermarks import PresetName, WatermarkStateRecord
 from services.entitlements import EntitlementsService
 from services.plans import Allowance
 from services.telegram import FileTooBig, FileUnavailable, TelegramGateway
-from services.watermark import (
+from services.watermark_image import (
     MAX_LOGO_BYTES,
     ImageTooLarge,
     NotAnImage,
