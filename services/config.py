@@ -36,7 +36,6 @@ class Settings(DatabaseSettings):
     feature_alerts: bool = True
     feature_watermark: bool = True
     feature_billing: bool = True
-    feature_insights: bool = True
 
     subscriber_snapshot_minutes: int = Field(default=30, ge=1)
     admin_recheck_minutes: int = Field(default=60, ge=1)

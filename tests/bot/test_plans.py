@@ -24,6 +24,18 @@ async def test_plan_shows_usage_against_each_limit(app, tg: FakeTelegram) -> Non
     offer.button("⭐ Pro")
 
 
+async def test_plans_offer_only_what_the_bot_does(app, tg: FakeTelegram) -> None:
+    alice = tg.user("Alice")
+    await tg.send_text(alice, "/plan")
+    await tg.send_text(alice, "/subscribe")
+
+    status, offer = tg.texts_to(alice)[-2:]
+    assert "CSV exports a day" in status
+    assert "watermarks a day" in offer
+    # No AI insights exist yet: no plan may sell them.
+    assert "insights" not in status + offer
+
+
 @pytest.mark.settings(feature_billing=False)
 async def test_without_billing_the_upgrade_button_shows_the_plans(app, tg: FakeTelegram) -> None:
     alice = tg.user("Alice")
