@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fake_telegram import FakeChannel, FakeTelegram, FakeUser
 from helpers import ManualClock
+from stories import owner_with_channel
 
 from bot.callbacks import StatsAction, StatsCb
 from db.alerts.evaluation import AlertEvaluationRepository
@@ -17,16 +18,6 @@ from services.alert_delivery import CLAIM_LEASE
 from services.domain.alerts import AlertKind, AlertThresholds
 
 DROP_OF_THREE = AlertThresholds(amount=3, hours=1)
-
-
-async def owner_with_channel(
-    tg: FakeTelegram, name: str = "Alice", title: str = "Cooking Daily", username="cookingdaily"
-) -> tuple[FakeUser, FakeChannel]:
-    owner = tg.user(name)
-    await tg.send_text(owner, "/start")
-    channel = tg.channel(title, username, owner=owner, subscribers=1500)
-    await tg.add_bot_to_channel(channel, by=owner)
-    return owner, channel
 
 
 async def drop_rule(app, owner: FakeUser, channel: FakeChannel) -> int:

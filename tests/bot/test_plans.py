@@ -5,6 +5,7 @@ Buying through the Upgrade button: tests/bot/test_billing_stripe.py and test_bil
 
 import pytest
 from fake_telegram import FakeTelegram
+from stories import on_plan
 
 
 async def test_plan_shows_usage_against_each_limit(app, tg: FakeTelegram) -> None:
@@ -65,7 +66,7 @@ async def test_channel_limit_is_named_and_lifted_by_an_upgrade(app, tg, db) -> N
     refusal.button("Upgrade")
     assert await db.fetchval("SELECT count(*) FROM channels WHERE id = $1", fourth.id) == 0
 
-    await db.execute("INSERT INTO user_plans VALUES ($1, 'pro', 'admin', NULL)", alice.id)
+    await on_plan(app, alice, "pro")
     await tg.send_text(alice, "/add @fourthchan")
     assert "Now tracking <b>Fourth</b>" in tg.texts_to(alice)[-1]
 

@@ -7,10 +7,10 @@ by an owner in Moscow.
 import io
 
 import pytest
-from channel_history import SAMPLE_NOW, set_views_source, write_sample_history
-from fake_telegram import FakeTelegram, FakeUser
+from channel_history import SAMPLE_NOW
 from helpers import ManualClock
 from PIL import Image
+from stories import on_plan, owner_with_sample_history
 
 from bot.callbacks import StatsAction, StatsCb
 
@@ -20,20 +20,8 @@ def clock() -> ManualClock:
     return ManualClock(SAMPLE_NOW)
 
 
-async def owner_with_history(tg: FakeTelegram, db, *, views_source: str = "ok") -> FakeUser:
-    """Alice, in Moscow, owns @testchannel, tracked and with the sample history."""
-    alice = tg.user("Alice")
-    await tg.send_text(alice, "/start")
-    await db.execute("UPDATE users SET time_zone = 'Europe/Moscow' WHERE id = $1", alice.id)
-    channel = tg.channel("Test Channel", "testchannel", owner=alice)
-    await tg.add_bot_to_channel(channel, by=alice)
-    await write_sample_history(db, channel.id)
-    await set_views_source(db, channel.id, views_source)
-    return alice
-
-
 async def test_stats_answers_with_numbers_trends_and_the_keyboard(app, tg, db) -> None:
-    alice = await owner_with_history(tg, db)
+    alice = await owner_with_sample_history(tg, db)
 
     await tg.send_text(alice, "/stats 7d")
 
@@ -57,7 +45,7 @@ async def test_stats_answers_with_numbers_trends_and_the_keyboard(app, tg, db) -
 
 
 async def test_a_period_button_edits_the_message_in_place(app, tg, db) -> None:
-    alice = await owner_with_history(tg, db)
+    alice = await owner_with_sample_history(tg, db)
     await tg.send_text(alice, "/stats")
     summary = tg.last_to(alice, "sendMessage")
     assert "(30 days)" in summary.text
@@ -75,7 +63,7 @@ async def test_a_period_button_edits_the_message_in_place(app, tg, db) -> None:
 
 
 async def test_charts_arrive_as_an_album_of_png_images(app, tg, db) -> None:
-    alice = await owner_with_history(tg, db)
+    alice = await owner_with_sample_history(tg, db)
     await tg.send_text(alice, "/stats 7d")
 
     await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Charts")
@@ -95,7 +83,7 @@ async def test_charts_arrive_as_an_album_of_png_images(app, tg, db) -> None:
 
 
 async def test_a_custom_range_and_its_charts(app, tg, db) -> None:
-    alice = await owner_with_history(tg, db)
+    alice = await owner_with_sample_history(tg, db)
 
     await tg.send_text(alice, "/stats @testchannel 2026-10-25 2026-10-31")
 
@@ -118,7 +106,7 @@ async def test_a_custom_range_and_its_charts(app, tg, db) -> None:
     ],
 )
 async def test_bad_dates_get_a_clear_reply(app, tg, db, args: str, answer: str) -> None:
-    alice = await owner_with_history(tg, db)
+    alice = await owner_with_sample_history(tg, db)
 
     await tg.send_text(alice, f"/stats {args}")
 
@@ -127,7 +115,7 @@ async def test_bad_dates_get_a_clear_reply(app, tg, db, args: str, answer: str) 
 
 
 async def test_a_private_channel_says_views_are_not_available(app, tg, db) -> None:
-    alice = await owner_with_history(tg, db, views_source="private")
+    alice = await owner_with_sample_history(tg, db, views_source="private")
 
     await tg.send_text(alice, "/stats 7d")
 
@@ -138,7 +126,7 @@ async def test_a_private_channel_says_views_are_not_available(app, tg, db) -> No
 
 
 async def test_someone_elses_channel_is_refused(app, tg, db) -> None:
-    await owner_with_history(tg, db)
+    await owner_with_sample_history(tg, db)
     mallory = tg.user("Mallory")
     alices_channel = next(iter(tg.channels.values()))
 
@@ -156,7 +144,7 @@ async def test_someone_elses_channel_is_refused(app, tg, db) -> None:
 
 
 async def test_history_beyond_the_free_plan_offers_the_upgrade(app, tg, db) -> None:
-    alice = await owner_with_history(tg, db)
+    alice = await owner_with_sample_history(tg, db)
     await tg.send_text(alice, "/stats")
 
     await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "90d")
@@ -165,13 +153,13 @@ async def test_history_beyond_the_free_plan_offers_the_upgrade(app, tg, db) -> N
     assert "Your Free plan allows 30 days of history" in refusal.text
     refusal.button("Upgrade")
 
-    await db.execute("INSERT INTO user_plans VALUES ($1, 'pro', 'admin', NULL)", alice.id)
+    await on_plan(app, alice, "pro")
     await tg.send_text(alice, "/stats 90d")
     assert "(90 days)" in tg.last_to(alice, "sendMessage").text
 
 
 async def test_stats_from_the_channel_list_and_the_channel_choice(app, tg, db) -> None:
-    alice = await owner_with_history(tg, db)
+    alice = await owner_with_sample_history(tg, db)
     second = tg.channel("Second", "secondchan", owner=alice)
     await tg.add_bot_to_channel(second, by=alice)
 
