@@ -5,7 +5,7 @@ import re
 import aiohttp
 import pytest
 from fake_telegram import Call, FakeTelegram, FakeUser
-from stories import channel_with_history, on_plan, share
+from stories import channel_with_history, on_plan, owner_with_channel, share
 
 from bot.callbacks import MAX_PAGE, ChannelCb, ShareLinkCb
 from bot.paging import PAGE_SIZE
@@ -67,10 +67,7 @@ async def test_shares_pages_through_sixty_links_and_revokes_on_the_last_page(
 
 
 async def test_alerts_page_and_act_on_the_page_they_are_on(app, tg, db, clock) -> None:
-    alice = tg.user("Alice")
-    await tg.send_text(alice, "/start")
-    channel = tg.channel("Cooking Daily", "cookingdaily", owner=alice, subscribers=1500)
-    await tg.add_bot_to_channel(channel, by=alice)
+    alice, channel = await owner_with_channel(tg)
     await on_plan(app, alice, "business")
     rules = [
         await app.services.alerts.create_rule(

@@ -5,7 +5,7 @@ Buying through the Upgrade button: tests/bot/test_billing_stripe.py and test_bil
 
 import pytest
 from fake_telegram import FakeTelegram
-from stories import on_plan
+from stories import on_plan, owner_of
 
 
 async def test_plan_shows_usage_against_each_limit(app, tg: FakeTelegram) -> None:
@@ -50,12 +50,7 @@ async def test_without_billing_the_upgrade_button_shows_the_plans(app, tg: FakeT
 
 
 async def test_channel_limit_is_named_and_lifted_by_an_upgrade(app, tg, db) -> None:
-    alice = tg.user("Alice")
-    await tg.send_text(alice, "/start")
-    for number in range(3):
-        await tg.add_bot_to_channel(
-            tg.channel(f"C{number}", f"chan{number}", owner=alice), by=alice
-        )
+    alice = await owner_of(tg, "chan0", "chan1", "chan2")
     fourth = tg.channel("Fourth", "fourthchan", owner=alice)
     fourth.bot_status = "administrator"
 
@@ -72,12 +67,7 @@ async def test_channel_limit_is_named_and_lifted_by_an_upgrade(app, tg, db) -> N
 
 
 async def test_adding_the_bot_past_the_limit_tells_the_owner(app, tg, db) -> None:
-    alice = tg.user("Alice")
-    await tg.send_text(alice, "/start")
-    for number in range(3):
-        await tg.add_bot_to_channel(
-            tg.channel(f"C{number}", f"chan{number}", owner=alice), by=alice
-        )
+    alice = await owner_of(tg, "chan0", "chan1", "chan2")
 
     fourth = tg.channel("Fourth", "fourthchan", owner=alice)
     await tg.add_bot_to_channel(fourth, by=alice)
