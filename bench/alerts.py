@@ -33,7 +33,7 @@ from helpers import create_database, drop_database
 from bot.alert_sender import AiogramAlertSender
 from bot.i18n_texts.alerts import alert_message
 from bot.session import create_session
-from db.alerts import AlertsRepository
+from db.alerts.evaluation import AlertEvaluationRepository
 from db.embedded import EmbeddedPostgres
 from db.migrate import migrate
 from db.pool import create_pool
@@ -146,12 +146,12 @@ async def bench_evaluation(pool: asyncpg.Pool) -> None:
         f"{counts['events']:,} joins/leaves, {counts['views']:,} view observations "
         f"(written in {time.perf_counter() - started:.0f} s); median of {RUNS} runs"
     )
-    alerts = AlertsRepository(pool)
+    evaluation = AlertEvaluationRepository(pool)
     fired = 0
 
     async def evaluate() -> None:
         nonlocal fired
-        fired = await alerts.evaluate(now=NOW, kinds=list(AlertKind), channel_ids=None)
+        fired = await evaluation.evaluate(now=NOW, kinds=list(AlertKind), channel_ids=None)
 
     async def forget_firings() -> None:
         await pool.execute("DELETE FROM alert_firings; UPDATE alert_rules SET last_fired_at = NULL")

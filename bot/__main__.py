@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from bot.app import BotApplication
 from bot.logs import setup_logging
-from services.settings import Settings
+from services.config import Settings
 from services.wiring import DatabaseNotReady, open_database
 
 NO_TOKEN = """\

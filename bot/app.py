@@ -25,9 +25,9 @@ from bot.session import create_session
 from bot.telegram_gateway import AiogramBillingNotifier, AiogramTelegramGateway
 from bot.web import create_web_app, create_web_runner
 from services.clock import Clock, SystemClock
+from services.config import Settings
 from services.domain.views import ViewSourceStatus
 from services.i18n import DEFAULT_LOCALE, RUSSIAN_READERS, Catalogs, locale_for
-from services.settings import Settings
 from services.views.collector import ViewsCollector
 from services.wiring import build_services, build_views_collector, dialog_states
 

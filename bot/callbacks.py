@@ -18,7 +18,7 @@ from services.bounds import INT64_MAX, bounded_int
 from services.domain.alerts import AlertKind
 from services.i18n import Language
 from services.share_links import LIFETIME_HOURS
-from services.watermark import Position
+from services.watermark_image import Position
 
 # Telegram's ids and the database's serials are bigints: a larger number can only be forged.
 TelegramId = Annotated[int, Field(ge=-INT64_MAX, le=INT64_MAX)]

@@ -58,8 +58,8 @@ from services.entitlements import within_cap
 from services.i18n import Language, Translator
 from services.plans import Plan
 from services.share_links import LIFETIME_HOURS
-from services.watermark import Position
-from services.watermarking import MarkPanel
+from services.watermark_image import Position
+from services.watermarks import MarkPanel
 
 # The rights the bot asks for when added from the deep link: reading needs admin, nothing more.
 _ADMIN_RIGHTS = "manage_chat"

@@ -36,7 +36,6 @@ ALLOWANCE_NAMES = {
     "share_link_hours": "hours a share link can live",
     "share_links": "live share links",
     "watermarks_per_day": "watermarks a day",
-    "insights_per_month": "AI insights a month",
 }
 
 

@@ -5,9 +5,9 @@ import asyncio
 import logging
 import sys
 
+from db.config import DatabaseSettings
 from db.errors import MigrationError
 from db.pool import Database
-from db.settings import DatabaseSettings
 
 
 async def _migrate() -> None:

@@ -8,9 +8,9 @@ from typing import Any, Self
 
 import asyncpg
 
+from db.config import DatabaseSettings
 from db.embedded import EmbeddedPostgres
 from db.migrate import migrate
-from db.settings import DatabaseSettings
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from db.alerts import AlertsRepository
+from db.alerts.outbox import AlertOutboxRepository
 from services.clock import Clock
 from services.domain.alerts import AlertRuleRecord, ClaimedFiring
 from services.i18n import DEFAULT_LOCALE, user_locale
@@ -58,7 +58,7 @@ class AlertDeliveryService:
 
     def __init__(
         self,
-        repository: AlertsRepository,
+        firings: AlertOutboxRepository,
         sender: AlertSender,
         queue: OutgoingQueue,
         clock: Clock,
@@ -66,7 +66,7 @@ class AlertDeliveryService:
         poll_seconds: float,
         batch_size: int = 100,
     ) -> None:
-        self._firings = repository
+        self._firings = firings
         self._sender = sender
         self._queue = queue
         self._clock = clock

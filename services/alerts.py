@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from db.alerts import AlertsRepository
+from db.alerts.evaluation import AlertEvaluationRepository
+from db.alerts.outbox import AlertOutboxRepository
+from db.alerts.rules import AlertRulesRepository
 from db.errors import NotFound
 from services.alert_delivery import AlertDeliveryService, AlertMessage
 from services.channels import ChannelService
@@ -223,13 +225,17 @@ class AlertService:
 
     def __init__(
         self,
-        repository: AlertsRepository,
+        rules: AlertRulesRepository,
+        evaluation: AlertEvaluationRepository,
+        firings: AlertOutboxRepository,
         channels: ChannelService,
         entitlements: EntitlementsService,
         delivery: AlertDeliveryService,
         clock: Clock,
     ) -> None:
-        self._rules = repository
+        self._rules = rules
+        self._evaluation = evaluation
+        self._firings = firings
         self._channels = channels
         self._entitlements = entitlements
         self._delivery = delivery
@@ -309,7 +315,7 @@ class AlertService:
         await self._delivery.send_test(message)
 
     async def history(self, *, user_id: int) -> list[AlertFiring]:
-        return await self._rules.history(owner_id=user_id, limit=HISTORY_LENGTH)
+        return await self._firings.history(owner_id=user_id, limit=HISTORY_LENGTH)
 
     async def evaluate(
         self,
@@ -321,7 +327,7 @@ class AlertService:
 
         One set-based statement per kind covers every rule (of the channels given, or all).
         """
-        fired = await self._rules.evaluate(
+        fired = await self._evaluation.evaluate(
             now=self._clock.now(),
             kinds=list(kinds),
             channel_ids=list(channel_ids) if channel_ids is not None else None,

@@ -23,7 +23,7 @@ import asyncpg
 
 from db.demo import DEMO_CHANNEL_IDS, DemoChannelRow, DemoRepository, DemoRows
 from db.pool import Database
-from services.settings import Settings
+from services.config import Settings
 from services.views.collector import POLLING_SCHEDULE
 
 MINUTE = timedelta(minutes=1)

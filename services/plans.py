@@ -18,22 +18,10 @@ class Allowance(StrEnum):
     SHARE_LINK_HOURS = "share_link_hours"
     SHARE_LINKS = "share_links"  # live at once; revoked and expired ones do not count
     WATERMARKS_PER_DAY = "watermarks_per_day"
-    INSIGHTS_PER_MONTH = "insights_per_month"
 
 
-class Period(StrEnum):
-    """How a counted allowance resets; standing allowances have none."""
-
-    DAY = "day"
-    MONTH = "month"
-
-
-# Allowances counted per period; the others are standing counts or caps.
-COUNTED: Mapping[Allowance, Period] = {
-    Allowance.EXPORTS_PER_DAY: Period.DAY,
-    Allowance.WATERMARKS_PER_DAY: Period.DAY,
-    Allowance.INSIGHTS_PER_MONTH: Period.MONTH,
-}
+# Allowances counted per day (their use resets each day); the others are standing counts or caps.
+COUNTED: frozenset[Allowance] = frozenset({Allowance.EXPORTS_PER_DAY, Allowance.WATERMARKS_PER_DAY})
 
 
 @dataclass(frozen=True)
@@ -62,7 +50,6 @@ FREE = Plan(
         Allowance.SHARE_LINK_HOURS: 7 * 24,
         Allowance.SHARE_LINKS: 5,
         Allowance.WATERMARKS_PER_DAY: 10,
-        Allowance.INSIGHTS_PER_MONTH: 3,
     },
 )
 PRO = Plan(
@@ -78,7 +65,6 @@ PRO = Plan(
         Allowance.SHARE_LINK_HOURS: None,
         Allowance.SHARE_LINKS: 50,
         Allowance.WATERMARKS_PER_DAY: 500,
-        Allowance.INSIGHTS_PER_MONTH: 50,
     },
 )
 BUSINESS = Plan(
@@ -95,7 +81,6 @@ BUSINESS = Plan(
         Allowance.SHARE_LINK_HOURS: None,
         Allowance.SHARE_LINKS: 200,
         Allowance.WATERMARKS_PER_DAY: None,
-        Allowance.INSIGHTS_PER_MONTH: 500,
     },
 )
 PLANS: Mapping[str, Plan] = {plan.code: plan for plan in (FREE, PRO, BUSINESS)}

@@ -13,7 +13,9 @@ import asyncpg
 import stripe
 from pydantic import SecretStr
 
-from db.alerts import AlertsRepository
+from db.alerts.evaluation import AlertEvaluationRepository
+from db.alerts.outbox import AlertOutboxRepository
+from db.alerts.rules import AlertRulesRepository
 from db.analytics import AnalyticsRepository
 from db.billing import BillingRepository
 from db.channels import ChannelsRepository
@@ -35,6 +37,7 @@ from services.billing import BillingNotifier, BillingService
 from services.channels import ChannelService
 from services.charts import CHARTS, ChartService
 from services.clock import Clock
+from services.config import Settings
 from services.entitlements import EntitlementsService
 from services.exports import ExportService
 from services.health import HealthService
@@ -42,7 +45,6 @@ from services.ingestion import IngestionService
 from services.outgoing import OutgoingQueue
 from services.plans import BUSINESS, PRO, Allowance
 from services.preferences import PreferencesService
-from services.settings import Settings
 from services.share_links import ShareLinkService
 from services.share_reports import AnalyticsShareSource
 from services.stars import StarsGateway, StarsService
@@ -52,7 +54,7 @@ from services.telegram import TelegramGateway
 from services.users import UserService
 from services.views import PreviewClient
 from services.views.collector import ViewsCollector
-from services.watermarking import WatermarkingService
+from services.watermarks import WatermarkingService
 
 
 class DatabaseNotReady(Exception):
@@ -122,14 +124,15 @@ def build_services(
     billing_repo = BillingRepository(pool)
     channels_repo = ChannelsRepository(pool)
     ingestion_repo = IngestionRepository(pool)
-    alerts_repo = AlertsRepository(pool)
+    alert_rules_repo = AlertRulesRepository(pool)
+    alert_outbox_repo = AlertOutboxRepository(pool)
     share_links_repo = ShareLinksRepository(pool)
     entitlements = EntitlementsService(
         PlansRepository(pool),
         clock,
         standing_counts={
             Allowance.CHANNELS: channels_repo.count_tracked_for_user,
-            Allowance.ALERT_RULES: alerts_repo.count_rules_for_user,
+            Allowance.ALERT_RULES: alert_rules_repo.count_rules_for_user,
             # Live is as of the clock's now: expired links no longer count.
             Allowance.SHARE_LINKS: lambda user_id: share_links_repo.count_live(
                 user_id=user_id, now=clock.now()
@@ -159,13 +162,21 @@ def build_services(
         per_chat_per_second=settings.outgoing_messages_per_chat_per_second,
     )
     alert_delivery = AlertDeliveryService(
-        alerts_repo,
+        alert_outbox_repo,
         alert_sender,
         outgoing,
         clock,
         poll_seconds=settings.alert_delivery_poll_seconds,
     )
-    alerts = AlertService(alerts_repo, channels, entitlements, alert_delivery, clock)
+    alerts = AlertService(
+        alert_rules_repo,
+        AlertEvaluationRepository(pool),
+        alert_outbox_repo,
+        channels,
+        entitlements,
+        alert_delivery,
+        clock,
+    )
     return Services(
         users=UserService(UsersRepository(pool)),
         entitlements=entitlements,

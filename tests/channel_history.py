@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
-from fake_telegram import FakeTelegram, FakeUser
 
 # The sample history is seen at Saturday 2026-10-31 23:00 in Moscow (UTC+3, no daylight saving).
 SAMPLE_NOW = datetime(2026, 10, 31, 20, 0, tzinfo=UTC)
@@ -176,22 +175,3 @@ async def write_sample_history(db: asyncpg.Pool, channel_id: int) -> None:
     await add_snapshots(
         db, channel_id, [(utc(17, 20), 900), (utc(24, 20), 1000), (utc(31, 10), 1100)]
     )
-
-
-async def owner_with_history(
-    tg: FakeTelegram,
-    db: asyncpg.Pool,
-    *,
-    name: str = "Alice",
-    language_code: str = "en",
-    views_source: str = "ok",
-) -> FakeUser:
-    """A user in Moscow who owns @testchannel, tracked and with the sample history."""
-    owner = tg.user(name, language_code=language_code)
-    await tg.send_text(owner, "/start")
-    await db.execute("UPDATE users SET time_zone = 'Europe/Moscow' WHERE id = $1", owner.id)
-    channel = tg.channel("Test Channel", "testchannel", owner=owner)
-    await tg.add_bot_to_channel(channel, by=owner)
-    await write_sample_history(db, channel.id)
-    await set_views_source(db, channel.id, views_source)
-    return owner

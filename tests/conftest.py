@@ -17,7 +17,7 @@ from bot.app import BotApplication
 from db.embedded import EmbeddedPostgres
 from db.migrate import migrate
 from db.pool import create_pool
-from services.settings import Settings
+from services.config import Settings
 
 TEST_DATABASE = f"analyticbot_test_{os.getpid()}"
 

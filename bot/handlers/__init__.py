@@ -10,7 +10,7 @@ from bot.handlers import (
     errors,
     exports,
     fallback,
-    ingest,
+    ingestion,
     membership,
     plans,
     preferences,
@@ -19,16 +19,16 @@ from bot.handlers import (
     stats,
     watermark,
 )
-from services.settings import Settings
+from services.config import Settings
 
 
 def get_routers(settings: Settings) -> list[Router]:
     """Fresh routers each call: one process may run several dispatchers (tests, restarts)."""
     routers = [
         errors.create_router(),
-        # Before ingest, which takes every chat_member update: an admin's demotion is seen first.
+        # Before ingestion, which takes every chat_member update: an admin's demotion is seen first.
         membership.create_router(),
-        ingest.create_router(),
+        ingestion.create_router(),
     ]
     if settings.feature_share_links:
         # Before start's router: /start r_<token> opens a share link, plain /start greets.

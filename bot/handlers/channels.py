@@ -18,10 +18,10 @@ from bot.keyboards import channels_keyboard, remove_confirm_keyboard
 from bot.paging import page_of
 from services.channels import ChannelAccessError, ChannelService
 from services.clock import Clock
+from services.config import Settings
 from services.domain.users import UserRecord
 from services.entitlements import LimitReached
 from services.i18n import Translator
-from services.settings import Settings
 
 
 async def _channels_page(

@@ -24,12 +24,12 @@ from bot.keyboards import period_callback
 from services.analytics import AnalyticsService, InvalidPeriod, Period, parse_stats_request
 from services.channels import ChannelAccessError, ChannelService
 from services.clock import Clock
+from services.config import Settings
 from services.domain.channels import ChannelRecord
 from services.domain.users import UserRecord
 from services.entitlements import LimitReached
 from services.exports import CsvLayout, ExportKind, ExportService, ExportTooLarge, split_layout
 from services.i18n import Translator
-from services.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -30,12 +30,12 @@ from bot.keyboards import (
     watermark_presets_keyboard,
 )
 from services.channels import ChannelAccessError, ChannelChoiceNeeded, NoChannels
+from services.config import Settings
 from services.domain.users import UserRecord
 from services.entitlements import LimitReached
 from services.i18n import Translator
-from services.settings import Settings
-from services.watermark import Position
-from services.watermarking import (
+from services.watermark_image import Position
+from services.watermarks import (
     ImageUpload,
     MarkChange,
     MarkPanel,

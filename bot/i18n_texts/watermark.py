@@ -3,8 +3,8 @@
 from html import escape
 
 from services.i18n import Message, PluralMessage, Translator
-from services.watermark import Position, WatermarkError
-from services.watermarking import MarkPanel
+from services.watermark_image import Position, WatermarkError
+from services.watermarks import MarkPanel
 
 HOW = Message(
     "watermark-how",

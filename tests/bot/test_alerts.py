@@ -8,23 +8,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from fake_telegram import FakeChannel, FakeTelegram, FakeUser
 from helpers import ManualClock
+from stories import owner_with_channel
 
 from bot.callbacks import StatsAction, StatsCb
-from db.alerts import AlertsRepository
+from db.alerts.evaluation import AlertEvaluationRepository
+from db.alerts.outbox import AlertOutboxRepository
+from db.alerts.rules import AlertRulesRepository
 from services.alert_delivery import CLAIM_LEASE
 from services.domain.alerts import AlertKind, AlertThresholds
 
 DROP_OF_THREE = AlertThresholds(amount=3, hours=1)
-
-
-async def owner_with_channel(
-    tg: FakeTelegram, name: str = "Alice", title: str = "Cooking Daily", username="cookingdaily"
-) -> tuple[FakeUser, FakeChannel]:
-    owner = tg.user(name)
-    await tg.send_text(owner, "/start")
-    channel = tg.channel(title, username, owner=owner, subscribers=1500)
-    await tg.add_bot_to_channel(channel, by=owner)
-    return owner, channel
 
 
 async def drop_rule(app, owner: FakeUser, channel: FakeChannel) -> int:
@@ -347,10 +340,11 @@ async def test_alerts_of_a_process_that_died_mid_delivery_are_sent_once(app, tg,
         clock.now(),
     )
     # Another process evaluated, claimed the firing, and died before sending it.
-    firings = AlertsRepository(db)
-    assert await firings.evaluate(now=clock.now(), kinds=list(AlertKind), channel_ids=None) == 1
+    evaluation = AlertEvaluationRepository(db)
+    assert await evaluation.evaluate(now=clock.now(), kinds=list(AlertKind), channel_ids=None) == 1
     lease_until = clock.now() + CLAIM_LEASE
-    assert len(await firings.claim_due(now=clock.now(), lease_until=lease_until, limit=10)) == 1
+    outbox = AlertOutboxRepository(db)
+    assert len(await outbox.claim_due(now=clock.now(), lease_until=lease_until, limit=10)) == 1
 
     await app.services.alert_delivery.deliver_due()
     assert alerts_to(tg, alice) == []  # its lease still stands
@@ -363,16 +357,17 @@ async def test_alerts_of_a_process_that_died_mid_delivery_are_sent_once(app, tg,
 
 async def test_two_processes_deliver_each_alert_once(app, tg, db, clock, another_bot) -> None:
     alice, channel = await owner_with_channel(tg)
-    firings = AlertsRepository(db)
+    rules = AlertRulesRepository(db)
     for hours in range(1, 13):
-        await firings.create_rule(
+        await rules.create_rule(
             owner_id=alice.id,
             channel_id=channel.id,
             kind=AlertKind.POSTING_GAP,
             thresholds=AlertThresholds(hours=hours),
             created_at=clock.now() - timedelta(hours=13),
         )
-    assert await firings.evaluate(now=clock.now(), kinds=list(AlertKind), channel_ids=None) == 12
+    evaluation = AlertEvaluationRepository(db)
+    assert await evaluation.evaluate(now=clock.now(), kinds=list(AlertKind), channel_ids=None) == 12
     other_process = await another_bot()
 
     sent = await asyncio.gather(

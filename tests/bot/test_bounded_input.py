@@ -11,8 +11,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import pytest
-from fake_telegram import FakeChannel, FakeTelegram, FakeUser
+from fake_telegram import FakeTelegram, FakeUser
 from helpers import ManualClock
+from stories import on_plan, owner_with_channel, tracked_channel
 
 from bot import texts
 from bot.i18n_texts import common as common_texts
@@ -28,25 +29,6 @@ pytestmark = pytest.mark.settings(admin_ids=frozenset({ADMIN_ID}))
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(datetime(2026, 11, 30, 12, 0, tzinfo=UTC))
-
-
-async def owner_with_channel(
-    tg: FakeTelegram, *, channels: int = 1
-) -> tuple[FakeUser, FakeChannel]:
-    """Alice, on the Free plan, with her tracked channel(s); the first is returned."""
-    alice = tg.user("Alice")
-    await tg.send_text(alice, "/start")
-    owned = [
-        tg.channel(f"Channel {number}", f"channel{number}", owner=alice, subscribers=1500)
-        for number in range(1, channels + 1)
-    ]
-    for channel in owned:
-        await tg.add_bot_to_channel(channel, by=alice)
-    return alice, owned[0]
-
-
-async def on_business_plan(db, user: FakeUser) -> None:
-    await db.execute("INSERT INTO user_plans VALUES ($1, 'business', 'admin', NULL)", user.id)
 
 
 async def no_setup(tg: FakeTelegram, user: FakeUser) -> None:
@@ -114,7 +96,8 @@ def forged(data: str, setup: Callable[[FakeTelegram, FakeUser], Awaitable[None]]
 async def test_a_forged_button_is_answered_as_out_of_date(
     app, tg: FakeTelegram, caplog, data: str, setup
 ) -> None:
-    alice, channel = await owner_with_channel(tg, channels=2)
+    alice, channel = await owner_with_channel(tg)
+    await tracked_channel(tg, alice, "Baking Daily", "bakingdaily")
     await setup(tg, alice)
     under = tg.last_to(alice, "sendMessage")
     sent_before = len(tg.sent("sendMessage", chat_id=alice))
@@ -179,7 +162,7 @@ async def test_a_business_user_asking_for_what_no_one_has_is_told_why(
     app, tg: FakeTelegram, db, caplog, command: str, answer: str
 ) -> None:
     alice, _ = await owner_with_channel(tg)
-    await on_business_plan(db, alice)
+    await on_plan(app, alice, "business")
 
     await tg.send_text(alice, command)
 

@@ -3,6 +3,7 @@
 import aiohttp
 import pytest
 from fake_telegram import BOT_USERNAME, FakeTelegram
+from stories import owner_with_channel
 
 
 async def test_start_offers_the_add_to_channel_button(app, tg: FakeTelegram) -> None:
@@ -98,9 +99,7 @@ async def test_add_explains_bad_arguments(app, tg: FakeTelegram) -> None:
 
 
 async def test_channels_lists_subscribers_and_last_post(app, tg: FakeTelegram) -> None:
-    alice = tg.user("Alice")
-    channel = tg.channel("Cooking Daily", "cookingdaily", owner=alice, subscribers=1500)
-    await tg.add_bot_to_channel(channel, by=alice)
+    alice, channel = await owner_with_channel(tg)
     await tg.post(channel, "Soup of the day")
     await app.services.ingestion.flush()
     await app.services.subscribers.snapshot_all()
@@ -121,9 +120,7 @@ async def test_channels_without_any(app, tg: FakeTelegram) -> None:
 
 
 async def test_remove_keeping_data_stops_tracking(app, tg: FakeTelegram, db) -> None:
-    alice = tg.user("Alice")
-    channel = tg.channel("Cooking Daily", "cookingdaily", owner=alice)
-    await tg.add_bot_to_channel(channel, by=alice)
+    alice, channel = await owner_with_channel(tg)
     await tg.post(channel, "Kept")
     await app.services.ingestion.flush()
 
@@ -147,9 +144,7 @@ async def test_remove_keeping_data_stops_tracking(app, tg: FakeTelegram, db) -> 
 
 
 async def test_remove_deleting_data(app, tg: FakeTelegram, db) -> None:
-    alice = tg.user("Alice")
-    channel = tg.channel("Cooking Daily", "cookingdaily", owner=alice)
-    await tg.add_bot_to_channel(channel, by=alice)
+    alice, channel = await owner_with_channel(tg)
     await tg.post(channel, "Gone soon")
     await app.services.ingestion.flush()
 
@@ -162,9 +157,7 @@ async def test_remove_deleting_data(app, tg: FakeTelegram, db) -> None:
 
 
 async def test_remove_cancel_changes_nothing(app, tg: FakeTelegram, db) -> None:
-    alice = tg.user("Alice")
-    channel = tg.channel("Cooking Daily", "cookingdaily", owner=alice)
-    await tg.add_bot_to_channel(channel, by=alice)
+    alice, channel = await owner_with_channel(tg)
 
     await tg.send_text(alice, "/remove")
     await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Cancel")
@@ -197,10 +190,7 @@ async def test_someone_elses_channel_cannot_be_removed(app, tg: FakeTelegram, db
 
 
 async def test_bot_removed_from_channel_stops_tracking_and_keeps_data(app, tg, db) -> None:
-    alice = tg.user("Alice")
-    await tg.send_text(alice, "/start")
-    channel = tg.channel("Cooking Daily", "cookingdaily", owner=alice)
-    await tg.add_bot_to_channel(channel, by=alice)
+    alice, channel = await owner_with_channel(tg)
     await tg.post(channel, "Before removal")
     await app.services.ingestion.flush()
 

@@ -5,7 +5,8 @@ import io
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from fake_telegram import Call, FakeChannel, FakeTelegram, FakeUser
+from fake_telegram import Call, FakeTelegram, FakeUser
+from stories import on_plan, started, tracked_channel
 
 from bot.callbacks import StatsAction, StatsCb
 from bot.handlers.exports import ExportStatus
@@ -41,15 +42,6 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), UTC)
 
 
-async def tracked_channel(
-    tg: FakeTelegram, owner: FakeUser, title: str = "Cooking Daily", username="cookingdaily"
-) -> FakeChannel:
-    await tg.send_text(owner, "/start")
-    channel = tg.channel(title, username, owner=owner, subscribers=1500)
-    await tg.add_bot_to_channel(channel, by=owner)
-    return channel
-
-
 async def export_and_get_files(tg: FakeTelegram, user: FakeUser, command: str):
     await tg.send_text(user, command)
     return documents(tg.last_to(user, "sendMediaGroup"))
@@ -58,7 +50,7 @@ async def export_and_get_files(tg: FakeTelegram, user: FakeUser, command: str):
 async def test_export_sends_three_csv_files_that_parse_back_to_the_rows(
     app, tg: FakeTelegram, db, clock
 ) -> None:
-    alice = tg.user("Alice")
+    alice = await started(tg)
     channel = await tracked_channel(tg, alice)
     today = clock.now().date()
     first_day = today - timedelta(days=6)
@@ -150,7 +142,7 @@ async def test_export_sends_three_csv_files_that_parse_back_to_the_rows(
 
 
 async def test_export_uses_the_users_time_zone(app, tg: FakeTelegram, db, clock) -> None:
-    alice = tg.user("Alice")
+    alice = await started(tg)
     channel = await tracked_channel(tg, alice)
     await db.execute("UPDATE users SET time_zone = 'Asia/Tokyo' WHERE id = $1", alice.id)
     three_days_ago = clock.now().date() - timedelta(days=3)
@@ -172,7 +164,7 @@ async def test_export_uses_the_users_time_zone(app, tg: FakeTelegram, db, clock)
 async def test_private_channel_files_are_named_after_its_title_without_links(
     app, tg: FakeTelegram
 ) -> None:
-    alice = tg.user("Alice")
+    alice = await started(tg)
     channel = await tracked_channel(tg, alice, title="Семейный чат · Family", username=None)
     await tg.post(channel, "Hello")
     await app.services.ingestion.flush()
@@ -191,7 +183,7 @@ async def test_private_channel_files_are_named_after_its_title_without_links(
 async def test_export_csv_under_stats_exports_that_channel_and_period(
     app, tg: FakeTelegram, clock, stats_args: str, days_back: tuple[int, int]
 ) -> None:
-    alice = tg.user("Alice")
+    alice = await started(tg)
     await tracked_channel(tg, alice)
     first, last = (clock.now().date() - timedelta(days=back) for back in days_back)
     if stats_args == "range":
@@ -206,7 +198,7 @@ async def test_export_csv_under_stats_exports_that_channel_and_period(
 
 
 async def test_a_channel_the_user_does_not_administer_is_refused(app, tg: FakeTelegram) -> None:
-    alice, mallory = tg.user("Alice"), tg.user("Mallory")
+    alice, mallory = await started(tg), tg.user("Mallory")
     channel = await tracked_channel(tg, alice)
     await tg.post(channel, "Secret recipe")
     await app.services.ingestion.flush()
@@ -226,7 +218,7 @@ async def test_a_channel_the_user_does_not_administer_is_refused(app, tg: FakeTe
 
 
 async def test_several_channels_are_offered_to_choose_from(app, tg: FakeTelegram) -> None:
-    alice = tg.user("Alice")
+    alice = await started(tg)
     await tracked_channel(tg, alice, "First", "firstchan")
     await tracked_channel(tg, alice, "Second", "secondchan")
 
@@ -249,7 +241,7 @@ async def test_several_channels_are_offered_to_choose_from(app, tg: FakeTelegram
     ],
 )
 async def test_unclear_arguments_get_examples(app, tg: FakeTelegram, args: str, answer: str):
-    alice = tg.user("Alice")
+    alice = await started(tg)
     await tracked_channel(tg, alice)
     await tg.send_text(alice, f"/export {args}")
     reply = tg.texts_to(alice)[-1]
@@ -257,7 +249,7 @@ async def test_unclear_arguments_get_examples(app, tg: FakeTelegram, args: str, 
 
 
 async def test_a_range_of_dates_exports_those_days(app, tg: FakeTelegram, clock) -> None:
-    alice = tg.user("Alice")
+    alice = await started(tg)
     channel = await tracked_channel(tg, alice)
     today = clock.now().date()
     first, last = today - timedelta(days=6), today - timedelta(days=4)
@@ -276,7 +268,7 @@ async def test_a_range_of_dates_exports_those_days(app, tg: FakeTelegram, clock)
 async def test_daily_export_limit_answers_with_the_limit_and_an_upgrade(
     app, tg: FakeTelegram, db
 ) -> None:
-    alice = tg.user("Alice")
+    alice = await started(tg)
     await tracked_channel(tg, alice)
     for _ in range(3):
         await tg.send_text(alice, "/export 7")
@@ -289,13 +281,13 @@ async def test_daily_export_limit_answers_with_the_limit_and_an_upgrade(
     refusal.button("Upgrade")
     assert len(tg.sent("sendMediaGroup", chat_id=alice)) == 3
 
-    await db.execute("INSERT INTO user_plans VALUES ($1, 'pro', 'admin', NULL)", alice.id)
+    await on_plan(app, alice, "pro")
     await tg.send_text(alice, "/export 7")
     assert len(tg.sent("sendMediaGroup", chat_id=alice)) == 4
 
 
 async def test_a_period_longer_than_the_plans_history_is_refused(app, tg, db) -> None:
-    alice = tg.user("Alice")
+    alice = await started(tg)
     await tracked_channel(tg, alice)
 
     await tg.send_text(alice, "/export 90")
@@ -309,7 +301,7 @@ async def test_a_period_longer_than_the_plans_history_is_refused(app, tg, db) ->
 
 @pytest.mark.settings(export_status_after_seconds=0)
 async def test_a_slow_export_shows_a_status_that_is_edited_to_done(app, tg: FakeTelegram) -> None:
-    alice = tg.user("Alice")
+    alice = await started(tg)
     await tracked_channel(tg, alice)
     mark = tg.mark()
 
@@ -350,7 +342,7 @@ async def test_the_status_counts_rows_without_editing_too_often(app, tg, clock) 
 
 
 async def test_a_quick_export_shows_no_status(app, tg: FakeTelegram) -> None:
-    alice = tg.user("Alice")
+    alice = await started(tg)
     await tracked_channel(tg, alice)
     mark = tg.mark()
 
@@ -362,7 +354,7 @@ async def test_a_quick_export_shows_no_status(app, tg: FakeTelegram) -> None:
 
 @pytest.mark.settings(export_max_file_bytes=200)
 async def test_a_file_too_large_to_send_is_refused_and_not_counted(app, tg, db) -> None:
-    alice = tg.user("Alice")
+    alice = await started(tg)
     channel = await tracked_channel(tg, alice)
     for number in range(5):
         await tg.post(channel, f"Post number {number} with a long enough text to fill the file")
@@ -376,7 +368,7 @@ async def test_a_file_too_large_to_send_is_refused_and_not_counted(app, tg, db) 
 
 
 async def test_an_export_that_fails_to_send_is_not_counted(app, tg: FakeTelegram, db) -> None:
-    alice = tg.user("Alice")
+    alice = await started(tg)
     await tracked_channel(tg, alice)
     tg.fail_next("sendMediaGroup", error_code=400, description="Bad Request: file is broken")
 
@@ -387,7 +379,7 @@ async def test_an_export_that_fails_to_send_is_not_counted(app, tg: FakeTelegram
 
 
 async def test_a_button_with_a_forged_period_is_stale(app, tg: FakeTelegram) -> None:
-    alice = tg.user("Alice")
+    alice = await started(tg)
     channel = await tracked_channel(tg, alice)
 
     # Callback data a StatsCb cannot be built with: a period of no days.
@@ -399,7 +391,7 @@ async def test_a_button_with_a_forged_period_is_stale(app, tg: FakeTelegram) -> 
 
 
 async def test_post_texts_that_look_like_formulas_stay_text(app, tg: FakeTelegram) -> None:
-    alice = tg.user("Alice")
+    alice = await started(tg)
     channel = await tracked_channel(tg, alice)
     await tg.post(channel, '=HYPERLINK("http://evil.example","win")')
     await tg.post(channel, "-5 degrees today")

@@ -4,13 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fake_telegram import FakeTelegram
+from stories import owner_with_channel
 
 
 @pytest.fixture
 async def channel(app, tg: FakeTelegram):
-    alice = tg.user("Alice")
-    channel = tg.channel("Cooking Daily", "cookingdaily", owner=alice, subscribers=1500)
-    await tg.add_bot_to_channel(channel, by=alice)
+    _, channel = await owner_with_channel(tg)
     return channel
 
 

@@ -9,9 +9,10 @@ import io
 import re
 
 import pytest
-from channel_history import SAMPLE_NOW, owner_with_history
+from channel_history import SAMPLE_NOW
 from fake_telegram import Call, FakeTelegram
 from helpers import ManualClock
+from stories import owner_with_sample_history
 
 from bot.handlers.exports import ExportStatus
 from services.exports import ExportKind
@@ -36,7 +37,7 @@ def csv_files(call: Call, delimiter: str = ",") -> dict[str, list[list[str]]]:
 
 @pytest.mark.settings(throttle_burst=20)
 async def test_stats_speaks_russian_to_a_russian_user(app, tg: FakeTelegram, db) -> None:
-    olga = await owner_with_history(tg, db, name="Olga", language_code="ru")
+    olga = await owner_with_sample_history(tg, db, name="Olga", language_code="ru")
 
     await tg.send_text(olga, "/stats 7d")
 
@@ -86,7 +87,7 @@ async def test_stats_speaks_russian_to_a_russian_user(app, tg: FakeTelegram, db)
 async def test_the_period_length_takes_the_plural_form_of_the_language(
     app, tg: FakeTelegram, db, days: int, russian: tuple[str, str], english: tuple[str, str]
 ) -> None:
-    olga = await owner_with_history(tg, db, name="Olga", language_code="ru")
+    olga = await owner_with_sample_history(tg, db, name="Olga", language_code="ru")
 
     await tg.send_text(olga, f"/stats {days}d")
     text = tg.last_to(olga, "sendMessage").plain_text
@@ -100,7 +101,7 @@ async def test_the_period_length_takes_the_plural_form_of_the_language(
 
 
 async def test_stats_speaks_english_to_an_english_user(app, tg: FakeTelegram, db) -> None:
-    alice = await owner_with_history(tg, db, language_code="en")
+    alice = await owner_with_sample_history(tg, db, language_code="en")
 
     await tg.send_text(alice, "/stats 7d")
 
@@ -112,7 +113,7 @@ async def test_stats_speaks_english_to_an_english_user(app, tg: FakeTelegram, db
 
 
 async def test_a_bad_period_is_explained_in_russian(app, tg: FakeTelegram, db) -> None:
-    olga = await owner_with_history(tg, db, name="Olga", language_code="ru")
+    olga = await owner_with_sample_history(tg, db, name="Olga", language_code="ru")
 
     await tg.send_text(olga, "/stats 2026-10-09 2026-10-01")
 
@@ -122,7 +123,7 @@ async def test_a_bad_period_is_explained_in_russian(app, tg: FakeTelegram, db) -
 
 
 async def test_an_export_speaks_russian(app, tg: FakeTelegram, db, clock) -> None:
-    olga = await owner_with_history(tg, db, name="Olga", language_code="ru")
+    olga = await owner_with_sample_history(tg, db, name="Olga", language_code="ru")
 
     await tg.send_text(olga, "/export 7d")
 
@@ -190,7 +191,7 @@ def from_russian_excel(cell: str) -> str:
 async def test_an_excel_russian_export_parses_back_to_the_numbers_of_the_default_one(
     app, tg: FakeTelegram, db
 ) -> None:
-    alice = await owner_with_history(tg, db)
+    alice = await owner_with_sample_history(tg, db)
     await tg.send_text(alice, "/export @testchannel 7d")
     default = csv_files(tg.last_to(alice, "sendMediaGroup"))
 
@@ -209,7 +210,7 @@ async def test_an_excel_russian_export_parses_back_to_the_numbers_of_the_default
 async def test_the_excel_button_under_stats_sends_the_russian_excel_files(
     app, tg: FakeTelegram, db
 ) -> None:
-    olga = await owner_with_history(tg, db, name="Olga", language_code="ru")
+    olga = await owner_with_sample_history(tg, db, name="Olga", language_code="ru")
     await tg.send_text(olga, "/stats 7d")
 
     await tg.press_button(olga, tg.last_to(olga, "sendMessage"), "Excel (русский)")

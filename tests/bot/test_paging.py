@@ -1,26 +1,16 @@
 """Lists that outgrow a message: /shares, /alerts and /channels a page at a time."""
 
 import re
-from datetime import timedelta
 
 import aiohttp
 import pytest
 from fake_telegram import Call, FakeTelegram, FakeUser
-from sharing import channel_with_history, share
+from stories import channel_with_history, on_plan, owner_with_channel, share
 
 from bot.callbacks import MAX_PAGE, ChannelCb, ShareLinkCb
 from bot.paging import PAGE_SIZE
 from services.domain.alerts import AlertKind, AlertThresholds
 from services.plans import PLANS, Allowance
-
-
-async def on_business_plan(db, user: FakeUser, clock) -> None:
-    await db.execute(
-        "INSERT INTO user_plans (user_id, plan_code, source, expires_at) "
-        "VALUES ($1, 'business', 'admin', $2)",
-        user.id,
-        clock.now() + timedelta(days=30),
-    )
 
 
 async def every_page(tg: FakeTelegram, user: FakeUser, first: Call) -> list[Call]:
@@ -44,7 +34,7 @@ async def test_shares_pages_through_sixty_links_and_revokes_on_the_last_page(
 ) -> None:
     shared = await channel_with_history(app, tg, db, clock)
     alice = shared.owner
-    await on_business_plan(db, alice, clock)
+    await on_plan(app, alice, "business")
     links = [await share(app, shared, hours=None) for _ in range(60)]
 
     await tg.send_text(alice, "/shares")
@@ -77,11 +67,8 @@ async def test_shares_pages_through_sixty_links_and_revokes_on_the_last_page(
 
 
 async def test_alerts_page_and_act_on_the_page_they_are_on(app, tg, db, clock) -> None:
-    alice = tg.user("Alice")
-    await tg.send_text(alice, "/start")
-    channel = tg.channel("Cooking Daily", "cookingdaily", owner=alice, subscribers=1500)
-    await tg.add_bot_to_channel(channel, by=alice)
-    await on_business_plan(db, alice, clock)
+    alice, channel = await owner_with_channel(tg)
+    await on_plan(app, alice, "business")
     rules = [
         await app.services.alerts.create_rule(
             user_id=alice.id,
@@ -117,7 +104,7 @@ async def test_alerts_page_and_act_on_the_page_they_are_on(app, tg, db, clock) -
 async def test_every_list_of_the_longest_titles_fits_its_pages(app, tg, db, clock) -> None:
     alice = tg.user("Alice")
     await tg.send_text(alice, "/start")
-    await on_business_plan(db, alice, clock)
+    await on_plan(app, alice, "business")
     channels = []
     for number in range(23):
         # Telegram's longest title, with characters that HTML has to escape.

@@ -5,6 +5,7 @@ Buying through the Upgrade button: tests/bot/test_billing_stripe.py and test_bil
 
 import pytest
 from fake_telegram import FakeTelegram
+from stories import on_plan, owner_of
 
 
 async def test_plan_shows_usage_against_each_limit(app, tg: FakeTelegram) -> None:
@@ -24,6 +25,18 @@ async def test_plan_shows_usage_against_each_limit(app, tg: FakeTelegram) -> Non
     offer.button("⭐ Pro")
 
 
+async def test_plans_offer_only_what_the_bot_does(app, tg: FakeTelegram) -> None:
+    alice = tg.user("Alice")
+    await tg.send_text(alice, "/plan")
+    await tg.send_text(alice, "/subscribe")
+
+    status, offer = tg.texts_to(alice)[-2:]
+    assert "CSV exports a day" in status
+    assert "watermarks a day" in offer
+    # No AI insights exist yet: no plan may sell them.
+    assert "insights" not in status + offer
+
+
 @pytest.mark.settings(feature_billing=False)
 async def test_without_billing_the_upgrade_button_shows_the_plans(app, tg: FakeTelegram) -> None:
     alice = tg.user("Alice")
@@ -37,12 +50,7 @@ async def test_without_billing_the_upgrade_button_shows_the_plans(app, tg: FakeT
 
 
 async def test_channel_limit_is_named_and_lifted_by_an_upgrade(app, tg, db) -> None:
-    alice = tg.user("Alice")
-    await tg.send_text(alice, "/start")
-    for number in range(3):
-        await tg.add_bot_to_channel(
-            tg.channel(f"C{number}", f"chan{number}", owner=alice), by=alice
-        )
+    alice = await owner_of(tg, "chan0", "chan1", "chan2")
     fourth = tg.channel("Fourth", "fourthchan", owner=alice)
     fourth.bot_status = "administrator"
 
@@ -53,18 +61,13 @@ async def test_channel_limit_is_named_and_lifted_by_an_upgrade(app, tg, db) -> N
     refusal.button("Upgrade")
     assert await db.fetchval("SELECT count(*) FROM channels WHERE id = $1", fourth.id) == 0
 
-    await db.execute("INSERT INTO user_plans VALUES ($1, 'pro', 'admin', NULL)", alice.id)
+    await on_plan(app, alice, "pro")
     await tg.send_text(alice, "/add @fourthchan")
     assert "Now tracking <b>Fourth</b>" in tg.texts_to(alice)[-1]
 
 
 async def test_adding_the_bot_past_the_limit_tells_the_owner(app, tg, db) -> None:
-    alice = tg.user("Alice")
-    await tg.send_text(alice, "/start")
-    for number in range(3):
-        await tg.add_bot_to_channel(
-            tg.channel(f"C{number}", f"chan{number}", owner=alice), by=alice
-        )
+    alice = await owner_of(tg, "chan0", "chan1", "chan2")
 
     fourth = tg.channel("Fourth", "fourthchan", owner=alice)
     await tg.add_bot_to_channel(fourth, by=alice)

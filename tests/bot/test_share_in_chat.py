@@ -6,7 +6,7 @@ from datetime import timedelta
 import aiohttp
 import pytest
 from fake_telegram import BOT_USERNAME, FakeTelegram
-from sharing import channel_with_history, share
+from stories import channel_with_history, on_plan, share
 
 from bot.callbacks import ShareCb, ShareStep
 from services.entitlements import LimitReached
@@ -102,7 +102,7 @@ async def test_the_plan_caps_live_links_and_a_revoked_one_makes_room(app, tg, db
 
 async def test_paid_plans_share_without_expiry(app, tg, db, clock) -> None:
     shared = await channel_with_history(app, tg, db, clock)
-    await db.execute("INSERT INTO user_plans VALUES ($1, 'pro', 'admin', NULL)", shared.owner.id)
+    await on_plan(app, shared.owner, "pro")
 
     await make_link(tg, shared.owner, period="90 days", lifetime="No expiry")
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from devtools import CHROMIUM, BrowserPage, chromium_page
-from sharing import channel_with_history, share
+from stories import channel_with_history, share
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 

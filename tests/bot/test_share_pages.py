@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 from fake_telegram import FakeTelegram
 from PIL import Image
-from sharing import POSTS, channel_with_history, share
+from stories import POSTS, channel_with_history, share
 
 from services.charts import CHARTS
 

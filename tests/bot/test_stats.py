@@ -7,9 +7,10 @@ by an owner in Moscow.
 import io
 
 import pytest
-from channel_history import SAMPLE_NOW, owner_with_history
+from channel_history import SAMPLE_NOW
 from helpers import ManualClock
 from PIL import Image
+from stories import on_plan, owner_with_sample_history
 
 from bot.callbacks import StatsAction, StatsCb
 
@@ -20,7 +21,7 @@ def clock() -> ManualClock:
 
 
 async def test_stats_answers_with_numbers_trends_and_the_keyboard(app, tg, db) -> None:
-    alice = await owner_with_history(tg, db)
+    alice = await owner_with_sample_history(tg, db)
 
     await tg.send_text(alice, "/stats 7d")
 
@@ -52,7 +53,7 @@ async def test_stats_answers_with_numbers_trends_and_the_keyboard(app, tg, db) -
 
 
 async def test_a_period_button_edits_the_message_in_place(app, tg, db) -> None:
-    alice = await owner_with_history(tg, db)
+    alice = await owner_with_sample_history(tg, db)
     await tg.send_text(alice, "/stats")
     summary = tg.last_to(alice, "sendMessage")
     assert "(30 days)" in summary.text
@@ -70,7 +71,7 @@ async def test_a_period_button_edits_the_message_in_place(app, tg, db) -> None:
 
 
 async def test_charts_arrive_as_an_album_of_png_images(app, tg, db) -> None:
-    alice = await owner_with_history(tg, db)
+    alice = await owner_with_sample_history(tg, db)
     await tg.send_text(alice, "/stats 7d")
 
     await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Charts")
@@ -90,7 +91,7 @@ async def test_charts_arrive_as_an_album_of_png_images(app, tg, db) -> None:
 
 
 async def test_a_custom_range_and_its_charts(app, tg, db) -> None:
-    alice = await owner_with_history(tg, db)
+    alice = await owner_with_sample_history(tg, db)
 
     await tg.send_text(alice, "/stats @testchannel 2026-10-25 2026-10-31")
 
@@ -113,7 +114,7 @@ async def test_a_custom_range_and_its_charts(app, tg, db) -> None:
     ],
 )
 async def test_bad_dates_get_a_clear_reply(app, tg, db, args: str, answer: str) -> None:
-    alice = await owner_with_history(tg, db)
+    alice = await owner_with_sample_history(tg, db)
 
     await tg.send_text(alice, f"/stats {args}")
 
@@ -122,7 +123,7 @@ async def test_bad_dates_get_a_clear_reply(app, tg, db, args: str, answer: str) 
 
 
 async def test_a_private_channel_says_views_are_not_available(app, tg, db) -> None:
-    alice = await owner_with_history(tg, db, views_source="private")
+    alice = await owner_with_sample_history(tg, db, views_source="private")
 
     await tg.send_text(alice, "/stats 7d")
 
@@ -133,7 +134,7 @@ async def test_a_private_channel_says_views_are_not_available(app, tg, db) -> No
 
 
 async def test_someone_elses_channel_is_refused(app, tg, db) -> None:
-    await owner_with_history(tg, db)
+    await owner_with_sample_history(tg, db)
     mallory = tg.user("Mallory")
     alices_channel = next(iter(tg.channels.values()))
 
@@ -151,7 +152,7 @@ async def test_someone_elses_channel_is_refused(app, tg, db) -> None:
 
 
 async def test_history_beyond_the_free_plan_offers_the_upgrade(app, tg, db) -> None:
-    alice = await owner_with_history(tg, db)
+    alice = await owner_with_sample_history(tg, db)
     await tg.send_text(alice, "/stats")
 
     await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "90d")
@@ -160,13 +161,13 @@ async def test_history_beyond_the_free_plan_offers_the_upgrade(app, tg, db) -> N
     assert "Your Free plan allows 30 days of history" in refusal.text
     refusal.button("Upgrade")
 
-    await db.execute("INSERT INTO user_plans VALUES ($1, 'pro', 'admin', NULL)", alice.id)
+    await on_plan(app, alice, "pro")
     await tg.send_text(alice, "/stats 90d")
     assert "(90 days)" in tg.last_to(alice, "sendMessage").text
 
 
 async def test_stats_from_the_channel_list_and_the_channel_choice(app, tg, db) -> None:
-    alice = await owner_with_history(tg, db)
+    alice = await owner_with_sample_history(tg, db)
     second = tg.channel("Second", "secondchan", owner=alice)
     await tg.add_bot_to_channel(second, by=alice)
 

@@ -3,12 +3,13 @@
 import io
 
 import pytest
-from fake_telegram import Call, FakeTelegram, FakeUser
+from fake_telegram import Call, FakeTelegram
 from helpers import background, bomb_png, decode, encode
 from PIL import Image, ImageChops
+from stories import owner_of
 
 from bot.callbacks import WatermarkAction, WatermarkCb
-from services.watermark import Position, WatermarkSpec, render_preview, watermark_image
+from services.watermark_image import Position, WatermarkSpec, render_preview, watermark_image
 
 W, H = 900, 600
 # Album tests wait this long for the rest of an album instead of a second.
@@ -34,15 +35,6 @@ def inside(box: tuple[int, int, int, int] | None, area: tuple[int, int, int, int
 
 BOTTOM_RIGHT = (W * 2 // 3, H * 2 // 3, W, H)
 TOP_LEFT = (0, 0, W // 3, H // 3)
-
-
-async def owner_of(tg: FakeTelegram, *usernames: str) -> FakeUser:
-    """A user who has started the bot and tracks a channel for each username."""
-    alice = tg.user("Alice")
-    await tg.send_text(alice, "/start")
-    for username in usernames:
-        await tg.add_bot_to_channel(tg.channel(username.title(), username, owner=alice), by=alice)
-    return alice
 
 
 def sent_files(call: Call) -> list[bytes]:

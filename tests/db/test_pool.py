@@ -7,9 +7,9 @@ import asyncpg
 import pytest
 from helpers import create_database, drop_database
 
+from db.config import DatabaseSettings
 from db.migrate import MIGRATIONS_DIR
 from db.pool import Database, create_pool
-from db.settings import DatabaseSettings
 from services.errors import database_gave_up
 
 

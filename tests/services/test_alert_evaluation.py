@@ -7,7 +7,8 @@ from typing import Any
 import asyncpg
 import pytest
 
-from db.alerts import AlertsRepository
+from db.alerts.evaluation import AlertEvaluationRepository
+from db.alerts.rules import AlertRulesRepository
 from services.domain.alerts import AlertKind, AlertRuleRecord, AlertThresholds
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -186,23 +187,23 @@ CASES = [
 
 
 @pytest.fixture
-async def alerts(db: asyncpg.Pool) -> AlertsRepository:
+async def rules(db: asyncpg.Pool) -> AlertRulesRepository:
     await db.execute("INSERT INTO users (id, first_name) VALUES ($1, 'Alice')", OWNER_ID)
     await db.execute(
         "INSERT INTO channels (id, title, username) VALUES ($1, 'Cooking', 'cooking')", CHANNEL_ID
     )
     await db.execute("INSERT INTO channel_admins VALUES ($1, $2, $3)", CHANNEL_ID, OWNER_ID, NOW)
-    return AlertsRepository(db)
+    return AlertRulesRepository(db)
 
 
 async def add_rule(
-    alerts: AlertsRepository,
+    rules: AlertRulesRepository,
     kind: AlertKind = AlertKind.SUBSCRIBER_SURGE,
     thresholds: AlertThresholds = TEN_JOINS_A_DAY,
     *,
     created_at: datetime = AN_HOUR_AGO,
 ) -> AlertRuleRecord:
-    return await alerts.create_rule(
+    return await rules.create_rule(
         owner_id=OWNER_ID,
         channel_id=CHANNEL_ID,
         kind=kind,
@@ -211,9 +212,9 @@ async def add_rule(
     )
 
 
-async def evaluate(alerts: AlertsRepository, *, now: datetime = NOW, **only: Any) -> int:
+async def evaluate(db: asyncpg.Pool, *, now: datetime = NOW, **only: Any) -> int:
     """Evaluate every kind for every channel, unless `only` narrows it."""
-    return await alerts.evaluate(
+    return await AlertEvaluationRepository(db).evaluate(
         now=now, kinds=only.get("kinds", list(AlertKind)), channel_ids=only.get("channel_ids")
     )
 
@@ -225,7 +226,7 @@ async def fired(db: asyncpg.Pool) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("hit", [pytest.param(True, id="at"), pytest.param(False, id="under")])
 @pytest.mark.parametrize(("kind", "thresholds", "write", "expected"), CASES)
 async def test_rule_fires_once_at_its_threshold_and_not_just_under(
-    alerts: AlertsRepository,
+    rules: AlertRulesRepository,
     db: asyncpg.Pool,
     kind: AlertKind,
     thresholds: AlertThresholds,
@@ -234,51 +235,51 @@ async def test_rule_fires_once_at_its_threshold_and_not_just_under(
     hit: bool,
 ) -> None:
     created_at = ago(days=10) if kind is AlertKind.POSTING_GAP else AN_HOUR_AGO
-    await add_rule(alerts, kind, thresholds, created_at=created_at)
+    await add_rule(rules, kind, thresholds, created_at=created_at)
     await write(ChannelData(db, CHANNEL_ID), hit)
 
-    await evaluate(alerts)
+    await evaluate(db)
     if not hit:
         assert await fired(db) == []
         return
     # Again at once, and again once the cooldown is over: the same event is announced once.
     for now in (NOW, NOW + timedelta(minutes=61)):
-        await evaluate(alerts, now=now)
+        await evaluate(db, now=now)
     firings = await fired(db)
     assert len(firings) == 1
     assert firings[0].items() >= expected.items()
 
 
 async def test_rules_watch_from_the_moment_they_are_set(
-    alerts: AlertsRepository, db: asyncpg.Pool
+    rules: AlertRulesRepository, db: asyncpg.Pool
 ) -> None:
-    await add_rule(alerts, created_at=ago(minutes=30))
+    await add_rule(rules, created_at=ago(minutes=30))
     await ChannelData(db, CHANNEL_ID).events("join", [ago(hours=2)] * 50)
 
-    assert await evaluate(alerts) == 0
+    assert await evaluate(db) == 0
 
 
 async def test_only_the_given_channels_and_kinds_are_evaluated(
-    alerts: AlertsRepository, db: asyncpg.Pool
+    rules: AlertRulesRepository, db: asyncpg.Pool
 ) -> None:
-    await add_rule(alerts)
+    await add_rule(rules)
     await ChannelData(db, CHANNEL_ID).events("join", [ago(minutes=5)] * 10)
 
     other_kinds = [k for k in AlertKind if k is not AlertKind.SUBSCRIBER_SURGE]
-    assert await evaluate(alerts, kinds=other_kinds) == 0
-    assert await evaluate(alerts, channel_ids=[-1]) == 0
-    assert await evaluate(alerts, channel_ids=[CHANNEL_ID]) == 1
+    assert await evaluate(db, kinds=other_kinds) == 0
+    assert await evaluate(db, channel_ids=[-1]) == 0
+    assert await evaluate(db, channel_ids=[CHANNEL_ID]) == 1
 
 
 async def test_paused_muted_and_former_admins_rules_do_not_fire(
-    alerts: AlertsRepository, db: asyncpg.Pool
+    rules: AlertRulesRepository, db: asyncpg.Pool
 ) -> None:
-    paused, muted = await add_rule(alerts), await add_rule(alerts)
-    await alerts.update_rule(rule_id=paused.id, owner_id=OWNER_ID, paused=True)
-    await alerts.update_rule(rule_id=muted.id, owner_id=OWNER_ID, muted_until=NOW + timedelta(1))
+    paused, muted = await add_rule(rules), await add_rule(rules)
+    await rules.update_rule(rule_id=paused.id, owner_id=OWNER_ID, paused=True)
+    await rules.update_rule(rule_id=muted.id, owner_id=OWNER_ID, muted_until=NOW + timedelta(1))
     await ChannelData(db, CHANNEL_ID).events("join", [ago(minutes=5)] * 10)
-    assert await evaluate(alerts) == 0
+    assert await evaluate(db) == 0
 
-    await alerts.update_rule(rule_id=paused.id, owner_id=OWNER_ID, paused=False)
+    await rules.update_rule(rule_id=paused.id, owner_id=OWNER_ID, paused=False)
     await db.execute("DELETE FROM channel_admins")
-    assert await evaluate(alerts) == 0
+    assert await evaluate(db) == 0

@@ -17,9 +17,9 @@ from db.channels import ChannelsRepository
 from db.plans import PlansRepository
 from db.users import UsersRepository
 from db.views import ViewsRepository
+from services.config import Settings
 from services.domain.views import ViewSourceStatus
 from services.entitlements import EntitlementsService
-from services.settings import Settings
 from services.views import PreviewClient
 from services.views.collector import ViewsCollector
 

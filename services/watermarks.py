@@ -18,7 +18,7 @@ from services.entitlements import EntitlementsService
 from services.i18n_texts import watermark as texts
 from services.plans import Allowance
 from services.telegram import FileTooBig, FileUnavailable, TelegramGateway
-from services.watermark import (
+from services.watermark_image import (
     MAX_LOGO_BYTES,
     ImageTooLarge,
     InvalidMark,

@@ -1,4 +1,4 @@
-"""Tests for services.watermark: placement, transparency, glyphs, metadata and hostile input."""
+"""The watermark image engine: placement, transparency, glyphs, metadata, hostile input."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from helpers import background, bomb_png, decode, encode
 from PIL import Image, ImageChops, ImageCms, ImageFont, JpegImagePlugin, PngImagePlugin
 
-from services.watermark import (
+from services.watermark_image import (
     FONT_PATH,
     DecompressionBomb,
     ImageTooLarge,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from PIL import Image
 
-from services.watermark import Position, WatermarkSpec, watermark_image
+from services.watermark_image import Position, WatermarkSpec, watermark_image
 
 SIZE = (4000, 3000)
 RUNS = 7

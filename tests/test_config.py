@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from services.settings import Settings
+from services.config import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 

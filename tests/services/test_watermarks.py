@@ -14,14 +14,14 @@ from services.channels import ChannelService
 from services.entitlements import EntitlementsService
 from services.plans import Allowance
 from services.telegram import FileTooBig, FileUnavailable
-from services.watermark import (
+from services.watermark_image import (
     ImageTooLarge,
     NotAnImage,
     Position,
     WatermarkedImage,
     WatermarkSpec,
 )
-from services.watermarking import (
+from services.watermarks import (
     SIZE_RANGE,
     ImageUpload,
     MarkChange,

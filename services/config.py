@@ -5,7 +5,7 @@ from typing import Annotated, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
-from db.settings import DatabaseSettings
+from db.config import DatabaseSettings
 
 _STRIPE_REQUIRED = (
     "stripe_secret_key",
@@ -36,7 +36,6 @@ class Settings(DatabaseSettings):
     feature_alerts: bool = True
     feature_watermark: bool = True
     feature_billing: bool = True
-    feature_insights: bool = True
 
     subscriber_snapshot_minutes: int = Field(default=30, ge=1)
     admin_recheck_minutes: int = Field(default=60, ge=1)
