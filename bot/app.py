@@ -192,6 +192,7 @@ class BotApplication:
             share_rate=TokenBuckets(
                 burst=settings.share_rate_burst, rate=settings.share_rate_per_second
             ),
+            catalogs=self.catalogs,
             public_base_url=settings.public_base_url,
             body_timeout=settings.web_body_timeout_seconds,
         )

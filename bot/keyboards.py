@@ -40,6 +40,7 @@ from bot.callbacks import (
     WatermarkCb,
 )
 from bot.i18n_texts import preferences as preferences_texts
+from bot.i18n_texts import share as share_texts
 from bot.i18n_texts import start as start_texts
 from bot.paging import Page
 from services.analytics import STANDARD_PERIODS, Period
@@ -248,12 +249,16 @@ def period_callback(
     )
 
 
-def share_period_keyboard(channel_id: int, *, max_days: int | None) -> InlineKeyboardMarkup:
+def share_period_keyboard(
+    t: Translator, channel_id: int, *, max_days: int | None
+) -> InlineKeyboardMarkup:
     """The periods a link can show; those beyond the plan are locked (and refused if pressed)."""
     builder = InlineKeyboardBuilder()
     for days in STANDARD_PERIODS:
         builder.button(
-            text=texts.locked_label(texts.days_label(days), locked=not within_cap(days, max_days)),
+            text=share_texts.locked_label(
+                share_texts.days_label(t, days), locked=not within_cap(days, max_days)
+            ),
             callback_data=ShareCb(step=ShareStep.PERIOD, channel_id=channel_id, days=days),
         )
     builder.adjust(len(STANDARD_PERIODS))
@@ -261,13 +266,13 @@ def share_period_keyboard(channel_id: int, *, max_days: int | None) -> InlineKey
 
 
 def share_lifetime_keyboard(
-    channel_id: int, days: int, *, max_hours: int | None
+    t: Translator, channel_id: int, days: int, *, max_hours: int | None
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for hours in LIFETIME_HOURS:
         builder.button(
-            text=texts.locked_label(
-                texts.lifetime_label(hours), locked=not within_cap(hours, max_hours)
+            text=share_texts.locked_label(
+                share_texts.lifetime_label(t, hours), locked=not within_cap(hours, max_hours)
             ),
             callback_data=ShareCb(
                 step=ShareStep.LIFETIME, channel_id=channel_id, days=days, hours=hours or 0
@@ -277,11 +282,11 @@ def share_lifetime_keyboard(
     return builder.as_markup()
 
 
-def share_links_keyboard(page: Page[ShareLinkRecord]) -> InlineKeyboardMarkup:
+def share_links_keyboard(t: Translator, page: Page[ShareLinkRecord]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for number, link in page.numbered():
         builder.button(
-            text=texts.REVOKE_SHARE_BUTTON.format(number=number),
+            text=t(share_texts.REVOKE_BUTTON, number=number),
             callback_data=ShareLinkCb(
                 action=ShareLinkAction.REVOKE, link_id=link.id, page=page.number
             ),

@@ -24,11 +24,9 @@ from services.domain.alerts import AlertFiring, AlertKind, AlertRuleRecord
 from services.domain.analytics import PostStats
 from services.domain.billing import BillingOverview, PaymentRecord
 from services.domain.channels import ChannelRecord, ChannelSummary
-from services.domain.share_links import ShareLinkRecord
 from services.entitlements import LimitReached, PlanStatus
 from services.exports import ChannelExport, ExportKind, ExportTooLarge
 from services.plans import PLANS, Allowance, Plan
-from services.share_links import KeyNumber, ShareableReport
 from services.stripe_billing import CardPlan
 from services.watermark import Position
 from services.watermarking import MarkPanel
@@ -536,130 +534,6 @@ def export_too_large(error: ExportTooLarge) -> str:
         f"{error.max_bytes / 1024 / 1024:,.0f} MB, more than I can send. "
         "Try a shorter period."
     )
-
-
-# ----------------------------------------------------------------------------- share links
-
-
-def utc_time(moment: datetime) -> str:
-    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-
-
-def days_label(days: int) -> str:
-    return f"{days} days"
-
-
-def lifetime_label(hours: int | None) -> str:
-    if hours is None:
-        return "No expiry"
-    if hours % 24:
-        return "1 hour" if hours == 1 else f"{hours} hours"
-    return "24 hours" if hours == 24 else f"{hours // 24} days"
-
-
-def locked_label(label: str, *, locked: bool) -> str:
-    return f"🔒 {label}" if locked else label
-
-
-def key_number_value(number: KeyNumber) -> str:
-    if number.value is None:
-        return "–"
-    sign = "+" if number.signed else ""
-    if isinstance(number.value, float):
-        return f"{number.value:{sign},.1f}{number.unit}"
-    return f"{number.value:{sign},}{number.unit}"
-
-
-def chart_title(name: str) -> str:
-    return name.replace("_", " ").capitalize()
-
-
-def period_text(report: ShareableReport, *, capitalized: bool = False) -> str:
-    last = "Last" if capitalized else "last"
-    return f"{last} {report.days} days, {report.first_day:%d %b} – {report.last_day:%d %b %Y}"
-
-
-def post_preview(text: str, width: int = 80) -> str:
-    line = " ".join(text.split()) or "(no text)"
-    return line if len(line) <= width else line[: width - 1] + "…"
-
-
-def share_choose_period(channel: ChannelRecord) -> str:
-    return (
-        f"🔗 Share the report of <b>{escape(channel.title)}</b>: anyone with the link sees its "
-        "numbers, charts and top posts for the period you choose, and nothing else.\n\n"
-        "Which period?"
-    )
-
-
-def share_choose_lifetime(channel: ChannelRecord, days: int) -> str:
-    return (
-        f"🔗 <b>{escape(channel.title)}</b>, last {days} days.\n\n"
-        "How long should the link work? You can revoke it any time in /shares."
-    )
-
-
-def _expiry(link: ShareLinkRecord) -> str:
-    return "never expires" if link.expires_at is None else f"until {utc_time(link.expires_at)}"
-
-
-def share_created(link: ShareLinkRecord, *, url: str, telegram_url: str) -> str:
-    return (
-        f"✅ Share link for <b>{escape(link.channel_title)}</b>, last {link.days} days, "
-        f"{_expiry(link)}:\n{escape(url)}\n\n"
-        f"To open it inside Telegram:\n{escape(telegram_url)}\n\n"
-        "See who opened it, or revoke it, in /shares."
-    )
-
-
-NO_SHARES = "You have no live share links. Make one with /share."
-SHARE_REVOKED = "Revoked: the link no longer opens."
-SHARE_ALREADY_GONE = "That link is already revoked or expired."
-REVOKE_SHARE_BUTTON = "🗑 Revoke #{number}"
-SHARE_CHOICE_NOT_OFFERED = "Choose one of the offered periods and lifetimes."
-
-
-def _times(count: int) -> str:
-    return "once" if count == 1 else f"{count:,} times"
-
-
-def share_list(page: Page[ShareLinkRecord]) -> str:
-    lines = ["<b>Your share links</b>"]
-    for number, link in page.numbered():
-        opened = "not opened yet" if link.open_count == 0 else f"opened {_times(link.open_count)}"
-        lines.append(
-            f"\n#{number} <b>{escape(link.channel_title)}</b>, last {link.days} days\n"
-            f"    ⏳ {_expiry(link)} · 👁 {opened}"
-        )
-    return "\n".join(lines + _page_line(page))
-
-
-SHARED_REPORT_EXPIRED = "⌛ This share link has expired. Ask the channel owner for a new one."
-SHARED_REPORT_NOT_FOUND = "This share link does not work: it was revoked, or is mistyped."
-
-
-def shared_report(report: ShareableReport, *, url: str) -> str:
-    """A share link's report as a chat message: the same numbers as the web page."""
-    handle = f" (@{escape(report.channel_username)})" if report.channel_username else ""
-    lines = [
-        f"📊 <b>{escape(report.channel_title)}</b>{handle}",
-        escape(period_text(report, capitalized=True)),
-        "",
-    ]
-    lines += [
-        f"• {escape(number.label)}: <b>{escape(key_number_value(number))}</b>"
-        for number in report.key_numbers
-    ]
-    if report.top_posts:
-        lines += ["", "<b>Top posts</b>"]
-        for rank, post in enumerate(report.top_posts, 1):
-            views = "" if post.views is None else f"{post.views:,} views · "
-            lines.append(
-                f"{rank}. {escape(post_preview(post.text, 60))}\n"
-                f"    {views}{post.reactions:,} reactions"
-            )
-    lines += ["", f"Charts and CSV files: {escape(url)}"]
-    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- buying

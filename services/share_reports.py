@@ -13,6 +13,7 @@ from services.analytics import AnalyticsService, ChannelReport, Period, PostStat
 from services.charts import ChartService
 from services.domain.share_links import ShareLinkRecord
 from services.exports import ExportKind, ExportService
+from services.i18n_texts import share as texts
 from services.share_links import KeyNumber, SharedPost
 
 # Rows of the top posts table: enough to show what worked, short enough for a phone.
@@ -22,14 +23,16 @@ TOP_POSTS_SHOWN = 10
 def key_numbers(report: ChannelReport) -> tuple[KeyNumber, ...]:
     totals = report.current
     return (
-        KeyNumber("subscribers", "Subscribers", totals.subscribers),
-        KeyNumber("subscriber_change", "Subscriber change", totals.subscriber_change, signed=True),
-        KeyNumber("joins", "Joined", totals.joins),
-        KeyNumber("leaves", "Left", totals.leaves),
-        KeyNumber("posts", "Posts", totals.posts),
-        KeyNumber("average_reach", "Average reach", totals.average_reach),
-        KeyNumber("err", "ERR", totals.err, "%"),
-        KeyNumber("engagement_rate", "Engagement rate", totals.engagement_rate, "%"),
+        KeyNumber("subscribers", texts.SUBSCRIBERS, totals.subscribers),
+        KeyNumber(
+            "subscriber_change", texts.SUBSCRIBER_CHANGE, totals.subscriber_change, signed=True
+        ),
+        KeyNumber("joins", texts.JOINED, totals.joins),
+        KeyNumber("leaves", texts.LEFT, totals.leaves),
+        KeyNumber("posts", texts.POSTS, totals.posts),
+        KeyNumber("average_reach", texts.AVERAGE_REACH, totals.average_reach),
+        KeyNumber("err", texts.ERR, totals.err, "%"),
+        KeyNumber("engagement_rate", texts.ENGAGEMENT_RATE, totals.engagement_rate, "%"),
     )
 
 
