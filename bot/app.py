@@ -59,7 +59,7 @@ class BotApplication:
             pool,
             self.clock,
             gateway=AiogramTelegramGateway(self.bot),
-            notifier=AiogramBillingNotifier(self.bot),
+            notifier=AiogramBillingNotifier(self.bot, self.catalogs, self._user_locale),
             alert_sender=AiogramAlertSender(self.bot),
             stripe_http=self._stripe_http,
         )
@@ -88,6 +88,10 @@ class BotApplication:
         dp.startup.register(self._on_startup)
         dp.shutdown.register(self._on_shutdown)
         return dp
+
+    async def _user_locale(self, user_id: int) -> str:
+        # Built after the notifier that asks it, so looked up at the time of asking.
+        return await self.services.users.locale(user_id=user_id)
 
     @property
     def web_url(self) -> str:

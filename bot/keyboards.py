@@ -39,6 +39,7 @@ from bot.callbacks import (
     WatermarkAction,
     WatermarkCb,
 )
+from bot.i18n_texts import billing as billing_texts
 from bot.i18n_texts import preferences as preferences_texts
 from bot.i18n_texts import share as share_texts
 from bot.i18n_texts import start as start_texts
@@ -296,17 +297,17 @@ def share_links_keyboard(t: Translator, page: Page[ShareLinkRecord]) -> InlineKe
     return builder.as_markup()
 
 
-def subscribe_keyboard(plans: list[Plan], *, card: bool) -> InlineKeyboardMarkup:
+def subscribe_keyboard(t: Translator, plans: list[Plan], *, card: bool) -> InlineKeyboardMarkup:
     """One row per plan: pay by card (when Stripe is set up) or in Telegram Stars."""
     builder = InlineKeyboardBuilder()
     for plan in plans:
         if card:
             builder.button(
-                text=texts.buy_by_card_button(plan),
+                text=billing_texts.buy_by_card_button(t, plan),
                 callback_data=BuyCb(plan=plan.code, rail=PaymentRail.CARD),
             )
         builder.button(
-            text=texts.buy_with_stars_button(plan),
+            text=billing_texts.buy_with_stars_button(t, plan),
             callback_data=BuyCb(plan=plan.code, rail=PaymentRail.STARS),
         )
     builder.adjust(2 if card else 1)
@@ -317,12 +318,15 @@ def link_keyboard(text: str, url: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=text, url=url)]])
 
 
-def cancel_confirm_keyboard() -> InlineKeyboardMarkup:
+def cancel_confirm_keyboard(t: Translator) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=texts.CANCEL_CONFIRM_BUTTON, callback_data=CancelCb(answer=CancelAnswer.CONFIRM)
+        text=t(billing_texts.CANCEL_CONFIRM_BUTTON),
+        callback_data=CancelCb(answer=CancelAnswer.CONFIRM),
     )
-    builder.button(text=texts.CANCEL_KEEP_BUTTON, callback_data=CancelCb(answer=CancelAnswer.KEEP))
+    builder.button(
+        text=t(billing_texts.CANCEL_KEEP_BUTTON), callback_data=CancelCb(answer=CancelAnswer.KEEP)
+    )
     builder.adjust(1)
     return builder.as_markup()
 

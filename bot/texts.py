@@ -19,15 +19,13 @@ from services.analytics import (
     ViewsStatus,
     change_percent,
 )
-from services.billing import BillingNotice, NoticeKind
 from services.domain.alerts import AlertFiring, AlertKind, AlertRuleRecord
 from services.domain.analytics import PostStats
 from services.domain.billing import BillingOverview, PaymentRecord
 from services.domain.channels import ChannelRecord, ChannelSummary
 from services.entitlements import LimitReached, PlanStatus
 from services.exports import ChannelExport, ExportKind, ExportTooLarge
-from services.plans import PLANS, Allowance, Plan
-from services.stripe_billing import CardPlan
+from services.plans import PLANS, Plan
 from services.watermark import Position
 from services.watermarking import MarkPanel
 
@@ -534,155 +532,6 @@ def export_too_large(error: ExportTooLarge) -> str:
         f"{error.max_bytes / 1024 / 1024:,.0f} MB, more than I can send. "
         "Try a shorter period."
     )
-
-
-# --------------------------------------------------------------------------- buying
-
-
-def subscribe_offer(current: Plan, plans: Iterable[Plan], *, card: bool) -> str:
-    blocks = [f"<b>Upgrade</b>: you're on {current.name} now."]
-    for plan in plans:
-        stars = f"{plan.price_stars:,} ⭐ for 30 days"
-        price = f"{usd(plan.price_usd_cents)} a month by card, or {stars}" if card else stars
-        blocks.append(f"\n<b>{plan.name}</b>: {price}\n{_plan_limits(plan)}")
-    renewal = "A card subscription renews monthly until you /cancel it. " if card else ""
-    blocks.append(f"\n{renewal}Stars pay for 30 days at a time and never renew by themselves.")
-    return "\n".join(blocks)
-
-
-def buy_by_card_button(plan: Plan) -> str:
-    return f"💳 {plan.name} · {usd(plan.price_usd_cents)}/month"
-
-
-def buy_with_stars_button(plan: Plan) -> str:
-    return f"⭐ {plan.name} · {plan.price_stars:,} Stars"
-
-
-OPENING_CHECKOUT = "Opening checkout…"
-
-
-def checkout(plan: Plan) -> str:
-    return (
-        f"Subscribe to <b>{plan.name}</b> for {usd(plan.price_usd_cents)} a month on Stripe's "
-        "secure page. Come back here when you're done: I'll confirm as soon as Stripe does."
-    )
-
-
-def already_subscribed(card: CardPlan) -> str:
-    return (
-        f"You already pay for <b>{card.plan.name}</b> by card. Switch plans, or keep a "
-        "cancelled plan going, in /billing."
-    )
-
-
-def pay_by_card_button(plan: Plan) -> str:
-    return f"💳 Pay {usd(plan.price_usd_cents)} a month"
-
-
-def stars_invoice_title(plan: Plan) -> str:
-    return f"AnalyticBot {plan.name}"
-
-
-def stars_invoice_description(plan: Plan) -> str:
-    shown = (Allowance.CHANNELS, Allowance.HISTORY_DAYS, Allowance.EXPORTS_PER_DAY)
-    limits = ", ".join(
-        f"{_limit(plan.limits[allowance])} {ALLOWANCE_NAMES[allowance.value]}"
-        for allowance in shown
-    )
-    return f"30 days of {plan.name}: {limits}, and more. It does not renew by itself."
-
-
-def stars_price_label(plan: Plan) -> str:
-    return f"{plan.name}, 30 days"
-
-
-STARS_ORDER_INVALID = "This order is out of date. Send /subscribe for a fresh one."
-
-
-def stars_plan_active(plan: Plan, until: datetime) -> str:
-    return (
-        f"⭐ Thank you! <b>{plan.name}</b> is active until {_date(until)}; its limits apply now "
-        "(see /plan). Stars plans don't renew by themselves: /subscribe adds 30 more days."
-    )
-
-
-def payment_not_understood(charge_id: str) -> str:
-    return (
-        "I received your payment but could not match it to an order. Please write to support "
-        f"and quote <code>{escape(charge_id)}</code>: an admin will refund it."
-    )
-
-
-PAYMENTS_UNAVAILABLE = (
-    "💳 Card payments are unavailable right now. Please try again in a few minutes, "
-    "or pay with Telegram Stars under /subscribe."
-)
-CARD_PAYMENTS_OFF = "Card payments are not set up here. Pay with Telegram Stars: /subscribe."
-
-NO_CARD_SUBSCRIPTION = (
-    "You have no card subscription to cancel. Plans paid with Stars or granted simply "
-    "end on their date (see /plan)."
-)
-
-
-def already_cancelled(card: CardPlan) -> str:
-    return (
-        f"<b>{card.plan.name}</b> is already set to end on {_date(card.period_end)}. "
-        "Nothing more will be charged."
-    )
-
-
-def cancel_confirm(card: CardPlan) -> str:
-    return (
-        f"Stop renewing <b>{card.plan.name}</b>?\n\nIt stays active until "
-        f"{_date(card.period_end)}; after that you're on Free and nothing more is charged."
-    )
-
-
-CANCEL_CONFIRM_BUTTON = "Yes, stop renewing"
-CANCEL_KEEP_BUTTON = "Keep my plan"
-CANCEL_KEPT = "Nothing changed: your plan renews as before."
-
-
-def cancel_done(card: CardPlan) -> str:
-    return (
-        f"Done. <b>{card.plan.name}</b> won't renew: it stays active until "
-        f"{_date(card.period_end)}, then you're on Free."
-    )
-
-
-NO_BILLING_ACCOUNT = "You haven't paid by card yet, so there is nothing to manage. See /subscribe."
-BILLING_PORTAL = "Your card, invoices and subscription are on Stripe's billing portal:"
-BILLING_PORTAL_BUTTON = "🧾 Open billing portal"
-
-
-def billing_notice(notice: BillingNotice) -> str:
-    plan = f"<b>{notice.plan.name}</b>"
-    until = _date(notice.until)
-    match notice.kind:
-        case NoticeKind.STARTED:
-            return (
-                f"🎉 Welcome to {plan}! Your new limits apply now (see /plan). "
-                f"Next renewal on {until}."
-            )
-        case NoticeKind.RENEWED:
-            return f"🔁 {plan} renewed, thank you! Next renewal on {until}."
-        case NoticeKind.RENEWAL_FAILED:
-            return (
-                f"⚠️ I couldn't renew {plan}: the card payment failed. Stripe will try again "
-                "over the next days; update your card with /billing to keep your plan."
-            )
-        case NoticeKind.CANCEL_SCHEDULED:
-            return f"{plan} won't renew: it stays active until {until}, then you're on Free."
-        case NoticeKind.ENDED:
-            return (
-                f"Your {plan} plan has ended, so the Free limits apply again (see /plan). "
-                "/subscribe brings it back any time."
-            )
-        case NoticeKind.GRANTED:
-            return f"🎁 You've been given {plan} until {until}. Enjoy! See /plan."
-        case NoticeKind.REFUNDED:
-            return f"↩️ Your Stars payment for {plan} was refunded, so the plan has ended."
 
 
 # --------------------------------------------------------------------------- admins
