@@ -21,11 +21,10 @@ from services.analytics import (
 )
 from services.domain.alerts import AlertFiring, AlertKind, AlertRuleRecord
 from services.domain.analytics import PostStats
-from services.domain.billing import BillingOverview, PaymentRecord
 from services.domain.channels import ChannelRecord, ChannelSummary
 from services.entitlements import LimitReached, PlanStatus
 from services.exports import ChannelExport, ExportKind, ExportTooLarge
-from services.plans import PLANS, Plan
+from services.plans import Plan
 from services.watermark import Position
 from services.watermarking import MarkPanel
 
@@ -532,73 +531,6 @@ def export_too_large(error: ExportTooLarge) -> str:
         f"{error.max_bytes / 1024 / 1024:,.0f} MB, more than I can send. "
         "Try a shorter period."
     )
-
-
-# --------------------------------------------------------------------------- admins
-
-_RAIL_NAMES = {"stripe": "by card", "stars": "with Stars"}
-
-
-def _money(currency: str, amount: int) -> str:
-    if currency.lower() == "usd":
-        return usd(amount)
-    if currency == "XTR":
-        return f"{amount:,} ⭐"
-    return f"{amount / 100:,.2f} {escape(currency.upper())}"
-
-
-def admin_overview(overview: BillingOverview) -> str:
-    lines = ["<b>Admin</b>", f"👥 Users: {overview.users:,}", "", "<b>Paying users</b>"]
-    for plan in (p for p in PLANS.values() if p.is_paid):
-        counts = [
-            f"{row.users:,} {_RAIL_NAMES[row.source]}"
-            for row in overview.paying
-            if row.plan_code == plan.code and row.source in _RAIL_NAMES
-        ]
-        lines.append(f"• {plan.name}: {', '.join(counts) or 'none'}")
-    granted = [
-        f"{PLANS[row.plan_code].name if row.plan_code in PLANS else row.plan_code} {row.users:,}"
-        for row in overview.paying
-        if row.source == "admin"
-    ]
-    if granted:
-        lines.append(f"🎁 Granted: {', '.join(granted)}")
-    lines += ["", "<b>Revenue, last 30 days</b>"]
-    lines += [
-        f"• {_money(row.currency, row.amount)} ({row.payments:,} payments)"
-        for row in overview.revenue
-    ] or ["• nothing yet"]
-    lines.append(
-        "\n<code>/grant &lt;user_id&gt; &lt;plan&gt; &lt;days&gt;</code> · "
-        "<code>/refund &lt;charge_id&gt;</code>"
-    )
-    return "\n".join(lines)
-
-
-GRANT_USAGE = (
-    "Send <code>/grant &lt;user_id&gt; &lt;pro|business&gt; &lt;days&gt;</code>, "
-    "for example <code>/grant 12345 pro 30</code>."
-)
-
-
-def granted(user_id: int, plan: Plan, until: datetime | None) -> str:
-    return f"🎁 User <code>{user_id}</code> has <b>{plan.name}</b> until {_date(until)}."
-
-
-UNKNOWN_USER = "I don't know user <code>{user_id}</code>: they have to send /start to me first."
-REFUND_USAGE = "Send <code>/refund &lt;telegram_payment_charge_id&gt;</code>."
-
-
-def refunded(payment: PaymentRecord) -> str:
-    return (
-        f"↩️ Refunded {payment.amount:,} ⭐ to user <code>{payment.user_id}</code>; "
-        "their Stars plan has ended."
-    )
-
-
-PAYMENT_NOT_FOUND = "No Stars payment has the charge id <code>{charge_id}</code>."
-ALREADY_REFUNDED = "That payment was refunded already."
-REFUND_REFUSED = "Telegram refused the refund: {reason}"
 
 
 # --------------------------------------------------------------------------- alerts
