@@ -22,9 +22,11 @@ class SharedChannel:
     channel: FakeChannel
 
 
-async def channel_with_history(app, tg: FakeTelegram, db, clock) -> SharedChannel:
+async def channel_with_history(
+    app, tg: FakeTelegram, db, clock, *, language_code: str = "en"
+) -> SharedChannel:
     """Alice's Cooking Daily: three posts with views and reactions, joins, a subscriber count."""
-    alice = tg.user("Alice")
+    alice = tg.user("Alice", language_code=language_code)
     await tg.send_text(alice, "/start")
     channel = tg.channel("Cooking Daily", "cookingdaily", owner=alice, subscribers=1500)
     await tg.add_bot_to_channel(channel, by=alice)
