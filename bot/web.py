@@ -204,14 +204,15 @@ def create_web_app(
     stripe_billing: StripeBillingService | None = None,
     share_links: ShareLinkService | None = None,
     share_rate: TokenBuckets | None = None,
-    catalogs: Catalogs | None = None,
+    catalogs: Catalogs,
     public_base_url: str = "",
     body_timeout: float,
 ) -> web.Application:
     """The app; Stripe's webhook and the share pages are served only when their parts are given.
 
     body_timeout bounds the time a client may take to send a request body, and how long a body
-    that was refused is drained before its connection closes.
+    that was refused is drained before its connection closes. The share pages speak their
+    owner's language from `catalogs` (a dead link's page, the visitor's).
     """
     app = web.Application(client_max_size=1024**2)
     app[HEALTH_KEY] = health
@@ -221,7 +222,7 @@ def create_web_app(
     if stripe_billing is not None:
         app[STRIPE_BILLING_KEY] = stripe_billing
         app.router.add_post("/stripe/webhook", stripe_webhook)
-    if share_links is not None and share_rate is not None and catalogs is not None:
+    if share_links is not None and share_rate is not None:
         app[SHARE_LINKS_KEY] = share_links
         app[CATALOGS_KEY] = catalogs
         app[SHARE_RATE_KEY] = share_rate
