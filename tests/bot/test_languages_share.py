@@ -39,8 +39,8 @@ async def test_the_share_page_of_a_russian_owner_is_in_russian_for_any_visitor(
     assert "@cookingdaily · последние 7 дней" in page
     assert '<span class="label">Подписчики</span>' in page
     assert f"1{NBSP}503" in page  # 1500 + 4 joins − 1 leave
-    assert "<h2>Топ постов</h2>" in page and "<th>Опубликован</th>" in page
-    assert "Опубликовано через AnalyticBot. Ссылка работает до" in page
+    assert "<h2>Топ постов</h2>" in page and "<th>Дата</th>" in page
+    assert "Отчёт подготовлен в AnalyticBot. Ссылка работает до" in page
     status, report = await _get(http, app, f"/r/{link.token}.json", visitor_language="en")
     labels = {number["name"]: number["label"] for number in json.loads(report)["key_numbers"]}
     assert labels["subscribers"] == "Подписчики" and labels["engagement_rate"] == "Вовлечённость"
@@ -113,7 +113,7 @@ async def test_a_russian_user_subscribes_and_pays_in_stars_in_russian(
 
     await tg.send_text(olga, "/subscribe")
     offer = tg.last_to(olga, "sendMessage")
-    assert "<b>Улучшить тариф</b>: сейчас у вас Free." in offer.text
+    assert "<b>Улучшить тариф</b>: сейчас у вас тариф Free." in offer.text
     assert "<b>Pro</b>: 450 ⭐ за 30 дней" in offer.text
     assert "Stars оплачивают 30 дней за раз и сами не продлеваются." in offer.text
     assert offer.button(f"⭐ Business · 1{NBSP}450 звёзд")
