@@ -60,8 +60,9 @@ class BotApplication:
             settings,
             pool,
             self.clock,
+            catalogs=self.catalogs,
             gateway=AiogramTelegramGateway(self.bot),
-            notifier=AiogramBillingNotifier(self.bot),
+            notifier=AiogramBillingNotifier(self.bot, self.catalogs, self._user_locale),
             alert_sender=AiogramAlertSender(self.bot, self.catalogs),
             stripe_http=self._stripe_http,
         )
@@ -92,6 +93,10 @@ class BotApplication:
         dp.startup.register(self._on_startup)
         dp.shutdown.register(self._on_shutdown)
         return dp
+
+    async def _user_locale(self, user_id: int) -> str:
+        # Built after the notifier that asks it, so looked up at the time of asking.
+        return await self.services.users.locale(user_id=user_id)
 
     @property
     def web_url(self) -> str:
@@ -196,6 +201,7 @@ class BotApplication:
             share_rate=TokenBuckets(
                 burst=settings.share_rate_burst, rate=settings.share_rate_per_second
             ),
+            catalogs=self.catalogs,
             public_base_url=settings.public_base_url,
             body_timeout=settings.web_body_timeout_seconds,
         )

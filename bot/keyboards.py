@@ -6,7 +6,6 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot import texts
 from bot.callbacks import (
     AlertAction,
     AlertCb,
@@ -40,11 +39,13 @@ from bot.callbacks import (
     WatermarkCb,
 )
 from bot.i18n_texts import alerts as alerts_texts
+from bot.i18n_texts import billing as billing_texts
 from bot.i18n_texts import channels as channels_texts
 from bot.i18n_texts import common as common_texts
 from bot.i18n_texts import exports as exports_texts
 from bot.i18n_texts import plans as plans_texts
 from bot.i18n_texts import preferences as preferences_texts
+from bot.i18n_texts import share as share_texts
 from bot.i18n_texts import start as start_texts
 from bot.i18n_texts import stats as stats_texts
 from bot.i18n_texts import watermark as watermark_texts
@@ -273,12 +274,16 @@ def period_callback(
     )
 
 
-def share_period_keyboard(channel_id: int, *, max_days: int | None) -> InlineKeyboardMarkup:
+def share_period_keyboard(
+    t: Translator, channel_id: int, *, max_days: int | None
+) -> InlineKeyboardMarkup:
     """The periods a link can show; those beyond the plan are locked (and refused if pressed)."""
     builder = InlineKeyboardBuilder()
     for days in STANDARD_PERIODS:
         builder.button(
-            text=texts.locked_label(texts.days_label(days), locked=not within_cap(days, max_days)),
+            text=share_texts.locked_label(
+                share_texts.days_label(t, days), locked=not within_cap(days, max_days)
+            ),
             callback_data=ShareCb(step=ShareStep.PERIOD, channel_id=channel_id, days=days),
         )
     builder.adjust(len(STANDARD_PERIODS))
@@ -286,13 +291,13 @@ def share_period_keyboard(channel_id: int, *, max_days: int | None) -> InlineKey
 
 
 def share_lifetime_keyboard(
-    channel_id: int, days: int, *, max_hours: int | None
+    t: Translator, channel_id: int, days: int, *, max_hours: int | None
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for hours in LIFETIME_HOURS:
         builder.button(
-            text=texts.locked_label(
-                texts.lifetime_label(hours), locked=not within_cap(hours, max_hours)
+            text=share_texts.locked_label(
+                share_texts.lifetime_label(t, hours), locked=not within_cap(hours, max_hours)
             ),
             callback_data=ShareCb(
                 step=ShareStep.LIFETIME, channel_id=channel_id, days=days, hours=hours or 0
@@ -302,11 +307,11 @@ def share_lifetime_keyboard(
     return builder.as_markup()
 
 
-def share_links_keyboard(page: Page[ShareLinkRecord]) -> InlineKeyboardMarkup:
+def share_links_keyboard(t: Translator, page: Page[ShareLinkRecord]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for number, link in page.numbered():
         builder.button(
-            text=texts.REVOKE_SHARE_BUTTON.format(number=number),
+            text=t(share_texts.REVOKE_BUTTON, number=number),
             callback_data=ShareLinkCb(
                 action=ShareLinkAction.REVOKE, link_id=link.id, page=page.number
             ),
@@ -316,17 +321,17 @@ def share_links_keyboard(page: Page[ShareLinkRecord]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def subscribe_keyboard(plans: list[Plan], *, card: bool) -> InlineKeyboardMarkup:
+def subscribe_keyboard(t: Translator, plans: list[Plan], *, card: bool) -> InlineKeyboardMarkup:
     """One row per plan: pay by card (when Stripe is set up) or in Telegram Stars."""
     builder = InlineKeyboardBuilder()
     for plan in plans:
         if card:
             builder.button(
-                text=texts.buy_by_card_button(plan),
+                text=billing_texts.buy_by_card_button(t, plan),
                 callback_data=BuyCb(plan=plan.code, rail=PaymentRail.CARD),
             )
         builder.button(
-            text=texts.buy_with_stars_button(plan),
+            text=billing_texts.buy_with_stars_button(t, plan),
             callback_data=BuyCb(plan=plan.code, rail=PaymentRail.STARS),
         )
     builder.adjust(2 if card else 1)
@@ -337,12 +342,15 @@ def link_keyboard(text: str, url: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=text, url=url)]])
 
 
-def cancel_confirm_keyboard() -> InlineKeyboardMarkup:
+def cancel_confirm_keyboard(t: Translator) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=texts.CANCEL_CONFIRM_BUTTON, callback_data=CancelCb(answer=CancelAnswer.CONFIRM)
+        text=t(billing_texts.CANCEL_CONFIRM_BUTTON),
+        callback_data=CancelCb(answer=CancelAnswer.CONFIRM),
     )
-    builder.button(text=texts.CANCEL_KEEP_BUTTON, callback_data=CancelCb(answer=CancelAnswer.KEEP))
+    builder.button(
+        text=t(billing_texts.CANCEL_KEEP_BUTTON), callback_data=CancelCb(answer=CancelAnswer.KEEP)
+    )
     builder.adjust(1)
     return builder.as_markup()
 

@@ -10,8 +10,9 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from bot import texts
+from bot.i18n_texts import share as texts
 from services.domain.share_links import ShareLinkRecord
+from services.i18n import Message, Translator
 from services.share_links import ShareableReport
 
 _CSS = """
@@ -68,9 +69,9 @@ FAVICON_PNG = base64.b64decode(
 )
 
 
-def _document(title: str, body: str) -> str:
+def _document(t: Translator, title: str, body: str) -> str:
     return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html>\n<html lang="{t.locale}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         '<meta name="robots" content="noindex,nofollow">'
         '<meta name="referrer" content="no-referrer">'
@@ -94,88 +95,94 @@ def _relative(path: str) -> str:
     return path.removeprefix("/r/")
 
 
-def _expiry(link: ShareLinkRecord) -> str:
-    if link.expires_at is None:
-        return "This link does not expire."
-    return f"This link works until {texts.utc_time(link.expires_at)}."
-
-
-def report_page(report: ShareableReport, link: ShareLinkRecord, token: str) -> str:
+def report_page(t: Translator, report: ShareableReport, link: ShareLinkRecord, token: str) -> str:
+    """The report in `t`'s language: its owner's, whoever opens it."""
     title = report.channel_title
     handle = f"@{report.channel_username} · " if report.channel_username else ""
     numbers = "".join(
-        f'<div class="number"><span class="value">{escape(texts.key_number_value(number))}'
-        f'</span><span class="label">{escape(number.label)}</span></div>'
+        f'<div class="number"><span class="value">{escape(texts.key_number_value(t, number))}'
+        f'</span><span class="label">{escape(t(number.label))}</span></div>'
         for number in report.key_numbers
     )
     charts = "".join(
         f'<figure><img src="{escape(_relative(chart_path(token, name)))}" '
-        f'alt="{escape(texts.chart_title(name))}" loading="eager">'
-        f"<figcaption>{escape(texts.chart_title(name))}</figcaption></figure>"
+        f'alt="{escape(texts.chart_title(t, name))}" loading="eager">'
+        f"<figcaption>{escape(texts.chart_title(t, name))}</figcaption></figure>"
         for name in report.chart_names
     )
     rows = "".join(
         "<tr>"
-        f"<td>{post.posted_at:%d %b %H:%M}</td>"
-        f'<td class="post">{_post_cell(post.text, post.url)}</td>'
-        f'<td class="num">{"–" if post.views is None else f"{post.views:,}"}</td>'
-        f'<td class="num">{post.reactions:,}</td>'
+        f"<td>{escape(texts.post_time(t, post.posted_at))}</td>"
+        f'<td class="post">{_post_cell(t, post.text, post.url)}</td>'
+        f'<td class="num">{texts.NO_VALUE if post.views is None else t.number(post.views)}</td>'
+        f'<td class="num">{t.number(post.reactions)}</td>'
         "</tr>"
         for post in report.top_posts
     )
     posts = (
-        '<div class="table-wrap"><table><thead><tr><th>Posted</th><th>Post</th>'
-        '<th class="num">Views</th><th class="num">Reactions</th></tr></thead>'
+        f'<div class="table-wrap"><table><thead><tr><th>{t(texts.PAGE_POSTED)}</th>'
+        f'<th>{t(texts.PAGE_POST)}</th><th class="num">{t(texts.PAGE_VIEWS)}</th>'
+        f'<th class="num">{t(texts.PAGE_REACTIONS)}</th></tr></thead>'
         f"<tbody>{rows}</tbody></table></div>"
         if rows
-        else '<p class="sub">No posts in this period.</p>'
+        else f'<p class="sub">{t(texts.PAGE_NO_POSTS)}</p>'
     )
     downloads = "".join(
         f'<li><a href="{escape(_relative(csv_path(token, name)))}" download>'
         f"{escape(name)}.csv</a></li>"
         for name in report.csv_names
     )
+    period = texts.period_text(t, report)
     body = (
         f"<header><h1>{escape(title)}</h1>"
-        f'<p class="sub">{escape(handle)}{escape(texts.period_text(report))}</p></header>'
-        f'<section class="numbers" aria-label="Key numbers">{numbers}</section>'
-        + (f'<h2>Charts</h2><section class="charts">{charts}</section>' if charts else "")
-        + f"<h2>Top posts</h2>{posts}"
-        + (f'<h2>Download</h2><ul class="downloads">{downloads}</ul>' if downloads else "")
-        + f"<footer>Shared with AnalyticBot. {escape(_expiry(link))}</footer>"
+        f'<p class="sub">{escape(handle)}{escape(period)}</p></header>'
+        f'<section class="numbers" aria-label="{t(texts.PAGE_KEY_NUMBERS)}">{numbers}</section>'
+        + (
+            f'<h2>{t(texts.PAGE_CHARTS)}</h2><section class="charts">{charts}</section>'
+            if charts
+            else ""
+        )
+        + f"<h2>{t(texts.PAGE_TOP_POSTS)}</h2>{posts}"
+        + (
+            f'<h2>{t(texts.PAGE_DOWNLOAD)}</h2><ul class="downloads">{downloads}</ul>'
+            if downloads
+            else ""
+        )
+        + f"<footer>{t(texts.PAGE_FOOTER, expiry=escape(texts.page_expiry(t, link)))}</footer>"
     )
-    return _document(f"{title} · {texts.period_text(report)}", body)
+    return _document(t, f"{title} · {period}", body)
 
 
-def _post_cell(text: str, url: str | None) -> str:
-    shown = escape(texts.post_preview(text))
+def _post_cell(t: Translator, text: str, url: str | None) -> str:
+    shown = escape(texts.post_preview(t, text))
     if url is None:
         return shown
     return f'<a href="{escape(url)}" rel="noopener noreferrer" target="_blank">{shown}</a>'
 
 
-def expired_page() -> str:
+def _message_page(t: Translator, title: Message, heading: Message, text: Message) -> str:
     return _document(
-        "Link expired",
-        '<div class="message"><h1>This link has expired</h1>'
-        '<p class="sub">The channel owner shared this report for a limited time. '
-        "Ask them for a new link.</p></div>",
+        t,
+        t(title),
+        f'<div class="message"><h1>{t(heading)}</h1><p class="sub">{t(text)}</p></div>',
     )
 
 
-def not_found_page() -> str:
-    return _document(
-        "Link not found",
-        '<div class="message"><h1>This link does not work</h1>'
-        '<p class="sub">It may have been revoked by the channel owner, or mistyped.</p></div>',
+def expired_page(t: Translator) -> str:
+    return _message_page(
+        t, texts.PAGE_EXPIRED_TITLE, texts.PAGE_EXPIRED_HEADING, texts.PAGE_EXPIRED_TEXT
     )
 
 
-def too_many_requests_page() -> str:
-    return _document(
-        "Too many requests",
-        '<div class="message"><h1>Too many requests</h1>'
-        '<p class="sub">Please wait a moment and reload the page.</p></div>',
+def not_found_page(t: Translator) -> str:
+    return _message_page(
+        t, texts.PAGE_NOT_FOUND_TITLE, texts.PAGE_NOT_FOUND_HEADING, texts.PAGE_NOT_FOUND_TEXT
+    )
+
+
+def too_many_requests_page(t: Translator) -> str:
+    return _message_page(
+        t, texts.PAGE_TOO_MANY_TITLE, texts.PAGE_TOO_MANY_TITLE, texts.PAGE_TOO_MANY_TEXT
     )
 
 
@@ -183,8 +190,11 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def report_json(report: ShareableReport, link: ShareLinkRecord, token: str, base_url: str) -> Any:
-    """The same report for programs: numbers as numbers, files as absolute URLs."""
+def report_json(
+    t: Translator, report: ShareableReport, link: ShareLinkRecord, token: str, base_url: str
+) -> Any:
+    """The same report for programs: numbers as numbers, files as absolute URLs, labels in
+    the owner's language."""
     return {
         "channel": {"title": report.channel_title, "username": report.channel_username},
         "period": {
@@ -193,7 +203,7 @@ def report_json(report: ShareableReport, link: ShareLinkRecord, token: str, base
             "last_day": report.last_day.isoformat(),
         },
         "key_numbers": [
-            {"name": n.name, "label": n.label, "value": n.value, "unit": n.unit}
+            {"name": n.name, "label": t(n.label), "value": n.value, "unit": n.unit}
             for n in report.key_numbers
         ],
         "top_posts": [

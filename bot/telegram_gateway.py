@@ -3,6 +3,7 @@ implemented with aiogram's Bot."""
 
 import io
 import logging
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 from aiogram import Bot
@@ -13,8 +14,9 @@ from aiogram.exceptions import (
     TelegramNotFound,
 )
 
-from bot import texts
+from bot.i18n_texts import billing as billing_texts
 from services.billing import BillingNotice
+from services.i18n import Catalogs
 from services.stars import ChargeAlreadyRefunded, RefundRefused
 from services.telegram import ChatAdmins, ChatInfo, ChatUnavailable, FileTooBig, FileUnavailable
 
@@ -82,14 +84,22 @@ class AiogramTelegramGateway:
 
 
 class AiogramBillingNotifier:
-    """Tells users about their plan in their private chat with the bot."""
+    """Tells users about their plan in their private chat with the bot, in their language.
 
-    def __init__(self, bot: Bot) -> None:
+    `locale_of` finds a user's language; notices come from background work, outside any update.
+    """
+
+    def __init__(
+        self, bot: Bot, catalogs: Catalogs, locale_of: Callable[[int], Awaitable[str]]
+    ) -> None:
         self._bot = bot
+        self._catalogs = catalogs
+        self._locale_of = locale_of
 
     async def send_notice(self, notice: BillingNotice) -> None:
+        t = self._catalogs.translator(await self._locale_of(notice.user_id))
         try:
-            await self._bot.send_message(notice.user_id, texts.billing_notice(notice))
+            await self._bot.send_message(notice.user_id, billing_texts.billing_notice(t, notice))
         except _UNAVAILABLE as error:
             # Blocked the bot, or never started it: the plan changed all the same.
             log.info("could not tell user %s (%s): %s", notice.user_id, notice.kind, error)

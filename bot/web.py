@@ -14,7 +14,9 @@ from aiohttp.log import server_logger
 from bot import share_page
 from bot.rate_limit import TokenBuckets
 from services.health import HealthService
+from services.i18n import Catalogs, Translator, locale_for
 from services.share_links import (
+    OpenedShareLink,
     ShareLinkError,
     ShareLinkExpired,
     ShareLinkService,
@@ -29,6 +31,7 @@ SHARE_LINKS_KEY = web.AppKey("share_links", ShareLinkService)
 SHARE_RATE_KEY = web.AppKey("share_rate", TokenBuckets)
 PUBLIC_BASE_URL_KEY = web.AppKey("public_base_url", str)
 BODY_TIMEOUT_KEY = web.AppKey("body_timeout", float)
+CATALOGS_KEY = web.AppKey("catalogs", Catalogs)
 
 # Sent as the Server header instead of aiohttp's, which names its own and Python's versions.
 SERVER_NAME = "AnalyticBot"
@@ -108,6 +111,16 @@ def _wants_json(request: web.Request) -> bool:
     return request.path.endswith(".json")
 
 
+def _visitor_translator(request: web.Request) -> Translator:
+    """For pages with no owner to speak for (a dead link): the browser's first language."""
+    first = request.headers.get("Accept-Language", "").split(",")[0].split(";")[0].strip()
+    return request.app[CATALOGS_KEY].translator(locale_for(first))
+
+
+def _owner_translator(request: web.Request, opened: OpenedShareLink) -> Translator:
+    return request.app[CATALOGS_KEY].translator(opened.locale)
+
+
 def _refusal(request: web.Request, status: int, page: str, error: str) -> web.Response:
     if _wants_json(request):
         return web.json_response({"error": error}, status=status)
@@ -119,19 +132,22 @@ async def share_guard(request: web.Request, handler: Handler) -> web.StreamRespo
     """Rate-limit share requests per client address, and turn dead links into 404 and 410."""
     if not _SHARE_PATH.match(request.path):
         return await handler(request)
+    visitor = _visitor_translator(request)
     wait = request.app[SHARE_RATE_KEY].take(request.remote or "")
     if wait > 0:
-        response = _refusal(request, 429, share_page.too_many_requests_page(), "rate_limited")
+        response = _refusal(
+            request, 429, share_page.too_many_requests_page(visitor), "rate_limited"
+        )
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response
     try:
         return await handler(request)
     except ShareLinkExpired:
-        return _refusal(request, 410, share_page.expired_page(), "expired")
+        return _refusal(request, 410, share_page.expired_page(visitor), "expired")
     except ShareLinkError:
-        return _refusal(request, 404, share_page.not_found_page(), "not_found")
+        return _refusal(request, 404, share_page.not_found_page(visitor), "not_found")
     except web.HTTPNotFound:
-        return _refusal(request, 404, share_page.not_found_page(), "not_found")
+        return _refusal(request, 404, share_page.not_found_page(visitor), "not_found")
 
 
 async def _common_headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -147,7 +163,8 @@ async def _share_headers(request: web.Request, response: web.StreamResponse) -> 
 async def share_html(request: web.Request) -> web.Response:
     token = request.match_info["token"]
     opened = await request.app[SHARE_LINKS_KEY].open(token)
-    page = share_page.report_page(opened.report, opened.link, token)
+    t = _owner_translator(request, opened)
+    page = share_page.report_page(t, opened.report, opened.link, token)
     return web.Response(text=page, content_type="text/html")
 
 
@@ -155,7 +172,8 @@ async def share_json(request: web.Request) -> web.Response:
     token = request.match_info["token"]
     opened = await request.app[SHARE_LINKS_KEY].open(token)
     base_url = request.app[PUBLIC_BASE_URL_KEY]
-    return web.json_response(share_page.report_json(opened.report, opened.link, token, base_url))
+    t = _owner_translator(request, opened)
+    return web.json_response(share_page.report_json(t, opened.report, opened.link, token, base_url))
 
 
 async def share_favicon(request: web.Request) -> web.Response:
@@ -186,13 +204,15 @@ def create_web_app(
     stripe_billing: StripeBillingService | None = None,
     share_links: ShareLinkService | None = None,
     share_rate: TokenBuckets | None = None,
+    catalogs: Catalogs,
     public_base_url: str = "",
     body_timeout: float,
 ) -> web.Application:
     """The app; Stripe's webhook and the share pages are served only when their parts are given.
 
     body_timeout bounds the time a client may take to send a request body, and how long a body
-    that was refused is drained before its connection closes.
+    that was refused is drained before its connection closes. The share pages speak their
+    owner's language from `catalogs` (a dead link's page, the visitor's).
     """
     app = web.Application(client_max_size=1024**2)
     app[HEALTH_KEY] = health
@@ -204,6 +224,7 @@ def create_web_app(
         app.router.add_post("/stripe/webhook", stripe_webhook)
     if share_links is not None and share_rate is not None:
         app[SHARE_LINKS_KEY] = share_links
+        app[CATALOGS_KEY] = catalogs
         app[SHARE_RATE_KEY] = share_rate
         app[PUBLIC_BASE_URL_KEY] = public_base_url.rstrip("/")
         app.middlewares.append(share_guard)

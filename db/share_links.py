@@ -14,7 +14,8 @@ _SELECT = """
            EXISTS (SELECT 1 FROM channel_admins a
                     WHERE a.channel_id = l.channel_id AND a.user_id = l.user_id)
                AS creator_is_admin,
-           u.time_zone AS creator_time_zone
+           u.time_zone AS creator_time_zone, u.language_code AS creator_language_code,
+           u.chosen_language AS creator_chosen_language
       FROM share_links l
       JOIN channels c ON c.id = l.channel_id
       JOIN users u ON u.id = l.user_id

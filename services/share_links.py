@@ -20,6 +20,7 @@ from services.channels import ChannelService
 from services.clock import Clock
 from services.domain.share_links import ShareLinkRecord
 from services.entitlements import EntitlementsService, LimitReached
+from services.i18n import Message, user_locale
 from services.plans import Allowance
 
 # None: the link never expires (a paid-plan privilege, see Allowance.SHARE_LINK_HOURS).
@@ -51,7 +52,7 @@ class KeyNumber:
     """One headline figure of a report: `name` is for programs, `label` for people."""
 
     name: str
-    label: str
+    label: Message  # rendered in the language of whoever reads the report
     value: int | float | None  # None: not known for this period
     unit: str = ""
     signed: bool = False  # a change, shown with its sign
@@ -116,6 +117,14 @@ class CreatedShareLink:
 class OpenedShareLink:
     link: ShareLinkRecord
     report: ShareableReport
+
+    @property
+    def locale(self) -> str:
+        """The language of the link's creator: the page speaks it to every visitor."""
+        return user_locale(
+            chosen_language=self.link.creator_chosen_language,
+            language_code=self.link.creator_language_code,
+        )
 
 
 def token_sha256(token: str) -> bytes:

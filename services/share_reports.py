@@ -13,7 +13,8 @@ from services.analytics import AnalyticsService, ChannelReport, Period, PostStat
 from services.charts import ChartService
 from services.domain.share_links import ShareLinkRecord
 from services.exports import CsvLayout, ExportKind, ExportService
-from services.i18n import ENGLISH
+from services.i18n import Catalogs, Translator, user_locale
+from services.i18n_texts import share as texts
 from services.share_links import KeyNumber, SharedPost
 
 # Rows of the top posts table: enough to show what worked, short enough for a phone.
@@ -23,14 +24,16 @@ TOP_POSTS_SHOWN = 10
 def key_numbers(report: ChannelReport) -> tuple[KeyNumber, ...]:
     totals = report.current
     return (
-        KeyNumber("subscribers", "Subscribers", totals.subscribers),
-        KeyNumber("subscriber_change", "Subscriber change", totals.subscriber_change, signed=True),
-        KeyNumber("joins", "Joined", totals.joins),
-        KeyNumber("leaves", "Left", totals.leaves),
-        KeyNumber("posts", "Posts", totals.posts),
-        KeyNumber("average_reach", "Average reach", totals.average_reach),
-        KeyNumber("err", "ERR", totals.err, "%"),
-        KeyNumber("engagement_rate", "Engagement rate", totals.engagement_rate, "%"),
+        KeyNumber("subscribers", texts.SUBSCRIBERS, totals.subscribers),
+        KeyNumber(
+            "subscriber_change", texts.SUBSCRIBER_CHANGE, totals.subscriber_change, signed=True
+        ),
+        KeyNumber("joins", texts.JOINED, totals.joins),
+        KeyNumber("leaves", texts.LEFT, totals.leaves),
+        KeyNumber("posts", texts.POSTS, totals.posts),
+        KeyNumber("average_reach", texts.AVERAGE_REACH, totals.average_reach),
+        KeyNumber("err", texts.ERR, totals.err, "%"),
+        KeyNumber("engagement_rate", texts.ENGAGEMENT_RATE, totals.engagement_rate, "%"),
     )
 
 
@@ -64,6 +67,7 @@ class AnalyticsShareableReport:
     report: ChannelReport
     charts: ChartService
     exports: ExportService
+    t: Translator  # the language of the link's creator: the page speaks it to every visitor
     key_numbers: tuple[KeyNumber, ...]
     top_posts: tuple[SharedPost, ...]
     chart_names: tuple[str, ...]
@@ -93,7 +97,7 @@ class AnalyticsShareableReport:
     async def chart_png(self, name: str) -> bytes:
         if self._drawn is None:
             # One render of every chart serves the page's several chart requests.
-            self._drawn = asyncio.ensure_future(self.charts.render(self.report, ENGLISH))
+            self._drawn = asyncio.ensure_future(self.charts.render(self.report, self.t))
         charts = await asyncio.shield(self._drawn)
         return next(chart.png for chart in charts if chart.name == name)
 
@@ -107,7 +111,7 @@ class AnalyticsShareableReport:
                 channel_id=self.report.channel.id,
                 period=self.report.period,
                 time_zone=self.report.time_zone,
-                t=ENGLISH,
+                t=self.t,
                 layout=CsvLayout.STANDARD,
                 on_progress=_ignore_progress,
             )
@@ -129,9 +133,11 @@ class AnalyticsShareSource:
         analytics: AnalyticsService,
         charts: ChartService,
         exports: ExportService,
+        catalogs: Catalogs,
         chart_names: Sequence[str],
     ) -> None:
         self._channels = channels
+        self._catalogs = catalogs
         self._analytics = analytics
         self._charts = charts
         self._exports = exports
@@ -150,6 +156,12 @@ class AnalyticsShareSource:
             report=report,
             charts=self._charts,
             exports=self._exports,
+            t=self._catalogs.translator(
+                user_locale(
+                    chosen_language=link.creator_chosen_language,
+                    language_code=link.creator_language_code,
+                )
+            ),
             key_numbers=key_numbers(report),
             top_posts=top_posts(report),
             chart_names=self._chart_names,

@@ -1,8 +1,9 @@
 """The people who use the bot."""
 
+from db.errors import NotFound
 from db.users import UsersRepository
 from services.domain.users import UserRecord
-from services.i18n import Language
+from services.i18n import DEFAULT_LOCALE, Language, user_locale
 
 
 class UserService:
@@ -20,3 +21,11 @@ class UserService:
     async def choose_language(self, *, user_id: int, language: Language) -> None:
         """The language the bot speaks with the user from their next message on."""
         await self._users.set_chosen_language(user_id=user_id, language=language.value)
+
+    async def locale(self, *, user_id: int) -> str:
+        """The language to write to a user in outside any update of theirs (billing notices)."""
+        try:
+            user = await self._users.get(user_id=user_id)
+        except NotFound:
+            return DEFAULT_LOCALE  # never talked to the bot: nothing says otherwise
+        return user_locale(chosen_language=user.chosen_language, language_code=user.language_code)

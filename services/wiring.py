@@ -41,6 +41,7 @@ from services.config import Settings
 from services.entitlements import EntitlementsService
 from services.exports import ExportService
 from services.health import HealthService
+from services.i18n import Catalogs
 from services.ingestion import IngestionService
 from services.outgoing import OutgoingQueue
 from services.plans import BUSINESS, PRO, Allowance
@@ -115,6 +116,7 @@ def build_services(
     pool: asyncpg.Pool,
     clock: Clock,
     *,
+    catalogs: Catalogs,
     gateway: BotGateway,
     notifier: BillingNotifier,
     alert_sender: AlertSender,
@@ -209,7 +211,7 @@ def build_services(
         share_links=ShareLinkService(
             share_links_repo,
             AnalyticsShareSource(
-                channels_repo, analytics, charts, exports, chart_names=tuple(CHARTS)
+                channels_repo, analytics, charts, exports, catalogs, chart_names=tuple(CHARTS)
             ),
             channels,
             entitlements,

@@ -106,9 +106,13 @@ class SharedChannel:
     channel: FakeChannel
 
 
-async def channel_with_history(app, tg: FakeTelegram, db, clock) -> SharedChannel:
+async def channel_with_history(
+    app, tg: FakeTelegram, db, clock, *, language_code: str = "en"
+) -> SharedChannel:
     """Alice's Cooking Daily: three posts with views and reactions, joins, a subscriber count."""
-    alice, channel = await owner_with_channel(tg, "Alice", "Cooking Daily", "cookingdaily")
+    alice, channel = await owner_with_channel(
+        tg, "Alice", "Cooking Daily", "cookingdaily", language_code=language_code
+    )
     now = clock.now()
     views = []
     for text, days_ago, seen, likes in POSTS:

@@ -45,7 +45,7 @@ def test_the_tree_keeps_the_direction_of_imports() -> None:
         ),
         pytest.param(
             "services/stray.py",
-            "from bot.texts import COMMANDS",
+            "from bot.i18n_texts.commands import COMMANDS",
             "services is not allowed to import bot",
             id="services-import-bot",
         ),

@@ -8,12 +8,13 @@ from aiogram.enums import ChatAction
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, LabeledPrice, Message, PreCheckoutQuery
 
-from bot import texts
 from bot.callbacks import BuyCb, CancelAnswer, CancelCb, PaymentRail, PlanAction, PlanCb
+from bot.i18n_texts import billing as texts
 from bot.keyboards import cancel_confirm_keyboard, link_keyboard, subscribe_keyboard
 from services.billing import paid_plan
 from services.domain.users import UserRecord
 from services.entitlements import EntitlementsService
+from services.i18n import Translator
 from services.plans import PLANS
 from services.stars import STARS_CURRENCY, InvalidOrder, StarsService
 from services.stripe_billing import (
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 
 async def _send_offer(
+    t: Translator,
     message: Message,
     user: UserRecord,
     entitlements: EntitlementsService,
@@ -38,8 +40,8 @@ async def _send_offer(
     paid = [plan for plan in PLANS.values() if plan.is_paid]
     card = stripe_billing is not None
     await message.answer(
-        texts.subscribe_offer(current, paid, card=card),
-        reply_markup=subscribe_keyboard(paid, card=card),
+        texts.subscribe_offer(t, current, paid, card=card),
+        reply_markup=subscribe_keyboard(t, paid, card=card),
     )
 
 
@@ -48,8 +50,9 @@ async def subscribe(
     user: UserRecord,
     entitlements: EntitlementsService,
     stripe_billing: StripeBillingService | None,
+    t: Translator,
 ) -> None:
-    await _send_offer(message, user, entitlements, stripe_billing)
+    await _send_offer(t, message, user, entitlements, stripe_billing)
 
 
 async def on_upgrade(
@@ -57,9 +60,10 @@ async def on_upgrade(
     user: UserRecord,
     entitlements: EntitlementsService,
     stripe_billing: StripeBillingService | None,
+    t: Translator,
 ) -> None:
     await query.answer()
-    await _send_offer(query.message, user, entitlements, stripe_billing)
+    await _send_offer(t, query.message, user, entitlements, stripe_billing)
 
 
 async def on_buy(
@@ -69,23 +73,24 @@ async def on_buy(
     bot: Bot,
     stars: StarsService,
     stripe_billing: StripeBillingService | None,
+    t: Translator,
 ) -> None:
     plan = paid_plan(callback_data.plan)
     if callback_data.rail is PaymentRail.STARS:
         order = stars.order(user_id=user.id, plan_code=plan.code)
         await query.message.answer_invoice(
-            title=texts.stars_invoice_title(plan),
-            description=texts.stars_invoice_description(plan),
+            title=texts.stars_invoice_title(t, plan),
+            description=texts.stars_invoice_description(t, plan),
             payload=order.payload,
             currency=STARS_CURRENCY,
-            prices=[LabeledPrice(label=texts.stars_price_label(plan), amount=order.stars)],
+            prices=[LabeledPrice(label=texts.stars_price_label(t, plan), amount=order.stars)],
         )
         await query.answer()
         return
     if stripe_billing is None:
-        await query.answer(texts.CARD_PAYMENTS_OFF, show_alert=True)
+        await query.answer(t(texts.CARD_PAYMENTS_OFF), show_alert=True)
         return
-    await query.answer(texts.OPENING_CHECKOUT)
+    await query.answer(t(texts.OPENING_CHECKOUT))
     await bot.send_chat_action(query.message.chat.id, ChatAction.TYPING)
     try:
         url = await stripe_billing.checkout_url(
@@ -95,17 +100,17 @@ async def on_buy(
             return_url=await _chat_url(bot),
         )
     except AlreadySubscribed as error:
-        await query.message.answer(texts.already_subscribed(error.card_plan))
+        await query.message.answer(texts.already_subscribed(t, error.card_plan))
         return
     except PaymentProviderError:
-        await query.message.answer(texts.PAYMENTS_UNAVAILABLE)
+        await query.message.answer(t(texts.PAYMENTS_UNAVAILABLE))
         return
     await query.message.answer(
-        texts.checkout(plan), reply_markup=link_keyboard(texts.pay_by_card_button(plan), url)
+        texts.checkout(t, plan), reply_markup=link_keyboard(texts.pay_by_card_button(t, plan), url)
     )
 
 
-async def on_pre_checkout(query: PreCheckoutQuery, stars: StarsService) -> None:
+async def on_pre_checkout(query: PreCheckoutQuery, stars: StarsService, t: Translator) -> None:
     """Telegram waits at most 10 seconds for this answer: check the order, nothing more."""
     try:
         stars.check_order(
@@ -116,12 +121,14 @@ async def on_pre_checkout(query: PreCheckoutQuery, stars: StarsService) -> None:
         )
     except InvalidOrder as error:
         log.warning("pre-checkout %s refused: %s", query.id, error)
-        await query.answer(ok=False, error_message=texts.STARS_ORDER_INVALID)
+        await query.answer(ok=False, error_message=t(texts.STARS_ORDER_INVALID))
         return
     await query.answer(ok=True)
 
 
-async def on_successful_payment(message: Message, user: UserRecord, stars: StarsService) -> None:
+async def on_successful_payment(
+    message: Message, user: UserRecord, stars: StarsService, t: Translator
+) -> None:
     payment = message.successful_payment
     try:
         activation = await stars.on_payment(
@@ -133,9 +140,9 @@ async def on_successful_payment(message: Message, user: UserRecord, stars: Stars
         )
     except InvalidOrder as error:
         log.error("payment %s matches no order: %s", payment.telegram_payment_charge_id, error)
-        await message.answer(texts.payment_not_understood(payment.telegram_payment_charge_id))
+        await message.answer(texts.payment_not_understood(t, payment.telegram_payment_charge_id))
         return
-    await message.answer(texts.stars_plan_active(activation.plan, activation.until))
+    await message.answer(texts.stars_plan_active(t, activation.plan, activation.until))
 
 
 async def on_refunded_payment(message: Message, stars: StarsService) -> None:
@@ -143,20 +150,22 @@ async def on_refunded_payment(message: Message, stars: StarsService) -> None:
 
 
 async def cancel(
-    message: Message, user: UserRecord, stripe_billing: StripeBillingService | None
+    message: Message, user: UserRecord, stripe_billing: StripeBillingService | None, t: Translator
 ) -> None:
     if stripe_billing is None:
-        await message.answer(texts.NO_CARD_SUBSCRIPTION)
+        await message.answer(t(texts.NO_CARD_SUBSCRIPTION))
         return
     try:
         card_plan = await stripe_billing.cancellable(user_id=user.id)
     except NoSubscription:
-        await message.answer(texts.NO_CARD_SUBSCRIPTION)
+        await message.answer(t(texts.NO_CARD_SUBSCRIPTION))
         return
     except AlreadyCancelled as error:
-        await message.answer(texts.already_cancelled(error.card_plan))
+        await message.answer(texts.already_cancelled(t, error.card_plan))
         return
-    await message.answer(texts.cancel_confirm(card_plan), reply_markup=cancel_confirm_keyboard())
+    await message.answer(
+        texts.cancel_confirm(t, card_plan), reply_markup=cancel_confirm_keyboard(t)
+    )
 
 
 async def on_cancel_answer(
@@ -164,42 +173,47 @@ async def on_cancel_answer(
     callback_data: CancelCb,
     user: UserRecord,
     stripe_billing: StripeBillingService | None,
+    t: Translator,
 ) -> None:
     if callback_data.answer is CancelAnswer.KEEP or stripe_billing is None:
-        await query.message.edit_text(texts.CANCEL_KEPT)
+        await query.message.edit_text(t(texts.CANCEL_KEPT))
         await query.answer()
         return
     try:
         card_plan = await stripe_billing.cancel(user_id=user.id)
     except NoSubscription:
-        text = texts.NO_CARD_SUBSCRIPTION
+        text = t(texts.NO_CARD_SUBSCRIPTION)
     except AlreadyCancelled as error:
-        text = texts.already_cancelled(error.card_plan)
+        text = texts.already_cancelled(t, error.card_plan)
     except PaymentProviderError:
-        text = texts.PAYMENTS_UNAVAILABLE
+        text = t(texts.PAYMENTS_UNAVAILABLE)
     else:
-        text = texts.cancel_done(card_plan)
+        text = texts.cancel_done(t, card_plan)
     await query.message.edit_text(text)
     await query.answer()
 
 
 async def billing_portal(
-    message: Message, user: UserRecord, bot: Bot, stripe_billing: StripeBillingService | None
+    message: Message,
+    user: UserRecord,
+    bot: Bot,
+    stripe_billing: StripeBillingService | None,
+    t: Translator,
 ) -> None:
     if stripe_billing is None:
-        await message.answer(texts.CARD_PAYMENTS_OFF)
+        await message.answer(t(texts.CARD_PAYMENTS_OFF))
         return
     await bot.send_chat_action(message.chat.id, ChatAction.TYPING)
     try:
         url = await stripe_billing.portal_url(user_id=user.id, return_url=await _chat_url(bot))
     except NoBillingAccount:
-        await message.answer(texts.NO_BILLING_ACCOUNT)
+        await message.answer(t(texts.NO_BILLING_ACCOUNT))
         return
     except PaymentProviderError:
-        await message.answer(texts.PAYMENTS_UNAVAILABLE)
+        await message.answer(t(texts.PAYMENTS_UNAVAILABLE))
         return
     await message.answer(
-        texts.BILLING_PORTAL, reply_markup=link_keyboard(texts.BILLING_PORTAL_BUTTON, url)
+        t(texts.BILLING_PORTAL), reply_markup=link_keyboard(t(texts.BILLING_PORTAL_BUTTON), url)
     )
 
 

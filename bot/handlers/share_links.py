@@ -4,7 +4,6 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message
 
-from bot import texts
 from bot.callbacks import (
     ChannelAction,
     ChannelCb,
@@ -24,6 +23,7 @@ from bot.handlers.common import (
     plain_alert,
     show_in_place,
 )
+from bot.i18n_texts import share as texts
 from bot.keyboards import (
     SHARE_START_PREFIX,
     share_deep_link,
@@ -50,16 +50,21 @@ _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 async def _period_prompt(
-    message: Message, channel: ChannelRecord, user: UserRecord, share_links: ShareLinkService
+    t: Translator,
+    message: Message,
+    channel: ChannelRecord,
+    user: UserRecord,
+    share_links: ShareLinkService,
 ) -> None:
     _, max_days = await share_links.caps(user_id=user.id)
     await message.answer(
-        texts.share_choose_period(channel),
-        reply_markup=share_period_keyboard(channel.id, max_days=max_days),
+        texts.share_choose_period(t, channel),
+        reply_markup=share_period_keyboard(t, channel.id, max_days=max_days),
     )
 
 
 async def _lifetime_prompt(
+    t: Translator,
     message: Message,
     channel: ChannelRecord,
     days: int,
@@ -68,8 +73,8 @@ async def _lifetime_prompt(
 ) -> None:
     max_hours, _ = await share_links.caps(user_id=user.id)
     await message.answer(
-        texts.share_choose_lifetime(channel, days),
-        reply_markup=share_lifetime_keyboard(channel.id, days, max_hours=max_hours),
+        texts.share_choose_lifetime(t, channel, days),
+        reply_markup=share_lifetime_keyboard(t, channel.id, days, max_hours=max_hours),
     )
 
 
@@ -90,7 +95,7 @@ async def share_command(
     except LimitReached as error:
         await answer_limit_reached(t, message, error)
         return
-    await _period_prompt(message, channel, user, share_links)
+    await _period_prompt(t, message, channel, user, share_links)
 
 
 async def _pressed_channel(
@@ -123,9 +128,9 @@ async def on_share_pressed(
         await answer_limit_reached(t, query, error)
         return
     if isinstance(callback_data, StatsCb) and callback_data.days in STANDARD_PERIODS:
-        await _lifetime_prompt(query.message, channel, callback_data.days, user, share_links)
+        await _lifetime_prompt(t, query.message, channel, callback_data.days, user, share_links)
     else:
-        await _period_prompt(query.message, channel, user, share_links)
+        await _period_prompt(t, query.message, channel, user, share_links)
     await query.answer()
 
 
@@ -145,7 +150,7 @@ async def on_period_chosen(
     except LimitReached as error:
         await answer_limit_reached(t, query, error)
         return
-    await _lifetime_prompt(query.message, channel, callback_data.days, user, share_links)
+    await _lifetime_prompt(t, query.message, channel, callback_data.days, user, share_links)
     await query.answer()
 
 
@@ -171,11 +176,12 @@ async def on_lifetime_chosen(
         await answer_limit_reached(t, query, error)
         return
     except ValueError:
-        await query.answer(texts.SHARE_CHOICE_NOT_OFFERED, show_alert=True)
+        await query.answer(t(texts.CHOICE_NOT_OFFERED), show_alert=True)
         return
     me = await bot.me()
     await query.message.edit_text(
         texts.share_created(
+            t,
             created.link,
             url=created.url,
             telegram_url=share_deep_link(me.username or "", created.token),
@@ -186,25 +192,31 @@ async def on_lifetime_chosen(
 
 
 async def _shares_page(
-    user: UserRecord, share_links: ShareLinkService, number: int
+    t: Translator, user: UserRecord, share_links: ShareLinkService, number: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """Page `number` of the user's live links, as text and its keyboard."""
     links = await share_links.list_live(user_id=user.id)
     if not links:
-        return texts.NO_SHARES, None
+        return t(texts.NO_SHARES), None
     page = page_of(links, number)
-    return texts.share_list(page), share_links_keyboard(page)
+    return texts.share_list(t, page), share_links_keyboard(t, page)
 
 
-async def list_shares(message: Message, user: UserRecord, share_links: ShareLinkService) -> None:
-    text, keyboard = await _shares_page(user, share_links, 1)
+async def list_shares(
+    message: Message, user: UserRecord, share_links: ShareLinkService, t: Translator
+) -> None:
+    text, keyboard = await _shares_page(t, user, share_links, 1)
     await message.answer(text, reply_markup=keyboard)
 
 
 async def on_page(
-    query: CallbackQuery, callback_data: PageCb, user: UserRecord, share_links: ShareLinkService
+    query: CallbackQuery,
+    callback_data: PageCb,
+    user: UserRecord,
+    share_links: ShareLinkService,
+    t: Translator,
 ) -> None:
-    text, keyboard = await _shares_page(user, share_links, callback_data.page)
+    text, keyboard = await _shares_page(t, user, share_links, callback_data.page)
     await show_in_place(query, text, keyboard)
     await query.answer()
 
@@ -214,19 +226,24 @@ async def on_revoke(
     callback_data: ShareLinkCb,
     user: UserRecord,
     share_links: ShareLinkService,
+    t: Translator,
 ) -> None:
     try:
         await share_links.revoke(user_id=user.id, link_id=callback_data.link_id)
     except ShareLinkNotFound:
-        await query.answer(texts.SHARE_ALREADY_GONE, show_alert=True)
+        await query.answer(t(texts.ALREADY_GONE), show_alert=True)
         return
-    text, keyboard = await _shares_page(user, share_links, callback_data.page)
+    text, keyboard = await _shares_page(t, user, share_links, callback_data.page)
     await show_in_place(query, text, keyboard)
-    await query.answer(texts.SHARE_REVOKED)
+    await query.answer(t(texts.REVOKED))
 
 
 async def open_shared_report(
-    message: Message, command: CommandObject, bot: Bot, share_links: ShareLinkService
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    share_links: ShareLinkService,
+    t: Translator,
 ) -> None:
     """Someone opened t.me/<bot>?start=r_<token>: the report, as a message."""
     token = (command.args or "").removeprefix(SHARE_START_PREFIX)
@@ -234,13 +251,13 @@ async def open_shared_report(
     try:
         opened = await share_links.open(token)
     except ShareLinkExpired:
-        await message.answer(texts.SHARED_REPORT_EXPIRED)
+        await message.answer(t(texts.REPORT_EXPIRED))
         return
     except ShareLinkError:
-        await message.answer(texts.SHARED_REPORT_NOT_FOUND)
+        await message.answer(t(texts.REPORT_NOT_FOUND))
         return
     await message.answer(
-        texts.shared_report(opened.report, url=share_links.page_url(token)),
+        texts.shared_report(t, opened.report, url=share_links.page_url(token)),
         link_preview_options=_NO_PREVIEW,
     )
 

@@ -88,17 +88,22 @@ def limit_reached(t: Translator, error: LimitReached) -> str:
     return t(LIMIT_REACHED, plan=error.plan.name, amount=amount)
 
 
-def _day(moment: datetime) -> str:
-    # An ISO date reads the same in both languages, as the billing texts show dates too.
-    return f"{moment:%Y-%m-%d}"
+def iso_day(moment: datetime | None) -> str:
+    """A plan's date: ISO reads the same in both languages (billing and admin texts show it too)."""
+    return "—" if moment is None else f"{moment:%Y-%m-%d}"
+
+
+def usd(cents: int) -> str:
+    """A card price in dollars: "$9", "$9.50"."""
+    return f"${cents / 100:,.0f}" if cents % 100 == 0 else f"${cents / 100:,.2f}"
 
 
 def _ends(t: Translator, status: PlanStatus, expires_at: datetime) -> str:
     paid_by = PAID_BY.get(status.source or "")
     if paid_by is None:
-        return t(RENEWS if status.renews else ENDS, date=_day(expires_at))
+        return t(RENEWS if status.renews else ENDS, date=iso_day(expires_at))
     template = RENEWS_PAID if status.renews else ENDS_PAID
-    return t(template, date=_day(expires_at), paid=t(paid_by))
+    return t(template, date=iso_day(expires_at), paid=t(paid_by))
 
 
 def plan_limits(t: Translator, plan: Plan) -> str:

@@ -20,3 +20,6 @@ class ShareLinkRecord:
     # Whether the link's creator still administers the channel, as last verified.
     creator_is_admin: bool
     creator_time_zone: str  # the report's days are the creator's
+    # The creator's language (see services.i18n.user_locale): their page speaks it.
+    creator_language_code: str | None
+    creator_chosen_language: str | None

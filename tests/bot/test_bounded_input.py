@@ -15,7 +15,7 @@ from fake_telegram import FakeTelegram, FakeUser
 from helpers import ManualClock
 from stories import on_plan, owner_with_channel, tracked_channel
 
-from bot import texts
+from bot.i18n_texts import admin as admin_texts
 from bot.i18n_texts import common as common_texts
 from bot.i18n_texts import fallback as fallback_texts
 
@@ -171,13 +171,17 @@ async def test_a_business_user_asking_for_what_no_one_has_is_told_why(
     assert no_errors_logged(caplog) == []
 
 
+GRANT_USAGE = admin_texts.GRANT_USAGE.english  # admins here speak English
+REFUND_USAGE = admin_texts.REFUND_USAGE.english
+
+
 @pytest.mark.parametrize(
     ("command", "answer"),
     [
-        pytest.param("/grant 7103 pro ²", texts.GRANT_USAGE, id="grant-superscript-days"),
-        pytest.param(f"/grant {HUGE} pro 30", texts.GRANT_USAGE, id="grant-huge-user"),
-        pytest.param("/refund stx\x00charge", texts.REFUND_USAGE, id="refund-nul"),
-        pytest.param(f"/refund {'x' * 300}", texts.REFUND_USAGE, id="refund-too-long"),
+        pytest.param("/grant 7103 pro ²", GRANT_USAGE, id="grant-superscript-days"),
+        pytest.param(f"/grant {HUGE} pro 30", GRANT_USAGE, id="grant-huge-user"),
+        pytest.param("/refund stx\x00charge", REFUND_USAGE, id="refund-nul"),
+        pytest.param(f"/refund {'x' * 300}", REFUND_USAGE, id="refund-too-long"),
     ],
 )
 async def test_admin_commands_with_odd_arguments_get_their_usage(

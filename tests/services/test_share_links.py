@@ -14,6 +14,7 @@ from db.share_links import ShareLinksRepository
 from services.channels import ChannelService, NotChannelAdmin
 from services.domain.share_links import ShareLinkRecord
 from services.entitlements import EntitlementsService, LimitReached
+from services.i18n_texts import share as share_texts
 from services.plans import FREE, Allowance
 from services.share_links import (
     KeyNumber,
@@ -33,7 +34,7 @@ class StubReport:
     days: int = 7
     first_day: date = date(2026, 11, 20)
     last_day: date = date(2026, 11, 26)
-    key_numbers: tuple[KeyNumber, ...] = (KeyNumber("posts", "Posts", 3),)
+    key_numbers: tuple[KeyNumber, ...] = (KeyNumber("posts", share_texts.POSTS, 3),)
     top_posts: tuple = ()
     chart_names: tuple[str, ...] = ("growth",)
     csv_names: tuple[str, ...] = ("posts",)
