@@ -5,7 +5,6 @@ import sys
 
 from pydantic import ValidationError
 
-from bot.app import BotApplication
 from bot.logs import setup_logging
 from services.config import Settings
 from services.wiring import DatabaseNotReady, open_database
@@ -23,6 +22,9 @@ See .env.example for every other setting.
 
 
 async def _run(settings: Settings) -> None:
+    # Imported here: aiogram's types take seconds to build, and a missing token is told at once.
+    from bot.app import BotApplication
+
     async with open_database(settings) as pool:
         app = BotApplication(settings, pool)
         await app.run_polling()
