@@ -3,7 +3,9 @@
 import logging
 import secrets
 
-from aiogram import Router
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent, Message
 
 from bot.i18n_texts import errors as texts
@@ -42,7 +44,20 @@ async def on_error(event: ErrorEvent, t: Translator) -> bool:
     return True
 
 
+async def nothing_to_change(event: ErrorEvent) -> bool:
+    """A button pressed again (a double tap, or one the message shows already): the edit it
+    asks for is what the message says already, which Telegram refuses; nothing is wrong."""
+    if (query := event.update.callback_query) is not None:
+        await query.answer()
+    return True
+
+
 def create_router() -> Router:
     router = Router(name="errors")
+    router.errors.register(
+        nothing_to_change,
+        ExceptionTypeFilter(TelegramBadRequest),
+        F.exception.message.contains("message is not modified"),
+    )
     router.errors.register(on_error)
     return router
