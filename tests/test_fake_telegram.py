@@ -170,6 +170,42 @@ async def test_inline_keyboard_is_validated(bot: Bot, tg: FakeTelegram) -> None:
     await bot.send_message(alice.id, "x", reply_markup=markup(url="tg://resolve?domain=x"))
 
 
+async def test_a_keyboard_holds_at_most_100_buttons(bot: Bot, tg: FakeTelegram) -> None:
+    alice = tg.user(started=True)
+
+    def keyboard(buttons: int) -> InlineKeyboardMarkup:
+        row = [InlineKeyboardButton(text=str(n), callback_data=str(n)) for n in range(buttons)]
+        return InlineKeyboardMarkup(inline_keyboard=[row[n : n + 8] for n in range(0, buttons, 8)])
+
+    await bot.send_message(alice.id, "x", reply_markup=keyboard(100))
+    with pytest.raises(TelegramBadRequest, match="reply markup is too long"):
+        await bot.send_message(alice.id, "x", reply_markup=keyboard(101))
+
+
+async def test_a_callback_answer_holds_at_most_200_characters(bot: Bot, tg: FakeTelegram) -> None:
+    dp = Dispatcher()
+    refusals: list[str] = []
+
+    @dp.callback_query()
+    async def answer(query: CallbackQuery) -> None:
+        try:
+            await query.answer("a" * int(query.data or 0))
+        except TelegramBadRequest as error:
+            refusals.append(error.message)
+
+    alice = tg.user(started=True)
+    buttons = [InlineKeyboardButton(text=n, callback_data=n) for n in ("200", "201")]
+    await bot.send_message(
+        alice.id, "x", reply_markup=InlineKeyboardMarkup(inline_keyboard=[buttons])
+    )
+    async with polling(tg, bot, dp):
+        too_long = await tg.press(alice, tg.last_to(alice), "201")
+        just_fits = await tg.press(alice, tg.last_to(alice), "200")
+
+    assert tg.callback_answer(too_long) is None and refusals == ["Bad Request: MESSAGE_TOO_LONG"]
+    assert tg.callback_answer(just_fits) == {"text": "a" * 200}
+
+
 async def test_flood_error_carries_retry_after(bot: Bot, tg: FakeTelegram) -> None:
     alice, bob = tg.user(started=True), tg.user("Bob", started=True)
     tg.fail_next("sendMessage", retry_after=7, chat_id=alice)

@@ -7,8 +7,9 @@ traceback. Anything else is a bug: its traceback is logged under a reference the
 import logging
 import secrets
 
-from aiogram import Bot, Router
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent, Message, Update
 
 from bot.handlers.common import plain_alert
@@ -77,7 +78,20 @@ async def on_error(event: ErrorEvent, bot: Bot, t: Translator) -> bool:
     return True
 
 
+async def nothing_to_change(event: ErrorEvent) -> bool:
+    """A button pressed again (a double tap, or one the message shows already): the edit it
+    asks for is what the message says already, which Telegram refuses; nothing is wrong."""
+    if (query := event.update.callback_query) is not None:
+        await query.answer()
+    return True
+
+
 def create_router() -> Router:
     router = Router(name="errors")
+    router.errors.register(
+        nothing_to_change,
+        ExceptionTypeFilter(TelegramBadRequest),
+        F.exception.message.contains("message is not modified"),
+    )
     router.errors.register(on_error)
     return router

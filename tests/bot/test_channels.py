@@ -166,6 +166,23 @@ async def test_remove_cancel_changes_nothing(app, tg: FakeTelegram, db) -> None:
     assert await db.fetchval("SELECT is_tracked FROM channels WHERE id = $1", channel.id)
 
 
+async def test_cancel_tapped_twice_is_answered_quietly(app, tg: FakeTelegram, caplog) -> None:
+    alice = tg.user("Alice")
+    channel = tg.channel("Cooking Daily", "cookingdaily", owner=alice)
+    await tg.add_bot_to_channel(channel, by=alice)
+    await tg.send_text(alice, "/remove")
+    confirm = tg.last_to(alice, "sendMessage")
+    cancel = confirm.button("Cancel")["callback_data"]
+    await tg.press(alice, confirm, cancel)
+
+    # The second tap left the client before the first one's edit arrived.
+    query_id = await tg.press(alice, confirm, cancel, strict=False)
+
+    assert tg.callback_answer(query_id) == {}
+    assert tg.texts_to(alice)[-1] == "Nothing changed."
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
+
+
 async def test_remove_with_several_channels_asks_which(app, tg: FakeTelegram) -> None:
     alice = tg.user("Alice")
     for title, username in (("First", "firstchan"), ("Second", "secondchan")):
