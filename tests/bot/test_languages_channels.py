@@ -119,7 +119,7 @@ PLAN = {
             "<b>Free</b> (бесплатно)\n• 3 канала\n• 30 дней истории",
             "<b>Pro</b> ($9 в месяц)\n• 10 каналов\n• 365 дней истории",
             "• Срок жизни ссылки на отчёт: без ограничений",
-            "• 500 ИИ-обзоров в месяц",
+            "• 200 правил уведомлений",
         ],
     },
     "en": {
@@ -136,7 +136,7 @@ PLAN = {
             "<b>Free</b> (free)\n• 3 channels tracked\n• 30 days of history",
             "<b>Pro</b> ($9 a month)\n• 10 channels tracked\n• 365 days of history",
             "• unlimited hours a share link can live",
-            "• 500 AI insights a month",
+            "• 200 alert rules",
         ],
     },
 }
@@ -158,6 +158,8 @@ async def test_plan_and_the_plans_overview(app, tg: FakeTelegram, language_code:
     overview = tg.texts_to(olga)[-1]
     for part in expected["overview"]:
         assert part in overview
+    # No plan sells AI insights: the bot has none yet.
+    assert "AI" not in overview and "ИИ" not in overview
 
 
 async def test_plan_follows_the_language_chosen_in_settings(app, tg: FakeTelegram) -> None:
