@@ -1,7 +1,10 @@
 """Builds the bot, its services and its web app, and runs them together."""
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -11,6 +14,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -24,6 +28,7 @@ from bot.rate_limit import TokenBuckets
 from bot.session import create_session
 from bot.telegram_gateway import AiogramBillingNotifier, AiogramTelegramGateway
 from bot.web import create_web_app, create_web_runner
+from bot.webhook import webhook_secret
 from services.clock import Clock, SystemClock
 from services.domain.views import ViewSourceStatus
 from services.i18n import DEFAULT_LOCALE, RUSSIAN_READERS, Catalogs, locale_for
@@ -69,6 +74,8 @@ class BotApplication:
         self.dispatcher = self._build_dispatcher()
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._web_runner: web.AppRunner | None = None
+        # Set by stop() in webhook mode, where no polling loop is there to stop.
+        self._webhook_stopped: asyncio.Event | None = None
         # The views collector reads the web preview through an HTTP session that lives from
         # startup to shutdown, so both are built at startup.
         self._preview_session: aiohttp.ClientSession | None = None
@@ -159,10 +166,7 @@ class BotApplication:
             )
         self._schedule_jobs()
         self.scheduler.start()
-        self._web_runner = create_web_runner(self._build_web_app())
-        await self._web_runner.setup()
-        await web.TCPSite(self._web_runner, self.settings.web_host, self.settings.web_port).start()
-        log.info("bot started; web app on %s", self.web_url)
+        log.info("bot started")
 
     async def _set_commands_menu(self) -> None:
         """The menu in Russian for the languages answered in Russian, in English for the rest."""
@@ -213,20 +217,70 @@ class BotApplication:
             self.views = None
             await self._preview_session.close()
             self._preview_session = None
-        if self._web_runner is not None:
-            await self._web_runner.cleanup()
-            self._web_runner = None
         if self._stripe_http is not None:
             await self._stripe_http.close_async()
         log.info("bot stopped")
 
+    @contextlib.asynccontextmanager
+    async def _serving(self, web_app: web.Application) -> AsyncIterator[None]:
+        """The web app listening on WEB_HOST:WEB_PORT for as long as the block runs."""
+        self._web_runner = create_web_runner(web_app)
+        await self._web_runner.setup()
+        try:
+            await web.TCPSite(
+                self._web_runner, self.settings.web_host, self.settings.web_port
+            ).start()
+            log.info("web app on %s", self.web_url)
+            yield
+        finally:
+            await self._web_runner.cleanup()
+            self._web_runner = None
+
     async def run_polling(self, **polling: Any) -> None:
         """Poll until stopped (SIGTERM, Ctrl-C or stop()); startup and shutdown hooks run here."""
-        await self.dispatcher.start_polling(
-            self.bot,
-            allowed_updates=self.dispatcher.resolve_used_update_types(),
-            **polling,
-        )
+        async with self._serving(self._build_web_app()):
+            await self.dispatcher.start_polling(
+                self.bot,
+                allowed_updates=self.dispatcher.resolve_used_update_types(),
+                **polling,
+            )
+
+    async def run_webhook(self, *, handle_signals: bool = True) -> None:
+        """Serve Telegram's webhook until stopped (SIGTERM, Ctrl-C or stop()).
+
+        The web app's startup and shutdown run the dispatcher's (setup_application). An update
+        is answered once its handler has returned, so Telegram sends again what failed.
+        """
+        settings = self.settings
+        secret = webhook_secret(settings)
+        web_app = self._build_web_app()
+        # In this order the dispatcher's shutdown runs before the handler closes the bot's session.
+        setup_application(web_app, self.dispatcher, bot=self.bot)
+        SimpleRequestHandler(
+            self.dispatcher, self.bot, handle_in_background=False, secret_token=secret
+        ).register(web_app, path=settings.webhook_path)
+        self._webhook_stopped = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        if handle_signals:
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, self._webhook_stopped.set)
+        try:
+            async with self._serving(web_app):
+                # Every process sets the same webhook: the last call wins, and all are alike.
+                await self.bot.set_webhook(
+                    url=settings.webhook_url,
+                    allowed_updates=self.dispatcher.resolve_used_update_types(),
+                    secret_token=secret,
+                )
+                await self._webhook_stopped.wait()
+        finally:
+            if handle_signals:
+                for signum in (signal.SIGTERM, signal.SIGINT):
+                    loop.remove_signal_handler(signum)
+            self._webhook_stopped = None
 
     async def stop(self) -> None:
-        await self.dispatcher.stop_polling()
+        if self._webhook_stopped is not None:
+            self._webhook_stopped.set()
+        else:
+            await self.dispatcher.stop_polling()
