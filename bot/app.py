@@ -5,6 +5,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -109,9 +110,18 @@ class BotApplication:
         return f"http://{host}:{port}"
 
     def _every(self, job: Callable[[], Awaitable[object]], job_id: str, **interval: int) -> None:
-        """Run a job at an interval; a run still going when the next is due is not doubled."""
+        """Run a job at an interval; a run still going when the next is due is not doubled.
+
+        Every process schedules every job; in each tick only the one that claims it does it.
+        """
+        every = timedelta(**interval)
+
+        async def once_per_tick() -> None:
+            if await self.services.scheduled_jobs.claim_tick(job=job_id, every=every):
+                await job()
+
         self.scheduler.add_job(
-            job, "interval", id=job_id, max_instances=1, coalesce=True, **interval
+            once_per_tick, "interval", id=job_id, max_instances=1, coalesce=True, **interval
         )
 
     def _schedule_jobs(self) -> None:

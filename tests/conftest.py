@@ -220,7 +220,8 @@ async def another_bot(
     settings: Settings, database_dsn: str, db: asyncpg.Pool, tg: FakeTelegram, clock: ManualClock
 ) -> AsyncIterator[Callable[[], Awaitable[RunningBot]]]:
     """Builds another BotApplication on the test's database with a pool of its own, as a second
-    process would; it does not poll (one poller at a time), its services run all the same."""
+    process would; it does not poll (one poller at a time), its services run all the same. In
+    webhook mode it may be started, and gets its share of the updates."""
     built: list[tuple[RunningBot, asyncpg.Pool]] = []
 
     async def build() -> RunningBot:
@@ -231,6 +232,7 @@ async def another_bot(
 
     yield build
     for running, pool in built:
+        await running.stop()
         await running.services.outgoing.close()
         await running.app.bot.session.close()
         await pool.close()
