@@ -24,6 +24,7 @@ from bot.fsm_storage import PostgresStorage
 from bot.handlers import get_routers
 from bot.i18n import CatalogI18n, UserLocaleMiddleware
 from bot.i18n_texts.commands import COMMANDS, FEATURE_COMMANDS
+from bot.metrics import BotMetrics, TelegramErrorMetricsMiddleware, UpdateMetricsMiddleware
 from bot.middlewares import InFlightUpdates, RememberUserMiddleware, ThrottlingMiddleware
 from bot.rate_limit import TokenBuckets
 from bot.session import create_session
@@ -71,6 +72,16 @@ class BotApplication:
             alert_sender=AiogramAlertSender(self.bot),
             stripe_http=self._stripe_http,
         )
+        self.metrics = BotMetrics(
+            self.clock,
+            backlog=self.services.health.backlog,
+            queue_depths=lambda: {
+                "outgoing": self.services.outgoing.waiting,
+                "ingestion": self.services.ingestion.pending,
+            },
+        )
+        # After the session's retries: each failed attempt is counted.
+        self.bot.session.middleware(TelegramErrorMetricsMiddleware(self.metrics))
         self._in_flight = InFlightUpdates()
         self.dispatcher = self._build_dispatcher()
         self.scheduler = AsyncIOScheduler(timezone="UTC")
@@ -88,6 +99,7 @@ class BotApplication:
         dp.workflow_data.update(settings=self.settings, clock=self.clock, catalogs=self.catalogs)
         dp.workflow_data.update(self.services.as_workflow_data())
         dp.update.outer_middleware(self._in_flight)
+        dp.update.outer_middleware(UpdateMetricsMiddleware(self.metrics))
         throttling = ThrottlingMiddleware(
             burst=self.settings.throttle_burst, rate=self.settings.throttle_rate
         )
@@ -205,6 +217,7 @@ class BotApplication:
         settings = self.settings
         return create_web_app(
             health=self.services.health,
+            metrics=self.metrics,
             stripe_billing=self.services.stripe_billing if settings.feature_billing else None,
             share_links=self.services.share_links if settings.feature_share_links else None,
             share_rate=TokenBuckets(
