@@ -121,10 +121,18 @@ class BotApplication:
         host, port = self._web_runner.addresses[0][:2]
         return f"http://{host}:{port}"
 
-    def _every(self, job: Callable[[], Awaitable[object]], job_id: str, **interval: int) -> None:
+    def _every(
+        self,
+        job: Callable[[], Awaitable[object]],
+        job_id: str,
+        *,
+        shares_its_work: bool = False,
+        **interval: int,
+    ) -> None:
         """Run a job at an interval; a run still going when the next is due is not doubled.
 
-        Every process schedules every job; in each tick only the one that claims it does it.
+        Every process schedules every job; in each tick only the one that claims it does it,
+        unless the job shares its work between processes itself (shares_its_work).
         """
         every = timedelta(**interval)
 
@@ -133,7 +141,12 @@ class BotApplication:
                 await job()
 
         self.scheduler.add_job(
-            once_per_tick, "interval", id=job_id, max_instances=1, coalesce=True, **interval
+            job if shares_its_work else once_per_tick,
+            "interval",
+            id=job_id,
+            max_instances=1,
+            coalesce=True,
+            **interval,
         )
 
     def _schedule_jobs(self) -> None:
@@ -160,7 +173,13 @@ class BotApplication:
                 minutes=settings.alert_check_minutes,
             )
         if self.views is not None:
-            self._every(self._collect_views, "post_views", seconds=settings.views_collect_seconds)
+            # Each process collects the channels it claims (ViewsCollector.collect_due).
+            self._every(
+                self._collect_views,
+                "post_views",
+                shares_its_work=True,
+                seconds=settings.views_collect_seconds,
+            )
 
     async def _collect_views(self) -> None:
         """Collect the views that are due; a post's jump in views is checked against alerts."""
