@@ -280,6 +280,8 @@ class BotApplication:
 
     async def run_polling(self, **polling: Any) -> None:
         """Poll until stopped (SIGTERM, Ctrl-C or stop()); startup and shutdown hooks run here."""
+        # A webhook left by webhook mode would have Telegram refuse getUpdates with 409.
+        await self.bot.delete_webhook()
         async with self._serving(self._build_web_app()):
             await self.dispatcher.start_polling(
                 self.bot,

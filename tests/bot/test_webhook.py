@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from fake_telegram import FakeTelegram
+from fake_telegram import FakeTelegram, Webhook
 
 from bot.webhook import SECRET_FILE_NAME, webhook_secret
 from services.settings import Settings
@@ -69,3 +69,20 @@ def test_an_unset_secret_is_made_once_and_kept_in_the_data_folder(tmp_path: Path
 def test_webhook_mode_without_its_url_is_refused() -> None:
     with pytest.raises(ValueError, match="WEBHOOK_URL"):
         Settings(_env_file=None, bot_mode="webhook")
+
+
+@pytest.fixture
+def leftover_webhook(tg: FakeTelegram) -> None:
+    """A webhook an earlier run in webhook mode left; Telegram refuses getUpdates while set."""
+    tg.webhook = Webhook(PUBLIC_URL, "secret", 40)
+
+
+async def test_polling_after_webhook_mode_takes_the_webhook_down(
+    leftover_webhook, app, tg: FakeTelegram
+) -> None:
+    alice = tg.user("Alice")
+
+    await tg.send_text(alice, "/help")
+
+    assert "<b>Commands</b>" in tg.texts_to(alice)[-1]
+    assert tg.webhook is None
