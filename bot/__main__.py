@@ -1,4 +1,5 @@
-"""`python -m bot`: run the bot (long polling) and its web app until SIGTERM or Ctrl-C."""
+"""`python -m bot`: run the bot (long polling, or BOT_MODE=webhook) and its web app until SIGTERM
+or Ctrl-C."""
 
 import asyncio
 import sys
@@ -6,7 +7,7 @@ import sys
 from pydantic import ValidationError
 
 from bot.logs import setup_logging
-from services.config import Settings
+from services.config import BotMode, Settings
 from services.wiring import DatabaseNotReady, open_database
 
 NO_TOKEN = """\
@@ -27,7 +28,10 @@ async def _run(settings: Settings) -> None:
 
     async with open_database(settings) as pool:
         app = BotApplication(settings, pool)
-        await app.run_polling()
+        if settings.bot_mode is BotMode.WEBHOOK:
+            await app.run_webhook()
+        else:
+            await app.run_polling()
 
 
 def main() -> int:

@@ -1,7 +1,11 @@
 """Builds the bot, its services and its web app, and runs them together."""
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -11,6 +15,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -19,11 +24,13 @@ from bot.fsm_storage import PostgresStorage
 from bot.handlers import get_routers
 from bot.i18n import CatalogI18n, UserLocaleMiddleware
 from bot.i18n_texts.commands import COMMANDS, FEATURE_COMMANDS
+from bot.metrics import BotMetrics, TelegramErrorMetricsMiddleware, UpdateMetricsMiddleware
 from bot.middlewares import InFlightUpdates, RememberUserMiddleware, ThrottlingMiddleware
 from bot.rate_limit import TokenBuckets
 from bot.session import create_session
 from bot.telegram_gateway import AiogramBillingNotifier, AiogramTelegramGateway
 from bot.web import create_web_app, create_web_runner
+from bot.webhook import webhook_secret
 from services.clock import Clock, SystemClock
 from services.config import Settings
 from services.domain.views import ViewSourceStatus
@@ -66,10 +73,22 @@ class BotApplication:
             alert_sender=AiogramAlertSender(self.bot, self.catalogs),
             stripe_http=self._stripe_http,
         )
+        self.metrics = BotMetrics(
+            self.clock,
+            backlog=self.services.health.backlog,
+            queue_depths=lambda: {
+                "outgoing": self.services.outgoing.waiting,
+                "ingestion": self.services.ingestion.pending,
+            },
+        )
+        # After the session's retries: each failed attempt is counted.
+        self.bot.session.middleware(TelegramErrorMetricsMiddleware(self.metrics))
         self._in_flight = InFlightUpdates()
         self.dispatcher = self._build_dispatcher()
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._web_runner: web.AppRunner | None = None
+        # Set by stop() in webhook mode, where no polling loop is there to stop.
+        self._webhook_stopped: asyncio.Event | None = None
         # The views collector reads the web preview through an HTTP session that lives from
         # startup to shutdown, so both are built at startup.
         self._preview_session: aiohttp.ClientSession | None = None
@@ -81,6 +100,7 @@ class BotApplication:
         dp.workflow_data.update(settings=self.settings, clock=self.clock, catalogs=self.catalogs)
         dp.workflow_data.update(self.services.as_workflow_data())
         dp.update.outer_middleware(self._in_flight)
+        dp.update.outer_middleware(UpdateMetricsMiddleware(self.metrics))
         throttling = ThrottlingMiddleware(
             burst=self.settings.throttle_burst, rate=self.settings.throttle_rate
         )
@@ -106,10 +126,32 @@ class BotApplication:
         host, port = self._web_runner.addresses[0][:2]
         return f"http://{host}:{port}"
 
-    def _every(self, job: Callable[[], Awaitable[object]], job_id: str, **interval: int) -> None:
-        """Run a job at an interval; a run still going when the next is due is not doubled."""
+    def _every(
+        self,
+        job: Callable[[], Awaitable[object]],
+        job_id: str,
+        *,
+        shares_its_work: bool = False,
+        **interval: int,
+    ) -> None:
+        """Run a job at an interval; a run still going when the next is due is not doubled.
+
+        Every process schedules every job; in each tick only the one that claims it does it,
+        unless the job shares its work between processes itself (shares_its_work).
+        """
+        every = timedelta(**interval)
+
+        async def once_per_tick() -> None:
+            if await self.services.scheduled_jobs.claim_tick(job=job_id, every=every):
+                await job()
+
         self.scheduler.add_job(
-            job, "interval", id=job_id, max_instances=1, coalesce=True, **interval
+            job if shares_its_work else once_per_tick,
+            "interval",
+            id=job_id,
+            max_instances=1,
+            coalesce=True,
+            **interval,
         )
 
     def _schedule_jobs(self) -> None:
@@ -136,7 +178,13 @@ class BotApplication:
                 minutes=settings.alert_check_minutes,
             )
         if self.views is not None:
-            self._every(self._collect_views, "post_views", seconds=settings.views_collect_seconds)
+            # Each process collects the channels it claims (ViewsCollector.collect_due).
+            self._every(
+                self._collect_views,
+                "post_views",
+                shares_its_work=True,
+                seconds=settings.views_collect_seconds,
+            )
 
     async def _collect_views(self) -> None:
         """Collect the views that are due; a post's jump in views is checked against alerts."""
@@ -164,10 +212,7 @@ class BotApplication:
             )
         self._schedule_jobs()
         self.scheduler.start()
-        self._web_runner = create_web_runner(self._build_web_app())
-        await self._web_runner.setup()
-        await web.TCPSite(self._web_runner, self.settings.web_host, self.settings.web_port).start()
-        log.info("bot started; web app on %s", self.web_url)
+        log.info("bot started")
 
     async def _set_commands_menu(self) -> None:
         """The menu in Russian for the languages answered in Russian, in English for the rest."""
@@ -196,6 +241,7 @@ class BotApplication:
         settings = self.settings
         return create_web_app(
             health=self.services.health,
+            metrics=self.metrics,
             stripe_billing=self.services.stripe_billing if settings.feature_billing else None,
             share_links=self.services.share_links if settings.feature_share_links else None,
             share_rate=TokenBuckets(
@@ -219,20 +265,72 @@ class BotApplication:
             self.views = None
             await self._preview_session.close()
             self._preview_session = None
-        if self._web_runner is not None:
-            await self._web_runner.cleanup()
-            self._web_runner = None
         if self._stripe_http is not None:
             await self._stripe_http.close_async()
         log.info("bot stopped")
 
+    @contextlib.asynccontextmanager
+    async def _serving(self, web_app: web.Application) -> AsyncIterator[None]:
+        """The web app listening on WEB_HOST:WEB_PORT for as long as the block runs."""
+        self._web_runner = create_web_runner(web_app)
+        await self._web_runner.setup()
+        try:
+            await web.TCPSite(
+                self._web_runner, self.settings.web_host, self.settings.web_port
+            ).start()
+            log.info("web app on %s", self.web_url)
+            yield
+        finally:
+            await self._web_runner.cleanup()
+            self._web_runner = None
+
     async def run_polling(self, **polling: Any) -> None:
         """Poll until stopped (SIGTERM, Ctrl-C or stop()); startup and shutdown hooks run here."""
-        await self.dispatcher.start_polling(
-            self.bot,
-            allowed_updates=self.dispatcher.resolve_used_update_types(),
-            **polling,
-        )
+        # A webhook left by webhook mode would have Telegram refuse getUpdates with 409.
+        await self.bot.delete_webhook()
+        async with self._serving(self._build_web_app()):
+            await self.dispatcher.start_polling(
+                self.bot,
+                allowed_updates=self.dispatcher.resolve_used_update_types(),
+                **polling,
+            )
+
+    async def run_webhook(self, *, handle_signals: bool = True) -> None:
+        """Serve Telegram's webhook until stopped (SIGTERM, Ctrl-C or stop()).
+
+        The web app's startup and shutdown run the dispatcher's (setup_application). An update
+        is answered once its handler has returned, so Telegram sends again what failed.
+        """
+        settings = self.settings
+        secret = webhook_secret(settings)
+        web_app = self._build_web_app()
+        # In this order the dispatcher's shutdown runs before the handler closes the bot's session.
+        setup_application(web_app, self.dispatcher, bot=self.bot)
+        SimpleRequestHandler(
+            self.dispatcher, self.bot, handle_in_background=False, secret_token=secret
+        ).register(web_app, path=settings.webhook_path)
+        self._webhook_stopped = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        if handle_signals:
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, self._webhook_stopped.set)
+        try:
+            async with self._serving(web_app):
+                # Every process sets the same webhook: the last call wins, and all are alike.
+                await self.bot.set_webhook(
+                    url=settings.webhook_url,
+                    allowed_updates=self.dispatcher.resolve_used_update_types(),
+                    secret_token=secret,
+                )
+                await self._webhook_stopped.wait()
+        finally:
+            if handle_signals:
+                for signum in (signal.SIGTERM, signal.SIGINT):
+                    loop.remove_signal_handler(signum)
+            self._webhook_stopped = None
 
     async def stop(self) -> None:
-        await self.dispatcher.stop_polling()
+        if self._webhook_stopped is not None:
+            self._webhook_stopped.set()
+        else:
+            await self.dispatcher.stop_polling()

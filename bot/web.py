@@ -1,4 +1,5 @@
-"""The small web app that runs beside the bot: health, Stripe's webhook, the share pages."""
+"""The small web app that runs beside the bot: health, metrics, Stripe's webhook, the share pages
+(and Telegram's webhook in webhook mode, see bot.app)."""
 
 import asyncio
 import logging
@@ -12,6 +13,8 @@ from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.log import server_logger
 
 from bot import share_page
+from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from bot.metrics import BotMetrics
 from bot.rate_limit import TokenBuckets
 from services.health import HealthService
 from services.i18n import Catalogs, Translator, locale_for
@@ -26,6 +29,7 @@ from services.stripe_billing import InvalidWebhook, StripeBillingService
 log = logging.getLogger(__name__)
 
 HEALTH_KEY = web.AppKey("health", HealthService)
+METRICS_KEY = web.AppKey("metrics", BotMetrics)
 STRIPE_BILLING_KEY = web.AppKey("stripe_billing", StripeBillingService)
 SHARE_LINKS_KEY = web.AppKey("share_links", ShareLinkService)
 SHARE_RATE_KEY = web.AppKey("share_rate", TokenBuckets)
@@ -56,11 +60,24 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """200 while the database answers; and the last update this process handled, and when."""
     healthy = await request.app[HEALTH_KEY].database_ok()
+    last = request.app[METRICS_KEY].last_update
     return web.json_response(
-        {"status": "ok" if healthy else "unavailable", "database": healthy},
+        {
+            "status": "ok" if healthy else "unavailable",
+            "database": healthy,
+            "last_update": (
+                {"type": last.type, "handled_at": last.handled_at.isoformat()} if last else None
+            ),
+        },
         status=200 if healthy else 503,
     )
+
+
+async def metrics_text(request: web.Request) -> web.Response:
+    body = await request.app[METRICS_KEY].exposition()
+    return web.Response(body=body, headers={"Content-Type": METRICS_CONTENT_TYPE})
 
 
 async def _read_body(request: web.Request, *, max_bytes: int) -> bytes:
@@ -201,6 +218,7 @@ async def share_csv(request: web.Request) -> web.Response:
 def create_web_app(
     *,
     health: HealthService,
+    metrics: BotMetrics,
     stripe_billing: StripeBillingService | None = None,
     share_links: ShareLinkService | None = None,
     share_rate: TokenBuckets | None = None,
@@ -216,9 +234,11 @@ def create_web_app(
     """
     app = web.Application(client_max_size=1024**2)
     app[HEALTH_KEY] = health
+    app[METRICS_KEY] = metrics
     app[BODY_TIMEOUT_KEY] = body_timeout
     app.on_response_prepare.append(_common_headers)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_text)
     if stripe_billing is not None:
         app[STRIPE_BILLING_KEY] = stripe_billing
         app.router.add_post("/stripe/webhook", stripe_webhook)

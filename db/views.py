@@ -49,7 +49,8 @@ class ViewsRepository:
         as checked at the latest time any post at or below it was observed after it was
         published: albums' hidden messages, service messages and deleted posts are covered by
         their neighbours. A channel is fetched at most once per shortest step, and one whose
-        last fetch failed waits twice as long after each further failure.
+        last fetch failed waits twice as long after each further failure. Channels another
+        process has claimed (claim_channels) are left out.
         """
         rows = await self._pool.fetch(
             """
@@ -70,6 +71,7 @@ class ViewsRepository:
                         ORDER BY a.posted_at DESC LIMIT 1
                   ) anchor ON true
                  WHERE c.is_tracked AND c.username IS NOT NULL
+                   AND (s.claimed_until IS NULL OR s.claimed_until <= $1::timestamptz)
                    AND (s.last_polled_at IS NULL
                         OR s.last_polled_at <= $1::timestamptz - greatest(
                                (SELECT min(every) FROM schedule),
@@ -131,6 +133,43 @@ class ViewsRepository:
             for row in rows
         ]
 
+    async def claim_channels(
+        self, *, channel_ids: Sequence[int], now: datetime, lease_until: datetime
+    ) -> set[int]:
+        """Lease those of the channels no other process holds; the ones this call got.
+
+        FOR UPDATE SKIP LOCKED: processes claiming at once each get different channels, none
+        waits for another. The lease is committed at once, so no transaction stays open while
+        the preview is read; record_outcomes ends it, and a dead process's lease runs out.
+        """
+        async with self._pool.acquire() as conn, conn.transaction():
+            # A channel never collected has no row yet to lock.
+            await conn.execute(
+                """
+                INSERT INTO channel_view_sources (channel_id)
+                SELECT id FROM channels WHERE id = ANY($1::bigint[])
+                ON CONFLICT (channel_id) DO NOTHING
+                """,
+                channel_ids,
+            )
+            rows = await conn.fetch(
+                """
+                WITH free AS (
+                    SELECT channel_id FROM channel_view_sources
+                     WHERE channel_id = ANY($1::bigint[])
+                       AND (claimed_until IS NULL OR claimed_until <= $2)
+                       FOR UPDATE SKIP LOCKED
+                )
+                UPDATE channel_view_sources s SET claimed_until = $3
+                  FROM free WHERE s.channel_id = free.channel_id
+                RETURNING s.channel_id
+                """,
+                channel_ids,
+                now,
+                lease_until,
+            )
+        return {row["channel_id"] for row in rows}
+
     async def store_page(
         self,
         *,
@@ -178,7 +217,10 @@ class ViewsRepository:
     async def record_outcomes(
         self, *, polled_at: datetime, outcomes: Sequence[PollOutcome]
     ) -> None:
-        """Each channel's status after a run; a failure adds one, a success clears them."""
+        """Each channel's status after a run; a failure adds one, a success clears them.
+
+        Ends the run's leases (claim_channels).
+        """
         await self._pool.execute(
             """
             INSERT INTO channel_view_sources AS s
@@ -193,7 +235,8 @@ class ViewsRepository:
                    last_polled_at = EXCLUDED.last_polled_at,
                    failures = CASE WHEN EXCLUDED.status = 'ok' THEN 0 ELSE s.failures + 1 END,
                    last_error = EXCLUDED.last_error,
-                   backfilled_at = coalesce(EXCLUDED.backfilled_at, s.backfilled_at)
+                   backfilled_at = coalesce(EXCLUDED.backfilled_at, s.backfilled_at),
+                   claimed_until = NULL
             """,
             polled_at,
             [outcome.channel_id for outcome in outcomes],

@@ -1,5 +1,7 @@
 """The application's settings, read from the environment and `.env` (see .env.example)."""
 
+import re
+from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -7,6 +9,8 @@ from pydantic_settings import NoDecode
 
 from db.config import DatabaseSettings
 
+# What Telegram accepts as a webhook's secret_token.
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _STRIPE_REQUIRED = (
     "stripe_secret_key",
     "stripe_webhook_secret",
@@ -15,11 +19,24 @@ _STRIPE_REQUIRED = (
 )
 
 
+class BotMode(StrEnum):
+    """How updates reach the bot: it asks Telegram for them, or Telegram posts them to it."""
+
+    POLLING = "polling"
+    WEBHOOK = "webhook"
+
+
 class Settings(DatabaseSettings):
     """Every setting the bot reads; the environment names are the field names in upper case."""
 
     bot_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"
+    # Webhook mode: Telegram posts updates to WEBHOOK_URL, which reaches WEBHOOK_PATH on the web
+    # app; every process shares WEBHOOK_SECRET (kept in DATA_DIR when unset, see bot.webhook).
+    bot_mode: BotMode = BotMode.POLLING
+    webhook_url: str | None = None
+    webhook_path: str = Field(default="/telegram/webhook", pattern=r"^/[A-Za-z0-9/_.-]*$")
+    webhook_secret: SecretStr | None = None
 
     web_host: str = "127.0.0.1"
     web_port: int = 8080
@@ -102,6 +119,24 @@ class Settings(DatabaseSettings):
         if 0 < len(missing) < len(_STRIPE_REQUIRED):
             raise ValueError(f"Stripe is half configured: set {', '.join(missing)} as well")
         return self
+
+    @model_validator(mode="after")
+    def _webhook_has_url(self) -> Self:
+        if self.bot_mode is BotMode.WEBHOOK and not self.webhook_url:
+            raise ValueError("BOT_MODE=webhook needs WEBHOOK_URL, the address Telegram calls")
+        return self
+
+    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_as_telegram_takes_it(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET_PATTERN.fullmatch(value.get_secret_value()):
+            raise ValueError("WEBHOOK_SECRET: 1 to 256 of the characters A-Z, a-z, 0-9, _ and -")
+        return value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -1,11 +1,12 @@
-"""Whether the service can do its work: used by GET /healthz."""
+"""Whether the service can do its work, and what waits in its database: GET /healthz, /metrics."""
 
 import asyncio
 import logging
 
 import asyncpg
 
-from db.health import ping
+from db.health import backlog, ping
+from services.domain.health import Backlog
 
 log = logging.getLogger(__name__)
 
@@ -22,3 +23,7 @@ class HealthService:
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
             log.warning("health check: database unreachable", exc_info=True)
             return False
+
+    async def backlog(self) -> Backlog:
+        """Undelivered alerts and the views collector's last poll, across all processes."""
+        return await backlog(self._pool)

@@ -81,6 +81,11 @@ class OutgoingQueue:
         self._closed = False
         self.flood_waits = 0
 
+    @property
+    def waiting(self) -> int:
+        """Messages waiting for their turn, not counting the sends under way."""
+        return sum(len(waiting) for waiting in self._waiting.values())
+
     async def send(self, chat_id: int, send: Callable[[], Awaitable[Any]]) -> Any:
         """Call `send` in the chat's next free slot (again after a 429); return its result.
 

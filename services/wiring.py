@@ -26,6 +26,7 @@ from db.ingestion import IngestionRepository
 from db.plans import PlansRepository
 from db.pool import Database
 from db.preferences import PreferencesRepository
+from db.scheduled_jobs import ScheduledJobsRepository
 from db.share_links import ShareLinksRepository
 from db.users import UsersRepository
 from db.views import ViewsRepository
@@ -46,6 +47,7 @@ from services.ingestion import IngestionService
 from services.outgoing import OutgoingQueue
 from services.plans import BUSINESS, PRO, Allowance
 from services.preferences import PreferencesService
+from services.scheduled_jobs import ScheduledJobsService
 from services.share_links import ShareLinkService
 from services.share_reports import AnalyticsShareSource
 from services.stars import StarsGateway, StarsService
@@ -88,6 +90,7 @@ class Services:
     alerts: AlertService
     alert_delivery: AlertDeliveryService
     preferences: PreferencesService
+    scheduled_jobs: ScheduledJobsService
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -226,6 +229,7 @@ def build_services(
         alerts=alerts,
         alert_delivery=alert_delivery,
         preferences=PreferencesService(PreferencesRepository(pool), on_change=alert_delivery.wake),
+        scheduled_jobs=ScheduledJobsService(ScheduledJobsRepository(pool), clock),
     )
 
 

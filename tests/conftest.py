@@ -17,7 +17,7 @@ from bot.app import BotApplication
 from db.embedded import EmbeddedPostgres
 from db.migrate import migrate
 from db.pool import create_pool
-from services.config import Settings
+from services.config import BotMode, Settings
 
 TEST_DATABASE = f"analyticbot_test_{os.getpid()}"
 
@@ -135,14 +135,27 @@ class RunningBot:
 
     async def start(self) -> None:
         mark = self.tg.mark()
+        if self.app.settings.bot_mode is BotMode.WEBHOOK:
+            self._task = asyncio.create_task(self.app.run_webhook(handle_signals=False))
+            await self.tg.wait_for("setWebhook", after=mark, timeout=15)
+            # The fake's load balancer sends this process its share of the updates.
+            self.tg.webhook_targets.append(self.webhook_address)
+            return
         self._task = asyncio.create_task(
             self.app.run_polling(handle_as_tasks=False, handle_signals=False, polling_timeout=5)
         )
         await self.tg.wait_for("getUpdates", after=mark, timeout=15)
 
+    @property
+    def webhook_address(self) -> str:
+        """Where this process serves the webhook (WEBHOOK_URL is the load balancer's)."""
+        return self.app.web_url + self.app.settings.webhook_path
+
     async def stop(self) -> None:
         if self._task is None:
             return
+        if self.app.settings.bot_mode is BotMode.WEBHOOK:
+            self.tg.webhook_targets.remove(self.webhook_address)
         await self.app.stop()
         await self._task
         self._task = None
@@ -207,7 +220,8 @@ async def another_bot(
     settings: Settings, database_dsn: str, db: asyncpg.Pool, tg: FakeTelegram, clock: ManualClock
 ) -> AsyncIterator[Callable[[], Awaitable[RunningBot]]]:
     """Builds another BotApplication on the test's database with a pool of its own, as a second
-    process would; it does not poll (one poller at a time), its services run all the same."""
+    process would; it does not poll (one poller at a time), its services run all the same. In
+    webhook mode it may be started, and gets its share of the updates."""
     built: list[tuple[RunningBot, asyncpg.Pool]] = []
 
     async def build() -> RunningBot:
@@ -218,6 +232,7 @@ async def another_bot(
 
     yield build
     for running, pool in built:
+        await running.stop()
         await running.services.outgoing.close()
         await running.app.bot.session.close()
         await pool.close()

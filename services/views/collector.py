@@ -38,6 +38,8 @@ POLLING_SCHEDULE = (
 # After a failed fetch a channel waits this long, doubled for each further failure.
 RETRY_FIRST = timedelta(minutes=10)
 RETRY_LONGEST = timedelta(days=1)
+# A run's hold on its channels; a process that dies mid-run frees them after this long.
+CLAIM_LEASE = timedelta(minutes=30)
 # An unlimited history reaches back to Telegram's launch; max_pages bounds it in practice.
 _TELEGRAM_LAUNCH = datetime(2013, 8, 14, tzinfo=UTC)
 # The preview's media kinds, in the words the bot's own ingestion stores.
@@ -72,7 +74,10 @@ class ViewsCollector:
         self._page_delay = page_delay
 
     async def collect_due(self) -> list[PollOutcome]:
-        """Fetch every due channel, a few at a time; the scheduler runs this every minute."""
+        """Fetch every due channel no other process is fetching, a few at a time.
+
+        The scheduler runs this every minute in every process.
+        """
         await self._views.mark_private()
         started_at = self._clock.now()
         due = await self._views.due_channels(
@@ -82,6 +87,13 @@ class ViewsCollector:
             retry_longest=RETRY_LONGEST,
             limit=self._channels_per_run,
         )
+        # Other processes running at the same time take the channels this one did not get.
+        claimed = await self._views.claim_channels(
+            channel_ids=[channel.channel_id for channel in due],
+            now=started_at,
+            lease_until=started_at + CLAIM_LEASE,
+        )
+        due = [channel for channel in due if channel.channel_id in claimed]
         if not due:
             return []
         history_starts = await self._history_starts(

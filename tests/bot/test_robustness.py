@@ -303,7 +303,7 @@ async def test_a_flood_from_one_user_is_throttled(app, tg: FakeTelegram) -> None
 async def test_health_endpoint_checks_the_database(app) -> None:
     async with aiohttp.ClientSession() as http, http.get(f"{app.app.web_url}/healthz") as response:
         assert response.status == 200
-        assert await response.json() == {"status": "ok", "database": True}
+        assert await response.json() == {"status": "ok", "database": True, "last_update": None}
 
 
 def test_secrets_are_redacted_from_log_lines_and_tracebacks() -> None:

@@ -46,6 +46,7 @@ from .helpers import utf16_len
 from .parse_mode import parse_html
 from .records import ApiRequest, Call, FakeChannel, FakeUser, Handler, UploadedFile
 from .server import FakeTelegram
+from .webhook import WEBHOOK_SECRET_HEADER, Webhook
 
 __all__ = [
     "BOT_ID",
@@ -54,6 +55,7 @@ __all__ = [
     "BOT_USER",
     "BOT_USERNAME",
     "DEFAULT_BOT_RIGHTS",
+    "WEBHOOK_SECRET_HEADER",
     "ApiError",
     "ApiRequest",
     "Call",
@@ -63,6 +65,7 @@ __all__ = [
     "FloodLimits",
     "Handler",
     "UploadedFile",
+    "Webhook",
     "decode_param",
     "parse_html",
     "utf16_len",

@@ -22,13 +22,21 @@ from .observation import Observation
 from .payments import PaymentMethods
 from .records import ApiRequest, Call, FakeChannel, FakeUser, Handler, UploadedFile, _StoredFile
 from .updates import UpdateFeed
+from .webhook import WebhookDelivery
 from .world import World
 
 log = logging.getLogger(__name__)
 
 
 class FakeTelegram(
-    World, UpdateFeed, Observation, FailureInjection, MessageMethods, ChatMethods, PaymentMethods
+    World,
+    UpdateFeed,
+    WebhookDelivery,
+    Observation,
+    FailureInjection,
+    MessageMethods,
+    ChatMethods,
+    PaymentMethods,
 ):
     """The fake Bot API server and the world behind it. See the package docstring."""
 
@@ -72,6 +80,7 @@ class FakeTelegram(
         self._channel_ids = itertools.count(-1001000000001, -1)
         self._update_ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
+        self._init_webhook()
         self.methods: dict[str, Handler] = {}
         for name, handler in self._default_methods().items():
             self.register_method(name, handler)
@@ -99,6 +108,7 @@ class FakeTelegram(
                 self._cond.notify_all()
             await self._runner.cleanup()
             self._runner = None
+        await self._close_webhook_http()
         if self.internal_errors:
             errors, self.internal_errors = self.internal_errors, []
             raise AssertionError("FakeTelegram crashed:\n" + "\n".join(errors))
@@ -241,7 +251,7 @@ class FakeTelegram(
         return {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
-            "deleteWebhook": self._delete_webhook,
+            **self._webhook_methods(),
             "setMyCommands": self._set_my_commands,
             "getMyCommands": lambda rq: self.commands(rq.get("scope"), rq.get("language_code")),
             "deleteMyCommands": self._delete_my_commands,
@@ -283,12 +293,6 @@ class FakeTelegram(
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
-
-    def _delete_webhook(self, rq: ApiRequest) -> bool:
-        if rq.get("drop_pending_updates") is True:
-            self._dropped.update(u["update_id"] for u in self._updates)
-            self._updates = []
-        return True
 
     def _set_my_commands(self, rq: ApiRequest) -> bool:
         commands = rq.get("commands")

@@ -362,8 +362,16 @@ class UpdateFeed:
                 self._updates.append(queued)
                 ids.append(queued["update_id"])
             self._cond.notify_all()
-            if wait:
+            if wait and self.webhook is None:
                 await self._wait_confirmed(ids)
+        if self.webhook is not None:
+            delivery = self._deliver_to_webhook(ids)
+            if wait:
+                await delivery
+            else:
+                task = asyncio.ensure_future(delivery)
+                self._webhook_tasks.add(task)
+                task.add_done_callback(self._webhook_tasks.discard)
         return ids
 
     async def _wait_confirmed(self, ids: list[int]) -> None:
@@ -412,6 +420,7 @@ class UpdateFeed:
     async def _get_updates(self, rq: ApiRequest) -> list[dict[str, Any]]:
         limit = min(max(int(rq.get("limit") or 100), 1), 100)
         timeout = max(float(rq.get("timeout") or 0), 0.0)
+        self._refuse_polling_under_webhook()
         if isinstance(rq.get("allowed_updates"), list):
             self.allowed_updates = list(rq.get("allowed_updates"))
         loop = asyncio.get_running_loop()

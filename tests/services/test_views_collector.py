@@ -1,6 +1,7 @@
 """The views collector: backfill, polling by post age, and failing previews, against saved pages
 served on 127.0.0.1 and a real database."""
 
+import asyncio
 import itertools
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -21,7 +22,7 @@ from services.config import Settings
 from services.domain.views import ViewSourceStatus
 from services.entitlements import EntitlementsService
 from services.views import PreviewClient
-from services.views.collector import ViewsCollector
+from services.views.collector import CLAIM_LEASE, ViewsCollector
 
 # Half an hour after the newest saved post (103, 14 May 10:00 UTC).
 START = datetime(2024, 5, 14, 10, 30, tzinfo=UTC)
@@ -376,3 +377,38 @@ async def test_bot_made_admin_of_a_public_channel_collects_its_views(
 
     assert await stored_views(db, channel.id) == {i: [views] for i, views in PAGE_VIEWS.items()}
     assert (await source_of(db, channel.id)).backfilled_at is not None
+
+
+async def test_two_processes_collecting_at_once_fetch_each_channel_once(
+    db, preview, new_collector
+) -> None:
+    usernames = [f"channel{n}" for n in range(4)]
+    for username in usernames:
+        preview.channel(username)
+        await track(db, username)
+    first, second = new_collector(), new_collector()
+
+    outcomes = await asyncio.gather(first.collect_due(), second.collect_due())
+
+    assert sorted(len(o) for o in outcomes) in ([0, 4], [1, 3], [2, 2])
+    assert {username: preview.asked(username) for username in usernames} == dict.fromkeys(
+        usernames, 1
+    )
+
+
+async def test_channels_a_dead_process_claimed_wait_for_its_lease_to_run_out(
+    db, preview, collector, clock
+) -> None:
+    preview.channel("analyticsdemo")
+    channel_id = await track(db, "analyticsdemo")
+    # A process claimed the channel, then died before recording anything.
+    await ViewsRepository(db).claim_channels(
+        channel_ids=[channel_id], now=clock.now(), lease_until=clock.now() + CLAIM_LEASE
+    )
+
+    assert await collector.collect_due() == []
+    clock.advance(seconds=CLAIM_LEASE.total_seconds())
+    collected = await collector.collect_due()
+
+    assert [o.channel_id for o in collected] == [channel_id]
+    assert preview.asked("analyticsdemo") == 1
