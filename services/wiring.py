@@ -147,7 +147,7 @@ def build_services(
     analytics = AnalyticsService(AnalyticsRepository(pool), entitlements, clock)
     charts = ChartService()
     exports = ExportService(
-        ExportsRepository(pool),
+        ExportsRepository(pool, copy_timeout=settings.export_copy_timeout_seconds),
         entitlements,
         clock,
         work_dir=settings.data_dir / "exports",
