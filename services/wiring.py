@@ -136,10 +136,14 @@ def build_services(
             ),
         },
     )
+    subscribers = SubscriberSnapshotService(
+        channels_repo, ingestion_repo, gateway, clock, concurrency=settings.telegram_concurrency
+    )
     channels = ChannelService(
         channels_repo,
         gateway,
         entitlements,
+        subscribers,
         clock,
         admin_verify_ttl=timedelta(seconds=settings.admin_verify_ttl_seconds),
         concurrency=settings.telegram_concurrency,
@@ -177,13 +181,7 @@ def build_services(
             # A join/leave burst or a reaction spike is checked as soon as it is written.
             listener=alerts if settings.feature_alerts else None,
         ),
-        subscribers=SubscriberSnapshotService(
-            channels_repo,
-            ingestion_repo,
-            gateway,
-            clock,
-            concurrency=settings.telegram_concurrency,
-        ),
+        subscribers=subscribers,
         health=HealthService(pool),
         watermarking=WatermarkingService(
             WatermarksRepository(pool),

@@ -7,7 +7,7 @@ by an owner in Moscow.
 import io
 
 import pytest
-from channel_history import SAMPLE_NOW, set_views_source, write_sample_history
+from channel_history import SAMPLE_NOW, SAMPLE_SUBSCRIBERS, set_views_source, write_sample_history
 from fake_telegram import FakeTelegram, FakeUser
 from helpers import ManualClock
 from PIL import Image
@@ -25,7 +25,7 @@ async def owner_with_history(tg: FakeTelegram, db, *, views_source: str = "ok") 
     alice = tg.user("Alice")
     await tg.send_text(alice, "/start")
     await db.execute("UPDATE users SET time_zone = 'Europe/Moscow' WHERE id = $1", alice.id)
-    channel = tg.channel("Test Channel", "testchannel", owner=alice)
+    channel = tg.channel("Test Channel", "testchannel", owner=alice, subscribers=SAMPLE_SUBSCRIBERS)
     await tg.add_bot_to_channel(channel, by=alice)
     await write_sample_history(db, channel.id)
     await set_views_source(db, channel.id, views_source)
