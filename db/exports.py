@@ -4,8 +4,9 @@ The exports are the analytics' own queries, so a file and /stats agree on every 
 take the channel id ($1), the first and last day of the period ($2, $3, dates in the user's
 time zone) and that time zone ($4); the posts also now ($5: views at 24 h are known once a
 post is 24 h old) and the decimal separator ($6). Every cell is formatted here, in SQL, so
-COPY's CSV is the file: dates and times spelled out (no DateStyle involved), decimals with the
-separator asked for, and post texts a spreadsheet would run as a formula made inert.
+COPY's CSV is the file: dates and times as ISO (the session's DateStyle, set for the COPY),
+decimals with the separator asked for, and post texts a spreadsheet would run as a formula
+made inert.
 """
 
 from collections.abc import Awaitable, Callable
@@ -22,7 +23,7 @@ from db.analytics import DAILY_GROWTH_QUERY, POSTS_WITH_METRICS
 POSTS_QUERY = f"""
 WITH {POSTS_WITH_METRICS}
 SELECT m.message_id,
-       to_char((m.posted_at AT TIME ZONE $4::text)::timestamp(0), 'YYYY-MM-DD HH24:MI:SS'),
+       (m.posted_at AT TIME ZONE $4::text)::timestamp(0),
        CASE WHEN left(m.text, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') THEN '''' || m.text
             ELSE m.text
        END,
@@ -42,14 +43,13 @@ SELECT m.message_id,
 """
 
 DAILY_SUBSCRIBERS_QUERY = f"""
-SELECT to_char(growth.day, 'YYYY-MM-DD'), growth.subscribers
+SELECT growth.day, growth.subscribers
   FROM ({DAILY_GROWTH_QUERY}) growth
  ORDER BY growth.day
 """
 
 DAILY_JOINS_LEAVES_QUERY = f"""
-SELECT to_char(growth.day, 'YYYY-MM-DD'), growth.joins, growth.leaves,
-       growth.joins - growth.leaves
+SELECT growth.day, growth.joins, growth.leaves, growth.joins - growth.leaves
   FROM ({DAILY_GROWTH_QUERY}) growth
  ORDER BY growth.day
 """
@@ -95,8 +95,10 @@ class ExportsRepository:
             args += (now, decimal_separator)
         async with self._pool.acquire() as conn:
             # Until the connection is released: the pool resets it (RESET ALL) to its own.
+            # Dates as 2026-11-28 and times as 2026-11-28 10:00:00, whatever the server's default.
             await conn.execute(
-                "SELECT set_config('statement_timeout', $1, false)",
+                "SELECT set_config('statement_timeout', $1, false),"
+                " set_config('datestyle', 'ISO, YMD', false)",
                 str(round(self._copy_timeout * 1000)),
             )
             try:
