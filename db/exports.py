@@ -4,8 +4,8 @@ The exports are the analytics' own queries, so a file and /stats agree on every 
 take the channel id ($1), the first and last day of the period ($2, $3, dates in the user's
 time zone) and that time zone ($4); the posts also now ($5: views at 24 h are known once a
 post is 24 h old) and the decimal separator ($6). Every cell is formatted here, in SQL, so
-COPY's CSV is the file: dates and times as ISO (the session's DateStyle, set for the COPY),
-decimals with the separator asked for, and post texts a spreadsheet would run as a formula
+COPY's CSV is the file: dates and times in the DateStyle asked for (set for the COPY's
+session), decimals with the separator asked for, and post texts a spreadsheet would run as a formula
 made inert.
 """
 
@@ -84,6 +84,7 @@ class ExportsRepository:
         now: datetime,
         delimiter: str,
         decimal_separator: str,
+        date_style: str,
         sink: CsvSink,
     ) -> int:
         """Stream the export's rows as CSV without a header into sink; returns how many.
@@ -95,11 +96,12 @@ class ExportsRepository:
             args += (now, decimal_separator)
         async with self._pool.acquire() as conn:
             # Until the connection is released: the pool resets it (RESET ALL) to its own.
-            # Dates as 2026-11-28 and times as 2026-11-28 10:00:00, whatever the server's default.
+            # The dates as asked, whatever the server's default.
             await conn.execute(
                 "SELECT set_config('statement_timeout', $1, false),"
-                " set_config('datestyle', 'ISO, YMD', false)",
+                " set_config('datestyle', $2, false)",
                 str(round(self._copy_timeout * 1000)),
+                date_style,
             )
             try:
                 status = await conn.copy_from_query(

@@ -100,14 +100,19 @@ def export_filename(channel: ChannelRecord, kind: ExportKind, period: Period) ->
 
 @dataclass(frozen=True)
 class CsvFormat:
-    """How the cells of a file are separated and how its decimals are written."""
+    """How the cells of a file are separated, and how its decimals and dates are written.
+
+    date_style is PostgreSQL's DateStyle: "ISO, YMD" writes 2026-10-25 09:00:00, "German, DMY"
+    25.10.2026 09:00:00.
+    """
 
     delimiter: str
     decimal_separator: str
+    date_style: str
 
 
 # The files as Excel and most spreadsheets read them in English.
-EXCEL_CSV = CsvFormat(delimiter=",", decimal_separator=".")
+EXCEL_CSV = CsvFormat(delimiter=",", decimal_separator=".", date_style="ISO, YMD")
 
 
 class _CsvFile:
@@ -234,6 +239,7 @@ class ExportService:
                 now=self._clock.now(),
                 delimiter=csv_format.delimiter,
                 decimal_separator=csv_format.decimal_separator,
+                date_style=csv_format.date_style,
                 sink=write,
             )
         finally:

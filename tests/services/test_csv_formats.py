@@ -15,7 +15,9 @@ from services.exports import EXCEL_CSV, CsvFormat, ExportKind, ExportService
 OWNER = 501
 CHANNEL = -1001000000001
 MOSCOW = "Europe/Moscow"
-SEMICOLONS_AND_DECIMAL_COMMAS = CsvFormat(delimiter=";", decimal_separator=",")
+# As a Russian Excel reads a CSV file: 3,5 and 25.10.2026 are a number and a date.
+RUSSIAN_EXCEL = CsvFormat(delimiter=";", decimal_separator=",", date_style="German, DMY")
+POSTED_AT = 1
 ENGAGEMENT = 7
 
 
@@ -38,7 +40,7 @@ async def ignore_progress(kind: ExportKind, rows: int) -> None:
     return None
 
 
-async def test_the_separator_and_decimal_comma_are_chosen_per_file(exports, tmp_path) -> None:
+async def test_the_separator_decimal_comma_and_dates_are_chosen_per_file(exports, tmp_path) -> None:
     progress: list[int] = []
 
     async def record_progress(kind: ExportKind, rows: int) -> None:
@@ -60,16 +62,31 @@ async def test_the_separator_and_decimal_comma_are_chosen_per_file(exports, tmp_
 
     english = await posts(EXCEL_CSV)
     assert progress[0] == 0 and progress[-1] == len(english) - 1
-    russian = await posts(SEMICOLONS_AND_DECIMAL_COMMAS)
+    russian = await posts(RUSSIAN_EXCEL)
 
     assert english[0][ENGAGEMENT] == russian[0][ENGAGEMENT] == "Engagement, %"
     engagements = [row[ENGAGEMENT] for row in english[1:] if row[ENGAGEMENT]]
     assert engagements and all("." in value for value in engagements)
+    assert english[1][POSTED_AT] == "2026-10-25 09:00:00"
+    assert russian[1][POSTED_AT] == "25.10.2026 09:00:00"
     with_decimal_commas = [
-        [*row[:ENGAGEMENT], row[ENGAGEMENT].replace(".", ","), *row[ENGAGEMENT + 1 :]]
+        [
+            row[0],
+            russian_date(row[POSTED_AT]),
+            *row[POSTED_AT + 1 : ENGAGEMENT],
+            row[ENGAGEMENT].replace(".", ","),
+            *row[ENGAGEMENT + 1 :],
+        ]
         for row in english[1:]
     ]
     assert russian == [english[0], *with_decimal_commas]
+
+
+def russian_date(iso: str) -> str:
+    """2026-10-25 09:00:00 as 25.10.2026 09:00:00."""
+    day, time = iso.split(" ")
+    year, month, date = day.split("-")
+    return f"{date}.{month}.{year} {time}"
 
 
 @pytest.fixture
