@@ -75,6 +75,7 @@ QUESTIONS: Mapping[AlertKind, tuple[Question, ...]] = {
 _KINDS_AFTER_SUBSCRIBER_EVENTS = (
     AlertKind.SUBSCRIBER_DROP,
     AlertKind.SUBSCRIBER_SURGE,
+    AlertKind.MILESTONE,
     AlertKind.UNSUBSCRIBE_SPIKE,
 )
 _KINDS_AFTER_REACTIONS = (AlertKind.REACTION_SPIKE,)

@@ -13,6 +13,7 @@ from services.clock import Clock
 from services.domain.channels import ChannelRecord, ChannelSummary
 from services.entitlements import EntitlementsService
 from services.plans import Allowance
+from services.subscribers import SubscriberSnapshotService
 from services.telegram import ChatUnavailable, TelegramGateway
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ class ChannelService:
         channels: ChannelsRepository,
         telegram: TelegramGateway,
         entitlements: EntitlementsService,
+        subscribers: SubscriberSnapshotService,
         clock: Clock,
         *,
         admin_verify_ttl: timedelta,
@@ -92,6 +94,7 @@ class ChannelService:
         self._channels = channels
         self._telegram = telegram
         self._entitlements = entitlements
+        self._subscribers = subscribers
         self._clock = clock
         self._admin_verify_ttl = admin_verify_ttl
         self._concurrency = concurrency
@@ -111,6 +114,7 @@ class ChannelService:
         await self._channels.set_admins(
             channel_id=channel_id, admin_ids=admins.human_ids, verified_at=self._clock.now()
         )
+        await self._subscribers.snapshot_channel(channel_id)
         linked = added_by is not None and added_by in admins.human_ids
         return TrackResult(channel=channel, user_linked=linked, was_tracked=was_tracked)
 
@@ -159,6 +163,7 @@ class ChannelService:
         await self._channels.set_admins(
             channel_id=chat.id, admin_ids=admins.human_ids, verified_at=self._clock.now()
         )
+        await self._subscribers.snapshot_channel(chat.id)
         return TrackResult(channel=channel, user_linked=True, was_tracked=was_tracked)
 
     async def list_for_user(self, *, user_id: int) -> list[ChannelSummary]:

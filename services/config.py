@@ -82,6 +82,8 @@ class Settings(DatabaseSettings):
     export_status_after_seconds: float = Field(default=3.0, ge=0)
     # The largest file the bot may send: 50 MB on Telegram's servers, 2000 MB on a local one.
     export_max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    # One file of an export is one COPY statement: it may run longer than other statements.
+    export_copy_timeout_seconds: float = Field(default=300.0, gt=0)
 
     # Per-user throttling: a burst of this many updates, refilled at this rate per second.
     throttle_burst: int = Field(default=8, ge=1)

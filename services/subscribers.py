@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from datetime import datetime
 
 from db.channels import ChannelsRepository
 from db.ingestion import IngestionRepository
@@ -35,18 +36,32 @@ class SubscriberSnapshotService:
 
         async def count(channel_id: int) -> SnapshotRow | None:
             async with semaphore:
-                try:
-                    subscribers = await self._telegram.get_member_count(channel_id)
-                except ChatUnavailable:
-                    log.info("no subscriber count for channel %s: not reachable", channel_id)
-                    return None
-                except Exception:
-                    log.exception("subscriber count of channel %s failed", channel_id)
-                    return None
-            return SnapshotRow(channel_id=channel_id, taken_at=taken_at, subscribers=subscribers)
+                return await self._count(channel_id, taken_at=taken_at)
 
         results = await asyncio.gather(*(count(cid) for cid in await self._channels.tracked_ids()))
         rows = [row for row in results if row is not None]
         if rows:
             await self._ingestion.insert_snapshots(rows)
         return len(rows)
+
+    async def snapshot_channel(self, channel_id: int) -> int | None:
+        """Ask Telegram for one channel's count now and store it; None if Telegram says nothing.
+
+        A channel just tracked shows its count at once, not after the next scheduled round.
+        """
+        row = await self._count(channel_id, taken_at=self._clock.now())
+        if row is None:
+            return None
+        await self._ingestion.insert_snapshots([row])
+        return row.subscribers
+
+    async def _count(self, channel_id: int, *, taken_at: datetime) -> SnapshotRow | None:
+        try:
+            subscribers = await self._telegram.get_member_count(channel_id)
+        except ChatUnavailable:
+            log.info("no subscriber count for channel %s: not reachable", channel_id)
+            return None
+        except Exception:
+            log.exception("subscriber count of channel %s failed", channel_id)
+            return None
+        return SnapshotRow(channel_id=channel_id, taken_at=taken_at, subscribers=subscribers)

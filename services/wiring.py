@@ -144,10 +144,14 @@ def build_services(
             ),
         },
     )
+    subscribers = SubscriberSnapshotService(
+        channels_repo, ingestion_repo, gateway, clock, concurrency=settings.telegram_concurrency
+    )
     channels = ChannelService(
         channels_repo,
         gateway,
         entitlements,
+        subscribers,
         clock,
         admin_verify_ttl=timedelta(seconds=settings.admin_verify_ttl_seconds),
         concurrency=settings.telegram_concurrency,
@@ -155,7 +159,7 @@ def build_services(
     analytics = AnalyticsService(AnalyticsRepository(pool), entitlements, clock)
     charts = ChartService()
     exports = ExportService(
-        ExportsRepository(pool),
+        ExportsRepository(pool, copy_timeout=settings.export_copy_timeout_seconds),
         entitlements,
         clock,
         work_dir=settings.data_dir / "exports",
@@ -193,13 +197,7 @@ def build_services(
             # A join/leave burst or a reaction spike is checked as soon as it is written.
             listener=alerts if settings.feature_alerts else None,
         ),
-        subscribers=SubscriberSnapshotService(
-            channels_repo,
-            ingestion_repo,
-            gateway,
-            clock,
-            concurrency=settings.telegram_concurrency,
-        ),
+        subscribers=subscribers,
         health=HealthService(pool),
         watermarking=WatermarkingService(
             WatermarksRepository(pool),

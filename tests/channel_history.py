@@ -8,6 +8,9 @@ import asyncpg
 # The sample history is seen at Saturday 2026-10-31 23:00 in Moscow (UTC+3, no daylight saving).
 SAMPLE_NOW = datetime(2026, 10, 31, 20, 0, tzinfo=UTC)
 
+# The sample history's latest count: a fake channel carrying it says the same when added.
+SAMPLE_SUBSCRIBERS = 1100
+
 
 def utc(day: int, hour: int, minute: int = 0) -> datetime:
     """A moment of October 2026, in UTC."""
@@ -173,5 +176,7 @@ async def write_sample_history(db: asyncpg.Pool, channel_id: int) -> None:
         ],
     )
     await add_snapshots(
-        db, channel_id, [(utc(17, 20), 900), (utc(24, 20), 1000), (utc(31, 10), 1100)]
+        db,
+        channel_id,
+        [(utc(17, 20), 900), (utc(24, 20), 1000), (utc(31, 10), SAMPLE_SUBSCRIBERS)],
     )

@@ -11,7 +11,7 @@ Telegram's updates wherever those exist, through the database only for what no u
 from dataclasses import dataclass
 from datetime import timedelta
 
-from channel_history import add_views, set_views_source, write_sample_history
+from channel_history import SAMPLE_SUBSCRIBERS, add_views, set_views_source, write_sample_history
 from fake_telegram import FakeChannel, FakeTelegram, FakeUser
 
 from services.share_links import CreatedShareLink
@@ -45,10 +45,11 @@ async def owner_with_channel(
     username: str | None = "cookingdaily",
     *,
     language_code: str = "en",
+    subscribers: int = 1500,
 ) -> tuple[FakeUser, FakeChannel]:
     """A user who started the bot and has it track their channel."""
     owner = await started(tg, name, language_code=language_code)
-    return owner, await tracked_channel(tg, owner, title, username)
+    return owner, await tracked_channel(tg, owner, title, username, subscribers=subscribers)
 
 
 async def owner_of(tg: FakeTelegram, *usernames: str) -> FakeUser:
@@ -84,7 +85,12 @@ async def owner_with_sample_history(
     """Alice (or `name`), in Moscow, tracks @testchannel with channel_history's sample history,
     whose numbers are worked out in write_sample_history."""
     alice, channel = await owner_with_channel(
-        tg, name, "Test Channel", "testchannel", language_code=language_code
+        tg,
+        name,
+        "Test Channel",
+        "testchannel",
+        language_code=language_code,
+        subscribers=SAMPLE_SUBSCRIBERS,  # the count Telegram reports as the history ends
     )
     await set_time_zone(tg, alice, "Europe/Moscow")
     await write_sample_history(db, channel.id)

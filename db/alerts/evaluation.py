@@ -93,27 +93,54 @@ candidates AS (
 """
 
 
+# Milestones: the latest snapshot re-anchors a running count kept from the joins and leaves
+# since, so a crossing is seen as soon as the event that makes it is written. A crossing is
+# known by the snapshot it started from ('up:' or 'down:' and that snapshot's time), whether
+# the running count saw it first or the next snapshot did: announced once either way.
 _MILESTONE = """
-candidates AS (
-    SELECT a.id AS rule_id,
-           (CASE WHEN cur.subscribers >= a.amount THEN 'up:' ELSE 'down:' END)
-               || extract(epoch FROM cur.taken_at)::bigint AS dedupe_key,
-           jsonb_build_object('subscribers', cur.subscribers, 'previous', prev.subscribers,
-                              'milestone', a.amount,
-                              'up', cur.subscribers >= a.amount) AS details,
-           0::float8 AS weight
+counts AS (
+    SELECT a.id AS rule_id, a.amount, a.created_at, cur.taken_at, cur.subscribers,
+           prev.taken_at AS prev_taken_at, prev.subscribers AS prev_subscribers,
+           cur.subscribers + moves.until_created AS running_at_start,
+           cur.subscribers + moves.until_now AS running
       FROM active a
       CROSS JOIN LATERAL (
            SELECT s.taken_at, s.subscribers FROM subscriber_snapshots s
             WHERE s.channel_id = a.channel_id AND s.taken_at <= $1
             ORDER BY s.taken_at DESC LIMIT 1) cur
-      CROSS JOIN LATERAL (
-           SELECT s.subscribers FROM subscriber_snapshots s
+      LEFT JOIN LATERAL (
+           SELECT s.taken_at, s.subscribers FROM subscriber_snapshots s
             WHERE s.channel_id = a.channel_id AND s.taken_at < cur.taken_at
-            ORDER BY s.taken_at DESC LIMIT 1) prev
-     -- Crossed: the two latest counts lie on different sides of the milestone.
-     WHERE cur.taken_at >= a.created_at
-       AND (prev.subscribers < a.amount) <> (cur.subscribers < a.amount)
+            ORDER BY s.taken_at DESC LIMIT 1) prev ON true
+      CROSS JOIN LATERAL (
+           SELECT coalesce(sum(CASE WHEN e.kind = 'join' THEN 1 ELSE -1 END)
+                           FILTER (WHERE e.occurred_at <= a.created_at), 0) AS until_created,
+                  coalesce(sum(CASE WHEN e.kind = 'join' THEN 1 ELSE -1 END), 0) AS until_now
+             FROM subscriber_events e
+            WHERE e.channel_id = a.channel_id
+              AND e.occurred_at > cur.taken_at AND e.occurred_at <= $1) moves
+),
+crossings AS (
+    -- Two snapshots on different sides of the milestone.
+    SELECT rule_id, amount, prev_taken_at AS started_at, prev_subscribers AS previous,
+           subscribers AS current
+      FROM counts
+     WHERE prev_taken_at IS NOT NULL AND taken_at >= created_at
+       AND (prev_subscribers < amount) <> (subscribers < amount)
+    UNION ALL
+    -- The running count since the latest snapshot (or since the rule began) crossing it.
+    SELECT rule_id, amount, taken_at, running_at_start, running
+      FROM counts
+     WHERE (running_at_start < amount) <> (running < amount)
+),
+candidates AS (
+    SELECT rule_id,
+           (CASE WHEN current >= amount THEN 'up:' ELSE 'down:' END)
+               || extract(epoch FROM started_at)::bigint AS dedupe_key,
+           jsonb_build_object('subscribers', current, 'previous', previous,
+                              'milestone', amount, 'up', current >= amount) AS details,
+           0::float8 AS weight
+      FROM crossings
 )
 """
 

@@ -148,7 +148,7 @@ async def test_an_alert_arrives_with_numbers_link_and_buttons_and_mutes(app, tg,
     (alert,) = alerts_to(tg, alice)
     assert alert.plain_text == (
         "🔔 📉 Subscriber drop in Cooking Daily\n"
-        "Lost 3 subscribers in the last 1 h: 0 joined, 3 left.\nOpen the channel"
+        "Lost 3 subscribers (0.2%) in the last 1 h: 0 joined, 3 left.\nOpen the channel"
     )
     assert '<a href="https://t.me/cookingdaily">' in alert.text
     stats = StatsCb(action=StatsAction.PERIOD, channel_id=channel.id, days=7).pack()
@@ -229,7 +229,7 @@ async def test_test_button_and_history(app, tg, clock) -> None:
     await tg.send_text(alice, "/alerts history")
     history = tg.texts_to(alice)[-1]
     assert "📜 <b>Last alerts</b>" in history
-    assert "Lost <b>3</b> subscribers in the last 1 h" in history
+    assert "Lost <b>3</b> subscribers (0.2%) in the last 1 h" in history
 
 
 async def test_a_429_is_retried_after_its_retry_after(app, tg, db, clock) -> None:
@@ -399,3 +399,76 @@ async def test_alerts_can_be_switched_off(app, tg) -> None:
     await tg.send_text(alice, "/alerts")
     assert "I don't know the command /alerts" in tg.texts_to(alice)[-1]
     assert app.app.scheduler.get_job("alert_evaluation") is None
+
+
+def alert_text(call) -> bool:
+    return call.ok and "🔔" in (call.text or "")
+
+
+async def create_rule(app, owner: FakeUser, channel: FakeChannel, kind, thresholds) -> None:
+    await app.services.alerts.create_rule(
+        user_id=owner.id, channel_id=channel.id, kind=kind, thresholds=thresholds
+    )
+
+
+# The bot's own flusher writes the joins within a second, as in production: no flush by hand.
+@pytest.mark.settings(ingest_flush_seconds=1)
+async def test_a_milestone_crossed_by_joins_is_announced_within_seconds_once(
+    app, tg, db, clock
+) -> None:
+    alice, channel = await owner_with_channel(tg)  # 1,500 subscribers, counted when added
+    await create_rule(app, alice, channel, AlertKind.MILESTONE, AlertThresholds(amount=1510))
+    mark = tg.mark()
+    clock.advance(seconds=5)
+
+    await tg.join(channel, count=12, date=clock.now())
+
+    alert = await tg.wait_for(
+        "sendMessage", chat_id=alice, predicate=alert_text, after=mark, timeout=10
+    )
+    assert alert.plain_text == (
+        "🔔 🏁 Milestone in Cooking Daily\n"
+        "Reached 1,510 subscribers: now 1,512, before 1,500.\nOpen the channel"
+    )
+
+    # A day later (past the cooldown) the scheduled snapshot sees the same crossing: no repeat.
+    clock.advance(hours=25)
+    await tg.join(channel, count=3, date=clock.now())
+    await app.services.ingestion.flush()
+    assert await app.services.subscribers.snapshot_all() == 1
+    assert await app.services.alerts.evaluate() == 0
+    await app.services.alert_delivery.deliver_due()
+    assert len(alerts_to(tg, alice)) == 1
+    assert await db.fetchval("SELECT count(*) FROM alert_firings") == 1
+
+
+@pytest.mark.settings(ingest_flush_seconds=1)
+async def test_a_drop_of_five_percent_within_an_hour_is_announced_within_seconds_once(
+    app, tg, db, clock
+) -> None:
+    alice, channel = await owner_with_channel(tg)  # 1,500 subscribers, counted when added
+    drop = AlertThresholds(percent=5, hours=1)
+    await create_rule(app, alice, channel, AlertKind.SUBSCRIBER_DROP, drop)
+    mark = tg.mark()
+    clock.advance(minutes=20)
+    await tg.leave(channel, count=40, date=clock.now())
+    await app.services.ingestion.flush()
+    clock.advance(minutes=20)
+
+    await tg.leave(channel, count=35, date=clock.now())  # 75 in 40 minutes: 5 %
+
+    alert = await tg.wait_for(
+        "sendMessage", chat_id=alice, predicate=alert_text, after=mark, timeout=10
+    )
+    assert alert.plain_text == (
+        "🔔 📉 Subscriber drop in Cooking Daily\n"
+        "Lost 75 subscribers (5.0%) in the last 1 h: 0 joined, 75 left.\nOpen the channel"
+    )
+
+    # The scheduled evaluation and the next snapshot find nothing new to say.
+    clock.advance(minutes=5)
+    await app.services.subscribers.snapshot_all()
+    assert await app.services.alerts.evaluate() == 0
+    await app.services.alert_delivery.deliver_due()
+    assert len(alerts_to(tg, alice)) == 1
+    assert await db.fetchval("SELECT count(*) FROM alert_firings") == 1

@@ -2,7 +2,7 @@
 
 import aiohttp
 import pytest
-from fake_telegram import BOT_USERNAME, FakeTelegram
+from fake_telegram import BOT_USERNAME, FakeChannel, FakeTelegram, FakeUser
 from stories import owner_with_channel
 
 
@@ -310,3 +310,31 @@ async def test_the_bot_losing_admin_rights_ends_access_and_share_links(
 
     await tg.add_bot_to_channel(channel, by=alice)
     assert await share_page_status(app, link) == 200
+
+
+async def made_admin(tg: FakeTelegram, owner: FakeUser, channel: FakeChannel) -> None:
+    await tg.add_bot_to_channel(channel, by=owner)
+
+
+async def added_by_command(tg: FakeTelegram, owner: FakeUser, channel: FakeChannel) -> None:
+    channel.bot_status = "administrator"
+    await tg.send_text(owner, f"/add @{channel.username}")
+
+
+@pytest.mark.parametrize(
+    "add",
+    [pytest.param(made_admin, id="bot-made-admin"), pytest.param(added_by_command, id="add")],
+)
+async def test_a_channel_shows_its_subscribers_from_the_moment_it_is_added(
+    app, tg: FakeTelegram, add
+) -> None:
+    alice = tg.user("Alice")
+    await tg.send_text(alice, "/start")
+    channel = tg.channel("Cooking Daily", "cookingdaily", owner=alice, subscribers=1500)
+
+    await add(tg, alice, channel)  # no scheduled snapshot has run
+
+    await tg.send_text(alice, "/channels")
+    assert "1,500 subscribers" in tg.texts_to(alice)[-1]
+    await tg.send_text(alice, "/stats")
+    assert "Subscribers: 1,500" in tg.last_to(alice, "sendMessage").plain_text

@@ -13,6 +13,8 @@ from bot.handlers.exports import ExportStatus
 from services.exports import ExportKind
 from services.i18n import ENGLISH
 
+# The count Telegram reports when the channel is added, as the history below ends.
+ADDED_WITH = 1450
 BOM = "\ufeff"
 POSTS_HEADER = [
     "Message ID",
@@ -51,7 +53,7 @@ async def test_export_sends_three_csv_files_that_parse_back_to_the_rows(
     app, tg: FakeTelegram, db, clock
 ) -> None:
     alice = await started(tg)
-    channel = await tracked_channel(tg, alice)
+    channel = await tracked_channel(tg, alice, subscribers=ADDED_WITH)
     today = clock.now().date()
     first_day = today - timedelta(days=6)
 
@@ -143,7 +145,7 @@ async def test_export_sends_three_csv_files_that_parse_back_to_the_rows(
 
 async def test_export_uses_the_users_time_zone(app, tg: FakeTelegram, db, clock) -> None:
     alice = await started(tg)
-    channel = await tracked_channel(tg, alice)
+    channel = await tracked_channel(tg, alice, subscribers=ADDED_WITH)
     await db.execute("UPDATE users SET time_zone = 'Asia/Tokyo' WHERE id = $1", alice.id)
     three_days_ago = clock.now().date() - timedelta(days=3)
     # 20:30 UTC is 05:30 the next morning in Tokyo (UTC+9, no daylight saving).
@@ -165,7 +167,9 @@ async def test_private_channel_files_are_named_after_its_title_without_links(
     app, tg: FakeTelegram
 ) -> None:
     alice = await started(tg)
-    channel = await tracked_channel(tg, alice, title="Семейный чат · Family", username=None)
+    channel = await tracked_channel(
+        tg, alice, title="Семейный чат · Family", username=None, subscribers=ADDED_WITH
+    )
     await tg.post(channel, "Hello")
     await app.services.ingestion.flush()
 
@@ -184,7 +188,7 @@ async def test_export_csv_under_stats_exports_that_channel_and_period(
     app, tg: FakeTelegram, clock, stats_args: str, days_back: tuple[int, int]
 ) -> None:
     alice = await started(tg)
-    await tracked_channel(tg, alice)
+    await tracked_channel(tg, alice, subscribers=ADDED_WITH)
     first, last = (clock.now().date() - timedelta(days=back) for back in days_back)
     if stats_args == "range":
         stats_args = f"{first} {last}"
@@ -199,7 +203,7 @@ async def test_export_csv_under_stats_exports_that_channel_and_period(
 
 async def test_a_channel_the_user_does_not_administer_is_refused(app, tg: FakeTelegram) -> None:
     alice, mallory = await started(tg), tg.user("Mallory")
-    channel = await tracked_channel(tg, alice)
+    channel = await tracked_channel(tg, alice, subscribers=ADDED_WITH)
     await tg.post(channel, "Secret recipe")
     await app.services.ingestion.flush()
 
@@ -219,8 +223,8 @@ async def test_a_channel_the_user_does_not_administer_is_refused(app, tg: FakeTe
 
 async def test_several_channels_are_offered_to_choose_from(app, tg: FakeTelegram) -> None:
     alice = await started(tg)
-    await tracked_channel(tg, alice, "First", "firstchan")
-    await tracked_channel(tg, alice, "Second", "secondchan")
+    await tracked_channel(tg, alice, "First", "firstchan", subscribers=ADDED_WITH)
+    await tracked_channel(tg, alice, "Second", "secondchan", subscribers=ADDED_WITH)
 
     await tg.send_text(alice, "/export 7")
     choice = tg.last_to(alice, "sendMessage")
@@ -242,7 +246,7 @@ async def test_several_channels_are_offered_to_choose_from(app, tg: FakeTelegram
 )
 async def test_unclear_arguments_get_examples(app, tg: FakeTelegram, args: str, answer: str):
     alice = await started(tg)
-    await tracked_channel(tg, alice)
+    await tracked_channel(tg, alice, subscribers=ADDED_WITH)
     await tg.send_text(alice, f"/export {args}")
     reply = tg.texts_to(alice)[-1]
     assert answer in reply and "<code>/export @yourchannel 7d</code>" in reply
@@ -250,7 +254,7 @@ async def test_unclear_arguments_get_examples(app, tg: FakeTelegram, args: str, 
 
 async def test_a_range_of_dates_exports_those_days(app, tg: FakeTelegram, clock) -> None:
     alice = await started(tg)
-    channel = await tracked_channel(tg, alice)
+    channel = await tracked_channel(tg, alice, subscribers=ADDED_WITH)
     today = clock.now().date()
     first, last = today - timedelta(days=6), today - timedelta(days=4)
     for back in range(8):
@@ -269,7 +273,7 @@ async def test_daily_export_limit_answers_with_the_limit_and_an_upgrade(
     app, tg: FakeTelegram, db
 ) -> None:
     alice = await started(tg)
-    await tracked_channel(tg, alice)
+    await tracked_channel(tg, alice, subscribers=ADDED_WITH)
     for _ in range(3):
         await tg.send_text(alice, "/export 7")
     assert len(tg.sent("sendMediaGroup", chat_id=alice)) == 3
@@ -288,7 +292,7 @@ async def test_daily_export_limit_answers_with_the_limit_and_an_upgrade(
 
 async def test_a_period_longer_than_the_plans_history_is_refused(app, tg, db) -> None:
     alice = await started(tg)
-    await tracked_channel(tg, alice)
+    await tracked_channel(tg, alice, subscribers=ADDED_WITH)
 
     await tg.send_text(alice, "/export 90")
 
@@ -302,7 +306,7 @@ async def test_a_period_longer_than_the_plans_history_is_refused(app, tg, db) ->
 @pytest.mark.settings(export_status_after_seconds=0)
 async def test_a_slow_export_shows_a_status_that_is_edited_to_done(app, tg: FakeTelegram) -> None:
     alice = await started(tg)
-    await tracked_channel(tg, alice)
+    await tracked_channel(tg, alice, subscribers=ADDED_WITH)
     mark = tg.mark()
 
     await tg.send_text(alice, "/export 7")
@@ -343,7 +347,7 @@ async def test_the_status_counts_rows_without_editing_too_often(app, tg, clock) 
 
 async def test_a_quick_export_shows_no_status(app, tg: FakeTelegram) -> None:
     alice = await started(tg)
-    await tracked_channel(tg, alice)
+    await tracked_channel(tg, alice, subscribers=ADDED_WITH)
     mark = tg.mark()
 
     await tg.send_text(alice, "/export 7")
@@ -355,7 +359,7 @@ async def test_a_quick_export_shows_no_status(app, tg: FakeTelegram) -> None:
 @pytest.mark.settings(export_max_file_bytes=200)
 async def test_a_file_too_large_to_send_is_refused_and_not_counted(app, tg, db) -> None:
     alice = await started(tg)
-    channel = await tracked_channel(tg, alice)
+    channel = await tracked_channel(tg, alice, subscribers=ADDED_WITH)
     for number in range(5):
         await tg.post(channel, f"Post number {number} with a long enough text to fill the file")
     await app.services.ingestion.flush()
@@ -369,7 +373,7 @@ async def test_a_file_too_large_to_send_is_refused_and_not_counted(app, tg, db) 
 
 async def test_an_export_that_fails_to_send_is_not_counted(app, tg: FakeTelegram, db) -> None:
     alice = await started(tg)
-    await tracked_channel(tg, alice)
+    await tracked_channel(tg, alice, subscribers=ADDED_WITH)
     tg.fail_next("sendMediaGroup", error_code=400, description="Bad Request: file is broken")
 
     await tg.send_text(alice, "/export 7")
@@ -380,7 +384,7 @@ async def test_an_export_that_fails_to_send_is_not_counted(app, tg: FakeTelegram
 
 async def test_a_button_with_a_forged_period_is_stale(app, tg: FakeTelegram) -> None:
     alice = await started(tg)
-    channel = await tracked_channel(tg, alice)
+    channel = await tracked_channel(tg, alice, subscribers=ADDED_WITH)
 
     # Callback data a StatsCb cannot be built with: a period of no days.
     forged = f"st:e:{channel.id}:0"
@@ -392,7 +396,7 @@ async def test_a_button_with_a_forged_period_is_stale(app, tg: FakeTelegram) -> 
 
 async def test_post_texts_that_look_like_formulas_stay_text(app, tg: FakeTelegram) -> None:
     alice = await started(tg)
-    channel = await tracked_channel(tg, alice)
+    channel = await tracked_channel(tg, alice, subscribers=ADDED_WITH)
     await tg.post(channel, '=HYPERLINK("http://evil.example","win")')
     await tg.post(channel, "-5 degrees today")
     await tg.post(channel, "Plain text")

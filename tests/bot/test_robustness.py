@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from channel_history import SAMPLE_NOW, write_sample_history
+from channel_history import SAMPLE_NOW, SAMPLE_SUBSCRIBERS, write_sample_history
 from fake_telegram import BOT_TOKEN, Call, FakeTelegram, FakeUser
 from helpers import FreezableProxy, ManualClock
 
@@ -45,7 +45,7 @@ async def owner_with_stats(tg: FakeTelegram, db) -> tuple[FakeUser, Call]:
     """Alice owns a tracked channel with history and has just asked for its /stats."""
     alice = tg.user("Alice")
     await tg.send_text(alice, "/start")
-    channel = tg.channel("Test Channel", "testchannel", owner=alice)
+    channel = tg.channel("Test Channel", "testchannel", owner=alice, subscribers=SAMPLE_SUBSCRIBERS)
     await tg.add_bot_to_channel(channel, by=alice)
     await write_sample_history(db, channel.id)
     await tg.send_text(alice, "/stats 7d")

@@ -49,7 +49,11 @@ def analytics(db, entitlements, clock: ManualClock) -> AnalyticsService:
 @pytest.fixture
 def exports(db, entitlements, clock: ManualClock, tmp_path) -> ExportService:
     return ExportService(
-        ExportsRepository(db), entitlements, clock, work_dir=tmp_path, max_file_bytes=10**7
+        ExportsRepository(db, copy_timeout=60),
+        entitlements,
+        clock,
+        work_dir=tmp_path,
+        max_file_bytes=10**7,
     )
 
 

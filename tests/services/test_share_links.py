@@ -9,6 +9,7 @@ import pytest
 from helpers import ManualClock
 
 from db.channels import ChannelsRepository
+from db.ingestion import IngestionRepository
 from db.plans import PlansRepository
 from db.share_links import ShareLinksRepository
 from services.channels import ChannelService, NotChannelAdmin
@@ -23,6 +24,7 @@ from services.share_links import (
     ShareLinkService,
     UnknownShareFile,
 )
+from services.subscribers import SubscriberSnapshotService
 
 OWNER, STRANGER, CHANNEL = 501, 502, -1001000000501
 
@@ -84,6 +86,13 @@ async def share_links(db, clock: ManualClock, source: StubSource) -> ShareLinkSe
         ChannelsRepository(db),
         None,  # type: ignore[arg-type]  # admin rights are fresh: Telegram is not asked
         entitlements,
+        SubscriberSnapshotService(
+            ChannelsRepository(db),
+            IngestionRepository(db),
+            None,  # type: ignore[arg-type]  # no channel is added here
+            clock,
+            concurrency=1,
+        ),
         clock,
         admin_verify_ttl=timedelta(days=365),
         concurrency=1,

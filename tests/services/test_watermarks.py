@@ -8,11 +8,13 @@ from helpers import ManualClock
 from PIL import Image
 
 from db.channels import ChannelsRepository
+from db.ingestion import IngestionRepository
 from db.plans import PlansRepository
 from db.watermarks import WatermarksRepository
 from services.channels import ChannelService
 from services.entitlements import EntitlementsService
 from services.plans import Allowance
+from services.subscribers import SubscriberSnapshotService
 from services.telegram import FileTooBig, FileUnavailable
 from services.watermark_image import (
     ImageTooLarge,
@@ -76,6 +78,9 @@ async def service_for(db, clock: ManualClock):
             ChannelsRepository(db),
             telegram,  # no channels here, so it is never asked about one
             entitlements,
+            SubscriberSnapshotService(
+                ChannelsRepository(db), IngestionRepository(db), telegram, clock, concurrency=1
+            ),
             clock,
             admin_verify_ttl=timedelta(minutes=10),
             concurrency=1,
