@@ -12,7 +12,7 @@ from collections.abc import Awaitable
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import ExceptionTypeFilter
-from aiogram.types import ErrorEvent, Message, Update
+from aiogram.types import CallbackQuery, ErrorEvent, Message, Update
 
 from bot.handlers.common import (
     ChannelToPick,
@@ -102,20 +102,24 @@ async def on_channel_to_pick(event: ErrorEvent, message: Message, bot: Bot, t: T
     await _refuse(event.update, bot, t, answer)
 
 
-async def on_channel_refused(event: ErrorEvent, bot: Bot, t: Translator) -> None:
+async def on_channel_refused(
+    event: ErrorEvent, target: Message | CallbackQuery, bot: Bot, t: Translator
+) -> None:
     """Why the user cannot act on that channel: in the button's alert, or in the chat."""
     text = access_error_text(t, event.exception)  # type: ignore[arg-type]
-    if (query := event.update.callback_query) is not None:
-        await _refuse(event.update, bot, t, query.answer(plain_alert(text), show_alert=True))
-    elif (message := event.update.message) is not None:
-        await _refuse(event.update, bot, t, message.answer(text))
+    if isinstance(target, CallbackQuery):
+        answer = target.answer(plain_alert(text), show_alert=True)
+    else:
+        answer = target.answer(text)
+    await _refuse(event.update, bot, t, answer)
 
 
-async def on_limit_reached(event: ErrorEvent, bot: Bot, t: Translator) -> None:
+async def on_limit_reached(
+    event: ErrorEvent, target: Message | CallbackQuery, bot: Bot, t: Translator
+) -> None:
     """The plan's limit and the upgrade, under the button or the command that met it."""
-    if (target := event.update.callback_query or event.update.message) is not None:
-        answer = answer_limit_reached(t, target, event.exception)  # type: ignore[arg-type]
-        await _refuse(event.update, bot, t, answer)
+    answer = answer_limit_reached(t, target, event.exception)  # type: ignore[arg-type]
+    await _refuse(event.update, bot, t, answer)
 
 
 async def on_error(event: ErrorEvent, bot: Bot, t: Translator) -> bool:
@@ -130,7 +134,9 @@ def create_router() -> Router:
     router.errors.register(
         on_channel_to_pick, ExceptionTypeFilter(ChannelToPick), F.update.message.as_("message")
     )
-    router.errors.register(on_channel_refused, ExceptionTypeFilter(ChannelAccessError))
-    router.errors.register(on_limit_reached, ExceptionTypeFilter(LimitReached))
+    # Refusals met elsewhere (a channel's update, say) reach the last resort as the bugs they are.
+    from_a_user = (F.update.callback_query | F.update.message).as_("target")
+    router.errors.register(on_channel_refused, ExceptionTypeFilter(ChannelAccessError), from_a_user)
+    router.errors.register(on_limit_reached, ExceptionTypeFilter(LimitReached), from_a_user)
     router.errors.register(on_error)
     return router
