@@ -225,9 +225,10 @@ async def on_answer(
 async def on_default(
     query: CallbackQuery, state: FSMContext, user: UserRecord, alerts: AlertService, t: Translator
 ) -> None:
-    await query.answer()
     default = (await state.get_data())["default"]
+    # Answered after: a plan limit met on the last answer answers the query with the upgrade.
     await _take_answer(t, query.message, default, state, user, alerts)
+    await query.answer()
 
 
 async def _take_answer(

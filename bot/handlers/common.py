@@ -3,7 +3,6 @@ channel access into a reply, the period a button under /stats acts on, and showi
 page in place."""
 
 from collections.abc import Callable
-from contextlib import suppress
 
 from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
@@ -119,9 +118,7 @@ async def answer_limit_reached(
     text = plans_texts.limit_reached(t, error)
     message = target.message if isinstance(target, CallbackQuery) else target
     if isinstance(target, CallbackQuery):
-        # Answered already when the limit is met late (an export under way, say).
-        with suppress(TelegramBadRequest):
-            await target.answer()
+        await target.answer()
     await message.answer(text, reply_markup=upgrade_keyboard(t))
 
 

@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, FSInputFile, InputMediaDocument, Messag
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot.callbacks import StatsAction, StatsCb, StatsRangeCb
-from bot.handlers.common import ButtonChannel, ButtonPeriod, resolve_channel
+from bot.handlers.common import ButtonChannel, ButtonPeriod, answer_limit_reached, resolve_channel
 from bot.i18n_texts import exports as texts
 from bot.i18n_texts.stats import invalid_period
 from bot.keyboards import period_callback
@@ -21,6 +21,7 @@ from services.clock import Clock
 from services.config import Settings
 from services.domain.channels import ChannelRecord
 from services.domain.users import UserRecord
+from services.entitlements import LimitReached
 from services.exports import CsvLayout, ExportKind, ExportService, ExportTooLarge, split_layout
 from services.i18n import Translator
 
@@ -127,6 +128,10 @@ async def send_export(
                 for index, file in enumerate(export.files)
             ]
             await bot.send_media_group(chat_id, files)
+    except LimitReached as error:
+        # Not left to the errors router: a button's query is answered before the export starts.
+        await answer_limit_reached(t, message, error)
+        return
     except ExportTooLarge as error:
         await status.failed(texts.too_large(t, error))
         return
