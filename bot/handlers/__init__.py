@@ -1,6 +1,10 @@
-"""The routers of every feature, in the order updates should meet them."""
+"""The router tree: who may reach what, in the order updates should meet it.
 
-from aiogram import Router
+Channel updates go to membership and ingestion; every feature a user talks to sits under one
+parent that takes messages from private chats only.
+"""
+
+from aiogram import F, Router
 
 from bot.handlers import (
     admin,
@@ -24,33 +28,35 @@ from services.config import Settings
 
 def get_routers(settings: Settings) -> list[Router]:
     """Fresh routers each call: one process may run several dispatchers (tests, restarts)."""
-    routers = [
+    return [
         errors.create_router(),
         # Before ingestion, which takes every chat_member update: an admin's demotion is seen first.
         membership.create_router(),
         ingestion.create_router(),
+        private_chat_router(settings),
     ]
+
+
+def private_chat_router(settings: Settings) -> Router:
+    """The features, in private chat only (buttons come from the bot's own messages there)."""
+    private = Router(name="private_chat")
+    private.message.filter(F.chat.type == "private")
     if settings.feature_share_links:
         # Before start's router: /start r_<token> opens a share link, plain /start greets.
-        routers.append(share_links.create_router())
-    routers += [
-        start.create_router(),
-        channels.create_router(),
-    ]
+        private.include_router(share_links.create_router())
+    private.include_routers(start.create_router(), channels.create_router())
     if settings.feature_billing:
         # Before plans: billing answers the Upgrade button with what to buy; without billing,
         # plans answers it with the plans overview.
-        routers.append(billing.create_router())
-    routers.append(plans.create_router())
-    routers.append(admin.create_router(settings.admin_ids))
+        private.include_router(billing.create_router())
+    private.include_routers(plans.create_router(), admin.create_router(settings.admin_ids))
     if settings.feature_analytics:
-        routers.append(stats.create_router())
-        routers.append(exports.create_router())
+        private.include_routers(stats.create_router(), exports.create_router())
     if settings.feature_alerts:
-        routers += [alerts.create_router(), preferences.create_router()]
+        private.include_routers(alerts.create_router(), preferences.create_router())
     if settings.feature_watermark:
         # Takes every photo and image file in private chat, so it sits just before the fallback.
-        routers.append(watermark.create_router())
+        private.include_router(watermark.create_router())
     # The fallback goes last: it answers whatever no feature took.
-    routers.append(fallback.create_router())
-    return routers
+    private.include_router(fallback.create_router())
+    return private

@@ -16,9 +16,9 @@ from bot.callbacks import (
     ListKind,
     PageCb,
 )
-from bot.handlers.common import access_error_text, answer_limit_reached, show_in_place
+from bot.handlers.common import NOT_A_COMMAND, show_in_place
 from bot.i18n_texts import alerts as alerts_texts
-from bot.i18n_texts.common import NO_CHANNELS
+from bot.i18n_texts.common import NO_CHANNELS, access_error_text
 from bot.keyboards import (
     alert_answer_keyboard,
     alert_channels_keyboard,
@@ -38,7 +38,6 @@ from services.channels import ChannelAccessError, ChannelService
 from services.clock import Clock
 from services.domain.alerts import AlertKind
 from services.domain.users import UserRecord
-from services.entitlements import LimitReached
 from services.i18n import Translator
 
 
@@ -133,11 +132,7 @@ async def on_menu_button(
         await query.message.answer(alerts_texts.history(t, firings, user.time_zone))
         await query.answer()
         return
-    try:
-        await alerts.ensure_room_for_rule(user_id=user.id)
-    except LimitReached as error:
-        await answer_limit_reached(t, query, error)
-        return
+    await alerts.ensure_room_for_rule(user_id=user.id)
     await state.clear()
     await state.set_state(NewAlert.kind)
     await query.message.answer(alerts_texts.choose_kind(t), reply_markup=alert_kinds_keyboard(t))
@@ -230,9 +225,10 @@ async def on_answer(
 async def on_default(
     query: CallbackQuery, state: FSMContext, user: UserRecord, alerts: AlertService, t: Translator
 ) -> None:
-    await query.answer()
     default = (await state.get_data())["default"]
+    # Answered after: a plan limit met on the last answer answers the query with the upgrade.
     await _take_answer(t, query.message, default, state, user, alerts)
+    await query.answer()
 
 
 async def _take_answer(
@@ -259,19 +255,12 @@ async def _take_answer(
         await _ask(message, state, t, alerts)
         return
     await state.clear()
-    try:
-        rule = await alerts.create_rule(
-            user_id=user.id,
-            channel_id=data["channel_id"],
-            kind=kind,
-            thresholds=thresholds_from(answers),
-        )
-    except ChannelAccessError as error:
-        await message.answer(access_error_text(t, error))
-        return
-    except LimitReached as error:
-        await answer_limit_reached(t, message, error)
-        return
+    rule = await alerts.create_rule(
+        user_id=user.id,
+        channel_id=data["channel_id"],
+        kind=kind,
+        thresholds=thresholds_from(answers),
+    )
     await message.answer(alerts_texts.created(t, rule))
 
 
@@ -287,7 +276,6 @@ async def on_text_instead_of_button(message: Message, t: Translator) -> None:
 
 def create_router() -> Router:
     router = Router(name="alerts")
-    router.message.filter(F.chat.type == "private")
     router.message.register(show_alerts, Command("alerts"))
     router.callback_query.register(on_rule_button, AlertCb.filter())
     router.callback_query.register(on_page, PageCb.filter(F.kind == ListKind.ALERT_RULES))
@@ -310,9 +298,8 @@ def create_router() -> Router:
         AlertWizardCb.filter(F.action == AlertWizardAction.DEFAULT),
         StateFilter(NewAlert.threshold),
     )
-    not_a_command = F.text & ~F.text.startswith("/")
-    router.message.register(on_answer, StateFilter(NewAlert.threshold), not_a_command)
+    router.message.register(on_answer, StateFilter(NewAlert.threshold), NOT_A_COMMAND)
     router.message.register(
-        on_text_instead_of_button, StateFilter(NewAlert.kind, NewAlert.channel), not_a_command
+        on_text_instead_of_button, StateFilter(NewAlert.kind, NewAlert.channel), NOT_A_COMMAND
     )
     return router

@@ -5,22 +5,16 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import ChannelAction, ChannelCb, ListKind, PageCb, RemoveCb, RemoveMode
-from bot.handlers.common import (
-    access_error_text,
-    answer_access_error,
-    answer_limit_reached,
-    plain_alert,
-    show_in_place,
-)
+from bot.handlers.common import ButtonChannel, resolve_channel, show_in_place
 from bot.i18n_texts import channels as texts
 from bot.i18n_texts.common import NO_CHANNELS
 from bot.keyboards import channels_keyboard, remove_confirm_keyboard
 from bot.paging import page_of
-from services.channels import ChannelAccessError, ChannelService
+from services.channels import ChannelService
 from services.clock import Clock
 from services.config import Settings
+from services.domain.channels import ChannelRecord
 from services.domain.users import UserRecord
-from services.entitlements import LimitReached
 from services.i18n import Translator
 
 
@@ -77,14 +71,7 @@ async def add_channel(
     if not command.args:
         await message.answer(t(texts.ADD_USAGE))
         return
-    try:
-        result = await channels.add_for_user(user_id=user.id, ref=command.args)
-    except ChannelAccessError as error:
-        await message.answer(access_error_text(t, error))
-        return
-    except LimitReached as error:
-        await answer_limit_reached(t, message, error)
-        return
+    result = await channels.add_for_user(user_id=user.id, ref=command.args)
     await message.answer(
         texts.channel_now_tracked(t, result.channel, was_tracked=result.was_tracked)
     )
@@ -97,79 +84,69 @@ async def remove_channel(
     channels: ChannelService,
     t: Translator,
 ) -> None:
-    try:
-        channel = await channels.resolve_for_user(user_id=user.id, ref=command.args)
-    except ChannelAccessError as error:
-        await answer_access_error(t, message, error, choose_action=ChannelAction.REMOVE)
-        return
+    channel = await resolve_channel(
+        channels, user_id=user.id, ref=command.args, choose=ChannelAction.REMOVE
+    )
     await message.answer(
         texts.remove_confirm(t, channel), reply_markup=remove_confirm_keyboard(t, channel.id)
     )
 
 
-async def on_channel_button(
+async def on_remove_button(query: CallbackQuery, channel: ChannelRecord, t: Translator) -> None:
+    await query.message.answer(
+        texts.remove_confirm(t, channel), reply_markup=remove_confirm_keyboard(t, channel.id)
+    )
+    await query.answer()
+
+
+async def on_resume_button(
     query: CallbackQuery,
     callback_data: ChannelCb,
     user: UserRecord,
     channels: ChannelService,
     t: Translator,
 ) -> None:
-    try:
-        if callback_data.action is ChannelAction.REMOVE:
-            channel = await channels.require_admin(
-                user_id=user.id, channel_id=callback_data.channel_id
-            )
-            await query.message.answer(
-                texts.remove_confirm(t, channel),
-                reply_markup=remove_confirm_keyboard(t, channel.id),
-            )
-        else:
-            result = await channels.add_for_user(user_id=user.id, ref=str(callback_data.channel_id))
-            await query.message.answer(
-                texts.channel_now_tracked(t, result.channel, was_tracked=result.was_tracked)
-            )
-    except ChannelAccessError as error:
-        await query.answer(plain_alert(access_error_text(t, error)), show_alert=True)
-        return
-    except LimitReached as error:
-        await answer_limit_reached(t, query, error)
-        return
+    result = await channels.add_for_user(user_id=user.id, ref=str(callback_data.channel_id))
+    await query.message.answer(
+        texts.channel_now_tracked(t, result.channel, was_tracked=result.was_tracked)
+    )
+    await query.answer()
+
+
+async def on_remove_cancelled(query: CallbackQuery, t: Translator) -> None:
+    await query.message.edit_text(t(texts.REMOVE_CANCELLED))
     await query.answer()
 
 
 async def on_remove_confirmed(
     query: CallbackQuery,
     callback_data: RemoveCb,
+    channel: ChannelRecord,
     user: UserRecord,
     channels: ChannelService,
     t: Translator,
 ) -> None:
-    if callback_data.mode is RemoveMode.CANCEL:
-        await query.message.edit_text(t(texts.REMOVE_CANCELLED))
-        await query.answer()
-        return
     deleted = callback_data.mode is RemoveMode.DELETE
-    try:
-        channel = await channels.require_admin(user_id=user.id, channel_id=callback_data.channel_id)
-        await channels.stop_tracking(user_id=user.id, channel_id=channel.id, delete_data=deleted)
-    except ChannelAccessError as error:
-        await query.answer(plain_alert(access_error_text(t, error)), show_alert=True)
-        return
+    await channels.stop_tracking(user_id=user.id, channel_id=channel.id, delete_data=deleted)
     await query.message.edit_text(texts.removed(t, channel, deleted=deleted))
     await query.answer()
 
 
 def create_router() -> Router:
     router = Router(name="channels")
-    router.message.filter(F.chat.type == "private")
     router.message.register(list_channels, Command("channels"))
     router.message.register(add_channel, Command("add"))
     router.message.register(remove_channel, Command("remove"))
     # ChannelAction.STATS buttons belong to the stats router.
     router.callback_query.register(
-        on_channel_button,
-        ChannelCb.filter(F.action.in_({ChannelAction.REMOVE, ChannelAction.RESUME})),
+        on_remove_button, ChannelCb.filter(F.action == ChannelAction.REMOVE), ButtonChannel()
     )
-    router.callback_query.register(on_remove_confirmed, RemoveCb.filter())
+    router.callback_query.register(
+        on_resume_button, ChannelCb.filter(F.action == ChannelAction.RESUME)
+    )
+    router.callback_query.register(
+        on_remove_cancelled, RemoveCb.filter(F.mode == RemoveMode.CANCEL)
+    )
+    router.callback_query.register(on_remove_confirmed, RemoveCb.filter(), ButtonChannel())
     router.callback_query.register(on_page, PageCb.filter(F.kind == ListKind.CHANNELS))
     return router

@@ -1,8 +1,10 @@
-"""What several handlers share: turning a refused channel access into a reply, the period a
-button under /stats acts on, and showing a list's page in place."""
+"""What several handlers share: the channel a button or a command acts on, turning a refused
+channel access into a reply, the period a button under /stats acts on, and showing a list's
+page in place."""
 
 from collections.abc import Callable
 
+from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
@@ -13,10 +15,55 @@ from bot.i18n_texts import plans as plans_texts
 from bot.i18n_texts.common import access_error_text
 from bot.keyboards import choose_channel_keyboard, upgrade_keyboard
 from services.analytics import AnalyticsService, InvalidPeriod, Period
-from services.channels import ChannelAccessError, ChannelChoiceNeeded
+from services.channels import ChannelAccessError, ChannelChoiceNeeded, ChannelService
+from services.domain.channels import ChannelRecord
 from services.domain.users import UserRecord
 from services.entitlements import LimitReached
 from services.i18n import Translator
+
+# A text the user typed as an answer: a command instead leaves the question for that command.
+NOT_A_COMMAND = F.text & ~F.text.startswith("/")
+
+ChannelChoice = ChannelAction | Callable[[int], CallbackData]
+
+
+class ChannelToPick(Exception):
+    """The user has several channels and named none: answered with one button per channel,
+    each carrying `choose` (a ChannelAction, or the callback data of a channel's id)."""
+
+    def __init__(self, refusal: ChannelChoiceNeeded, choose: ChannelChoice) -> None:
+        super().__init__(refusal)
+        self.refusal = refusal
+        self.choose = choose
+
+
+async def resolve_channel(
+    channels: ChannelService, *, user_id: int, ref: str | None, choose: ChannelChoice
+) -> ChannelRecord:
+    """The channel a command names, or the user's only one.
+
+    Raises ChannelToPick when there are several to pick from, and the service's
+    ChannelAccessError otherwise: the errors router answers both.
+    """
+    try:
+        return await channels.resolve_for_user(user_id=user_id, ref=ref)
+    except ChannelChoiceNeeded as refusal:
+        raise ChannelToPick(refusal, choose) from refusal
+
+
+class ButtonChannel(Filter):
+    """Hands the handler `channel`, the one the button's callback data names, once the user is
+    checked as its admin; a ChannelAccessError goes to the errors router, which answers it."""
+
+    async def __call__(
+        self,
+        query: CallbackQuery,
+        callback_data: CallbackData,
+        user: UserRecord,
+        channels: ChannelService,
+    ) -> dict[str, ChannelRecord]:
+        channel_id: int = callback_data.channel_id  # type: ignore[attr-defined]
+        return {"channel": await channels.require_admin(user_id=user.id, channel_id=channel_id)}
 
 
 def plain_alert(html_text: str) -> str:
@@ -31,7 +78,7 @@ async def answer_access_error(
     message: Message,
     error: ChannelAccessError,
     *,
-    choose_action: ChannelAction | Callable[[int], CallbackData],
+    choose_action: ChannelChoice,
 ) -> None:
     """Explain the refusal; when the user must pick a channel, offer buttons for it."""
     markup: InlineKeyboardMarkup | None = None

@@ -1,4 +1,5 @@
-"""The last resort: tell the user what went wrong, in a reply that reaches them, and log it once.
+"""The refusals every feature shares, answered once each, and the last resort: tell the user
+what went wrong, in a reply that reaches them, and log it once.
 
 A database that gave up and a Telegram fault are expected in production: one log line each, no
 traceback. Anything else is a bug: its traceback is logged under a reference the user can quote.
@@ -6,14 +7,23 @@ traceback. Anything else is a bug: its traceback is logged under a reference the
 
 import logging
 import secrets
+from collections.abc import Awaitable
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import ExceptionTypeFilter
-from aiogram.types import ErrorEvent, Message, Update
+from aiogram.types import CallbackQuery, ErrorEvent, Message, Update
 
-from bot.handlers.common import plain_alert
+from bot.handlers.common import (
+    ChannelToPick,
+    answer_access_error,
+    answer_limit_reached,
+    plain_alert,
+)
 from bot.i18n_texts import errors as texts
+from bot.i18n_texts.common import access_error_text
+from services.channels import ChannelAccessError
+from services.entitlements import LimitReached
 from services.errors import database_gave_up
 from services.i18n import Translator
 
@@ -71,10 +81,49 @@ async def tell_user(update: Update, bot: Bot, text: str) -> None:
         log.warning("update %s: could not tell the user: %s", update.update_id, error)
 
 
-async def on_error(event: ErrorEvent, bot: Bot, t: Translator) -> bool:
-    reply = log_and_explain(event.exception, f"update {event.update.update_id}", t)
+async def explain(update: Update, error: BaseException, bot: Bot, t: Translator) -> None:
+    reply = log_and_explain(error, f"update {update.update_id}", t)
     if reply is not None:
-        await tell_user(event.update, bot, reply)
+        await tell_user(update, bot, reply)
+
+
+async def _refuse(update: Update, bot: Bot, t: Translator, answer: Awaitable[object]) -> None:
+    """Send a refusal; one that Telegram does not take is a fault like any other."""
+    try:
+        await answer
+    except TelegramAPIError as failure:
+        await explain(update, failure, bot, t)
+
+
+async def on_channel_to_pick(event: ErrorEvent, message: Message, bot: Bot, t: Translator) -> None:
+    """ "Which channel?", with a button per channel for what the command was to do."""
+    to_pick: ChannelToPick = event.exception  # type: ignore[assignment]
+    answer = answer_access_error(t, message, to_pick.refusal, choose_action=to_pick.choose)
+    await _refuse(event.update, bot, t, answer)
+
+
+async def on_channel_refused(
+    event: ErrorEvent, target: Message | CallbackQuery, bot: Bot, t: Translator
+) -> None:
+    """Why the user cannot act on that channel: in the button's alert, or in the chat."""
+    text = access_error_text(t, event.exception)  # type: ignore[arg-type]
+    if isinstance(target, CallbackQuery):
+        answer = target.answer(plain_alert(text), show_alert=True)
+    else:
+        answer = target.answer(text)
+    await _refuse(event.update, bot, t, answer)
+
+
+async def on_limit_reached(
+    event: ErrorEvent, target: Message | CallbackQuery, bot: Bot, t: Translator
+) -> None:
+    """The plan's limit and the upgrade, under the button or the command that met it."""
+    answer = answer_limit_reached(t, target, event.exception)  # type: ignore[arg-type]
+    await _refuse(event.update, bot, t, answer)
+
+
+async def on_error(event: ErrorEvent, bot: Bot, t: Translator) -> bool:
+    await explain(event.update, event.exception, bot, t)
     return True
 
 
@@ -93,5 +142,14 @@ def create_router() -> Router:
         ExceptionTypeFilter(TelegramBadRequest),
         F.exception.message.contains("message is not modified"),
     )
+    # The shared refusals first (a ChannelToPick before the ChannelAccessError it wraps): the
+    # last resort takes whatever they leave.
+    router.errors.register(
+        on_channel_to_pick, ExceptionTypeFilter(ChannelToPick), F.update.message.as_("message")
+    )
+    # Refusals met elsewhere (a channel's update, say) reach the last resort as the bugs they are.
+    from_a_user = (F.update.callback_query | F.update.message).as_("target")
+    router.errors.register(on_channel_refused, ExceptionTypeFilter(ChannelAccessError), from_a_user)
+    router.errors.register(on_limit_reached, ExceptionTypeFilter(LimitReached), from_a_user)
     router.errors.register(on_error)
     return router

@@ -11,18 +11,12 @@ from aiogram.types import CallbackQuery, FSInputFile, InputMediaDocument, Messag
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot.callbacks import StatsAction, StatsCb, StatsRangeCb
-from bot.handlers.common import (
-    ButtonPeriod,
-    access_error_text,
-    answer_access_error,
-    answer_limit_reached,
-    plain_alert,
-)
+from bot.handlers.common import ButtonChannel, ButtonPeriod, answer_limit_reached, resolve_channel
 from bot.i18n_texts import exports as texts
 from bot.i18n_texts.stats import invalid_period
 from bot.keyboards import period_callback
 from services.analytics import AnalyticsService, InvalidPeriod, Period, parse_stats_request
-from services.channels import ChannelAccessError, ChannelService
+from services.channels import ChannelService
 from services.clock import Clock
 from services.config import Settings
 from services.domain.channels import ChannelRecord
@@ -135,6 +129,7 @@ async def send_export(
             ]
             await bot.send_media_group(chat_id, files)
     except LimitReached as error:
+        # Not left to the errors router: a button's query is answered before the export starts.
         await answer_limit_reached(t, message, error)
         return
     except ExportTooLarge as error:
@@ -162,18 +157,14 @@ async def export_command(
     except InvalidPeriod as error:
         await message.answer(invalid_period(t, error, examples=texts.USAGE))
         return
-    try:
-        channel = await channels.resolve_for_user(user_id=user.id, ref=request.channel_ref)
-    except ChannelAccessError as error:
-        await answer_access_error(
-            t,
-            message,
-            error,
-            choose_action=lambda channel_id: period_callback(
-                _EXPORT_ACTIONS[layout], channel_id, request.period, request.days
-            ),
-        )
-        return
+    channel = await resolve_channel(
+        channels,
+        user_id=user.id,
+        ref=request.channel_ref,
+        choose=lambda channel_id: period_callback(
+            _EXPORT_ACTIONS[layout], channel_id, request.period, request.days
+        ),
+    )
     await send_export(
         message,
         bot=bot,
@@ -191,10 +182,10 @@ async def export_command(
 async def on_export_button(
     query: CallbackQuery,
     callback_data: StatsCb | StatsRangeCb,
+    channel: ChannelRecord,
     period: Period,
     bot: Bot,
     user: UserRecord,
-    channels: ChannelService,
     exports: ExportService,
     settings: Settings,
     clock: Clock,
@@ -202,11 +193,6 @@ async def on_export_button(
 ) -> None:
     """Export CSV or Excel (Russian) under /stats, or a channel picked after /export: that
     channel and period."""
-    try:
-        channel = await channels.require_admin(user_id=user.id, channel_id=callback_data.channel_id)
-    except ChannelAccessError as error:
-        await query.answer(plain_alert(access_error_text(t, error)), show_alert=True)
-        return
     # Answered at once: the button's spinner should not wait for the files.
     await query.answer()
     await send_export(
@@ -225,9 +211,10 @@ async def on_export_button(
 
 def create_router() -> Router:
     router = Router(name="exports")
-    router.message.filter(F.chat.type == "private")
     router.message.register(export_command, Command("export"))
     is_export = F.action.in_(set(_LAYOUTS))
-    router.callback_query.register(on_export_button, StatsCb.filter(is_export), ButtonPeriod())
-    router.callback_query.register(on_export_button, StatsRangeCb.filter(is_export), ButtonPeriod())
+    for export_button in (StatsCb, StatsRangeCb):
+        router.callback_query.register(
+            on_export_button, export_button.filter(is_export), ButtonPeriod(), ButtonChannel()
+        )
     return router

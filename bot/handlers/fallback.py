@@ -24,7 +24,6 @@ async def stale_button(query: CallbackQuery, t: Translator) -> None:
 
 def create_router() -> Router:
     router = Router(name="fallback")
-    router.message.filter(F.chat.type == "private")
     router.message.register(unknown_command, F.text.startswith("/"))
     router.message.register(anything_else)
     router.callback_query.register(stale_button)

@@ -28,7 +28,6 @@ async def on_upgrade(query: CallbackQuery, t: Translator) -> None:
 
 def create_router() -> Router:
     router = Router(name="plans")
-    router.message.filter(F.chat.type == "private")
     router.message.register(show_plan, Command("plan"))
     router.callback_query.register(on_upgrade, PlanCb.filter(F.action == PlanAction.UPGRADE))
     return router

@@ -1,12 +1,13 @@
 """/settings: the user's time zone and quiet hours (when alerts may arrive), and the language."""
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import LanguageCb, PreferenceAction, PreferenceCb
+from bot.handlers.common import NOT_A_COMMAND
 from bot.i18n_texts import preferences as texts
 from bot.keyboards import preferences_keyboard
 from services.clock import Clock
@@ -87,12 +88,10 @@ async def on_value(
 
 def create_router() -> Router:
     router = Router(name="preferences")
-    router.message.filter(F.chat.type == "private")
     router.message.register(show_preferences, Command("settings"))
     router.callback_query.register(on_preference_button, PreferenceCb.filter())
     router.callback_query.register(on_language_button, LanguageCb.filter())
-    not_a_command = F.text & ~F.text.startswith("/")
     router.message.register(
-        on_value, StateFilter(EditPreference.time_zone, EditPreference.quiet_hours), not_a_command
+        on_value, StateFilter(EditPreference.time_zone, EditPreference.quiet_hours), NOT_A_COMMAND
     )
     return router

@@ -21,7 +21,7 @@ from aiogram.utils.chat_action import ChatActionSender
 
 from bot.albums import AlbumCollector
 from bot.callbacks import WatermarkAction, WatermarkCb
-from bot.handlers.common import access_error_text, answer_limit_reached
+from bot.handlers.common import NOT_A_COMMAND, access_error_text, answer_limit_reached
 from bot.handlers.errors import apologise
 from bot.i18n_texts import watermark as texts
 from bot.keyboards import (
@@ -424,11 +424,9 @@ def _actions(*actions: WatermarkAction) -> Any:
 
 def create_router() -> Router:
     router = Router(name="watermark")
-    router.message.filter(F.chat.type == "private")
     router.message.register(show_watermark, Command("watermark"))
-    typed = F.text & ~F.text.startswith("/")
-    router.message.register(on_mark_text, StateFilter(WatermarkInput.text), typed)
-    router.message.register(on_preset_name, StateFilter(WatermarkInput.preset_name), typed)
+    router.message.register(on_mark_text, StateFilter(WatermarkInput.text), NOT_A_COMMAND)
+    router.message.register(on_preset_name, StateFilter(WatermarkInput.preset_name), NOT_A_COMMAND)
     router.message.register(on_logo_file, StateFilter(WatermarkInput.logo), F.document)
     router.message.register(on_logo_photo, StateFilter(WatermarkInput.logo), F.photo)
     intake = ImageIntake()

@@ -290,6 +290,24 @@ async def test_daily_export_limit_answers_with_the_limit_and_an_upgrade(
     assert len(tg.sent("sendMediaGroup", chat_id=alice)) == 4
 
 
+async def test_daily_export_limit_met_from_the_button_is_told_in_the_chat(
+    app, tg: FakeTelegram, db
+) -> None:
+    alice = await started(tg)
+    await tracked_channel(tg, alice)
+    for _ in range(3):
+        await tg.send_text(alice, "/export 7")
+    await tg.send_text(alice, "/stats 7d")
+
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Export CSV")
+
+    refusal = tg.last_to(alice, "sendMessage")
+    assert refusal.text == "🔒 Your Free plan allows 3 CSV exports a day. Upgrade to get more."
+    refusal.button("Upgrade")
+    # The button was answered once, when pressed: Telegram refuses a second answer.
+    assert [call.ok for call in tg.sent("answerCallbackQuery")] == [True]
+
+
 async def test_a_period_longer_than_the_plans_history_is_refused(app, tg, db) -> None:
     alice = await started(tg)
     await tracked_channel(tg, alice, subscribers=ADDED_WITH)

@@ -9,6 +9,7 @@ import pytest
 from channel_history import SAMPLE_NOW, SAMPLE_SUBSCRIBERS, write_sample_history
 from fake_telegram import BOT_TOKEN, Call, FakeTelegram, FakeUser
 from helpers import FreezableProxy, ManualClock
+from stories import owner_of
 
 from bot.logs import RedactSecrets
 
@@ -147,6 +148,26 @@ async def test_a_refused_reply_is_a_warning_and_the_user_hears_of_it(app, tg, ca
         r.levelno == logging.WARNING and "message is too long" in r.getMessage()
         for r in caplog.records
     )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param("/remove @nosuch", id="a channel not hers"),
+        pytest.param("/stats", id="which channel?"),
+    ],
+)
+async def test_a_refusal_telegram_does_not_take_is_a_warning_too(
+    app, tg, caplog, command: str
+) -> None:
+    # With two channels, a bare /stats asks which one.
+    alice = await owner_of(tg, "cookingdaily", "bakingdaily")
+    tg.fail_next("sendMessage", error_code=400, description="Bad Request: message is too long")
+
+    await tg.send_text(alice, command)
+
+    assert tg.texts_to(alice)[-1] == REPLY_FAILED
+    assert tracebacks_logged(caplog) == []
 
 
 @pytest.mark.parametrize(
