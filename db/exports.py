@@ -14,6 +14,7 @@ from enum import Enum
 import asyncpg
 
 from db.analytics import DAILY_GROWTH_QUERY, POSTS_WITH_METRICS
+from db.repository import Repository
 
 # Each post of the period with its latest metrics, in publishing order; a link for public
 # channels. Engagement: latest reactions per latest views, in %.
@@ -52,10 +53,7 @@ class ExportQuery(Enum):
     DAILY_JOINS_LEAVES = DAILY_JOINS_LEAVES_QUERY
 
 
-class ExportsRepository:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-
+class ExportsRepository(Repository):
     async def stream(
         self,
         query: ExportQuery,
