@@ -5,6 +5,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -158,15 +159,26 @@ class RunningBot:
         return self.app.services
 
 
+@asynccontextmanager
+async def polling_bot(
+    settings: Settings, pool: asyncpg.Pool, tg: FakeTelegram, clock: ManualClock
+) -> AsyncIterator[RunningBot]:
+    """A BotApplication on `pool`, polling the fake Telegram until the block ends."""
+    running = RunningBot(BotApplication(settings, pool, clock=clock), tg, pool)
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
 @pytest.fixture
 async def app(
     settings: Settings, db: asyncpg.Pool, tg: FakeTelegram, clock: ManualClock
 ) -> AsyncIterator[RunningBot]:
     """The real bot, polling the fake Telegram, on a clean database."""
-    running = RunningBot(BotApplication(settings, db, clock=clock), tg, db)
-    await running.start()
-    yield running
-    await running.stop()
+    async with polling_bot(settings, db, tg, clock) as running:
+        yield running
 
 
 @pytest.fixture
@@ -196,10 +208,8 @@ async def app_on_own_pool(
     settings: Settings, own_pool: asyncpg.Pool, tg: FakeTelegram, clock: ManualClock
 ) -> AsyncIterator[RunningBot]:
     """The real bot, polling the fake Telegram, on `own_pool` (a clean database)."""
-    running = RunningBot(BotApplication(settings, own_pool, clock=clock), tg, own_pool)
-    await running.start()
-    yield running
-    await running.stop()
+    async with polling_bot(settings, own_pool, tg, clock) as running:
+        yield running
 
 
 @pytest.fixture
