@@ -101,13 +101,20 @@ def background(size: tuple[int, int] = (900, 600)) -> Image.Image:
     return Image.merge("RGB", (ramp, across, Image.new("L", size, 120)))
 
 
-async def subscribe_by_card(tg, stripe_api, user, plan: str = "Pro") -> dict:
-    """The user buys a plan by card: /subscribe, the Card button, paying on Stripe's page, and
-    Stripe's events for it delivered; returns the subscription as Stripe has it now."""
+async def open_card_checkout(tg, stripe_api, user, plan: str = "Pro") -> dict:
+    """The user presses /subscribe's Card button for a plan; returns the Checkout Session the
+    Pay button leads to, as Stripe has it (Stripe knows the user as a customer from now on)."""
     await tg.send_text(user, "/subscribe")
     await tg.press_button(user, tg.last_to(user, "sendMessage"), f"💳 {plan}")
     url = tg.last_to(user, "sendMessage").button("Pay")["url"]
-    events = stripe_api.complete_checkout(stripe_api.session_by_url(url)["id"])
+    return stripe_api.session_by_url(url)
+
+
+async def subscribe_by_card(tg, stripe_api, user, plan: str = "Pro") -> dict:
+    """The user buys a plan by card: /subscribe, the Card button, paying on Stripe's page, and
+    Stripe's events for it delivered; returns the subscription as Stripe has it now."""
+    checkout = await open_card_checkout(tg, stripe_api, user, plan)
+    events = stripe_api.complete_checkout(checkout["id"])
     assert await stripe_api.deliver_all(events) == [200] * len(events)
     subscription_id = events[0]["data"]["object"]["id"]
     return stripe_api.subscriptions[subscription_id]
