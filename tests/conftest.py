@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import aiohttp
 import asyncpg
 import pytest
 from fake_stripe import FakeStripe
@@ -81,6 +82,13 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """An HTTP client, for what a browser or another service asks of the bot's web app."""
+    async with aiohttp.ClientSession() as session:
+        yield session
 
 
 @pytest.fixture
