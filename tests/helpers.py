@@ -94,6 +94,20 @@ def decode(data: bytes) -> Image.Image:
     return image
 
 
+Box = tuple[int, int, int, int]  # (left, top, right, bottom), as Pillow's getbbox gives it
+
+
+def inside(box: Box | None, area: Box) -> bool:
+    """Whether the box (None: no box at all) lies within the area."""
+    return (
+        box is not None
+        and box[0] >= area[0]
+        and box[1] >= area[1]
+        and box[2] <= area[2]
+        and box[3] <= area[3]
+    )
+
+
 def background(size: tuple[int, int] = (900, 600)) -> Image.Image:
     """Return a non-uniform RGB test picture, so a misplaced pixel can't hide in a flat colour."""
     ramp = Image.linear_gradient("L").resize(size)
