@@ -7,8 +7,7 @@ user's, so each takes the time zone name and PostgreSQL does the calendar arithm
 from dataclasses import fields
 from datetime import date, datetime
 
-import asyncpg
-
+from db.repository import Repository
 from services.domain.analytics import (
     ChannelTotals,
     DailyGrowth,
@@ -89,10 +88,7 @@ SELECT d.day, coalesce(e.joins, 0) AS joins, coalesce(e.leaves, 0) AS leaves,
 """
 
 
-class AnalyticsRepository:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-
+class AnalyticsRepository(Repository):
     async def totals(
         self,
         *,

@@ -6,6 +6,7 @@ from datetime import datetime
 import asyncpg
 
 from db.errors import NotFound
+from db.repository import Repository
 from services.domain.channels import ChannelRecord, ChannelSummary
 
 _COLUMNS = "c.id, c.title, c.username, c.is_tracked, c.added_at, c.tracking_stopped_at"
@@ -28,10 +29,7 @@ def _channel(row: asyncpg.Record) -> ChannelRecord:
     )
 
 
-class ChannelsRepository:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-
+class ChannelsRepository(Repository):
     async def track(self, *, channel_id: int, title: str, username: str | None) -> ChannelRecord:
         """Register the channel, or resume tracking it with its current title and username."""
         row = await self._pool.fetchrow(

@@ -8,6 +8,8 @@ from typing import Any
 
 import asyncpg
 
+from db.repository import Repository
+
 # Demo channels take ids from this range, which Telegram's own channel ids do not reach.
 DEMO_CHANNEL_IDS = range(-1_009_990_000_001, -1_009_990_010_001, -1)
 
@@ -56,10 +58,7 @@ class DemoRows:
         ]
 
 
-class DemoRepository:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-
+class DemoRepository(Repository):
     async def replace(
         self,
         *,

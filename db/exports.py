@@ -16,6 +16,7 @@ from enum import Enum
 import asyncpg
 
 from db.analytics import DAILY_GROWTH_QUERY, POSTS_WITH_METRICS
+from db.repository import Repository
 
 # A spreadsheet runs a cell that starts with one of = + - @ tab or CR as a formula ("CSV
 # injection"); post texts come from anyone who can post, so such texts get a leading
@@ -67,10 +68,10 @@ class ExportQuery(Enum):
 CsvSink = Callable[[bytes], Awaitable[None]]
 
 
-class ExportsRepository:
+class ExportsRepository(Repository):
     def __init__(self, pool: asyncpg.Pool, *, copy_timeout: float) -> None:
         """copy_timeout: seconds one COPY may take, in place of the pool's statement timeout."""
-        self._pool = pool
+        super().__init__(pool)
         self._copy_timeout = copy_timeout
 
     async def copy_csv(

@@ -3,13 +3,10 @@
 from collections.abc import Mapping
 from typing import Any
 
-import asyncpg
+from db.repository import Repository
 
 
-class FsmRepository:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-
+class FsmRepository(Repository):
     async def get_state(self, *, key: str) -> str | None:
         return await self._pool.fetchval("SELECT state FROM fsm_states WHERE key = $1", key)
 

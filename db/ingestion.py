@@ -5,14 +5,12 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from db.repository import Repository
 from services.domain.ingestion import PostRow, ReactionCountRow, SnapshotRow, SubscriberEventRow
 
 
-class IngestionRepository:
+class IngestionRepository(Repository):
     """Every write keeps only rows of tracked channels, and is idempotent where it can be."""
-
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
 
     async def upsert_posts(self, conn: asyncpg.Connection, rows: Sequence[PostRow]) -> None:
         """Insert posts or apply edits; rows must hold one version per (channel, message)."""

@@ -5,14 +5,11 @@ from datetime import date, datetime
 import asyncpg
 
 from db.errors import NotFound
+from db.repository import Repository
 from services.domain.plans import UserPlanRecord
 
 
-class PlansRepository:
-    def __init__(self, pool: asyncpg.Pool | asyncpg.Connection) -> None:
-        """A pool, or a connection inside a transaction that spans other tables (billing)."""
-        self._pool = pool
-
+class PlansRepository(Repository):
     async def active_plan(self, *, user_id: int, now: datetime) -> UserPlanRecord | None:
         row = await self._pool.fetchrow(
             """

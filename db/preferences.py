@@ -5,13 +5,11 @@ from datetime import time
 import asyncpg
 
 from db.errors import NotFound
+from db.repository import Repository
 from services.domain.preferences import PreferencesRecord
 
 
-class PreferencesRepository:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-
+class PreferencesRepository(Repository):
     async def get(self, *, user_id: int) -> PreferencesRecord:
         row = await self._pool.fetchrow(
             """

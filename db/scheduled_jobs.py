@@ -2,13 +2,10 @@
 
 from datetime import datetime
 
-import asyncpg
+from db.repository import Repository
 
 
-class ScheduledJobsRepository:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-
+class ScheduledJobsRepository(Repository):
     async def claim_tick(self, *, job: str, tick: datetime) -> bool:
         """Whether this call claimed the job's tick; False when any process (this one too) had.
 

@@ -2,9 +2,8 @@
 
 from datetime import datetime
 
-import asyncpg
-
 from db.errors import NotFound
+from db.repository import Repository
 from services.domain.share_links import ShareLinkRecord
 
 _SELECT = """
@@ -22,10 +21,7 @@ _SELECT = """
 """
 
 
-class ShareLinksRepository:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-
+class ShareLinksRepository(Repository):
     async def create(
         self,
         *,

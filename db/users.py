@@ -1,17 +1,13 @@
 """Users of the bot: the people who talk to it in private chat."""
 
-import asyncpg
-
 from db.errors import NotFound
+from db.repository import Repository
 from services.domain.users import UserRecord
 
 _COLUMNS = "id, username, first_name, language_code, chosen_language, time_zone, created_at"
 
 
-class UsersRepository:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-
+class UsersRepository(Repository):
     async def upsert(
         self, *, user_id: int, username: str | None, first_name: str, language_code: str | None
     ) -> UserRecord:

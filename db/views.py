@@ -3,9 +3,8 @@
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-import asyncpg
-
 from db.errors import NotFound
+from db.repository import Repository
 from services.domain.views import (
     DueChannel,
     PollingStep,
@@ -17,10 +16,7 @@ from services.domain.views import (
 )
 
 
-class ViewsRepository:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-
+class ViewsRepository(Repository):
     async def mark_private(self) -> None:
         """Tracked channels without a username have no public preview: say so."""
         await self._pool.execute(

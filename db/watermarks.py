@@ -5,6 +5,7 @@ from typing import Any
 import asyncpg
 
 from db.errors import NotFound
+from db.repository import Repository
 from services.domain.watermarks import (
     PresetName,
     WatermarkDraftRecord,
@@ -13,10 +14,7 @@ from services.domain.watermarks import (
 )
 
 
-class WatermarksRepository:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-
+class WatermarksRepository(Repository):
     async def state(self, *, user_id: int) -> WatermarkStateRecord:
         row = await self._pool.fetchrow(
             """

@@ -5,6 +5,13 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from db.channels import ChannelsRepository
+from services.domain.channels import ChannelRecord
+
+# Whose the sample history is: an owner in Moscow and their channel.
+SAMPLE_OWNER = 501
+SAMPLE_CHANNEL = -1001000000001
+
 # The sample history is seen at Saturday 2026-10-31 23:00 in Moscow (UTC+3, no daylight saving).
 SAMPLE_NOW = datetime(2026, 10, 31, 20, 0, tzinfo=UTC)
 
@@ -50,6 +57,16 @@ async def add_channel(
         admin_id,
         verified_at,
     )
+
+
+async def sample_channel(db: asyncpg.Pool, *, title: str = "Test Channel") -> ChannelRecord:
+    """The sample's owner (in Moscow) and their channel, verified at SAMPLE_NOW, as the
+    repository reads it; write_sample_history gives it its history."""
+    await add_user(db, SAMPLE_OWNER, time_zone="Europe/Moscow")
+    await add_channel(
+        db, SAMPLE_CHANNEL, title=title, admin_id=SAMPLE_OWNER, verified_at=SAMPLE_NOW
+    )
+    return await ChannelsRepository(db).get(channel_id=SAMPLE_CHANNEL)
 
 
 async def add_posts(

@@ -5,8 +5,10 @@ import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import aiohttp
 import asyncpg
 import pytest
 from fake_stripe import FakeStripe
@@ -80,6 +82,13 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """An HTTP client, for what a browser or another service asks of the bot's web app."""
+    async with aiohttp.ClientSession() as session:
+        yield session
 
 
 @pytest.fixture
@@ -171,15 +180,26 @@ class RunningBot:
         return self.app.services
 
 
+@asynccontextmanager
+async def polling_bot(
+    settings: Settings, pool: asyncpg.Pool, tg: FakeTelegram, clock: ManualClock
+) -> AsyncIterator[RunningBot]:
+    """A BotApplication on `pool`, polling the fake Telegram until the block ends."""
+    running = RunningBot(BotApplication(settings, pool, clock=clock), tg, pool)
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
 @pytest.fixture
 async def app(
     settings: Settings, db: asyncpg.Pool, tg: FakeTelegram, clock: ManualClock
 ) -> AsyncIterator[RunningBot]:
     """The real bot, polling the fake Telegram, on a clean database."""
-    running = RunningBot(BotApplication(settings, db, clock=clock), tg, db)
-    await running.start()
-    yield running
-    await running.stop()
+    async with polling_bot(settings, db, tg, clock) as running:
+        yield running
 
 
 @pytest.fixture
@@ -209,10 +229,8 @@ async def app_on_own_pool(
     settings: Settings, own_pool: asyncpg.Pool, tg: FakeTelegram, clock: ManualClock
 ) -> AsyncIterator[RunningBot]:
     """The real bot, polling the fake Telegram, on `own_pool` (a clean database)."""
-    running = RunningBot(BotApplication(settings, own_pool, clock=clock), tg, own_pool)
-    await running.start()
-    yield running
-    await running.stop()
+    async with polling_bot(settings, own_pool, tg, clock) as running:
+        yield running
 
 
 @pytest.fixture

@@ -94,6 +94,20 @@ def decode(data: bytes) -> Image.Image:
     return image
 
 
+Box = tuple[int, int, int, int]  # (left, top, right, bottom), as Pillow's getbbox gives it
+
+
+def inside(box: Box | None, area: Box) -> bool:
+    """Whether the box (None: no box at all) lies within the area."""
+    return (
+        box is not None
+        and box[0] >= area[0]
+        and box[1] >= area[1]
+        and box[2] <= area[2]
+        and box[3] <= area[3]
+    )
+
+
 def background(size: tuple[int, int] = (900, 600)) -> Image.Image:
     """Return a non-uniform RGB test picture, so a misplaced pixel can't hide in a flat colour."""
     ramp = Image.linear_gradient("L").resize(size)
@@ -101,13 +115,20 @@ def background(size: tuple[int, int] = (900, 600)) -> Image.Image:
     return Image.merge("RGB", (ramp, across, Image.new("L", size, 120)))
 
 
-async def subscribe_by_card(tg, stripe_api, user, plan: str = "Pro") -> dict:
-    """The user buys a plan by card: /subscribe, the Card button, paying on Stripe's page, and
-    Stripe's events for it delivered; returns the subscription as Stripe has it now."""
+async def open_card_checkout(tg, stripe_api, user, plan: str = "Pro") -> dict:
+    """The user presses /subscribe's Card button for a plan; returns the Checkout Session the
+    Pay button leads to, as Stripe has it (Stripe knows the user as a customer from now on)."""
     await tg.send_text(user, "/subscribe")
     await tg.press_button(user, tg.last_to(user, "sendMessage"), f"💳 {plan}")
     url = tg.last_to(user, "sendMessage").button("Pay")["url"]
-    events = stripe_api.complete_checkout(stripe_api.session_by_url(url)["id"])
+    return stripe_api.session_by_url(url)
+
+
+async def subscribe_by_card(tg, stripe_api, user, plan: str = "Pro") -> dict:
+    """The user buys a plan by card: /subscribe, the Card button, paying on Stripe's page, and
+    Stripe's events for it delivered; returns the subscription as Stripe has it now."""
+    checkout = await open_card_checkout(tg, stripe_api, user, plan)
+    events = stripe_api.complete_checkout(checkout["id"])
     assert await stripe_api.deliver_all(events) == [200] * len(events)
     subscription_id = events[0]["data"]["object"]["id"]
     return stripe_api.subscriptions[subscription_id]

@@ -14,6 +14,7 @@ from datetime import timedelta
 from channel_history import SAMPLE_SUBSCRIBERS, add_views, set_views_source, write_sample_history
 from fake_telegram import FakeChannel, FakeTelegram, FakeUser
 
+from services.domain.alerts import AlertKind, AlertThresholds
 from services.share_links import CreatedShareLink
 
 
@@ -96,6 +97,35 @@ async def owner_with_sample_history(
     await write_sample_history(db, channel.id)
     await set_views_source(db, channel.id, views_source)
     return alice
+
+
+async def views_alert_fired(
+    app,
+    tg: FakeTelegram,
+    db,
+    clock,
+    owner: FakeUser,
+    channel: FakeChannel,
+    text: str,
+    *,
+    views: int,
+    after: timedelta,
+) -> int:
+    """The owner's alert on 1,000 views within 24 h fires for a new post: the views collector
+    finds `views` on it `after` it was posted. Returns the post's message id."""
+    await app.services.alerts.create_rule(
+        user_id=owner.id,
+        channel_id=channel.id,
+        kind=AlertKind.POST_VIEWS,
+        thresholds=AlertThresholds(amount=1000, hours=24),
+    )
+    post_id = await tg.post(channel, text, date=clock.now())
+    await app.services.ingestion.flush()
+    clock.advance(seconds=after.total_seconds())
+    await add_views(db, channel.id, [(post_id, clock.now(), views)])
+    await app.services.alerts.on_views_collected(channel_ids=[channel.id])
+    await app.services.alert_delivery.deliver_due()
+    return post_id
 
 
 # (text, days before now, views, 👍) of the posts of channel_with_history.

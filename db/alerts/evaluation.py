@@ -3,8 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-import asyncpg
-
+from db.repository import Repository
 from services.domain.alerts import AlertKind
 
 # Any fixed number: evaluation passes of several processes take turns instead of racing.
@@ -317,10 +316,7 @@ EVALUATION_SQL: dict[AlertKind, str] = {
 }
 
 
-class AlertEvaluationRepository:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-
+class AlertEvaluationRepository(Repository):
     async def evaluate(
         self, *, now: datetime, kinds: Sequence[AlertKind], channel_ids: Sequence[int] | None
     ) -> int:

@@ -6,6 +6,7 @@ from datetime import datetime
 import asyncpg
 
 from db.alerts.rules import RULE_COLUMNS, rule_record
+from db.repository import Repository
 from services.domain.alerts import AlertFiring, ClaimedFiring
 
 _FIRING_COLUMNS = """
@@ -26,10 +27,7 @@ def _firing(row: asyncpg.Record) -> AlertFiring:
     )
 
 
-class AlertOutboxRepository:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-
+class AlertOutboxRepository(Repository):
     async def claim_due(
         self, *, now: datetime, lease_until: datetime, limit: int
     ) -> list[ClaimedFiring]:

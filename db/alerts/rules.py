@@ -5,6 +5,7 @@ from datetime import datetime
 import asyncpg
 
 from db.errors import NotFound
+from db.repository import Repository
 from services.domain.alerts import AlertKind, AlertRuleRecord, AlertThresholds
 
 RULE_COLUMNS = """
@@ -37,10 +38,7 @@ def rule_record(row: asyncpg.Record) -> AlertRuleRecord:
     )
 
 
-class AlertRulesRepository:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-
+class AlertRulesRepository(Repository):
     async def create_rule(
         self,
         *,

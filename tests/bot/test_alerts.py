@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fake_telegram import FakeChannel, FakeTelegram, FakeUser
 from helpers import ManualClock
-from stories import owner_with_channel
+from stories import owner_with_channel, views_alert_fired
 
 from bot.callbacks import StatsAction, StatsCb
 from db.alerts.evaluation import AlertEvaluationRepository
@@ -183,22 +183,9 @@ async def test_collected_views_are_checked_at_once_and_the_alert_links_the_post(
     app, tg, db, clock
 ) -> None:
     alice, channel = await owner_with_channel(tg)
-    await app.services.alerts.create_rule(
-        user_id=alice.id,
-        channel_id=channel.id,
-        kind=AlertKind.POST_VIEWS,
-        thresholds=AlertThresholds(amount=1000, hours=24),
+    post_id = await views_alert_fired(
+        app, tg, db, clock, alice, channel, "Soup of the day", views=1234, after=timedelta(hours=2)
     )
-    post_id = await tg.post(channel, "Soup of the day", date=clock.now())
-    await app.services.ingestion.flush()
-    clock.advance(hours=2)
-    # What the views collector stores for the post two hours in.
-    await db.execute(
-        "INSERT INTO post_views VALUES ($1, $2, $3, 1234)", channel.id, post_id, clock.now()
-    )
-
-    await app.services.alerts.on_views_collected(channel_ids=[channel.id])
-    await app.services.alert_delivery.deliver_due()
 
     (alert,) = alerts_to(tg, alice)
     assert "A post reached <b>1,234</b> views 2 h 0 min after publishing" in alert.text

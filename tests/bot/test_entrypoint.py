@@ -21,22 +21,23 @@ from db.migrate import migrate
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _env(**values: str) -> dict[str, str]:
+async def _start_bot(cwd: Path, **settings: str) -> asyncio.subprocess.Process:
+    """`python -m bot` in `cwd` with these settings (never this shell's BOT_TOKEN or
+    DATABASE_URL), its output piped."""
     env = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_URL"}}
-    env.update(values)
-    return env
-
-
-async def test_without_token_it_explains_how_to_get_one(tmp_path: Path) -> None:
-    process = await asyncio.create_subprocess_exec(
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
-        cwd=tmp_path,  # no .env here
-        env=_env(PYTHONPATH=str(REPO)),
+        cwd=cwd,
+        env={**env, "PYTHONPATH": str(REPO), **settings},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+
+
+async def test_without_token_it_explains_how_to_get_one(tmp_path: Path) -> None:
+    process = await _start_bot(tmp_path)  # no .env here
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
 
     assert process.returncode == 2
@@ -47,21 +48,13 @@ async def test_without_token_it_explains_how_to_get_one(tmp_path: Path) -> None:
 async def test_starts_migrates_polls_and_stops_on_sigterm(
     tg: FakeTelegram, database_dsn: str, session_pool: asyncpg.Pool, tmp_path: Path
 ) -> None:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env=_env(
-            PYTHONPATH=str(REPO),
-            BOT_TOKEN=BOT_TOKEN,
-            TELEGRAM_API_BASE=tg.base_url,
-            DATABASE_URL=database_dsn,
-            WEB_PORT="0",
-            DATA_DIR=str(tmp_path),
-        ),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    process = await _start_bot(
+        tmp_path,
+        BOT_TOKEN=BOT_TOKEN,
+        TELEGRAM_API_BASE=tg.base_url,
+        DATABASE_URL=database_dsn,
+        WEB_PORT="0",
+        DATA_DIR=str(tmp_path),
     )
     try:
         await tg.wait_for("getUpdates", after=0, timeout=60)
@@ -94,15 +87,7 @@ async def test_a_database_whose_applied_migration_was_edited_is_refused(
             await conn.execute("UPDATE schema_migrations SET checksum = 'edited'")
         finally:
             await conn.close()
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            cwd=tmp_path,
-            env=_env(PYTHONPATH=str(REPO), BOT_TOKEN=BOT_TOKEN, DATABASE_URL=dsn),
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        process = await _start_bot(tmp_path, BOT_TOKEN=BOT_TOKEN, DATABASE_URL=dsn)
         stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     finally:
         await drop_database(server_dsn, name)
@@ -123,22 +108,14 @@ def short_data_dir() -> Iterator[Path]:
 async def test_sigterm_stops_the_bot_and_its_embedded_server_with_a_query_in_flight(
     tg: FakeTelegram, short_data_dir: Path
 ) -> None:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=short_data_dir,
-        env=_env(
-            PYTHONPATH=str(REPO),
-            BOT_TOKEN=BOT_TOKEN,
-            TELEGRAM_API_BASE=tg.base_url,
-            WEB_PORT="0",
-            DATA_DIR=str(short_data_dir),
-            # Far longer than the test waits: the statement timeout is not what ends the query.
-            DB_STATEMENT_TIMEOUT_SECONDS="600",
-        ),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    process = await _start_bot(
+        short_data_dir,
+        BOT_TOKEN=BOT_TOKEN,
+        TELEGRAM_API_BASE=tg.base_url,
+        WEB_PORT="0",
+        DATA_DIR=str(short_data_dir),
+        # Far longer than the test waits: the statement timeout is not what ends the query.
+        DB_STATEMENT_TIMEOUT_SECONDS="600",
     )
     holder: asyncpg.Connection | None = None
     postmaster: psutil.Process | None = None

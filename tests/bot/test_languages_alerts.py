@@ -1,30 +1,16 @@
 """Alerts in the user's language: the /alerts wizard and list for the user who asks, a fired
 alert, its buttons and the history for the rule's owner, who is not there when it fires."""
 
+from datetime import timedelta
+
 import pytest
 from fake_telegram import FakeChannel, FakeTelegram, FakeUser
 from helpers import ManualClock
+from stories import owner_with_channel, tracked_channel, views_alert_fired
 
 from services.domain.alerts import AlertKind, AlertThresholds
 
 NBSP = "\xa0"  # Babel's Russian number grouping and the space before %
-
-
-async def owner_with_channel(
-    tg: FakeTelegram, language_code: str, title: str = "Cooking Daily", username="cookingdaily"
-) -> tuple[FakeUser, FakeChannel]:
-    owner = tg.user("Olga", language_code=language_code)
-    await tg.send_text(owner, "/start")
-    channel = await tracked_channel(tg, owner, title, username)
-    return owner, channel
-
-
-async def tracked_channel(
-    tg: FakeTelegram, owner: FakeUser, title: str, username: str
-) -> FakeChannel:
-    channel = tg.channel(title, username, owner=owner, subscribers=1500)
-    await tg.add_bot_to_channel(channel, by=owner)
-    return channel
 
 
 async def drop_rule(app, owner: FakeUser, channel: FakeChannel, amount: int) -> None:
@@ -102,7 +88,7 @@ async def test_the_alerts_wizard_speaks_the_users_language(
     app, tg: FakeTelegram, db, language_code: str
 ) -> None:
     expected = WIZARD[language_code]
-    olga, _ = await owner_with_channel(tg, language_code)
+    olga, _ = await owner_with_channel(tg, "Olga", language_code=language_code)
     await tg.send_text(olga, "/alerts")
     listing = tg.last_to(olga, "sendMessage")
     assert expected["empty"] in listing.text
@@ -131,7 +117,7 @@ async def test_the_alerts_wizard_speaks_the_users_language(
 async def test_a_fired_alert_reaches_a_russian_owner_in_russian_with_plural_forms(
     app, tg: FakeTelegram, clock: ManualClock
 ) -> None:
-    olga, first = await owner_with_channel(tg, "ru")
+    olga, first = await owner_with_channel(tg, "Olga", language_code="ru")
     channels = [
         first,
         await tracked_channel(tg, olga, "Second", "secondchan"),
@@ -168,22 +154,10 @@ async def test_a_fired_alert_reaches_a_russian_owner_in_russian_with_plural_form
 async def test_a_post_views_alert_counts_minutes_in_russian(
     app, tg: FakeTelegram, db, clock: ManualClock
 ) -> None:
-    olga, channel = await owner_with_channel(tg, "ru")
-    await app.services.alerts.create_rule(
-        user_id=olga.id,
-        channel_id=channel.id,
-        kind=AlertKind.POST_VIEWS,
-        thresholds=AlertThresholds(amount=1000, hours=24),
+    olga, channel = await owner_with_channel(tg, "Olga", language_code="ru")
+    await views_alert_fired(
+        app, tg, db, clock, olga, channel, "Суп дня", views=1234, after=timedelta(minutes=5)
     )
-    post_id = await tg.post(channel, "Суп дня", date=clock.now())
-    await app.services.ingestion.flush()
-    clock.advance(minutes=5)
-    await db.execute(
-        "INSERT INTO post_views VALUES ($1, $2, $3, 1234)", channel.id, post_id, clock.now()
-    )
-
-    await app.services.alerts.on_views_collected(channel_ids=[channel.id])
-    await app.services.alert_delivery.deliver_due()
 
     (alert,) = alerts_to(tg, olga)
     assert alert.plain_text == (
@@ -197,7 +171,7 @@ async def test_a_post_views_alert_counts_minutes_in_russian(
 async def test_a_fired_alert_follows_the_language_chosen_in_settings(
     app, tg: FakeTelegram, clock: ManualClock
 ) -> None:
-    olga, channel = await owner_with_channel(tg, "en")
+    olga, channel = await owner_with_channel(tg, "Olga", language_code="en")
     await drop_rule(app, olga, channel, amount=1)
     await lose(app, tg, channel, clock, 1)
     assert "Lost <b>1</b> subscriber in the last 1 h: 0 joined, 1 left." in (
@@ -214,7 +188,7 @@ async def test_a_fired_alert_follows_the_language_chosen_in_settings(
 
 
 async def test_a_test_alert_is_sent_in_the_users_language(app, tg: FakeTelegram) -> None:
-    olga, channel = await owner_with_channel(tg, "ru")
+    olga, channel = await owner_with_channel(tg, "Olga", language_code="ru")
     await drop_rule(app, olga, channel, amount=3)
     await tg.send_text(olga, "/alerts")
 

@@ -14,12 +14,6 @@ from stories import channel_with_history, share
 NBSP = "\xa0"
 
 
-@pytest.fixture
-async def http():
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
 async def _get(http: aiohttp.ClientSession, app, path: str, *, visitor_language: str):
     headers = {"Accept-Language": visitor_language}
     async with http.get(app.app.web_url + path, headers=headers) as response:

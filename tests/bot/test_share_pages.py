@@ -14,12 +14,6 @@ from services.charts import CHARTS
 
 
 @pytest.fixture
-async def http():
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
 async def shared(app, tg: FakeTelegram, db, clock):
     return await channel_with_history(app, tg, db, clock)
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from fake_stripe import PRICE_BUSINESS, WEBHOOK_SECRET, FakeStripe
 from fake_telegram import FakeTelegram
-from helpers import subscribe_by_card
+from helpers import open_card_checkout, subscribe_by_card
 
 _TABLES = (
     "processed_stripe_events",
@@ -36,11 +36,7 @@ def _period_end(subscription: dict) -> int:
 
 async def _customer(tg: FakeTelegram, stripe_api: FakeStripe, user) -> str:
     """A user who opened checkout once: Stripe knows them as a customer."""
-    await tg.send_text(user, "/subscribe")
-    await tg.press_button(user, tg.last_to(user, "sendMessage"), "💳 Pro")
-    return stripe_api.session_by_url(tg.last_to(user, "sendMessage").button("Pay")["url"])[
-        "customer"
-    ]
+    return (await open_card_checkout(tg, stripe_api, user))["customer"]
 
 
 async def _renewal_a_month_later(tg, stripe_api: FakeStripe, user, clock) -> list[dict]:

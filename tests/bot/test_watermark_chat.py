@@ -4,7 +4,7 @@ import io
 
 import pytest
 from fake_telegram import Call, FakeTelegram
-from helpers import background, bomb_png, decode, encode
+from helpers import background, bomb_png, decode, encode, inside
 from PIL import Image, ImageChops
 from stories import owner_of
 
@@ -27,10 +27,6 @@ def marked_box(before: bytes, after: bytes) -> tuple[int, int, int, int] | None:
     """Where the images differ by more than re-encoding noise."""
     difference = ImageChops.difference(decode(before).convert("L"), decode(after).convert("L"))
     return difference.point(lambda v: 255 if v > 24 else 0).getbbox()
-
-
-def inside(box: tuple[int, int, int, int] | None, area: tuple[int, int, int, int]) -> bool:
-    return box is not None and box[:2] >= area[:2] and box[2] <= area[2] and box[3] <= area[3]
 
 
 BOTTOM_RIGHT = (W * 2 // 3, H * 2 // 3, W, H)

@@ -9,15 +9,22 @@ from datetime import date
 
 import pytest
 from channel_history import (
+    SAMPLE_CHANNEL as CHANNEL,
+)
+from channel_history import (
     SAMPLE_NOW,
     add_channel,
     add_posts,
     add_reactions,
     add_subscriber_events,
     add_user,
+    sample_channel,
     set_views_source,
     utc,
     write_sample_history,
+)
+from channel_history import (
+    SAMPLE_OWNER as OWNER,
 )
 from helpers import ManualClock
 
@@ -35,8 +42,6 @@ from services.analytics import (
 )
 from services.entitlements import EntitlementsService, LimitReached
 
-OWNER = 501
-CHANNEL = -1001000000001
 MOSCOW = "Europe/Moscow"
 WEEK = Period(first_day=date(2026, 10, 25), last_day=date(2026, 10, 31))
 
@@ -54,9 +59,7 @@ def analytics(db, clock: ManualClock) -> AnalyticsService:
 
 @pytest.fixture
 async def channel(db):
-    await add_user(db, OWNER, time_zone=MOSCOW)
-    await add_channel(db, CHANNEL, admin_id=OWNER, verified_at=SAMPLE_NOW)
-    return await ChannelsRepository(db).get(channel_id=CHANNEL)
+    return await sample_channel(db)
 
 
 async def test_key_numbers_and_their_previous_period(db, analytics, channel) -> None:

@@ -5,12 +5,13 @@ import threading
 from datetime import date
 
 import pytest
-from channel_history import SAMPLE_NOW, add_channel, add_user, write_sample_history
+from channel_history import SAMPLE_CHANNEL as CHANNEL
+from channel_history import SAMPLE_NOW, sample_channel, write_sample_history
+from channel_history import SAMPLE_OWNER as OWNER
 from helpers import ManualClock
 from PIL import Image
 
 from db.analytics import AnalyticsRepository
-from db.channels import ChannelsRepository
 from db.plans import PlansRepository
 from services import charts
 from services.analytics import AnalyticsService, ChannelReport, Period
@@ -19,20 +20,13 @@ from services.entitlements import EntitlementsService
 from services.i18n import ENGLISH, Catalogs
 from services.i18n_texts.charts import GROWTH_TITLE, heading
 
-OWNER = 501
-CHANNEL = -1001000000001
-
 
 @pytest.fixture
 async def report_for(db):
     """Builds the report of a period of the sample history, seen from Moscow."""
     clock = ManualClock(SAMPLE_NOW)
-    await add_user(db, OWNER, time_zone="Europe/Moscow")
-    await add_channel(
-        db, CHANNEL, title="Кулинария 🍲 Daily", admin_id=OWNER, verified_at=SAMPLE_NOW
-    )
+    channel = await sample_channel(db, title="Кулинария 🍲 Daily")
     await write_sample_history(db, CHANNEL)
-    channel = await ChannelsRepository(db).get(channel_id=CHANNEL)
     entitlements = EntitlementsService(PlansRepository(db), clock, standing_counts={})
     analytics = AnalyticsService(AnalyticsRepository(db), entitlements, clock)
 

@@ -27,11 +27,6 @@ class RecordingSender:
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
 async def queue(clock: ManualClock) -> AsyncIterator[OutgoingQueue]:
     queue = OutgoingQueue(clock, overall_per_second=30, per_chat_per_second=1)
     yield queue

@@ -7,11 +7,11 @@ unless a test says otherwise.
 from datetime import date
 
 import pytest
-from channel_history import SAMPLE_NOW, add_channel, add_user
+from channel_history import SAMPLE_NOW, sample_channel
+from channel_history import SAMPLE_OWNER as OWNER
 from helpers import ManualClock
 
 from db.analytics import AnalyticsRepository
-from db.channels import ChannelsRepository
 from db.exports import ExportsRepository
 from db.plans import PlansRepository
 from services.analytics import (
@@ -25,8 +25,6 @@ from services.entitlements import EntitlementsService
 from services.exports import CsvLayout, ExportService
 from services.i18n import ENGLISH
 
-OWNER = 501
-CHANNEL = -1001000000001
 MOSCOW = "Europe/Moscow"
 TODAY = date(2026, 10, 31)
 
@@ -59,9 +57,7 @@ def exports(db, entitlements, clock: ManualClock, tmp_path) -> ExportService:
 
 @pytest.fixture
 async def channel(db):
-    await add_user(db, OWNER, time_zone=MOSCOW)
-    await add_channel(db, CHANNEL, admin_id=OWNER, verified_at=SAMPLE_NOW)
-    return await ChannelsRepository(db).get(channel_id=CHANNEL)
+    return await sample_channel(db)
 
 
 async def no_progress(kind, rows) -> None:

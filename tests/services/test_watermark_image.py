@@ -8,7 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from helpers import background, bomb_png, decode, encode
+from helpers import background, bomb_png, decode, encode, inside
 from PIL import Image, ImageChops, ImageCms, ImageFont, JpegImagePlugin, PngImagePlugin
 
 from services.watermark_image import (
@@ -31,16 +31,6 @@ CELL_W, CELL_H = W // 3, H // 3
 def diff_bbox(before: Image.Image, after: Image.Image) -> tuple[int, int, int, int] | None:
     """Return the bounding box of pixels that differ between two same-mode images."""
     return ImageChops.difference(before, after).getbbox()
-
-
-def inside(inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:
-    """Tell whether box ``inner`` lies within box ``outer``."""
-    return (
-        inner[0] >= outer[0]
-        and inner[1] >= outer[1]
-        and inner[2] <= outer[2]
-        and inner[3] <= outer[3]
-    )
 
 
 def logo_png() -> bytes:
