@@ -132,13 +132,13 @@ async def test_a_fired_alert_reaches_a_russian_owner_in_russian_with_plural_form
     alerts = [call.plain_text for call in alerts_to(tg, olga)]
     assert alerts == [
         "🔔 📉 Отток подписчиков в Cooking Daily\n"
-        "Минус 1 подписчик за 1 час: пришли: 0, ушли: 1.\nОткрыть канал",
+        f"Минус 1 подписчик (0,1{NBSP}%) за 1 час: пришли: 0, ушли: 1.\nОткрыть канал",
         "🔔 📉 Отток подписчиков в Second\n"
-        "Минус 2 подписчика за 1 час: пришли: 0, ушли: 2.\nОткрыть канал",
+        f"Минус 2 подписчика (0,1{NBSP}%) за 1 час: пришли: 0, ушли: 2.\nОткрыть канал",
         "🔔 📉 Отток подписчиков в Third\n"
-        "Минус 5 подписчиков за 1 час: пришли: 0, ушли: 5.\nОткрыть канал",
+        f"Минус 5 подписчиков (0,3{NBSP}%) за 1 час: пришли: 0, ушли: 5.\nОткрыть канал",
         "🔔 📉 Отток подписчиков в Cooking Daily\n"
-        "Минус 12 подписчиков за 1 час: пришли: 0, ушли: 12.\nОткрыть канал",
+        f"Минус 12 подписчиков (0,8{NBSP}%) за 1 час: пришли: 0, ушли: 12.\nОткрыть канал",
     ]
     alert = alerts_to(tg, olga)[0]
     assert alert.button("📊 Статистика")
@@ -148,7 +148,7 @@ async def test_a_fired_alert_reaches_a_russian_owner_in_russian_with_plural_form
     await tg.send_text(olga, "/alerts history")
     history = tg.texts_to(olga)[-1]
     assert history.startswith("📜 <b>Последние уведомления</b>")
-    assert "Минус <b>12</b> подписчиков за 1 час" in history
+    assert f"Минус <b>12</b> подписчиков (0,8{NBSP}%) за 1 час" in history
 
 
 async def test_a_post_views_alert_counts_minutes_in_russian(
@@ -174,7 +174,7 @@ async def test_a_fired_alert_follows_the_language_chosen_in_settings(
     olga, channel = await owner_with_channel(tg, "Olga", language_code="en")
     await drop_rule(app, olga, channel, amount=1)
     await lose(app, tg, channel, clock, 1)
-    assert "Lost <b>1</b> subscriber in the last 1 h: 0 joined, 1 left." in (
+    assert "Lost <b>1</b> subscriber (0.1%) in the last 1 h: 0 joined, 1 left." in (
         alerts_to(tg, olga)[-1].text
     )
     await tg.send_text(olga, "/settings")
@@ -184,7 +184,7 @@ async def test_a_fired_alert_follows_the_language_chosen_in_settings(
     await lose(app, tg, channel, clock, 2)
 
     assert len(alerts_to(tg, olga)) == 2
-    assert "Минус <b>2</b> подписчика за 1 час" in alerts_to(tg, olga)[-1].text
+    assert f"Минус <b>2</b> подписчика (0,1{NBSP}%) за 1 час" in alerts_to(tg, olga)[-1].text
 
 
 async def test_a_test_alert_is_sent_in_the_users_language(app, tg: FakeTelegram) -> None:
