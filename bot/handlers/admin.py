@@ -65,7 +65,7 @@ async def refund(
 
 def create_router(admin_ids: frozenset[int]) -> Router:
     router = Router(name="admin")
-    router.message.filter(F.chat.type == "private", F.from_user.id.in_(admin_ids))
+    router.message.filter(F.from_user.id.in_(admin_ids))
     router.message.register(overview, Command("admin"))
     router.message.register(grant, Command("grant"))
     router.message.register(refund, Command("refund"))

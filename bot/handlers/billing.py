@@ -225,7 +225,6 @@ async def _chat_url(bot: Bot) -> str:
 
 def create_router() -> Router:
     router = Router(name="billing")
-    router.message.filter(F.chat.type == "private")
     router.message.register(subscribe, Command("subscribe"))
     router.message.register(cancel, Command("cancel"))
     router.message.register(billing_portal, Command("billing"))

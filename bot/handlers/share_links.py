@@ -264,7 +264,6 @@ async def open_shared_report(
 
 def create_router() -> Router:
     router = Router(name="share_links")
-    router.message.filter(F.chat.type == "private")
     router.message.register(
         open_shared_report,
         CommandStart(deep_link=True, magic=F.args.startswith(SHARE_START_PREFIX)),
