@@ -37,6 +37,10 @@ class Settings(DatabaseSettings):
     webhook_url: str | None = None
     webhook_path: str = Field(default="/telegram/webhook", pattern=r"^/[A-Za-z0-9/_.-]*$")
     webhook_secret: SecretStr | None = None
+    # The key of the subscriber hash (HMAC-SHA256) that ties a leave to its join's source;
+    # kept in DATA_DIR when unset. Changing it forgets which source a present subscriber came
+    # through.
+    subscriber_hash_secret: SecretStr | None = None
 
     web_host: str = "127.0.0.1"
     web_port: int = 8080
@@ -128,7 +132,7 @@ class Settings(DatabaseSettings):
             raise ValueError("BOT_MODE=webhook needs WEBHOOK_URL, the address Telegram calls")
         return self
 
-    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @field_validator("webhook_url", "webhook_secret", "subscriber_hash_secret", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

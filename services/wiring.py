@@ -44,6 +44,7 @@ from services.exports import ExportService
 from services.health import HealthService
 from services.i18n import Catalogs
 from services.ingestion import IngestionService
+from services.installation_secrets import SubscriberHasher, subscriber_hash_secret
 from services.outgoing import OutgoingQueue
 from services.plans import BUSINESS, PRO, Allowance
 from services.preferences import PreferencesService
@@ -192,6 +193,7 @@ def build_services(
         channels=channels,
         ingestion=IngestionService(
             ingestion_repo,
+            SubscriberHasher(subscriber_hash_secret(settings)),
             batch_size=settings.ingest_batch_size,
             flush_seconds=settings.ingest_flush_seconds,
             # A join/leave burst or a reaction spike is checked as soon as it is written.
