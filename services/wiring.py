@@ -28,6 +28,7 @@ from db.pool import Database
 from db.preferences import PreferencesRepository
 from db.scheduled_jobs import ScheduledJobsRepository
 from db.share_links import ShareLinksRepository
+from db.sources import SourcesRepository
 from db.users import UsersRepository
 from db.views import ViewsRepository
 from db.watermarks import WatermarksRepository
@@ -51,6 +52,7 @@ from services.preferences import PreferencesService
 from services.scheduled_jobs import ScheduledJobsService
 from services.share_links import ShareLinkService
 from services.share_reports import AnalyticsShareSource
+from services.sources import InviteLinkGateway, SourcesService
 from services.stars import StarsGateway, StarsService
 from services.stripe_billing import StripeBillingService
 from services.subscribers import SubscriberSnapshotService
@@ -65,7 +67,7 @@ class DatabaseNotReady(Exception):
     """The database can't be used: the migrations on disk and the ones applied disagree."""
 
 
-class BotGateway(TelegramGateway, StarsGateway, Protocol):
+class BotGateway(TelegramGateway, StarsGateway, InviteLinkGateway, Protocol):
     """Telegram's Bot API as the services use it."""
 
 
@@ -84,6 +86,7 @@ class Services:
     charts: ChartService
     exports: ExportService
     share_links: ShareLinkService
+    sources: SourcesService
     billing: BillingService
     stars: StarsService
     stripe_billing: StripeBillingService | None  # None unless the STRIPE_* settings are set
@@ -133,6 +136,7 @@ def build_services(
     alert_rules_repo = AlertRulesRepository(pool)
     alert_outbox_repo = AlertOutboxRepository(pool)
     share_links_repo = ShareLinksRepository(pool)
+    sources_repo = SourcesRepository(pool)
     entitlements = EntitlementsService(
         PlansRepository(pool),
         clock,
@@ -141,6 +145,9 @@ def build_services(
             Allowance.ALERT_RULES: alert_rules_repo.count_rules_for_user,
             # Live is as of the clock's now: expired links no longer count.
             Allowance.SHARE_LINKS: lambda user_id: share_links_repo.count_live(
+                user_id=user_id, now=clock.now()
+            ),
+            Allowance.INVITE_LINKS: lambda user_id: sources_repo.count_live_bot_links(
                 user_id=user_id, now=clock.now()
             ),
         },
@@ -222,6 +229,7 @@ def build_services(
             public_base_url=settings.public_base_url,
             cache_seconds=settings.share_cache_seconds,
         ),
+        sources=SourcesService(sources_repo, gateway, channels, entitlements, clock),
         billing=BillingService(billing_repo, notifier, clock),
         stars=StarsService(billing_repo, gateway, notifier, clock),
         stripe_billing=_stripe_billing(settings, billing_repo, notifier, clock, stripe_http),

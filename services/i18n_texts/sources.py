@@ -1,0 +1,28 @@
+"""Names of the sources of subscribers, wherever they show: chat, charts, CSV exports, alerts."""
+
+from services.domain.sources import SourceKind
+from services.i18n import Message, Translator
+
+SOURCE_NAMES = {
+    SourceKind.FOLDER: Message("sources-kind-folder", "📁 Chat folder links"),
+    SourceKind.REQUEST: Message("sources-kind-request", "🙋 Join requests"),
+    SourceKind.ORGANIC: Message(
+        "sources-kind-organic", "🌱 No link (search, the username, forwarded posts)"
+    ),
+    SourceKind.UNKNOWN: Message("sources-kind-unknown", "❔ Joined before tracking began"),
+}
+UNNAMED_LINK = Message("sources-kind-unnamed-link", "🔗 A link without a name")
+
+DAILY_HEADER = (
+    Message("sources-csv-day", "Day ({time_zone})"),
+    Message("sources-csv-source", "Source"),
+    Message("sources-csv-joins", "Joins"),
+    Message("sources-csv-leaves", "Leaves"),
+)
+
+
+def source_label(t: Translator, kind: SourceKind, link_name: str | None) -> str:
+    """A source by its link's name (or shortened URL), or by what kind of source it is."""
+    if kind is SourceKind.LINK:
+        return link_name or t(UNNAMED_LINK)
+    return t(SOURCE_NAMES[kind])

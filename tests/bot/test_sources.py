@@ -1,0 +1,142 @@
+"""/links: where subscribers come from, through the fake Telegram."""
+
+from datetime import timedelta
+
+import pytest
+from fake_telegram import FakeTelegram
+from stories import owner_with_channel
+
+# Making a link is a short dialog: an owner making several answers faster than the throttle.
+pytestmark = pytest.mark.settings(throttle_burst=100)
+
+
+async def make_link(tg: FakeTelegram, owner, name: str, kind: str = "Anyone", **answers) -> str:
+    """The owner makes a link with /links → New link; returns its URL."""
+    await tg.send_text(owner, "/links")
+    await tg.press_button(owner, tg.last_to(owner, "sendMessage"), "New link")
+    await tg.send_text(owner, name)
+    await tg.press_button(owner, tg.last_to(owner, "sendMessage"), kind)
+    await tg.press_button(owner, tg.last_to(owner, "sendMessage"), answers.get("lifetime", "No expiry"))
+    if kind == "Anyone":
+        if "limit" in answers:
+            await tg.send_text(owner, str(answers["limit"]))
+        else:
+            await tg.press_button(owner, tg.last_to(owner, "sendMessage"), "No limit")
+    elif "welcome" in answers:
+        await tg.send_text(owner, answers["welcome"])
+    elif "bot approves" in kind:
+        await tg.press_button(owner, tg.last_to(owner, "sendMessage"), "No welcome")
+    created = tg.texts_to(owner)[-1]
+    assert created.startswith("✅"), created
+    return next(line for line in created.split("\n") if line.startswith("<code>"))[6:-7]
+
+
+async def test_every_join_is_counted_to_its_source_and_leaves_to_their_join(
+    app, tg: FakeTelegram
+) -> None:
+    alice, channel = await owner_with_channel(tg)
+    spring = await make_link(tg, alice, "Spring promo")
+    await make_link(tg, alice, "Partner ad")
+    approved = await make_link(tg, alice, "Club", "bot approves", welcome="Welcome to the club!")
+    assert all(link["creator"]["is_bot"] for link in channel.invite_links.values())
+
+    spring_people = await tg.join(channel, count=3, invite_link_name=spring)
+    await tg.join(channel, count=2, invite_link_name="Partner ad")
+    await tg.join(channel, count=2, invite_link_name="From Bob")  # another admin's, shortened
+    member = await tg.request_join(channel, invite_link_name=approved)
+    await tg.join(channel, count=4)  # no link: organic
+    await tg.join(channel, via_folder=True)
+    await tg.leave(channel, user=spring_people[0])
+    await app.services.ingestion.flush()
+
+    assert channel.members.get(member.id) is member  # the bot approved the request
+    assert "Welcome to the club!" in tg.texts_to(member)
+
+    await tg.send_text(alice, "/links")
+    text = tg.texts_to(alice)[-1]
+    lines = text.split("\n")
+
+    def counts_of(name: str) -> str:
+        at = next(i for i, line in enumerate(lines) if name in line)
+        return lines[at + 1]
+
+    assert "➕ 3 · ➖ 1 · net 2" in counts_of("Spring promo")
+    assert "➕ 2 · ➖ 0 · net 2" in counts_of("Partner ad")
+    assert "➕ 1 · ➖ 0 · net 1" in counts_of("Club")
+    assert "➕ 2 · ➖ 0" in counts_of("From Bob")
+    assert "another admin's link" in next(line for line in lines if "From Bob" in line)
+    assert "➕ 4 · ➖ 0" in counts_of("No link")
+    assert "➕ 1 · ➖ 0" in counts_of("Chat folder")
+
+
+async def test_retention_and_cost_per_subscriber(app, tg: FakeTelegram, clock) -> None:
+    alice, channel = await owner_with_channel(tg)
+    promo = await make_link(tg, alice, "Promo")
+    joined_at = clock.now()
+    people = await tg.join(channel, count=3, invite_link_name=promo, date=joined_at)
+    # One leaves after 2 days, one after 10 days; the third stays.
+    await tg.leave(channel, user=people[0], date=joined_at + timedelta(days=2))
+    await tg.leave(channel, user=people[1], date=joined_at + timedelta(days=10))
+    await app.services.ingestion.flush()
+
+    await tg.send_text(alice, "/links")
+    assert "stayed 7 days: not yet · 30 days: not yet" in tg.texts_to(alice)[-1]
+
+    clock.advance(days=31)
+    await tg.send_text(alice, "/links")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "1. Promo")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Campaign cost")
+    await tg.send_text(alice, "100 USD")
+    card = tg.texts_to(alice)[-1]
+    assert "stayed 7 days: 67% · 30 days: 33%" in card
+    # $100 for 3 subscribers is $33.333… a subscriber; 1 stayed: $100.00.
+    assert "$100.00: $33.33 a subscriber, $100.00 one who stayed" in card
+
+
+async def test_a_link_shows_its_member_limit_and_expiry(app, tg: FakeTelegram) -> None:
+    alice, channel = await owner_with_channel(tg)
+    await make_link(tg, alice, "Limited", lifetime="7 days", limit=100)
+    created = tg.texts_to(alice)[-1]
+    assert "up to 100 members" in created and "expires" in created
+    (link,) = channel.invite_links.values()
+    assert link["member_limit"] == 100 and link["expire_date"]
+
+
+async def test_revoking_another_admins_link_is_explained(app, tg: FakeTelegram) -> None:
+    alice, channel = await owner_with_channel(tg)
+    await tg.join(channel, invite_link_name="From Bob")
+    own = await make_link(tg, alice, "Mine")
+    await app.services.ingestion.flush()
+
+    await tg.send_text(alice, "/links")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "From Bob")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Revoke")
+    assert "made by another admin" in tg.texts_to(alice)[-1]
+
+    await tg.send_text(alice, "/links")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Mine")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Revoke")
+    assert "is revoked" in tg.texts_to(alice)[-1]
+    assert channel.invite_links[own]["is_revoked"]
+
+
+async def test_without_the_invite_right_the_reply_names_it(app, tg: FakeTelegram) -> None:
+    alice, channel = await owner_with_channel(tg)
+    channel.bot_rights["can_invite_users"] = False
+    await tg.send_text(alice, "/links")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "New link")
+    await tg.send_text(alice, "Spring")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "admins approve")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "No expiry")
+    reply = tg.texts_to(alice)[-1]
+    assert "Invite users via link" in reply and "can_invite_users" in reply
+
+
+async def test_a_bad_cost_gets_a_short_answer(app, tg: FakeTelegram) -> None:
+    alice, _ = await owner_with_channel(tg)
+    await make_link(tg, alice, "Promo")
+    await tg.send_text(alice, "/links")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "1. Promo")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Campaign cost")
+    await tg.send_text(alice, "a lot")
+    assert "three-letter currency code" in tg.texts_to(alice)[-1]
