@@ -13,10 +13,13 @@ from services.domain.sources import InviteLinkRecord, SourceCounts, SourceDay, S
 _LINK_COLUMNS = tuple(f.name for f in fields(InviteLinkRecord))
 _LINK_SELECT = ", ".join(f"l.{name}" for name in _LINK_COLUMNS)
 
-# Each join of channel $1 and when its subscriber left (the first leave tied to it), if ever.
+# Each join of channel $1, how long before $2 it was, and how long its subscriber stayed (until
+# the first leave tied to it), if they left.
 _JOINS_AND_THEIR_LEAVES = """
 joins AS (
-    SELECT j.source, j.invite_link_id, j.occurred_at, gone.left_at
+    SELECT j.source, j.invite_link_id, gone.left_at,
+           $2::timestamptz - j.occurred_at AS age,  -- how long ago they joined
+           gone.left_at - j.occurred_at AS stayed_for  -- NULL: still subscribed
       FROM subscriber_events j
       LEFT JOIN (SELECT joined_event_id, min(occurred_at) AS left_at
                    FROM subscriber_events
@@ -35,14 +38,12 @@ counted AS (
     SELECT source, invite_link_id,
            count(*) AS joins,
            count(left_at) AS leaves,
-           count(*) FILTER (WHERE occurred_at <= $2::timestamptz - interval '7 days') AS old_enough_7d,
-           count(*) FILTER (WHERE occurred_at <= $2::timestamptz - interval '7 days'
-                              AND (left_at IS NULL OR left_at >= occurred_at + interval '7 days'))
-               AS stayed_7d,
-           count(*) FILTER (WHERE occurred_at <= $2::timestamptz - interval '30 days') AS old_enough_30d,
-           count(*) FILTER (WHERE occurred_at <= $2::timestamptz - interval '30 days'
-                              AND (left_at IS NULL OR left_at >= occurred_at + interval '30 days'))
-               AS stayed_30d
+           count(*) FILTER (WHERE age >= interval '7 days') AS old_enough_7d,
+           count(*) FILTER (WHERE age >= interval '7 days'
+                              AND coalesce(stayed_for >= interval '7 days', true)) AS stayed_7d,
+           count(*) FILTER (WHERE age >= interval '30 days') AS old_enough_30d,
+           count(*) FILTER (WHERE age >= interval '30 days'
+                              AND coalesce(stayed_for >= interval '30 days', true)) AS stayed_30d
       FROM joins
      GROUP BY source, invite_link_id
     UNION ALL

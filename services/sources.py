@@ -363,9 +363,7 @@ class SourcesService:
             log.info("welcome to a subscriber of %s not delivered", channel_id)
         return True
 
-    async def daily(
-        self, *, channel_id: int, period: Period, time_zone: str
-    ) -> list[SourceDay]:
+    async def daily(self, *, channel_id: int, period: Period, time_zone: str) -> list[SourceDay]:
         return await self._sources.daily_sources(
             channel_id=channel_id,
             first_day=period.first_day,

@@ -42,7 +42,6 @@ from services.sources import (
 )
 from services.telegram import ChatUnavailable
 
-
 # A new link in a message should not be fetched for a preview.
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -210,9 +209,7 @@ async def on_revoke(
     except (InviteRightMissing, LinkNotMadeByBot, LinkGone, ChatUnavailable) as error:
         await query.message.answer(_refusal(t, channel, error))
     else:
-        await query.message.answer(
-            t(texts.REVOKED_DONE, name=escape(link.name or link.url or ""))
-        )
+        await query.message.answer(t(texts.REVOKED_DONE, name=escape(link.name or link.url or "")))
     await query.answer()
 
 
@@ -246,9 +243,7 @@ async def on_cost(
     data = await state.get_data()
     channel = await channels.require_admin(user_id=user.id, channel_id=data["channel_id"])
     try:
-        await sources.set_cost(
-            channel=channel, link_id=data["link_id"], text=message.text or ""
-        )
+        await sources.set_cost(channel=channel, link_id=data["link_id"], text=message.text or "")
         report, source = await sources.source_of_link(channel=channel, link_id=data["link_id"])
     except InvalidCost:
         await message.answer(t(texts.BAD_COST))
@@ -472,9 +467,7 @@ def create_router() -> Router:
         (LinksAction.COST, on_cost_pressed),
         (LinksAction.NEW, on_new),
     ):
-        router.callback_query.register(
-            handler, LinksCb.filter(F.action == action), ButtonChannel()
-        )
+        router.callback_query.register(handler, LinksCb.filter(F.action == action), ButtonChannel())
     wizard = LinkWizardCb.filter
     router.callback_query.register(on_cancel, wizard(F.step == LinkStep.CANCEL))
     router.callback_query.register(on_kind, wizard(F.step == LinkStep.KIND), NewLink.kind)
@@ -482,9 +475,7 @@ def create_router() -> Router:
         on_lifetime, wizard(F.step == LinkStep.LIFETIME), NewLink.lifetime
     )
     router.callback_query.register(on_skip, wizard(F.step == LinkStep.NO_LIMIT), NewLink.limit)
-    router.callback_query.register(
-        on_skip, wizard(F.step == LinkStep.NO_WELCOME), NewLink.welcome
-    )
+    router.callback_query.register(on_skip, wizard(F.step == LinkStep.NO_WELCOME), NewLink.welcome)
     router.callback_query.register(on_closed_question, wizard())
     router.message.register(on_name, NewLink.name, NOT_A_COMMAND)
     router.message.register(on_limit, NewLink.limit, NOT_A_COMMAND)

@@ -146,9 +146,7 @@ def link_details(t: Translator, link: InviteLinkRecord, *, now: datetime, time_z
         parts.append(t(REVOKED))
     if link.expire_date is not None:
         expired = link.expire_date <= now
-        parts.append(
-            t(EXPIRED if expired else EXPIRES, date=_day(t, link.expire_date, time_zone))
-        )
+        parts.append(t(EXPIRED if expired else EXPIRES, date=_day(t, link.expire_date, time_zone)))
     if link.member_limit is not None:
         parts.append(t.plural(LIMIT, link.member_limit))
     if link.auto_approve:

@@ -16,7 +16,8 @@ async def make_link(tg: FakeTelegram, owner, name: str, kind: str = "Anyone", **
     await tg.press_button(owner, tg.last_to(owner, "sendMessage"), "New link")
     await tg.send_text(owner, name)
     await tg.press_button(owner, tg.last_to(owner, "sendMessage"), kind)
-    await tg.press_button(owner, tg.last_to(owner, "sendMessage"), answers.get("lifetime", "No expiry"))
+    lifetime = answers.get("lifetime", "No expiry")
+    await tg.press_button(owner, tg.last_to(owner, "sendMessage"), lifetime)
     if kind == "Anyone":
         if "limit" in answers:
             await tg.send_text(owner, str(answers["limit"]))
