@@ -80,6 +80,22 @@ SELECT (e.occurred_at AT TIME ZONE $4::text)::date AS day, e.source, e.invite_li
 """
 
 
+# Joins per source of channel $1 within [$2, $3] (days in time zone $4), and the leaves in it
+# of those who came through each; most joins first.
+PERIOD_SOURCES_QUERY = """
+SELECT e.source, e.invite_link_id, coalesce(l.name, l.url) AS link_name,
+       count(*) FILTER (WHERE e.kind = 'join')::int AS joins,
+       count(*) FILTER (WHERE e.kind = 'leave')::int AS leaves
+  FROM subscriber_events e
+  LEFT JOIN invite_links l ON l.id = e.invite_link_id
+ WHERE e.channel_id = $1
+   AND e.occurred_at >= $2::date::timestamp AT TIME ZONE $4::text
+   AND e.occurred_at < ($3::date + 1)::timestamp AT TIME ZONE $4::text
+ GROUP BY 1, 2, 3
+ ORDER BY joins DESC, leaves DESC, 1, 3
+"""
+
+
 def _link(row: asyncpg.Record) -> InviteLinkRecord:
     return InviteLinkRecord(**{name: row[name] for name in _LINK_COLUMNS})
 

@@ -199,30 +199,6 @@ class SourcesReport:
     now: datetime
 
 
-@dataclass(frozen=True)
-class PeriodSource:
-    """One source's joins and leaves within a period (for /stats and its chart)."""
-
-    kind: SourceKind
-    link_name: str | None
-    joins: int
-    leaves: int
-
-
-def period_sources(days: list[SourceDay]) -> tuple[PeriodSource, ...]:
-    """The days' rows summed per source, most joins first."""
-    totals: dict[tuple[SourceKind, int | None], list] = {}
-    for day in days:
-        entry = totals.setdefault((day.kind, day.link_id), [day.link_name, 0, 0])
-        entry[1] += day.joins
-        entry[2] += day.leaves
-    sources = [
-        PeriodSource(kind=kind, link_name=name, joins=joins, leaves=leaves)
-        for (kind, _), (name, joins, leaves) in totals.items()
-    ]
-    return tuple(sorted(sources, key=lambda s: (-s.joins, _KIND_ORDER[s.kind], s.link_name or "")))
-
-
 class SourcesService:
     def __init__(
         self,

@@ -37,7 +37,7 @@ from services.alerts import AlertService
 from services.analytics import AnalyticsService
 from services.billing import BillingNotifier, BillingService
 from services.channels import ChannelService
-from services.charts import CHARTS, ChartService
+from services.charts import SHAREABLE_CHARTS, ChartService
 from services.clock import Clock
 from services.config import Settings
 from services.entitlements import EntitlementsService
@@ -221,7 +221,7 @@ def build_services(
         share_links=ShareLinkService(
             share_links_repo,
             AnalyticsShareSource(
-                channels_repo, analytics, charts, exports, catalogs, chart_names=tuple(CHARTS)
+                channels_repo, analytics, charts, exports, catalogs, chart_names=SHAREABLE_CHARTS
             ),
             channels,
             entitlements,

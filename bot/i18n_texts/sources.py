@@ -10,10 +10,10 @@ from babel.numbers import format_currency
 from bot.i18n_texts.common import page_line
 from bot.paging import Page
 from services.domain.channels import ChannelRecord
-from services.domain.sources import InviteLinkRecord, SourceKind
+from services.domain.sources import InviteLinkRecord, PeriodSource, SourceKind
 from services.i18n import Message, PluralMessage, Translator
 from services.i18n_texts.sources import source_label
-from services.sources import Money, PeriodSource, Source, SourcesReport
+from services.sources import Money, Source, SourcesReport
 
 NEW_LINK_BUTTON = Message("sources-new-link-button", "➕ New link")
 LINK_BUTTON = Message("sources-link-button", "{number}. {name}")

@@ -61,3 +61,13 @@ class SourceDay:
     link_name: str | None
     joins: int
     leaves: int
+
+
+@dataclass(frozen=True)
+class PeriodSource:
+    """One source's joins within a period, and the leaves in it of those who came through it."""
+
+    kind: SourceKind
+    link_name: str | None  # the link's name, or its URL as Telegram shows it
+    joins: int
+    leaves: int

@@ -13,6 +13,10 @@ SOURCE_NAMES = {
 }
 UNNAMED_LINK = Message("sources-kind-unnamed-link", "🔗 A link without a name")
 
+CHART_TITLE = Message("sources-chart-title", "Joins by source")
+CHART_NO_JOINS = Message("sources-chart-no-joins", "No joins in this period")
+CHART_OTHER = Message("sources-chart-other", "Other")
+
 DAILY_HEADER = (
     Message("sources-csv-day", "Day ({time_zone})"),
     Message("sources-csv-source", "Source"),
