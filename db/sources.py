@@ -2,13 +2,13 @@
 them, and the same per day."""
 
 from dataclasses import fields
-from datetime import date, datetime
+from datetime import datetime
 
 import asyncpg
 
 from db.errors import NotFound
 from db.repository import Repository
-from services.domain.sources import InviteLinkRecord, SourceCounts, SourceDay, SourceKind
+from services.domain.sources import InviteLinkRecord, SourceCounts, SourceKind
 
 _LINK_COLUMNS = tuple(f.name for f in fields(InviteLinkRecord))
 _LINK_SELECT = ", ".join(f"l.{name}" for name in _LINK_COLUMNS)
@@ -76,7 +76,6 @@ SELECT (e.occurred_at AT TIME ZONE $4::text)::date AS day, e.source, e.invite_li
    AND e.occurred_at >= $2::date::timestamp AT TIME ZONE $4::text
    AND e.occurred_at < ($3::date + 1)::timestamp AT TIME ZONE $4::text
  GROUP BY 1, 2, 3, 4, 5
- ORDER BY 1, joins DESC, 2, 3
 """
 
 
@@ -198,24 +197,6 @@ class SourcesRepository(Repository):
                 stayed_7d=row["stayed_7d"],
                 old_enough_30d=row["old_enough_30d"],
                 stayed_30d=row["stayed_30d"],
-            )
-            for row in rows
-        ]
-
-    async def daily_sources(
-        self, *, channel_id: int, first_day: date, last_day: date, time_zone: str
-    ) -> list[SourceDay]:
-        rows = await self._pool.fetch(
-            DAILY_SOURCES_QUERY, channel_id, first_day, last_day, time_zone
-        )
-        return [
-            SourceDay(
-                day=row["day"],
-                kind=SourceKind(row["source"]),
-                link_id=row["invite_link_id"],
-                link_name=row["link_name"] or row["link_url"],
-                joins=row["joins"],
-                leaves=row["leaves"],
             )
             for row in rows
         ]

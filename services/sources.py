@@ -18,11 +18,10 @@ from babel.numbers import get_currency_precision, list_currencies
 
 from db.errors import NotFound
 from db.sources import SourcesRepository
-from services.analytics import Period
 from services.channels import ChannelService
 from services.clock import Clock
 from services.domain.channels import ChannelRecord
-from services.domain.sources import InviteLinkRecord, SourceCounts, SourceDay, SourceKind
+from services.domain.sources import InviteLinkRecord, SourceCounts, SourceKind
 from services.entitlements import EntitlementsService
 from services.plans import Allowance
 from services.telegram import ChatUnavailable
@@ -338,11 +337,3 @@ class SourcesService:
         ):
             log.info("welcome to a subscriber of %s not delivered", channel_id)
         return True
-
-    async def daily(self, *, channel_id: int, period: Period, time_zone: str) -> list[SourceDay]:
-        return await self._sources.daily_sources(
-            channel_id=channel_id,
-            first_day=period.first_day,
-            last_day=period.last_day,
-            time_zone=time_zone,
-        )

@@ -1,7 +1,7 @@
 """Where subscribers come from: invite links, the source of a join, and each source's numbers."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -49,18 +49,6 @@ class SourceCounts:
     @property
     def net(self) -> int:
         return self.joins - self.leaves
-
-
-@dataclass(frozen=True)
-class SourceDay:
-    """Joins and leaves of one source on one day (in the user's time zone)."""
-
-    day: date
-    kind: SourceKind
-    link_id: int | None
-    link_name: str | None
-    joins: int
-    leaves: int
 
 
 @dataclass(frozen=True)

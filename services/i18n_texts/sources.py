@@ -17,6 +17,7 @@ CHART_TITLE = Message("sources-chart-title", "Joins by source")
 CHART_NO_JOINS = Message("sources-chart-no-joins", "No joins in this period")
 CHART_OTHER = Message("sources-chart-other", "Other")
 
+EXPORT_KIND = Message("sources-export-kind", "daily joins by source")
 DAILY_HEADER = (
     Message("sources-csv-day", "Day ({time_zone})"),
     Message("sources-csv-source", "Source"),
@@ -30,3 +31,8 @@ def source_label(t: Translator, kind: SourceKind, link_name: str | None) -> str:
     if kind is SourceKind.LINK:
         return link_name or t(UNNAMED_LINK)
     return t(SOURCE_NAMES[kind])
+
+
+def source_names(t: Translator) -> dict[str, str]:
+    """Each kind of source but links (named by their own names), by its stored value."""
+    return {kind.value: t(name) for kind, name in SOURCE_NAMES.items()}
