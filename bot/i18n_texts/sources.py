@@ -1,8 +1,10 @@
 """/links: a channel's invite links and other sources of subscribers, making and revoking a
 link, a campaign's cost; the Sources section of /stats."""
 
+from collections.abc import Mapping
 from datetime import datetime
 from html import escape
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_currency
@@ -12,7 +14,7 @@ from bot.paging import Page
 from services.domain.channels import ChannelRecord
 from services.domain.sources import InviteLinkRecord, PeriodSource, SourceKind
 from services.i18n import Message, PluralMessage, Translator
-from services.i18n_texts.sources import source_label
+from services.i18n_texts.sources import UNNAMED_LINK, source_label
 from services.sources import Money, Source, SourcesReport
 
 NEW_LINK_BUTTON = Message("sources-new-link-button", "➕ New link")
@@ -116,6 +118,35 @@ BAD_COST = Message(
     "<code>99.90 EUR</code> or <code>12 500,50 RUB</code>.",
 )
 COST_SET = Message("sources-cost-set", "💰 Noted: <b>{name}</b> cost {cost}.")
+
+ALERT_KIND = Message("sources-alert-kind", "Link burst or fast leaves")
+ALERT_KIND_EXPLAINED = Message(
+    "sources-alert-kind-explained",
+    "one invite link brings several times the channel's usual joins in an hour (bought "
+    "subscribers look like that), or its subscribers leave several times faster than the "
+    "channel's",
+)
+ALERT_RULE = Message(
+    "sources-alert-rule",
+    "a link brings {factor}× the usual joins, or its subscribers leave {factor}× faster",
+)
+ALERT_QUESTION = Message(
+    "sources-alert-question",
+    "How many times the usual? (Joins per hour against the past week's; the share who leave "
+    "within 7 days against the channel's.)",
+)
+ALERT_BURST = PluralMessage(
+    "sources-alert-burst",
+    "<b>{n}</b> subscriber joined through <b>{link}</b> in the last hour; the channel usually "
+    "gets {usual} an hour.",
+    "<b>{n}</b> subscribers joined through <b>{link}</b> in the last hour; the channel usually "
+    "gets {usual} an hour.",
+)
+ALERT_LEAVING = Message(
+    "sources-alert-leaving",
+    "Of those who joined through <b>{link}</b>, {share} left within 7 days ({left} of "
+    "{joined}); across the channel, {usual}.",
+)
 
 STATS_SECTION = Message("sources-stats-section", "🔗 <b>Sources</b>")
 STATS_LINE = Message("sources-stats-line", "• {name}: ➕ {joins} · ➖ {leaves}")
@@ -242,3 +273,20 @@ def stats_section(t: Translator, sources: tuple[PeriodSource, ...]) -> list[str]
     if len(sources) > STATS_SOURCES_SHOWN:
         lines.append(t.plural(STATS_MORE, len(sources) - STATS_SOURCES_SHOWN))
     return lines
+
+
+def alert_facts(t: Translator, details: Mapping[str, Any]) -> str:
+    """What a link's alert saw: a burst of joins, or its subscribers leaving fast."""
+    link = escape(str(details.get("link") or t(UNNAMED_LINK)))
+    if details.get("reason") == "leaving":
+        return t(
+            ALERT_LEAVING,
+            link=link,
+            share=t.percent(details["share"], digits=0),
+            left=t.number(details["left"]),
+            joined=t.number(details["joined"]),
+            usual=t.percent(details["usual_share"], digits=0),
+        )
+    return t.plural(
+        ALERT_BURST, details["joins"], link=link, usual=t.number(details["usual"], digits=1)
+    )

@@ -6,6 +6,8 @@ import pytest
 from fake_telegram import FakeTelegram
 from stories import owner_with_channel
 
+from services.domain.alerts import AlertKind, AlertThresholds
+
 # Making a link is a short dialog: an owner making several answers faster than the throttle.
 pytestmark = pytest.mark.settings(throttle_burst=100)
 
@@ -141,3 +143,54 @@ async def test_a_bad_cost_gets_a_short_answer(app, tg: FakeTelegram) -> None:
     await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Campaign cost")
     await tg.send_text(alice, "a lot")
     assert "three-letter currency code" in tg.texts_to(alice)[-1]
+
+
+async def source_rule(app, owner, channel, factor: float = 5) -> None:
+    await app.services.alerts.create_rule(
+        user_id=owner.id,
+        channel_id=channel.id,
+        kind=AlertKind.SOURCE_BURST,
+        thresholds=AlertThresholds(factor=factor),
+    )
+
+
+def alerts_to(tg: FakeTelegram, user) -> list[str]:
+    return [text for text in tg.texts_to(user) if "🔔" in text]
+
+
+async def test_a_burst_of_joins_through_one_link_raises_an_alert(app, tg, clock) -> None:
+    alice, channel = await owner_with_channel(tg)
+    bought = await make_link(tg, alice, "Cheap ad")
+    await tg.join(channel, count=2, date=clock.now() - timedelta(days=2))  # the usual: a trickle
+    await app.services.ingestion.flush()
+    await source_rule(app, alice, channel)
+
+    await tg.join(channel, count=5, invite_link_name=bought, date=clock.now())
+    await app.services.ingestion.flush()
+    await app.services.alert_delivery.deliver_due()
+    assert alerts_to(tg, alice) == []  # 5 is not more than 5× the usual of at least 1 an hour
+
+    await tg.join(channel, count=1, invite_link_name=bought, date=clock.now())
+    await app.services.ingestion.flush()
+    await app.services.alert_delivery.deliver_due()
+    (alert,) = alerts_to(tg, alice)
+    assert "<b>6</b> subscribers joined through <b>Cheap ad</b> in the last hour" in alert
+
+
+async def test_a_campaign_whose_subscribers_leave_fast_raises_an_alert(app, tg, clock) -> None:
+    alice, channel = await owner_with_channel(tg)
+    promo = await make_link(tg, alice, "Giveaway")
+    joined_at = clock.now() - timedelta(days=10)
+    came = await tg.join(channel, count=20, invite_link_name=promo, date=joined_at)
+    await tg.join(channel, count=80, date=joined_at)  # organic subscribers who stay
+    for person in came[:12]:  # 12 of the campaign's 20 leave within two days
+        await tg.leave(channel, user=person, date=joined_at + timedelta(days=2))
+    await app.services.ingestion.flush()
+    await source_rule(app, alice, channel, factor=3)
+
+    await app.services.alerts.evaluate()
+    await app.services.alert_delivery.deliver_due()
+    (alert,) = alerts_to(tg, alice)
+    # The channel: 12 of 100 (12%) left within 7 days; the campaign: 60%, over 3× that.
+    assert "Of those who joined through <b>Giveaway</b>, 60% left within 7 days (12 of 20)" in alert
+    assert "across the channel, 12%" in alert
