@@ -1,10 +1,16 @@
 """Small things many tests share."""
 
 import asyncio
+import contextlib
 import io
+import os
+import shutil
 import struct
+import tempfile
 import zlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import asyncpg
@@ -53,6 +59,40 @@ async def drop_database(server_dsn: str, name: str) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+@contextlib.asynccontextmanager
+async def scratch_pool(prefix: str) -> AsyncIterator[asyncpg.Pool]:
+    """A migrated database of its own on DATABASE_URL's server, or on an embedded server in a
+    temporary folder, dropped at the end (for the benchmarks)."""
+    from db.embedded import EmbeddedPostgres
+    from db.migrate import migrate
+    from db.pool import create_pool
+
+    embedded: EmbeddedPostgres | None = None
+    folder: str | None = None
+    if url := os.environ.get("DATABASE_URL"):
+        server_dsn = url
+    else:
+        folder = tempfile.mkdtemp(prefix="abb-")
+        embedded = EmbeddedPostgres(Path(folder))
+        server_dsn = await asyncio.to_thread(embedded.start)
+    name = f"{prefix}_{os.getpid()}"
+    try:
+        dsn = await create_database(server_dsn, name)
+        pool = await create_pool(dsn, min_size=1, max_size=4)
+        try:
+            async with pool.acquire() as conn:
+                await migrate(conn)
+            yield pool
+        finally:
+            await pool.close()
+            await drop_database(server_dsn, name)
+    finally:
+        if embedded is not None:
+            await asyncio.to_thread(embedded.stop)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def png_chunk(kind: bytes, payload: bytes) -> bytes:
