@@ -92,8 +92,9 @@ async def load(pool: asyncpg.Pool) -> None:
             """
             INSERT INTO subscriber_events (channel_id, occurred_at, kind, source, invite_link_id,
                                            subscriber_hash, joined_event_id)
-            SELECT channel_id, least(occurred_at + (id % 60) * interval '1 day', $2::timestamptz), 'leave',
-                   source, invite_link_id, subscriber_hash, id
+            SELECT channel_id,
+                   least(occurred_at + (id % 60) * interval '1 day', $2::timestamptz),
+                   'leave', source, invite_link_id, subscriber_hash, id
               FROM subscriber_events
              WHERE id % 5 = 0 AND channel_id = $1
             """,
