@@ -5,6 +5,7 @@ import io
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import TypeVar
 
 import aiohttp
 from aiogram import Bot
@@ -23,6 +24,7 @@ from services.stars import ChargeAlreadyRefunded, RefundRefused
 from services.telegram import ChatAdmins, ChatInfo, ChatUnavailable, FileTooBig, FileUnavailable
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # What Telegram answers when a chat is gone, unknown, or hidden from the bot.
 _UNAVAILABLE = (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound)
@@ -83,35 +85,23 @@ class AiogramTelegramGateway:
         member_limit: int | None,
         creates_join_request: bool,
     ) -> str:
-        try:
-            link = await self._bot.create_chat_invite_link(
+        link = await _managing_links(
+            chat_id,
+            self._bot.create_chat_invite_link(
                 chat_id,
                 name=name,
                 expire_date=expire_date,
                 member_limit=member_limit,
                 creates_join_request=creates_join_request or None,
-            )
-        except TelegramBadRequest as error:
-            raise _invite_refusal(error, chat_id) from error
-        except _UNAVAILABLE as error:
-            raise ChatUnavailable(str(chat_id)) from error
+            ),
+        )
         return link.invite_link
 
     async def revoke_invite_link(self, chat_id: int, url: str) -> None:
-        try:
-            await self._bot.revoke_chat_invite_link(chat_id, url)
-        except TelegramBadRequest as error:
-            raise _invite_refusal(error, chat_id) from error
-        except _UNAVAILABLE as error:
-            raise ChatUnavailable(str(chat_id)) from error
+        await _managing_links(chat_id, self._bot.revoke_chat_invite_link(chat_id, url))
 
     async def approve_join_request(self, chat_id: int, user_id: int) -> None:
-        try:
-            await self._bot.approve_chat_join_request(chat_id, user_id)
-        except TelegramBadRequest as error:
-            raise _invite_refusal(error, chat_id) from error
-        except _UNAVAILABLE as error:
-            raise ChatUnavailable(str(chat_id)) from error
+        await _managing_links(chat_id, self._bot.approve_chat_join_request(chat_id, user_id))
 
     async def send_welcome(self, user_chat_id: int, text: str) -> bool:
         try:
@@ -131,6 +121,16 @@ class AiogramTelegramGateway:
             if "CHARGE_ALREADY_REFUNDED" in error.message:
                 raise ChargeAlreadyRefunded(charge_id) from error
             raise RefundRefused(error.message) from error
+
+
+async def _managing_links(chat_id: int, call: Awaitable[T]) -> T:
+    """An invite-link method's answer, or Telegram's refusal as the services name it."""
+    try:
+        return await call
+    except TelegramBadRequest as error:
+        raise _invite_refusal(error, chat_id) from error
+    except _UNAVAILABLE as error:
+        raise ChatUnavailable(str(chat_id)) from error
 
 
 def _invite_refusal(error: TelegramBadRequest, chat_id: int) -> Exception:

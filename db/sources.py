@@ -65,9 +65,7 @@ SELECT coalesce(c.source, 'link') AS source, coalesce(c.joins, 0) AS joins,
 
 # Joins per source of channel $1 on every day [$2, $3] (days in time zone $4) with any, and
 # the leaves of those who joined through it, on the day they left.
-DAILY_SOURCES_QUERY = """
-SELECT (e.occurred_at AT TIME ZONE $4::text)::date AS day, e.source, e.invite_link_id,
-       l.name AS link_name, l.url AS link_url,
+_EVENTS_IN_PERIOD = """
        count(*) FILTER (WHERE e.kind = 'join')::int AS joins,
        count(*) FILTER (WHERE e.kind = 'leave')::int AS leaves
   FROM subscriber_events e
@@ -75,21 +73,20 @@ SELECT (e.occurred_at AT TIME ZONE $4::text)::date AS day, e.source, e.invite_li
  WHERE e.channel_id = $1
    AND e.occurred_at >= $2::date::timestamp AT TIME ZONE $4::text
    AND e.occurred_at < ($3::date + 1)::timestamp AT TIME ZONE $4::text
+"""
+DAILY_SOURCES_QUERY = f"""
+SELECT (e.occurred_at AT TIME ZONE $4::text)::date AS day, e.source, e.invite_link_id,
+       l.name AS link_name, l.url AS link_url,
+{_EVENTS_IN_PERIOD}
  GROUP BY 1, 2, 3, 4, 5
 """
 
 
 # Joins per source of channel $1 within [$2, $3] (days in time zone $4), and the leaves in it
 # of those who came through each; most joins first.
-PERIOD_SOURCES_QUERY = """
+PERIOD_SOURCES_QUERY = f"""
 SELECT e.source, e.invite_link_id, coalesce(l.name, l.url) AS link_name,
-       count(*) FILTER (WHERE e.kind = 'join')::int AS joins,
-       count(*) FILTER (WHERE e.kind = 'leave')::int AS leaves
-  FROM subscriber_events e
-  LEFT JOIN invite_links l ON l.id = e.invite_link_id
- WHERE e.channel_id = $1
-   AND e.occurred_at >= $2::date::timestamp AT TIME ZONE $4::text
-   AND e.occurred_at < ($3::date + 1)::timestamp AT TIME ZONE $4::text
+{_EVENTS_IN_PERIOD}
  GROUP BY 1, 2, 3
  ORDER BY joins DESC, leaves DESC, 1, 3
 """

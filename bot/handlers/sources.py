@@ -349,33 +349,26 @@ async def on_lifetime(
     await query.answer()
 
 
-async def on_limit(
+async def on_typed_answer(
     message: Message,
     state: FSMContext,
     user: UserRecord,
     sources: SourcesService,
     t: Translator,
 ) -> None:
-    limit = bounded_int(message.text or "", minimum=1, maximum=MEMBER_LIMIT_MAX)
-    if limit is None:
-        await message.answer(t(texts.BAD_LIMIT, max=t.number(MEMBER_LIMIT_MAX)))
-        return
-    await state.update_data(member_limit=limit)
-    await _create(message, state, user, sources, t)
-
-
-async def on_welcome(
-    message: Message,
-    state: FSMContext,
-    user: UserRecord,
-    sources: SourcesService,
-    t: Translator,
-) -> None:
-    welcome = (message.text or "").strip()
-    if not 1 <= len(welcome) <= WELCOME_MAX:
-        await message.answer(t(texts.BAD_WELCOME, max=t.number(WELCOME_MAX)))
-        return
-    await state.update_data(welcome_text=welcome)
+    """The member limit, or the welcome message, as the question asked."""
+    text = (message.text or "").strip()
+    if await state.get_state() == NewLink.limit.state:
+        limit = bounded_int(text, minimum=1, maximum=MEMBER_LIMIT_MAX)
+        if limit is None:
+            await message.answer(t(texts.BAD_LIMIT, max=t.number(MEMBER_LIMIT_MAX)))
+            return
+        await state.update_data(member_limit=limit)
+    else:
+        if not 1 <= len(text) <= WELCOME_MAX:
+            await message.answer(t(texts.BAD_WELCOME, max=t.number(WELCOME_MAX)))
+            return
+        await state.update_data(welcome_text=text)
     await _create(message, state, user, sources, t)
 
 
@@ -478,7 +471,8 @@ def create_router() -> Router:
     router.callback_query.register(on_skip, wizard(F.step == LinkStep.NO_WELCOME), NewLink.welcome)
     router.callback_query.register(on_closed_question, wizard())
     router.message.register(on_name, NewLink.name, NOT_A_COMMAND)
-    router.message.register(on_limit, NewLink.limit, NOT_A_COMMAND)
-    router.message.register(on_welcome, NewLink.welcome, NOT_A_COMMAND)
+    router.message.register(
+        on_typed_answer, StateFilter(NewLink.limit, NewLink.welcome), NOT_A_COMMAND
+    )
     router.message.register(on_cost, StateFilter(LinkCost.amount), NOT_A_COMMAND)
     return router
