@@ -194,3 +194,37 @@ async def test_a_campaign_whose_subscribers_leave_fast_raises_an_alert(app, tg, 
     # The channel: 12 of 100 (12%) left within 7 days; the campaign: 60%, over 3× that.
     assert "Of those who joined through <b>Giveaway</b>, 60% left within 7 days (12 of 20)" in alert
     assert "across the channel, 12%" in alert
+
+
+async def test_join_requests_count_to_their_link_or_as_requests(app, tg, db) -> None:
+    alice, channel = await owner_with_channel(tg)
+    vip = await make_link(tg, alice, "VIP", "admins approve")
+    asking = await tg.request_join(channel, invite_link_name=vip)
+    assert asking.id not in channel.members  # the bot leaves these to the admins
+    await tg.approve_join_request(channel, asking, by=alice)
+    anonymous = await tg.request_join(channel)  # through no link the bot knows
+    await tg.approve_join_request(channel, anonymous, by=alice)
+    await app.services.ingestion.flush()
+
+    await tg.send_text(alice, "/links")
+    lines = tg.texts_to(alice)[-1].split("\n")
+    vip_at = next(i for i, line in enumerate(lines) if "VIP" in line)
+    assert "join requests" in lines[vip_at] and "➕ 1 · ➖ 0" in lines[vip_at + 1]
+    requests_at = next(i for i, line in enumerate(lines) if "Join requests" in line)
+    assert "➕ 1 · ➖ 0" in lines[requests_at + 1]
+
+
+async def test_no_telegram_id_of_a_subscriber_is_stored(app, tg, db) -> None:
+    _, channel = await owner_with_channel(tg)
+    (person,) = await tg.join(channel, invite_link_name="Bob's ad")
+    await tg.leave(channel, user=person)
+    await app.services.ingestion.flush()
+
+    rows = await db.fetch("SELECT * FROM subscriber_events WHERE channel_id = $1", channel.id)
+    assert len(rows) == 2
+    id_text = str(person.id)
+    for row in rows:
+        assert all(id_text not in str(value) for value in row.values())
+        assert len(row["subscriber_hash"]) == 32
+    join, leave = sorted(rows, key=lambda row: row["id"])
+    assert leave["joined_event_id"] == join["id"] and leave["source"] == "link"
