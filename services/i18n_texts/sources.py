@@ -2,6 +2,7 @@
 
 from services.domain.sources import SourceKind
 from services.i18n import Message, Translator
+from services.i18n_texts.exports import JOINS_LEAVES_HEADER
 
 SOURCE_NAMES = {
     SourceKind.FOLDER: Message("sources-kind-folder", "📁 Chat folder links"),
@@ -18,12 +19,9 @@ CHART_NO_JOINS = Message("sources-chart-no-joins", "No joins in this period")
 CHART_OTHER = Message("sources-chart-other", "Other")
 
 EXPORT_KIND = Message("sources-export-kind", "daily joins by source")
-DAILY_HEADER = (
-    Message("sources-csv-day", "Day ({time_zone})"),
-    Message("sources-csv-source", "Source"),
-    Message("sources-csv-joins", "Joins"),
-    Message("sources-csv-leaves", "Leaves"),
-)
+# The day, joins and leaves are named as in the joins and leaves file.
+_DAY, _JOINS, _LEAVES, _ = JOINS_LEAVES_HEADER
+DAILY_HEADER = (_DAY, Message("sources-csv-source", "Source"), _JOINS, _LEAVES)
 
 
 def source_label(t: Translator, kind: SourceKind, link_name: str | None) -> str:

@@ -140,7 +140,7 @@ async def test_export_sends_csv_files_that_parse_back_to_the_rows(
     # The leave is of one who joined the same day with no link: it counts against "no link".
     organic = "🌱 No link (search, the username, forwarded posts)"
     assert files[f"cookingdaily_sources_{period}.csv"] == [
-        ["Day (UTC)", "Source", "Joins", "Leaves"],
+        ["Date", "Source", "Joins", "Leaves"],
         [days[0], organic, "3", "1"],
         [days[4], organic, "2", "0"],
     ]
