@@ -268,6 +268,7 @@ class SourcesService:
                 _KIND_ORDER[c.kind],
                 not (c.link and c.link.made_by_bot),
                 -(c.link.created_at.timestamp() if c.link and c.link.made_by_bot else c.joins),
+                -(c.link.id if c.link else 0),  # the newest first
             ),
         )
         return SourcesReport(channel=channel, sources=tuple(map(_source, ordered)), now=now)

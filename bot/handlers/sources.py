@@ -3,7 +3,7 @@ dialog), its cost, revoking it; join requests to the bot's links, approved and w
 
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -14,6 +14,7 @@ from aiogram.types import (
     LinkPreviewOptions,
     Message,
 )
+from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import LinkKind, LinksAction, LinksCb, LinkStep, LinkWizardCb
@@ -138,6 +139,7 @@ async def _sources_message(
 async def links_command(
     message: Message,
     command: CommandObject,
+    bot: Bot,
     user: UserRecord,
     channels: ChannelService,
     sources: SourcesService,
@@ -149,7 +151,9 @@ async def links_command(
         ref=command.args,
         choose=lambda channel_id: LinksCb(action=LinksAction.LIST, channel_id=channel_id),
     )
-    text, keyboard = await _sources_message(t, user, channel, sources, 1)
+    # A channel with a long history takes a moment to count: say so.
+    async with ChatActionSender.typing(chat_id=message.chat.id, bot=bot):
+        text, keyboard = await _sources_message(t, user, channel, sources, 1)
     await message.answer(text, reply_markup=keyboard)
 
 

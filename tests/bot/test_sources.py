@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import pytest
 from fake_telegram import FakeTelegram
-from stories import owner_with_channel
+from stories import on_plan, owner_with_channel, tracked_channel
 
 from services.domain.alerts import AlertKind, AlertThresholds
+from services.sources import LinkDraft
 
 # Making a link is a short dialog: an owner making several answers faster than the throttle.
 pytestmark = pytest.mark.settings(throttle_burst=100)
@@ -228,3 +229,38 @@ async def test_no_telegram_id_of_a_subscriber_is_stored(app, tg, db) -> None:
         assert len(row["subscriber_hash"]) == 32
     join, leave = sorted(rows, key=lambda row: row["id"])
     assert leave["joined_event_id"] == join["id"] and leave["source"] == "link"
+
+
+async def test_the_plan_caps_live_links_and_names_the_limit(app, tg) -> None:
+    alice, channel = await owner_with_channel(tg)
+    for number in range(5):  # the Free plan's live links
+        await app.services.sources.create_link(
+            user_id=alice.id, channel_id=channel.id, draft=LinkDraft(name=f"Ad {number}")
+        )
+    await tg.send_text(alice, "/links")
+    assert tg.sent("sendChatAction", chat_id=alice)[-1].params["action"] == "typing"
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "New link")
+    assert "allows 5 live invite links" in tg.texts_to(alice)[-1]
+
+
+async def test_links_asks_which_channel_when_there_are_several(app, tg) -> None:
+    alice, _ = await owner_with_channel(tg)
+    await tracked_channel(tg, alice, "Baking", "bakingdaily")
+    await tg.send_text(alice, "/links")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "bakingdaily")
+    assert "Where subscribers of Baking come from" in tg.texts_to(alice)[-1]
+
+
+async def test_a_long_list_of_sources_pages(app, tg) -> None:
+    alice, channel = await owner_with_channel(tg)
+    await on_plan(app, alice, "pro")
+    for number in range(1, 12):
+        await app.services.sources.create_link(
+            user_id=alice.id, channel_id=channel.id, draft=LinkDraft(name=f"Ad {number}")
+        )
+    await tg.send_text(alice, "/links")
+    first = tg.last_to(alice, "sendMessage")
+    assert "Page 1 of 2" in first.text and "Ad 11" in first.text and "Ad 1<" not in first.text
+    await tg.press_button(alice, first, "▶")
+    second = tg.message(alice, first.response["message_id"])
+    assert "Page 2 of 2" in second["text"] and "11. Ad 1" in second["text"]
