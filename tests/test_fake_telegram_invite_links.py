@@ -3,6 +3,7 @@ driven by the real aiogram Bot."""
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,6 +20,25 @@ async def bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
     bot = Bot(BOT_TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.base_url)))
     yield bot
     await bot.session.close()
+
+
+@asynccontextmanager
+async def polling(bot: Bot, dp: Dispatcher) -> AsyncIterator[None]:
+    """The dispatcher polls, asking for members' updates and join requests, until the end."""
+    task = asyncio.create_task(
+        dp.start_polling(
+            bot,
+            handle_as_tasks=False,
+            handle_signals=False,
+            polling_timeout=5,
+            allowed_updates=["chat_member", "chat_join_request"],
+        )
+    )
+    try:
+        yield
+    finally:
+        await dp.stop_polling()
+        await task
 
 
 async def channel_with_bot(tg: FakeTelegram, **rights: bool):
@@ -76,21 +96,9 @@ async def test_another_admins_link_is_shortened_and_not_the_bots_to_revoke(
     dp = Dispatcher()
     dp.chat_member()(seen.append)
     _, channel = await channel_with_bot(tg)
-    task = asyncio.create_task(
-        dp.start_polling(
-            bot,
-            handle_as_tasks=False,
-            handle_signals=False,
-            polling_timeout=5,
-            allowed_updates=["chat_member", "chat_join_request"],
-        )
-    )
-    try:
+    async with polling(bot, dp):
         await tg.join(channel, invite_link_name="Bob's ad")
         await tg.join(channel, via_folder=True)
-    finally:
-        await dp.stop_polling()
-        await task
     shown, folder = seen
     assert shown.invite_link and shown.invite_link.invite_link.endswith("…")
     assert shown.invite_link.creator.id != BOT_ID
@@ -112,20 +120,8 @@ async def test_an_approved_join_request_becomes_a_join(bot: Bot, tg: FakeTelegra
     dp.chat_member()(seen.append)
     _, channel = await channel_with_bot(tg)
     link = await bot.create_chat_invite_link(channel.id, creates_join_request=True)
-    task = asyncio.create_task(
-        dp.start_polling(
-            bot,
-            handle_as_tasks=False,
-            handle_signals=False,
-            polling_timeout=5,
-            allowed_updates=["chat_member", "chat_join_request"],
-        )
-    )
-    try:
+    async with polling(bot, dp):
         person = await tg.request_join(channel, invite_link_name=link.invite_link)
-    finally:
-        await dp.stop_polling()
-        await task
     request, joined = seen
     assert request.invite_link.creates_join_request
     assert joined.via_join_request and joined.invite_link.invite_link == link.invite_link
