@@ -57,6 +57,10 @@ async def test_the_page_shows_the_report_its_charts_and_csv(app, shared, http, d
     assert sorted(row[2] for row in rows[1:]) == sorted(text for text, *_ in POSTS)
     # The page was opened once; its charts and files are part of that opening.
     assert await db.fetchval("SELECT open_count FROM share_links") == 1
+    # Where subscribers came from stays the owner's: no such chart or file here.
+    for private in (f"{link.token}/charts/sources.png", f"{link.token}/csv/sources.csv"):
+        response, _ = await get(http, app, f"/r/{private}")
+        assert response.status == 404
 
 
 async def test_the_page_shows_only_the_chosen_period(app, shared, tg, http, clock) -> None:
