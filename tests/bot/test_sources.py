@@ -264,3 +264,20 @@ async def test_a_long_list_of_sources_pages(app, tg) -> None:
     await tg.press_button(alice, first, "▶")
     second = tg.message(alice, first.response["message_id"])
     assert "Page 2 of 2" in second["text"] and "11. Ad 1" in second["text"]
+
+
+async def test_wrong_answers_in_the_dialog_get_short_replies_and_cancel_works(app, tg) -> None:
+    alice, channel = await owner_with_channel(tg)
+    await tg.send_text(alice, "/links")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "New link")
+    await tg.send_text(alice, "x" * 33)
+    assert "1 to 32 characters" in tg.texts_to(alice)[-1]
+    await tg.send_text(alice, "Promo")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Anyone")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "30 days")
+    question = tg.last_to(alice, "sendMessage")  # asked the kind, then (edited) the rest
+    await tg.send_text(alice, "lots")
+    assert "from 1 to 99,999" in tg.texts_to(alice)[-1]
+    await tg.press_button(alice, question, "Cancel")
+    assert tg.texts_to(alice)[-1] == "No link made."
+    assert channel.invite_links == {}
