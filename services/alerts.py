@@ -80,6 +80,8 @@ _KINDS_AFTER_SUBSCRIBER_EVENTS = (
 )
 _KINDS_AFTER_REACTIONS = (AlertKind.REACTION_SPIKE,)
 _KINDS_AFTER_VIEWS = (AlertKind.POST_VIEWS, AlertKind.POST_UNDERPERFORMS)
+# Copies fire from reading watched channels (services/copies.py), not from an evaluation.
+EVALUATED_KINDS = tuple(kind for kind in AlertKind if kind is not AlertKind.COPY)
 
 # ASCII digits, few of them: a threshold of 400 nines is no threshold (and float infinity).
 # The words after them are what people type in English and in Russian (the wizard speaks both).
@@ -206,6 +208,13 @@ def sample_details(rule: AlertRuleRecord, now: datetime) -> dict[str, Any]:
         AlertKind.POSTING_GAP: {
             "last_post_at": int((now - timedelta(hours=limits.hours or 1)).timestamp())
         },
+        AlertKind.COPY: {
+            "watched_username": "example",
+            "watched_message_id": 1,
+            "delay_minutes": 95,
+            "similarity": 0.94,
+            "match": "text",
+        },
     }
     common = {
         "base": base,
@@ -321,7 +330,7 @@ class AlertService:
     async def evaluate(
         self,
         *,
-        kinds: Collection[AlertKind] = tuple(AlertKind),
+        kinds: Collection[AlertKind] = EVALUATED_KINDS,
         channel_ids: Collection[int] | None = None,
     ) -> int:
         """Store a firing for each active rule whose condition holds now, and have it delivered.

@@ -19,6 +19,7 @@ from db.alerts.rules import AlertRulesRepository
 from db.analytics import AnalyticsRepository
 from db.billing import BillingRepository
 from db.channels import ChannelsRepository
+from db.copies import CopyAlertsRepository, FingerprintsRepository, WatchRepository
 from db.errors import MigrationError
 from db.exports import ExportsRepository
 from db.fsm import FsmRepository
@@ -39,6 +40,7 @@ from services.channels import ChannelService
 from services.charts import CHARTS, ChartService
 from services.clock import Clock
 from services.config import Settings
+from services.copies import CopyService
 from services.entitlements import EntitlementsService
 from services.exports import ExportService
 from services.health import HealthService
@@ -56,7 +58,7 @@ from services.subscribers import SubscriberSnapshotService
 from services.telegram import TelegramGateway
 from services.users import UserService
 from services.views import PreviewClient
-from services.views.collector import ViewsCollector
+from services.views.collector import HistoryListener, ViewsCollector
 from services.watermarks import WatermarkingService
 
 
@@ -91,6 +93,7 @@ class Services:
     alert_delivery: AlertDeliveryService
     preferences: PreferencesService
     scheduled_jobs: ScheduledJobsService
+    copies: CopyService
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -132,6 +135,7 @@ def build_services(
     alert_rules_repo = AlertRulesRepository(pool)
     alert_outbox_repo = AlertOutboxRepository(pool)
     share_links_repo = ShareLinksRepository(pool)
+    watch_repo = WatchRepository(pool)
     entitlements = EntitlementsService(
         PlansRepository(pool),
         clock,
@@ -142,6 +146,7 @@ def build_services(
             Allowance.SHARE_LINKS: lambda user_id: share_links_repo.count_live(
                 user_id=user_id, now=clock.now()
             ),
+            Allowance.WATCHED_CHANNELS: lambda user_id: watch_repo.count_for_user(user_id=user_id),
         },
     )
     subscribers = SubscriberSnapshotService(
@@ -186,6 +191,24 @@ def build_services(
         alert_delivery,
         clock,
     )
+    copies = CopyService(
+        FingerprintsRepository(pool),
+        watch_repo,
+        CopyAlertsRepository(pool),
+        channels,
+        entitlements,
+        gateway,
+        alert_delivery,
+        clock,
+        preview_base_url=settings.preview_base_url,
+        photo_max_bytes=settings.watch_photo_max_bytes,
+    )
+    ingestion_listeners = [
+        # A join/leave burst or a reaction spike is checked as soon as it is written.
+        *([alerts] if settings.feature_alerts else []),
+        # New posts are fingerprinted, so copies of them are found from then on.
+        *([copies] if settings.feature_copies else []),
+    ]
     return Services(
         users=UserService(UsersRepository(pool)),
         entitlements=entitlements,
@@ -194,8 +217,7 @@ def build_services(
             ingestion_repo,
             batch_size=settings.ingest_batch_size,
             flush_seconds=settings.ingest_flush_seconds,
-            # A join/leave burst or a reaction spike is checked as soon as it is written.
-            listener=alerts if settings.feature_alerts else None,
+            listeners=ingestion_listeners,
         ),
         subscribers=subscribers,
         health=HealthService(pool),
@@ -228,6 +250,7 @@ def build_services(
         alert_delivery=alert_delivery,
         preferences=PreferencesService(PreferencesRepository(pool), on_change=alert_delivery.wake),
         scheduled_jobs=ScheduledJobsService(ScheduledJobsRepository(pool), clock),
+        copies=copies,
     )
 
 
@@ -266,6 +289,8 @@ def build_views_collector(
     session: aiohttp.ClientSession,
     entitlements: EntitlementsService,
     clock: Clock,
+    *,
+    history_listener: HistoryListener | None = None,
 ) -> ViewsCollector:
     """The collector of post views, reading the web preview through an open HTTP session."""
     return ViewsCollector(
@@ -278,6 +303,7 @@ def build_views_collector(
         channels_per_run=settings.views_channels_per_run,
         max_pages=settings.views_max_pages,
         page_delay=settings.views_page_delay_seconds,
+        history_listener=history_listener,
     )
 
 

@@ -11,6 +11,7 @@ from bot.handlers import (
     alerts,
     billing,
     channels,
+    copies,
     errors,
     exports,
     fallback,
@@ -54,6 +55,9 @@ def private_chat_router(settings: Settings) -> Router:
         private.include_routers(stats.create_router(), exports.create_router())
     if settings.feature_alerts:
         private.include_routers(alerts.create_router(), preferences.create_router())
+    if settings.feature_copies:
+        # Before watermark: a photo sent after /check is looked up, not watermarked.
+        private.include_router(copies.create_router())
     if settings.feature_watermark:
         # Takes every photo and image file in private chat, so it sits just before the fallback.
         private.include_router(watermark.create_router())
