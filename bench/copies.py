@@ -17,7 +17,6 @@ server (in a database of its own, dropped after) or an embedded PostgreSQL in a 
 from __future__ import annotations
 
 import asyncio
-import io
 import os
 import random
 import shutil
@@ -28,10 +27,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFilter
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from copies_corpus import ENGLISH, copied_picture, copied_text, picture, post_text
 from helpers import create_database, drop_database
 
 from db.copies import FingerprintsRepository
@@ -50,230 +48,6 @@ PHOTO_ORIGINALS = 150
 STORED = 1_000_000
 LOOKUPS = 20
 NOW = datetime.now(UTC).replace(microsecond=0)
-
-_RUSSIAN = [
-    "сегодня",
-    "завтра",
-    "рецепт",
-    "хлеб",
-    "закваска",
-    "мука",
-    "вода",
-    "соль",
-    "сахар",
-    "масло",
-    "тесто",
-    "духовка",
-    "минут",
-    "час",
-    "новости",
-    "город",
-    "погода",
-    "дождь",
-    "солнце",
-    "рынок",
-    "цены",
-    "рубль",
-    "курс",
-    "акции",
-    "компания",
-    "проект",
-    "команда",
-    "игра",
-    "матч",
-    "гол",
-    "тренер",
-    "сезон",
-    "фильм",
-    "сериал",
-    "книга",
-    "автор",
-    "глава",
-    "история",
-    "музей",
-    "выставка",
-    "дорога",
-    "машина",
-    "поезд",
-    "самолет",
-    "отпуск",
-    "море",
-    "горы",
-    "лес",
-    "река",
-    "дом",
-    "квартира",
-    "ремонт",
-    "кухня",
-    "работа",
-    "офис",
-    "зарплата",
-    "налог",
-    "закон",
-    "суд",
-    "выборы",
-    "депутат",
-    "министр",
-    "школа",
-    "учитель",
-    "ученик",
-]
-_ENGLISH = [
-    "today",
-    "tomorrow",
-    "recipe",
-    "bread",
-    "flour",
-    "water",
-    "salt",
-    "sugar",
-    "butter",
-    "dough",
-    "oven",
-    "minutes",
-    "hour",
-    "news",
-    "city",
-    "weather",
-    "rain",
-    "sun",
-    "market",
-    "prices",
-    "dollar",
-    "rate",
-    "shares",
-    "company",
-    "project",
-    "team",
-    "game",
-    "match",
-    "goal",
-    "coach",
-    "season",
-    "film",
-    "series",
-    "book",
-    "author",
-    "chapter",
-    "story",
-    "museum",
-    "show",
-    "road",
-    "car",
-    "train",
-    "plane",
-    "holiday",
-    "sea",
-    "mountains",
-    "forest",
-    "river",
-    "house",
-    "flat",
-    "repair",
-    "kitchen",
-    "work",
-    "office",
-    "salary",
-    "tax",
-    "law",
-    "court",
-    "election",
-    "minister",
-    "school",
-    "teacher",
-    "pupil",
-]
-_FILLER = [
-    "и",
-    "в",
-    "на",
-    "с",
-    "по",
-    "для",
-    "это",
-    "мы",
-    "вы",
-    "они",
-    "the",
-    "a",
-    "of",
-    "to",
-    "and",
-    "in",
-    "for",
-    "is",
-    "it",
-    "you",
-    "we",
-]
-_EMOJI = ["🔥", "👍", "😂", "❤️", "🍞", "⚡", "📈"]
-_LINKS = ["https://t.me/somechannel", "https://example.com/page?id=7", "@otherchannel", "#news"]
-
-
-def _text(r: random.Random) -> str:
-    vocabulary = _RUSSIAN if r.random() < 0.5 else _ENGLISH
-    words = [
-        r.choice(_FILLER) if r.random() < 0.25 else r.choice(vocabulary)
-        for _ in range(r.randrange(25, 70))
-    ]
-    if r.random() < 0.5:
-        words.insert(r.randrange(len(words)), r.choice(_LINKS))
-    if r.random() < 0.5:
-        words.append(r.choice(_EMOJI))
-    return " ".join(words)
-
-
-def _copied_text(text: str, r: random.Random) -> str:
-    words = [w for w in text.split() if w not in _LINKS and w not in _EMOJI]
-    vocabulary = _RUSSIAN if any(w in _RUSSIAN for w in words) else _ENGLISH
-    for index in r.sample(range(len(words)), max(1, len(words) // 10)):
-        words[index] = r.choice(vocabulary)
-    if r.random() < 0.5:
-        words.append(r.choice(_LINKS))
-    words.insert(r.randrange(len(words)), r.choice(_EMOJI))
-    return " ".join(words)
-
-
-def _picture(r: random.Random) -> bytes:
-    width, height = 640, 480
-    # A gradient behind a few dozen shapes: some structure at every scale, as photos have.
-    start, end = (tuple(r.randrange(256) for _ in range(3)) for _ in range(2))
-    image = Image.linear_gradient("L").resize((width, height)).rotate(r.randrange(360))
-    image = Image.merge(
-        "RGB",
-        [
-            image.point(lambda v, a=a, b=b: a + (b - a) * v // 255)
-            for a, b in zip(start, end, strict=True)
-        ],
-    )
-    draw = ImageDraw.Draw(image)
-    for _ in range(r.randrange(15, 40)):
-        x0, y0 = r.randrange(width), r.randrange(height)
-        box = (x0, y0, x0 + r.randrange(20, 200), y0 + r.randrange(20, 200))
-        fill = tuple(r.randrange(256) for _ in range(3))
-        (draw.ellipse if r.random() < 0.5 else draw.rectangle)(box, fill=fill)
-    return _jpeg(image.filter(ImageFilter.GaussianBlur(1)), 90)
-
-
-def _jpeg(image: Image.Image, quality: int) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=quality)
-    return buffer.getvalue()
-
-
-def _copied_picture(data: bytes, r: random.Random) -> bytes:
-    image = Image.open(io.BytesIO(data)).convert("RGB")
-    width, height = image.size
-    cut_x, cut_y = int(width * 0.1), int(height * 0.1)
-    left, top = r.randrange(cut_x + 1), r.randrange(cut_y + 1)
-    image = image.crop((left, top, left + width - cut_x, top + height - cut_y))
-    image = image.resize((image.width // 2, image.height // 2))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle(
-        (image.width - 70, image.height - 20, image.width - 5, image.height - 5), "white"
-    )
-    draw.text((image.width - 68, image.height - 19), "@thief", fill="black")
-    return _jpeg(image, 60)
 
 
 def _match(query: Fingerprint, stored: list[tuple[int, Fingerprint]]) -> int | None:
@@ -302,22 +76,22 @@ def _report(kind: str, copies: int, found: int, wrong: int) -> tuple[float, floa
 
 def accuracy(r: random.Random) -> tuple[list[tuple[int, Fingerprint]], list[Fingerprint]]:
     """Recall and precision printed; returns the originals' fingerprints and the copies'."""
-    texts = [_text(r) for _ in range(ORIGINALS)]
+    texts = [post_text(r) for _ in range(ORIGINALS)]
     stored = [(n, fp) for n, text in enumerate(texts) if (fp := text_fingerprint(text))]
     found = wrong = 0
     queries = []
     for n, text in enumerate(texts):
-        copy = text_fingerprint(_copied_text(text, r))
+        copy = text_fingerprint(copied_text(text, r))
         assert copy is not None
         queries.append(copy)
         matched = _match(copy, stored)
         found += matched == n
         wrong += matched is not None and matched != n
-        unrelated = text_fingerprint(_text(r))
+        unrelated = text_fingerprint(post_text(r))
         wrong += unrelated is not None and _match(unrelated, stored) is not None
     text_scores = _report("texts", ORIGINALS, found, wrong)
 
-    pictures = [_picture(r) for _ in range(PHOTO_ORIGINALS)]
+    pictures = [picture(r) for _ in range(PHOTO_ORIGINALS)]
     photos = [
         (ORIGINALS + n, fp)
         for n, data in enumerate(pictures)
@@ -325,12 +99,12 @@ def accuracy(r: random.Random) -> tuple[list[tuple[int, Fingerprint]], list[Fing
     ]
     found = wrong = 0
     for n, data in enumerate(pictures):
-        (copy,) = photo_fingerprints(_copied_picture(data, r), with_crops=False)
+        (copy,) = photo_fingerprints(copied_picture(data, r), with_crops=False)
         queries.append(copy)
         matched = _match(copy, photos)
         found += matched == ORIGINALS + n
         wrong += matched is not None and matched != ORIGINALS + n
-        (unrelated,) = photo_fingerprints(_picture(r), with_crops=False)
+        (unrelated,) = photo_fingerprints(picture(r), with_crops=False)
         wrong += _match(unrelated, photos) is not None
     photo_scores = _report("photos", PHOTO_ORIGINALS, found, wrong)
     goal = all(
@@ -343,7 +117,7 @@ def accuracy(r: random.Random) -> tuple[list[tuple[int, Fingerprint]], list[Fing
 def _random_fingerprint(r: random.Random, kind: FingerprintKind) -> Fingerprint:
     """A filler fingerprint: random values in the shape of the kind's real ones."""
     if kind is FingerprintKind.TEXT:
-        template = text_fingerprint(" ".join(r.choice(_ENGLISH) for _ in range(30)))
+        template = text_fingerprint(" ".join(r.choice(ENGLISH) for _ in range(30)))
         assert template is not None
         return Fingerprint(
             kind,
@@ -351,7 +125,7 @@ def _random_fingerprint(r: random.Random, kind: FingerprintKind) -> Fingerprint:
             tuple(r.randrange(1 << 31) for _ in template.signature),
             tuple(r.randrange(-(1 << 63), 1 << 63) for _ in template.bands),
         )
-    (template,) = photo_fingerprints(_picture(r), with_crops=False)
+    (template,) = photo_fingerprints(picture(r), with_crops=False)
     return Fingerprint(
         kind,
         0,

@@ -203,7 +203,8 @@ class CopyService:
             now=now,
         )
         await self._copy_alerts.ensure_rules(user_id=user_id, now=now)
-        await self._store_and_compare(watched_id, username, page)
+        # The posts on the preview now are compared for this user, new to the bot or not.
+        await self._store_and_compare(watched_id, username, page, for_user=user_id)
         record = next(w for w in await self.list_watched(user_id=user_id) if w.id == watched_id)
         posts = sum(not post.is_service for post in page.posts)
         return WatchAdded(channel=record, added=added, posts_read=posts)
@@ -244,7 +245,11 @@ class CopyService:
             fired += await self._store_and_compare(watched_id, username, page)
         return fired
 
-    async def _store_and_compare(self, watched_id: int, username: str, page: PreviewPage) -> int:
+    async def _store_and_compare(
+        self, watched_id: int, username: str, page: PreviewPage, *, for_user: int | None = None
+    ) -> int:
+        """Store the page; compare its posts the bot had not seen with the tracked posts of
+        every watcher, or, for_user, every post on it with that user's. Returns alerts fired."""
         posts = [_watched_post(post) for post in page.posts if not post.is_service]
         new = set(
             await self._watch.store_page(
@@ -255,10 +260,17 @@ class CopyService:
                 read_at=self._clock.now(),
             )
         )
-        fresh = [post for post in posts if post.message_id in new and post.forwarded_from is None]
+        # A forward says where it comes from: it is no copy.
+        fresh = [
+            post
+            for post in posts
+            if post.forwarded_from is None and (for_user is not None or post.message_id in new)
+        ]
         if not fresh:
             return 0
         watchers = await self._watch.watchers(watched_id=watched_id)
+        if for_user is not None:
+            watchers = [watcher for watcher in watchers if watcher.user_id == for_user]
         channel_ids = sorted({c for watcher in watchers for c in watcher.channel_ids})
         if not channel_ids:
             return 0
