@@ -80,8 +80,6 @@ _KINDS_AFTER_SUBSCRIBER_EVENTS = (
 )
 _KINDS_AFTER_REACTIONS = (AlertKind.REACTION_SPIKE,)
 _KINDS_AFTER_VIEWS = (AlertKind.POST_VIEWS, AlertKind.POST_UNDERPERFORMS)
-# Copies fire from reading watched channels (services/copies.py), not from an evaluation.
-EVALUATED_KINDS = tuple(kind for kind in AlertKind if kind is not AlertKind.COPY)
 
 # ASCII digits, few of them: a threshold of 400 nines is no threshold (and float infinity).
 # The words after them are what people type in English and in Russian (the wizard speaks both).
@@ -330,7 +328,7 @@ class AlertService:
     async def evaluate(
         self,
         *,
-        kinds: Collection[AlertKind] = EVALUATED_KINDS,
+        kinds: Collection[AlertKind] = tuple(AlertKind),
         channel_ids: Collection[int] | None = None,
     ) -> int:
         """Store a firing for each active rule whose condition holds now, and have it delivered.

@@ -147,7 +147,6 @@ COMPARE_FOOTER = Message(
     "ERR: average views of a post over subscribers. Watched channels' numbers are what their "
     "public page showed since you watch them.",
 )
-COMPARE_CHOOSE = Message("copies-compare-choose", "Which of your channels?")
 UNKNOWN = "—"
 
 
