@@ -41,7 +41,7 @@ CREATE TABLE watched_snapshots (
 );
 
 -- One row per fingerprint of a tracked channel's post. signature: a text's MinHash values, or a
--- photo's dHash; bands: the LSH band hashes, indexed with GIN so near matches are the rows
+-- photo's two dHashes; bands: the LSH band hashes, indexed with GIN so near matches are the rows
 -- sharing a band, found without a scan. Watched posts are compared as they are read, not kept.
 CREATE TABLE post_fingerprints (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

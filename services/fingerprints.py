@@ -3,10 +3,11 @@
 A text's fingerprint is a MinHash signature of its word shingles after normalising (links,
 mentions, emoji, punctuation and case dropped; Cyrillic and Latin alike); its bands are hashes of
 groups of the signature's values, so two texts whose shingle sets overlap well share a band with
-high probability. A photo's fingerprint is a 64-bit difference hash (dHash, `imagehash`); its
-bands are hashes of fixed samples of its bits. An original photo is also hashed as the crops a
-copier would make, so a cropped copy lands next to one of them. Candidates that share a band are
-verified by the estimated Jaccard similarity or the Hamming distance.
+high probability. A photo's fingerprint is a pair of 64-bit difference hashes (dHash across and
+down, `imagehash`); its bands are hashes of fixed samples of the first one's bits. An original
+photo is also hashed as the crops a copier would make, so a cropped copy lands next to one of
+them. Candidates that share a band are
+verified by the estimated Jaccard similarity or the Hamming distance of both hashes.
 
 Everything here is CPU-bound and pure: services call it in a thread executor.
 """
@@ -32,10 +33,12 @@ TEXT_ROWS = 3
 TEXT_THRESHOLD = 0.45
 # Shorter texts ("Good morning!") say too little to call anything a copy.
 MIN_TEXT_WORDS = 8
-# dHash: PHOTO_BANDS samples of PHOTO_SAMPLE_BITS bits each; a copy is within PHOTO_THRESHOLD.
+# dHash: PHOTO_BANDS samples of PHOTO_SAMPLE_BITS bits each; a copy differs in at most
+# PHOTO_THRESHOLD of the PHOTO_BITS bits of both hashes.
 PHOTO_BANDS = 16
 PHOTO_SAMPLE_BITS = 12
-PHOTO_THRESHOLD = 12
+PHOTO_BITS = 128
+PHOTO_THRESHOLD = 26
 # The crops of an original photo hashed besides the whole: this share off, at these offsets.
 CROP_SHARE = 0.1
 _CROP_OFFSETS = (0.0, 0.5, 1.0)
@@ -121,8 +124,11 @@ def _photo_bands(value: int) -> tuple[int, ...]:
     )
 
 
-def _dhash(image: Image.Image) -> int:
-    return _signed(int(str(imagehash.dhash(image)), 16))
+def _dhashes(image: Image.Image) -> tuple[int, int]:
+    return (
+        _signed(int(str(imagehash.dhash(image)), 16)),
+        _signed(int(str(imagehash.dhash_vertical(image)), 16)),
+    )
 
 
 def _open(data: bytes) -> Image.Image:
@@ -156,19 +162,19 @@ def photo_fingerprints(data: bytes, *, with_crops: bool) -> list[Fingerprint]:
     pictures = [image, *_crops(image)] if with_crops else [image]
     result = []
     for variant, picture in enumerate(pictures):
-        value = _dhash(picture)
-        result.append(Fingerprint(FingerprintKind.PHOTO, variant, (value,), _photo_bands(value)))
+        values = _dhashes(picture)
+        result.append(Fingerprint(FingerprintKind.PHOTO, variant, values, _photo_bands(values[0])))
     return result
 
 
-def photo_distance(a: int, b: int) -> int:
-    """Bits that differ between two dHashes (as signed bigints)."""
-    return ((a ^ b) & ((1 << 64) - 1)).bit_count()
+def photo_distance(a: Sequence[int], b: Sequence[int]) -> int:
+    """Bits that differ between two photos' dHashes (signed bigints)."""
+    return sum(((x ^ y) & ((1 << 64) - 1)).bit_count() for x, y in zip(a, b, strict=True))
 
 
 def photo_similarity(distance: int) -> float:
-    """A dHash distance as a share of agreeing bits, shown to users as a percentage."""
-    return 1 - distance / 64
+    """A distance as the share of agreeing bits, shown to users as a percentage."""
+    return 1 - distance / PHOTO_BITS
 
 
 def similarity(kind: FingerprintKind, a: Sequence[int], b: Sequence[int]) -> float | None:
@@ -176,5 +182,5 @@ def similarity(kind: FingerprintKind, a: Sequence[int], b: Sequence[int]) -> flo
     if kind is FingerprintKind.TEXT:
         value = text_similarity(a, b)
         return value if value >= TEXT_THRESHOLD else None
-    distance = photo_distance(a[0], b[0])
+    distance = photo_distance(a, b)
     return photo_similarity(distance) if distance <= PHOTO_THRESHOLD else None

@@ -66,7 +66,9 @@ async def drop_database(server_dsn: str, name: str) -> None:
 
 
 @asynccontextmanager
-async def bench_pool(name: str, *, max_size: int) -> AsyncIterator[asyncpg.Pool]:
+async def bench_pool(
+    name: str, *, max_size: int, statement_timeout: float = 10.0
+) -> AsyncIterator[asyncpg.Pool]:
     """A migrated database of a bench's own, dropped after: on DATABASE_URL's server, or on an
     embedded PostgreSQL in a temporary folder."""
     embedded: EmbeddedPostgres | None = None
@@ -80,7 +82,9 @@ async def bench_pool(name: str, *, max_size: int) -> AsyncIterator[asyncpg.Pool]
     database = f"{name}_{os.getpid()}"
     try:
         dsn = await create_database(server_dsn, database)
-        pool = await create_pool(dsn, min_size=1, max_size=max_size)
+        pool = await create_pool(
+            dsn, min_size=1, max_size=max_size, statement_timeout=statement_timeout
+        )
         try:
             async with pool.acquire() as conn:
                 await migrate(conn)

@@ -14,7 +14,7 @@ class FingerprintKind(StrEnum):
 class Fingerprint:
     kind: FingerprintKind
     variant: int  # photos: 0 the whole picture, then its crops; texts: 0
-    signature: tuple[int, ...]  # texts: the MinHash values; photos: (the dHash,)
+    signature: tuple[int, ...]  # texts: the MinHash values; photos: the two dHashes
     bands: tuple[int, ...]  # the LSH band hashes the index finds it by
 
 

@@ -160,7 +160,11 @@ class ViewsCollector:
             await self._store(channel, page.posts, posts=posts)
             if self._history_listener is not None:
                 regular = [post for post in page.posts if not post.is_service]
-                await self._history_listener.on_history(channel.channel_id, regular)
+                try:
+                    await self._history_listener.on_history(channel.channel_id, regular)
+                except Exception:
+                    # The views are stored; fingerprints of these posts wait for an edit.
+                    log.exception("history listener failed for @%s", channel.username)
             # fetch_history asks for the next page only when the loop comes back for it.
             await asyncio.sleep(self._page_delay)
 

@@ -3,6 +3,7 @@ and their buttons, /check and /compare."""
 
 import random
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -48,7 +49,14 @@ def copy_alerts(tg: FakeTelegram, user: FakeUser) -> list:
     ]
 
 
-async def alice_with_original(app, tg, clock):
+@dataclass
+class Original:
+    owner: FakeUser
+    photo: bytes
+    message_id: int
+
+
+async def alice_with_original(app, tg, clock) -> Original:
     """Alice's Cooking Daily posted a photo with ORIGINAL as its caption two hours ago."""
     alice, channel = await owner_with_channel(tg)
     photo = picture(random.Random(1))
@@ -56,14 +64,15 @@ async def alice_with_original(app, tg, clock):
         channel, ORIGINAL, photo_data=photo, date=clock.now() - timedelta(hours=2)
     )
     await app.services.ingestion.flush()
-    return alice, channel, photo, original_id
+    return Original(alice, photo, original_id)
 
 
 async def test_a_copy_with_edits_is_announced_once_and_forwards_and_unrelated_posts_are_not(
     app, tg, clock, preview
 ) -> None:
-    alice, channel, photo, original_id = await alice_with_original(app, tg, clock)
-    copied = copied_picture(photo, random.Random(2))
+    original = await alice_with_original(app, tg, clock)
+    alice = original.owner
+    copied = copied_picture(original.photo, random.Random(2))
     preview.publish(
         "thief",
         PreviewItem(10, clock.now() - timedelta(minutes=30), COPY, photos=(copied,)),
@@ -78,7 +87,7 @@ async def test_a_copy_with_edits_is_announced_once_and_forwards_and_unrelated_po
 
     (alert,) = copy_alerts(tg, alice)
     assert "https://t.me/thief/10" in alert.text
-    assert f"https://t.me/cookingdaily/{original_id}" in alert.text
+    assert f"https://t.me/cookingdaily/{original.message_id}" in alert.text
     assert "1 h after it" in alert.text
     # Read again, the same posts announce nothing new.
     await app.services.copies.read_watched()
@@ -90,7 +99,8 @@ async def test_a_copy_with_edits_is_announced_once_and_forwards_and_unrelated_po
 
 
 async def test_after_not_a_copy_the_pair_is_never_reported_again(app, tg, clock, preview) -> None:
-    alice, channel, photo, original_id = await alice_with_original(app, tg, clock)
+    original = await alice_with_original(app, tg, clock)
+    alice = original.owner
     preview.publish("thief", PreviewItem(10, clock.now() - timedelta(minutes=30), COPY))
     await tg.send_text(alice, "/watch @thief")
     await app.services.alert_delivery.deliver_due()
@@ -110,7 +120,8 @@ async def test_after_not_a_copy_the_pair_is_never_reported_again(app, tg, clock,
 async def test_a_copy_posted_later_is_found_by_the_next_read_unless_the_channel_is_ignored(
     app, tg, clock, preview
 ) -> None:
-    alice, channel, photo, original_id = await alice_with_original(app, tg, clock)
+    original = await alice_with_original(app, tg, clock)
+    alice = original.owner
     preview.publish("thief", PreviewItem(5, clock.now() - timedelta(minutes=90), UNRELATED))
     await tg.send_text(alice, "/watch @thief")
     assert copy_alerts(tg, alice) == []
@@ -134,7 +145,8 @@ async def test_a_copy_posted_later_is_found_by_the_next_read_unless_the_channel_
 async def test_photos_over_the_limit_or_not_images_are_skipped_without_stopping_the_read(
     app, tg, clock, preview
 ) -> None:
-    alice, channel, photo, original_id = await alice_with_original(app, tg, clock)
+    original = await alice_with_original(app, tg, clock)
+    alice = original.owner
     big = picture(random.Random(3))
     assert len(big) > 20_000
     preview.publish(
@@ -153,7 +165,9 @@ async def test_photos_over_the_limit_or_not_images_are_skipped_without_stopping_
 @pytest.mark.parametrize(
     ("setup", "expected"),
     [
-        pytest.param(lambda p: p.channel("secret", Preview.HIDDEN), "no public posts", id="private"),
+        pytest.param(
+            lambda p: p.channel("secret", Preview.HIDDEN), "no public posts", id="private"
+        ),
         pytest.param(lambda p: None, "There is no public channel", id="missing"),
         pytest.param(lambda p: p.publish("secret"), "shows no posts", id="empty"),
     ],
@@ -195,20 +209,25 @@ async def test_watch_lists_channels_with_their_numbers_removes_them_and_keeps_to
 async def test_check_finds_a_forwarded_copy_and_says_no_match_for_an_unrelated_text(
     app, tg, clock
 ) -> None:
-    alice, channel, photo, original_id = await alice_with_original(app, tg, clock)
+    original = await alice_with_original(app, tg, clock)
+    alice = original.owner
     bob = tg.user("Bob")
     thief = tg.channel("Thief", "thief", owner=bob)
-    copied_id = await tg.post(thief, COPY, photo_data=copied_picture(photo, random.Random(4)))
+    copied_id = await tg.post(
+        thief, COPY, photo_data=copied_picture(original.photo, random.Random(4))
+    )
 
     await tg.send_text(alice, "/check")
     assert "Forward me a post" in tg.texts_to(alice)[-1]
     await tg.forward(alice, thief, copied_id)
     answer = tg.texts_to(alice)[-1]
     assert "This matches your post of" in answer and "<b>@cookingdaily</b>" in answer
-    assert f"https://t.me/cookingdaily/{original_id}" in answer
+    assert f"https://t.me/cookingdaily/{original.message_id}" in answer
 
     # A photo alone, saved and posted again: found by the photo's fingerprint.
-    photo_only = await tg.post(thief, "", photo_data=copied_picture(photo, random.Random(5)))
+    photo_only = await tg.post(
+        thief, "", photo_data=copied_picture(original.photo, random.Random(5))
+    )
     await tg.send_text(alice, "/check")
     await tg.forward(alice, thief, photo_only)
     assert "This matches your post of" in tg.texts_to(alice)[-1]
@@ -221,7 +240,7 @@ async def test_check_finds_a_forwarded_copy_and_says_no_match_for_an_unrelated_t
 async def test_compare_shows_the_channel_beside_watched_ones_with_a_chart(
     app, tg, clock, preview
 ) -> None:
-    alice, channel = await owner_with_channel(tg, subscribers=1500)
+    alice, _ = await owner_with_channel(tg, subscribers=1500)
     await app.services.subscribers.snapshot_all()
     preview.publish(
         "rival",
@@ -239,3 +258,38 @@ async def test_compare_shows_the_channel_beside_watched_ones_with_a_chart(
     assert "⭐ @cookingdaily · 1,500" in table
     assert "• @rival · 20,000" in table and "1,000" in table and "5.0%" in table
     assert tg.last_to(alice, "sendPhoto").ok
+
+
+async def test_the_history_read_from_the_preview_is_fingerprinted_too(
+    app, tg, clock, preview
+) -> None:
+    """Posts from before the bot was added reach it only through the channel's public page."""
+    alice, _ = await owner_with_channel(tg)
+    photo = picture(random.Random(6))
+    preview.publish(
+        "cookingdaily",
+        PreviewItem(3, clock.now() - timedelta(days=3), ORIGINAL),
+        PreviewItem(4, clock.now() - timedelta(days=2), "", photos=(photo,)),
+    )
+    await app.app.views.collect_due()
+
+    await tg.send_text(alice, "/check")
+    await tg.send_text(alice, COPY)
+    assert "https://t.me/cookingdaily/3" in tg.texts_to(alice)[-1]
+    await tg.send_text(alice, "/check")
+    await tg.send_photo(alice, copied_picture(photo, random.Random(7)))
+    assert "https://t.me/cookingdaily/4" in tg.texts_to(alice)[-1]
+
+
+async def test_a_russian_owner_hears_of_a_copy_in_russian(app, tg, clock, preview) -> None:
+    alice, channel = await owner_with_channel(tg, language_code="ru")
+    await tg.post(channel, ORIGINAL, date=clock.now() - timedelta(hours=3))
+    await app.services.ingestion.flush()
+    preview.publish("thief", PreviewItem(10, clock.now() - timedelta(minutes=30), COPY))
+
+    await tg.send_text(alice, "/watch @thief")
+    assert "Слежу за <b>@thief</b>" in tg.texts_to(alice)[-1]
+    await app.services.alert_delivery.deliver_due()
+    alert = tg.last_to(alice, "sendMessage")
+    assert "опубликовал копию вашего поста через 2 ч" in alert.text
+    await tg.press_button(alice, alert, "Это не копия")
