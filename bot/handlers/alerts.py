@@ -191,6 +191,7 @@ async def _start_thresholds(
     try:
         channel = await channels.require_admin(user_id=user.id, channel_id=channel_id)
     except ChannelAccessError as error:
+        # The wizard's button is answered already, and the wizard ends here: said in the chat.
         await state.clear()
         await message.answer(access_error_text(t, error))
         return
