@@ -103,7 +103,6 @@ async def on_rule_button(
         return
     text, keyboard = await _alerts_page(t, user, alerts, clock, callback_data.page)
     await show_in_place(query, text, keyboard)
-    await query.answer()
 
 
 async def on_page(
@@ -116,7 +115,6 @@ async def on_page(
 ) -> None:
     text, keyboard = await _alerts_page(t, user, alerts, clock, callback_data.page)
     await show_in_place(query, text, keyboard)
-    await query.answer()
 
 
 async def on_menu_button(

@@ -175,7 +175,6 @@ async def on_page(
 ) -> None:
     text, keyboard = await _shares_page(t, user, share_links, callback_data.page)
     await show_in_place(query, text, keyboard)
-    await query.answer()
 
 
 async def on_revoke(
@@ -191,8 +190,7 @@ async def on_revoke(
         await query.answer(t(texts.ALREADY_GONE), show_alert=True)
         return
     text, keyboard = await _shares_page(t, user, share_links, callback_data.page)
-    await show_in_place(query, text, keyboard)
-    await query.answer(t(texts.REVOKED))
+    await show_in_place(query, text, keyboard, answer=t(texts.REVOKED))
 
 
 async def open_shared_report(
