@@ -210,7 +210,7 @@ def test_contact_card_is_unavailable_not_a_layout_change() -> None:
 
 
 class FakeTelegram:
-    """t.me/s/ on 127.0.0.1: the saved pages, a redirect, a failure, and what was asked."""
+    """t.me/s/ on 127.0.0.1: the demo pages, a redirect, a failure, and what was asked."""
 
     def __init__(self) -> None:
         self.requests: list[str] = []
