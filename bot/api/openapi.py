@@ -67,7 +67,7 @@ def _problem(status: int, *, retry_after: bool = False) -> dict[str, Any]:
     if retry_after:
         response["headers"] = {
             "Retry-After": {
-                "description": "Seconds until the key may call again",
+                "description": "Seconds to wait before calling again",
                 "required": True,
                 "schema": {"type": "string", "pattern": "^[0-9]+$"},
             }
@@ -102,6 +102,7 @@ def _operation(endpoint: Endpoint, tag: str, schemas: dict[str, Any]) -> dict[st
     if endpoint.path_model or endpoint.query_model or endpoint.body_model:
         responses["422"] = _problem(422)
     responses["429"] = _problem(429, retry_after=True)
+    responses["503"] = _problem(503, retry_after=True)
     operation: dict[str, Any] = {
         "operationId": endpoint.handler.__name__,
         "summary": endpoint.summary,

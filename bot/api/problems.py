@@ -4,6 +4,7 @@ import logging
 import math
 import secrets
 
+from aiogram.exceptions import TelegramAPIError
 from aiohttp import web
 from pydantic import ValidationError
 
@@ -14,6 +15,7 @@ from services.api_auth import Unauthenticated
 from services.channel_series import InvalidCursor
 from services.channels import ChannelAccessError
 from services.entitlements import LimitReached
+from services.errors import database_gave_up
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,10 @@ TITLES = {
     422: "Invalid parameters",
     429: "Too many requests",
     500: "Internal error",
+    503: "Unavailable",
 }
+# A moment's trouble (the database or Telegram busy): worth a retry after this many seconds.
+_RETRY_AFTER_TROUBLE = 5
 
 
 class ApiProblem(Exception):
@@ -133,8 +138,22 @@ def problem_of(error: Exception) -> ApiProblem | None:
         case UnexpectedThreshold():
             return ApiProblem(422, "invalid-thresholds", f"{error}.")
         case web.HTTPException() if error.status >= 400:
-            return ApiProblem(error.status, "http-" + str(error.status), error.reason)
+            allow = {"Allow": error.headers["Allow"]} if "Allow" in error.headers else None
+            return ApiProblem(error.status, f"http-{error.status}", error.reason, headers=allow)
+        case TelegramAPIError():
+            # Telegram did not answer the admin check: nobody is let in on an old one.
+            log.warning("API: Telegram did not answer: %s", error)
+            return _trouble("Telegram did not answer the admin check in time; retry shortly.")
+    if database_gave_up(error):
+        log.warning("API: the database gave up: %r", error)
+        return _trouble("The request took too long; retry shortly, or ask for fewer days.")
     return None
+
+
+def _trouble(detail: str) -> ApiProblem:
+    return ApiProblem(
+        503, "unavailable", detail, headers={"Retry-After": str(_RETRY_AFTER_TROUBLE)}
+    )
 
 
 def internal_error(error: Exception, request: web.Request) -> ApiProblem:

@@ -66,8 +66,7 @@ async def test_an_admin_who_lost_the_rights_no_longer_sees_the_channel(
     bob = tg.user("Bob")
     await tg.send_text(bob, "/start")
     tg.set_admin(channel, bob, True)
-    await tg.send_text(alice, "/channels")  # any check with Telegram links Bob as an admin
-    await app.services.channels.recheck_admins(channel_id=channel.id)
+    await app.services.channels.recheck_admins(channel_id=channel.id)  # the hourly re-check
     key = await api_key(tg, bob)
     status, _, body = await call(http, app, "GET", "/channels", key)
     assert [c["id"] for c in body["items"]] == [channel.id]
@@ -264,3 +263,27 @@ async def test_posts_come_a_page_at_a_time_within_the_days_asked(app, tg, db, cl
     assert first["items"][1]["url"].startswith("https://t.me/cookingdaily/")
     assert [post["text"] for post in recent["items"]] == texts[1:]
     assert first["time_zone"] == "UTC"
+
+
+async def test_telegram_down_during_the_admin_check_is_a_503_not_a_pass(
+    app, tg, http, clock, settings
+) -> None:
+    alice, channel = await owner_with_channel(tg)
+    key = await api_key(tg, alice)
+    clock.advance(seconds=settings.admin_verify_ttl_seconds + 1)  # the check must be asked again
+    tg.fail_next("getChatAdministrators", error_code=502, times=100)
+
+    status, headers, body = await call(http, app, "GET", f"/channels/{channel.id}/report", key)
+
+    assert_problem(status, headers, body, 503)
+    assert headers["Retry-After"] == "5" and "Telegram" in body["detail"]
+
+
+async def test_a_wrong_method_names_the_allowed_ones(app, tg, http) -> None:
+    alice, _ = await owner_with_channel(tg)
+    key = await api_key(tg, alice)
+
+    status, headers, body = await call(http, app, "DELETE", "/channels", key)
+
+    assert_problem(status, headers, body, 405)
+    assert "GET" in headers["Allow"]
