@@ -62,7 +62,7 @@ async def test_a_key_sees_only_its_owners_channels(app, tg, http) -> None:
 async def test_an_admin_who_lost_the_rights_no_longer_sees_the_channel(
     app, tg, http, clock, settings
 ) -> None:
-    alice, channel = await owner_with_channel(tg)
+    _, channel = await owner_with_channel(tg)
     bob = tg.user("Bob")
     await tg.send_text(bob, "/start")
     tg.set_admin(channel, bob, True)
