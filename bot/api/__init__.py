@@ -13,7 +13,7 @@ from aiohttp import web
 
 from bot.api import alerts, channels, reports
 from bot.api.openapi import API_PREFIX, docs_page, openapi_document
-from bot.api.problems import PROBLEM_CONTENT_TYPE, internal_error, problem_of
+from bot.api.problems import internal_error, problem_of
 from bot.api.routing import API_CONTEXT_KEY, ApiContext, Handler, Resource, aiohttp_handler
 
 RESOURCES: Sequence[Resource] = (channels.resource, reports.resource, alerts.resource)
@@ -60,4 +60,4 @@ def setup_api(app: web.Application, context: ApiContext, *, public_base_url: str
             )
 
 
-__all__ = ["PROBLEM_CONTENT_TYPE", "ApiContext", "setup_api"]
+__all__ = ["RESOURCES", "ApiContext", "setup_api"]

@@ -287,3 +287,15 @@ async def test_a_wrong_method_names_the_allowed_ones(app, tg, http) -> None:
 
     assert_problem(status, headers, body, 405)
     assert "GET" in headers["Allow"]
+
+
+@pytest.mark.settings(feature_api=False)
+async def test_with_the_feature_off_there_is_no_api_and_no_api_command(app, tg, http) -> None:
+    alice, _ = await owner_with_channel(tg)
+
+    async with http.get(f"{app.app.web_url}{API}/openapi.json") as response:
+        assert response.status == 404
+    await tg.send_text(alice, "/api")
+
+    assert "Your API keys" not in tg.texts_to(alice)[-1]
+    assert "no API keys" not in tg.texts_to(alice)[-1]
