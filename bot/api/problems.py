@@ -119,7 +119,8 @@ def problem_of(error: Exception) -> ApiProblem | None:
             return ApiProblem(
                 403,
                 "plan-limit",
-                f"The {error.plan.name} plan allows {error.allowed} {error.allowance.value}.",
+                f"The {error.plan.name} plan allows {error.allowed} "
+                f"{error.allowance.value.replace('_', ' ')}.",
             )
         case InvalidPeriod():
             return ApiProblem(

@@ -1,6 +1,8 @@
 """A channel's numbers: its report for a period (the same as /stats), its posts a page at a
 time, its subscribers and its joins and leaves per day; days are the owner's."""
 
+from datetime import date
+
 from bot.api.channels import local, owned_channel
 from bot.api.models import (
     ChannelBrief,
@@ -23,7 +25,7 @@ from bot.api.models import (
 from bot.api.routing import ApiCall, Resource
 from services.analytics import InvalidPeriod, Period, PeriodProblem
 from services.channel_series import asked_period
-from services.domain.analytics import PeriodTotals, PostMetrics, PostStats
+from services.domain.analytics import DailyGrowth, PeriodTotals, PostMetrics, PostStats
 from services.domain.analytics import PostingSlot as Slot
 from services.domain.channels import ChannelRecord
 
@@ -54,7 +56,7 @@ def _slot(slot: Slot) -> PostingSlot:
     return PostingSlot(**vars(slot))
 
 
-def _days_asked(call: ApiCall, today) -> Period:
+def _days_asked(call: ApiCall, today: date) -> Period:
     query = call.query
     return asked_period(query.first_day, query.last_day, today=today)
 
@@ -130,7 +132,7 @@ async def channel_posts(call: ApiCall) -> PostPage:
     )
 
 
-async def _daily(call: ApiCall):
+async def _daily(call: ApiCall) -> tuple[list[DailyGrowth], str]:
     channel, time_zone = await owned_channel(call)
     series = call.services.channel_series
     days = await series.daily(

@@ -184,7 +184,7 @@ async def test_the_plan_limits_alert_rules_through_the_api_too(app, tg, http) ->
     )
 
     assert_problem(status, headers, body, 403)
-    assert "Free plan allows 3 alert_rules" in body["detail"]
+    assert "Free plan allows 3 alert rules" in body["detail"]
 
 
 @pytest.mark.settings(api_rate_burst=3, api_rate_per_second=0.5)

@@ -87,4 +87,4 @@ async def test_history_beyond_the_plan_is_refused(app, tg, db, http) -> None:
     )
 
     assert_problem(status, headers, body, 403)
-    assert "Free plan allows 30 history_days" in body["detail"]
+    assert "Free plan allows 30 history days" in body["detail"]
