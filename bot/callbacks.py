@@ -317,3 +317,13 @@ class CompareCb(CallbackData, prefix="cmp"):
 
     channel_id: TelegramId
     days: PeriodDays
+
+
+class ApiKeyNewCb(CallbackData, prefix="akn"):
+    """/api's New key buttons: a read-only or a read-write one."""
+
+    can_write: bool
+
+
+class ApiKeyRevokeCb(CallbackData, prefix="akr"):
+    key_id: RowId

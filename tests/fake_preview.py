@@ -1,7 +1,7 @@
-"""Telegram's public channel web preview (t.me/s/<username>) on 127.0.0.1, from saved pages.
+"""Telegram's public channel web preview (t.me/s/<username>) on 127.0.0.1.
 
-Every channel it knows serves the pages of tests/data/preview/ ("analyticsdemo": the newest
-page, ?before=96 the older one, anything older the empty end of the history). A test can make
+Every channel it knows serves the pages of preview_pages ("analyticsdemo": the newest page,
+?before=96 the older one, anything older the empty end of the history). A test can make
 a channel's preview fail, change its layout, or hide it; `requests` counts what was asked.
 
 A channel given posts (`publish`) serves a page made of them instead, in t.me's markup: texts,
@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from html import escape
-from pathlib import Path
 
 from aiohttp import web
+from preview_pages import PAGES, Channel, Post, channel_page, text
 
-PAGES = Path(__file__).parent / "data" / "preview"
 # t.me/<username> when /s/ redirects there: a contact card, no post history.
 CONTACT_CARD = """<!DOCTYPE html><html><body>
 <div class="tgme_page_wrap"><div class="tgme_body_wrap"><div class="tgme_page">
@@ -29,12 +28,8 @@ CONTACT_CARD = """<!DOCTYPE html><html><body>
 </div></div></div></body></html>"""
 
 
-def saved_page(name: str) -> str:
-    return (PAGES / f"{name}.html").read_text(encoding="utf-8")
-
-
 class Preview(Enum):
-    PUBLIC = "public"  # the saved pages
+    PUBLIC = "public"  # the demo channel's pages
     HIDDEN = "hidden"  # redirected to the contact card, as for private chats
     LAYOUT_CHANGED = "layout_changed"  # a page the parser no longer understands
     SERVER_ERROR = "server_error"  # HTTP 500
@@ -108,13 +103,13 @@ class FakePreview:
         if preview is Preview.SERVER_ERROR:
             raise web.HTTPInternalServerError()
         if preview is Preview.LAYOUT_CHANGED:
-            return _html(saved_page("layout_changed"))
+            return _html(PAGES["layout_changed"])
         if username in self.posts:
             if request.query.get("before"):
-                return _html(saved_page("channel_empty"))
+                return _html(PAGES["channel_empty"])
             return _html(self._page(username))
         pages = {None: "channel_latest", "96": "channel_before_96"}
-        return _html(saved_page(pages.get(request.query.get("before"), "channel_empty")))
+        return _html(PAGES[pages.get(request.query.get("before"), "channel_empty")])
 
     async def _file(self, request: web.Request) -> web.StreamResponse:
         self.requests[request.path] += 1
@@ -124,47 +119,41 @@ class FakePreview:
         return web.Response(body=data, content_type="image/jpeg")
 
     def _page(self, username: str) -> str:
-        title = escape(self.titles[username])
-        posts = "".join(
-            self._post(username, item) for item in sorted(self.posts[username], key=_number)
+        channel = Channel(
+            username=username,
+            title=escape(self.titles[username]),
+            counters=[(str(self.subscribers[username]), "subscribers")],
         )
-        return f"""<!DOCTYPE html><html><body>
-<div class="tgme_channel_info"><div class="tgme_channel_info_header_title"><span>{title}</span>
-</div><div class="tgme_channel_info_counters"><div class="tgme_channel_info_counter">
-<span class="counter_value">{self.subscribers[username]}</span>
-<span class="counter_type">subscribers</span></div></div></div>
-<main><section class="tgme_channel_history js-message_history">{posts}</section></main>
-</body></html>"""
-
-    def _post(self, username: str, item: PreviewItem) -> str:
-        photos = ""
-        for number, data in enumerate(item.photos):
-            name = f"{username}_{item.message_id}_{number}.jpg"
-            self.files[name] = data
-            photos += (
-                '<a class="tgme_widget_message_photo_wrap blured js-message_photo" '
-                f"style=\"width:800px;background-image:url('{self.base_url}/file/{name}')\" "
-                f'href="https://t.me/{username}/{item.message_id}"></a>'
+        posts = [
+            Post(
+                message_id=item.message_id,
+                posted_at=item.posted_at.astimezone(UTC).replace(tzinfo=None).isoformat(),
+                body=self._body(username, item),
+                views=str(item.views),
             )
-        forwarded = ""
+            for item in sorted(self.posts[username], key=_number)
+        ]
+        return channel_page(channel, posts)
+
+    def _body(self, username: str, item: PreviewItem) -> str:
+        """What the post's bubble shows: "Forwarded from", its photos, its text."""
+        body = ""
         if item.forwarded_from is not None:
-            forwarded = (
+            body += (
                 '<div class="tgme_widget_message_forwarded_from accent_color">Forwarded from'
                 '&nbsp;<a class="tgme_widget_message_forwarded_from_name" '
                 f'href="https://t.me/source/1"><span dir="auto">{escape(item.forwarded_from)}'
                 "</span></a></div>"
             )
-        text = escape(item.text).replace("\n", "<br/>")
-        return f"""<div class="tgme_widget_message_wrap js-widget_message_wrap">
-<div class="tgme_widget_message js-widget_message" data-post="{username}/{item.message_id}">
-<div class="tgme_widget_message_bubble">{forwarded}{photos}
-<div class="tgme_widget_message_text js-message_text" dir="auto">{text}</div>
-<div class="tgme_widget_message_footer compact js-message_footer">
-<div class="tgme_widget_message_info short js-message_info">
-<span class="tgme_widget_message_views">{item.views}</span>
-<span class="tgme_widget_message_meta"><a class="tgme_widget_message_date"
-href="https://t.me/{username}/{item.message_id}"><time datetime="{item.posted_at.isoformat()}"
-class="time">12:00</time></a></span></div></div></div></div></div>"""
+        for number, data in enumerate(item.photos):
+            name = f"{username}_{item.message_id}_{number}.jpg"
+            self.files[name] = data
+            body += (
+                '<a class="tgme_widget_message_photo_wrap blured js-message_photo" '
+                f"style=\"width:800px;background-image:url('{self.base_url}/file/{name}')\" "
+                f'href="https://t.me/{username}/{item.message_id}"></a>'
+            )
+        return body + text(escape(item.text).replace("\n", "<br/>"))
 
     async def _contact_card(self, request: web.Request) -> web.StreamResponse:
         return _html(CONTACT_CARD)

@@ -21,6 +21,7 @@ COMMANDS = {
     "watch": Message("commands-watch", "Watch a public channel: /watch @channel"),
     "check": Message("commands-check", "Is this a copy of one of your posts?"),
     "compare": Message("commands-compare", "You beside watched channels: /compare [7d|30d|90d]"),
+    "api": Message("commands-api", "API keys for your own tools"),
     "help": Message("commands-help", "All commands"),
 }
 # Commands listed in Telegram's menu only while their feature flag (a Settings field) is on.
@@ -31,4 +32,5 @@ FEATURE_COMMANDS = {
     "feature_alerts": frozenset({"alerts", "settings"}),
     "feature_watermark": frozenset({"watermark"}),
     "feature_copies": frozenset({"watch", "check", "compare"}),
+    "feature_api": frozenset({"api"}),
 }
