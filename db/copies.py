@@ -4,7 +4,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from db.repository import Repository
+from db.repository import Repository, record_from
 from services.domain.copies import (
     ComparedChannel,
     CopyMatch,
@@ -95,10 +95,9 @@ class FingerprintsRepository(Repository):
             list(channel_ids) if channel_ids is not None else None,
         )
         return [
-            StoredFingerprint(
-                channel_id=row["channel_id"],
-                message_id=row["message_id"],
-                posted_at=row["posted_at"],
+            record_from(
+                StoredFingerprint,
+                row,
                 kind=FingerprintKind(row["kind"]),
                 signature=tuple(row["signature"]),
             )
@@ -178,9 +177,9 @@ class WatchRepository(Repository):
         rows = await self._pool.fetch(
             """
             SELECT w.id, w.username, w.title, w.subscribers, cw.ignored,
-                   count(p.message_id) / greatest(extract(epoch FROM $3 - $2) / 86400, 1)
+                   (count(p.message_id) / greatest(extract(epoch FROM $3 - $2) / 86400, 1))::float8
                        AS posts_per_day,
-                   avg(p.views) AS average_views
+                   avg(p.views)::float8 AS average_views
               FROM channel_watchers cw
               JOIN watched_channels w ON w.id = cw.watched_id
               LEFT JOIN watched_posts p ON p.watched_id = w.id AND p.posted_at >= $2
@@ -192,20 +191,7 @@ class WatchRepository(Repository):
             since,
             now,
         )
-        return [
-            WatchedChannelRecord(
-                id=row["id"],
-                username=row["username"],
-                title=row["title"],
-                subscribers=row["subscribers"],
-                posts_per_day=float(row["posts_per_day"]),
-                average_views=float(row["average_views"])
-                if row["average_views"] is not None
-                else None,
-                ignored=row["ignored"],
-            )
-            for row in rows
-        ]
+        return [record_from(WatchedChannelRecord, row) for row in rows]
 
     async def due(self) -> list[tuple[int, str]]:
         """Every channel someone watches: (id, username), least recently read first."""

@@ -69,6 +69,8 @@ QUESTIONS: Mapping[AlertKind, tuple[Question, ...]] = {
     AlertKind.REACTION_SPIKE: (Question(ThresholdField.FACTOR, 1.5, 100, "3"),),
     AlertKind.UNSUBSCRIBE_SPIKE: (Question(ThresholdField.FACTOR, 1.5, 100, "3"),),
     AlertKind.POSTING_GAP: (Question(ThresholdField.HOURS, 1, 720, "48"),),
+    # Nothing to ask: /watch sets copy alerts up, and the wizard does not offer them.
+    AlertKind.COPY: (),
 }
 
 # Which kinds an ingested batch can set off, by what it wrote.

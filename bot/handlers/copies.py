@@ -67,8 +67,7 @@ async def on_remove(
         await query.answer(t(texts.WATCH_GONE), show_alert=True)
         return
     text, keyboard = await _watched_page(t, user, copies, callback_data.page)
-    await show_in_place(query, text, keyboard)
-    await query.answer(t(texts.WATCH_REMOVED))
+    await show_in_place(query, text, keyboard, answer=t(texts.WATCH_REMOVED))
 
 
 async def on_page(
@@ -80,7 +79,6 @@ async def on_page(
 ) -> None:
     text, keyboard = await _watched_page(t, user, copies, callback_data.page)
     await show_in_place(query, text, keyboard)
-    await query.answer()
 
 
 async def on_copy_button(

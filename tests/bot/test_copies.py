@@ -208,7 +208,8 @@ async def test_watch_lists_channels_with_their_numbers_removes_them_and_keeps_to
     listing = tg.last_to(alice, "sendMessage")
     assert "<b>@rival</b>" in listing.text and "5,000 subscribers" in listing.text
     assert "300 average views" in listing.text
-    await tg.press_button(alice, listing, "Remove 1")
+    query = await tg.press_button(alice, listing, "Remove 1")
+    assert tg.callback_answer(query)["text"] == "Removed."
     assert "@rival" not in tg.texts_to(alice)[-1]
     await tg.send_text(alice, "/plan")
     assert "channels watched: 2 of 3" in tg.texts_to(alice)[-1]
