@@ -178,6 +178,12 @@ class BotApplication:
                 "alert_evaluation",
                 minutes=settings.alert_check_minutes,
             )
+        if settings.feature_copies:
+            self._every(
+                self.services.copies.read_watched,
+                "watched_channels",
+                seconds=settings.watch_poll_seconds,
+            )
         if self.views is not None:
             # Each process collects the channels it claims (ViewsCollector.collect_due).
             self._every(
@@ -210,6 +216,8 @@ class BotApplication:
                 self._preview_session,
                 self.services.entitlements,
                 self.clock,
+                # The history read from the preview is fingerprinted for copy detection.
+                history_listener=self.services.copies if self.settings.feature_copies else None,
             )
         self._schedule_jobs()
         self.scheduler.start()
@@ -271,6 +279,7 @@ class BotApplication:
         # Sends waiting for their turn are given back to the outbox; sends in flight finish.
         await self.services.outgoing.close()
         await self.services.alert_delivery.stop()
+        await self.services.copies.close()
         if self._preview_session is not None:
             self.views = None
             await self._preview_session.close()

@@ -18,6 +18,7 @@ class Allowance(StrEnum):
     SHARE_LINK_HOURS = "share_link_hours"
     SHARE_LINKS = "share_links"  # live at once; revoked and expired ones do not count
     WATERMARKS_PER_DAY = "watermarks_per_day"
+    WATCHED_CHANNELS = "watched_channels"  # public channels watched for copies (/watch)
     API_KEYS = "api_keys"  # live at once; revoked ones do not count
 
 
@@ -51,6 +52,7 @@ FREE = Plan(
         Allowance.SHARE_LINK_HOURS: 7 * 24,
         Allowance.SHARE_LINKS: 5,
         Allowance.WATERMARKS_PER_DAY: 10,
+        Allowance.WATCHED_CHANNELS: 3,
         Allowance.API_KEYS: 2,
     },
 )
@@ -67,6 +69,7 @@ PRO = Plan(
         Allowance.SHARE_LINK_HOURS: None,
         Allowance.SHARE_LINKS: 50,
         Allowance.WATERMARKS_PER_DAY: 500,
+        Allowance.WATCHED_CHANNELS: 20,
         Allowance.API_KEYS: 5,
     },
 )
@@ -84,6 +87,7 @@ BUSINESS = Plan(
         Allowance.SHARE_LINK_HOURS: None,
         Allowance.SHARE_LINKS: 200,
         Allowance.WATERMARKS_PER_DAY: None,
+        Allowance.WATCHED_CHANNELS: 100,
         # /api lists every key in one message, its revoke buttons under it.
         Allowance.API_KEYS: 10,
     },

@@ -12,6 +12,7 @@ from bot.handlers import (
     api,
     billing,
     channels,
+    copies,
     errors,
     exports,
     fallback,
@@ -55,6 +56,9 @@ def private_chat_router(settings: Settings) -> Router:
         private.include_routers(stats.create_router(), exports.create_router())
     if settings.feature_alerts:
         private.include_routers(alerts.create_router(), preferences.create_router())
+    if settings.feature_copies:
+        # Before watermark: a photo sent after /check is looked up, not watermarked.
+        private.include_router(copies.create_router())
     if settings.feature_api:
         private.include_router(api.create_router())
     if settings.feature_watermark:
