@@ -22,7 +22,7 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from helpers import scratch_pool
+from helpers import bench_pool
 
 from db.sources import SourcesRepository
 
@@ -142,7 +142,7 @@ async def measure(pool: asyncpg.Pool) -> None:
 
 
 async def main() -> int:
-    async with scratch_pool("analyticbot_bench_sources") as pool:
+    async with bench_pool("analyticbot_bench_sources", max_size=2) as pool:
         await measure(pool)
     return 0
 

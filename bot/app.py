@@ -20,6 +20,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.alert_sender import AiogramAlertSender
+from bot.api import ApiContext
 from bot.fsm_storage import PostgresStorage
 from bot.handlers import get_routers
 from bot.i18n import CatalogI18n, UserLocaleMiddleware
@@ -177,6 +178,12 @@ class BotApplication:
                 "alert_evaluation",
                 minutes=settings.alert_check_minutes,
             )
+        if settings.feature_copies:
+            self._every(
+                self.services.copies.read_watched,
+                "watched_channels",
+                seconds=settings.watch_poll_seconds,
+            )
         if self.views is not None:
             # Each process collects the channels it claims (ViewsCollector.collect_due).
             self._every(
@@ -209,6 +216,8 @@ class BotApplication:
                 self._preview_session,
                 self.services.entitlements,
                 self.clock,
+                # The history read from the preview is fingerprinted for copy detection.
+                history_listener=self.services.copies if self.settings.feature_copies else None,
             )
         self._schedule_jobs()
         self.scheduler.start()
@@ -250,6 +259,15 @@ class BotApplication:
             catalogs=self.catalogs,
             public_base_url=settings.public_base_url,
             body_timeout=settings.web_body_timeout_seconds,
+            api=(
+                ApiContext(
+                    services=self.services,
+                    rate_burst=settings.api_rate_burst,
+                    rate_per_second=settings.api_rate_per_second,
+                )
+                if settings.feature_api
+                else None
+            ),
         )
 
     async def _on_shutdown(self) -> None:
@@ -261,6 +279,7 @@ class BotApplication:
         # Sends waiting for their turn are given back to the outbox; sends in flight finish.
         await self.services.outgoing.close()
         await self.services.alert_delivery.stop()
+        await self.services.copies.close()
         if self._preview_session is not None:
             self.views = None
             await self._preview_session.close()

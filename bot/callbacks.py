@@ -43,6 +43,7 @@ class ListKind(StrEnum):
     SHARE_LINKS = "sl"
     ALERT_RULES = "ar"
     CHANNELS = "ch"
+    WATCHED = "wa"
 
 
 class PageCb(CallbackData, prefix="pg"):
@@ -341,3 +342,39 @@ class LinkWizardCb(CallbackData, prefix="lw"):
             case _:
                 _nothing(self.value)
         return self
+
+
+class WatchCb(CallbackData, prefix="wa"):
+    """Remove a watched channel from /watch's list (the page it was on is shown again)."""
+
+    watched_id: RowId
+    page: PageNumber
+
+
+class CopyAction(StrEnum):
+    NOT_A_COPY = "no"
+    IGNORE_CHANNEL = "ig"
+
+
+class CopyCb(CallbackData, prefix="cp"):
+    """Under a copy alert: the firing it announced."""
+
+    action: CopyAction
+    firing_id: RowId
+
+
+class CompareCb(CallbackData, prefix="cmp"):
+    """/compare's "Which channel?": the owner's channel to compare, over the days asked."""
+
+    channel_id: TelegramId
+    days: PeriodDays
+
+
+class ApiKeyNewCb(CallbackData, prefix="akn"):
+    """/api's New key buttons: a read-only or a read-write one."""
+
+    can_write: bool
+
+
+class ApiKeyRevokeCb(CallbackData, prefix="akr"):
+    key_id: RowId

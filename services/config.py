@@ -56,7 +56,9 @@ class Settings(DatabaseSettings):
     feature_share_links: bool = True
     feature_alerts: bool = True
     feature_watermark: bool = True
+    feature_copies: bool = True  # /watch, /check, /compare and copy alerts
     feature_billing: bool = True
+    feature_api: bool = True
 
     subscriber_snapshot_minutes: int = Field(default=30, ge=1)
     admin_recheck_minutes: int = Field(default=60, ge=1)
@@ -71,6 +73,11 @@ class Settings(DatabaseSettings):
     views_channels_per_run: int = Field(default=100, ge=1)
     views_max_pages: int = Field(default=50, ge=1)
     views_page_delay_seconds: float = Field(default=1.0, ge=0)
+
+    # Watched channels (/watch) are read from the preview this often; photos over the limit
+    # (and what is no image) are skipped.
+    watch_poll_seconds: int = Field(default=300, ge=10)
+    watch_photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
 
     ingest_batch_size: int = Field(default=500, ge=1)
     ingest_flush_seconds: float = Field(default=1.0, gt=0)
@@ -102,6 +109,11 @@ class Settings(DatabaseSettings):
     # Share pages are rate-limited per client address: a burst, refilled at this rate per second.
     share_rate_burst: int = Field(default=30, ge=1)
     share_rate_per_second: float = Field(default=2.0, gt=0)
+
+    # The REST API (/api/v1) is rate-limited per key, across every process: a burst, refilled
+    # at this rate per second.
+    api_rate_burst: int = Field(default=60, ge=1)
+    api_rate_per_second: float = Field(default=2.0, gt=0)
 
     # Card payments through Stripe: all four or none (Telegram Stars work without them).
     stripe_secret_key: SecretStr | None = None

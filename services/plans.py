@@ -19,6 +19,8 @@ class Allowance(StrEnum):
     SHARE_LINKS = "share_links"  # live at once; revoked and expired ones do not count
     INVITE_LINKS = "invite_links"  # the bot's invite links (/links), live at once
     WATERMARKS_PER_DAY = "watermarks_per_day"
+    WATCHED_CHANNELS = "watched_channels"  # public channels watched for copies (/watch)
+    API_KEYS = "api_keys"  # live at once; revoked ones do not count
 
 
 # Allowances counted per day (their use resets each day); the others are standing counts or caps.
@@ -52,6 +54,8 @@ FREE = Plan(
         Allowance.SHARE_LINKS: 5,
         Allowance.INVITE_LINKS: 5,
         Allowance.WATERMARKS_PER_DAY: 10,
+        Allowance.WATCHED_CHANNELS: 3,
+        Allowance.API_KEYS: 2,
     },
 )
 PRO = Plan(
@@ -68,6 +72,8 @@ PRO = Plan(
         Allowance.SHARE_LINKS: 50,
         Allowance.INVITE_LINKS: 50,
         Allowance.WATERMARKS_PER_DAY: 500,
+        Allowance.WATCHED_CHANNELS: 20,
+        Allowance.API_KEYS: 5,
     },
 )
 BUSINESS = Plan(
@@ -85,6 +91,9 @@ BUSINESS = Plan(
         Allowance.SHARE_LINKS: 200,
         Allowance.INVITE_LINKS: 200,
         Allowance.WATERMARKS_PER_DAY: None,
+        Allowance.WATCHED_CHANNELS: 100,
+        # /api lists every key in one message, its revoke buttons under it.
+        Allowance.API_KEYS: 10,
     },
 )
 PLANS: Mapping[str, Plan] = {plan.code: plan for plan in (FREE, PRO, BUSINESS)}

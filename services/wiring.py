@@ -17,14 +17,17 @@ from db.alerts.evaluation import AlertEvaluationRepository
 from db.alerts.outbox import AlertOutboxRepository
 from db.alerts.rules import AlertRulesRepository
 from db.analytics import AnalyticsRepository
+from db.api_keys import ApiKeysRepository
 from db.billing import BillingRepository
 from db.channels import ChannelsRepository
+from db.copies import CopyAlertsRepository, FingerprintsRepository, WatchRepository
 from db.errors import MigrationError
 from db.exports import ExportsRepository
 from db.fsm import FsmRepository
 from db.ingestion import IngestionRepository
 from db.plans import PlansRepository
 from db.pool import Database
+from db.post_pages import PostPagesRepository
 from db.preferences import PreferencesRepository
 from db.scheduled_jobs import ScheduledJobsRepository
 from db.share_links import ShareLinksRepository
@@ -35,11 +38,15 @@ from db.watermarks import WatermarksRepository
 from services.alert_delivery import AlertDeliveryService, AlertSender
 from services.alerts import AlertService
 from services.analytics import AnalyticsService
+from services.api_auth import ApiAuthenticator
+from services.api_keys import ApiKeyService
 from services.billing import BillingNotifier, BillingService
+from services.channel_series import ChannelSeriesService
 from services.channels import ChannelService
 from services.charts import SHAREABLE_CHARTS, ChartService
 from services.clock import Clock
 from services.config import Settings
+from services.copies import CopyService
 from services.entitlements import EntitlementsService
 from services.exports import ExportService
 from services.health import HealthService
@@ -59,7 +66,7 @@ from services.subscribers import SubscriberSnapshotService
 from services.telegram import TelegramGateway
 from services.users import UserService
 from services.views import PreviewClient
-from services.views.collector import ViewsCollector
+from services.views.collector import HistoryListener, ViewsCollector
 from services.watermarks import WatermarkingService
 
 
@@ -95,6 +102,10 @@ class Services:
     alert_delivery: AlertDeliveryService
     preferences: PreferencesService
     scheduled_jobs: ScheduledJobsService
+    copies: CopyService
+    api_keys: ApiKeyService
+    api_auth: ApiAuthenticator
+    channel_series: ChannelSeriesService
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -137,6 +148,8 @@ def build_services(
     alert_outbox_repo = AlertOutboxRepository(pool)
     share_links_repo = ShareLinksRepository(pool)
     sources_repo = SourcesRepository(pool)
+    watch_repo = WatchRepository(pool)
+    api_keys_repo = ApiKeysRepository(pool)
     entitlements = EntitlementsService(
         PlansRepository(pool),
         clock,
@@ -150,6 +163,8 @@ def build_services(
             Allowance.INVITE_LINKS: lambda user_id: sources_repo.count_live_bot_links(
                 user_id=user_id, now=clock.now()
             ),
+            Allowance.WATCHED_CHANNELS: lambda user_id: watch_repo.count_for_user(user_id=user_id),
+            Allowance.API_KEYS: api_keys_repo.count_live,
         },
     )
     subscribers = SubscriberSnapshotService(
@@ -164,7 +179,9 @@ def build_services(
         admin_verify_ttl=timedelta(seconds=settings.admin_verify_ttl_seconds),
         concurrency=settings.telegram_concurrency,
     )
-    analytics = AnalyticsService(AnalyticsRepository(pool), entitlements, clock)
+    analytics_repo = AnalyticsRepository(pool)
+    analytics = AnalyticsService(analytics_repo, entitlements, clock)
+    api_keys = ApiKeyService(api_keys_repo, entitlements, clock)
     charts = ChartService()
     exports = ExportService(
         ExportsRepository(pool, copy_timeout=settings.export_copy_timeout_seconds),
@@ -194,6 +211,24 @@ def build_services(
         alert_delivery,
         clock,
     )
+    copies = CopyService(
+        FingerprintsRepository(pool),
+        watch_repo,
+        CopyAlertsRepository(pool),
+        channels,
+        entitlements,
+        gateway,
+        alert_delivery,
+        clock,
+        preview_base_url=settings.preview_base_url,
+        photo_max_bytes=settings.watch_photo_max_bytes,
+    )
+    ingestion_listeners = [
+        # A join/leave burst or a reaction spike is checked as soon as it is written.
+        *([alerts] if settings.feature_alerts else []),
+        # New posts are fingerprinted, so copies of them are found from then on.
+        *([copies] if settings.feature_copies else []),
+    ]
     return Services(
         users=UserService(UsersRepository(pool)),
         entitlements=entitlements,
@@ -203,8 +238,7 @@ def build_services(
             SubscriberHasher(subscriber_hash_secret(settings)),
             batch_size=settings.ingest_batch_size,
             flush_seconds=settings.ingest_flush_seconds,
-            # A join/leave burst or a reaction spike is checked as soon as it is written.
-            listener=alerts if settings.feature_alerts else None,
+            listeners=ingestion_listeners,
         ),
         subscribers=subscribers,
         health=HealthService(pool),
@@ -238,6 +272,13 @@ def build_services(
         alert_delivery=alert_delivery,
         preferences=PreferencesService(PreferencesRepository(pool), on_change=alert_delivery.wake),
         scheduled_jobs=ScheduledJobsService(ScheduledJobsRepository(pool), clock),
+        copies=copies,
+        api_keys=api_keys,
+        # The Mini App's session tokens join the API keys here, by their prefix.
+        api_auth=ApiAuthenticator.for_keys(api_keys),
+        channel_series=ChannelSeriesService(
+            analytics_repo, PostPagesRepository(pool), entitlements, clock
+        ),
     )
 
 
@@ -276,6 +317,8 @@ def build_views_collector(
     session: aiohttp.ClientSession,
     entitlements: EntitlementsService,
     clock: Clock,
+    *,
+    history_listener: HistoryListener | None = None,
 ) -> ViewsCollector:
     """The collector of post views, reading the web preview through an open HTTP session."""
     return ViewsCollector(
@@ -288,6 +331,7 @@ def build_views_collector(
         channels_per_run=settings.views_channels_per_run,
         max_pages=settings.views_max_pages,
         page_delay=settings.views_page_delay_seconds,
+        history_listener=history_listener,
     )
 
 

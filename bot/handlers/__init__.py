@@ -9,8 +9,10 @@ from aiogram import F, Router
 from bot.handlers import (
     admin,
     alerts,
+    api,
     billing,
     channels,
+    copies,
     errors,
     exports,
     fallback,
@@ -58,6 +60,11 @@ def private_chat_router(settings: Settings) -> Router:
         )
     if settings.feature_alerts:
         private.include_routers(alerts.create_router(), preferences.create_router())
+    if settings.feature_copies:
+        # Before watermark: a photo sent after /check is looked up, not watermarked.
+        private.include_router(copies.create_router())
+    if settings.feature_api:
+        private.include_router(api.create_router())
     if settings.feature_watermark:
         # Takes every photo and image file in private chat, so it sits just before the fallback.
         private.include_router(watermark.create_router())

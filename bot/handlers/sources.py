@@ -167,7 +167,6 @@ async def on_list(
 ) -> None:
     text, keyboard = await _sources_message(t, user, channel, sources, callback_data.page)
     await show_in_place(query, text, keyboard)
-    await query.answer()
 
 
 async def on_open(
@@ -187,7 +186,6 @@ async def on_open(
         return
     text = texts.link_card(t, channel, source, now=report.now, time_zone=user.time_zone)
     await show_in_place(query, text, _link_keyboard(t, callback_data, source))
-    await query.answer()
 
 
 def _refusal(t: Translator, channel: ChannelRecord, error: Exception) -> str:

@@ -19,6 +19,10 @@ COMMANDS = {
     "subscribe": Message("commands-subscribe", "Plans and prices: upgrade"),
     "cancel": Message("commands-cancel", "Stop renewing your card subscription"),
     "billing": Message("commands-billing", "Your card, invoices and receipts"),
+    "watch": Message("commands-watch", "Watch a public channel: /watch @channel"),
+    "check": Message("commands-check", "Is this a copy of one of your posts?"),
+    "compare": Message("commands-compare", "You beside watched channels: /compare [7d|30d|90d]"),
+    "api": Message("commands-api", "API keys for your own tools"),
     "help": Message("commands-help", "All commands"),
 }
 # Commands listed in Telegram's menu only while their feature flag (a Settings field) is on.
@@ -28,4 +32,6 @@ FEATURE_COMMANDS = {
     "feature_billing": frozenset({"subscribe", "cancel", "billing"}),
     "feature_alerts": frozenset({"alerts", "settings"}),
     "feature_watermark": frozenset({"watermark"}),
+    "feature_copies": frozenset({"watch", "check", "compare"}),
+    "feature_api": frozenset({"api"}),
 }

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
+from bot.i18n_texts import copies as copies_texts
 from services.entitlements import LimitReached, PlanStatus
 from services.i18n import Message, PluralMessage, Translator
 from services.plans import Allowance, Plan
@@ -20,6 +21,8 @@ ALLOWANCE_NAMES = {
     Allowance.SHARE_LINKS: Message("plans-allowance-share-links", "live share links"),
     Allowance.INVITE_LINKS: Message("plans-allowance-invite-links", "live invite links"),
     Allowance.WATERMARKS_PER_DAY: Message("plans-allowance-watermarks-per-day", "watermarks a day"),
+    Allowance.WATCHED_CHANNELS: copies_texts.ALLOWANCE_NAME,
+    Allowance.API_KEYS: Message("plans-allowance-api-keys", "API keys"),
 }
 # Each allowance with its amount ("3 channels tracked"), in the forms its number asks for.
 ALLOWANCE_AMOUNTS = {
@@ -49,6 +52,8 @@ ALLOWANCE_AMOUNTS = {
     Allowance.WATERMARKS_PER_DAY: PluralMessage(
         "plans-amount-watermarks-per-day", "{n} watermark a day", "{n} watermarks a day"
     ),
+    Allowance.WATCHED_CHANNELS: copies_texts.ALLOWANCE_AMOUNT,
+    Allowance.API_KEYS: PluralMessage("plans-amount-api-keys", "{n} API key", "{n} API keys"),
 }
 UNLIMITED_AMOUNT = Message("plans-amount-unlimited", "unlimited {allowance}")
 LIMIT_LINE = Message("plans-limit-line", "• {amount}")
