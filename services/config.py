@@ -99,6 +99,11 @@ class Settings(DatabaseSettings):
     share_rate_burst: int = Field(default=30, ge=1)
     share_rate_per_second: float = Field(default=2.0, gt=0)
 
+    # The Mini App (/app): Telegram's initData signs a user in if no older than this; the
+    # session it buys for the API lasts this long.
+    webapp_auth_max_age_seconds: int = Field(default=86400, ge=1)
+    webapp_session_minutes: int = Field(default=60, ge=1)
+
     # Card payments through Stripe: all four or none (Telegram Stars work without them).
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None

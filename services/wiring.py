@@ -17,6 +17,7 @@ from db.alerts.evaluation import AlertEvaluationRepository
 from db.alerts.outbox import AlertOutboxRepository
 from db.alerts.rules import AlertRulesRepository
 from db.analytics import AnalyticsRepository
+from db.app_sessions import AppSessionsRepository
 from db.billing import BillingRepository
 from db.channels import ChannelsRepository
 from db.errors import MigrationError
@@ -34,6 +35,7 @@ from db.watermarks import WatermarksRepository
 from services.alert_delivery import AlertDeliveryService, AlertSender
 from services.alerts import AlertService
 from services.analytics import AnalyticsService
+from services.app_sessions import AppSessionService
 from services.billing import BillingNotifier, BillingService
 from services.channels import ChannelService
 from services.charts import CHARTS, ChartService
@@ -91,6 +93,7 @@ class Services:
     alert_delivery: AlertDeliveryService
     preferences: PreferencesService
     scheduled_jobs: ScheduledJobsService
+    app_sessions: AppSessionService  # the Mini App's sign-in
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -186,8 +189,9 @@ def build_services(
         alert_delivery,
         clock,
     )
+    users = UserService(UsersRepository(pool))
     return Services(
-        users=UserService(UsersRepository(pool)),
+        users=users,
         entitlements=entitlements,
         channels=channels,
         ingestion=IngestionService(
@@ -228,6 +232,14 @@ def build_services(
         alert_delivery=alert_delivery,
         preferences=PreferencesService(PreferencesRepository(pool), on_change=alert_delivery.wake),
         scheduled_jobs=ScheduledJobsService(ScheduledJobsRepository(pool), clock),
+        app_sessions=AppSessionService(
+            AppSessionsRepository(pool),
+            users,
+            clock,
+            bot_token=_secret(settings.bot_token),
+            init_data_max_age=timedelta(seconds=settings.webapp_auth_max_age_seconds),
+            lifetime=timedelta(minutes=settings.webapp_session_minutes),
+        ),
     )
 
 

@@ -22,6 +22,7 @@ from .observation import Observation
 from .payments import PaymentMethods
 from .records import ApiRequest, Call, FakeChannel, FakeUser, Handler, UploadedFile, _StoredFile
 from .updates import UpdateFeed
+from .web_apps import WebAppMethods
 from .webhook import WebhookDelivery
 from .world import World
 
@@ -37,6 +38,7 @@ class FakeTelegram(
     MessageMethods,
     ChatMethods,
     PaymentMethods,
+    WebAppMethods,
 ):
     """The fake Bot API server and the world behind it. See the package docstring."""
 
@@ -258,7 +260,7 @@ class FakeTelegram(
             "setMyDescription": ok,
             "setMyShortDescription": ok,
             "setMyName": ok,
-            "setChatMenuButton": ok,
+            **self._web_app_methods(),
             "setMyDefaultAdministratorRights": ok,
             "sendMessage": self._send_message,
             "editMessageText": self._edit_message_text,
