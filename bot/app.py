@@ -14,7 +14,7 @@ import stripe
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, MenuButtonWebApp, WebAppInfo
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -23,9 +23,11 @@ from bot.alert_sender import AiogramAlertSender
 from bot.fsm_storage import PostgresStorage
 from bot.handlers import get_routers
 from bot.i18n import CatalogI18n, UserLocaleMiddleware
+from bot.i18n_texts import miniapp as miniapp_texts
 from bot.i18n_texts.commands import COMMANDS, FEATURE_COMMANDS
 from bot.metrics import BotMetrics, TelegramErrorMetricsMiddleware, UpdateMetricsMiddleware
 from bot.middlewares import InFlightUpdates, RememberUserMiddleware, ThrottlingMiddleware
+from bot.miniapp_api import MiniAppServices
 from bot.rate_limit import TokenBuckets
 from bot.session import create_session
 from bot.telegram_gateway import AiogramBillingNotifier, AiogramTelegramGateway
@@ -198,6 +200,7 @@ class BotApplication:
     async def _on_startup(self) -> None:
         # A switched-off feature's commands stay out of Telegram's command menu.
         await self._set_commands_menu()
+        await self._set_menu_button()
         self.services.ingestion.start()
         if self.settings.feature_alerts:
             self.services.alert_delivery.start()
@@ -213,6 +216,18 @@ class BotApplication:
         self._schedule_jobs()
         self.scheduler.start()
         log.info("bot started")
+
+    async def _set_menu_button(self) -> None:
+        """The chat's menu button opens the dashboard; Telegram takes only an https address."""
+        url = self.settings.dashboard_url
+        if url is None:
+            return
+        t = self.catalogs.translator(DEFAULT_LOCALE)  # one button for everyone: no language
+        await self.bot.set_chat_menu_button(
+            menu_button=MenuButtonWebApp(
+                text=t(miniapp_texts.MENU_BUTTON), web_app=WebAppInfo(url=url)
+            )
+        )
 
     async def _set_commands_menu(self) -> None:
         """The menu in Russian for the languages answered in Russian, in English for the rest."""
@@ -250,6 +265,19 @@ class BotApplication:
             catalogs=self.catalogs,
             public_base_url=settings.public_base_url,
             body_timeout=settings.web_body_timeout_seconds,
+            mini_app=self._mini_app_services() if settings.feature_analytics else None,
+            webapp_script_url=settings.telegram_webapp_script_url,
+        )
+
+    def _mini_app_services(self) -> MiniAppServices:
+        services, settings = self.services, self.settings
+        return MiniAppServices(
+            sessions=services.app_sessions,
+            users=services.users,
+            channels=services.channels,
+            analytics=services.analytics,
+            alerts=services.alerts if settings.feature_alerts else None,
+            share_links=services.share_links if settings.feature_share_links else None,
         )
 
     async def _on_shutdown(self) -> None:

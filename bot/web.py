@@ -12,9 +12,10 @@ from aiohttp import web, web_response
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.log import server_logger
 
-from bot import share_page
+from bot import miniapp, share_page
 from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.metrics import BotMetrics
+from bot.miniapp_api import MiniAppServices
 from bot.rate_limit import TokenBuckets
 from services.health import HealthService
 from services.i18n import Catalogs, Translator, locale_for
@@ -225,12 +226,15 @@ def create_web_app(
     catalogs: Catalogs,
     public_base_url: str = "",
     body_timeout: float,
+    mini_app: MiniAppServices | None = None,
+    webapp_script_url: str = "",
 ) -> web.Application:
     """The app; Stripe's webhook and the share pages are served only when their parts are given.
 
     body_timeout bounds the time a client may take to send a request body, and how long a body
     that was refused is drained before its connection closes. The share pages speak their
-    owner's language from `catalogs` (a dead link's page, the visitor's).
+    owner's language from `catalogs` (a dead link's page, the visitor's). The dashboard Mini
+    App (/app and its /api/v1 endpoints) is served when `mini_app` is given.
     """
     app = web.Application(client_max_size=1024**2)
     app[HEALTH_KEY] = health
@@ -254,6 +258,8 @@ def create_web_app(
         app.router.add_get(f"/r/{_TOKEN}.json", share_json)
         app.router.add_get(f"/r/{_TOKEN}/charts/{_FILE}.png", share_chart)
         app.router.add_get(f"/r/{_TOKEN}/csv/{_FILE}.csv", share_csv)
+    if mini_app is not None:
+        miniapp.add_routes(app, mini_app, catalogs=catalogs, script_url=webapp_script_url)
     return app
 
 

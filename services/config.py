@@ -103,6 +103,10 @@ class Settings(DatabaseSettings):
     # session it buys for the API lasts this long.
     webapp_auth_max_age_seconds: int = Field(default=86400, ge=1)
     webapp_session_minutes: int = Field(default=60, ge=1)
+    # The one script the page loads from elsewhere: Telegram's (tests serve a stand-in).
+    telegram_webapp_script_url: str = Field(
+        default="https://telegram.org/js/telegram-web-app.js", pattern=r"^https?://[^\s\"<>]+$"
+    )
 
     # Card payments through Stripe: all four or none (Telegram Stars work without them).
     stripe_secret_key: SecretStr | None = None
@@ -110,6 +114,13 @@ class Settings(DatabaseSettings):
     stripe_price_pro: str | None = None
     stripe_price_business: str | None = None
     stripe_api_base: str = "https://api.stripe.com"
+
+    @property
+    def dashboard_url(self) -> str | None:
+        """The Mini App's address; None unless PUBLIC_BASE_URL is https, as Telegram requires."""
+        if not self.feature_analytics or not self.public_base_url.startswith("https://"):
+            return None
+        return self.public_base_url.rstrip("/") + "/app"
 
     @property
     def stripe_enabled(self) -> bool:

@@ -22,6 +22,10 @@ class UserService:
         """The language the bot speaks with the user from their next message on."""
         await self._users.set_chosen_language(user_id=user_id, language=language.value)
 
+    async def get(self, *, user_id: int) -> UserRecord:
+        """The user as last remembered; raises NotFound for one who never talked to the bot."""
+        return await self._users.get(user_id=user_id)
+
     async def locale(self, *, user_id: int) -> str:
         """The language to write to a user in outside any update of theirs (billing notices)."""
         try:

@@ -14,12 +14,37 @@ import hmac
 import json
 import secrets
 from datetime import datetime
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
+
+from aiohttp import web
 
 from .constants import BOT_TOKEN
 from .errors import _bad
 from .records import ApiRequest, FakeUser
+
+_SCRIPT = Path(__file__).with_name("telegram-web-app.js")
+SCRIPT_PATH = "/js/telegram-web-app.js"
+# Telegram's default themes as the client hands them to an app (a subset of themeParams).
+LIGHT_THEME = {
+    "bg_color": "#ffffff",
+    "text_color": "#000000",
+    "hint_color": "#999999",
+    "link_color": "#2481cc",
+    "button_color": "#2481cc",
+    "button_text_color": "#ffffff",
+    "secondary_bg_color": "#efeff3",
+}
+DARK_THEME = {
+    "bg_color": "#212121",
+    "text_color": "#ffffff",
+    "hint_color": "#aaaaaa",
+    "link_color": "#8774e1",
+    "button_color": "#8774e1",
+    "button_text_color": "#ffffff",
+    "secondary_bg_color": "#181818",
+}
 
 
 def web_app_url_ok(url: Any) -> bool:
@@ -28,6 +53,28 @@ def web_app_url_ok(url: Any) -> bool:
 
 class WebAppMethods:
     menu_buttons: dict[int | None, dict[str, Any]]  # chat id (None: the default) -> MenuButton
+
+    base_url: str
+
+    @property
+    def web_app_script_url(self) -> str:
+        """Where the stand-in for telegram.org's telegram-web-app.js is served."""
+        return self.base_url + SCRIPT_PATH
+
+    @staticmethod
+    async def _web_app_script(_: web.Request) -> web.Response:
+        return web.Response(body=_SCRIPT.read_bytes(), content_type="text/javascript")
+
+    def launch_url(self, url: str, init_data: str, *, theme: dict[str, str] = LIGHT_THEME) -> str:
+        """The address the client opens an app at: its URL and the launch parameters in the
+        hash, as Telegram passes them (tgWebAppData, tgWebAppVersion, tgWebAppThemeParams)."""
+        launch = {
+            "tgWebAppData": init_data,
+            "tgWebAppVersion": "8.0",
+            "tgWebAppPlatform": "ios",
+            "tgWebAppThemeParams": json.dumps(theme, separators=(",", ":")),
+        }
+        return url + "#" + urlencode(launch, quote_via=quote)
 
     def _web_app_methods(self) -> dict[str, Any]:
         self.menu_buttons = {}
