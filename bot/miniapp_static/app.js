@@ -12,6 +12,7 @@
 
   let locale = "en";
   let token = null;
+  let timeZone = null; // the user's, as set in the bot's /settings
   const screens = []; // the stack the BackButton pops
   let mainAction = null; // what the MainButton does on the screen shown
 
@@ -46,9 +47,11 @@
       .format(new Date(Date.UTC(year, month - 1, day)));
   }
 
-  function moment(iso) {
+  function moment(iso, timeZone) {
+    // On the owner's clock, as /stats shows it.
     return new Intl.DateTimeFormat(locale, {
-      day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
+      day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+      timeZone: timeZone || undefined,
     }).format(new Date(iso));
   }
 
@@ -87,7 +90,7 @@
   }
 
   function show(...children) {
-    main.replaceChildren(...children.flat());
+    main.replaceChildren(...children.flat().filter((child) => child !== null && child !== undefined));
     window.scrollTo(0, 0);
   }
 
@@ -248,7 +251,7 @@
     if (current === null || previous === null || previous === undefined || previous === 0) return null;
     const change = ((current - previous) * 100) / Math.abs(previous);
     const direction = change > 0 ? "up" : change < 0 ? "down" : "";
-    const arrow = change > 0 ? "▲" : change < 0 ? "▼" : "＝";
+    const arrow = change > 0 ? "▲" : change < 0 ? "▼" : "→";
     return h("span", { class: "trend " + direction, title: t("vs_previous") },
       `${arrow} ${number(Math.abs(change), 0)}%`);
   }
@@ -371,7 +374,7 @@
         report.top_posts.length ? h("ol", { class: "posts" }, report.top_posts.map((post) => h("li", {},
           post.url ? telegramLink(post.url, post.text || t("no_text")) : (post.text || t("no_text")),
           h("div", { class: "hint" },
-            `${moment(post.posted_at)} · ${number(post.views)} ${t("views")} · ${number(post.reactions)} ${t("reactions")}`))))
+            `${moment(post.posted_at, report.time_zone)} · ${number(post.views)} ${t("views")} · ${number(post.reactions)} ${t("reactions")}`))))
           : h("p", { class: "hint" }, t("no_posts")));
     };
   }
@@ -401,7 +404,7 @@
           t("share_period", { days: t("days_" + link.days) }),
           h("div", { class: "hint" },
             t("opened", { count: number(link.open_count) }) + " · " +
-            (link.expires_at ? t("expires", { date: moment(link.expires_at) }) : t("no_expiry")))),
+            (link.expires_at ? t("expires", { date: moment(link.expires_at, timeZone) }) : t("no_expiry")))),
         h("button", {
           class: "small",
           onclick: () => api("DELETE", `/api/v1/shares/${link.id}`).then(render, failed),
@@ -446,6 +449,7 @@
     }
     token = session.token;
     locale = session.locale;
+    timeZone = session.time_zone;
     document.documentElement.lang = locale;
     open(channelsScreen());
   }
