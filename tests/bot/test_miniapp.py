@@ -61,7 +61,7 @@ async def test_signed_in_owner_sees_their_channel_and_its_report(app, tg, db, ht
 
 
 async def test_a_user_sees_only_channels_they_administer(app, tg, db, http) -> None:
-    alice, alices = await owner_with_channel(tg, "Alice", "Cooking Daily", "cookingdaily")
+    _, alices = await owner_with_channel(tg, "Alice", "Cooking Daily", "cookingdaily")
     bob, bobs = await owner_with_channel(tg, "Bob", "Bob's Garage", "bobsgarage")
     token = await dashboard_token(app, tg, http, bob)
 

@@ -27,16 +27,14 @@ def clock() -> ManualClock:
     return ManualClock(SAMPLE_NOW)
 
 
-async def until(page: BrowserPage, expression: str, *, timeout: float = 15) -> object:
-    """The expression's value once it is truthy in the page."""
+async def until(page: BrowserPage, expression: str) -> object:
+    """The expression's value once it is truthy in the page; what the page shows if never."""
     try:
-        async with asyncio.timeout(timeout):
-            while not (value := await page.evaluate(expression)):
-                await asyncio.sleep(0.05)
+        async with asyncio.timeout(15):
+            return await page.wait_until(expression)
     except TimeoutError:
         shown = await page.evaluate("document.body.innerText")
         raise AssertionError(f"never true: {expression}\npage: {shown}\n{page.errors()}") from None
-    return value
 
 
 def number(name: str) -> str:
