@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot import miniapp_api
+from bot import miniapp_api, miniapp_reads
 from bot.i18n_texts import miniapp as texts
 from bot.miniapp_api import MiniAppServices
 from services.i18n import Catalogs, Language
@@ -97,6 +97,7 @@ def add_routes(
 ) -> None:
     """The page, its assets, and the endpoints it calls (bot.miniapp_api)."""
     miniapp_api.add_routes(app, services, catalogs=catalogs)
+    miniapp_reads.add_routes(app, alerts=services.alerts is not None)
     assets = {name: (_STATIC / name).read_bytes() for name in ASSETS}
     versions = {name: hashlib.sha256(body).hexdigest()[:12] for name, body in assets.items()}
     app[ASSETS_KEY] = assets

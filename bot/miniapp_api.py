@@ -1,15 +1,16 @@
-"""The JSON endpoints the dashboard Mini App uses, under /api/v1, signed in with a session.
+"""The Mini App's own endpoints under /api/v1: its session, and share links.
 
 POST /api/v1/session trades Telegram's initData for a short-lived bearer token ("abs_...");
-every other endpoint takes `Authorization: Bearer <token>` and answers only for channels the
-user administers (verified with Telegram as the bot does). Errors are RFC 9457
-application/problem+json. Paths follow the API contract (/work/notes/api_contract.md).
+the other endpoints take `Authorization: Bearer <token>` and answer only for channels the user
+administers (verified with Telegram as the bot does). Errors are RFC 9457
+application/problem+json. Paths follow the API contract shared with the REST API (issue 12);
+bot/miniapp_reads serves the reads the page needs until that API is in.
 """
 
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
@@ -17,22 +18,19 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.handlers.common import plain_alert
-from bot.i18n_texts import alerts as alert_texts
 from bot.i18n_texts import plans as plan_texts
 from bot.i18n_texts.common import access_error_text
-from services.alerts import AlertService, RuleNotFound
-from services.analytics import STANDARD_PERIODS, AnalyticsService, ChannelReport, Period
-from services.app_sessions import AppSessionService, UnknownSession
+from services.alerts import AlertService
+from services.analytics import AnalyticsService
+from services.app_sessions import AppSessionService, CreatedSession, UnknownSession
 from services.bounds import bounded_int
 from services.channels import ChannelAccessError, ChannelService, NotChannelAdmin
-from services.domain.alerts import AlertRuleRecord
 from services.domain.share_links import ShareLinkRecord
 from services.domain.users import UserRecord
 from services.entitlements import LimitReached
 from services.i18n import Catalogs, Translator, user_locale
 from services.init_data import InvalidInitData
 from services.share_links import LIFETIME_HOURS, ShareLinkNotFound, ShareLinkService
-from services.share_reports import key_numbers, top_posts
 from services.users import UserService
 
 log = logging.getLogger(__name__)
@@ -47,8 +45,8 @@ TEXTS_KEY = web.AppKey("app_catalogs", Catalogs)
 
 PROBLEM_JSON = "application/problem+json"
 _MAX_BODY_BYTES = 16 * 1024
-_CHANNEL = r"{channel_id:-?[0-9]{1,20}}"
-_ID = r"{item_id:[0-9]{1,18}}"
+CHANNEL = r"{channel_id:-?[0-9]{1,20}}"
+SHARE = r"{share_id:[0-9]{1,18}}"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -79,10 +77,6 @@ class SessionRequest(_Body):
     init_data: str = Field(min_length=1, max_length=4096)
 
 
-class AlertPatch(_Body):
-    paused: bool
-
-
 class ShareCreate(_Body):
     days: Literal[7, 30, 90] = 7
     lifetime_hours: int | None = 24
@@ -92,104 +86,13 @@ def _iso(moment: datetime | date | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def session_json(created, locale: str) -> dict:
+def session_json(created: CreatedSession, locale: str) -> dict:
     return {
         "token": created.token,
         "expires_at": _iso(created.expires_at),
         "user": {"id": created.user.id, "first_name": created.user.first_name},
         "locale": locale,
         "time_zone": created.user.time_zone,
-    }
-
-
-def channel_json(summary, time_zone: str) -> dict:
-    channel = summary.channel
-    return {
-        "id": channel.id,
-        "title": channel.title,
-        "username": channel.username,
-        "subscribers": summary.subscribers,
-        "last_post_at": _iso(summary.last_post_at),
-        "time_zone": time_zone,
-    }
-
-
-def report_json(report: ChannelReport) -> dict:
-    """The numbers /stats shows for the period, and the series the page draws."""
-    previous = {n.name: n.value for n in key_numbers(replace(report, current=report.previous))}
-    best = report.posting_times.slots[0] if report.posting_times.slots else None
-    return {
-        "channel": {
-            "id": report.channel.id,
-            "title": report.channel.title,
-            "username": report.channel.username,
-        },
-        "time_zone": report.time_zone,
-        "period": {
-            "first_day": _iso(report.period.first_day),
-            "last_day": _iso(report.period.last_day),
-            "days": report.period.days,
-        },
-        "totals": {n.name: n.value for n in key_numbers(report)},
-        "previous": previous,
-        "views_status": report.views_status.value,
-        "days": [
-            {
-                "day": _iso(day.day),
-                "joins": day.joins,
-                "leaves": day.leaves,
-                "posts": day.posts,
-                "subscribers": day.subscribers,
-                "net_growth_to_date": day.net_growth_to_date,
-            }
-            for day in report.days
-        ],
-        "posts": [
-            {
-                "message_id": post.message_id,
-                "posted_at": _iso(post.posted_at),
-                "views": post.views,
-                "reactions": post.reactions,
-            }
-            for post in report.posts
-        ],
-        "top_posts": [
-            {
-                "message_id": post.message_id,
-                "posted_at": _iso(post.posted_at),
-                "text": post.text,
-                "views": post.views,
-                "reactions": post.reactions,
-                "url": post.url,
-            }
-            for post in top_posts(report)
-        ],
-        "best_time": {
-            "hours": sorted(
-                (
-                    {"hour": slot.hour, "posts": slot.posts, "mean_views": slot.mean_views}
-                    for slot in report.posting_times.hours
-                ),
-                key=lambda slot: slot["hour"],
-            ),
-            "best": (
-                {"weekday": best.weekday, "hour": best.hour, "mean_views": best.mean_views}
-                if best is not None
-                else None
-            ),
-        },
-    }
-
-
-def alert_json(t: Translator, rule: AlertRuleRecord) -> dict:
-    return {
-        "id": rule.id,
-        "channel_id": rule.channel_id,
-        "kind": rule.kind.value,
-        "summary": plain_alert(alert_texts.rule_summary(t, rule)),
-        "paused": rule.paused,
-        "muted_until": _iso(rule.muted_until),
-        "last_fired_at": _iso(rule.last_fired_at),
     }
 
 
@@ -223,7 +126,7 @@ async def api_problems(request: web.Request, handler: Handler) -> web.StreamResp
         return problem(error.status, error.reason)
 
 
-async def _body(request: web.Request, model: type[BaseModel]) -> BaseModel:
+async def validated_body(request: web.Request, model: type[BaseModel]) -> BaseModel:
     if request.content_length is not None and request.content_length > _MAX_BODY_BYTES:
         raise ApiProblem(413, "Request body too large")
     raw = await request.content.read(_MAX_BODY_BYTES + 1)
@@ -249,24 +152,24 @@ async def signed_in_user(request: web.Request) -> UserRecord:
     return await request.app[USERS_KEY].get(user_id=user_id)
 
 
-def _translator(request: web.Request, user: UserRecord) -> Translator:
+def translator(request: web.Request, user: UserRecord) -> Translator:
     locale = user_locale(chosen_language=user.chosen_language, language_code=user.language_code)
     return request.app[TEXTS_KEY].translator(locale)
 
 
-async def _administered_channel(request: web.Request, user: UserRecord):
+async def administered_channel(request: web.Request, user: UserRecord):
     channel_id = bounded_int(request.match_info["channel_id"])
     try:
         if channel_id is None:
             raise NotChannelAdmin(request.match_info["channel_id"])
         return await request.app[CHANNELS_KEY].require_admin(user_id=user.id, channel_id=channel_id)
     except ChannelAccessError as error:
-        detail = plain_alert(access_error_text(_translator(request, user), error))
+        detail = plain_alert(access_error_text(translator(request, user), error))
         raise ApiProblem(404, "Channel not found", detail) from None
 
 
-def _limit(request: web.Request, user: UserRecord, error: LimitReached) -> ApiProblem:
-    detail = plain_alert(plan_texts.limit_reached(_translator(request, user), error))
+def limit_problem(request: web.Request, user: UserRecord, error: LimitReached) -> ApiProblem:
+    detail = plain_alert(plan_texts.limit_reached(translator(request, user), error))
     return ApiProblem(403, "Plan limit reached", detail)
 
 
@@ -275,7 +178,7 @@ def _limit(request: web.Request, user: UserRecord, error: LimitReached) -> ApiPr
 
 async def create_session(request: web.Request) -> web.Response:
     """Telegram's initData in, a session token out; 401 unless Telegram signed it lately."""
-    body = await _body(request, SessionRequest)
+    body = await validated_body(request, SessionRequest)
     try:
         created = await request.app[SESSIONS_KEY].sign_in(body.init_data)
     except InvalidInitData as error:
@@ -288,69 +191,9 @@ async def create_session(request: web.Request) -> web.Response:
     return web.json_response(session_json(created, locale), status=201)
 
 
-async def list_channels(request: web.Request) -> web.Response:
-    user = await signed_in_user(request)
-    summaries = await request.app[CHANNELS_KEY].list_for_user(user_id=user.id)
-    return web.json_response({"items": [channel_json(s, user.time_zone) for s in summaries]})
-
-
-def _period(request: web.Request, analytics: AnalyticsService, time_zone: str) -> Period:
-    asked = request.query.get("period", "30d")
-    days = next((n for n in STANDARD_PERIODS if asked == f"{n}d"), None)
-    if days is None:
-        raise ApiProblem(422, "Invalid period", "period: one of 7d, 30d, 90d")
-    return Period.last_days(days, today=analytics.today(time_zone))
-
-
-async def channel_report(request: web.Request) -> web.Response:
-    user = await signed_in_user(request)
-    channel = await _administered_channel(request, user)
-    analytics = request.app[ANALYTICS_KEY]
-    try:
-        report = await analytics.report(
-            user_id=user.id,
-            channel=channel,
-            period=_period(request, analytics, user.time_zone),
-            time_zone=user.time_zone,
-        )
-    except LimitReached as error:
-        raise _limit(request, user, error) from None
-    return web.json_response(report_json(report))
-
-
-async def list_alerts(request: web.Request) -> web.Response:
-    user = await signed_in_user(request)
-    channel = await _administered_channel(request, user)
-    t = _translator(request, user)
-    rules = await request.app[ALERTS_KEY].list_rules(user_id=user.id)
-    items = [alert_json(t, rule) for rule in rules if rule.channel_id == channel.id]
-    return web.json_response({"items": items})
-
-
-async def patch_alert(request: web.Request) -> web.Response:
-    user = await signed_in_user(request)
-    body = await _body(request, AlertPatch)
-    alerts = request.app[ALERTS_KEY]
-    rule_id = int(request.match_info["item_id"])
-    try:
-        rule = await alerts.get_rule(user_id=user.id, rule_id=rule_id)
-        await _require_channel(request, user, rule.channel_id)
-        rule = await alerts.set_paused(user_id=user.id, rule_id=rule_id, paused=body.paused)
-    except RuleNotFound:
-        raise ApiProblem(404, "Alert rule not found") from None
-    return web.json_response(alert_json(_translator(request, user), rule))
-
-
-async def _require_channel(request: web.Request, user: UserRecord, channel_id: int) -> None:
-    try:
-        await request.app[CHANNELS_KEY].require_admin(user_id=user.id, channel_id=channel_id)
-    except ChannelAccessError:
-        raise ApiProblem(404, "Not found") from None
-
-
 async def list_shares(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
-    channel = await _administered_channel(request, user)
+    channel = await administered_channel(request, user)
     links = await request.app[SHARES_KEY].list_live(user_id=user.id)
     return web.json_response(
         {"items": [share_json(link) for link in links if link.channel_id == channel.id]}
@@ -359,8 +202,8 @@ async def list_shares(request: web.Request) -> web.Response:
 
 async def create_share(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
-    channel = await _administered_channel(request, user)
-    body = await _body(request, ShareCreate)
+    channel = await administered_channel(request, user)
+    body = await validated_body(request, ShareCreate)
     if body.lifetime_hours not in LIFETIME_HOURS:
         raise ApiProblem(422, "Invalid request", "lifetime_hours: one of 1, 24, 168, 720, null")
     try:
@@ -371,7 +214,7 @@ async def create_share(request: web.Request) -> web.Response:
             lifetime_hours=body.lifetime_hours,
         )
     except LimitReached as error:
-        raise _limit(request, user, error) from None
+        raise limit_problem(request, user, error) from None
     return web.json_response(share_json(created.link, created.url), status=201)
 
 
@@ -379,7 +222,7 @@ async def revoke_share(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
     try:
         await request.app[SHARES_KEY].revoke(
-            user_id=user.id, link_id=int(request.match_info["item_id"])
+            user_id=user.id, link_id=int(request.match_info["share_id"])
         )
     except ShareLinkNotFound:
         raise ApiProblem(404, "Share link not found") from None
@@ -405,17 +248,12 @@ def add_routes(app: web.Application, services: MiniAppServices, *, catalogs: Cat
     app[CHANNELS_KEY] = services.channels
     app[ANALYTICS_KEY] = services.analytics
     app[TEXTS_KEY] = catalogs
-    alerts, share_links = services.alerts, services.share_links
     app.middlewares.append(api_problems)
     app.router.add_post("/api/v1/session", create_session)
-    app.router.add_get("/api/v1/channels", list_channels)
-    app.router.add_get(f"/api/v1/channels/{_CHANNEL}/report", channel_report)
-    if alerts is not None:
-        app[ALERTS_KEY] = alerts
-        app.router.add_get(f"/api/v1/channels/{_CHANNEL}/alerts", list_alerts)
-        app.router.add_patch(f"/api/v1/alerts/{_ID}", patch_alert)
-    if share_links is not None:
-        app[SHARES_KEY] = share_links
-        app.router.add_get(f"/api/v1/channels/{_CHANNEL}/shares", list_shares)
-        app.router.add_post(f"/api/v1/channels/{_CHANNEL}/shares", create_share)
-        app.router.add_delete(f"/api/v1/shares/{_ID}", revoke_share)
+    if services.alerts is not None:
+        app[ALERTS_KEY] = services.alerts
+    if services.share_links is not None:
+        app[SHARES_KEY] = services.share_links
+        app.router.add_get(f"/api/v1/channels/{CHANNEL}/shares", list_shares)
+        app.router.add_post(f"/api/v1/channels/{CHANNEL}/shares", create_share)
+        app.router.add_delete(f"/api/v1/shares/{SHARE}", revoke_share)

@@ -1,6 +1,8 @@
 """The dashboard Mini App (/app): its menu button, its button under /stats, and the page's texts."""
 
+from bot.i18n_texts import alerts as alert_texts
 from services.analytics import STANDARD_PERIODS
+from services.domain.alerts import AlertKind
 from services.i18n import Message, PluralMessage, Translator, placeholders
 
 MENU_BUTTON = Message("miniapp-menu-button", "Dashboard")
@@ -39,7 +41,7 @@ PAGE_TEXTS = {
     "best_time_hint": Message(
         "miniapp-best-time-hint", "Mean views by the hour of posting, in {time_zone}"
     ),
-    "best_slot": Message("miniapp-best-slot", "Best: {weekday} at {hour}"),
+    "best_slot": Message("miniapp-best-slot", "Best days: {days}; best hours: {hours}"),
     "no_best_time": Message("miniapp-no-best-time", "Not enough posts with views yet."),
     "top_posts": Message("miniapp-top-posts", "Top posts"),
     "no_posts": Message("miniapp-no-posts", "No posts in this period."),
@@ -81,4 +83,5 @@ def page_texts(t: Translator) -> dict[str, str]:
         for name, message in PAGE_TEXTS.items()
     }
     texts.update({f"days_{n}": t.plural(PERIOD_DAYS, n) for n in STANDARD_PERIODS})
+    texts.update({f"alert_kind_{kind.value}": alert_texts.kind_name(t, kind) for kind in AlertKind})
     return texts

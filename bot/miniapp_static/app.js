@@ -264,7 +264,7 @@
   }
 
   function keyNumbers(report) {
-    const now = report.totals, before = report.previous;
+    const now = report.current, before = report.previous;
     const percent = (v) => (v === null ? "–" : number(v, 1) + "%");
     return h("div", { class: "numbers" },
       keyNumber(t("subscribers"), number(now.subscribers), now.subscribers, before.subscribers, "subscribers"),
@@ -296,6 +296,21 @@
 
   // ------------------------------------------------------------------------- the screens
 
+  async function periodPosts(channel, period) {
+    // The period's posts with their views, a page at a time as the API gives them.
+    const posts = [];
+    let cursor = null;
+    for (let page = 0; page < 10; page += 1) {
+      const query = `from=${period.first_day}&to=${period.last_day}&limit=200` +
+        (cursor ? `&cursor=${encodeURIComponent(cursor)}` : "");
+      const result = await api("GET", `/api/v1/channels/${channel.id}/posts?${query}`);
+      posts.push(...result.items.filter((post) => post.views !== null));
+      cursor = result.next_cursor;
+      if (!cursor) break;
+    }
+    return posts;
+  }
+
   function channelsScreen() {
     return async () => {
       const { items } = await api("GET", "/api/v1/channels");
@@ -307,9 +322,9 @@
           figures);
         api("GET", `/api/v1/channels/${channel.id}/report?period=7d`).then((report) => {
           figures.replaceChildren(
-            h("span", {}, `${t("growth")}: ${signed(report.totals.subscriber_change)} · ${t("days_7")}`),
-            h("span", {}, `${t("views_per_post")}: ${number(report.totals.average_reach, 0)} `,
-              trend(report.totals.average_reach, report.previous.average_reach)));
+            h("span", {}, `${t("growth")}: ${signed(report.current.subscriber_change)} · ${t("days_7")}`),
+            h("span", {}, `${t("views_per_post")}: ${number(report.current.average_reach, 0)} `,
+              trend(report.current.average_reach, report.previous.average_reach)));
         }).catch((error) => figures.replaceChildren(error.detail || t("error")));
         return card;
       });
@@ -334,9 +349,10 @@
       ];
       show(header, h("p", { class: "hint" }, t("loading")));
       setMainButton(t("share_links"), () => open(sharesScreen(channel, period)));
-      let report;
+      let report, posts;
       try {
         report = await api("GET", `/api/v1/channels/${channel.id}/report?period=${period}d`);
+        posts = await periodPosts(channel, report.period);
       } catch (error) {
         if (error instanceof Problem && error.status !== 401) {
           show(header, notice(error.detail || t("error")));
@@ -346,11 +362,10 @@
       }
       const days = report.days;
       const hours = Array.from({ length: 24 }, (_, hour) => {
-        const slot = report.best_time.hours.find((item) => item.hour === hour);
+        const slot = report.best_hours.find((item) => item.hour === hour);
         return slot ? slot.mean_views : 0;
       });
-      const best = report.best_time.best;
-      const posts = report.posts.filter((post) => post.views !== null);
+      const best = report.best_hours.length ? report.best_hours[0] : null;
       show(header,
         h("p", { class: "hint", "data-period": `${report.period.first_day}/${report.period.last_day}` },
           `${shortDay(report.period.first_day)} – ${shortDay(report.period.last_day)}`),
@@ -366,12 +381,15 @@
             : h("p", { class: "hint" }, t("no_posts"))),
         h("h2", {}, t("best_time")),
         best ? h("div", { "data-chart": "best_time" },
-          h("p", {}, t("best_slot", { weekday: weekday(best.weekday), hour: hourLabel(best.hour) })),
+          h("p", {}, t("best_slot", {
+            days: report.best_weekdays.slice(0, 2).map((slot) => weekday(slot.weekday)).join(", "),
+            hours: report.best_hours.slice(0, 2).map((slot) => hourLabel(slot.hour)).join(", "),
+          })),
           barChart(hours, ["00:00", "23:00"], best.hour),
           h("p", { class: "hint" }, t("best_time_hint", { time_zone: report.time_zone })))
           : h("p", { class: "hint" }, t("no_best_time")),
         h("h2", {}, t("top_posts")),
-        report.top_posts.length ? h("ol", { class: "posts" }, report.top_posts.map((post) => h("li", {},
+        report.top_by_views.length ? h("ol", { class: "posts" }, report.top_by_views.map((post) => h("li", {},
           post.url ? telegramLink(post.url, post.text || t("no_text")) : (post.text || t("no_text")),
           h("div", { class: "hint" },
             `${moment(post.posted_at, report.time_zone)} · ${number(post.views)} ${t("views")} · ${number(post.reactions)} ${t("reactions")}`))))
@@ -383,7 +401,7 @@
     return async () => {
       const { items } = await api("GET", `/api/v1/channels/${channel.id}/alerts`);
       const list = items.map((rule) => h("div", { class: "card row", "data-rule": rule.id },
-        h("div", {}, rule.summary, rule.paused ? h("div", { class: "badge" }, t("paused")) : null),
+        h("div", {}, h("div", {}, t("alert_kind_" + rule.kind)), rule.summary ? h("div", { class: "hint" }, rule.summary) : null, rule.paused ? h("div", { class: "badge" }, t("paused")) : null),
         h("button", {
           class: "small",
           onclick: async () => {

@@ -47,17 +47,34 @@ async def test_signed_in_owner_sees_their_channel_and_its_report(app, tg, db, ht
     assert status == 200
     # The numbers /stats 7d shows (tests/bot/test_stats.py).
     assert week["period"] == {"first_day": "2026-10-25", "last_day": "2026-10-31", "days": 7}
-    assert week["totals"]["subscribers"] == 1100 and week["totals"]["subscriber_change"] == 100
-    assert week["totals"]["posts"] == 5 and week["totals"]["average_reach"] == 750
+    assert week["current"]["subscribers"] == 1100 and week["current"]["subscriber_change"] == 100
+    assert week["current"]["posts"] == 5 and week["current"]["average_reach"] == 750
     assert week["previous"]["posts"] == 1
-    assert week["best_time"]["best"]["weekday"] == 4 and week["best_time"]["best"]["hour"] == 18
-    assert week["top_posts"][0]["url"] == "https://t.me/testchannel/3"
+    assert week["best_weekdays"][0]["weekday"] == 4 and week["best_hours"][0]["hour"] == 18
+    assert week["top_by_views"][0]["url"] == "https://t.me/testchannel/3"
+    assert week["top_by_views"][0]["posted_at"] == "2026-10-30T18:00:00+03:00"
     assert len(week["days"]) == 7
+
+    status, _, posts = await call(
+        http,
+        app,
+        "GET",
+        f"/api/v1/channels/{channel_id}/posts?from=2026-10-25&to=2026-10-31",
+        token,
+    )
+    assert status == 200
+    assert [(p["message_id"], p["views"]) for p in posts["items"]] == [
+        (1, 900),
+        (2, 500),
+        (5, None),
+        (3, 1500),
+        (4, 100),
+    ]
 
     status, _, month = await call(
         http, app, "GET", f"/api/v1/channels/{channel_id}/report?period=30d", token
     )
-    assert month["totals"]["posts"] == 6 and len(month["days"]) == 30
+    assert month["current"]["posts"] == 6 and len(month["days"]) == 30
 
 
 async def test_a_user_sees_only_channels_they_administer(app, tg, db, http) -> None:

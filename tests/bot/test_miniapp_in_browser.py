@@ -15,6 +15,8 @@ from fake_telegram import DARK_THEME, LIGHT_THEME
 from helpers import ManualClock
 from stories import owner_with_channel, owner_with_sample_history
 
+from services.domain.alerts import AlertKind, AlertThresholds
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 pytestmark = pytest.mark.skipif(
@@ -61,6 +63,12 @@ async def open_channel(page: BrowserPage) -> None:
 
 async def test_the_channel_screen_shows_numbers_and_charts_for_each_period(app, tg, db) -> None:
     alice = await owner_with_sample_history(tg, db)
+    await app.services.alerts.create_rule(
+        user_id=alice.id,
+        channel_id=next(iter(tg.channels)),  # her Test Channel
+        kind=AlertKind.POST_VIEWS,
+        thresholds=AlertThresholds(amount=1000, hours=24),
+    )
 
     async with chromium_page(width=390, height=844, mobile=True) as page:
         await launch(page, app, tg, alice)
@@ -84,7 +92,7 @@ async def test_the_channel_screen_shows_numbers_and_charts_for_each_period(app, 
         assert await page.evaluate(bars("best_time")) == 24
         assert await page.evaluate("!!document.querySelector('[data-chart=growth] path.line')")
         text = await page.evaluate("document.body.innerText")
-        assert "Best: Fri at 18:00" in text and "Top posts" in text
+        assert "Best days: Fri" in text and "best hours: 18:00" in text and "Top posts" in text
         links = await page.evaluate("[...document.querySelectorAll('ol.posts a')].map(a => a.href)")
         assert links[0] == "https://t.me/testchannel/3"
         assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -92,6 +100,18 @@ async def test_the_channel_screen_shows_numbers_and_charts_for_each_period(app, 
         assert await page.evaluate("Telegram.WebApp.MainButton.text") == "Share links"
         ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / "miniapp_channel_light.png").write_bytes(await page.screenshot())
+
+        # Alerts: the rule, paused and resumed from its button.
+        await page.evaluate("[...document.querySelectorAll('.actions button')][0].click()")
+        rule = await until(page, "document.querySelector('[data-rule]')?.innerText")
+        assert "Post views" in rule and "1,000" in rule
+        await page.evaluate("document.querySelector('[data-rule] button').click()")
+        await until(page, "document.querySelector('[data-rule]')?.innerText.includes('paused')")
+        assert (await app.services.alerts.list_rules(user_id=alice.id))[0].paused
+        await page.evaluate("document.querySelector('[data-rule] button').click()")
+        await until(page, "!document.querySelector('[data-rule]')?.innerText.includes('paused')")
+        await page.evaluate("Telegram.WebView.receiveEvent('back_button_pressed')")
+        await until(page, "!!document.querySelector('[data-chart=growth] svg')")
 
         # The MainButton opens the share links; there it creates one.
         await page.evaluate("Telegram.WebView.receiveEvent('main_button_pressed')")
