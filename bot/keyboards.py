@@ -263,10 +263,11 @@ def stats_keyboard(
         )
     # The two exports side by side: four buttons a row would cut their labels short on a phone.
     builder.adjust(len(STANDARD_PERIODS), 1, 2, 1)
-    if dashboard_url is not None:
+    if dashboard_url is not None:  # opens on this channel
         builder.row(
             InlineKeyboardButton(
-                text=t(miniapp_texts.OPEN_BUTTON), web_app=WebAppInfo(url=dashboard_url)
+                text=t(miniapp_texts.OPEN_BUTTON),
+                web_app=WebAppInfo(url=f"{dashboard_url}?channel={channel_id}"),
             )
         )
     return builder.as_markup()

@@ -15,6 +15,7 @@
   let timeZone = null; // the user's, as set in the bot's /settings
   const screens = []; // the stack the BackButton pops
   let mainAction = null; // what the MainButton does on the screen shown
+  let startChannel = new URLSearchParams(location.search).get("channel");
 
   // ---------------------------------------------------------------- texts, numbers, dates
 
@@ -329,6 +330,10 @@
         return card;
       });
       show(h("h1", {}, t("my_channels")), cards.length ? cards : h("p", { class: "hint" }, t("no_channels")));
+      // Opened from a channel's Open dashboard button: that channel, the list a Back away.
+      const asked = items.find((channel) => String(channel.id) === startChannel);
+      startChannel = null;
+      if (asked) open(channelScreen(asked, 30));
     };
   }
 

@@ -243,7 +243,8 @@ async def test_with_an_https_address_the_menu_button_and_stats_open_the_dashboar
     alice = await owner_with_sample_history(tg, db)
     await tg.send_text(alice, "/stats 7d")
     button = tg.last_to(alice, "sendMessage").button("Open dashboard")
-    assert button["web_app"] == {"url": "https://analytics.example.com/app"}
+    channel_id = next(iter(tg.channels))
+    assert button["web_app"] == {"url": f"https://analytics.example.com/app?channel={channel_id}"}
 
 
 async def test_without_https_there_is_no_menu_button_nor_dashboard_button(app, tg, db) -> None:
@@ -252,3 +253,17 @@ async def test_without_https_there_is_no_menu_button_nor_dashboard_button(app, t
     await tg.send_text(alice, "/stats 7d")
     labels = [b["text"] for b in tg.last_to(alice, "sendMessage").buttons()]
     assert not any("dashboard" in label for label in labels)
+
+
+async def test_the_page_loads_nothing_from_other_hosts_but_telegrams_script(app, tg, http):
+    async with http.get(f"{app.app.web_url}/app") as page:
+        assert page.status == 200 and page.content_type == "text/html"
+        policy = page.headers["Content-Security-Policy"]
+        html = await page.text()
+    assert f"script-src 'self' {tg.base_url};" in policy  # the stand-in's host, as telegram.org
+    assert "connect-src 'self'" in policy and "default-src 'none'" in policy
+    assert f'<script src="{tg.web_app_script_url}"></script>' in html
+    assert "Мои каналы" in html and "My channels" in html  # every language's texts ride along
+    for asset in ("app.js", "app.css"):
+        async with http.get(f"{app.app.web_url}/app/{asset}") as response:
+            assert response.status == 200

@@ -47,12 +47,15 @@ def bars(chart: str) -> str:
     return f"document.querySelectorAll('[data-chart={chart}] svg rect').length"
 
 
-async def launch(page: BrowserPage, app, tg, user, *, theme=LIGHT_THEME, **signing) -> None:
+async def launch(
+    page: BrowserPage, app, tg, user, *, theme=LIGHT_THEME, query: str = "", **signing
+) -> None:
+    """The user opens the app as Telegram opens it (`query`: what the button's URL adds)."""
     init_data = tg.init_data(
         user, auth_date=signing.pop("auth_date", app.app.clock.now()), **signing
     )
     async with asyncio.timeout(30):
-        await page.open(tg.launch_url(f"{app.app.web_url}/app", init_data, theme=theme))
+        await page.open(tg.launch_url(f"{app.app.web_url}/app{query}", init_data, theme=theme))
 
 
 async def open_channel(page: BrowserPage) -> None:
@@ -129,10 +132,12 @@ async def test_the_channel_screen_shows_numbers_and_charts_for_each_period(app, 
         assert await page.evaluate("Telegram.WebApp.BackButton.isVisible") is False
         assert page.errors() == []
 
+    # Dark, and opened from the channel's Open dashboard button under /stats: on the channel.
     async with chromium_page(width=390, height=844, mobile=True) as page:
-        await launch(page, app, tg, alice, theme=DARK_THEME)
-        await open_channel(page)
+        channel_id = next(iter(tg.channels))
+        await launch(page, app, tg, alice, theme=DARK_THEME, query=f"?channel={channel_id}")
         await until(page, f"{number('posts')} === '6'")
+        assert await page.evaluate("Telegram.WebApp.BackButton.isVisible") is True
         background = await page.evaluate("getComputedStyle(document.body).backgroundColor")
         assert background == "rgb(33, 33, 33)"  # the theme's bg_color
         assert await page.evaluate("document.documentElement.dataset.scheme") == "dark"
