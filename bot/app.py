@@ -20,6 +20,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.alert_sender import AiogramAlertSender
+from bot.api import ApiContext
 from bot.fsm_storage import PostgresStorage
 from bot.handlers import get_routers
 from bot.i18n import CatalogI18n, UserLocaleMiddleware
@@ -27,7 +28,6 @@ from bot.i18n_texts import miniapp as miniapp_texts
 from bot.i18n_texts.commands import COMMANDS, FEATURE_COMMANDS
 from bot.metrics import BotMetrics, TelegramErrorMetricsMiddleware, UpdateMetricsMiddleware
 from bot.middlewares import InFlightUpdates, RememberUserMiddleware, ThrottlingMiddleware
-from bot.miniapp_api import MiniAppServices
 from bot.rate_limit import TokenBuckets
 from bot.session import create_session
 from bot.telegram_gateway import AiogramBillingNotifier, AiogramTelegramGateway
@@ -265,19 +265,19 @@ class BotApplication:
             catalogs=self.catalogs,
             public_base_url=settings.public_base_url,
             body_timeout=settings.web_body_timeout_seconds,
-            mini_app=self._mini_app_services() if settings.feature_analytics else None,
-            webapp_script_url=settings.telegram_webapp_script_url,
-        )
-
-    def _mini_app_services(self) -> MiniAppServices:
-        services, settings = self.services, self.settings
-        return MiniAppServices(
-            sessions=services.app_sessions,
-            users=services.users,
-            channels=services.channels,
-            analytics=services.analytics,
-            alerts=services.alerts if settings.feature_alerts else None,
-            share_links=services.share_links if settings.feature_share_links else None,
+            api=(
+                ApiContext(
+                    services=self.services,
+                    rate_burst=settings.api_rate_burst,
+                    rate_per_second=settings.api_rate_per_second,
+                )
+                if settings.feature_api
+                else None
+            ),
+            # The dashboard runs on the API: it is served when the API is.
+            webapp_script_url=(
+                settings.telegram_webapp_script_url if settings.dashboard_enabled else None
+            ),
         )
 
     async def _on_shutdown(self) -> None:

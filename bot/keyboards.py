@@ -14,6 +14,8 @@ from bot.callbacks import (
     AlertMenuCb,
     AlertWizardAction,
     AlertWizardCb,
+    ApiKeyNewCb,
+    ApiKeyRevokeCb,
     BuyCb,
     CancelAnswer,
     CancelCb,
@@ -40,6 +42,7 @@ from bot.callbacks import (
     WatermarkCb,
 )
 from bot.i18n_texts import alerts as alerts_texts
+from bot.i18n_texts import api as api_texts
 from bot.i18n_texts import billing as billing_texts
 from bot.i18n_texts import channels as channels_texts
 from bot.i18n_texts import common as common_texts
@@ -54,6 +57,7 @@ from bot.i18n_texts import watermark as watermark_texts
 from bot.paging import Page
 from services.analytics import STANDARD_PERIODS, Period
 from services.domain.alerts import AlertRuleRecord
+from services.domain.api_keys import ApiKeyRecord
 from services.domain.channels import ChannelRecord, ChannelSummary
 from services.domain.share_links import ShareLinkRecord
 from services.domain.watermarks import PresetName
@@ -493,4 +497,21 @@ def preferences_keyboard(t: Translator) -> InlineKeyboardMarkup:
             callback_data=LanguageCb(language=language),
         )
     builder.adjust(2)
+    return builder.as_markup()
+
+
+def api_keys_keyboard(t: Translator, keys: Sequence[ApiKeyRecord]) -> InlineKeyboardMarkup:
+    """/api: a key of each kind to create, and a revoke button per key."""
+    builder = InlineKeyboardBuilder()
+    for text, can_write in (
+        (api_texts.NEW_READ_ONLY_BUTTON, False),
+        (api_texts.NEW_READ_WRITE_BUTTON, True),
+    ):
+        builder.button(text=t(text), callback_data=ApiKeyNewCb(can_write=can_write))
+    for number, key in enumerate(keys, 1):
+        builder.button(
+            text=t(api_texts.REVOKE_BUTTON, number=number),
+            callback_data=ApiKeyRevokeCb(key_id=key.id),
+        )
+    builder.adjust(1, 1, 2)
     return builder.as_markup()

@@ -2,7 +2,7 @@
 
 The page loads nothing from other hosts but Telegram's telegram-web-app.js (its address is the
 setting TELEGRAM_WEBAPP_SCRIPT_URL, so tests serve a stand-in). Its texts come in every language
-the bot speaks; the script picks the user's once the session says which (see bot.miniapp_api).
+the bot speaks; the script picks the user's once the session says which (bot/api/sessions.py).
 """
 
 import hashlib
@@ -13,9 +13,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot import miniapp_api, miniapp_reads
 from bot.i18n_texts import miniapp as texts
-from bot.miniapp_api import MiniAppServices
 from services.i18n import Catalogs, Language
 
 _STATIC = Path(__file__).parent / "miniapp_static"
@@ -92,12 +90,8 @@ async def app_asset(request: web.Request) -> web.Response:
     )
 
 
-def add_routes(
-    app: web.Application, services: MiniAppServices, *, catalogs: Catalogs, script_url: str
-) -> None:
-    """The page, its assets, and the endpoints it calls (bot.miniapp_api)."""
-    miniapp_api.add_routes(app, services, catalogs=catalogs)
-    miniapp_reads.add_routes(app, alerts=services.alerts is not None)
+def add_routes(app: web.Application, *, catalogs: Catalogs, script_url: str) -> None:
+    """The page and its assets; the API it calls is bot.api's (sessions.py signs it in)."""
     assets = {name: (_STATIC / name).read_bytes() for name in ASSETS}
     versions = {name: hashlib.sha256(body).hexdigest()[:12] for name, body in assets.items()}
     app[ASSETS_KEY] = assets

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from db.app_sessions import AppSessionsRepository
 from db.errors import NotFound
+from services.api_auth import Principal, Unauthenticated
 from services.clock import Clock
 from services.domain.users import UserRecord
 from services.init_data import validate_init_data
@@ -90,3 +91,17 @@ class AppSessionService:
         except NotFound as error:
             raise UnknownSession("unknown or expired session") from error
         return session.user_id
+
+
+class SessionResolver:
+    """The API's resolver of session tokens: a session may do what its user may (read, write)."""
+
+    def __init__(self, sessions: AppSessionService) -> None:
+        self._sessions = sessions
+
+    async def resolve(self, token: str) -> Principal:
+        try:
+            user_id = await self._sessions.user_id(token)
+        except UnknownSession as error:
+            raise Unauthenticated("the session is unknown or expired") from error
+        return Principal(user_id=user_id, can_write=True, key_id=None)

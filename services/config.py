@@ -53,6 +53,7 @@ class Settings(DatabaseSettings):
     feature_alerts: bool = True
     feature_watermark: bool = True
     feature_billing: bool = True
+    feature_api: bool = True
 
     subscriber_snapshot_minutes: int = Field(default=30, ge=1)
     admin_recheck_minutes: int = Field(default=60, ge=1)
@@ -107,6 +108,10 @@ class Settings(DatabaseSettings):
     telegram_webapp_script_url: str = Field(
         default="https://telegram.org/js/telegram-web-app.js", pattern=r"^https?://[^\s\"<>]+$"
     )
+    # The REST API (/api/v1) is rate-limited per key, across every process: a burst, refilled
+    # at this rate per second.
+    api_rate_burst: int = Field(default=60, ge=1)
+    api_rate_per_second: float = Field(default=2.0, gt=0)
 
     # Card payments through Stripe: all four or none (Telegram Stars work without them).
     stripe_secret_key: SecretStr | None = None
@@ -116,9 +121,14 @@ class Settings(DatabaseSettings):
     stripe_api_base: str = "https://api.stripe.com"
 
     @property
+    def dashboard_enabled(self) -> bool:
+        """The Mini App shows the analytics through the API: it is there when both are."""
+        return self.feature_analytics and self.feature_api
+
+    @property
     def dashboard_url(self) -> str | None:
         """The Mini App's address; None unless PUBLIC_BASE_URL is https, as Telegram requires."""
-        if not self.feature_analytics or not self.public_base_url.startswith("https://"):
+        if not self.dashboard_enabled or not self.public_base_url.startswith("https://"):
             return None
         return self.public_base_url.rstrip("/") + "/app"
 

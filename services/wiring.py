@@ -17,6 +17,7 @@ from db.alerts.evaluation import AlertEvaluationRepository
 from db.alerts.outbox import AlertOutboxRepository
 from db.alerts.rules import AlertRulesRepository
 from db.analytics import AnalyticsRepository
+from db.api_keys import ApiKeysRepository
 from db.app_sessions import AppSessionsRepository
 from db.billing import BillingRepository
 from db.channels import ChannelsRepository
@@ -26,6 +27,7 @@ from db.fsm import FsmRepository
 from db.ingestion import IngestionRepository
 from db.plans import PlansRepository
 from db.pool import Database
+from db.post_pages import PostPagesRepository
 from db.preferences import PreferencesRepository
 from db.scheduled_jobs import ScheduledJobsRepository
 from db.share_links import ShareLinksRepository
@@ -35,8 +37,11 @@ from db.watermarks import WatermarksRepository
 from services.alert_delivery import AlertDeliveryService, AlertSender
 from services.alerts import AlertService
 from services.analytics import AnalyticsService
-from services.app_sessions import AppSessionService
+from services.api_auth import ApiAuthenticator, ApiKeyResolver
+from services.api_keys import KEY_PREFIX, ApiKeyService
+from services.app_sessions import SESSION_TOKEN_PREFIX, AppSessionService, SessionResolver
 from services.billing import BillingNotifier, BillingService
+from services.channel_series import ChannelSeriesService
 from services.channels import ChannelService
 from services.charts import CHARTS, ChartService
 from services.clock import Clock
@@ -94,6 +99,9 @@ class Services:
     preferences: PreferencesService
     scheduled_jobs: ScheduledJobsService
     app_sessions: AppSessionService  # the Mini App's sign-in
+    api_keys: ApiKeyService
+    api_auth: ApiAuthenticator
+    channel_series: ChannelSeriesService
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -135,6 +143,7 @@ def build_services(
     alert_rules_repo = AlertRulesRepository(pool)
     alert_outbox_repo = AlertOutboxRepository(pool)
     share_links_repo = ShareLinksRepository(pool)
+    api_keys_repo = ApiKeysRepository(pool)
     entitlements = EntitlementsService(
         PlansRepository(pool),
         clock,
@@ -145,6 +154,7 @@ def build_services(
             Allowance.SHARE_LINKS: lambda user_id: share_links_repo.count_live(
                 user_id=user_id, now=clock.now()
             ),
+            Allowance.API_KEYS: api_keys_repo.count_live,
         },
     )
     subscribers = SubscriberSnapshotService(
@@ -159,7 +169,9 @@ def build_services(
         admin_verify_ttl=timedelta(seconds=settings.admin_verify_ttl_seconds),
         concurrency=settings.telegram_concurrency,
     )
-    analytics = AnalyticsService(AnalyticsRepository(pool), entitlements, clock)
+    analytics_repo = AnalyticsRepository(pool)
+    analytics = AnalyticsService(analytics_repo, entitlements, clock)
+    api_keys = ApiKeyService(api_keys_repo, entitlements, clock)
     charts = ChartService()
     exports = ExportService(
         ExportsRepository(pool, copy_timeout=settings.export_copy_timeout_seconds),
@@ -190,6 +202,14 @@ def build_services(
         clock,
     )
     users = UserService(UsersRepository(pool))
+    app_sessions = AppSessionService(
+        AppSessionsRepository(pool),
+        users,
+        clock,
+        bot_token=_secret(settings.bot_token),
+        init_data_max_age=timedelta(seconds=settings.webapp_auth_max_age_seconds),
+        lifetime=timedelta(minutes=settings.webapp_session_minutes),
+    )
     return Services(
         users=users,
         entitlements=entitlements,
@@ -232,13 +252,17 @@ def build_services(
         alert_delivery=alert_delivery,
         preferences=PreferencesService(PreferencesRepository(pool), on_change=alert_delivery.wake),
         scheduled_jobs=ScheduledJobsService(ScheduledJobsRepository(pool), clock),
-        app_sessions=AppSessionService(
-            AppSessionsRepository(pool),
-            users,
-            clock,
-            bot_token=_secret(settings.bot_token),
-            init_data_max_age=timedelta(seconds=settings.webapp_auth_max_age_seconds),
-            lifetime=timedelta(minutes=settings.webapp_session_minutes),
+        app_sessions=app_sessions,
+        api_keys=api_keys,
+        # A bearer token is an API key or a Mini App session, told apart by its prefix.
+        api_auth=ApiAuthenticator(
+            {
+                KEY_PREFIX: ApiKeyResolver(api_keys),
+                SESSION_TOKEN_PREFIX: SessionResolver(app_sessions),
+            }
+        ),
+        channel_series=ChannelSeriesService(
+            analytics_repo, PostPagesRepository(pool), entitlements, clock
         ),
     )
 

@@ -21,6 +21,14 @@ PAGE_TEXTS = {
         "could not be checked: close it and open it again from the bot's menu button.",
     ),
     "error": Message("miniapp-error", "Something went wrong. Please try again."),
+    "plan_limit": Message(
+        "miniapp-plan-limit",
+        "Your plan does not reach that far, or allows no more of these: /plan in the bot shows "
+        "its limits and the upgrade.",
+    ),
+    "channel_not_found": Message(
+        "miniapp-channel-not-found", "This channel is not among those you administer."
+    ),
     "my_channels": Message("miniapp-my-channels", "My channels"),
     "no_channels": Message(
         "miniapp-no-channels",
@@ -59,6 +67,7 @@ PAGE_TEXTS = {
     ),
     "alerts": Message("miniapp-alerts", "Alerts"),
     "no_alerts": Message("miniapp-no-alerts", "No alerts for this channel. Set one with /alerts."),
+    "alert_within": Message("miniapp-alert-within", "within {hours} h"),
     "paused": Message("miniapp-paused", "paused"),
     "pause": Message("miniapp-pause", "Pause"),
     "resume": Message("miniapp-resume", "Resume"),

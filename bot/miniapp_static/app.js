@@ -154,11 +154,15 @@
   // ---------------------------------------------------------------------------- the API
 
   class Problem extends Error {
-    constructor(status, detail) {
+    constructor(status, type, detail) {
       super(detail);
       this.status = status;
+      // The page says in the user's language what it knows; the API's words otherwise.
+      this.detail = PROBLEM_TEXTS[String(type).split("/").pop()] ? t(PROBLEM_TEXTS[String(type).split("/").pop()]) : detail;
     }
   }
+
+  const PROBLEM_TEXTS = { "plan-limit": "plan_limit", "channel-not-found": "channel_not_found" };
 
   async function api(method, path, body) {
     const headers = { Accept: "application/json" };
@@ -169,7 +173,7 @@
     });
     if (response.status === 204) return null;
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Problem(response.status, data.detail || data.title || "");
+    if (!response.ok) throw new Problem(response.status, data.type, data.detail || data.title || "");
     return data;
   }
 
@@ -281,6 +285,17 @@
   function viewsNote(status) {
     const note = { pending: "views_pending", private: "views_private", failing: "views_failing" }[status];
     return note ? h("p", { class: "hint" }, t(note)) : null;
+  }
+
+  function thresholds(limits) {
+    // What the rule watches for, in figures: 5% / 100 within 24 h, 1,000 within 24 h, ×3.
+    const change = [];
+    if (limits.percent !== null && limits.percent !== undefined) change.push(number(limits.percent) + "%");
+    if (limits.amount !== null && limits.amount !== undefined) change.push(number(limits.amount));
+    const parts = change.length ? [change.join(" / ")] : [];
+    if (limits.hours) parts.push(t("alert_within", { hours: number(limits.hours) }));
+    if (limits.factor) parts.push("×" + number(limits.factor));
+    return parts.join(" ");
   }
 
   function telegramLink(url, ...children) {
@@ -406,7 +421,7 @@
     return async () => {
       const { items } = await api("GET", `/api/v1/channels/${channel.id}/alerts`);
       const list = items.map((rule) => h("div", { class: "card row", "data-rule": rule.id },
-        h("div", {}, h("div", {}, t("alert_kind_" + rule.kind)), rule.summary ? h("div", { class: "hint" }, rule.summary) : null, rule.paused ? h("div", { class: "badge" }, t("paused")) : null),
+        h("div", {}, h("div", {}, t("alert_kind_" + rule.kind)), h("div", { class: "hint" }, thresholds(rule.thresholds)), rule.paused ? h("div", { class: "badge" }, t("paused")) : null),
         h("button", {
           class: "small",
           onclick: async () => {
