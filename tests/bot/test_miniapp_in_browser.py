@@ -178,3 +178,9 @@ async def test_the_app_speaks_the_users_language(app, tg, db) -> None:
         text = await page.evaluate("document.body.innerText")
         assert "Лучшие посты" in text and "30 дней" in text
         assert page.errors() == []
+
+        # 90 days reach past the Free plan's history: said in her language, /plan named.
+        await page.evaluate("document.querySelector('[data-days=\"90\"]').click()")
+        refusal = await until(page, "document.querySelector('.notice')?.textContent")
+        assert refusal.startswith("Ваш тариф") and "/plan" in refusal
+        assert all("403" in error for error in page.errors())
