@@ -265,3 +265,30 @@ async def test_the_page_loads_nothing_from_other_hosts_but_telegrams_script(app,
     for asset in ("app.js", "app.css"):
         async with http.get(f"{app.app.web_url}/app/{asset}") as response:
             assert response.status == 200
+
+
+@pytest.mark.settings(api_rate_burst=2, api_rate_per_second=0.01)
+async def test_sign_ins_are_rate_limited_per_address(app, tg, db, http, clock) -> None:
+    mallory, _ = await owner_with_channel(tg, "Mallory")
+    forged = {"init_data": tg.init_data(mallory, auth_date=clock.now(), hash_override="0" * 64)}
+    statuses = [(await call(http, app, "POST", "/api/v1/session", json=forged))[0] for _ in "abc"]
+    assert statuses == [401, 401, 429]
+
+
+async def test_a_session_works_on_every_endpoint_of_the_api(app, tg, db, http) -> None:
+    alice, channel = await owner_with_channel(tg)
+    token = await dashboard_token(app, tg, http, alice)
+    for path in ("subscribers", "joins"):
+        status, _, body = await call(
+            http, app, "GET", f"/api/v1/channels/{channel.id}/{path}", token
+        )
+        assert status == 200 and body["time_zone"] == "UTC", path
+    status, _, rule = await call(
+        http,
+        app,
+        "POST",
+        f"/api/v1/channels/{channel.id}/alerts",
+        token,
+        json={"kind": "milestone", "thresholds": {"amount": 2000}},
+    )
+    assert status == 201 and rule["kind"] == "milestone"  # a session may write
