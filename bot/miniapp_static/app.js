@@ -164,13 +164,19 @@
 
   const PROBLEM_TEXTS = { "plan-limit": "plan_limit", "channel-not-found": "channel_not_found" };
 
-  async function api(method, path, body) {
+  async function api(method, path, body, retried) {
     const headers = { Accept: "application/json" };
     if (token) headers.Authorization = "Bearer " + token;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const response = await fetch(path, {
       method, headers, body: body === undefined ? undefined : JSON.stringify(body),
     });
+    if (response.status === 401 && token && !retried) {
+      // The session ran out (an hour): Telegram's initData signs in again while it is fresh.
+      token = null;
+      await signIn();
+      return api(method, path, body, true);
+    }
     if (response.status === 204) return null;
     const data = await response.json().catch(() => ({}));
     if (!response.ok) throw new Problem(response.status, data.type, data.detail || data.title || "");
@@ -465,6 +471,14 @@
 
   // ---------------------------------------------------------------------------- start
 
+  async function signIn() {
+    const session = await api("POST", "/api/v1/session", { init_data: tg.initData });
+    token = session.token;
+    locale = session.locale;
+    timeZone = session.time_zone;
+    document.documentElement.lang = locale;
+  }
+
   async function start() {
     applyTheme();
     if (!tg || !tg.initData) {
@@ -477,18 +491,12 @@
     tg.onEvent("themeChanged", applyTheme);
     tg.BackButton.onClick(back);
     tg.MainButton.onClick(() => { if (mainAction) mainAction(); });
-    let session;
     try {
-      session = await api("POST", "/api/v1/session", { init_data: tg.initData });
+      await signIn();
     } catch (error) {
-      if (error instanceof Problem && error.status === 401) reopen();
-      else failed(error);
+      failed(error);
       return;
     }
-    token = session.token;
-    locale = session.locale;
-    timeZone = session.time_zone;
-    document.documentElement.lang = locale;
     open(channelsScreen());
   }
 

@@ -167,7 +167,7 @@ async def test_forged_init_data_gets_a_page_saying_to_reopen_the_app(app, tg, db
         assert page.errors() and all("401" in error for error in page.errors())
 
 
-async def test_the_app_speaks_the_users_language(app, tg, db) -> None:
+async def test_the_app_speaks_the_users_language(app, tg, db, clock) -> None:
     alice = await owner_with_sample_history(tg, db, language_code="ru")
 
     async with chromium_page(width=390, height=844, mobile=True) as page:
@@ -179,8 +179,19 @@ async def test_the_app_speaks_the_users_language(app, tg, db) -> None:
         assert "Лучшие посты" in text and "30 дней" in text
         assert page.errors() == []
 
+        # An hour on (past midnight in Moscow), the session has ended: the app signs in again
+        # with Telegram's initData and shows the week up to the new day.
+        clock.advance(minutes=61)
+        await page.evaluate("document.querySelector('[data-days=\"7\"]').click()")
+        await until(
+            page,
+            "document.querySelector('[data-period]')?.dataset.period === '2026-10-26/2026-11-01'",
+        )
+        assert await db.fetchval("SELECT count(*) FROM app_sessions") == 1  # the old one expired
+
         # 90 days reach past the Free plan's history: said in her language, /plan named.
         await page.evaluate("document.querySelector('[data-days=\"90\"]').click()")
         refusal = await until(page, "document.querySelector('.notice')?.textContent")
         assert refusal.startswith("Ваш тариф") and "/plan" in refusal
-        assert all("403" in error for error in page.errors())
+        # Failed loads for the console: the expired session's 401, the refusal's 403.
+        assert all("401" in error or "403" in error for error in page.errors())
