@@ -6,6 +6,7 @@ by an owner in Moscow: its last 7 days have 5 posts and 750 views per post, its 
 """
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,13 @@ async def test_the_channel_screen_shows_numbers_and_charts_for_each_period(app, 
         assert await page.evaluate("document.documentElement.dataset.scheme") == "dark"
         assert page.errors() == []
         (ARTIFACTS / "miniapp_channel_dark.png").write_bytes(await page.screenshot())
+
+        # The user switches Telegram to its light theme: the app follows at once.
+        light = json.dumps({"theme_params": LIGHT_THEME})
+        await page.evaluate(f"Telegram.WebView.receiveEvent('theme_changed', {light})")
+        assert await page.evaluate("document.documentElement.dataset.scheme") == "light"
+        background = await page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(255, 255, 255)"
 
 
 @pytest.mark.parametrize(
