@@ -4,7 +4,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import (
@@ -51,6 +51,7 @@ from bot.i18n_texts import channels as channels_texts
 from bot.i18n_texts import common as common_texts
 from bot.i18n_texts import copies as copies_texts
 from bot.i18n_texts import exports as exports_texts
+from bot.i18n_texts import miniapp as miniapp_texts
 from bot.i18n_texts import plans as plans_texts
 from bot.i18n_texts import preferences as preferences_texts
 from bot.i18n_texts import share as share_texts
@@ -240,7 +241,12 @@ def watermark_channels_keyboard(channels: list[ChannelRecord]) -> InlineKeyboard
 
 
 def stats_keyboard(
-    t: Translator, channel_id: int, period: Period, *, days: int | None
+    t: Translator,
+    channel_id: int,
+    period: Period,
+    *,
+    days: int | None,
+    dashboard_url: str | None = None,
 ) -> InlineKeyboardMarkup:
     """Period switches (the shown one marked), then Charts and Share, Export CSV and Excel.
 
@@ -267,6 +273,13 @@ def stats_keyboard(
         )
     # The two exports side by side: four buttons a row would cut their labels short on a phone.
     builder.adjust(len(STANDARD_PERIODS), 1, 2, 1)
+    if dashboard_url is not None:  # opens on this channel
+        builder.row(
+            InlineKeyboardButton(
+                text=t(miniapp_texts.OPEN_BUTTON),
+                web_app=WebAppInfo(url=f"{dashboard_url}?channel={channel_id}"),
+            )
+        )
     return builder.as_markup()
 
 

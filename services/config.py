@@ -106,6 +106,14 @@ class Settings(DatabaseSettings):
     share_rate_burst: int = Field(default=30, ge=1)
     share_rate_per_second: float = Field(default=2.0, gt=0)
 
+    # The Mini App (/app): Telegram's initData signs a user in if no older than this; the
+    # session it buys for the API lasts this long.
+    webapp_auth_max_age_seconds: int = Field(default=86400, ge=1)
+    webapp_session_minutes: int = Field(default=60, ge=1)
+    # The one script the page loads from elsewhere: Telegram's (tests serve a stand-in).
+    telegram_webapp_script_url: str = Field(
+        default="https://telegram.org/js/telegram-web-app.js", pattern=r"^https?://[^\s\"<>]+$"
+    )
     # The REST API (/api/v1) is rate-limited per key, across every process: a burst, refilled
     # at this rate per second.
     api_rate_burst: int = Field(default=60, ge=1)
@@ -117,6 +125,18 @@ class Settings(DatabaseSettings):
     stripe_price_pro: str | None = None
     stripe_price_business: str | None = None
     stripe_api_base: str = "https://api.stripe.com"
+
+    @property
+    def dashboard_enabled(self) -> bool:
+        """The Mini App shows the analytics through the API: it is there when both are."""
+        return self.feature_analytics and self.feature_api
+
+    @property
+    def dashboard_url(self) -> str | None:
+        """The Mini App's address; None unless PUBLIC_BASE_URL is https, as Telegram requires."""
+        if not self.dashboard_enabled or not self.public_base_url.startswith("https://"):
+            return None
+        return self.public_base_url.rstrip("/") + "/app"
 
     @property
     def stripe_enabled(self) -> bool:

@@ -18,6 +18,7 @@ from db.alerts.outbox import AlertOutboxRepository
 from db.alerts.rules import AlertRulesRepository
 from db.analytics import AnalyticsRepository
 from db.api_keys import ApiKeysRepository
+from db.app_sessions import AppSessionsRepository
 from db.billing import BillingRepository
 from db.channels import ChannelsRepository
 from db.copies import CopyAlertsRepository, FingerprintsRepository, WatchRepository
@@ -37,8 +38,9 @@ from db.watermarks import WatermarksRepository
 from services.alert_delivery import AlertDeliveryService, AlertSender
 from services.alerts import AlertService
 from services.analytics import AnalyticsService
-from services.api_auth import ApiAuthenticator
-from services.api_keys import ApiKeyService
+from services.api_auth import ApiAuthenticator, ApiKeyResolver
+from services.api_keys import KEY_PREFIX, ApiKeyService
+from services.app_sessions import SESSION_TOKEN_PREFIX, AppSessionService, SessionResolver
 from services.billing import BillingNotifier, BillingService
 from services.channel_series import ChannelSeriesService
 from services.channels import ChannelService
@@ -99,6 +101,7 @@ class Services:
     preferences: PreferencesService
     scheduled_jobs: ScheduledJobsService
     copies: CopyService
+    app_sessions: AppSessionService  # the Mini App's sign-in
     api_keys: ApiKeyService
     api_auth: ApiAuthenticator
     channel_series: ChannelSeriesService
@@ -221,8 +224,17 @@ def build_services(
         # New posts are fingerprinted, so copies of them are found from then on.
         *([copies] if settings.feature_copies else []),
     ]
+    users = UserService(UsersRepository(pool))
+    app_sessions = AppSessionService(
+        AppSessionsRepository(pool),
+        users,
+        clock,
+        bot_token=_secret(settings.bot_token),
+        init_data_max_age=timedelta(seconds=settings.webapp_auth_max_age_seconds),
+        lifetime=timedelta(minutes=settings.webapp_session_minutes),
+    )
     return Services(
-        users=UserService(UsersRepository(pool)),
+        users=users,
         entitlements=entitlements,
         channels=channels,
         ingestion=IngestionService(
@@ -263,9 +275,15 @@ def build_services(
         preferences=PreferencesService(PreferencesRepository(pool), on_change=alert_delivery.wake),
         scheduled_jobs=ScheduledJobsService(ScheduledJobsRepository(pool), clock),
         copies=copies,
+        app_sessions=app_sessions,
         api_keys=api_keys,
-        # The Mini App's session tokens join the API keys here, by their prefix.
-        api_auth=ApiAuthenticator.for_keys(api_keys),
+        # A bearer token is an API key or a Mini App session, told apart by its prefix.
+        api_auth=ApiAuthenticator(
+            {
+                KEY_PREFIX: ApiKeyResolver(api_keys),
+                SESSION_TOKEN_PREFIX: SessionResolver(app_sessions),
+            }
+        ),
         channel_series=ChannelSeriesService(
             analytics_repo, PostPagesRepository(pool), entitlements, clock
         ),

@@ -118,6 +118,8 @@ def settings(
     values = dict(
         bot_token=BOT_TOKEN,
         telegram_api_base=tg.base_url,
+        # The Mini App's page loads the fake's stand-in for telegram.org's script.
+        telegram_webapp_script_url=tg.web_app_script_url,
         database_url=database_dsn,
         data_dir=tmp_path,
         web_host="127.0.0.1",

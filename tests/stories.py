@@ -186,3 +186,14 @@ async def api_key(
     match = re.search(r"<code>(ab_[A-Za-z0-9_-]+)</code>", created)
     assert match is not None, created
     return match.group(1)
+
+
+async def dashboard_token(app, tg: FakeTelegram, http, user: FakeUser) -> str:
+    """The user opens the dashboard Mini App from the bot: the page trades the initData
+    Telegram signed for it just now for a session token, as /app's script does."""
+    init_data = tg.init_data(user, auth_date=app.app.clock.now())
+    async with http.post(
+        f"{app.app.web_url}/api/v1/session", json={"init_data": init_data}
+    ) as response:
+        assert response.status == 201, await response.text()
+        return (await response.json())["token"]
