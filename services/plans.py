@@ -18,10 +18,16 @@ class Allowance(StrEnum):
     SHARE_LINK_HOURS = "share_link_hours"
     SHARE_LINKS = "share_links"  # live at once; revoked and expired ones do not count
     WATERMARKS_PER_DAY = "watermarks_per_day"
+    INSIGHTS_PER_MONTH = "insights_per_month"  # /insights runs and language-model calls
 
 
-# Allowances counted per day (their use resets each day); the others are standing counts or caps.
-COUNTED: frozenset[Allowance] = frozenset({Allowance.EXPORTS_PER_DAY, Allowance.WATERMARKS_PER_DAY})
+# Allowances counted per month (their use resets on the 1st); the other counted ones, per day.
+MONTHLY: frozenset[Allowance] = frozenset({Allowance.INSIGHTS_PER_MONTH})
+# Allowances counted per period (their use resets each period); the others are standing counts
+# or caps.
+COUNTED: frozenset[Allowance] = frozenset(
+    {Allowance.EXPORTS_PER_DAY, Allowance.WATERMARKS_PER_DAY} | MONTHLY
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,7 @@ FREE = Plan(
         Allowance.SHARE_LINK_HOURS: 7 * 24,
         Allowance.SHARE_LINKS: 5,
         Allowance.WATERMARKS_PER_DAY: 10,
+        Allowance.INSIGHTS_PER_MONTH: 10,
     },
 )
 PRO = Plan(
@@ -65,6 +72,7 @@ PRO = Plan(
         Allowance.SHARE_LINK_HOURS: None,
         Allowance.SHARE_LINKS: 50,
         Allowance.WATERMARKS_PER_DAY: 500,
+        Allowance.INSIGHTS_PER_MONTH: 200,
     },
 )
 BUSINESS = Plan(
@@ -81,6 +89,7 @@ BUSINESS = Plan(
         Allowance.SHARE_LINK_HOURS: None,
         Allowance.SHARE_LINKS: 200,
         Allowance.WATERMARKS_PER_DAY: None,
+        Allowance.INSIGHTS_PER_MONTH: 1000,
     },
 )
 PLANS: Mapping[str, Plan] = {plan.code: plan for plan in (FREE, PRO, BUSINESS)}
