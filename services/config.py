@@ -53,6 +53,7 @@ class Settings(DatabaseSettings):
     feature_alerts: bool = True
     feature_watermark: bool = True
     feature_billing: bool = True
+    feature_insights: bool = True
 
     subscriber_snapshot_minutes: int = Field(default=30, ge=1)
     admin_recheck_minutes: int = Field(default=60, ge=1)
@@ -99,6 +100,15 @@ class Settings(DatabaseSettings):
     share_rate_burst: int = Field(default=30, ge=1)
     share_rate_per_second: float = Field(default=2.0, gt=0)
 
+    # Insights: a language model adds a written analysis and ideas when OPENAI_API_KEY is set;
+    # OPENAI_BASE_URL points the official client at any OpenAI-compatible server instead.
+    openai_api_key: SecretStr | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_base_url: str | None = None
+    openai_timeout_seconds: float = Field(default=30.0, gt=0)
+    # The weekly digest (Mondays 9:00 in each owner's time zone) is looked for this often.
+    insights_digest_check_minutes: int = Field(default=15, ge=1)
+
     # Card payments through Stripe: all four or none (Telegram Stars work without them).
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None
@@ -128,7 +138,9 @@ class Settings(DatabaseSettings):
             raise ValueError("BOT_MODE=webhook needs WEBHOOK_URL, the address Telegram calls")
         return self
 
-    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @field_validator(
+        "webhook_url", "webhook_secret", "openai_api_key", "openai_base_url", mode="before"
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -11,6 +11,8 @@ COMMANDS = {
     "export": Message("commands-export", "CSV files: /export [@channel] [7d|30d|90d]"),
     "share": Message("commands-share", "Share a channel's report as a link"),
     "shares": Message("commands-shares", "Your share links"),
+    "insights": Message("commands-insights", "What drives views: /insights [@channel]"),
+    "score": Message("commands-score", "Score a draft before you post it"),
     "plan": Message("commands-plan", "Your plan and usage"),
     "alerts": Message("commands-alerts", "Alerts: drops, surges, milestones and more"),
     "settings": Message("commands-settings", "Time zone, quiet hours and language"),
@@ -25,6 +27,7 @@ FEATURE_COMMANDS = {
     "feature_analytics": frozenset({"stats", "export"}),
     "feature_share_links": frozenset({"share", "shares"}),
     "feature_billing": frozenset({"subscribe", "cancel", "billing"}),
-    "feature_alerts": frozenset({"alerts", "settings"}),
+    "feature_alerts": frozenset({"alerts"}),
+    "feature_insights": frozenset({"insights", "score"}),
     "feature_watermark": frozenset({"watermark"}),
 }

@@ -19,6 +19,9 @@ ALLOWANCE_NAMES = {
     ),
     Allowance.SHARE_LINKS: Message("plans-allowance-share-links", "live share links"),
     Allowance.WATERMARKS_PER_DAY: Message("plans-allowance-watermarks-per-day", "watermarks a day"),
+    Allowance.INSIGHTS_PER_MONTH: Message(
+        "plans-allowance-insights-per-month", "AI insights a month"
+    ),
 }
 # Each allowance with its amount ("3 channels tracked"), in the forms its number asks for.
 ALLOWANCE_AMOUNTS = {
@@ -44,6 +47,9 @@ ALLOWANCE_AMOUNTS = {
     ),
     Allowance.WATERMARKS_PER_DAY: PluralMessage(
         "plans-amount-watermarks-per-day", "{n} watermark a day", "{n} watermarks a day"
+    ),
+    Allowance.INSIGHTS_PER_MONTH: PluralMessage(
+        "plans-amount-insights-per-month", "{n} AI insight a month", "{n} AI insights a month"
     ),
 }
 UNLIMITED_AMOUNT = Message("plans-amount-unlimited", "unlimited {allowance}")

@@ -129,6 +129,7 @@ class InsightsService:
         channels: ChannelService,
         entitlements: EntitlementsService,
         outgoing: OutgoingQueue,
+        digest_sender: DigestSender,
         clock: Clock,
         *,
         language_model: LanguageModel | None,
@@ -138,9 +139,9 @@ class InsightsService:
         self._channels = channels
         self._entitlements = entitlements
         self._outgoing = outgoing
+        self._digest_sender = digest_sender
         self._clock = clock
         self._language_model = language_model
-        self.digest_sender: DigestSender | None = None  # the bot sets it once it has one
 
     async def report(
         self,
@@ -227,9 +228,7 @@ class InsightsService:
     async def send_due_digests(self) -> int:
         """Each owner whose Monday 9:00 has come gets last week's digest of each channel, through
         the outgoing queue; returns how many were sent."""
-        sender = self.digest_sender
-        if sender is None:
-            return 0
+        sender = self._digest_sender
         sent = 0
         for recipient in await self._insights.claim_due_digests(now=self._clock.now()):
             week = Period(
