@@ -37,7 +37,7 @@ class InsightsRepository(Repository):
                              ORDER BY v.observed_at) AS ages,
                    array_agg(v.views ORDER BY v.observed_at) AS views
             {_LEARNABLE}
-             GROUP BY p.message_id
+             GROUP BY p.channel_id, p.message_id
              ORDER BY p.posted_at
             """,
             channel_id,

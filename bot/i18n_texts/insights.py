@@ -123,9 +123,7 @@ SCORE_VIEWS = Message(
     "Expected views at 24 h: ≈{views} ({low}–{high}), published {slot}, the best time in the "
     "next 7 days.",
 )
-SCORE_RANK = Message(
-    "insights-score-rank", "Better than {score} in 100 of this channel's posts."
-)
+SCORE_RANK = Message("insights-score-rank", "Better than {score} in 100 of this channel's posts.")
 SCORE_UP = Message("insights-score-up", "<b>Pushes it up</b>")
 SCORE_DOWN = Message("insights-score-down", "<b>Holds it back</b>")
 SCORE_NO_EFFECTS = Message(
