@@ -9,7 +9,7 @@ import re
 
 import pytest
 from fake_telegram import FakeTelegram
-from helpers import encode, background
+from helpers import background, encode
 from insights_history import PLANTED, generate, write_generated
 from stories import owner_with_channel, owner_with_planted_history
 

@@ -72,7 +72,7 @@ async def test_without_a_key_no_request_is_made(app, tg: FakeTelegram, db, clock
     assert openai_api.requests == []
     shown = tg.texts_to(alice)[-1]
     assert (
-        "<b>Ideas from your own best posts</b> (worked out from this channel's history, no language model)"
+        "<b>Ideas from your own best posts</b> (worked out from this channel's history, no "
         in shown
     )
     assert FELL_BACK not in shown
