@@ -27,8 +27,8 @@ _MENTION = re.compile(r"(?<!\w)@\w{4,}")
 _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\u2b50\u2b55]")
 _WORD = re.compile(r"[^\W\d_]{4,}")
 # The n-grams of a long text say little more than those of its start, and cost time.
-_WORD_NGRAM_CHARS = 1000
-_CHAR_NGRAM_CHARS = 300
+_WORD_NGRAM_CHARS = 500
+_CHAR_NGRAM_CHARS = 150
 
 _WORDS = HashingVectorizer(
     analyzer="word",
@@ -104,12 +104,17 @@ def structured_matrix(posts: Sequence[PostFacts]) -> np.ndarray:
     return matrix
 
 
-def model_matrix(posts: Sequence[PostFacts]) -> sparse.csr_matrix:
-    """The prediction model's features: the structured ones, then the hashed n-grams."""
+def model_matrix(
+    posts: Sequence[PostFacts], structured: np.ndarray | None = None
+) -> sparse.csr_matrix:
+    """The prediction model's features: the structured ones (given, if computed already), then
+    the hashed n-grams."""
     texts = [post.text for post in posts]
+    if structured is None:
+        structured = structured_matrix(posts)
     return sparse.hstack(
         [
-            sparse.csr_matrix(structured_matrix(posts)),
+            sparse.csr_matrix(structured),
             _WORDS.transform([text[:_WORD_NGRAM_CHARS] for text in texts]),
             _CHARS.transform([text[:_CHAR_NGRAM_CHARS] for text in texts]),
         ],

@@ -124,7 +124,8 @@ def train(posts: Sequence[PostViewsHistory], time_zone: str) -> TrainedModel:
     facts = [item[1] for item in usable]
     views = np.array([item[2] for item in usable])
     log_views = np.log1p(views)
-    features = model_matrix(facts)
+    structured = structured_matrix(facts)
+    features = model_matrix(facts, structured)
 
     split = len(usable) - max(10, int(len(usable) * HOLDOUT_SHARE))
     judged = _ridge().fit(features[:split], log_views[:split])
@@ -144,7 +145,7 @@ def train(posts: Sequence[PostViewsHistory], time_zone: str) -> TrainedModel:
         residual_high=float(np.percentile(-errors, 90)),
         median_views=float(np.median(views)),
         views_percentiles=[float(v) for v in np.percentile(views, range(101))],
-        effects=evidence(facts, log_views),
+        effects=evidence(facts, log_views, structured),
         curve=list(curve.share),
         best_posts=[usable[i][0].message_id for i in by_views[:5]],
         worst_posts=[usable[i][0].message_id for i in by_views[-5:][::-1]],
@@ -155,7 +156,7 @@ def train(posts: Sequence[PostViewsHistory], time_zone: str) -> TrainedModel:
 
 
 def _ridge() -> Ridge:
-    return Ridge(alpha=_RIDGE_ALPHA, solver="lsqr", tol=1e-3)
+    return Ridge(alpha=_RIDGE_ALPHA, solver="lsqr", tol=1e-2)
 
 
 def _median_by_hour(hours: np.ndarray, log_views: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -164,13 +165,14 @@ def _median_by_hour(hours: np.ndarray, log_views: np.ndarray, wanted: np.ndarray
     return np.array([medians.get(hour, overall) for hour in wanted.tolist()])
 
 
-def evidence(posts: Sequence[PostFacts], log_views: np.ndarray) -> list[Effect]:
+def evidence(
+    posts: Sequence[PostFacts], log_views: np.ndarray, structured: np.ndarray
+) -> list[Effect]:
     """The effects the posts back: each with its size, interval and the posts on each side.
 
     Media kinds, flags and words come from one fit with the slots held constant; a slot (hours,
     weekday) is compared with all the others, each in a fit of its own on the same Gram matrix.
     """
-    structured = structured_matrix(posts)
     names = structured_names()
     found = [words_of(post.text) for post in posts]
     counts = Counter(word for words in found for word in words)
