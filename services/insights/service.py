@@ -18,7 +18,7 @@ from services.analytics import AnalyticsService, ChannelReport, Period
 from services.channels import ChannelService
 from services.clock import Clock
 from services.domain.channels import ChannelRecord
-from services.domain.insights import StoredInsightModel, TrainingSize
+from services.domain.insights import DigestRecipient, StoredInsightModel, TrainingSize
 from services.entitlements import EntitlementsService, LimitReached
 from services.i18n import ENGLISH
 from services.i18n_texts.insights import feature_label
@@ -36,7 +36,7 @@ from services.insights.model import (
     train,
     upcoming_slots,
 )
-from services.outgoing import OutgoingQueue, QueueClosed, RecipientBlocked
+from services.outgoing import MessageRejected, OutgoingQueue, QueueClosed, RecipientBlocked
 from services.plans import Allowance
 
 log = logging.getLogger(__name__)
@@ -228,38 +228,48 @@ class InsightsService:
     async def send_due_digests(self) -> int:
         """Each owner whose Monday 9:00 has come gets last week's digest of each channel, through
         the outgoing queue; returns how many were sent."""
-        sender = self._digest_sender
         sent = 0
-        for recipient in await self._insights.claim_due_digests(now=self._clock.now()):
-            week = Period(
-                first_day=recipient.week_start - timedelta(days=7),
-                last_day=recipient.week_start - timedelta(days=1),
-            )
+        due = await self._insights.claim_due_digests(now=self._clock.now())
+        for number, recipient in enumerate(due):
             try:
-                summaries = await self._channels.list_for_user(user_id=recipient.user_id)
-                for channel in (
-                    summary.channel for summary in summaries if summary.channel.is_tracked
-                ):
-                    report = await self._analytics.report(
-                        user_id=recipient.user_id,
-                        channel=channel,
-                        period=week,
-                        time_zone=recipient.time_zone,
-                    )
-                    stored = await self._insights.stored_model(channel_id=channel.id)
-                    effects = ModelSummary.from_json(stored.summary).effects if stored else []
-                    digest = WeeklyDigest(recipient.user_id, channel, report, effects)
-                    await self._outgoing.send(
-                        recipient.user_id, lambda digest=digest: sender.send_digest(digest)
-                    )
-                    sent += 1
+                sent += await self._send_digests(recipient)
             except RecipientBlocked:
                 log.info("digest: user %s blocked the bot", recipient.user_id)
+            except MessageRejected as error:
+                log.warning("digest: Telegram refused user %s's: %s", recipient.user_id, error)
             except QueueClosed:
-                await self._insights.unclaim_digest(
-                    user_id=recipient.user_id, week_start=recipient.week_start
-                )
+                # Shutting down: this one and those after it are due again, for the next look.
+                for left in due[number:]:
+                    await self._insights.unclaim_digest(
+                        user_id=left.user_id, week_start=left.week_start
+                    )
                 raise
+        return sent
+
+    async def _send_digests(self, recipient: DigestRecipient) -> int:
+        """Last week's digest of each of the owner's tracked channels; how many went."""
+        week = Period(
+            first_day=recipient.week_start - timedelta(days=7),
+            last_day=recipient.week_start - timedelta(days=1),
+        )
+        sent = 0
+        for summary in await self._channels.list_for_user(user_id=recipient.user_id):
+            channel = summary.channel
+            if not channel.is_tracked:
+                continue
+            report = await self._analytics.report(
+                user_id=recipient.user_id,
+                channel=channel,
+                period=week,
+                time_zone=recipient.time_zone,
+            )
+            stored = await self._insights.stored_model(channel_id=channel.id)
+            effects = ModelSummary.from_json(stored.summary).effects if stored else []
+            digest = WeeklyDigest(recipient.user_id, channel, report, effects)
+            await self._outgoing.send(
+                recipient.user_id, lambda digest=digest: self._digest_sender.send_digest(digest)
+            )
+            sent += 1
         return sent
 
     async def close(self) -> None:
