@@ -203,3 +203,26 @@ async def test_plan_counts_insights_and_enforces_the_limit(app, tg: FakeTelegram
     refusal = tg.last_to(alice, "sendMessage")
     assert refusal.text == "🔒 Your Free plan allows 10 AI insights a month. Upgrade to get more."
     refusal.button("Upgrade")
+
+
+@pytest.mark.settings(feature_insights=False)
+async def test_insights_can_be_switched_off(app, tg: FakeTelegram, db, clock):
+    alice, _ = await owner_with_planted_history(tg, db, clock, posts=60)
+    for command in ("/insights", "/score"):
+        await tg.send_text(alice, command)
+        assert f"I don't know the command {command}" in tg.texts_to(alice)[-1]
+    await tg.send_text(alice, "/stats")
+    assert "Insights" not in str(tg.last_to(alice, "sendMessage").buttons())
+    await tg.send_text(alice, "/settings")
+    assert "digest" not in tg.texts_to(alice)[-1]
+    assert app.app.scheduler.get_job("insights_digest") is None
+
+
+@pytest.mark.settings(feature_alerts=False)
+async def test_settings_stay_without_alerts(app, tg: FakeTelegram):
+    alice, _ = await owner_with_channel(tg)
+    await tg.send_text(alice, "/settings")
+    settings = tg.last_to(alice, "sendMessage")
+    assert "📬 Weekly digest: <b>off</b>" in settings.text
+    await tg.press_button(alice, settings, "Русский")
+    assert tg.texts_to(alice)[-1].startswith("✅")
