@@ -54,6 +54,7 @@ class Settings(DatabaseSettings):
     feature_watermark: bool = True
     feature_billing: bool = True
     feature_insights: bool = True
+    feature_api: bool = True
 
     subscriber_snapshot_minutes: int = Field(default=30, ge=1)
     admin_recheck_minutes: int = Field(default=60, ge=1)
@@ -108,6 +109,10 @@ class Settings(DatabaseSettings):
     openai_timeout_seconds: float = Field(default=30.0, gt=0)
     # The weekly digest (Mondays 9:00 in each owner's time zone) is looked for this often.
     insights_digest_check_minutes: int = Field(default=15, ge=1)
+    # The REST API (/api/v1) is rate-limited per key, across every process: a burst, refilled
+    # at this rate per second.
+    api_rate_burst: int = Field(default=60, ge=1)
+    api_rate_per_second: float = Field(default=2.0, gt=0)
 
     # Card payments through Stripe: all four or none (Telegram Stars work without them).
     stripe_secret_key: SecretStr | None = None

@@ -19,6 +19,7 @@ class Allowance(StrEnum):
     SHARE_LINKS = "share_links"  # live at once; revoked and expired ones do not count
     WATERMARKS_PER_DAY = "watermarks_per_day"
     INSIGHTS_PER_MONTH = "insights_per_month"  # /insights runs and language-model calls
+    API_KEYS = "api_keys"  # live at once; revoked ones do not count
 
 
 # Allowances counted per month (their use resets on the 1st); the other counted ones, per day.
@@ -57,6 +58,7 @@ FREE = Plan(
         Allowance.SHARE_LINKS: 5,
         Allowance.WATERMARKS_PER_DAY: 10,
         Allowance.INSIGHTS_PER_MONTH: 10,
+        Allowance.API_KEYS: 2,
     },
 )
 PRO = Plan(
@@ -73,6 +75,7 @@ PRO = Plan(
         Allowance.SHARE_LINKS: 50,
         Allowance.WATERMARKS_PER_DAY: 500,
         Allowance.INSIGHTS_PER_MONTH: 200,
+        Allowance.API_KEYS: 5,
     },
 )
 BUSINESS = Plan(
@@ -90,6 +93,8 @@ BUSINESS = Plan(
         Allowance.SHARE_LINKS: 200,
         Allowance.WATERMARKS_PER_DAY: None,
         Allowance.INSIGHTS_PER_MONTH: 1000,
+        # /api lists every key in one message, its revoke buttons under it.
+        Allowance.API_KEYS: 10,
     },
 )
 PLANS: Mapping[str, Plan] = {plan.code: plan for plan in (FREE, PRO, BUSINESS)}

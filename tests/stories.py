@@ -9,6 +9,7 @@ Telegram's updates wherever those exist, through the database only for what no u
     shared = await channel_with_history(app, tg, db, clock)  # posts, reactions, joins, views
 """
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -184,3 +185,18 @@ async def owner_with_planted_history(
     await set_time_zone(tg, alice, TIME_ZONE)
     await write_generated(db, channel.id, generate(posts, seed=seed, end=clock.now()))
     return alice, channel
+
+
+async def api_key(
+    tg: FakeTelegram, user: FakeUser, name: str = "Sheets", *, can_write: bool = False
+) -> str:
+    """A key the user creates in /api (read-only unless can_write); returns its token, which
+    the bot shows once."""
+    await tg.send_text(user, "/api")
+    button = "read-write" if can_write else "read-only"
+    await tg.press_button(user, tg.last_to(user, "sendMessage"), button)
+    await tg.send_text(user, name)
+    created = tg.texts_to(user)[-1]
+    match = re.search(r"<code>(ab_[A-Za-z0-9_-]+)</code>", created)
+    assert match is not None, created
+    return match.group(1)

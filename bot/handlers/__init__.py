@@ -9,6 +9,7 @@ from aiogram import F, Router
 from bot.handlers import (
     admin,
     alerts,
+    api,
     billing,
     channels,
     errors,
@@ -58,6 +59,8 @@ def private_chat_router(settings: Settings) -> Router:
         private.include_router(insights.create_router())
     if settings.feature_alerts:
         private.include_router(alerts.create_router())
+    if settings.feature_api:
+        private.include_router(api.create_router())
     # The language can always be set; the time zone, quiet hours and digest as features allow.
     private.include_router(preferences.create_router(settings))
     if settings.feature_watermark:

@@ -22,6 +22,7 @@ ALLOWANCE_NAMES = {
     Allowance.INSIGHTS_PER_MONTH: Message(
         "plans-allowance-insights-per-month", "AI insights a month"
     ),
+    Allowance.API_KEYS: Message("plans-allowance-api-keys", "API keys"),
 }
 # Each allowance with its amount ("3 channels tracked"), in the forms its number asks for.
 ALLOWANCE_AMOUNTS = {
@@ -51,6 +52,7 @@ ALLOWANCE_AMOUNTS = {
     Allowance.INSIGHTS_PER_MONTH: PluralMessage(
         "plans-amount-insights-per-month", "{n} AI insight a month", "{n} AI insights a month"
     ),
+    Allowance.API_KEYS: PluralMessage("plans-amount-api-keys", "{n} API key", "{n} API keys"),
 }
 UNLIMITED_AMOUNT = Message("plans-amount-unlimited", "unlimited {allowance}")
 LIMIT_LINE = Message("plans-limit-line", "• {amount}")
