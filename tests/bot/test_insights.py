@@ -226,3 +226,18 @@ async def test_settings_stay_without_alerts(app, tg: FakeTelegram):
     assert "📬 Weekly digest: <b>off</b>" in settings.text
     await tg.press_button(alice, settings, "Русский")
     assert tg.texts_to(alice)[-1].startswith("✅")
+
+
+async def test_insights_speak_russian(app, tg: FakeTelegram, db, clock):
+    olga, _ = await owner_with_planted_history(tg, db, clock, posts=300, language_code="ru")
+
+    await tg.send_text(olga, "/insights")
+
+    shown = tg.texts_to(olga)[-1]
+    assert shown.startswith("💡 <b>Аналитика: @cookingdaily</b>\nИзучено постов: 300.")
+    assert "<b>Что движет просмотрами</b>" in shown
+    assert re.search(r"Посты с фото: ×1,\d просмотров \(×[\d,]+–[\d,]+\), \d+ постов против", shown)
+    assert "<b>Идеи из ваших лучших постов</b>" in shown
+    await tg.press_button(olga, tg.last_to(olga), "Оценить черновик")
+    await tg.send_text(olga, "Розыгрыш: рецепт ужина")
+    assert tg.texts_to(olga)[-1].startswith("✍️ <b>Оценка черновика: ")
