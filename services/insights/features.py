@@ -38,7 +38,7 @@ _WORDS = HashingVectorizer(
     token_pattern=r"(?u)\b[^\W\d_]{2,}\b",
 )
 _CHARS = HashingVectorizer(
-    analyzer="char_wb", ngram_range=(3, 4), n_features=2**16, alternate_sign=False
+    analyzer="char", ngram_range=(3, 4), n_features=2**16, alternate_sign=False
 )
 
 

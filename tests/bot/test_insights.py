@@ -13,6 +13,9 @@ from helpers import background, encode
 from insights_history import PLANTED, generate, write_generated
 from stories import owner_with_channel, owner_with_planted_history
 
+# A story here sends more updates in a row than a person types: no throttling in the way.
+pytestmark = pytest.mark.settings(throttle_burst=30)
+
 # How /insights names each planted effect, in English.
 PLANTED_LABELS = {
     "media:photo": "Posts with a photo",
@@ -188,7 +191,6 @@ async def test_what_is_no_draft_gets_a_clear_reply(app, tg: FakeTelegram, db, cl
     assert "insights need 40 more posts" in tg.texts_to(alice)[-1]
 
 
-@pytest.mark.settings(throttle_burst=30)  # eleven runs in a row, faster than a person types
 async def test_plan_counts_insights_and_enforces_the_limit(app, tg: FakeTelegram, db, clock):
     alice, _ = await owner_with_planted_history(tg, db, clock, posts=120)
     await tg.send_text(alice, "/plan")
