@@ -16,7 +16,7 @@ from services.domain.channels import ChannelRecord
 from services.domain.users import UserRecord
 from services.i18n import Translator
 from services.insights.model import TooFewPosts
-from services.insights.service import MAX_DRAFT_CHARS, InsightsService
+from services.insights.service import DraftTooLong, InsightsService
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _LANGUAGES = {"ru": "Russian", "en": "English"}
@@ -159,9 +159,6 @@ async def on_draft(
     if not text.strip():
         await message.answer(t(texts.DRAFT_EMPTY))
         return
-    if len(text) > MAX_DRAFT_CHARS:
-        await message.answer(texts.draft_too_long(t, len(text)))
-        return
     channel_id = (await state.get_data())["channel_id"]
     channel = await channels.require_admin(user_id=user.id, channel_id=channel_id)
     progress = Progress(message, channel, t)
@@ -174,6 +171,9 @@ async def on_draft(
                 media_kind=media_kind,
                 on_training=progress.training,
             )
+        except DraftTooLong:
+            await message.answer(texts.draft_too_long(t, len(text)))
+            return
         except TooFewPosts as error:
             await state.clear()
             await progress.show(texts.too_few_posts(t, channel.display_name, error))

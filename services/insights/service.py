@@ -81,8 +81,7 @@ class InsightsReport:
     week: ChannelReport  # the last seven days against the seven before
     best_posts: list[ExamplePost]
     analysis: Analysis | None
-    note: LanguageModelNote | None
-    language_model: bool  # whether one is configured
+    note: LanguageModelNote | None  # why a configured language model added nothing
 
 
 @dataclass(frozen=True)
@@ -152,16 +151,27 @@ class InsightsService:
         language: str,
         on_training: OnTraining | None = None,
     ) -> InsightsReport:
-        """Counts one insights run; raises LimitReached, TooFewPosts (refunded).
+        """Counts one insights run; raises LimitReached, or TooFewPosts (a run that gives no
+        insights is given back).
 
         The caller has checked that the user administers the channel.
         """
         await self._entitlements.consume(user_id=user_id, allowance=Allowance.INSIGHTS_PER_MONTH)
         try:
-            model = await self._model(channel, time_zone, on_training)
-        except TooFewPosts:
+            return await self._report(user_id, channel, time_zone, language, on_training)
+        except Exception:
             await self._entitlements.refund(user_id=user_id, allowance=Allowance.INSIGHTS_PER_MONTH)
             raise
+
+    async def _report(
+        self,
+        user_id: int,
+        channel: ChannelRecord,
+        time_zone: str,
+        language: str,
+        on_training: OnTraining | None,
+    ) -> InsightsReport:
+        model = await self._model(channel, time_zone, on_training)
         summary = model.summary
         slots = self._best_slots(model, PostFacts(self._clock.now(), "", summary.usual_media))
         week = await self._analytics.report(
@@ -185,7 +195,6 @@ class InsightsService:
             best_posts=best[:3],
             analysis=analysis,
             note=note,
-            language_model=self._language_model is not None,
         )
 
     async def score(
