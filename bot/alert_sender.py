@@ -8,9 +8,10 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, Teleg
 from aiogram.types import LinkPreviewOptions
 
 from bot.i18n_texts import alerts as alerts_texts
-from bot.keyboards import alert_keyboard
+from bot.keyboards import alert_keyboard, copy_alert_keyboard
 from bot.session import flood_waits_left_to_caller
 from services.alert_delivery import AlertMessage
+from services.domain.alerts import AlertKind
 from services.i18n import Catalogs
 from services.outgoing import FloodWait, MessageRejected, RecipientBlocked
 
@@ -23,11 +24,14 @@ class AiogramAlertSender:
     async def send_alert(self, message: AlertMessage) -> None:
         """Send in the language of the rule's owner, which the message carries."""
         t = self._catalogs.translator(message.locale)
+        keyboard = alert_keyboard(t, message.rule)
+        if message.rule.kind is AlertKind.COPY and message.firing_id is not None:
+            keyboard = copy_alert_keyboard(t, message.firing_id)
         with refusals_for_the_queue():
             await self._bot.send_message(
                 message.rule.owner_id,
                 alerts_texts.alert_message(t, message),
-                reply_markup=alert_keyboard(t, message.rule),
+                reply_markup=keyboard,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
 

@@ -185,6 +185,11 @@ class BotApplication:
                 self.services.insights.send_due_digests,
                 "insights_digest",
                 minutes=settings.insights_digest_check_minutes,
+        if settings.feature_copies:
+            self._every(
+                self.services.copies.read_watched,
+                "watched_channels",
+                seconds=settings.watch_poll_seconds,
             )
         if self.views is not None:
             # Each process collects the channels it claims (ViewsCollector.collect_due).
@@ -218,6 +223,8 @@ class BotApplication:
                 self._preview_session,
                 self.services.entitlements,
                 self.clock,
+                # The history read from the preview is fingerprinted for copy detection.
+                history_listener=self.services.copies if self.settings.feature_copies else None,
             )
         self._schedule_jobs()
         self.scheduler.start()
@@ -280,6 +287,7 @@ class BotApplication:
         await self.services.outgoing.close()
         await self.services.alert_delivery.stop()
         await self.services.insights.close()
+        await self.services.copies.close()
         if self._preview_session is not None:
             self.views = None
             await self._preview_session.close()

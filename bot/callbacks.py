@@ -42,6 +42,7 @@ class ListKind(StrEnum):
     SHARE_LINKS = "sl"
     ALERT_RULES = "ar"
     CHANNELS = "ch"
+    WATCHED = "wa"
 
 
 class PageCb(CallbackData, prefix="pg"):
@@ -293,6 +294,32 @@ def _number(value: str, *, minimum: int = -INT64_MAX) -> None:
 def _nothing(value: str) -> None:
     if value:
         raise ValueError(f"this button carries no value, not {value!r}")
+
+
+class WatchCb(CallbackData, prefix="wa"):
+    """Remove a watched channel from /watch's list (the page it was on is shown again)."""
+
+    watched_id: RowId
+    page: PageNumber
+
+
+class CopyAction(StrEnum):
+    NOT_A_COPY = "no"
+    IGNORE_CHANNEL = "ig"
+
+
+class CopyCb(CallbackData, prefix="cp"):
+    """Under a copy alert: the firing it announced."""
+
+    action: CopyAction
+    firing_id: RowId
+
+
+class CompareCb(CallbackData, prefix="cmp"):
+    """/compare's "Which channel?": the owner's channel to compare, over the days asked."""
+
+    channel_id: TelegramId
+    days: PeriodDays
 
 
 class ApiKeyNewCb(CallbackData, prefix="akn"):

@@ -21,6 +21,8 @@ from bot.callbacks import (
     CancelCb,
     ChannelAction,
     ChannelCb,
+    CopyAction,
+    CopyCb,
     LanguageCb,
     ListKind,
     PageCb,
@@ -38,6 +40,7 @@ from bot.callbacks import (
     StatsAction,
     StatsCb,
     StatsRangeCb,
+    WatchCb,
     WatermarkAction,
     WatermarkCb,
 )
@@ -46,6 +49,7 @@ from bot.i18n_texts import api as api_texts
 from bot.i18n_texts import billing as billing_texts
 from bot.i18n_texts import channels as channels_texts
 from bot.i18n_texts import common as common_texts
+from bot.i18n_texts import copies as copies_texts
 from bot.i18n_texts import exports as exports_texts
 from bot.i18n_texts import insights as insights_texts
 from bot.i18n_texts import plans as plans_texts
@@ -59,6 +63,7 @@ from services.analytics import STANDARD_PERIODS, Period
 from services.domain.alerts import AlertRuleRecord
 from services.domain.api_keys import ApiKeyRecord
 from services.domain.channels import ChannelRecord, ChannelSummary
+from services.domain.copies import WatchedChannelRecord
 from services.domain.share_links import ShareLinkRecord
 from services.domain.watermarks import PresetName
 from services.entitlements import within_cap
@@ -508,6 +513,33 @@ def preferences_keyboard(t: Translator, *, digest: bool | None = None) -> Inline
             callback_data=PreferenceCb(action=PreferenceAction.DIGEST),
         )
     builder.adjust(2)
+    return builder.as_markup()
+
+
+def watched_keyboard(t: Translator, page: Page[WatchedChannelRecord]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for number, channel in page.numbered():
+        builder.button(
+            text=t(copies_texts.REMOVE_BUTTON, number=number),
+            callback_data=WatchCb(watched_id=channel.id, page=page.number),
+        )
+    builder.adjust(2)
+    _add_page_turns(builder, page, ListKind.WATCHED)
+    return builder.as_markup()
+
+
+def copy_alert_keyboard(t: Translator, firing_id: int) -> InlineKeyboardMarkup:
+    """Under a copy alert: Not a copy, and Ignore this channel."""
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=t(copies_texts.NOT_A_COPY_BUTTON),
+        callback_data=CopyCb(action=CopyAction.NOT_A_COPY, firing_id=firing_id),
+    )
+    builder.button(
+        text=t(copies_texts.IGNORE_BUTTON),
+        callback_data=CopyCb(action=CopyAction.IGNORE_CHANNEL, firing_id=firing_id),
+    )
+    builder.adjust(1)
     return builder.as_markup()
 
 

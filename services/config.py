@@ -52,6 +52,7 @@ class Settings(DatabaseSettings):
     feature_share_links: bool = True
     feature_alerts: bool = True
     feature_watermark: bool = True
+    feature_copies: bool = True  # /watch, /check, /compare and copy alerts
     feature_billing: bool = True
     feature_insights: bool = True
     feature_api: bool = True
@@ -69,6 +70,11 @@ class Settings(DatabaseSettings):
     views_channels_per_run: int = Field(default=100, ge=1)
     views_max_pages: int = Field(default=50, ge=1)
     views_page_delay_seconds: float = Field(default=1.0, ge=0)
+
+    # Watched channels (/watch) are read from the preview this often; photos over the limit
+    # (and what is no image) are skipped.
+    watch_poll_seconds: int = Field(default=300, ge=10)
+    watch_photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
 
     ingest_batch_size: int = Field(default=500, ge=1)
     ingest_flush_seconds: float = Field(default=1.0, gt=0)

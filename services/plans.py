@@ -19,6 +19,7 @@ class Allowance(StrEnum):
     SHARE_LINKS = "share_links"  # live at once; revoked and expired ones do not count
     WATERMARKS_PER_DAY = "watermarks_per_day"
     INSIGHTS_PER_MONTH = "insights_per_month"  # /insights runs and language-model calls
+    WATCHED_CHANNELS = "watched_channels"  # public channels watched for copies (/watch)
     API_KEYS = "api_keys"  # live at once; revoked ones do not count
 
 
@@ -58,6 +59,7 @@ FREE = Plan(
         Allowance.SHARE_LINKS: 5,
         Allowance.WATERMARKS_PER_DAY: 10,
         Allowance.INSIGHTS_PER_MONTH: 10,
+        Allowance.WATCHED_CHANNELS: 3,
         Allowance.API_KEYS: 2,
     },
 )
@@ -75,6 +77,7 @@ PRO = Plan(
         Allowance.SHARE_LINKS: 50,
         Allowance.WATERMARKS_PER_DAY: 500,
         Allowance.INSIGHTS_PER_MONTH: 200,
+        Allowance.WATCHED_CHANNELS: 20,
         Allowance.API_KEYS: 5,
     },
 )
@@ -93,6 +96,7 @@ BUSINESS = Plan(
         Allowance.SHARE_LINKS: 200,
         Allowance.WATERMARKS_PER_DAY: None,
         Allowance.INSIGHTS_PER_MONTH: 1000,
+        Allowance.WATCHED_CHANNELS: 100,
         # /api lists every key in one message, its revoke buttons under it.
         Allowance.API_KEYS: 10,
     },

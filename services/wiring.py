@@ -20,6 +20,7 @@ from db.analytics import AnalyticsRepository
 from db.api_keys import ApiKeysRepository
 from db.billing import BillingRepository
 from db.channels import ChannelsRepository
+from db.copies import CopyAlertsRepository, FingerprintsRepository, WatchRepository
 from db.errors import MigrationError
 from db.exports import ExportsRepository
 from db.fsm import FsmRepository
@@ -45,6 +46,7 @@ from services.channels import ChannelService
 from services.charts import CHARTS, ChartService
 from services.clock import Clock
 from services.config import Settings
+from services.copies import CopyService
 from services.entitlements import EntitlementsService
 from services.exports import ExportService
 from services.health import HealthService
@@ -64,7 +66,7 @@ from services.subscribers import SubscriberSnapshotService
 from services.telegram import TelegramGateway
 from services.users import UserService
 from services.views import PreviewClient
-from services.views.collector import ViewsCollector
+from services.views.collector import HistoryListener, ViewsCollector
 from services.watermarks import WatermarkingService
 
 
@@ -99,6 +101,7 @@ class Services:
     alert_delivery: AlertDeliveryService
     preferences: PreferencesService
     scheduled_jobs: ScheduledJobsService
+    copies: CopyService
     api_keys: ApiKeyService
     api_auth: ApiAuthenticator
     channel_series: ChannelSeriesService
@@ -145,6 +148,7 @@ def build_services(
     alert_rules_repo = AlertRulesRepository(pool)
     alert_outbox_repo = AlertOutboxRepository(pool)
     share_links_repo = ShareLinksRepository(pool)
+    watch_repo = WatchRepository(pool)
     api_keys_repo = ApiKeysRepository(pool)
     entitlements = EntitlementsService(
         PlansRepository(pool),
@@ -156,6 +160,7 @@ def build_services(
             Allowance.SHARE_LINKS: lambda user_id: share_links_repo.count_live(
                 user_id=user_id, now=clock.now()
             ),
+            Allowance.WATCHED_CHANNELS: lambda user_id: watch_repo.count_for_user(user_id=user_id),
             Allowance.API_KEYS: api_keys_repo.count_live,
         },
     )
@@ -203,6 +208,24 @@ def build_services(
         alert_delivery,
         clock,
     )
+    copies = CopyService(
+        FingerprintsRepository(pool),
+        watch_repo,
+        CopyAlertsRepository(pool),
+        channels,
+        entitlements,
+        gateway,
+        alert_delivery,
+        clock,
+        preview_base_url=settings.preview_base_url,
+        photo_max_bytes=settings.watch_photo_max_bytes,
+    )
+    ingestion_listeners = [
+        # A join/leave burst or a reaction spike is checked as soon as it is written.
+        *([alerts] if settings.feature_alerts else []),
+        # New posts are fingerprinted, so copies of them are found from then on.
+        *([copies] if settings.feature_copies else []),
+    ]
     return Services(
         users=UserService(UsersRepository(pool)),
         entitlements=entitlements,
@@ -211,8 +234,7 @@ def build_services(
             ingestion_repo,
             batch_size=settings.ingest_batch_size,
             flush_seconds=settings.ingest_flush_seconds,
-            # A join/leave burst or a reaction spike is checked as soon as it is written.
-            listener=alerts if settings.feature_alerts else None,
+            listeners=ingestion_listeners,
         ),
         subscribers=subscribers,
         health=HealthService(pool),
@@ -245,6 +267,7 @@ def build_services(
         alert_delivery=alert_delivery,
         preferences=PreferencesService(PreferencesRepository(pool), on_change=alert_delivery.wake),
         scheduled_jobs=ScheduledJobsService(ScheduledJobsRepository(pool), clock),
+        copies=copies,
         api_keys=api_keys,
         # The Mini App's session tokens join the API keys here, by their prefix.
         api_auth=ApiAuthenticator.for_keys(api_keys),
@@ -311,6 +334,8 @@ def build_views_collector(
     session: aiohttp.ClientSession,
     entitlements: EntitlementsService,
     clock: Clock,
+    *,
+    history_listener: HistoryListener | None = None,
 ) -> ViewsCollector:
     """The collector of post views, reading the web preview through an open HTTP session."""
     return ViewsCollector(
@@ -323,6 +348,7 @@ def build_views_collector(
         channels_per_run=settings.views_channels_per_run,
         max_pages=settings.views_max_pages,
         page_delay=settings.views_page_delay_seconds,
+        history_listener=history_listener,
     )
 
 

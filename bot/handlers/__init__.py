@@ -12,6 +12,7 @@ from bot.handlers import (
     api,
     billing,
     channels,
+    copies,
     errors,
     exports,
     fallback,
@@ -59,6 +60,9 @@ def private_chat_router(settings: Settings) -> Router:
         private.include_router(insights.create_router())
     if settings.feature_alerts:
         private.include_router(alerts.create_router())
+    if settings.feature_copies:
+        # Before watermark: a photo sent after /check is looked up, not watermarked.
+        private.include_router(copies.create_router())
     if settings.feature_api:
         private.include_router(api.create_router())
     # The language can always be set; the time zone, quiet hours and digest as features allow.

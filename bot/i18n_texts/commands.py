@@ -20,6 +20,9 @@ COMMANDS = {
     "subscribe": Message("commands-subscribe", "Plans and prices: upgrade"),
     "cancel": Message("commands-cancel", "Stop renewing your card subscription"),
     "billing": Message("commands-billing", "Your card, invoices and receipts"),
+    "watch": Message("commands-watch", "Watch a public channel: /watch @channel"),
+    "check": Message("commands-check", "Is this a copy of one of your posts?"),
+    "compare": Message("commands-compare", "You beside watched channels: /compare [7d|30d|90d]"),
     "api": Message("commands-api", "API keys for your own tools"),
     "help": Message("commands-help", "All commands"),
 }
@@ -31,5 +34,6 @@ FEATURE_COMMANDS = {
     "feature_alerts": frozenset({"alerts"}),
     "feature_insights": frozenset({"insights", "score"}),
     "feature_watermark": frozenset({"watermark"}),
+    "feature_copies": frozenset({"watch", "check", "compare"}),
     "feature_api": frozenset({"api"}),
 }

@@ -38,6 +38,7 @@ async def test_commands_are_registered_and_updates_asked_for(app, tg: FakeTelegr
     feature_watermark=False,
     feature_insights=False,
     feature_api=False,
+    feature_copies=False,
 )
 async def test_switched_off_features_leave_the_command_menu(app, tg: FakeTelegram) -> None:
     commands = {c["command"] for c in tg.commands()}

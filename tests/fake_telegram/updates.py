@@ -206,19 +206,46 @@ class UpdateFeed:
         document: bool = False,
         media_group_id: str | None = None,
         date: datetime | int | None = None,
+        photo_data: bytes | None = None,
     ) -> int:
-        """A channel post (media posts carry ``text`` as caption); returns its message_id."""
+        """A channel post (media posts carry ``text`` as caption); returns its message_id.
+
+        photo_data: a photo post of that picture (photo=True posts a small placeholder).
+        """
+        photo = photo or photo_data is not None
         kinds = [k for k, on in (("photo", photo), ("video", video), ("document", document)) if on]
         if len(kinds) > 1:
             raise ValueError("a post has at most one kind of media")
         content: dict[str, Any] = {"text": text}
-        if kinds:
+        if photo_data is not None:
+            media = self._user_file("photo", photo_data).media()
+            content = {"caption": text or None, "photo": media}
+        elif kinds:
             content = {"caption": text or None, kinds[0]: self._placeholder_media(kinds[0])}
         message = self._store_message(
             channel, None, date=_timestamp(date), media_group_id=media_group_id, **content
         )
         await self._channel_updates(channel, [{"channel_post": message}])
         return int(message["message_id"])
+
+    async def forward(self, user: FakeUser, channel: FakeChannel, message_id: int) -> None:
+        """The user forwards a channel's post to the bot: its content, with forward_origin."""
+        original = self._messages.get((channel.id, message_id))
+        if original is None:
+            raise KeyError(f"{channel.title} has no message {message_id}")
+        content = {
+            key: copy.deepcopy(original[key])
+            for key in ("text", "entities", "caption", "caption_entities", *_MEDIA_KINDS)
+            if key in original
+        }
+        origin = {
+            "type": "channel",
+            "chat": channel.chat(),
+            "message_id": message_id,
+            "date": original["date"],
+        }
+        message = self._user_message(user, forward_origin=origin, **content)
+        await self.send_update({"message": message})
 
     async def edit_post(
         self,
