@@ -185,6 +185,7 @@ class BotApplication:
                 self.services.insights.send_due_digests,
                 "insights_digest",
                 minutes=settings.insights_digest_check_minutes,
+            )
         if settings.feature_copies:
             self._every(
                 self.services.copies.read_watched,
