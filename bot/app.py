@@ -21,6 +21,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.alert_sender import AiogramAlertSender
 from bot.api import ApiContext
+from bot.digest_sender import AiogramDigestSender
 from bot.fsm_storage import PostgresStorage
 from bot.handlers import get_routers
 from bot.i18n import CatalogI18n, UserLocaleMiddleware
@@ -73,6 +74,7 @@ class BotApplication:
             gateway=AiogramTelegramGateway(self.bot),
             notifier=AiogramBillingNotifier(self.bot, self.catalogs, self._user_locale),
             alert_sender=AiogramAlertSender(self.bot, self.catalogs),
+            digest_sender=AiogramDigestSender(self.bot, self.catalogs, self._user_locale),
             stripe_http=self._stripe_http,
         )
         self.metrics = BotMetrics(
@@ -178,6 +180,12 @@ class BotApplication:
                 self.services.alerts.evaluate,
                 "alert_evaluation",
                 minutes=settings.alert_check_minutes,
+            )
+        if settings.feature_insights:
+            self._every(
+                self.services.insights.send_due_digests,
+                "insights_digest",
+                minutes=settings.insights_digest_check_minutes,
             )
         if settings.feature_copies:
             self._every(
@@ -297,6 +305,7 @@ class BotApplication:
         # Sends waiting for their turn are given back to the outbox; sends in flight finish.
         await self.services.outgoing.close()
         await self.services.alert_delivery.stop()
+        await self.services.insights.close()
         await self.services.copies.close()
         if self._preview_session is not None:
             self.views = None

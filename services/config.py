@@ -54,6 +54,7 @@ class Settings(DatabaseSettings):
     feature_watermark: bool = True
     feature_copies: bool = True  # /watch, /check, /compare and copy alerts
     feature_billing: bool = True
+    feature_insights: bool = True
     feature_api: bool = True
 
     subscriber_snapshot_minutes: int = Field(default=30, ge=1)
@@ -114,6 +115,14 @@ class Settings(DatabaseSettings):
     telegram_webapp_script_url: str = Field(
         default="https://telegram.org/js/telegram-web-app.js", pattern=r"^https?://[^\s\"<>]+$"
     )
+    # Insights: a language model adds a written analysis and ideas when OPENAI_API_KEY is set;
+    # OPENAI_BASE_URL points the official client at any OpenAI-compatible server instead.
+    openai_api_key: SecretStr | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_base_url: str | None = None
+    openai_timeout_seconds: float = Field(default=30.0, gt=0)
+    # The weekly digest (Mondays 9:00 in each owner's time zone) is looked for this often.
+    insights_digest_check_minutes: int = Field(default=15, ge=1)
     # The REST API (/api/v1) is rate-limited per key, across every process: a burst, refilled
     # at this rate per second.
     api_rate_burst: int = Field(default=60, ge=1)
@@ -160,7 +169,9 @@ class Settings(DatabaseSettings):
             raise ValueError("BOT_MODE=webhook needs WEBHOOK_URL, the address Telegram calls")
         return self
 
-    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @field_validator(
+        "webhook_url", "webhook_secret", "openai_api_key", "openai_base_url", mode="before"
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -26,6 +26,7 @@ from db.errors import MigrationError
 from db.exports import ExportsRepository
 from db.fsm import FsmRepository
 from db.ingestion import IngestionRepository
+from db.insights import InsightsRepository
 from db.plans import PlansRepository
 from db.pool import Database
 from db.post_pages import PostPagesRepository
@@ -53,6 +54,8 @@ from services.exports import ExportService
 from services.health import HealthService
 from services.i18n import Catalogs
 from services.ingestion import IngestionService
+from services.insights.language_model import LanguageModel, OpenAILanguageModel
+from services.insights.service import DigestSender, InsightsService
 from services.outgoing import OutgoingQueue
 from services.plans import BUSINESS, PRO, Allowance
 from services.preferences import PreferencesService
@@ -105,6 +108,7 @@ class Services:
     api_keys: ApiKeyService
     api_auth: ApiAuthenticator
     channel_series: ChannelSeriesService
+    insights: InsightsService
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -137,6 +141,7 @@ def build_services(
     gateway: BotGateway,
     notifier: BillingNotifier,
     alert_sender: AlertSender,
+    digest_sender: DigestSender,
     stripe_http: stripe.HTTPClient | None,
 ) -> Services:
     """Every service on the pool; the bot hands in how they reach Telegram (and Stripe)."""
@@ -287,6 +292,28 @@ def build_services(
         channel_series=ChannelSeriesService(
             analytics_repo, PostPagesRepository(pool), entitlements, clock
         ),
+        insights=InsightsService(
+            InsightsRepository(pool),
+            analytics,
+            channels,
+            entitlements,
+            outgoing,
+            digest_sender,
+            clock,
+            language_model=_language_model(settings),
+        ),
+    )
+
+
+def _language_model(settings: Settings) -> LanguageModel | None:
+    """The official client at OPENAI_BASE_URL (OpenAI's own when unset); None without a key."""
+    if settings.openai_api_key is None:
+        return None
+    return OpenAILanguageModel(
+        api_key=settings.openai_api_key.get_secret_value(),
+        model=settings.openai_model,
+        base_url=settings.openai_base_url,
+        timeout=settings.openai_timeout_seconds,
     )
 
 

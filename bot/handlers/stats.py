@@ -57,7 +57,12 @@ async def stats_command(
     await message.answer(
         texts.stats_summary(t, report),
         reply_markup=stats_keyboard(
-            t, channel.id, report.period, days=request.days, dashboard_url=settings.dashboard_url
+            t,
+            channel.id,
+            report.period,
+            days=request.days,
+            insights=settings.feature_insights,
+            dashboard_url=settings.dashboard_url,
         ),
         link_preview_options=_NO_PREVIEW,
     )
@@ -83,6 +88,7 @@ async def on_channel_chosen(
             report.channel.id,
             report.period,
             days=DEFAULT_PERIOD_DAYS,
+            insights=settings.feature_insights,
             dashboard_url=settings.dashboard_url,
         ),
         link_preview_options=_NO_PREVIEW,
@@ -112,6 +118,7 @@ async def on_period(
                 report.channel.id,
                 report.period,
                 days=callback_data.days,
+                insights=settings.feature_insights,
                 dashboard_url=settings.dashboard_url,
             ),
             link_preview_options=_NO_PREVIEW,
