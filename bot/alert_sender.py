@@ -1,5 +1,8 @@
 """The services' AlertSender, implemented with aiogram: the alert message and its buttons."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import LinkPreviewOptions
@@ -24,17 +27,25 @@ class AiogramAlertSender:
         keyboard = alert_keyboard(t, message.rule)
         if message.rule.kind is AlertKind.COPY and message.firing_id is not None:
             keyboard = copy_alert_keyboard(t, message.firing_id)
-        try:
-            with flood_waits_left_to_caller():
-                await self._bot.send_message(
-                    message.rule.owner_id,
-                    alerts_texts.alert_message(t, message),
-                    reply_markup=keyboard,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
-        except TelegramRetryAfter as error:
-            raise FloodWait(error.retry_after) from error
-        except TelegramForbiddenError as error:
-            raise RecipientBlocked(error.message) from error
-        except TelegramBadRequest as error:
-            raise MessageRejected(error.message) from error
+        with refusals_for_the_queue():
+            await self._bot.send_message(
+                message.rule.owner_id,
+                alerts_texts.alert_message(t, message),
+                reply_markup=keyboard,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+
+
+@contextmanager
+def refusals_for_the_queue() -> Iterator[None]:
+    """A send through the outgoing queue: its 429 left to the queue, and Telegram's refusals
+    raised as the queue knows them (FloodWait, RecipientBlocked, MessageRejected)."""
+    try:
+        with flood_waits_left_to_caller():
+            yield
+    except TelegramRetryAfter as error:
+        raise FloodWait(error.retry_after) from error
+    except TelegramForbiddenError as error:
+        raise RecipientBlocked(error.message) from error
+    except TelegramBadRequest as error:
+        raise MessageRejected(error.message) from error

@@ -58,6 +58,8 @@ class ChannelAction(StrEnum):
     RESUME = "re"
     STATS = "st"
     SHARE = "sh"
+    INSIGHTS = "in"
+    SCORE = "sc"  # Score a draft
 
 
 class ChannelCb(CallbackData, prefix="ch"):
@@ -176,6 +178,7 @@ class AlertWizardCb(CallbackData, prefix="aw"):
 class PreferenceAction(StrEnum):
     TIME_ZONE = "tz"
     QUIET_HOURS = "qh"
+    DIGEST = "dg"  # the weekly digest on or off
 
 
 class PreferenceCb(CallbackData, prefix="pf"):

@@ -4,7 +4,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import (
@@ -51,6 +51,8 @@ from bot.i18n_texts import channels as channels_texts
 from bot.i18n_texts import common as common_texts
 from bot.i18n_texts import copies as copies_texts
 from bot.i18n_texts import exports as exports_texts
+from bot.i18n_texts import insights as insights_texts
+from bot.i18n_texts import miniapp as miniapp_texts
 from bot.i18n_texts import plans as plans_texts
 from bot.i18n_texts import preferences as preferences_texts
 from bot.i18n_texts import share as share_texts
@@ -240,7 +242,13 @@ def watermark_channels_keyboard(channels: list[ChannelRecord]) -> InlineKeyboard
 
 
 def stats_keyboard(
-    t: Translator, channel_id: int, period: Period, *, days: int | None
+    t: Translator,
+    channel_id: int,
+    period: Period,
+    *,
+    days: int | None,
+    insights: bool = False,
+    dashboard_url: str | None = None,
 ) -> InlineKeyboardMarkup:
     """Period switches (the shown one marked), then Charts and Share, Export CSV and Excel.
 
@@ -265,8 +273,32 @@ def stats_keyboard(
         builder.button(
             text=t(text), callback_data=period_callback(action, channel_id, period, days)
         )
+    if insights:
+        builder.button(
+            text=t(insights_texts.INSIGHTS_BUTTON),
+            callback_data=ChannelCb(action=ChannelAction.INSIGHTS, channel_id=channel_id),
+        )
     # The two exports side by side: four buttons a row would cut their labels short on a phone.
     builder.adjust(len(STANDARD_PERIODS), 1, 2, 1)
+    if dashboard_url is not None:  # opens on this channel
+        builder.row(
+            InlineKeyboardButton(
+                text=t(miniapp_texts.OPEN_BUTTON),
+                web_app=WebAppInfo(url=f"{dashboard_url}?channel={channel_id}"),
+            )
+        )
+    return builder.as_markup()
+
+
+def insights_keyboard(
+    t: Translator, channel_id: int, *, again: bool = False
+) -> InlineKeyboardMarkup:
+    """Score a draft for the channel (again, under a score)."""
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=t(insights_texts.SCORE_ANOTHER_BUTTON if again else insights_texts.SCORE_BUTTON),
+        callback_data=ChannelCb(action=ChannelAction.SCORE, channel_id=channel_id),
+    )
     return builder.as_markup()
 
 
@@ -471,8 +503,9 @@ def alert_answer_keyboard(t: Translator, default: str) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def preferences_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    """Time zone and quiet hours, then a button per language, the one in use ticked."""
+def preferences_keyboard(t: Translator, *, digest: bool | None = None) -> InlineKeyboardMarkup:
+    """Time zone and quiet hours, then a button per language, the one in use ticked, then the
+    weekly digest's switch (digest: whether it is on; None where insights are off)."""
     builder = InlineKeyboardBuilder()
     builder.button(
         text=t(preferences_texts.TIME_ZONE_BUTTON),
@@ -487,6 +520,11 @@ def preferences_keyboard(t: Translator) -> InlineKeyboardMarkup:
         builder.button(
             text=f"✓ {name}" if language == t.locale else name,
             callback_data=LanguageCb(language=language),
+        )
+    if digest is not None:
+        builder.button(
+            text=t(insights_texts.DIGEST_ON_BUTTON if digest else insights_texts.DIGEST_OFF_BUTTON),
+            callback_data=PreferenceCb(action=PreferenceAction.DIGEST),
         )
     builder.adjust(2)
     return builder.as_markup()

@@ -18,6 +18,7 @@ from db.alerts.outbox import AlertOutboxRepository
 from db.alerts.rules import AlertRulesRepository
 from db.analytics import AnalyticsRepository
 from db.api_keys import ApiKeysRepository
+from db.app_sessions import AppSessionsRepository
 from db.billing import BillingRepository
 from db.channels import ChannelsRepository
 from db.copies import CopyAlertsRepository, FingerprintsRepository, WatchRepository
@@ -25,6 +26,7 @@ from db.errors import MigrationError
 from db.exports import ExportsRepository
 from db.fsm import FsmRepository
 from db.ingestion import IngestionRepository
+from db.insights import InsightsRepository
 from db.plans import PlansRepository
 from db.pool import Database
 from db.post_pages import PostPagesRepository
@@ -38,8 +40,9 @@ from db.watermarks import WatermarksRepository
 from services.alert_delivery import AlertDeliveryService, AlertSender
 from services.alerts import AlertService
 from services.analytics import AnalyticsService
-from services.api_auth import ApiAuthenticator
-from services.api_keys import ApiKeyService
+from services.api_auth import ApiAuthenticator, ApiKeyResolver
+from services.api_keys import KEY_PREFIX, ApiKeyService
+from services.app_sessions import SESSION_TOKEN_PREFIX, AppSessionService, SessionResolver
 from services.billing import BillingNotifier, BillingService
 from services.channel_series import ChannelSeriesService
 from services.channels import ChannelService
@@ -52,6 +55,8 @@ from services.exports import ExportService
 from services.health import HealthService
 from services.i18n import Catalogs
 from services.ingestion import IngestionService
+from services.insights.language_model import LanguageModel, OpenAILanguageModel
+from services.insights.service import DigestSender, InsightsService
 from services.installation_secrets import SubscriberHasher, subscriber_hash_secret
 from services.outgoing import OutgoingQueue
 from services.plans import BUSINESS, PRO, Allowance
@@ -103,9 +108,11 @@ class Services:
     preferences: PreferencesService
     scheduled_jobs: ScheduledJobsService
     copies: CopyService
+    app_sessions: AppSessionService  # the Mini App's sign-in
     api_keys: ApiKeyService
     api_auth: ApiAuthenticator
     channel_series: ChannelSeriesService
+    insights: InsightsService
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -138,6 +145,7 @@ def build_services(
     gateway: BotGateway,
     notifier: BillingNotifier,
     alert_sender: AlertSender,
+    digest_sender: DigestSender,
     stripe_http: stripe.HTTPClient | None,
 ) -> Services:
     """Every service on the pool; the bot hands in how they reach Telegram (and Stripe)."""
@@ -229,8 +237,17 @@ def build_services(
         # New posts are fingerprinted, so copies of them are found from then on.
         *([copies] if settings.feature_copies else []),
     ]
+    users = UserService(UsersRepository(pool))
+    app_sessions = AppSessionService(
+        AppSessionsRepository(pool),
+        users,
+        clock,
+        bot_token=_secret(settings.bot_token),
+        init_data_max_age=timedelta(seconds=settings.webapp_auth_max_age_seconds),
+        lifetime=timedelta(minutes=settings.webapp_session_minutes),
+    )
     return Services(
-        users=UserService(UsersRepository(pool)),
+        users=users,
         entitlements=entitlements,
         channels=channels,
         ingestion=IngestionService(
@@ -273,12 +290,40 @@ def build_services(
         preferences=PreferencesService(PreferencesRepository(pool), on_change=alert_delivery.wake),
         scheduled_jobs=ScheduledJobsService(ScheduledJobsRepository(pool), clock),
         copies=copies,
+        app_sessions=app_sessions,
         api_keys=api_keys,
-        # The Mini App's session tokens join the API keys here, by their prefix.
-        api_auth=ApiAuthenticator.for_keys(api_keys),
+        # A bearer token is an API key or a Mini App session, told apart by its prefix.
+        api_auth=ApiAuthenticator(
+            {
+                KEY_PREFIX: ApiKeyResolver(api_keys),
+                SESSION_TOKEN_PREFIX: SessionResolver(app_sessions),
+            }
+        ),
         channel_series=ChannelSeriesService(
             analytics_repo, PostPagesRepository(pool), entitlements, clock
         ),
+        insights=InsightsService(
+            InsightsRepository(pool),
+            analytics,
+            channels,
+            entitlements,
+            outgoing,
+            digest_sender,
+            clock,
+            language_model=_language_model(settings),
+        ),
+    )
+
+
+def _language_model(settings: Settings) -> LanguageModel | None:
+    """The official client at OPENAI_BASE_URL (OpenAI's own when unset); None without a key."""
+    if settings.openai_api_key is None:
+        return None
+    return OpenAILanguageModel(
+        api_key=settings.openai_api_key.get_secret_value(),
+        model=settings.openai_model,
+        base_url=settings.openai_base_url,
+        timeout=settings.openai_timeout_seconds,
     )
 
 

@@ -21,6 +21,9 @@ ALLOWANCE_NAMES = {
     Allowance.SHARE_LINKS: Message("plans-allowance-share-links", "live share links"),
     Allowance.INVITE_LINKS: Message("plans-allowance-invite-links", "live invite links"),
     Allowance.WATERMARKS_PER_DAY: Message("plans-allowance-watermarks-per-day", "watermarks a day"),
+    Allowance.INSIGHTS_PER_MONTH: Message(
+        "plans-allowance-insights-per-month", "AI insights a month"
+    ),
     Allowance.WATCHED_CHANNELS: copies_texts.ALLOWANCE_NAME,
     Allowance.API_KEYS: Message("plans-allowance-api-keys", "API keys"),
 }
@@ -51,6 +54,9 @@ ALLOWANCE_AMOUNTS = {
     ),
     Allowance.WATERMARKS_PER_DAY: PluralMessage(
         "plans-amount-watermarks-per-day", "{n} watermark a day", "{n} watermarks a day"
+    ),
+    Allowance.INSIGHTS_PER_MONTH: PluralMessage(
+        "plans-amount-insights-per-month", "{n} AI insight a month", "{n} AI insights a month"
     ),
     Allowance.WATCHED_CHANNELS: copies_texts.ALLOWANCE_AMOUNT,
     Allowance.API_KEYS: PluralMessage("plans-amount-api-keys", "{n} API key", "{n} API keys"),

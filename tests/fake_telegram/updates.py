@@ -44,6 +44,40 @@ class UpdateFeed:
         await self.send_update({"message": message})
         return message
 
+    async def send_sticker(self, user: FakeUser, emoji: str = "👍") -> dict[str, Any]:
+        """A sticker from the user, as Telegram sends one: a Sticker object, no text."""
+        stored = self._user_file("sticker", b"RIFF-webp-sticker")
+        sticker = stored.media() | {
+            "width": 512,
+            "height": 512,
+            "emoji": emoji,
+            "type": "regular",
+            "is_animated": False,
+            "is_video": False,
+        }
+        message = self._user_message(user, sticker=sticker)
+        await self.send_update({"message": message})
+        return message
+
+    async def forward_post(
+        self, user: FakeUser, channel: FakeChannel, message_id: int
+    ) -> dict[str, Any]:
+        """The user forwards one of the channel's posts to the bot: its content, and where it
+        came from in forward_origin (MessageOriginChannel)."""
+        post = self.message(channel, message_id)
+        content = {
+            key: post[key] for key in ("text", "entities", "caption", "photo") if key in post
+        }
+        origin = {
+            "type": "channel",
+            "chat": channel.chat(),
+            "message_id": message_id,
+            "date": post["date"],
+        }
+        message = self._user_message(user, forward_origin=origin, **content)
+        await self.send_update({"message": message})
+        return message
+
     async def send_photo(
         self,
         user: FakeUser,
