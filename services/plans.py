@@ -17,6 +17,7 @@ class Allowance(StrEnum):
     ALERT_RULES = "alert_rules"
     SHARE_LINK_HOURS = "share_link_hours"
     SHARE_LINKS = "share_links"  # live at once; revoked and expired ones do not count
+    INVITE_LINKS = "invite_links"  # the bot's invite links (/links), live at once
     WATERMARKS_PER_DAY = "watermarks_per_day"
     INSIGHTS_PER_MONTH = "insights_per_month"  # /insights runs and language-model calls
     WATCHED_CHANNELS = "watched_channels"  # public channels watched for copies (/watch)
@@ -57,6 +58,7 @@ FREE = Plan(
         Allowance.ALERT_RULES: 3,
         Allowance.SHARE_LINK_HOURS: 7 * 24,
         Allowance.SHARE_LINKS: 5,
+        Allowance.INVITE_LINKS: 5,
         Allowance.WATERMARKS_PER_DAY: 10,
         Allowance.INSIGHTS_PER_MONTH: 10,
         Allowance.WATCHED_CHANNELS: 3,
@@ -75,6 +77,7 @@ PRO = Plan(
         Allowance.ALERT_RULES: 30,
         Allowance.SHARE_LINK_HOURS: None,
         Allowance.SHARE_LINKS: 50,
+        Allowance.INVITE_LINKS: 50,
         Allowance.WATERMARKS_PER_DAY: 500,
         Allowance.INSIGHTS_PER_MONTH: 200,
         Allowance.WATCHED_CHANNELS: 20,
@@ -94,6 +97,7 @@ BUSINESS = Plan(
         Allowance.ALERT_RULES: 200,
         Allowance.SHARE_LINK_HOURS: None,
         Allowance.SHARE_LINKS: 200,
+        Allowance.INVITE_LINKS: 200,
         Allowance.WATERMARKS_PER_DAY: None,
         Allowance.INSIGHTS_PER_MONTH: 1000,
         Allowance.WATCHED_CHANNELS: 100,

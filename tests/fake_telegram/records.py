@@ -142,6 +142,8 @@ class FakeChannel:
     bot_rights: dict[str, bool] = field(default_factory=lambda: dict(DEFAULT_BOT_RIGHTS))
     members: dict[int, FakeUser] = field(default_factory=dict)  # subscribers the fake knows
     invite_links: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Pending join requests: user id -> the link requested through (None: no link).
+    join_requests: dict[int, dict[str, Any] | None] = field(default_factory=dict)
 
     @property
     def owner_id(self) -> int | None:
