@@ -27,6 +27,7 @@ from db.plans import PlansRepository
 from db.pool import Database
 from db.preferences import PreferencesRepository
 from db.scheduled_jobs import ScheduledJobsRepository
+from db.send_slots import SendSlotsRepository
 from db.share_links import ShareLinksRepository
 from db.users import UsersRepository
 from db.views import ViewsRepository
@@ -169,6 +170,7 @@ def build_services(
         clock,
         overall_per_second=settings.outgoing_messages_per_second,
         per_chat_per_second=settings.outgoing_messages_per_chat_per_second,
+        shared=SendSlotsRepository(pool),
     )
     alert_delivery = AlertDeliveryService(
         alert_outbox_repo,
