@@ -1,6 +1,7 @@
 """Two bot processes sending at once stay within Telegram's limits, counted together."""
 
 import asyncio
+import itertools
 
 import pytest
 from fake_telegram import Call, FakeTelegram, FloodLimits
@@ -59,4 +60,4 @@ def gaps_within_a_chat(calls: list[Call]) -> list[float]:
     by_chat: dict[int, list[float]] = {}
     for call in calls:
         by_chat.setdefault(call.params["chat_id"], []).append(call.at)
-    return [b - a for times in by_chat.values() for a, b in zip(times, times[1:])]
+    return [b - a for times in by_chat.values() for a, b in itertools.pairwise(times)]
