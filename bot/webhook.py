@@ -3,8 +3,15 @@
 import logging
 import os
 import secrets
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+
+from bot.polling import INGESTED_UPDATES
 from services.config import WEBHOOK_SECRET_PATTERN, Settings
 
 log = logging.getLogger(__name__)
@@ -47,3 +54,32 @@ def _create_secret(path: Path) -> str:
         draft.unlink()
     log.info("made a webhook secret in %s", path)
     return secret
+
+
+class StoringRequestHandler(SimpleRequestHandler):
+    """aiogram's webhook handler, answering a channel update with 200 only once it is stored.
+
+    A channel update's handler only buffers its rows; `store` writes the buffer (with whatever
+    concurrent requests added: one write for all). If that fails, the answer is 503 and
+    Telegram sends the update again; the rows stay buffered, and a second copy of the update is
+    stored once (db.ingestion keys each row by what it is).
+    """
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        bot: Bot,
+        *,
+        store: Callable[[], Awaitable[bool]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(dispatcher, bot, **kwargs)
+        self._store = store
+
+    async def handle(self, request: web.Request) -> web.Response:
+        response = await super().handle(request)
+        if response.status != 200 or not INGESTED_UPDATES & (await request.json()).keys():
+            return response
+        if not await self._store():
+            return web.Response(status=503, text="not stored yet, send it again")
+        return response

@@ -66,17 +66,21 @@ class IngestionRepository(Repository):
     ) -> None:
         await conn.execute(
             """
-            INSERT INTO subscriber_events (channel_id, occurred_at, kind, invite_link_name)
-            SELECT t.channel_id, t.occurred_at, t.kind, t.invite_link_name
-              FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[])
-                   WITH ORDINALITY AS t(channel_id, occurred_at, kind, invite_link_name, ord)
+            INSERT INTO subscriber_events (channel_id, occurred_at, kind, invite_link_name,
+                                           update_id)
+            SELECT t.channel_id, t.occurred_at, t.kind, t.invite_link_name, t.update_id
+              FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::bigint[])
+                   WITH ORDINALITY AS t(channel_id, occurred_at, kind, invite_link_name,
+                                        update_id, ord)
               JOIN channels c ON c.id = t.channel_id AND c.is_tracked
              ORDER BY t.ord  -- ids follow arrival order
+            ON CONFLICT (update_id) DO NOTHING
             """,
             [r.channel_id for r in rows],
             [r.occurred_at for r in rows],
             [r.kind for r in rows],
             [r.invite_link_name for r in rows],
+            [r.update_id for r in rows],
         )
 
     async def insert_snapshots(self, rows: Sequence[SnapshotRow]) -> None:

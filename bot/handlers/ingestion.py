@@ -4,7 +4,13 @@ from datetime import UTC, datetime
 
 from aiogram import F, Router
 from aiogram.enums import ChatMemberStatus
-from aiogram.types import ChatMember, ChatMemberUpdated, Message, MessageReactionCountUpdated
+from aiogram.types import (
+    ChatMember,
+    ChatMemberUpdated,
+    Message,
+    MessageReactionCountUpdated,
+    Update,
+)
 
 from services.domain.ingestion import PostRow, ReactionCountRow, SubscriberEventRow
 from services.ingestion import IngestionService
@@ -81,7 +87,9 @@ def _is_subscribed(member: ChatMember) -> bool:
     )
 
 
-async def on_subscriber_change(event: ChatMemberUpdated, ingestion: IngestionService) -> None:
+async def on_subscriber_change(
+    event: ChatMemberUpdated, event_update: Update, ingestion: IngestionService
+) -> None:
     was, now = _is_subscribed(event.old_chat_member), _is_subscribed(event.new_chat_member)
     if was == now:
         return  # a change of rights, not a join or a leave
@@ -91,6 +99,7 @@ async def on_subscriber_change(event: ChatMemberUpdated, ingestion: IngestionSer
             occurred_at=event.date,
             kind="join" if now else "leave",
             invite_link_name=event.invite_link.name if event.invite_link else None,
+            update_id=event_update.update_id,
         )
     )
 

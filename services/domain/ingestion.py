@@ -34,6 +34,8 @@ class SubscriberEventRow:
     occurred_at: datetime
     kind: str  # "join" or "leave"
     invite_link_name: str | None
+    # Telegram's update_id: the same update delivered again is stored once.
+    update_id: int | None = None
 
 
 @dataclass(frozen=True)
