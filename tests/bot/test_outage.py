@@ -3,7 +3,7 @@ answers meanwhile and again afterwards, without a restart."""
 
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
@@ -14,8 +14,6 @@ from own_postgres import OwnPostgres
 from stories import owner_with_channel
 
 from db.migrate import migrate
-from db.pool import create_pool
-from services.config import Settings
 
 DATABASE_AWAY = "⏳ I can't reach my database right now. Please try again in a minute."
 
@@ -35,21 +33,14 @@ def own_server() -> Iterator[OwnPostgres]:
 
 
 @pytest.fixture
-async def own_pool(own_server: OwnPostgres, settings: Settings) -> AsyncIterator[asyncpg.Pool]:
+async def own_pool_dsn(own_server: OwnPostgres) -> str:
+    """The bot's pool (conftest's own_pool) is on the server of this test's own, migrated."""
     conn = await asyncpg.connect(own_server.dsn)
     try:
         await migrate(conn)
     finally:
         await conn.close()
-    pool = await create_pool(
-        own_server.dsn,
-        min_size=1,
-        max_size=settings.db_pool_max_size,
-        statement_timeout=settings.db_statement_timeout_seconds,
-        acquire_timeout=settings.db_acquire_timeout_seconds,
-    )
-    yield pool
-    await pool.close()
+    return own_server.dsn
 
 
 @pytest.fixture
