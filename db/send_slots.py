@@ -19,3 +19,14 @@ class SendSlotsRepository(Repository):
             per_chat_interval,
         )
         return SendSlot(wait=max(0.0, row["wait"]), reserved=row["reserved"])
+
+    async def hold(self, *, seconds: float) -> None:
+        """Telegram answered 429: no process sends anything for `seconds`."""
+        await self._pool.execute(
+            """
+            INSERT INTO send_slots AS s (chat_id, next_at)
+            VALUES (0, clock_timestamp() + make_interval(secs => $1))
+            ON CONFLICT (chat_id) DO UPDATE SET next_at = greatest(s.next_at, EXCLUDED.next_at)
+            """,
+            seconds,
+        )

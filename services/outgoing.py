@@ -49,6 +49,10 @@ class SharedSendBudget(Protocol):
         self, *, chat_id: int, overall_interval: timedelta, per_chat_interval: timedelta
     ) -> SendSlot: ...
 
+    async def hold(self, *, seconds: float) -> None:
+        """Nothing may go out for `seconds`: Telegram's flood limits are the bot's."""
+        ...
+
 
 @dataclass(eq=False)
 class _Message:
@@ -207,6 +211,15 @@ class OutgoingQueue:
             if slot.reserved:
                 return
 
+    async def _hold_shared(self, seconds: float) -> None:
+        """Every other process waits out the 429 too."""
+        if self._shared is None:
+            return
+        try:
+            await self._shared.hold(seconds=seconds)
+        except Exception as error:
+            log.warning("shared send budget unreachable, the 429 held here only: %r", error)
+
     async def _perform(self, message: _Message) -> None:
         try:
             await self._take_shared_slot(message.chat_id)
@@ -215,6 +228,7 @@ class OutgoingQueue:
             self.flood_waits += 1
             self._resume_at = max(self._resume_at, self._seconds() + error.retry_after)
             log.warning("flood limit: every send waits %s s", error.retry_after)
+            await self._hold_shared(error.retry_after)
             if self._closed:
                 _settle(message, error=QueueClosed())
             else:
