@@ -1,7 +1,8 @@
 -- Telegram's sending limits hold for all bot processes together: one row per chat with the
 -- earliest moment its next message may go, and the row of chat 0 (no chat has that id) for
 -- every chat together. Times are the server's clock_timestamp(), one clock for all processes.
-CREATE TABLE send_slots (
+-- Unlogged: after a crash of the server the slots start free, as after a second's pause.
+CREATE UNLOGGED TABLE send_slots (
     chat_id  bigint PRIMARY KEY,
     next_at  timestamptz NOT NULL
 );
