@@ -20,6 +20,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.alert_sender import AiogramAlertSender
+from bot.api import ApiContext
 from bot.fsm_storage import PostgresStorage
 from bot.handlers import get_routers
 from bot.i18n import CatalogI18n, UserLocaleMiddleware
@@ -266,6 +267,15 @@ class BotApplication:
             catalogs=self.catalogs,
             public_base_url=settings.public_base_url,
             body_timeout=settings.web_body_timeout_seconds,
+            api=(
+                ApiContext(
+                    services=self.services,
+                    rate_burst=settings.api_rate_burst,
+                    rate_per_second=settings.api_rate_per_second,
+                )
+                if settings.feature_api
+                else None
+            ),
         )
 
     async def _on_shutdown(self) -> None:

@@ -290,3 +290,13 @@ def _number(value: str, *, minimum: int = -INT64_MAX) -> None:
 def _nothing(value: str) -> None:
     if value:
         raise ValueError(f"this button carries no value, not {value!r}")
+
+
+class ApiKeyNewCb(CallbackData, prefix="akn"):
+    """/api's New key buttons: a read-only or a read-write one."""
+
+    can_write: bool
+
+
+class ApiKeyRevokeCb(CallbackData, prefix="akr"):
+    key_id: RowId

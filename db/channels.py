@@ -6,7 +6,7 @@ from datetime import datetime
 import asyncpg
 
 from db.errors import NotFound
-from db.repository import Repository
+from db.repository import Repository, record_from
 from services.domain.channels import ChannelRecord, ChannelSummary
 
 _COLUMNS = "c.id, c.title, c.username, c.is_tracked, c.added_at, c.tracking_stopped_at"
@@ -19,14 +19,7 @@ _STOP_TRACKING = """
 
 
 def _channel(row: asyncpg.Record) -> ChannelRecord:
-    return ChannelRecord(
-        id=row["id"],
-        title=row["title"],
-        username=row["username"],
-        is_tracked=row["is_tracked"],
-        added_at=row["added_at"],
-        tracking_stopped_at=row["tracking_stopped_at"],
-    )
+    return record_from(ChannelRecord, row)
 
 
 class ChannelsRepository(Repository):

@@ -18,6 +18,7 @@ COMMANDS = {
     "subscribe": Message("commands-subscribe", "Plans and prices: upgrade"),
     "cancel": Message("commands-cancel", "Stop renewing your card subscription"),
     "billing": Message("commands-billing", "Your card, invoices and receipts"),
+    "api": Message("commands-api", "API keys for your own tools"),
     "help": Message("commands-help", "All commands"),
 }
 # Commands listed in Telegram's menu only while their feature flag (a Settings field) is on.
@@ -27,4 +28,5 @@ FEATURE_COMMANDS = {
     "feature_billing": frozenset({"subscribe", "cancel", "billing"}),
     "feature_alerts": frozenset({"alerts", "settings"}),
     "feature_watermark": frozenset({"watermark"}),
+    "feature_api": frozenset({"api"}),
 }

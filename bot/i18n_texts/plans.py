@@ -19,6 +19,7 @@ ALLOWANCE_NAMES = {
     ),
     Allowance.SHARE_LINKS: Message("plans-allowance-share-links", "live share links"),
     Allowance.WATERMARKS_PER_DAY: Message("plans-allowance-watermarks-per-day", "watermarks a day"),
+    Allowance.API_KEYS: Message("plans-allowance-api-keys", "API keys"),
 }
 # Each allowance with its amount ("3 channels tracked"), in the forms its number asks for.
 ALLOWANCE_AMOUNTS = {
@@ -45,6 +46,7 @@ ALLOWANCE_AMOUNTS = {
     Allowance.WATERMARKS_PER_DAY: PluralMessage(
         "plans-amount-watermarks-per-day", "{n} watermark a day", "{n} watermarks a day"
     ),
+    Allowance.API_KEYS: PluralMessage("plans-amount-api-keys", "{n} API key", "{n} API keys"),
 }
 UNLIMITED_AMOUNT = Message("plans-amount-unlimited", "unlimited {allowance}")
 LIMIT_LINE = Message("plans-limit-line", "• {amount}")

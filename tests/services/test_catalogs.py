@@ -24,6 +24,8 @@ NAMES_AND_UNITS = frozenset(
     # the spreadsheets an export opens in, and its encoding
     | {"Excel", "Google", "Sheets", "Numbers", "UTF"}
     | {"WebP"}
+    # the REST API keeps its name in Russian too
+    | {"API", "CRM"}
 )
 
 
