@@ -74,7 +74,7 @@ class IngestionRepository(Repository):
                                         update_id, ord)
               JOIN channels c ON c.id = t.channel_id AND c.is_tracked
              ORDER BY t.ord  -- ids follow arrival order
-            ON CONFLICT (update_id) DO NOTHING
+            ON CONFLICT (update_id) WHERE update_id IS NOT NULL DO NOTHING
             """,
             [r.channel_id for r in rows],
             [r.occurred_at for r in rows],
