@@ -14,16 +14,18 @@ import stripe
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, MenuButtonWebApp, WebAppInfo
 from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.alert_sender import AiogramAlertSender
 from bot.api import ApiContext
+from bot.digest_sender import AiogramDigestSender
 from bot.fsm_storage import PostgresStorage
 from bot.handlers import get_routers
 from bot.i18n import CatalogI18n, UserLocaleMiddleware
+from bot.i18n_texts import miniapp as miniapp_texts
 from bot.i18n_texts.commands import COMMANDS, FEATURE_COMMANDS
 from bot.metrics import BotMetrics, TelegramErrorMetricsMiddleware, UpdateMetricsMiddleware
 from bot.middlewares import InFlightUpdates, RememberUserMiddleware, ThrottlingMiddleware
@@ -73,6 +75,7 @@ class BotApplication:
             gateway=AiogramTelegramGateway(self.bot),
             notifier=AiogramBillingNotifier(self.bot, self.catalogs, self._user_locale),
             alert_sender=AiogramAlertSender(self.bot, self.catalogs),
+            digest_sender=AiogramDigestSender(self.bot, self.catalogs, self._user_locale),
             stripe_http=self._stripe_http,
         )
         self.metrics = BotMetrics(
@@ -194,6 +197,18 @@ class BotApplication:
                 "alert_evaluation",
                 minutes=settings.alert_check_minutes,
             )
+        if settings.feature_insights:
+            self._every(
+                self.services.insights.send_due_digests,
+                "insights_digest",
+                minutes=settings.insights_digest_check_minutes,
+            )
+        if settings.feature_copies:
+            self._every(
+                self.services.copies.read_watched,
+                "watched_channels",
+                seconds=settings.watch_poll_seconds,
+            )
         if self.views is not None:
             # Each process collects the channels it claims (ViewsCollector.collect_due).
             self._every(
@@ -215,6 +230,7 @@ class BotApplication:
     async def _on_startup(self) -> None:
         # A switched-off feature's commands stay out of Telegram's command menu.
         await self._set_commands_menu()
+        await self._set_menu_button()
         self.services.ingestion.start()
         if self.settings.feature_alerts:
             self.services.alert_delivery.start()
@@ -226,10 +242,24 @@ class BotApplication:
                 self._preview_session,
                 self.services.entitlements,
                 self.clock,
+                # The history read from the preview is fingerprinted for copy detection.
+                history_listener=self.services.copies if self.settings.feature_copies else None,
             )
         self._schedule_jobs()
         self.scheduler.start()
         log.info("bot started")
+
+    async def _set_menu_button(self) -> None:
+        """The chat's menu button opens the dashboard; Telegram takes only an https address."""
+        url = self.settings.dashboard_url
+        if url is None:
+            return
+        t = self.catalogs.translator(DEFAULT_LOCALE)  # one button for everyone: no language
+        await self.bot.set_chat_menu_button(
+            menu_button=MenuButtonWebApp(
+                text=t(miniapp_texts.MENU_BUTTON), web_app=WebAppInfo(url=url)
+            )
+        )
 
     async def _set_commands_menu(self) -> None:
         """The menu in Russian for the languages answered in Russian, in English for the rest."""
@@ -276,6 +306,10 @@ class BotApplication:
                 if settings.feature_api
                 else None
             ),
+            # The dashboard runs on the API: it is served when the API is.
+            webapp_script_url=(
+                settings.telegram_webapp_script_url if settings.dashboard_enabled else None
+            ),
         )
 
     async def _on_shutdown(self) -> None:
@@ -287,6 +321,8 @@ class BotApplication:
         # Sends waiting for their turn are given back to the outbox; sends in flight finish.
         await self.services.outgoing.close()
         await self.services.alert_delivery.stop()
+        await self.services.insights.close()
+        await self.services.copies.close()
         if self._preview_session is not None:
             self.views = None
             await self._preview_session.close()

@@ -42,6 +42,7 @@ class ListKind(StrEnum):
     SHARE_LINKS = "sl"
     ALERT_RULES = "ar"
     CHANNELS = "ch"
+    WATCHED = "wa"
 
 
 class PageCb(CallbackData, prefix="pg"):
@@ -56,6 +57,8 @@ class ChannelAction(StrEnum):
     RESUME = "re"
     STATS = "st"
     SHARE = "sh"
+    INSIGHTS = "in"
+    SCORE = "sc"  # Score a draft
 
 
 class ChannelCb(CallbackData, prefix="ch"):
@@ -174,6 +177,7 @@ class AlertWizardCb(CallbackData, prefix="aw"):
 class PreferenceAction(StrEnum):
     TIME_ZONE = "tz"
     QUIET_HOURS = "qh"
+    DIGEST = "dg"  # the weekly digest on or off
 
 
 class PreferenceCb(CallbackData, prefix="pf"):
@@ -290,6 +294,32 @@ def _number(value: str, *, minimum: int = -INT64_MAX) -> None:
 def _nothing(value: str) -> None:
     if value:
         raise ValueError(f"this button carries no value, not {value!r}")
+
+
+class WatchCb(CallbackData, prefix="wa"):
+    """Remove a watched channel from /watch's list (the page it was on is shown again)."""
+
+    watched_id: RowId
+    page: PageNumber
+
+
+class CopyAction(StrEnum):
+    NOT_A_COPY = "no"
+    IGNORE_CHANNEL = "ig"
+
+
+class CopyCb(CallbackData, prefix="cp"):
+    """Under a copy alert: the firing it announced."""
+
+    action: CopyAction
+    firing_id: RowId
+
+
+class CompareCb(CallbackData, prefix="cmp"):
+    """/compare's "Which channel?": the owner's channel to compare, over the days asked."""
+
+    channel_id: TelegramId
+    days: PeriodDays
 
 
 class ApiKeyNewCb(CallbackData, prefix="akn"):
