@@ -91,16 +91,17 @@ class IngestionRepository(Repository):
         inserted = await conn.fetch(
             """
             INSERT INTO subscriber_events (channel_id, occurred_at, kind, invite_link_name,
-                                           source, invite_link_id, subscriber_hash)
+                                           source, invite_link_id, subscriber_hash, update_id)
             SELECT t.channel_id, t.occurred_at, t.kind, t.invite_link_name, t.source, l.id,
-                   t.subscriber_hash
+                   t.subscriber_hash, t.update_id
               FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[],
-                          $6::text[], $7::bytea[])
+                          $6::text[], $7::bytea[], $8::bigint[])
                    WITH ORDINALITY AS t(channel_id, occurred_at, kind, invite_link_name, source,
-                                        url, subscriber_hash, ord)
+                                        url, subscriber_hash, update_id, ord)
               JOIN channels c ON c.id = t.channel_id AND c.is_tracked
               LEFT JOIN invite_links l ON l.channel_id = t.channel_id AND l.url = t.url
              ORDER BY t.ord  -- ids follow arrival order
+            ON CONFLICT (update_id) WHERE update_id IS NOT NULL DO NOTHING
             RETURNING id, kind, subscriber_hash IS NOT NULL AS hashed
             """,
             [r.channel_id for r in rows],
@@ -110,6 +111,7 @@ class IngestionRepository(Repository):
             [r.source for r in rows],
             [r.invite_link.url if r.invite_link else None for r in rows],
             [r.subscriber_hash for r in rows],
+            [r.update_id for r in rows],
         )
         leaves = [row["id"] for row in inserted if row["kind"] == "leave" and row["hashed"]]
         if leaves:

@@ -32,6 +32,7 @@ from db.pool import Database
 from db.post_pages import PostPagesRepository
 from db.preferences import PreferencesRepository
 from db.scheduled_jobs import ScheduledJobsRepository
+from db.send_slots import SendSlotsRepository
 from db.share_links import ShareLinksRepository
 from db.sources import SourcesRepository
 from db.users import UsersRepository
@@ -202,6 +203,7 @@ def build_services(
         clock,
         overall_per_second=settings.outgoing_messages_per_second,
         per_chat_per_second=settings.outgoing_messages_per_chat_per_second,
+        shared=SendSlotsRepository(pool),
     )
     alert_delivery = AlertDeliveryService(
         alert_outbox_repo,

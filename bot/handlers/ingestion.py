@@ -4,7 +4,13 @@ from datetime import UTC, datetime
 
 from aiogram import F, Router
 from aiogram.enums import ChatMemberStatus
-from aiogram.types import ChatMember, ChatMemberUpdated, Message, MessageReactionCountUpdated
+from aiogram.types import (
+    ChatMember,
+    ChatMemberUpdated,
+    Message,
+    MessageReactionCountUpdated,
+    Update,
+)
 
 from services.domain.ingestion import (
     InviteLinkSeen,
@@ -99,7 +105,9 @@ def _source(event: ChatMemberUpdated) -> SourceKind:
     return SourceKind.ORGANIC
 
 
-async def on_subscriber_change(event: ChatMemberUpdated, ingestion: IngestionService) -> None:
+async def on_subscriber_change(
+    event: ChatMemberUpdated, event_update: Update, ingestion: IngestionService
+) -> None:
     was, now = _is_subscribed(event.old_chat_member), _is_subscribed(event.new_chat_member)
     if was == now:
         return  # a change of rights, not a join or a leave
@@ -116,6 +124,7 @@ async def on_subscriber_change(event: ChatMemberUpdated, ingestion: IngestionSer
             )
             if link
             else None,
+            update_id=event_update.update_id,
         ),
         user_id=event.new_chat_member.user.id,
     )

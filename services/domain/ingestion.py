@@ -49,6 +49,8 @@ class SubscriberEventRow:
     source: str = "organic"
     invite_link: InviteLinkSeen | None = None
     subscriber_hash: bytes | None = None  # SubscriberHasher's: never the Telegram id
+    # Telegram's update_id: the same update delivered again is stored once.
+    update_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ class FakeTelegram(
         self.calls: list[Call] = []
         self.allowed_updates: list[str] | None = None
         self.confirm_timeout = 10.0  # seconds the bot gets to confirm an update
+        self.sending_without_waiting = False  # see without_waiting()
         self.strict_html_ampersand = True  # reject a bare "&" in HTML (Telegram tolerates it)
         self.self_check = True  # validate every answer against aiogram's types
         self.internal_errors: list[str] = []  # crashes of the fake itself; stop() raises

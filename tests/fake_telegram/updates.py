@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import logging
 import mimetypes
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -463,7 +464,7 @@ class UpdateFeed:
                 self._updates.append(queued)
                 ids.append(queued["update_id"])
             self._cond.notify_all()
-            if wait and self.webhook is None:
+            if wait and self.webhook is None and not self.sending_without_waiting:
                 await self._wait_confirmed(ids)
                 await self._deliver_followups()
         if self.webhook is not None:
@@ -488,6 +489,26 @@ class UpdateFeed:
                 ids.append(queued["update_id"])
             self._cond.notify_all()
             await self._wait_confirmed(ids)
+
+    @contextlib.contextmanager
+    def without_waiting(self) -> Iterator[None]:
+        """Updates sent in the block return once queued, not once the bot confirmed them: for a
+        bot that cannot store them yet (its database is away). See ``unconfirmed``."""
+        self.sending_without_waiting = True
+        try:
+            yield
+        finally:
+            self.sending_without_waiting = False
+
+    @property
+    def unconfirmed(self) -> list[int]:
+        """The update ids queued for getUpdates that the bot has not confirmed."""
+        return [u["update_id"] for u in self._updates if not self._resolved(u["update_id"])]
+
+    async def until_confirmed(self) -> None:
+        """Wait until the bot confirmed every update queued for getUpdates."""
+        async with self._cond:
+            await self._wait_confirmed([u["update_id"] for u in self._updates])
 
     async def _wait_confirmed(self, ids: list[int]) -> None:
         try:
