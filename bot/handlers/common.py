@@ -8,7 +8,7 @@ from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message
 
 from bot.callbacks import ChannelAction, StatsCb, StatsRangeCb
 from bot.i18n_texts import plans as plans_texts
@@ -23,6 +23,12 @@ from services.i18n import Translator
 
 # A text the user typed as an answer: a command instead leaves the question for that command.
 NOT_A_COMMAND = F.text & ~F.text.startswith("/")
+# Any message as an answer (a photo, a forward, a text), but a command, likewise.
+ANYTHING_BUT_A_COMMAND = ~F.text.startswith("/")
+
+# For a message whose links must not be fetched for a preview: a share link's fetch would count
+# as an opening, a post's preview would bury the numbers around it.
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 ChannelChoice = ChannelAction | Callable[[int], CallbackData]
 

@@ -7,13 +7,12 @@ from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
     InputMediaPhoto,
-    LinkPreviewOptions,
     Message,
 )
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot.callbacks import ChannelAction, ChannelCb, StatsAction, StatsCb, StatsRangeCb
-from bot.handlers.common import ButtonChannel, ButtonPeriod, resolve_channel
+from bot.handlers.common import NO_PREVIEW, ButtonChannel, ButtonPeriod, resolve_channel
 from bot.i18n_texts import stats as texts
 from bot.keyboards import stats_keyboard
 from services.analytics import (
@@ -29,9 +28,6 @@ from services.config import Settings
 from services.domain.channels import ChannelRecord
 from services.domain.users import UserRecord
 from services.i18n import Translator
-
-# Top posts are links; a preview of the first one would bury the numbers.
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 async def stats_command(
@@ -64,7 +60,7 @@ async def stats_command(
             insights=settings.feature_insights,
             dashboard_url=settings.dashboard_url,
         ),
-        link_preview_options=_NO_PREVIEW,
+        link_preview_options=NO_PREVIEW,
     )
 
 
@@ -91,7 +87,7 @@ async def on_channel_chosen(
             insights=settings.feature_insights,
             dashboard_url=settings.dashboard_url,
         ),
-        link_preview_options=_NO_PREVIEW,
+        link_preview_options=NO_PREVIEW,
     )
     await query.answer()
 
@@ -121,7 +117,7 @@ async def on_period(
                 insights=settings.feature_insights,
                 dashboard_url=settings.dashboard_url,
             ),
-            link_preview_options=_NO_PREVIEW,
+            link_preview_options=NO_PREVIEW,
         )
     except TelegramBadRequest as error:
         # Pressing the period already shown, with nothing new since, changes nothing.
