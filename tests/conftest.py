@@ -11,6 +11,9 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
 from fake_openai import FakeOpenAI
 from fake_stripe import FakeStripe
 from fake_telegram import BOT_TOKEN, FakeTelegram
@@ -78,6 +81,14 @@ async def db(session_pool: asyncpg.Pool) -> asyncpg.Pool:
 async def tg() -> AsyncIterator[FakeTelegram]:
     async with FakeTelegram() as fake:
         yield fake
+
+
+@pytest.fixture
+async def bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
+    """A bare aiogram Bot on the fake Telegram, for tests of the fake itself."""
+    bot = Bot(BOT_TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.base_url)))
+    yield bot
+    await bot.session.close()
 
 
 @pytest.fixture
