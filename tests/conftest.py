@@ -15,6 +15,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from fake_openai import FakeOpenAI
+from fake_preview import FakePreview
 from fake_stripe import FakeStripe
 from fake_telegram import BOT_TOKEN, FakeTelegram
 from helpers import ManualClock, create_database, drop_database
@@ -97,6 +98,14 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
+async def preview() -> AsyncIterator[FakePreview]:
+    """A fake of Telegram's public web preview (t.me/s/...); a test that asks for it gets
+    PREVIEW_BASE_URL pointing at it."""
+    async with FakePreview() as fake:
+        yield fake
+
+
+@pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     """An HTTP client, for what a browser or another service asks of the bot's web app."""
     async with aiohttp.ClientSession() as session:
@@ -134,7 +143,8 @@ def settings(
     """Settings for the bot under test; `@pytest.mark.settings(name=value)` overrides any.
 
     Stripe is configured (pointing at the fake) only for tests that use `stripe_api`, a
-    language model only for those that use `openai_api`.
+    language model only for those that use `openai_api`, the web preview's fake only for those
+    that use `preview`.
     """
     marker = request.node.get_closest_marker("settings")
     overrides = marker.kwargs if marker else {}
@@ -156,6 +166,8 @@ def settings(
         values.update(request.getfixturevalue("stripe_server").settings())
     if "openai_api" in request.fixturenames:
         values.update(request.getfixturevalue("openai_api").settings())
+    if "preview" in request.fixturenames:
+        values["preview_base_url"] = request.getfixturevalue("preview").base_url
     values.update(overrides)
     return Settings(_env_file=None, **values)
 
