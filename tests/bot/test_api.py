@@ -1,6 +1,7 @@
 """The REST API over HTTP, as a program calls it with a key made in /api: what a key sees, every
 refusal (401, 403, 404, 422, 429) as application/problem+json, and the numbers it serves."""
 
+import base64
 from datetime import timedelta
 
 import aiohttp
@@ -235,6 +236,37 @@ async def test_unknown_paths_and_bad_parameters_are_problems_too(app, tg, http) 
     status, headers, body = await call(
         http, app, "GET", f"/channels/{channel.id}/posts?cursor=forged", key
     )
+    assert_problem(status, headers, body, 422)
+    assert "cursor" in body["detail"]
+
+
+def made_cursor(posted_at: str, message_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{posted_at}|{message_id}".encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "posted_at, message_id",
+    [
+        ("2026-01-01T00:00:00+00:00", str(2**63)),
+        ("2026-01-01T00:00:00+00:00", "0"),
+        ("2026-01-01T00:00:00+00:00", "-5"),
+        ("0001-01-01T00:00:00+05:00", "7"),
+        ("9999-12-31T23:59:59-14:00", "7"),
+        ("2001-01-01T00:00:00+00:00", "7"),
+    ],
+)
+async def test_a_crafted_cursor_is_a_422_not_a_500(app, tg, http, posted_at, message_id) -> None:
+    alice, channel = await owner_with_channel(tg)
+    key = await api_key(tg, alice)
+
+    status, headers, body = await call(
+        http,
+        app,
+        "GET",
+        f"/channels/{channel.id}/posts?cursor={made_cursor(posted_at, message_id)}",
+        key,
+    )
+
     assert_problem(status, headers, body, 422)
     assert "cursor" in body["detail"]
 
