@@ -17,6 +17,7 @@ from services.analytics import (
     ensure_period_allowed,
     user_time_zone,
 )
+from services.bounds import INT64_MAX
 from services.clock import Clock
 from services.domain.analytics import DailyGrowth, PostMetrics
 from services.domain.channels import ChannelRecord
@@ -38,7 +39,6 @@ def encode_cursor(post: PostMetrics) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-MAX_MESSAGE_ID = 2**63 - 1  # the posts' message_id column is a bigint
 EARLIEST_POST = datetime.combine(EARLIEST_DAY, time(), tzinfo=UTC)
 
 
@@ -53,7 +53,7 @@ def decode_cursor(cursor: str, *, now: datetime) -> tuple[datetime, int]:
             raise InvalidCursor(cursor)
     except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError) as error:
         raise InvalidCursor(cursor) from error
-    if not 0 < after[1] <= MAX_MESSAGE_ID:
+    if not 0 < after[1] <= INT64_MAX:
         raise InvalidCursor(cursor)
     return after
 
