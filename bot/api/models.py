@@ -8,12 +8,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.analytics import EARLIEST_DAY, ViewsStatus
 from services.bounds import INT64_MAX
-from services.domain.alerts import AlertKind
+from services.domain.alerts import RULE_KINDS, AlertKind
 
 TelegramId = Annotated[int, Field(ge=-INT64_MAX, le=INT64_MAX)]
 RowId = Annotated[int, Field(ge=1, le=INT64_MAX)]
 # A day anyone can have numbers for; the upper bound keeps date.max ('infinity') out.
 Day = Annotated[date, Field(ge=EARLIEST_DAY, le=date(2999, 12, 31))]
+# Literal over a tuple is Literal over its items: the OpenAPI enum lists exactly these.
+RuleKind = Literal[RULE_KINDS]  # type: ignore[valid-type]
 TimeZone = Annotated[str, Field(description="The owner's time zone (IANA), as set in /settings")]
 
 
@@ -219,7 +221,7 @@ class AlertRuleList(ApiModel):
 class NewAlertRule(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: AlertKind
+    kind: RuleKind = Field(description="copy rules are made by /watch in the bot, not here")
     thresholds: Thresholds
 
 

@@ -171,6 +171,27 @@ async def test_a_rule_the_wizard_would_refuse_gets_422(app, tg, http, rule, says
     assert await app.services.alerts.list_rules(user_id=alice.id) == []
 
 
+async def test_copy_rules_are_made_by_watch_not_by_the_api(app, tg, http) -> None:
+    alice, channel = await owner_with_channel(tg)
+    writer = await api_key(tg, alice, can_write=True)
+
+    status, headers, body = await call(
+        http,
+        app,
+        "POST",
+        f"/channels/{channel.id}/alerts",
+        writer,
+        json={"kind": "copy", "thresholds": {}},
+    )
+    async with http.get(f"{app.app.web_url}{API}/openapi.json") as response:
+        document = await response.json()
+
+    assert_problem(status, headers, body, 422)
+    assert await app.services.alerts.list_rules(user_id=alice.id) == []
+    offered = document["components"]["schemas"]["NewAlertRule"]["properties"]["kind"]["enum"]
+    assert "copy" not in offered and {"milestone", "posting_gap", "source_burst"} <= set(offered)
+
+
 async def test_the_plan_limits_alert_rules_through_the_api_too(app, tg, http) -> None:
     alice, channel = await owner_with_channel(tg)
     writer = await api_key(tg, alice, can_write=True)
