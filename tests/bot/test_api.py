@@ -227,6 +227,21 @@ async def test_the_rate_limit_answers_429_with_retry_after(app, tg, http, clock)
     assert (await call(http, app, "GET", "/channels", key))[0] == 429
 
 
+@pytest.mark.settings(api_rate_burst=3, api_rate_per_second=0.5)
+async def test_guessing_tokens_meets_the_rate_limit_of_the_address(app, tg, http) -> None:
+    alice, _ = await owner_with_channel(tg)
+    key = await api_key(tg, alice)
+    guesses = [f"ab_guess{n}" for n in range(3)] + ["abs_forged-session"]
+
+    statuses = [(await call(http, app, "GET", "/channels", guess))[0] for guess in guesses[:3]]
+    status, headers, body = await call(http, app, "GET", "/channels", guesses[3])
+
+    assert statuses == [401, 401, 401]
+    assert_problem(status, headers, body, 429)
+    assert headers["Retry-After"] == "2"
+    assert (await call(http, app, "GET", "/channels", key))[0] == 200  # a real key has its own
+
+
 @pytest.mark.settings(api_rate_burst=2, api_rate_per_second=0.1)
 async def test_the_rate_limit_is_shared_by_every_process(app, tg, http, another_bot) -> None:
     alice, _ = await owner_with_channel(tg)
