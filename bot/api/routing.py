@@ -105,7 +105,7 @@ async def authorize(request: web.Request, *, writes: bool) -> Principal:
         # No key's bucket to take from: the address pays, so guessing tokens meets a 429.
         await admit_anonymous(request)
         raise
-    await _take(context, principal.rate_bucket)
+    await _take(context, principal.rate_bucket, "key" if principal.key_id else "session")
     if writes and not principal.can_write:
         raise problems.read_only()
     return principal
@@ -113,15 +113,15 @@ async def authorize(request: web.Request, *, writes: bool) -> Principal:
 
 async def admit_anonymous(request: web.Request) -> None:
     """A caller without a token, within the rate limit of its address; else a problem."""
-    await _take(request.app[API_CONTEXT_KEY], f"address:{request.remote}")
+    await _take(request.app[API_CONTEXT_KEY], f"address:{request.remote}", "address")
 
 
-async def _take(context: ApiContext, bucket: str) -> None:
+async def _take(context: ApiContext, bucket: str, caller: str) -> None:
     wait = await context.services.api_keys.take_request(
         bucket=bucket, burst=context.rate_burst, per_second=context.rate_per_second
     )
     if wait > 0:
-        raise problems.rate_limited(wait)
+        raise problems.rate_limited(wait, caller=caller)
 
 
 # What a public endpoint's call carries as its principal: no user, no rights.

@@ -29,6 +29,24 @@ PAGE_TEXTS = {
     "channel_not_found": Message(
         "miniapp-channel-not-found", "This channel is not among those you administer."
     ),
+    "rule_not_found": Message(
+        "miniapp-rule-not-found",
+        "This alert no longer exists: it may have been deleted in the bot.",
+    ),
+    "share_not_found": Message(
+        "miniapp-share-not-found", "This share link no longer exists or has been revoked."
+    ),
+    "rate_limited": Message(
+        "miniapp-rate-limited", "Too many requests at once. Wait a few seconds and try again."
+    ),
+    "unavailable": Message(
+        "miniapp-unavailable", "The service is busy right now. Try again in a few seconds."
+    ),
+    "read_only": Message("miniapp-read-only", "This sign-in may look, but not change anything."),
+    "invalid_period": Message("miniapp-invalid-period", "There are no numbers for that period."),
+    "invalid_request": Message(
+        "miniapp-invalid-request", "The server could not accept that request. Reload the app."
+    ),
     "my_channels": Message("miniapp-my-channels", "My channels"),
     "no_channels": Message(
         "miniapp-no-channels",

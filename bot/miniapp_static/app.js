@@ -157,12 +157,32 @@
     constructor(status, type, detail) {
       super(detail);
       this.status = status;
-      // The page says in the user's language what it knows; the API's words otherwise.
-      this.detail = PROBLEM_TEXTS[String(type).split("/").pop()] ? t(PROBLEM_TEXTS[String(type).split("/").pop()]) : detail;
+      this.type = String(type).split("/").pop();
+      // The page says in the user's language what went wrong; never the API's English.
+      this.detail = t(PROBLEM_TEXTS[this.type] || (status >= 500 ? "unavailable" : "error"));
     }
   }
 
-  const PROBLEM_TEXTS = { "plan-limit": "plan_limit", "channel-not-found": "channel_not_found" };
+  // Every problem type bot/api/problems.py answers with, by the page text that explains it.
+  const PROBLEM_TEXTS = {
+    "plan-limit": "plan_limit",
+    "channel-not-found": "channel_not_found",
+    "rule-not-found": "rule_not_found",
+    "share-not-found": "share_not_found",
+    "rate-limited": "rate_limited",
+    "unavailable": "unavailable",
+    "internal-error": "error",
+    "read-only-key": "read_only",
+    "invalid-period": "invalid_period",
+    "invalid-parameters": "invalid_request",
+    "invalid-cursor": "invalid_request",
+    "invalid-thresholds": "invalid_request",
+    "unauthorized": "reopen_body",
+    "invalid-init-data": "reopen_body",
+    "http-404": "error",
+    "http-405": "error",
+    "http-413": "invalid_request",
+  };
 
   async function api(method, path, body, retried) {
     const headers = { Accept: "application/json" };

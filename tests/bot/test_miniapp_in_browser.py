@@ -203,3 +203,21 @@ async def test_the_app_speaks_the_users_language(app, tg, db, clock) -> None:
         assert refusal.startswith("Ваш тариф") and "/plan" in refusal
         # Failed loads for the console: the expired session's 401, the refusal's 403.
         assert all("401" in error or "403" in error for error in page.errors())
+
+
+@pytest.mark.settings(api_rate_burst=2, api_rate_per_second=0.001)
+async def test_refusals_are_said_in_the_users_language(app, tg, db) -> None:
+    alice = await owner_with_sample_history(tg, db, language_code="ru")
+
+    async with chromium_page(width=390, height=844, mobile=True) as page:
+        await launch(page, app, tg, alice)
+        await until(page, "!!document.querySelector('[data-channel]')")
+        # The channel list took one request, the report the last: the rest are refused.
+        await page.evaluate("document.querySelector('[data-channel]').click()")
+        text = await until(
+            page,
+            "document.body.innerText.includes('Слишком много запросов') && document.body.innerText",
+        )
+
+        assert "Подождите несколько секунд" in text
+        assert "Too many" not in text and "key" not in text and "ключ" not in text
