@@ -242,6 +242,31 @@ async def test_guessing_tokens_meets_the_rate_limit_of_the_address(app, tg, http
     assert (await call(http, app, "GET", "/channels", key))[0] == 200  # a real key has its own
 
 
+async def guess_from(http, app, forwarded_for: str) -> int:
+    async with http.get(
+        app.app.web_url + API + "/channels",
+        headers={"Authorization": "Bearer ab_guess", "X-Forwarded-For": forwarded_for},
+    ) as response:
+        return response.status
+
+
+@pytest.mark.settings(api_rate_burst=2, api_rate_per_second=0.01, trusted_proxies="127.0.0.1")
+async def test_behind_a_trusted_proxy_each_client_address_has_its_own_limit(app, http) -> None:
+    # nginx appends the address it saw; what the client wrote before it is not believed.
+    first = [await guess_from(http, app, f"10.9.9.{n}, 203.0.113.5") for n in range(3)]
+    other = await guess_from(http, app, "203.0.113.6")
+
+    assert first == [401, 401, 429]
+    assert other == 401
+
+
+@pytest.mark.settings(api_rate_burst=2, api_rate_per_second=0.01)
+async def test_without_trusted_proxies_x_forwarded_for_is_not_believed(app, http) -> None:
+    statuses = [await guess_from(http, app, f"203.0.113.{n}") for n in range(3)]
+
+    assert statuses == [401, 401, 429]
+
+
 @pytest.mark.settings(api_rate_burst=2, api_rate_per_second=0.1)
 async def test_the_rate_limit_is_shared_by_every_process(app, tg, http, another_bot) -> None:
     alice, _ = await owner_with_channel(tg)
