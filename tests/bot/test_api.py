@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import aiohttp
 import pytest
-from stories import api_key, channel_with_history, owner_with_channel
+from stories import api_key, channel_with_history, owner_with_channel, owner_with_planted_history
 
 API = "/api/v1"
 
@@ -392,3 +392,35 @@ async def test_with_the_feature_off_there_is_no_api_and_no_api_command(app, tg, 
 
     assert "Your API keys" not in tg.texts_to(alice)[-1]
     assert "no API keys" not in tg.texts_to(alice)[-1]
+
+
+async def test_insights_are_read_as_stored_without_training_or_counting(app, tg, db, clock, http):
+    alice, channel = await owner_with_planted_history(tg, db, clock, posts=200)
+    key = await api_key(tg, alice)
+    path = f"/channels/{channel.id}/insights"
+
+    status, _, before = await call(http, app, "GET", path, key)
+    await tg.send_text(alice, "/insights")  # trains the model, counting one run
+    used = await db.fetchval("SELECT sum(used) FROM usage_counters")
+    status_after, _, after = await call(http, app, "GET", path, key)
+
+    assert (status, before["trained"], before["posts_needed"]) == (200, False, 0)
+    assert before["effects"] == [] and before["quality"] is None
+    assert await db.fetchval("SELECT count(*) FROM insight_models") == 1
+    assert status_after == 200 and after["trained"] is True
+    assert {effect["feature"] for effect in after["effects"]} >= {"media:photo"}
+    photo = next(e for e in after["effects"] if e["feature"] == "media:photo")
+    assert photo["low"] < photo["multiplier"] < photo["high"] and photo["posts_with"] > 0
+    assert after["quality"]["model_error"] < after["quality"]["baseline_error"]
+    assert len(after["best_slots"]) > 0 and after["time_zone"] == "Europe/Moscow"
+    assert await db.fetchval("SELECT sum(used) FROM usage_counters") == used
+
+
+async def test_insights_say_how_many_more_posts_a_model_needs(app, tg, http) -> None:
+    alice, channel = await owner_with_channel(tg)
+    key = await api_key(tg, alice)
+
+    status, _, body = await call(http, app, "GET", f"/channels/{channel.id}/insights", key)
+
+    assert status == 200
+    assert (body["trained"], body["posts_needed"], body["best_slots"]) == (False, 40, [])
