@@ -391,7 +391,8 @@
         periods,
         h("div", { class: "actions" },
           h("button", { onclick: () => open(alertsScreen(channel)) }, t("alerts")),
-          h("button", { onclick: () => open(sharesScreen(channel, period)) }, t("share_links"))),
+          h("button", { onclick: () => open(sharesScreen(channel, period)) }, t("share_links")),
+          h("button", { onclick: () => open(insightsScreen(channel)) }, t("insights"))),
       ];
       show(header, h("p", { class: "hint" }, t("loading")));
       setMainButton(t("share_links"), () => open(sharesScreen(channel, period)));
@@ -456,6 +457,43 @@
         }, rule.paused ? t("resume") : t("pause"))));
       show(h("h1", {}, `${t("alerts")} · ${channel.title}`),
         list.length ? list : h("p", { class: "hint" }, t("no_alerts")));
+    };
+  }
+
+  function featureLabel(feature) {
+    const [kind, value] = feature.split(":");
+    return kind === "word" ? t("feature_word", { word: value }) : t("feature_" + feature);
+  }
+
+  function insightsScreen(channel) {
+    return async () => {
+      const found = await api("GET", `/api/v1/channels/${channel.id}/insights`);
+      const title = h("h1", {}, `${t("insights")} · ${channel.title}`);
+      if (!found.trained) {
+        show(title, h("p", { class: "hint", "data-insights": "not-yet" }, found.posts_needed > 0
+          ? t("insights_not_yet", { count: number(found.posts_needed) }) : t("insights_not_trained")));
+        return;
+      }
+      const quality = found.quality;
+      show(title,
+        h("p", { class: "hint", "data-insights": "quality" }, t("insights_quality", {
+          posts: number(quality.posts), holdout: number(quality.holdout_posts),
+          model: number(quality.model_error, 2), baseline: number(quality.baseline_error, 2),
+        })),
+        h("h2", {}, t("insights_effects")),
+        found.effects.length ? h("ul", { "data-insights": "effects" }, found.effects.map((effect) => h("li", {},
+          t("insights_effect", {
+            feature: featureLabel(effect.feature), multiplier: number(effect.multiplier, 2),
+            low: number(effect.low, 2), high: number(effect.high, 2),
+            with: number(effect.posts_with), without: number(effect.posts_without),
+          }))))
+          : h("p", { class: "hint" }, t("insights_no_effects")),
+        h("h2", {}, t("insights_best_slots")),
+        h("ol", { "data-insights": "slots" }, found.best_slots.map((slot) => h("li", {},
+          t("insights_slot", {
+            time: moment(slot.starts, found.time_zone), views: number(Math.round(slot.views)),
+            low: number(Math.round(slot.low)), high: number(Math.round(slot.high)),
+          })))));
     };
   }
 
