@@ -31,6 +31,7 @@ from bot.session import create_session
 from bot.telegram_gateway import AiogramBillingNotifier, AiogramTelegramGateway
 from bot.web import create_web_app, create_web_runner
 from bot.webhook import webhook_secret
+from bot.webhook_notifier import AiogramWebhookNotifier
 from services.clock import Clock, SystemClock
 from services.config import Settings
 from services.domain.views import ViewSourceStatus
@@ -71,6 +72,7 @@ class BotApplication:
             gateway=AiogramTelegramGateway(self.bot),
             notifier=AiogramBillingNotifier(self.bot, self.catalogs, self._user_locale),
             alert_sender=AiogramAlertSender(self.bot, self.catalogs),
+            webhook_notifier=AiogramWebhookNotifier(self.bot, self.catalogs),
             stripe_http=self._stripe_http,
         )
         self.metrics = BotMetrics(
@@ -201,6 +203,7 @@ class BotApplication:
         self.services.ingestion.start()
         if self.settings.feature_alerts:
             self.services.alert_delivery.start()
+        await self.services.webhook_delivery.start()
         if self.settings.feature_analytics:
             self._preview_session = aiohttp.ClientSession()
             self.views = build_views_collector(
@@ -261,6 +264,8 @@ class BotApplication:
         # Sends waiting for their turn are given back to the outbox; sends in flight finish.
         await self.services.outgoing.close()
         await self.services.alert_delivery.stop()
+        # What was not delivered stays in the outbox, for the next start or another process.
+        await self.services.webhook_delivery.stop()
         if self._preview_session is not None:
             self.views = None
             await self._preview_session.close()

@@ -99,6 +99,18 @@ class Settings(DatabaseSettings):
     share_rate_burst: int = Field(default=30, ge=1)
     share_rate_per_second: float = Field(default=2.0, gt=0)
 
+    # Outbound webhooks (/webhooks): endpoints whose host resolves to a private, loopback or
+    # link-local address are refused unless this is on (a local receiver in development).
+    webhook_allow_private_addresses: bool = False
+    # A failed delivery is retried after this long, each next retry twice as late (at most 8 h),
+    # for this many hours; then the endpoint is disabled and its owner told.
+    webhook_retry_first_seconds: float = Field(default=10.0, gt=0)
+    webhook_retry_window_hours: float = Field(default=72.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Endpoints delivered to at once by one process; the outbox is also polled this often.
+    webhook_concurrency: int = Field(default=32, ge=1)
+    webhook_poll_seconds: float = Field(default=5.0, gt=0)
+
     # Card payments through Stripe: all four or none (Telegram Stars work without them).
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None

@@ -18,6 +18,7 @@ class Allowance(StrEnum):
     SHARE_LINK_HOURS = "share_link_hours"
     SHARE_LINKS = "share_links"  # live at once; revoked and expired ones do not count
     WATERMARKS_PER_DAY = "watermarks_per_day"
+    WEBHOOK_ENDPOINTS = "webhook_endpoints"
 
 
 # Allowances counted per day (their use resets each day); the others are standing counts or caps.
@@ -50,6 +51,7 @@ FREE = Plan(
         Allowance.SHARE_LINK_HOURS: 7 * 24,
         Allowance.SHARE_LINKS: 5,
         Allowance.WATERMARKS_PER_DAY: 10,
+        Allowance.WEBHOOK_ENDPOINTS: 1,
     },
 )
 PRO = Plan(
@@ -65,6 +67,7 @@ PRO = Plan(
         Allowance.SHARE_LINK_HOURS: None,
         Allowance.SHARE_LINKS: 50,
         Allowance.WATERMARKS_PER_DAY: 500,
+        Allowance.WEBHOOK_ENDPOINTS: 5,
     },
 )
 BUSINESS = Plan(
@@ -81,6 +84,7 @@ BUSINESS = Plan(
         Allowance.SHARE_LINK_HOURS: None,
         Allowance.SHARE_LINKS: 200,
         Allowance.WATERMARKS_PER_DAY: None,
+        Allowance.WEBHOOK_ENDPOINTS: 20,
     },
 )
 PLANS: Mapping[str, Plan] = {plan.code: plan for plan in (FREE, PRO, BUSINESS)}

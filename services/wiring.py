@@ -31,6 +31,7 @@ from db.share_links import ShareLinksRepository
 from db.users import UsersRepository
 from db.views import ViewsRepository
 from db.watermarks import WatermarksRepository
+from db.webhooks import WebhookEndpointsRepository, WebhookOutboxRepository
 from services.alert_delivery import AlertDeliveryService, AlertSender
 from services.alerts import AlertService
 from services.analytics import AnalyticsService
@@ -58,6 +59,8 @@ from services.users import UserService
 from services.views import PreviewClient
 from services.views.collector import ViewsCollector
 from services.watermarks import WatermarkingService
+from services.webhook_delivery import WebhookDeliveryService, WebhookNotifier
+from services.webhooks import WebhookService
 
 
 class DatabaseNotReady(Exception):
@@ -91,6 +94,8 @@ class Services:
     alert_delivery: AlertDeliveryService
     preferences: PreferencesService
     scheduled_jobs: ScheduledJobsService
+    webhooks: WebhookService
+    webhook_delivery: WebhookDeliveryService
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -123,6 +128,7 @@ def build_services(
     gateway: BotGateway,
     notifier: BillingNotifier,
     alert_sender: AlertSender,
+    webhook_notifier: WebhookNotifier,
     stripe_http: stripe.HTTPClient | None,
 ) -> Services:
     """Every service on the pool; the bot hands in how they reach Telegram (and Stripe)."""
@@ -132,6 +138,7 @@ def build_services(
     alert_rules_repo = AlertRulesRepository(pool)
     alert_outbox_repo = AlertOutboxRepository(pool)
     share_links_repo = ShareLinksRepository(pool)
+    webhook_endpoints_repo = WebhookEndpointsRepository(pool)
     entitlements = EntitlementsService(
         PlansRepository(pool),
         clock,
@@ -142,6 +149,7 @@ def build_services(
             Allowance.SHARE_LINKS: lambda user_id: share_links_repo.count_live(
                 user_id=user_id, now=clock.now()
             ),
+            Allowance.WEBHOOK_ENDPOINTS: webhook_endpoints_repo.count_for_owner,
         },
     )
     subscribers = SubscriberSnapshotService(
@@ -228,6 +236,24 @@ def build_services(
         alert_delivery=alert_delivery,
         preferences=PreferencesService(PreferencesRepository(pool), on_change=alert_delivery.wake),
         scheduled_jobs=ScheduledJobsService(ScheduledJobsRepository(pool), clock),
+        webhooks=WebhookService(
+            webhook_endpoints_repo,
+            entitlements,
+            clock,
+            allow_private_addresses=settings.webhook_allow_private_addresses,
+        ),
+        webhook_delivery=WebhookDeliveryService(
+            WebhookOutboxRepository(pool),
+            webhook_notifier,
+            outgoing,
+            clock,
+            timeout_seconds=settings.webhook_timeout_seconds,
+            retry_first=timedelta(seconds=settings.webhook_retry_first_seconds),
+            retry_window=timedelta(hours=settings.webhook_retry_window_hours),
+            allow_private_addresses=settings.webhook_allow_private_addresses,
+            concurrency=settings.webhook_concurrency,
+            poll_seconds=settings.webhook_poll_seconds,
+        ),
     )
 
 

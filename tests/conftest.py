@@ -14,6 +14,7 @@ import pytest
 from fake_stripe import FakeStripe
 from fake_telegram import BOT_TOKEN, FakeTelegram
 from helpers import ManualClock, create_database, drop_database
+from webhook_receiver import WebhookReceiver
 
 from bot.app import BotApplication
 from db.embedded import EmbeddedPostgres
@@ -254,3 +255,12 @@ async def another_bot(
         await running.services.outgoing.close()
         await running.app.bot.session.close()
         await pool.close()
+
+
+@pytest.fixture
+async def receiver(clock: ManualClock) -> AsyncIterator[WebhookReceiver]:
+    """A customer's webhook receiver on 127.0.0.1, verifying every delivery."""
+    receiving = WebhookReceiver(clock)
+    await receiving.start()
+    yield receiving
+    await receiving.stop()

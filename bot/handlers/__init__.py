@@ -22,6 +22,7 @@ from bot.handlers import (
     start,
     stats,
     watermark,
+    webhooks,
 )
 from services.config import Settings
 
@@ -54,6 +55,7 @@ def private_chat_router(settings: Settings) -> Router:
         private.include_routers(stats.create_router(), exports.create_router())
     if settings.feature_alerts:
         private.include_routers(alerts.create_router(), preferences.create_router())
+    private.include_router(webhooks.create_router())
     if settings.feature_watermark:
         # Takes every photo and image file in private chat, so it sits just before the fallback.
         private.include_router(watermark.create_router())

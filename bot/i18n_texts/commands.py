@@ -18,6 +18,7 @@ COMMANDS = {
     "subscribe": Message("commands-subscribe", "Plans and prices: upgrade"),
     "cancel": Message("commands-cancel", "Stop renewing your card subscription"),
     "billing": Message("commands-billing", "Your card, invoices and receipts"),
+    "webhooks": Message("commands-webhooks", "Send events to your tools (webhooks)"),
     "help": Message("commands-help", "All commands"),
 }
 # Commands listed in Telegram's menu only while their feature flag (a Settings field) is on.

@@ -19,6 +19,7 @@ ALLOWANCE_NAMES = {
     ),
     Allowance.SHARE_LINKS: Message("plans-allowance-share-links", "live share links"),
     Allowance.WATERMARKS_PER_DAY: Message("plans-allowance-watermarks-per-day", "watermarks a day"),
+    Allowance.WEBHOOK_ENDPOINTS: Message("plans-allowance-webhook-endpoints", "webhook endpoints"),
 }
 # Each allowance with its amount ("3 channels tracked"), in the forms its number asks for.
 ALLOWANCE_AMOUNTS = {
@@ -44,6 +45,9 @@ ALLOWANCE_AMOUNTS = {
     ),
     Allowance.WATERMARKS_PER_DAY: PluralMessage(
         "plans-amount-watermarks-per-day", "{n} watermark a day", "{n} watermarks a day"
+    ),
+    Allowance.WEBHOOK_ENDPOINTS: PluralMessage(
+        "plans-amount-webhook-endpoints", "{n} webhook endpoint", "{n} webhook endpoints"
     ),
 }
 UNLIMITED_AMOUNT = Message("plans-amount-unlimited", "unlimited {allowance}")
