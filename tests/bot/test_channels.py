@@ -40,7 +40,7 @@ async def test_commands_are_registered_and_updates_asked_for(app, tg: FakeTelegr
 async def test_switched_off_features_leave_the_command_menu(app, tg: FakeTelegram) -> None:
     commands = {c["command"] for c in tg.commands()}
     assert {c["command"] for c in tg.commands(language_code="ru")} == commands
-    assert commands == {"start", "channels", "add", "remove", "plan", "help"}
+    assert commands == {"start", "channels", "add", "remove", "plan", "webhooks", "help"}
 
 
 async def test_bot_made_admin_registers_channel_and_tells_the_owner(app, tg, db) -> None:
