@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -28,15 +25,12 @@ from aiogram.enums import ParseMode
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from fake_telegram import BOT_TOKEN, FakeTelegram, FloodLimits
-from helpers import create_database, drop_database
+from helpers import scratch_database
 
 from bot.alert_sender import AiogramAlertSender
 from bot.i18n_texts.alerts import alert_message
 from bot.session import create_session
 from db.alerts.evaluation import AlertEvaluationRepository
-from db.embedded import EmbeddedPostgres
-from db.migrate import migrate
-from db.pool import create_pool
 from services.alert_delivery import AlertMessage
 from services.clock import SystemClock
 from services.domain.alerts import AlertKind, AlertRuleRecord, AlertThresholds
@@ -253,30 +247,8 @@ async def bench_queue() -> None:
 
 async def bench_evaluation_on_a_server() -> None:
     """On DATABASE_URL's server, or an embedded one in a temporary folder."""
-    embedded: EmbeddedPostgres | None = None
-    folder: str | None = None
-    if url := os.environ.get("DATABASE_URL"):
-        server_dsn = url
-    else:
-        folder = tempfile.mkdtemp(prefix="abb-")
-        embedded = EmbeddedPostgres(Path(folder))
-        server_dsn = await asyncio.to_thread(embedded.start)
-    name = f"analyticbot_bench_{os.getpid()}"
-    try:
-        dsn = await create_database(server_dsn, name)
-        pool = await create_pool(dsn, min_size=1, max_size=4)
-        try:
-            async with pool.acquire() as conn:
-                await migrate(conn)
-            await bench_evaluation(pool)
-        finally:
-            await pool.close()
-            await drop_database(server_dsn, name)
-    finally:
-        if embedded is not None:
-            await asyncio.to_thread(embedded.stop)
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+    async with scratch_database() as pool:
+        await bench_evaluation(pool)
 
 
 async def main() -> int:

@@ -240,59 +240,61 @@ class WebhookOutboxRepository(Repository):
         )
         return [ClaimedEndpoint(**dict(row)) for row in rows]
 
-    async def next_message(self, *, endpoint_id: int, now: datetime) -> PendingMessage | None:
-        """The endpoint's oldest undelivered message, if it is due: nothing after it goes
-        before it does."""
-        row = await self._pool.fetchrow(
+    async def due_messages(
+        self, *, endpoint_id: int, now: datetime, limit: int
+    ) -> list[PendingMessage]:
+        """The endpoint's oldest undelivered messages, in order, if the oldest is due (none
+        otherwise): nothing after it goes before it does. Only the oldest can have failed."""
+        rows = await self._pool.fetch(
             """
-            SELECT * FROM (
+            WITH pending AS (
                 SELECT id, endpoint_id, webhook_id, event_type, body, next_attempt_at,
                        attempts, first_failed_at
                   FROM webhook_messages
                  WHERE endpoint_id = $1 AND delivered_at IS NULL
-                 ORDER BY id LIMIT 1
-            ) head
-             WHERE head.next_attempt_at <= $2
+                 ORDER BY id LIMIT $3
+            )
+            SELECT * FROM pending
+             WHERE (SELECT next_attempt_at FROM pending ORDER BY id LIMIT 1) <= $2
+             ORDER BY id
             """,
             endpoint_id,
             now,
+            limit,
         )
-        if row is None:
-            return None
-        return PendingMessage(
-            id=row["id"],
-            endpoint_id=row["endpoint_id"],
-            webhook_id=row["webhook_id"],
-            event_type=row["event_type"],
-            body=row["body"],
-            attempts=row["attempts"],
-            first_failed_at=row["first_failed_at"],
-        )
+        return [
+            PendingMessage(
+                id=row["id"],
+                endpoint_id=row["endpoint_id"],
+                webhook_id=row["webhook_id"],
+                event_type=row["event_type"],
+                body=row["body"],
+                attempts=row["attempts"],
+                first_failed_at=row["first_failed_at"],
+            )
+            for row in rows
+        ]
 
     async def record_delivered(
-        self, *, message_id: int, at: datetime, status_code: int, latency_ms: int
+        self, *, message: PendingMessage, at: datetime, status_code: int, latency_ms: int
     ) -> None:
-        async with self._pool.acquire() as conn, conn.transaction():
-            endpoint_id = await conn.fetchval(
-                """
-                UPDATE webhook_messages SET delivered_at = $2, attempts = attempts + 1
-                 WHERE id = $1 RETURNING endpoint_id
-                """,
-                message_id,
-                at,
+        """Mark the message delivered and log the attempt, in one statement."""
+        await self._pool.execute(
+            """
+            WITH delivered AS (
+                UPDATE webhook_messages SET delivered_at = $3, attempts = attempts + 1
+                 WHERE id = $1
             )
-            await conn.execute(
-                """
-                INSERT INTO webhook_attempts
-                       (message_id, endpoint_id, attempted_at, status_code, latency_ms, succeeded)
-                VALUES ($1, $2, $3, $4, $5, true)
-                """,
-                message_id,
-                endpoint_id,
-                at,
-                status_code,
-                latency_ms,
-            )
+            INSERT INTO webhook_attempts
+                   (message_id, endpoint_id, attempted_at, status_code, latency_ms, succeeded)
+            VALUES ($1, $2, $3, $4, $5, true)
+            """,
+            message.id,
+            message.endpoint_id,
+            at,
+            status_code,
+            latency_ms,
+        )
 
     async def record_failed(
         self,

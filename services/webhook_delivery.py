@@ -182,34 +182,46 @@ class WebhookDeliveryService:
                 await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
 
     async def deliver_due(self) -> int:
-        """Deliver what is due now, endpoint by endpoint, many endpoints at once; returns how
-        many messages were delivered. One round at a time in a process."""
+        """Deliver what is due now, endpoint by endpoint, up to `concurrency` endpoints at
+        once (each freed slot claims another); returns how many messages were delivered.
+        One round at a time in a process."""
         delivered = 0
         async with self._one_round:
-            while not self._stopping:
-                now = self._clock.now()
-                claimed = await self._outbox.claim_endpoints(
-                    now=now, lease_until=now + self._lease, limit=self._concurrency
-                )
-                if not claimed:
-                    break
-                results = await asyncio.gather(*(self._drain(e) for e in claimed))
-                delivered += sum(results)
+            draining: set[asyncio.Task[int]] = set()
+            exhausted = False
+            try:
+                while not self._stopping:
+                    free = self._concurrency - len(draining)
+                    if not exhausted and free > 0:
+                        now = self._clock.now()
+                        claimed = await self._outbox.claim_endpoints(
+                            now=now, lease_until=now + self._lease, limit=free
+                        )
+                        exhausted = len(claimed) < free
+                        draining |= {asyncio.create_task(self._drain(e)) for e in claimed}
+                    if not draining:
+                        break
+                    done, draining = await asyncio.wait(
+                        draining, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    delivered += sum(task.result() for task in done)
+                    # An endpoint drained while others were still going may have more due.
+                    exhausted = exhausted and not done
+            finally:
+                if draining:
+                    results = await asyncio.gather(*draining, return_exceptions=True)
+                    delivered += sum(r for r in results if isinstance(r, int))
         return delivered
 
     async def _drain(self, endpoint: ClaimedEndpoint) -> int:
         """Deliver the endpoint's due messages in order, stopping at the first that fails."""
         delivered = 0
         try:
-            for _ in range(self._per_claim):
-                if self._stopping:
-                    break
-                message = await self._outbox.next_message(
-                    endpoint_id=endpoint.id, now=self._clock.now()
-                )
-                if message is None:
-                    break
-                if not await self._deliver(endpoint, message):
+            messages = await self._outbox.due_messages(
+                endpoint_id=endpoint.id, now=self._clock.now(), limit=self._per_claim
+            )
+            for message in messages:
+                if self._stopping or not await self._deliver(endpoint, message):
                     break
                 delivered += 1
         finally:
@@ -221,7 +233,7 @@ class WebhookDeliveryService:
         now = self._clock.now()
         if outcome.succeeded:
             await self._outbox.record_delivered(
-                message_id=message.id,
+                message=message,
                 at=now,
                 status_code=outcome.status_code or 0,
                 latency_ms=outcome.latency_ms,

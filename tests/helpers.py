@@ -2,13 +2,23 @@
 
 import asyncio
 import io
+import os
+import shutil
 import struct
+import tempfile
 import zlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import asyncpg
 from PIL import Image
+
+from db.embedded import EmbeddedPostgres
+from db.migrate import migrate
+from db.pool import create_pool
 
 
 class ManualClock:
@@ -45,6 +55,36 @@ async def create_database(server_dsn: str, name: str) -> str:
     finally:
         await conn.close()
     return with_database(server_dsn, name)
+
+
+@asynccontextmanager
+async def scratch_database(*, max_size: int = 4) -> AsyncIterator[asyncpg.Pool]:
+    """A migrated database of its own for a benchmark, dropped after: on DATABASE_URL's
+    server, or on an embedded one in a temporary folder."""
+    embedded: EmbeddedPostgres | None = None
+    folder: str | None = None
+    if url := os.environ.get("DATABASE_URL"):
+        server_dsn = url
+    else:
+        folder = tempfile.mkdtemp(prefix="abb-")
+        embedded = EmbeddedPostgres(Path(folder))
+        server_dsn = await asyncio.to_thread(embedded.start)
+    name = f"analyticbot_bench_{os.getpid()}"
+    try:
+        dsn = await create_database(server_dsn, name)
+        pool = await create_pool(dsn, min_size=1, max_size=max_size)
+        try:
+            async with pool.acquire() as conn:
+                await migrate(conn)
+            yield pool
+        finally:
+            await pool.close()
+            await drop_database(server_dsn, name)
+    finally:
+        if embedded is not None:
+            await asyncio.to_thread(embedded.stop)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 async def drop_database(server_dsn: str, name: str) -> None:
