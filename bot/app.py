@@ -20,6 +20,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.alert_sender import AiogramAlertSender
+from bot.api import ApiContext
 from bot.fsm_storage import PostgresStorage
 from bot.handlers import get_routers
 from bot.i18n import CatalogI18n, UserLocaleMiddleware
@@ -203,7 +204,8 @@ class BotApplication:
         self.services.ingestion.start()
         if self.settings.feature_alerts:
             self.services.alert_delivery.start()
-        await self.services.webhook_delivery.start()
+        if self.settings.feature_webhooks:
+            await self.services.webhook_delivery.start()
         if self.settings.feature_analytics:
             self._preview_session = aiohttp.ClientSession()
             self.views = build_views_collector(
@@ -253,6 +255,15 @@ class BotApplication:
             catalogs=self.catalogs,
             public_base_url=settings.public_base_url,
             body_timeout=settings.web_body_timeout_seconds,
+            api=(
+                ApiContext(
+                    services=self.services,
+                    rate_burst=settings.api_rate_burst,
+                    rate_per_second=settings.api_rate_per_second,
+                )
+                if settings.feature_api
+                else None
+            ),
         )
 
     async def _on_shutdown(self) -> None:

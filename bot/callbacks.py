@@ -321,3 +321,13 @@ class WebhookWizardCb(CallbackData, prefix="ww"):
 
     action: WebhookWizardAction
     event: Annotated[int, Field(ge=0, lt=len(SUBSCRIBABLE))] = 0
+
+
+class ApiKeyNewCb(CallbackData, prefix="akn"):
+    """/api's New key buttons: a read-only or a read-write one."""
+
+    can_write: bool
+
+
+class ApiKeyRevokeCb(CallbackData, prefix="akr"):
+    key_id: RowId

@@ -1,6 +1,7 @@
 """Inline keyboards."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -13,6 +14,8 @@ from bot.callbacks import (
     AlertMenuCb,
     AlertWizardAction,
     AlertWizardCb,
+    ApiKeyNewCb,
+    ApiKeyRevokeCb,
     BuyCb,
     CancelAnswer,
     CancelCb,
@@ -43,6 +46,7 @@ from bot.callbacks import (
     WebhookWizardCb,
 )
 from bot.i18n_texts import alerts as alerts_texts
+from bot.i18n_texts import api as api_texts
 from bot.i18n_texts import billing as billing_texts
 from bot.i18n_texts import channels as channels_texts
 from bot.i18n_texts import common as common_texts
@@ -57,6 +61,7 @@ from bot.i18n_texts import webhooks as webhook_texts
 from bot.paging import Page
 from services.analytics import STANDARD_PERIODS, Period
 from services.domain.alerts import AlertRuleRecord
+from services.domain.api_keys import ApiKeyRecord
 from services.domain.channels import ChannelRecord, ChannelSummary
 from services.domain.share_links import ShareLinkRecord
 from services.domain.watermarks import PresetName
@@ -280,37 +285,55 @@ def period_callback(
     )
 
 
+# A period in days, or a lifetime in hours (None: no expiry).
+_Choice = TypeVar("_Choice", int, int | None)
+
+
+def _capped_choices(
+    values: Sequence[_Choice],
+    label: Callable[[_Choice], str],
+    choose: Callable[[_Choice], CallbackData],
+    *,
+    cap: int | None,
+    per_row: int,
+) -> InlineKeyboardMarkup:
+    """A button per value; those beyond the plan's cap are locked (and refused if pressed)."""
+    builder = InlineKeyboardBuilder()
+    for value in values:
+        locked = not within_cap(value, cap)
+        builder.button(
+            text=share_texts.locked_label(label(value), locked=locked), callback_data=choose(value)
+        )
+    builder.adjust(per_row)
+    return builder.as_markup()
+
+
 def share_period_keyboard(
     t: Translator, channel_id: int, *, max_days: int | None
 ) -> InlineKeyboardMarkup:
-    """The periods a link can show; those beyond the plan are locked (and refused if pressed)."""
-    builder = InlineKeyboardBuilder()
-    for days in STANDARD_PERIODS:
-        builder.button(
-            text=share_texts.locked_label(
-                share_texts.days_label(t, days), locked=not within_cap(days, max_days)
-            ),
-            callback_data=ShareCb(step=ShareStep.PERIOD, channel_id=channel_id, days=days),
-        )
-    builder.adjust(len(STANDARD_PERIODS))
-    return builder.as_markup()
+    """The periods a link can show."""
+    return _capped_choices(
+        STANDARD_PERIODS,
+        lambda days: share_texts.days_label(t, days),
+        lambda days: ShareCb(step=ShareStep.PERIOD, channel_id=channel_id, days=days),
+        cap=max_days,
+        per_row=len(STANDARD_PERIODS),
+    )
 
 
 def share_lifetime_keyboard(
     t: Translator, channel_id: int, days: int, *, max_hours: int | None
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for hours in LIFETIME_HOURS:
-        builder.button(
-            text=share_texts.locked_label(
-                share_texts.lifetime_label(t, hours), locked=not within_cap(hours, max_hours)
-            ),
-            callback_data=ShareCb(
-                step=ShareStep.LIFETIME, channel_id=channel_id, days=days, hours=hours or 0
-            ),
-        )
-    builder.adjust(2)
-    return builder.as_markup()
+    """How long a link works: some hours, or with no expiry (None)."""
+    return _capped_choices(
+        LIFETIME_HOURS,
+        lambda hours: share_texts.lifetime_label(t, hours),
+        lambda hours: ShareCb(
+            step=ShareStep.LIFETIME, channel_id=channel_id, days=days, hours=hours or 0
+        ),
+        cap=max_hours,
+        per_row=2,
+    )
 
 
 def share_links_keyboard(t: Translator, page: Page[ShareLinkRecord]) -> InlineKeyboardMarkup:
@@ -528,4 +551,21 @@ def webhook_endpoint_keyboard(
             text=t(text), callback_data=WebhookCb(action=action, endpoint_id=endpoint.id)
         )
     builder.adjust(2)
+    return builder.as_markup()
+
+
+def api_keys_keyboard(t: Translator, keys: Sequence[ApiKeyRecord]) -> InlineKeyboardMarkup:
+    """/api: a key of each kind to create, and a revoke button per key."""
+    builder = InlineKeyboardBuilder()
+    for text, can_write in (
+        (api_texts.NEW_READ_ONLY_BUTTON, False),
+        (api_texts.NEW_READ_WRITE_BUTTON, True),
+    ):
+        builder.button(text=t(text), callback_data=ApiKeyNewCb(can_write=can_write))
+    for number, key in enumerate(keys, 1):
+        builder.button(
+            text=t(api_texts.REVOKE_BUTTON, number=number),
+            callback_data=ApiKeyRevokeCb(key_id=key.id),
+        )
+    builder.adjust(1, 1, 2)
     return builder.as_markup()

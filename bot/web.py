@@ -1,7 +1,6 @@
-"""The small web app that runs beside the bot: health, metrics, Stripe's webhook, the share pages
-(and Telegram's webhook in webhook mode, see bot.app)."""
+"""The small web app that runs beside the bot: health, metrics, Stripe's webhook, the share pages,
+the REST API (bot/api/) and Telegram's webhook in webhook mode (see bot.app)."""
 
-import asyncio
 import logging
 import math
 import re
@@ -13,9 +12,11 @@ from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.log import server_logger
 
 from bot import share_page
+from bot.api import ApiContext, setup_api
 from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.metrics import BotMetrics
 from bot.rate_limit import TokenBuckets
+from bot.request_body import BODY_TIMEOUT_KEY, read_body
 from services.health import HealthService
 from services.i18n import Catalogs, Translator, locale_for
 from services.share_links import (
@@ -34,7 +35,6 @@ STRIPE_BILLING_KEY = web.AppKey("stripe_billing", StripeBillingService)
 SHARE_LINKS_KEY = web.AppKey("share_links", ShareLinkService)
 SHARE_RATE_KEY = web.AppKey("share_rate", TokenBuckets)
 PUBLIC_BASE_URL_KEY = web.AppKey("public_base_url", str)
-BODY_TIMEOUT_KEY = web.AppKey("body_timeout", float)
 CATALOGS_KEY = web.AppKey("catalogs", Catalogs)
 
 # Sent as the Server header instead of aiohttp's, which names its own and Python's versions.
@@ -80,40 +80,9 @@ async def metrics_text(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": METRICS_CONTENT_TYPE})
 
 
-async def _read_body(request: web.Request, *, max_bytes: int) -> bytes:
-    """The request's body: 413 when it announces or sends more than max_bytes, 408 when it takes
-    longer than the app's body timeout (a client announcing 10 GB and sending 2 bytes)."""
-    announced = request.content_length
-    if announced is not None and announced > max_bytes:
-        _refuse_body(request, f"it announces {announced} bytes, over {max_bytes}")
-        raise web.HTTPRequestEntityTooLarge(max_size=max_bytes, actual_size=announced)
-    body = bytearray()
-    try:
-        async with asyncio.timeout(request.app[BODY_TIMEOUT_KEY]):
-            async for chunk in request.content.iter_any():
-                body += chunk
-                if len(body) > max_bytes:
-                    _refuse_body(request, f"it sends over {max_bytes} bytes")
-                    raise web.HTTPRequestEntityTooLarge(max_size=max_bytes, actual_size=len(body))
-    except TimeoutError:
-        _refuse_body(request, f"it took over {request.app[BODY_TIMEOUT_KEY]} s")
-        raise web.HTTPRequestTimeout(text="The request body was not sent in time.") from None
-    return bytes(body)
-
-
-def _refuse_body(request: web.Request, reason: str) -> None:
-    log.warning(
-        "refused the body of %s %s from %s: %s",
-        request.method,
-        request.path,
-        request.remote,
-        reason,
-    )
-
-
 async def stripe_webhook(request: web.Request) -> web.Response:
     """Stripe retries anything but a 2xx: 400 for what can never be valid, 500 on our faults."""
-    payload = await _read_body(request, max_bytes=_STRIPE_WEBHOOK_MAX_BYTES)
+    payload = await read_body(request, max_bytes=_STRIPE_WEBHOOK_MAX_BYTES)
     try:
         await request.app[STRIPE_BILLING_KEY].handle_webhook(
             payload, request.headers.get("Stripe-Signature")
@@ -225,8 +194,10 @@ def create_web_app(
     catalogs: Catalogs,
     public_base_url: str = "",
     body_timeout: float,
+    api: ApiContext | None = None,
 ) -> web.Application:
-    """The app; Stripe's webhook and the share pages are served only when their parts are given.
+    """The app; Stripe's webhook, the share pages and the REST API (/api/v1) are served only
+    when their parts are given.
 
     body_timeout bounds the time a client may take to send a request body, and how long a body
     that was refused is drained before its connection closes. The share pages speak their
@@ -254,6 +225,8 @@ def create_web_app(
         app.router.add_get(f"/r/{_TOKEN}.json", share_json)
         app.router.add_get(f"/r/{_TOKEN}/charts/{_FILE}.png", share_chart)
         app.router.add_get(f"/r/{_TOKEN}/csv/{_FILE}.csv", share_csv)
+    if api is not None:
+        setup_api(app, api, public_base_url=public_base_url)
     return app
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 import asyncpg
 
 from db.errors import NotFound
-from db.repository import Repository
+from db.repository import Repository, record_from
 from db.webhooks import publish
 from services.domain.channels import ChannelRecord, ChannelSummary
 from services.domain.webhooks import ChannelRemovedReason, channel_added, channel_removed
@@ -39,14 +39,7 @@ async def _stop_tracking(
 
 
 def _channel(row: asyncpg.Record) -> ChannelRecord:
-    return ChannelRecord(
-        id=row["id"],
-        title=row["title"],
-        username=row["username"],
-        is_tracked=row["is_tracked"],
-        added_at=row["added_at"],
-        tracking_stopped_at=row["tracking_stopped_at"],
-    )
+    return record_from(ChannelRecord, row)
 
 
 class ChannelsRepository(Repository):

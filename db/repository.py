@@ -1,9 +1,20 @@
-"""What every repository is built on: the pool its SQL runs on."""
+"""What every repository is built on: the pool its SQL runs on, and records from its rows."""
 
+import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any, TypeVar
 
 import asyncpg
+
+Record = TypeVar("Record")
+
+
+def record_from(record_type: type[Record], row: asyncpg.Record, **given: Any) -> Record:
+    """The record dataclass from the row's columns named as its fields, but for those `given`
+    (a nested record, say); the row may carry more columns."""
+    names = (field.name for field in dataclasses.fields(record_type))  # type: ignore[arg-type]
+    return record_type(**{name: row[name] for name in names if name not in given}, **given)
 
 
 class Repository:

@@ -171,6 +171,38 @@ def parse_answer(question: Question, text: str) -> dict[str, int | float]:
     return {question.field.value: value}
 
 
+class UnexpectedThreshold(ValueError):
+    """A threshold the rule's kind does not use."""
+
+    def __init__(self, kind: AlertKind, name: str) -> None:
+        super().__init__(f"{kind.value} rules have no {name}")
+        self.kind = kind
+        self.name = name
+
+
+def checked_thresholds(kind: AlertKind, given: AlertThresholds) -> AlertThresholds:
+    """Thresholds given as numbers (the API's), held to the wizard's questions and bounds.
+
+    Each value goes through the parser of the wizard's answers, so both doors accept the
+    same rules; raises InvalidAnswer for a missing or out-of-bounds value and
+    UnexpectedThreshold for one the kind does not use.
+    """
+    values = {name: value for name, value in vars(given).items() if value is not None}
+    answers: dict[str, int | float] = {}
+    for question in QUESTIONS[kind]:
+        if question.field is ThresholdField.CHANGE:
+            parts = [f"{values.pop('percent')}%"] if "percent" in values else []
+            parts += [str(values.pop("amount"))] if "amount" in values else []
+            answers |= parse_answer(question, " or ".join(parts))
+        elif question.field.value in values:
+            answers |= parse_answer(question, str(values.pop(question.field.value)))
+        else:
+            raise InvalidAnswer(question, "")
+    for name in values:
+        raise UnexpectedThreshold(kind, name)
+    return thresholds_from(answers)
+
+
 def thresholds_from(answers: Mapping[str, int | float]) -> AlertThresholds:
     """The rule's threshold columns from the wizard's collected answers."""
     return AlertThresholds(

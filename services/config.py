@@ -53,6 +53,8 @@ class Settings(DatabaseSettings):
     feature_alerts: bool = True
     feature_watermark: bool = True
     feature_billing: bool = True
+    feature_api: bool = True
+    feature_webhooks: bool = True
 
     subscriber_snapshot_minutes: int = Field(default=30, ge=1)
     admin_recheck_minutes: int = Field(default=60, ge=1)
@@ -110,6 +112,10 @@ class Settings(DatabaseSettings):
     # Endpoints delivered to at once by one process; the outbox is also polled this often.
     webhook_concurrency: int = Field(default=32, ge=1)
     webhook_poll_seconds: float = Field(default=5.0, gt=0)
+    # The REST API (/api/v1) is rate-limited per key, across every process: a burst, refilled
+    # at this rate per second.
+    api_rate_burst: int = Field(default=60, ge=1)
+    api_rate_per_second: float = Field(default=2.0, gt=0)
 
     # Card payments through Stripe: all four or none (Telegram Stars work without them).
     stripe_secret_key: SecretStr | None = None

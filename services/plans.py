@@ -19,6 +19,7 @@ class Allowance(StrEnum):
     SHARE_LINKS = "share_links"  # live at once; revoked and expired ones do not count
     WATERMARKS_PER_DAY = "watermarks_per_day"
     WEBHOOK_ENDPOINTS = "webhook_endpoints"
+    API_KEYS = "api_keys"  # live at once; revoked ones do not count
 
 
 # Allowances counted per day (their use resets each day); the others are standing counts or caps.
@@ -52,6 +53,7 @@ FREE = Plan(
         Allowance.SHARE_LINKS: 5,
         Allowance.WATERMARKS_PER_DAY: 10,
         Allowance.WEBHOOK_ENDPOINTS: 1,
+        Allowance.API_KEYS: 2,
     },
 )
 PRO = Plan(
@@ -68,6 +70,7 @@ PRO = Plan(
         Allowance.SHARE_LINKS: 50,
         Allowance.WATERMARKS_PER_DAY: 500,
         Allowance.WEBHOOK_ENDPOINTS: 5,
+        Allowance.API_KEYS: 5,
     },
 )
 BUSINESS = Plan(
@@ -85,6 +88,8 @@ BUSINESS = Plan(
         Allowance.SHARE_LINKS: 200,
         Allowance.WATERMARKS_PER_DAY: None,
         Allowance.WEBHOOK_ENDPOINTS: 20,
+        # /api lists every key in one message, its revoke buttons under it.
+        Allowance.API_KEYS: 10,
     },
 )
 PLANS: Mapping[str, Plan] = {plan.code: plan for plan in (FREE, PRO, BUSINESS)}

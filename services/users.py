@@ -22,6 +22,13 @@ class UserService:
         """The language the bot speaks with the user from their next message on."""
         await self._users.set_chosen_language(user_id=user_id, language=language.value)
 
+    async def time_zone(self, *, user_id: int) -> str:
+        """The user's time zone (/settings); UTC for someone who never talked to the bot."""
+        try:
+            return (await self._users.get(user_id=user_id)).time_zone
+        except NotFound:
+            return "UTC"
+
     async def locale(self, *, user_id: int) -> str:
         """The language to write to a user in outside any update of theirs (billing notices)."""
         try:

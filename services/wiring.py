@@ -17,6 +17,7 @@ from db.alerts.evaluation import AlertEvaluationRepository
 from db.alerts.outbox import AlertOutboxRepository
 from db.alerts.rules import AlertRulesRepository
 from db.analytics import AnalyticsRepository
+from db.api_keys import ApiKeysRepository
 from db.billing import BillingRepository
 from db.channels import ChannelsRepository
 from db.errors import MigrationError
@@ -25,6 +26,7 @@ from db.fsm import FsmRepository
 from db.ingestion import IngestionRepository
 from db.plans import PlansRepository
 from db.pool import Database
+from db.post_pages import PostPagesRepository
 from db.preferences import PreferencesRepository
 from db.scheduled_jobs import ScheduledJobsRepository
 from db.share_links import ShareLinksRepository
@@ -35,7 +37,10 @@ from db.webhooks import WebhookEndpointsRepository, WebhookOutboxRepository
 from services.alert_delivery import AlertDeliveryService, AlertSender
 from services.alerts import AlertService
 from services.analytics import AnalyticsService
+from services.api_auth import ApiAuthenticator
+from services.api_keys import ApiKeyService
 from services.billing import BillingNotifier, BillingService
+from services.channel_series import ChannelSeriesService
 from services.channels import ChannelService
 from services.charts import CHARTS, ChartService
 from services.clock import Clock
@@ -96,6 +101,9 @@ class Services:
     scheduled_jobs: ScheduledJobsService
     webhooks: WebhookService
     webhook_delivery: WebhookDeliveryService
+    api_keys: ApiKeyService
+    api_auth: ApiAuthenticator
+    channel_series: ChannelSeriesService
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -139,6 +147,7 @@ def build_services(
     alert_outbox_repo = AlertOutboxRepository(pool)
     share_links_repo = ShareLinksRepository(pool)
     webhook_endpoints_repo = WebhookEndpointsRepository(pool)
+    api_keys_repo = ApiKeysRepository(pool)
     entitlements = EntitlementsService(
         PlansRepository(pool),
         clock,
@@ -150,6 +159,7 @@ def build_services(
                 user_id=user_id, now=clock.now()
             ),
             Allowance.WEBHOOK_ENDPOINTS: webhook_endpoints_repo.count_for_owner,
+            Allowance.API_KEYS: api_keys_repo.count_live,
         },
     )
     subscribers = SubscriberSnapshotService(
@@ -164,7 +174,9 @@ def build_services(
         admin_verify_ttl=timedelta(seconds=settings.admin_verify_ttl_seconds),
         concurrency=settings.telegram_concurrency,
     )
-    analytics = AnalyticsService(AnalyticsRepository(pool), entitlements, clock)
+    analytics_repo = AnalyticsRepository(pool)
+    analytics = AnalyticsService(analytics_repo, entitlements, clock)
+    api_keys = ApiKeyService(api_keys_repo, entitlements, clock)
     charts = ChartService()
     exports = ExportService(
         ExportsRepository(pool, copy_timeout=settings.export_copy_timeout_seconds),
@@ -253,6 +265,12 @@ def build_services(
             allow_private_addresses=settings.webhook_allow_private_addresses,
             concurrency=settings.webhook_concurrency,
             poll_seconds=settings.webhook_poll_seconds,
+        ),
+        api_keys=api_keys,
+        # The Mini App's session tokens join the API keys here, by their prefix.
+        api_auth=ApiAuthenticator.for_keys(api_keys),
+        channel_series=ChannelSeriesService(
+            analytics_repo, PostPagesRepository(pool), entitlements, clock
         ),
     )
 

@@ -1,7 +1,7 @@
-"""Telegram's public channel web preview (t.me/s/<username>) on 127.0.0.1, from saved pages.
+"""Telegram's public channel web preview (t.me/s/<username>) on 127.0.0.1.
 
-Every channel it knows serves the pages of tests/data/preview/ ("analyticsdemo": the newest
-page, ?before=96 the older one, anything older the empty end of the history). A test can make
+Every channel it knows serves the pages of preview_pages ("analyticsdemo": the newest page,
+?before=96 the older one, anything older the empty end of the history). A test can make
 a channel's preview fail, change its layout, or hide it; `requests` counts what was asked.
 """
 
@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections import Counter
 from enum import Enum
-from pathlib import Path
 
 from aiohttp import web
+from preview_pages import PAGES
 
-PAGES = Path(__file__).parent / "data" / "preview"
 # t.me/<username> when /s/ redirects there: a contact card, no post history.
 CONTACT_CARD = """<!DOCTYPE html><html><body>
 <div class="tgme_page_wrap"><div class="tgme_body_wrap"><div class="tgme_page">
@@ -22,12 +21,8 @@ CONTACT_CARD = """<!DOCTYPE html><html><body>
 </div></div></div></body></html>"""
 
 
-def saved_page(name: str) -> str:
-    return (PAGES / f"{name}.html").read_text(encoding="utf-8")
-
-
 class Preview(Enum):
-    PUBLIC = "public"  # the saved pages
+    PUBLIC = "public"  # the demo channel's pages
     HIDDEN = "hidden"  # redirected to the contact card, as for private chats
     LAYOUT_CHANGED = "layout_changed"  # a page the parser no longer understands
     SERVER_ERROR = "server_error"  # HTTP 500
@@ -75,9 +70,9 @@ class FakePreview:
         if preview is Preview.SERVER_ERROR:
             raise web.HTTPInternalServerError()
         if preview is Preview.LAYOUT_CHANGED:
-            return _html(saved_page("layout_changed"))
+            return _html(PAGES["layout_changed"])
         pages = {None: "channel_latest", "96": "channel_before_96"}
-        return _html(saved_page(pages.get(request.query.get("before"), "channel_empty")))
+        return _html(PAGES[pages.get(request.query.get("before"), "channel_empty")])
 
     async def _contact_card(self, request: web.Request) -> web.StreamResponse:
         return _html(CONTACT_CARD)

@@ -8,6 +8,7 @@ Telegram's updates wherever those exist, through the database only for what no u
     shared = await channel_with_history(app, tg, db, clock)  # posts, reactions, joins, views
 """
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -183,3 +184,18 @@ async def webhook_endpoint(
     )
     receiver.expect(path, created.secret)
     return created.endpoint.id
+
+
+async def api_key(
+    tg: FakeTelegram, user: FakeUser, name: str = "Sheets", *, can_write: bool = False
+) -> str:
+    """A key the user creates in /api (read-only unless can_write); returns its token, which
+    the bot shows once."""
+    await tg.send_text(user, "/api")
+    button = "read-write" if can_write else "read-only"
+    await tg.press_button(user, tg.last_to(user, "sendMessage"), button)
+    await tg.send_text(user, name)
+    created = tg.texts_to(user)[-1]
+    match = re.search(r"<code>(ab_[A-Za-z0-9_-]+)</code>", created)
+    assert match is not None, created
+    return match.group(1)

@@ -9,6 +9,7 @@ from aiogram import F, Router
 from bot.handlers import (
     admin,
     alerts,
+    api,
     billing,
     channels,
     errors,
@@ -55,7 +56,10 @@ def private_chat_router(settings: Settings) -> Router:
         private.include_routers(stats.create_router(), exports.create_router())
     if settings.feature_alerts:
         private.include_routers(alerts.create_router(), preferences.create_router())
-    private.include_router(webhooks.create_router())
+    if settings.feature_webhooks:
+        private.include_router(webhooks.create_router())
+    if settings.feature_api:
+        private.include_router(api.create_router())
     if settings.feature_watermark:
         # Takes every photo and image file in private chat, so it sits just before the fallback.
         private.include_router(watermark.create_router())

@@ -103,7 +103,6 @@ async def on_rule_button(
         return
     text, keyboard = await _alerts_page(t, user, alerts, clock, callback_data.page)
     await show_in_place(query, text, keyboard)
-    await query.answer()
 
 
 async def on_page(
@@ -116,7 +115,6 @@ async def on_page(
 ) -> None:
     text, keyboard = await _alerts_page(t, user, alerts, clock, callback_data.page)
     await show_in_place(query, text, keyboard)
-    await query.answer()
 
 
 async def on_menu_button(
@@ -191,6 +189,7 @@ async def _start_thresholds(
     try:
         channel = await channels.require_admin(user_id=user.id, channel_id=channel_id)
     except ChannelAccessError as error:
+        # The wizard's button is answered already, and the wizard ends here: said in the chat.
         await state.clear()
         await message.answer(access_error_text(t, error))
         return

@@ -58,7 +58,6 @@ async def on_page(
 ) -> None:
     text, keyboard = await _channels_page(t, user, channels, clock, settings, callback_data.page)
     await show_in_place(query, text, keyboard)
-    await query.answer()
 
 
 async def add_channel(

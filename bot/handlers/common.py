@@ -123,9 +123,14 @@ async def answer_limit_reached(
 
 
 async def show_in_place(
-    query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None
+    query: CallbackQuery,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None,
+    *,
+    answer: str | None = None,
 ) -> None:
-    """Show a list's page in the message whose button was pressed.
+    """Show a list's page in the message whose button was pressed, then answer the button
+    (with `answer`, if given).
 
     A page turn to a page past the end shows the last page, which may be the one already
     there: Telegram refuses such an edit, and nothing needs to change.
@@ -135,3 +140,4 @@ async def show_in_place(
     except TelegramBadRequest as error:
         if "message is not modified" not in error.message:
             raise
+    await query.answer(answer)

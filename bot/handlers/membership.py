@@ -73,6 +73,7 @@ async def on_bot_membership(
             log.warning("made admin of channel %s but cannot read its admins", chat.id)
             return
         except LimitReached as error:
+            # A channel's update, not the adder's chat: the errors router has no one to answer.
             text = plans_texts.limit_reached(to_adder, error)
             await _tell(bot, adder.id, text, upgrade_keyboard(to_adder))
             return

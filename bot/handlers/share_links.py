@@ -16,13 +16,7 @@ from bot.callbacks import (
     StatsAction,
     StatsCb,
 )
-from bot.handlers.common import (
-    access_error_text,
-    answer_access_error,
-    answer_limit_reached,
-    plain_alert,
-    show_in_place,
-)
+from bot.handlers.common import ButtonChannel, resolve_channel, show_in_place
 from bot.i18n_texts import share as texts
 from bot.keyboards import (
     SHARE_START_PREFIX,
@@ -33,10 +27,9 @@ from bot.keyboards import (
 )
 from bot.paging import page_of
 from services.analytics import STANDARD_PERIODS
-from services.channels import ChannelAccessError, ChannelService
+from services.channels import ChannelService
 from services.domain.channels import ChannelRecord
 from services.domain.users import UserRecord
-from services.entitlements import LimitReached
 from services.i18n import Translator
 from services.share_links import (
     ShareLinkError,
@@ -86,47 +79,24 @@ async def share_command(
     share_links: ShareLinkService,
     t: Translator,
 ) -> None:
-    try:
-        channel = await channels.resolve_for_user(user_id=user.id, ref=command.args)
-        await share_links.ensure_room_for_link(user_id=user.id)
-    except ChannelAccessError as error:
-        await answer_access_error(t, message, error, choose_action=ChannelAction.SHARE)
-        return
-    except LimitReached as error:
-        await answer_limit_reached(t, message, error)
-        return
+    channel = await resolve_channel(
+        channels, user_id=user.id, ref=command.args, choose=ChannelAction.SHARE
+    )
+    await share_links.ensure_room_for_link(user_id=user.id)
     await _period_prompt(t, message, channel, user, share_links)
-
-
-async def _pressed_channel(
-    t: Translator, query: CallbackQuery, channel_id: int, user: UserRecord, channels: ChannelService
-) -> ChannelRecord | None:
-    """The channel a button names, if the user administers it; otherwise an alert says why."""
-    try:
-        return await channels.require_admin(user_id=user.id, channel_id=channel_id)
-    except ChannelAccessError as error:
-        await query.answer(plain_alert(access_error_text(t, error)), show_alert=True)
-        return None
 
 
 async def on_share_pressed(
     query: CallbackQuery,
     callback_data: StatsCb | ChannelCb,
+    channel: ChannelRecord,
     user: UserRecord,
-    channels: ChannelService,
     share_links: ShareLinkService,
     t: Translator,
 ) -> None:
     """Share under /stats asks only the lifetime (the period is the one shown there, when a
     link can have it); a channel picked after /share asks the period first."""
-    channel = await _pressed_channel(t, query, callback_data.channel_id, user, channels)
-    if channel is None:
-        return
-    try:
-        await share_links.ensure_room_for_link(user_id=user.id)
-    except LimitReached as error:
-        await answer_limit_reached(t, query, error)
-        return
+    await share_links.ensure_room_for_link(user_id=user.id)
     if isinstance(callback_data, StatsCb) and callback_data.days in STANDARD_PERIODS:
         await _lifetime_prompt(t, query.message, channel, callback_data.days, user, share_links)
     else:
@@ -137,19 +107,12 @@ async def on_share_pressed(
 async def on_period_chosen(
     query: CallbackQuery,
     callback_data: ShareCb,
+    channel: ChannelRecord,
     user: UserRecord,
-    channels: ChannelService,
     share_links: ShareLinkService,
     t: Translator,
 ) -> None:
-    channel = await _pressed_channel(t, query, callback_data.channel_id, user, channels)
-    if channel is None:
-        return
-    try:
-        await share_links.ensure_period_allowed(user_id=user.id, days=callback_data.days)
-    except LimitReached as error:
-        await answer_limit_reached(t, query, error)
-        return
+    await share_links.ensure_period_allowed(user_id=user.id, days=callback_data.days)
     await _lifetime_prompt(t, query.message, channel, callback_data.days, user, share_links)
     await query.answer()
 
@@ -169,12 +132,6 @@ async def on_lifetime_chosen(
             days=callback_data.days,
             lifetime_hours=callback_data.hours or None,
         )
-    except ChannelAccessError as error:
-        await query.answer(plain_alert(access_error_text(t, error)), show_alert=True)
-        return
-    except LimitReached as error:
-        await answer_limit_reached(t, query, error)
-        return
     except ValueError:
         await query.answer(t(texts.CHOICE_NOT_OFFERED), show_alert=True)
         return
@@ -218,7 +175,6 @@ async def on_page(
 ) -> None:
     text, keyboard = await _shares_page(t, user, share_links, callback_data.page)
     await show_in_place(query, text, keyboard)
-    await query.answer()
 
 
 async def on_revoke(
@@ -234,8 +190,7 @@ async def on_revoke(
         await query.answer(t(texts.ALREADY_GONE), show_alert=True)
         return
     text, keyboard = await _shares_page(t, user, share_links, callback_data.page)
-    await show_in_place(query, text, keyboard)
-    await query.answer(t(texts.REVOKED))
+    await show_in_place(query, text, keyboard, answer=t(texts.REVOKED))
 
 
 async def open_shared_report(
@@ -274,12 +229,12 @@ def create_router() -> Router:
         StatsCb.filter(F.action == StatsAction.SHARE),
         ChannelCb.filter(F.action == ChannelAction.SHARE),
     ):
-        router.callback_query.register(on_share_pressed, pressed)
-    for step, handler in (
-        (ShareStep.PERIOD, on_period_chosen),
-        (ShareStep.LIFETIME, on_lifetime_chosen),
-    ):
-        router.callback_query.register(handler, ShareCb.filter(F.step == step))
+        router.callback_query.register(on_share_pressed, pressed, ButtonChannel())
+    router.callback_query.register(
+        on_period_chosen, ShareCb.filter(F.step == ShareStep.PERIOD), ButtonChannel()
+    )
+    # The service checks the admin as it creates the link.
+    router.callback_query.register(on_lifetime_chosen, ShareCb.filter(F.step == ShareStep.LIFETIME))
     router.callback_query.register(
         on_revoke, ShareLinkCb.filter(F.action == ShareLinkAction.REVOKE)
     )

@@ -21,7 +21,7 @@ from aiogram.utils.chat_action import ChatActionSender
 
 from bot.albums import AlbumCollector
 from bot.callbacks import WatermarkAction, WatermarkCb
-from bot.handlers.common import NOT_A_COMMAND, access_error_text, answer_limit_reached
+from bot.handlers.common import NOT_A_COMMAND, answer_limit_reached
 from bot.handlers.errors import apologise
 from bot.i18n_texts import watermark as texts
 from bot.keyboards import (
@@ -124,7 +124,7 @@ async def show_watermark(
     await state.clear()
     try:
         panel = await watermarking.open_panel(user_id=user.id)
-    except ChannelAccessError as error:
+    except ChannelAccessError as error:  # not a refusal: no mark yet, so ask for one
         await _ask_for_a_mark(t, message, state, error)
         return
     await _send_panel(t, message, panel)
@@ -224,15 +224,15 @@ async def on_channel(
     state: FSMContext,
     t: Translator,
 ) -> None:
-    """The answer to "which channel's name?": remember it, then mark what was waiting."""
+    """The answer to "which channel's name?": remember it, then mark what was waiting.
+
+    A channel the user does not administer is the shared refusal, answered by the errors router.
+    """
     try:
         panel = await watermarking.use_channel(user_id=user.id, channel_id=callback_data.number)
     except NoChannels as error:
+        # Not a refusal here: a name the font cannot draw, so the mark must be a typed text.
         await _ask_for_a_mark(t, query.message, state, error)
-        await query.answer()
-        return
-    except ChannelAccessError as error:
-        await query.message.answer(access_error_text(t, error))
         await query.answer()
         return
     await query.message.edit_text(texts.channel_chosen(t, panel.spec.text or ""))
@@ -308,7 +308,7 @@ async def on_preset_name(
     except MarkRejected as error:
         await message.answer(texts.rejected(t, error))
         return
-    except ChannelAccessError as error:
+    except ChannelAccessError as error:  # not a refusal: no mark to save yet, so ask for one
         await _ask_for_a_mark(t, message, state, error)
         return
     await state.clear()
@@ -336,9 +336,11 @@ async def _watermark_and_reply(
             outcomes = await watermarking.watermark(user_id=user.id, uploads=uploads)
             await _send_watermarked(message, outcomes)
     except LimitReached as error:
+        # Answered here: an album is marked after its update, where no errors router answers,
+        # and a channel's button that led here was answered already.
         await answer_limit_reached(t, message, error)
         return
-    except ChannelAccessError as error:
+    except ChannelAccessError as error:  # not a refusal: no mark yet, the images wait for one
         await _hold(state, items)
         await _ask_for_a_mark(t, message, state, error)
         return

@@ -19,6 +19,7 @@ COMMANDS = {
     "cancel": Message("commands-cancel", "Stop renewing your card subscription"),
     "billing": Message("commands-billing", "Your card, invoices and receipts"),
     "webhooks": Message("commands-webhooks", "Send events to your tools (webhooks)"),
+    "api": Message("commands-api", "API keys for your own tools"),
     "help": Message("commands-help", "All commands"),
 }
 # Commands listed in Telegram's menu only while their feature flag (a Settings field) is on.
@@ -28,4 +29,6 @@ FEATURE_COMMANDS = {
     "feature_billing": frozenset({"subscribe", "cancel", "billing"}),
     "feature_alerts": frozenset({"alerts", "settings"}),
     "feature_watermark": frozenset({"watermark"}),
+    "feature_api": frozenset({"api"}),
+    "feature_webhooks": frozenset({"webhooks"}),
 }

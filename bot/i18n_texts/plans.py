@@ -20,6 +20,7 @@ ALLOWANCE_NAMES = {
     Allowance.SHARE_LINKS: Message("plans-allowance-share-links", "live share links"),
     Allowance.WATERMARKS_PER_DAY: Message("plans-allowance-watermarks-per-day", "watermarks a day"),
     Allowance.WEBHOOK_ENDPOINTS: Message("plans-allowance-webhook-endpoints", "webhook endpoints"),
+    Allowance.API_KEYS: Message("plans-allowance-api-keys", "API keys"),
 }
 # Each allowance with its amount ("3 channels tracked"), in the forms its number asks for.
 ALLOWANCE_AMOUNTS = {
@@ -49,6 +50,7 @@ ALLOWANCE_AMOUNTS = {
     Allowance.WEBHOOK_ENDPOINTS: PluralMessage(
         "plans-amount-webhook-endpoints", "{n} webhook endpoint", "{n} webhook endpoints"
     ),
+    Allowance.API_KEYS: PluralMessage("plans-amount-api-keys", "{n} API key", "{n} API keys"),
 }
 UNLIMITED_AMOUNT = Message("plans-amount-unlimited", "unlimited {allowance}")
 LIMIT_LINE = Message("plans-limit-line", "• {amount}")

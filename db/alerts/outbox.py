@@ -6,7 +6,7 @@ from datetime import datetime
 import asyncpg
 
 from db.alerts.rules import RULE_COLUMNS, rule_record
-from db.repository import Repository
+from db.repository import Repository, record_from
 from db.webhooks import publish
 from services.domain.alerts import AlertFiring, ClaimedFiring
 from services.domain.webhooks import alert_fired
@@ -17,16 +17,7 @@ _FIRING_COLUMNS = """
 
 
 def _firing(row: asyncpg.Record) -> AlertFiring:
-    return AlertFiring(
-        id=row["id"],
-        rule=rule_record(row),
-        fired_at=row["fired_at"],
-        details=row["details"],
-        deliver_after=row["deliver_after"],
-        sent_at=row["sent_at"],
-        dropped_at=row["dropped_at"],
-        drop_reason=row["drop_reason"],
-    )
+    return record_from(AlertFiring, row, rule=rule_record(row))
 
 
 class AlertOutboxRepository(Repository):

@@ -76,3 +76,17 @@ class PostingTimes:
     slots: tuple[PostingSlot, ...]  # weekday × hour cells, best first
     weekdays: tuple[PostingSlot, ...]  # best first
     hours: tuple[PostingSlot, ...]  # best first
+
+
+@dataclass(frozen=True)
+class PostMetrics:
+    """One post with its latest numbers, as the API pages through them."""
+
+    message_id: int
+    posted_at: datetime
+    text: str
+    media_kind: str | None
+    views: int | None  # the latest observation
+    reactions: int  # the latest reaction total
+    views_24h: int | None
+    engagement: float | None  # reactions ÷ views, in percent

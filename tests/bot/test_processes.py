@@ -31,39 +31,47 @@ async def test_updates_spread_between_processes_are_each_handled_once(
         assert sum("<b>Commands</b>" in text for text in tg.texts_to(user)) == 1
 
 
-async def run_job_in_both(app, second, job_id: str) -> None:
-    for process in (app, second):
-        await process.app.scheduler.get_job(job_id).func()
-
-
-async def test_subscriber_snapshots_are_taken_once_per_tick(
-    app, second, tg: FakeTelegram, db, clock
-) -> None:
+@pytest.fixture
+async def channel(tg: FakeTelegram):
+    """Alice's channel, with the bot as its admin."""
     alice = tg.user("Alice")
     channel = tg.channel("Cooking", "cooking", owner=alice, subscribers=1500)
     await tg.add_bot_to_channel(channel, by=alice)
+    return channel
+
+
+async def asked_over_two_ticks(
+    app, second, tg: FakeTelegram, clock, job_id: str, *, minutes: int, method: str
+) -> int:
+    """Run the job in both processes, and again a tick later: how often Telegram was asked."""
     mark = tg.mark()
+    for tick in range(2):
+        clock.advance(minutes=minutes * tick)
+        for process in (app, second):
+            await process.app.scheduler.get_job(job_id).func()
+    return sum(call.method == method for call in tg.calls[mark:])
 
-    await run_job_in_both(app, second, "subscriber_snapshots")
-    clock.advance(minutes=app.app.settings.subscriber_snapshot_minutes)
-    await run_job_in_both(app, second, "subscriber_snapshots")
 
-    asked = [c for c in tg.calls[mark:] if c.method == "getChatMemberCount"]
+async def test_subscriber_snapshots_are_taken_once_per_tick(
+    app, second, channel, tg: FakeTelegram, db, clock
+) -> None:
+    minutes = app.app.settings.subscriber_snapshot_minutes
+    asked = await asked_over_two_ticks(
+        app, second, tg, clock, "subscriber_snapshots", minutes=minutes, method="getChatMemberCount"
+    )
+
     stored = await db.fetchval(
         "SELECT count(*) FROM subscriber_snapshots WHERE channel_id = $1", channel.id
     )
-    assert (len(asked), stored) == (2, 2)
+    assert (asked, stored) == (2, 2)
 
 
-async def test_admins_are_rechecked_once_per_tick(app, second, tg: FakeTelegram, clock) -> None:
-    alice = tg.user("Alice")
-    channel = tg.channel("Cooking", "cooking", owner=alice)
-    await tg.add_bot_to_channel(channel, by=alice)
-    mark = tg.mark()
+async def test_admins_are_rechecked_once_per_tick(
+    app, second, channel, tg: FakeTelegram, clock
+) -> None:
+    minutes = app.app.settings.admin_recheck_minutes
+    asked = await asked_over_two_ticks(
+        app, second, tg, clock, "admin_recheck", minutes=minutes, method="getChatAdministrators"
+    )
 
-    await run_job_in_both(app, second, "admin_recheck")
-    clock.advance(minutes=app.app.settings.admin_recheck_minutes)
-    await run_job_in_both(app, second, "admin_recheck")
-
-    asked = [c for c in tg.calls[mark:] if c.method == "getChatAdministrators"]
-    assert len(asked) == 2
+    assert asked == 2

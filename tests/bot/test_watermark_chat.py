@@ -6,7 +6,7 @@ import pytest
 from fake_telegram import Call, FakeTelegram
 from helpers import background, bomb_png, decode, encode, inside
 from PIL import Image, ImageChops
-from stories import owner_of
+from stories import owner_of, started
 
 from bot.callbacks import WatermarkAction, WatermarkCb
 from services.watermark_image import Position, WatermarkSpec, render_preview, watermark_image
@@ -289,6 +289,19 @@ async def test_a_button_for_another_users_preset_is_out_of_date(app, tg: FakeTel
 
     assert "no longer works" in tg.callback_answer(query)["text"]
     assert tg.sent("editMessageMedia", chat_id=bob) == []
+
+
+async def test_a_channel_button_for_someone_elses_channel_is_refused(app, tg, db) -> None:
+    await owner_of(tg, "cookingdaily")
+    alices_channel = await db.fetchval("SELECT id FROM channels")
+    bob = await started(tg, "Bob")
+    await tg.send_photo(bob, photo())
+
+    forged = WatermarkCb(action=WatermarkAction.CHANNEL, value=str(alices_channel)).pack()
+    query = await tg.press(bob, tg.last_to(bob, "sendMessage"), forged, strict=False)
+
+    assert "Only admins of a channel" in tg.callback_answer(query)["text"]
+    assert await db.fetchval("SELECT count(*) FROM watermark_presets") == 0
 
 
 @MANY_TAPS

@@ -26,6 +26,8 @@ NAMES_AND_UNITS = frozenset(
     | {"WebP"}
     # where webhooks go, and the specification they follow
     | {"HubSpot", "Salesforce", "Zapier", "Make", "JSON", "Standard", "Webhooks", "HTTP"}
+    # the REST API keeps its name in Russian too
+    | {"API", "CRM"}
 )
 
 

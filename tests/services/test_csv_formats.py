@@ -39,6 +39,28 @@ async def ignore_progress(kind: ExportKind, rows: int) -> None:
     return None
 
 
+async def read_export(
+    exports: ExportService,
+    kind: ExportKind,
+    path,
+    layout: CsvLayout = CsvLayout.STANDARD,
+    on_progress=ignore_progress,
+) -> list[list[str]]:
+    """The rows of the owner's last-week CSV of `kind`, written to `path` and read back."""
+    await exports.write_csv(
+        kind,
+        path,
+        channel_id=CHANNEL,
+        period=Period.last_days(7, today=SAMPLE_NOW.date()),
+        time_zone=MOSCOW,
+        t=ENGLISH,
+        layout=layout,
+        on_progress=on_progress,
+    )
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        return list(csv.reader(file, delimiter=CSV_FORMATS[layout].delimiter))
+
+
 async def test_the_separator_decimal_comma_and_dates_are_chosen_per_file(exports, tmp_path) -> None:
     progress: list[int] = []
 
@@ -46,20 +68,8 @@ async def test_the_separator_decimal_comma_and_dates_are_chosen_per_file(exports
         progress.append(rows)
 
     async def posts(layout: CsvLayout) -> list[list[str]]:
-        csv_format = CSV_FORMATS[layout]
-        path = tmp_path / f"posts{csv_format.delimiter}.csv"
-        await exports.write_csv(
-            ExportKind.POSTS,
-            path,
-            channel_id=CHANNEL,
-            period=Period.last_days(7, today=SAMPLE_NOW.date()),
-            time_zone=MOSCOW,
-            t=ENGLISH,
-            layout=layout,
-            on_progress=record_progress,
-        )
-        with path.open(encoding="utf-8-sig", newline="") as file:
-            return list(csv.reader(file, delimiter=csv_format.delimiter))
+        path = tmp_path / f"posts{CSV_FORMATS[layout].delimiter}.csv"
+        return await read_export(exports, ExportKind.POSTS, path, layout, record_progress)
 
     english = await posts(CsvLayout.STANDARD)
     assert progress[0] == 0 and progress[-1] == len(english) - 1
@@ -104,20 +114,8 @@ async def dmy_date_style(db):
 async def test_dates_are_iso_whatever_the_servers_date_style(
     db, dmy_date_style, exports, tmp_path
 ) -> None:
-    path = tmp_path / "subscribers.csv"
-
-    await exports.write_csv(
-        ExportKind.SUBSCRIBERS,
-        path,
-        channel_id=CHANNEL,
-        period=Period.last_days(7, today=SAMPLE_NOW.date()),
-        time_zone=MOSCOW,
-        t=ENGLISH,
-        layout=CsvLayout.STANDARD,
-        on_progress=ignore_progress,
-    )
+    rows = await read_export(exports, ExportKind.SUBSCRIBERS, tmp_path / "subscribers.csv")
 
     assert await db.fetchval("SHOW DateStyle") == "SQL, DMY"
-    with path.open(encoding="utf-8-sig", newline="") as file:
-        days = [row[0] for row in list(csv.reader(file))[1:]]
+    days = [row[0] for row in rows[1:]]
     assert days[0] == "2026-10-25" and days[-1] == "2026-10-31"

@@ -1,15 +1,16 @@
-"""The t.me/s/ web-preview parser and client, against saved-style pages and a local server."""
+"""The t.me/s/ web-preview parser and client, against pages in Telegram's markup and a local
+server."""
 
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 import aiohttp
 import pytest
 from aiohttp import web
 from fake_preview import CONTACT_CARD
+from preview_pages import PAGES
 
 from services.views import ViewsSource
 from services.views.preview import (
@@ -21,12 +22,6 @@ from services.views.preview import (
     parse_count,
     parse_preview_page,
 )
-
-PAGES = Path(__file__).parent.parent / "data" / "preview"
-
-
-def page(name: str) -> str:
-    return (PAGES / f"{name}.html").read_text(encoding="utf-8")
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -77,7 +72,7 @@ def test_parse_count_rejects_junk(text: str) -> None:
 
 
 def test_newest_page_header_and_posts() -> None:
-    parsed = parse_preview_page(page("channel_latest"), username="analyticsdemo")
+    parsed = parse_preview_page(PAGES["channel_latest"], username="analyticsdemo")
 
     assert parsed.username == "analyticsdemo"
     assert parsed.title == "Analytics Demo 📈"
@@ -106,7 +101,7 @@ def test_newest_page_header_and_posts() -> None:
 
 
 def test_service_message_has_no_views() -> None:
-    service = parse_preview_page(page("channel_latest"), username="analyticsdemo").posts[0]
+    service = parse_preview_page(PAGES["channel_latest"], username="analyticsdemo").posts[0]
 
     assert service.is_service
     assert service.views is None
@@ -115,7 +110,7 @@ def test_service_message_has_no_views() -> None:
 
 
 def test_album_is_one_grouped_post() -> None:
-    posts = parse_preview_page(page("channel_latest"), username="analyticsdemo").posts
+    posts = parse_preview_page(PAGES["channel_latest"], username="analyticsdemo").posts
     album = next(post for post in posts if post.message_id == 99)
 
     # Its photos are messages 99-101; the page shows them as one post with one counter.
@@ -126,7 +121,7 @@ def test_album_is_one_grouped_post() -> None:
 
 
 def test_texts_keep_line_breaks_and_skip_reply_quotes() -> None:
-    posts = parse_preview_page(page("channel_latest"), username="analyticsdemo").posts
+    posts = parse_preview_page(PAGES["channel_latest"], username="analyticsdemo").posts
     texts = {post.message_id: post.text for post in posts}
 
     assert texts[97] == "Weekly digest\nViews are up & so are reposts."
@@ -137,7 +132,7 @@ def test_texts_keep_line_breaks_and_skip_reply_quotes() -> None:
 def test_photo_with_caption_and_signed_post() -> None:
     posts = {
         post.message_id: post
-        for post in parse_preview_page(page("channel_latest"), username="analyticsdemo").posts
+        for post in parse_preview_page(PAGES["channel_latest"], username="analyticsdemo").posts
     }
 
     assert (posts[98].media_kind, posts[98].grouped) == ("photo", False)
@@ -147,7 +142,7 @@ def test_photo_with_caption_and_signed_post() -> None:
 
 
 def test_older_page() -> None:
-    parsed = parse_preview_page(page("channel_before_96"), username="analyticsdemo")
+    parsed = parse_preview_page(PAGES["channel_before_96"], username="analyticsdemo")
 
     assert parsed.subscribers == 12_300
     assert parsed.oldest_message_id == 90
@@ -162,7 +157,7 @@ def test_older_page() -> None:
 
 
 def test_channel_without_posts_is_not_a_layout_change() -> None:
-    parsed = parse_preview_page(page("channel_empty"), username="quietchannel")
+    parsed = parse_preview_page(PAGES["channel_empty"], username="quietchannel")
 
     assert parsed == PreviewPage(
         username="quietchannel",
@@ -176,29 +171,29 @@ def test_channel_without_posts_is_not_a_layout_change() -> None:
 @pytest.mark.parametrize(
     ("html", "reason"),
     [
-        pytest.param(page("layout_changed"), "tgme_channel_history", id="renamed-classes"),
+        pytest.param(PAGES["layout_changed"], "tgme_channel_history", id="renamed-classes"),
         pytest.param(
-            page("channel_latest").replace(' data-post="', ' data-id="'),
+            PAGES["channel_latest"].replace(' data-post="', ' data-id="'),
             "without data-post",
             id="no-data-post",
         ),
         pytest.param(
-            page("channel_latest").replace("tgme_widget_message ", "tgme_widget_post "),
+            PAGES["channel_latest"].replace("tgme_widget_message ", "tgme_widget_post "),
             "no longer div.tgme_widget_message",
             id="renamed-messages",
         ),
         pytest.param(
-            page("channel_latest").replace("tgme_widget_message_views", "tgme_widget_views"),
+            PAGES["channel_latest"].replace("tgme_widget_message_views", "tgme_widget_views"),
             "tgme_widget_message_views",
             id="renamed-views",
         ),
         pytest.param(
-            page("channel_latest").replace("tgme_widget_message_date", "tgme_widget_date"),
+            PAGES["channel_latest"].replace("tgme_widget_message_date", "tgme_widget_date"),
             "has no a.tgme_widget_message_date",
             id="renamed-date",
         ),
         pytest.param(
-            page("channel_latest").replace(">987<", ">lots<"),
+            PAGES["channel_latest"].replace(">987<", ">lots<"),
             "not a count: 'lots'",
             id="unreadable-views",
         ),
@@ -215,7 +210,7 @@ def test_contact_card_is_unavailable_not_a_layout_change() -> None:
 
 
 class FakeTelegram:
-    """t.me/s/ on 127.0.0.1: the saved pages, a redirect, a failure, and what was asked."""
+    """t.me/s/ on 127.0.0.1: the demo pages, a redirect, a failure, and what was asked."""
 
     def __init__(self) -> None:
         self.requests: list[str] = []
@@ -236,11 +231,11 @@ class FakeTelegram:
         if name == "broken":
             raise web.HTTPInternalServerError()
         if name == "stuck":  # ignores ?before= and always answers with the newest page
-            return html_response(page("channel_latest"))
+            return html_response(PAGES["channel_latest"])
         if name != "analyticsdemo":
             raise web.HTTPNotFound()
         pages = {None: "channel_latest", "96": "channel_before_96"}
-        return html_response(page(pages.get(before, "channel_empty")))
+        return html_response(PAGES[pages.get(before, "channel_empty")])
 
     async def contact_card(self, request: web.Request) -> web.StreamResponse:
         return html_response(CONTACT_CARD)

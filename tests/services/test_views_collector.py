@@ -1,5 +1,5 @@
-"""The views collector: backfill, polling by post age, and failing previews, against saved pages
-served on 127.0.0.1 and a real database."""
+"""The views collector: backfill, polling by post age, and failing previews, against the demo
+channel's preview pages served on 127.0.0.1 and a real database."""
 
 import asyncio
 import itertools
@@ -24,10 +24,10 @@ from services.entitlements import EntitlementsService
 from services.views import PreviewClient
 from services.views.collector import CLAIM_LEASE, ViewsCollector
 
-# Half an hour after the newest saved post (103, 14 May 10:00 UTC).
+# Half an hour after the newest demo post (103, 14 May 10:00 UTC).
 START = datetime(2024, 5, 14, 10, 30, tzinfo=UTC)
-# What the saved pages show: the newest page (97-103; 96 is a service message, 100 and 101
-# are hidden in 99's album) and the page before 96 (90-94).
+# What the demo pages show (preview_pages): the newest page (97-103; 96 is a service message,
+# 100 and 101 are hidden in 99's album) and the page before 96 (90-94).
 PAGE_VIEWS = {
     90: 5_100,
     91: 2_300,

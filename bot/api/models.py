@@ -1,0 +1,229 @@
+"""The REST API's requests and responses: pydantic models that validate what comes in and
+generate the OpenAPI document (bot/api/openapi.py) from the same definitions."""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.analytics import EARLIEST_DAY, ViewsStatus
+from services.bounds import INT64_MAX
+from services.domain.alerts import AlertKind
+
+TelegramId = Annotated[int, Field(ge=-INT64_MAX, le=INT64_MAX)]
+RowId = Annotated[int, Field(ge=1, le=INT64_MAX)]
+# A day anyone can have numbers for; the upper bound keeps date.max ('infinity') out.
+Day = Annotated[date, Field(ge=EARLIEST_DAY, le=date(2999, 12, 31))]
+TimeZone = Annotated[str, Field(description="The owner's time zone (IANA), as set in /settings")]
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+
+class Problem(ApiModel):
+    """An error, as RFC 9457 (application/problem+json) describes it."""
+
+    type: str = Field(description="A URI naming the kind of problem")
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, str]] | None = Field(
+        default=None, description="For 422: each invalid parameter and why"
+    )
+
+
+# ------------------------------------------------------------------ path parameters
+
+
+class ChannelPath(ApiModel):
+    channel_id: TelegramId = Field(description="The channel's Telegram id (-100…)")
+
+
+class RulePath(ApiModel):
+    rule_id: RowId
+
+
+# ------------------------------------------------------------------ query parameters
+
+
+class DaysQuery(ApiModel):
+    first_day: Day | None = Field(
+        default=None, alias="from", description="First day (owner's time zone); default: 30 days"
+    )
+    last_day: Day | None = Field(
+        default=None, alias="to", description="Last day, included; default: today"
+    )
+
+
+class ReportQuery(DaysQuery):
+    period: Literal["7d", "30d", "90d"] | None = Field(
+        default=None, description="The last 7, 30 or 90 days; or give from and to instead"
+    )
+
+
+class PostsQuery(DaysQuery):
+    cursor: str | None = Field(
+        default=None, max_length=200, description="next_cursor of the previous page"
+    )
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+# ------------------------------------------------------------------ channels
+
+
+class Channel(ApiModel):
+    id: TelegramId
+    title: str
+    username: str | None
+    is_tracked: bool
+    subscribers: int | None = Field(description="The latest count")
+    last_post_at: datetime | None
+    time_zone: TimeZone
+
+
+class ChannelBrief(ApiModel):
+    id: TelegramId
+    title: str
+    username: str | None
+
+
+class ChannelList(ApiModel):
+    items: list[Channel]
+
+
+# ------------------------------------------------------------------ reports and series
+
+
+class PeriodDays(ApiModel):
+    first_day: date
+    last_day: date
+    days: int
+
+
+class Totals(ApiModel):
+    """The key numbers of one period, as /stats shows them; rates in percent."""
+
+    subscribers: int | None
+    subscriber_change: int
+    joins: int
+    leaves: int
+    net_growth: int
+    posts: int
+    average_reach: float | None
+    err: float | None = Field(description="Average reach ÷ subscribers, in percent")
+    engagement_rate: float | None = Field(description="Reactions ÷ views, in percent")
+    median_views_24h: float | None
+
+
+class Post(ApiModel):
+    message_id: int
+    posted_at: datetime
+    text: str
+    media_kind: str | None
+    views: int | None
+    reactions: int
+    views_24h: int | None
+    engagement: float | None = Field(description="Reactions ÷ views, in percent")
+    url: str | None = Field(description="The public t.me link, for a channel with a username")
+
+
+class ReportDay(ApiModel):
+    day: date
+    subscribers: int | None
+    joins: int
+    leaves: int
+    posts: int
+
+
+class PostingSlot(ApiModel):
+    weekday: int | None = Field(description="0 = Monday")
+    hour: int | None
+    posts: int
+    mean_views: float
+    relative: float | None = Field(description="Mean views ÷ the period's mean")
+
+
+class Report(ApiModel):
+    channel: ChannelBrief
+    period: PeriodDays
+    time_zone: TimeZone
+    current: Totals
+    previous: Totals = Field(description="The period of equal length just before")
+    median_views_24h: float | None = Field(description="The channel's, over 90 days")
+    views_status: ViewsStatus
+    days: list[ReportDay]
+    top_by_views: list[Post]
+    top_by_engagement: list[Post]
+    best_weekdays: list[PostingSlot]
+    best_hours: list[PostingSlot]
+
+
+class PostPage(ApiModel):
+    items: list[Post]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null at the end")
+    time_zone: TimeZone
+
+
+class SubscribersDay(ApiModel):
+    day: date
+    subscribers: int | None = Field(description="The latest count before the day's end")
+
+
+class SubscriberSeries(ApiModel):
+    items: list[SubscribersDay]
+    time_zone: TimeZone
+
+
+class JoinsDay(ApiModel):
+    day: date
+    joins: int
+    leaves: int
+
+
+class JoinsSeries(ApiModel):
+    items: list[JoinsDay]
+    time_zone: TimeZone
+
+
+# ------------------------------------------------------------------ alert rules
+
+
+class Thresholds(ApiModel):
+    """Which a kind uses: subscriber_drop/surge: percent and/or amount, and hours;
+    milestone: amount; post_views: amount, hours; post_underperforms: percent, hours;
+    reaction_spike, unsubscribe_spike: factor; posting_gap: hours."""
+
+    amount: int | None = Field(default=None, ge=1, le=1_000_000_000)
+    percent: float | None = Field(default=None, ge=0.1, le=100)
+    hours: int | None = Field(default=None, ge=1, le=720)
+    factor: float | None = Field(default=None, ge=1.5, le=100)
+
+
+class AlertRule(ApiModel):
+    id: int
+    channel_id: int
+    kind: AlertKind
+    thresholds: Thresholds
+    paused: bool
+    muted_until: datetime | None
+    created_at: datetime
+    last_fired_at: datetime | None
+    time_zone: TimeZone
+
+
+class AlertRuleList(ApiModel):
+    items: list[AlertRule]
+
+
+class NewAlertRule(ApiModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: AlertKind
+    thresholds: Thresholds
+
+
+class AlertRuleChange(ApiModel):
+    model_config = ConfigDict(extra="forbid")
+
+    paused: bool

@@ -1,0 +1,152 @@
+"""How a resource module declares its endpoints, and how each becomes an aiohttp route.
+
+A module makes a `Resource` and decorates its handlers (`@resource.get(path, ...)`); each
+handler takes an `ApiCall` (the caller, the services, the validated path, query and body) and
+returns a response model, or None for 204. Authentication, the rate limit, the read-only check
+and validation happen here, before any handler runs; the OpenAPI document is built from the
+same declarations (bot/api/openapi.py).
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from bot.api import problems
+from bot.request_body import read_body
+from services.api_auth import Principal
+from services.wiring import Services
+
+# The largest request body any endpoint takes (an alert rule is a few hundred bytes).
+MAX_BODY_BYTES = 16 * 1024
+
+
+@dataclass(frozen=True)
+class ApiContext:
+    """What every endpoint reaches: the services, and the rate limit per caller."""
+
+    services: Services
+    rate_burst: int
+    rate_per_second: float
+
+
+API_CONTEXT_KEY = web.AppKey("api_context", ApiContext)
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    principal: Principal
+    services: Services
+    path: Any  # the endpoint's path model, validated
+    query: Any  # its query model
+    body: Any  # its body model
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+ApiHandler = Callable[[ApiCall], Awaitable[BaseModel | None]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str  # under /api/v1, with {name} for each field of path_model
+    handler: ApiHandler
+    summary: str
+    response: type[BaseModel] | None  # None: 204 No Content
+    status: int = 200
+    path_model: type[BaseModel] | None = None
+    query_model: type[BaseModel] | None = None
+    body_model: type[BaseModel] | None = None
+    writes: bool = False  # a read-only key is refused with 403
+
+
+@dataclass
+class Resource:
+    """One resource module's endpoints; bot/api/__init__.py lists the modules."""
+
+    tag: str
+    description: str
+    endpoints: list[Endpoint] = field(default_factory=list)
+
+    def route(self, method: str, path: str, **options: Any) -> Callable[[ApiHandler], ApiHandler]:
+        def register(handler: ApiHandler) -> ApiHandler:
+            self.endpoints.append(Endpoint(method=method, path=path, handler=handler, **options))
+            return handler
+
+        return register
+
+    def get(self, path: str, **options: Any) -> Callable[[ApiHandler], ApiHandler]:
+        return self.route("GET", path, **options)
+
+    def post(self, path: str, **options: Any) -> Callable[[ApiHandler], ApiHandler]:
+        return self.route("POST", path, writes=True, status=201, **options)
+
+    def patch(self, path: str, **options: Any) -> Callable[[ApiHandler], ApiHandler]:
+        return self.route("PATCH", path, writes=True, **options)
+
+    def delete(self, path: str, **options: Any) -> Callable[[ApiHandler], ApiHandler]:
+        return self.route("DELETE", path, writes=True, response=None, status=204, **options)
+
+
+def bearer_token(request: web.Request) -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+async def authorize(request: web.Request, *, writes: bool) -> Principal:
+    """The caller, within the rate limit and allowed to write if it must; else a problem."""
+    context = request.app[API_CONTEXT_KEY]
+    principal = await context.services.api_auth.resolve(bearer_token(request))
+    wait = await context.services.api_keys.take_request(
+        bucket=principal.rate_bucket,
+        burst=context.rate_burst,
+        per_second=context.rate_per_second,
+    )
+    if wait > 0:
+        raise problems.rate_limited(wait)
+    if writes and not principal.can_write:
+        raise problems.read_only()
+    return principal
+
+
+def _validated(model: type[BaseModel] | None, values: Any, where: str) -> Any:
+    if model is None:
+        return None
+    try:
+        return model.model_validate(values)
+    except ValidationError as error:
+        raise problems.invalid(error, where) from None
+
+
+async def _validated_body(request: web.Request, model: type[BaseModel] | None) -> Any:
+    if model is None:
+        return None
+    body = await read_body(request, max_bytes=MAX_BODY_BYTES)
+    try:
+        return model.model_validate_json(body or b"null")
+    except ValidationError as error:
+        raise problems.invalid(error, "body") from None
+
+
+def aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def handle(request: web.Request) -> web.Response:
+        principal = await authorize(request, writes=endpoint.writes)
+        call = ApiCall(
+            principal=principal,
+            services=request.app[API_CONTEXT_KEY].services,
+            path=_validated(endpoint.path_model, dict(request.match_info), "path"),
+            query=_validated(endpoint.query_model, dict(request.query), "query"),
+            body=await _validated_body(request, endpoint.body_model),
+        )
+        result = await endpoint.handler(call)
+        if result is None:
+            return web.Response(status=204)
+        return web.Response(
+            status=endpoint.status,
+            body=result.model_dump_json(),
+            content_type="application/json",
+        )
+
+    return handle
