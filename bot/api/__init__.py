@@ -11,12 +11,17 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from bot.api import alerts, channels, reports
+from bot.api import alerts, channels, reports, webhooks
 from bot.api.openapi import API_PREFIX, docs_page, openapi_document
 from bot.api.problems import internal_error, problem_of
 from bot.api.routing import API_CONTEXT_KEY, ApiContext, Handler, Resource, aiohttp_handler
 
-RESOURCES: Sequence[Resource] = (channels.resource, reports.resource, alerts.resource)
+RESOURCES: Sequence[Resource] = (
+    channels.resource,
+    reports.resource,
+    alerts.resource,
+    webhooks.resource,
+)
 
 _DOCUMENT_KEY = web.AppKey("api_document", str)
 _DOCS_PAGE_KEY = web.AppKey("api_docs_page", str)
