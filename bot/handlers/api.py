@@ -103,8 +103,7 @@ async def on_revoke(
         await query.answer(t(texts.ALREADY_GONE), show_alert=True)
         return
     text, keyboard = await _keys_message(t, user, api_keys, entitlements, settings)
-    await show_in_place(query, text, keyboard)
-    await query.answer(t(texts.REVOKED))
+    await show_in_place(query, text, keyboard, answer=t(texts.REVOKED))
 
 
 def create_router() -> Router:
