@@ -41,7 +41,6 @@ async def on_list(
 ) -> None:
     endpoints = await webhooks.endpoints(user_id=user.id)
     await show_in_place(query, texts.listing(t, endpoints), webhooks_keyboard(t, endpoints))
-    await query.answer()
 
 
 async def on_add(
@@ -100,7 +99,6 @@ async def on_wizard(
         await show_in_place(
             query, texts.choose_events(t, data["url"]), webhook_events_keyboard(t, chosen)
         )
-        await query.answer()
         return
     try:
         created = await webhooks.create(user_id=user.id, url=data["url"], events=list(chosen))
@@ -155,8 +153,9 @@ async def on_endpoint(
     except EndpointNotFound:
         await query.answer(t(texts.GONE), show_alert=True)
         return
-    await show_in_place(query, texts.card(t, endpoint), webhook_endpoint_keyboard(t, endpoint))
-    await query.answer(answer)
+    await show_in_place(
+        query, texts.card(t, endpoint), webhook_endpoint_keyboard(t, endpoint), answer=answer
+    )
 
 
 def create_router() -> Router:

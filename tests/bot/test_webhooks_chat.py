@@ -57,7 +57,8 @@ async def test_an_endpoint_added_in_chat_gets_signed_deliveries_and_a_log(
     assert f"#1 {receiver.url()}\n    ✅ active" in listing.text
     assert secret not in listing.text  # shown once
     await tg.press_button(alice, listing, "#1")
-    await tg.press_button(alice, listing, "Test")
+    pressed = await tg.press_button(alice, listing, "Test")
+    assert "on its way" in tg.callback_answer(pressed)["text"]
     await app.services.webhook_delivery.deliver_due()
     assert [d.type for d in receiver.deliveries] == ["ping"] and receiver.refused == []
 
@@ -69,6 +70,7 @@ async def test_an_endpoint_added_in_chat_gets_signed_deliveries_and_a_log(
     await tg.press_button(alice, listing, "Delete")
     assert f"Endpoint #1 deleted: nothing more goes to {receiver.url()}." in tg.texts_to(alice)[-1]
     assert await app.services.webhooks.endpoints(user_id=alice.id) == []
+    assert not [call for call in tg.sent("answerCallbackQuery") if not call.ok]
 
 
 @allowing_private
