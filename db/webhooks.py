@@ -10,7 +10,7 @@ from datetime import datetime
 import asyncpg
 
 from db.errors import NotFound
-from db.repository import Repository
+from db.repository import Repository, record_from
 from services.domain.webhooks import (
     ClaimedEndpoint,
     DeliveryAttempt,
@@ -30,16 +30,8 @@ _ENDPOINT_COLUMNS = (
 
 
 def _endpoint(row: asyncpg.Record) -> WebhookEndpointRecord:
-    return WebhookEndpointRecord(
-        id=row["id"],
-        owner_id=row["owner_id"],
-        url=row["url"],
-        events=tuple(WebhookEventType(e) for e in row["events"] if e in set(WebhookEventType)),
-        created_at=row["created_at"],
-        disabled_at=row["disabled_at"],
-        disabled_reason=row["disabled_reason"],
-        pending=row["pending"],
-    )
+    events = tuple(WebhookEventType(e) for e in row["events"] if e in set(WebhookEventType))
+    return record_from(WebhookEndpointRecord, row, events=events)
 
 
 async def publish(conn: asyncpg.Connection | asyncpg.Pool, events: Sequence[WebhookEvent]) -> int:
@@ -262,18 +254,7 @@ class WebhookOutboxRepository(Repository):
             now,
             limit,
         )
-        return [
-            PendingMessage(
-                id=row["id"],
-                endpoint_id=row["endpoint_id"],
-                webhook_id=row["webhook_id"],
-                event_type=row["event_type"],
-                body=row["body"],
-                attempts=row["attempts"],
-                first_failed_at=row["first_failed_at"],
-            )
-            for row in rows
-        ]
+        return [record_from(PendingMessage, row) for row in rows]
 
     async def record_delivered(
         self, *, message: PendingMessage, at: datetime, status_code: int, latency_ms: int

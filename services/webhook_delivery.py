@@ -22,6 +22,7 @@ from aiohttp.resolver import ThreadedResolver
 from yarl import URL
 
 from db.webhooks import WebhookOutboxRepository
+from services.background import finish_or_cancel
 from services.clock import Clock
 from services.domain.webhooks import ClaimedEndpoint, DisabledEndpoint, PendingMessage
 from services.i18n import user_locale
@@ -143,12 +144,7 @@ class WebhookDeliveryService:
         self._stopping = True
         self._wake.set()
         if self._worker is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(self._worker), STOP_GRACE_SECONDS)
-            except TimeoutError:
-                self._worker.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._worker
+            await finish_or_cancel(self._worker, grace=STOP_GRACE_SECONDS)
             self._worker = None
         if self._stop_listening is not None:
             await self._stop_listening()
