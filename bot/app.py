@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 
 # Stars and granted plans run out on their own; their users hear about it within this time.
 _PLAN_EXPIRY_CHECK_MINUTES = 10
+# Delivered webhook messages past the delivery log's 30 days are forgotten this often.
+_WEBHOOK_PRUNE_MINUTES = 60
 # On shutdown, updates being handled get this long to finish before they are cancelled.
 _IN_FLIGHT_GRACE_SECONDS = 2.0
 
@@ -179,6 +181,12 @@ class BotApplication:
                 self.services.alerts.evaluate,
                 "alert_evaluation",
                 minutes=settings.alert_check_minutes,
+            )
+        if settings.feature_webhooks:
+            self._every(
+                self.services.webhook_delivery.prune,
+                "webhook_prune",
+                minutes=_WEBHOOK_PRUNE_MINUTES,
             )
         if self.views is not None:
             # Each process collects the channels it claims (ViewsCollector.collect_due).

@@ -369,6 +369,19 @@ class WebhookOutboxRepository(Repository):
             at,
         )
 
+    async def prune_delivered(self, *, before: datetime) -> int:
+        """Forget messages delivered before then, with their attempts; returns how many."""
+        deleted = await self._pool.fetchval(
+            """
+            WITH deleted AS (
+                DELETE FROM webhook_messages WHERE delivered_at < $1 RETURNING 1
+            )
+            SELECT count(*) FROM deleted
+            """,
+            before,
+        )
+        return deleted
+
     async def listen(self, on_publish: Callable[[], None]) -> Callable[[], Awaitable[None]]:
         """Call on_publish whenever a publish commits, in any process; returns the stop."""
         conn: asyncpg.Connection = await self._pool.acquire()

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 # one twice the last, until this.
 MAX_RETRY_DELAY = timedelta(hours=8)
 STOP_GRACE_SECONDS = 10.0
+# Delivered messages and their attempts are kept this long, for the delivery log.
+LOG_KEPT = timedelta(days=30)
 _ERROR_LENGTH = 300
 USER_AGENT = "AnalyticBot-Webhooks/1"
 
@@ -293,6 +295,11 @@ class WebhookDeliveryService:
         if 300 <= status < 400:
             return outcome(status, f"HTTP {status}: redirects are not followed")
         return outcome(status, f"HTTP {status}")
+
+    async def prune(self) -> int:
+        """Forget what was delivered more than LOG_KEPT ago (the delivery log goes back that
+        far); what is not delivered yet is kept, however old."""
+        return await self._outbox.prune_delivered(before=self._clock.now() - LOG_KEPT)
 
     async def tell_owners(self) -> int:
         """Tell the owners of endpoints disabled for failing, through the outgoing queue."""

@@ -38,7 +38,6 @@ class WebhookReceiver:
         self.delay = 0.0  # seconds each answer takes
         self.arrived = asyncio.Event()
         self._runner: web.AppRunner | None = None
-        self._site: web.TCPSite | None = None
         self.port = 0
 
     def url(self, path: str = "/hooks") -> str:
@@ -76,28 +75,26 @@ class WebhookReceiver:
         return web.Response(status=status, text="ok")
 
     async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/{path:.*}", self._receive)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
         await self.up()
 
     async def up(self) -> None:
         """Listen (again, on the same port after `down`)."""
-        assert self._runner is not None
-        self._site = web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=True)
-        await self._site.start()
-        self.port = self._runner.addresses[-1][1]
+        app = web.Application()
+        app.router.add_post("/{path:.*}", self._receive)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=True)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
 
     async def down(self) -> None:
-        """Stop listening: connections are refused until `up`."""
-        if self._site is not None:
-            await self._site.stop()
-            self._site = None
+        """Stop, kept-alive connections too: every delivery fails until `up`."""
+        await self.stop()
 
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+            self._runner = None
 
 
 def _verify(webhook: Webhook, body: str, headers: dict[str, str], now: datetime) -> Any:

@@ -189,3 +189,23 @@ async def test_a_restart_in_the_middle_of_deliveries_loses_none(
     # At least once, in order: a message cut off by the restart may come twice, in its place.
     assert list(dict.fromkeys(got)) == expected
     assert len(got) - len(expected) <= 1
+
+
+async def test_deliveries_are_forgotten_after_thirty_days_what_waits_is_kept(
+    app, tg: FakeTelegram, db, receiver, clock
+) -> None:
+    alice = await started(tg)
+    endpoint_id = await webhook_endpoint(app, receiver, alice)
+    await app.services.webhooks.send_test(user_id=alice.id, endpoint_id=endpoint_id)
+    await deliver(app)
+    await receiver.down()
+    clock.advance(days=20)
+    await app.services.webhooks.send_test(user_id=alice.id, endpoint_id=endpoint_id)
+    await deliver(app)  # fails: the receiver is down
+
+    clock.advance(days=11)
+    assert await app.services.webhook_delivery.prune() == 1
+
+    log = await app.services.webhooks.deliveries(user_id=alice.id, endpoint_id=endpoint_id)
+    assert [(a.event_type, a.succeeded) for a in log] == [("ping", False)]
+    assert await db.fetchval("SELECT count(*) FROM webhook_messages") == 1
