@@ -239,7 +239,8 @@ class WebhookDeliveryService:
             return True
         next_try = retry_at(message, now=now, first=self._retry_first, window=self._retry_window)
         if next_try is None:
-            log.info("webhook endpoint %s disabled: failing since %s", endpoint.id, now)
+            since = message.first_failed_at or now
+            log.info("webhook endpoint %s disabled: failing since %s", endpoint.id, since)
         await self._outbox.record_failed(
             message=message,
             at=now,

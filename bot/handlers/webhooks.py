@@ -138,7 +138,9 @@ async def on_endpoint(
             await query.answer()
             return
         if action is WebhookAction.LOG:
-            attempts = await webhooks.deliveries(user_id=user.id, endpoint_id=endpoint_id)
+            attempts = await webhooks.deliveries(
+                user_id=user.id, endpoint_id=endpoint_id, limit=texts.LOG_IN_CHAT
+            )
             await query.message.answer(texts.delivery_log(t, endpoint_id, attempts))
             await query.answer()
             return

@@ -125,6 +125,17 @@ DISABLED_NOTICE = Message(
 )
 
 
+# A chat message holds 4,096 characters: the list shortens URLs, the log its errors.
+_URL_IN_LIST = 80
+_ERROR_IN_LOG = 120
+# The delivery log in chat shows this many attempts (the API, more).
+LOG_IN_CHAT = 10
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def event_names(events: tuple[WebhookEventType, ...] | list[WebhookEventType]) -> str:
     return ", ".join(event.value for event in events)
 
@@ -141,7 +152,7 @@ def listing(t: Translator, endpoints: list[WebhookEndpointRecord]) -> str:
             t(
                 ITEM,
                 id=endpoint.id,
-                url=escape(endpoint.url),
+                url=escape(_shortened(endpoint.url, _URL_IN_LIST)),
                 status=status,
                 events=event_names(endpoint.events),
             )
@@ -208,7 +219,7 @@ def delivery_log(t: Translator, endpoint_id: int, attempts: list[DeliveryAttempt
             )
         )
         if attempt.error and attempt.status_code is None:
-            lines.append(f"    {escape(attempt.error)}")
+            lines.append(f"    {escape(_shortened(attempt.error, _ERROR_IN_LOG))}")
     return "\n".join(lines)
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from fake_telegram import FakeTelegram
-from stories import started
+from stories import on_plan, started
 
 from db.webhooks import WebhookEndpointsRepository
 
@@ -155,3 +155,21 @@ async def test_the_free_plan_has_one_endpoint(app, tg: FakeTelegram, receiver) -
     await tg.send_text(alice, "/webhooks")
     await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Add endpoint")
     assert "Your Free plan allows 1 webhook endpoint" in tg.texts_to(alice)[-1]
+
+
+@allowing_private
+async def test_twenty_endpoints_with_long_urls_fit_the_list(
+    app, tg: FakeTelegram, receiver
+) -> None:
+    alice = await started(tg)
+    await on_plan(app, alice, "business")
+    long_url = receiver.url("/hooks?token=" + "x" * 1900)
+    for _ in range(20):
+        await app.services.webhooks.create(
+            user_id=alice.id, url=long_url, events=["post.published"]
+        )
+
+    await tg.send_text(alice, "/webhooks")
+    listing = tg.last_to(alice, "sendMessage")
+    assert len(listing.text) <= 4096 and listing.text.count("…") == 20
+    assert len(listing.buttons()) == 21
