@@ -148,7 +148,7 @@ async def bench_outbox(pool, receiver: Receiver) -> tuple[float, list[float]]:
         concurrency=CONCURRENCY,
         poll_seconds=1,
     )
-    await delivery.start()
+    delivery.start()
     try:
         # The rate: a backlog of ten events for each endpoint, drained.
         backlog = ENDPOINTS * MESSAGES_PER_ENDPOINT

@@ -213,7 +213,7 @@ class BotApplication:
         if self.settings.feature_alerts:
             self.services.alert_delivery.start()
         if self.settings.feature_webhooks:
-            await self.services.webhook_delivery.start()
+            self.services.webhook_delivery.start()
         if self.settings.feature_analytics:
             self._preview_session = aiohttp.ClientSession()
             self.views = build_views_collector(

@@ -4,7 +4,7 @@
 event becomes one message per enabled endpoint that wants it, or nothing when none does.
 """
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 import asyncpg
@@ -20,9 +20,6 @@ from services.domain.webhooks import (
     WebhookEvent,
     WebhookEventType,
 )
-
-# Committed publishes wake the delivery workers of every process (LISTEN/NOTIFY).
-CHANNEL = "webhook_messages"
 
 _ENDPOINT_COLUMNS = (
     "e.id, e.owner_id, e.url, e.events, e.created_at, e.disabled_at, e.disabled_reason"
@@ -61,8 +58,6 @@ async def publish(conn: asyncpg.Connection | asyncpg.Pool, events: Sequence[Webh
         [event.user_id for event in events],
         [event.body() for event in events],
     )
-    if queued:
-        await conn.execute("SELECT pg_notify($1, '')", CHANNEL)
     return queued
 
 
@@ -149,27 +144,20 @@ class WebhookEndpointsRepository(Repository):
                 """,
                 endpoint_id,
             )
-            await conn.execute("SELECT pg_notify($1, '')", CHANNEL)
 
     async def queue_ping(self, *, owner_id: int, endpoint_id: int, event: WebhookEvent) -> None:
         """Queue a ping for this endpoint alone, behind what it is already due."""
         queued = await self._pool.fetchval(
             """
-            WITH queued AS (
-                INSERT INTO webhook_messages (endpoint_id, webhook_id, event_type, body)
-                SELECT e.id, 'msg_' || replace(gen_random_uuid()::text, '-', ''), $3, $4
-                  FROM webhook_endpoints e WHERE e.id = $1 AND e.owner_id = $2
-                RETURNING 1
-            ), notified AS (
-                SELECT pg_notify($5, '') FROM queued
-            )
-            SELECT count(*) FROM queued, notified
+            INSERT INTO webhook_messages (endpoint_id, webhook_id, event_type, body)
+            SELECT e.id, 'msg_' || replace(gen_random_uuid()::text, '-', ''), $3, $4
+              FROM webhook_endpoints e WHERE e.id = $1 AND e.owner_id = $2
+            RETURNING true
             """,
             endpoint_id,
             owner_id,
             event.type.value,
             event.body(),
-            CHANNEL,
         )
         if not queued:
             raise NotFound(f"webhook endpoint {endpoint_id}")
@@ -381,20 +369,3 @@ class WebhookOutboxRepository(Repository):
             before,
         )
         return deleted
-
-    async def listen(self, on_publish: Callable[[], None]) -> Callable[[], Awaitable[None]]:
-        """Call on_publish whenever a publish commits, in any process; returns the stop."""
-        conn: asyncpg.Connection = await self._pool.acquire()
-
-        def notified(*_: object) -> None:
-            on_publish()
-
-        await conn.add_listener(CHANNEL, notified)
-
-        async def stop() -> None:
-            try:
-                await conn.remove_listener(CHANNEL, notified)
-            finally:
-                await self._pool.release(conn)
-
-        return stop

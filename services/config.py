@@ -111,7 +111,7 @@ class Settings(DatabaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     # Endpoints delivered to at once by one process; the outbox is also polled this often.
     webhook_concurrency: int = Field(default=32, ge=1)
-    webhook_poll_seconds: float = Field(default=5.0, gt=0)
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)
     # The REST API (/api/v1) is rate-limited per key, across every process: a burst, refilled
     # at this rate per second.
     api_rate_burst: int = Field(default=60, ge=1)

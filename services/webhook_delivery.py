@@ -11,7 +11,6 @@ import contextlib
 import logging
 import socket
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -25,6 +24,7 @@ from db.webhooks import WebhookOutboxRepository
 from services.background import finish_or_cancel
 from services.clock import Clock
 from services.domain.webhooks import ClaimedEndpoint, DisabledEndpoint, PendingMessage
+from services.errors import database_gave_up
 from services.i18n import user_locale
 from services.outgoing import MessageRejected, OutgoingQueue, QueueClosed, RecipientBlocked
 from services.webhooks import UrlRefused, check_addresses, ip_literal, sign, timestamp_of
@@ -92,8 +92,8 @@ class AttemptOutcome:
 
 
 class WebhookDeliveryService:
-    """Drains the webhook outbox when woken (a publish committed, in any process) and every
-    `poll_seconds` (retries come due with time alone)."""
+    """Drains the webhook outbox every `poll_seconds` (events published anywhere, in any
+    process, and retries that came due) and when woken (Test, Enable)."""
 
     def __init__(
         self,
@@ -128,17 +128,15 @@ class WebhookDeliveryService:
         self._one_round = asyncio.Lock()
         self._stopping = False
         self._worker: asyncio.Task[None] | None = None
-        self._stop_listening: Callable[[], Awaitable[None]] | None = None
 
     def wake(self) -> None:
         self._wake.set()
 
-    async def start(self) -> None:
-        """Deliver in the background, woken by every committed publish."""
+    def start(self) -> None:
+        """Deliver in the background, every `poll_seconds` and when woken."""
         if self._worker is not None:
             return
         self._stopping = False
-        self._stop_listening = await self._outbox.listen(self.wake)
         self._worker = asyncio.create_task(self._deliver_continuously())
 
     async def stop(self) -> None:
@@ -148,9 +146,6 @@ class WebhookDeliveryService:
         if self._worker is not None:
             await finish_or_cancel(self._worker, grace=STOP_GRACE_SECONDS)
             self._worker = None
-        if self._stop_listening is not None:
-            await self._stop_listening()
-            self._stop_listening = None
         if self._http is not None:
             await self._http.close()
             self._http = None
@@ -174,8 +169,11 @@ class WebhookDeliveryService:
             try:
                 await self.deliver_due()
                 await self.tell_owners()
-            except Exception:
-                log.exception("webhook delivery failed; retrying on the next round")
+            except Exception as error:
+                if database_gave_up(error):  # busy: nothing is lost, the next round tries again
+                    log.warning("webhook delivery: the database gave up (%r)", error)
+                else:
+                    log.exception("webhook delivery failed; retrying on the next round")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
 

@@ -12,7 +12,7 @@ import hmac
 import ipaddress
 import secrets
 import socket
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -160,11 +160,14 @@ class WebhookService:
         clock: Clock,
         *,
         allow_private_addresses: bool,
+        on_queued: Callable[[], None],
     ) -> None:
+        """on_queued: told when Test or Enable leaves something to deliver at once."""
         self._endpoints = endpoints
         self._entitlements = entitlements
         self._clock = clock
         self.allow_private_addresses = allow_private_addresses
+        self._on_queued = on_queued
 
     async def check_url(self, text: str) -> str:
         """The URL as it will be stored, once its host is known to resolve to public addresses
@@ -216,6 +219,7 @@ class WebhookService:
             await self._endpoints.enable(owner_id=user_id, endpoint_id=endpoint_id)
         except NotFound as error:
             raise EndpointNotFound(endpoint_id) from error
+        self._on_queued()
         return await self.get(user_id=user_id, endpoint_id=endpoint_id)
 
     async def send_test(self, *, user_id: int, endpoint_id: int) -> None:
@@ -225,6 +229,7 @@ class WebhookService:
             await self._endpoints.queue_ping(owner_id=user_id, endpoint_id=endpoint_id, event=event)
         except NotFound as error:
             raise EndpointNotFound(endpoint_id) from error
+        self._on_queued()
 
     async def deliveries(
         self, *, user_id: int, endpoint_id: int, limit: int = DELIVERY_LOG_SIZE

@@ -206,6 +206,18 @@ def build_services(
         alert_delivery,
         clock,
     )
+    webhook_delivery = WebhookDeliveryService(
+        WebhookOutboxRepository(pool),
+        webhook_notifier,
+        outgoing,
+        clock,
+        timeout_seconds=settings.webhook_timeout_seconds,
+        retry_first=timedelta(seconds=settings.webhook_retry_first_seconds),
+        retry_window=timedelta(hours=settings.webhook_retry_window_hours),
+        allow_private_addresses=settings.webhook_allow_private_addresses,
+        concurrency=settings.webhook_concurrency,
+        poll_seconds=settings.webhook_poll_seconds,
+    )
     return Services(
         users=UserService(UsersRepository(pool)),
         entitlements=entitlements,
@@ -253,19 +265,9 @@ def build_services(
             entitlements,
             clock,
             allow_private_addresses=settings.webhook_allow_private_addresses,
+            on_queued=webhook_delivery.wake,
         ),
-        webhook_delivery=WebhookDeliveryService(
-            WebhookOutboxRepository(pool),
-            webhook_notifier,
-            outgoing,
-            clock,
-            timeout_seconds=settings.webhook_timeout_seconds,
-            retry_first=timedelta(seconds=settings.webhook_retry_first_seconds),
-            retry_window=timedelta(hours=settings.webhook_retry_window_hours),
-            allow_private_addresses=settings.webhook_allow_private_addresses,
-            concurrency=settings.webhook_concurrency,
-            poll_seconds=settings.webhook_poll_seconds,
-        ),
+        webhook_delivery=webhook_delivery,
         api_keys=api_keys,
         # The Mini App's session tokens join the API keys here, by their prefix.
         api_auth=ApiAuthenticator.for_keys(api_keys),
