@@ -122,7 +122,7 @@ class WebhookEndpointsRepository(Repository):
             raise NotFound(f"webhook endpoint {endpoint_id}")
 
     async def enable(self, *, owner_id: int, endpoint_id: int) -> None:
-        """Deliver again, from the message that was failing; its retry window starts afresh."""
+        """Deliver again, from the message that was failing; its backoff starts afresh."""
         async with self._pool.acquire() as conn, conn.transaction():
             enabled = await conn.fetchval(
                 """
@@ -139,7 +139,8 @@ class WebhookEndpointsRepository(Repository):
                 raise NotFound(f"webhook endpoint {endpoint_id}")
             await conn.execute(
                 """
-                UPDATE webhook_messages SET first_failed_at = NULL, next_attempt_at = '-infinity'
+                UPDATE webhook_messages
+                   SET first_failed_at = NULL, next_attempt_at = '-infinity', attempts = 0
                  WHERE endpoint_id = $1 AND delivered_at IS NULL
                 """,
                 endpoint_id,

@@ -143,10 +143,15 @@ async def test_an_endpoint_that_keeps_failing_is_disabled_and_its_owner_told(
     assert sum("was disabled" in text for text in tg.texts_to(alice)) == 1
 
     receiver.answers.clear()
+    receiver.answers.append(500)  # once more, after Enable: the backoff starts afresh
     await app.services.webhooks.enable(user_id=alice.id, endpoint_id=endpoint_id)
     await deliver(app)
-    assert len(receiver.deliveries) == attempts + 1
+    clock.advance(seconds=10)
+    await deliver(app)
+    assert len(receiver.deliveries) == attempts + 2
     assert len({d.webhook_id for d in receiver.deliveries}) == 1
+    endpoint = await app.services.webhooks.get(user_id=alice.id, endpoint_id=endpoint_id)
+    assert endpoint.enabled and endpoint.pending == 0
 
 
 async def test_a_russian_owner_is_told_in_russian(
