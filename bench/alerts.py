@@ -25,7 +25,7 @@ from aiogram.enums import ParseMode
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from fake_telegram import BOT_TOKEN, FakeTelegram, FloodLimits
-from helpers import scratch_database
+from helpers import bench_pool
 
 from bot.alert_sender import AiogramAlertSender
 from bot.i18n_texts.alerts import alert_message
@@ -247,7 +247,7 @@ async def bench_queue() -> None:
 
 async def bench_evaluation_on_a_server() -> None:
     """On DATABASE_URL's server, or an embedded one in a temporary folder."""
-    async with scratch_database() as pool:
+    async with bench_pool("analyticbot_bench", max_size=4) as pool:
         await bench_evaluation(pool)
 
 

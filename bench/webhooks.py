@@ -23,7 +23,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from helpers import scratch_database
+from helpers import bench_pool
 
 from db.webhooks import WebhookOutboxRepository, publish
 from services.clock import SystemClock
@@ -181,7 +181,7 @@ async def main() -> int:
     await receiver.start()
     try:
         direct = await bench_direct(receiver)
-        async with scratch_database(max_size=CONCURRENCY + 4) as pool:
+        async with bench_pool("analyticbot_bench_webhooks", max_size=CONCURRENCY + 4) as pool:
             await populate(pool, receiver)
             rate, delays = await bench_outbox(pool, receiver)
     finally:

@@ -14,16 +14,18 @@ import stripe
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, MenuButtonWebApp, WebAppInfo
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.alert_sender import AiogramAlertSender
 from bot.api import ApiContext
+from bot.digest_sender import AiogramDigestSender
 from bot.fsm_storage import PostgresStorage
 from bot.handlers import get_routers
 from bot.i18n import CatalogI18n, UserLocaleMiddleware
+from bot.i18n_texts import miniapp as miniapp_texts
 from bot.i18n_texts.commands import COMMANDS, FEATURE_COMMANDS
 from bot.metrics import BotMetrics, TelegramErrorMetricsMiddleware, UpdateMetricsMiddleware
 from bot.middlewares import InFlightUpdates, RememberUserMiddleware, ThrottlingMiddleware
@@ -76,6 +78,7 @@ class BotApplication:
             notifier=AiogramBillingNotifier(self.bot, self.catalogs, self._user_locale),
             alert_sender=AiogramAlertSender(self.bot, self.catalogs),
             webhook_notifier=AiogramWebhookNotifier(self.bot, self.catalogs),
+            digest_sender=AiogramDigestSender(self.bot, self.catalogs, self._user_locale),
             stripe_http=self._stripe_http,
         )
         self.metrics = BotMetrics(
@@ -188,6 +191,18 @@ class BotApplication:
                 "webhook_prune",
                 minutes=_WEBHOOK_PRUNE_MINUTES,
             )
+        if settings.feature_insights:
+            self._every(
+                self.services.insights.send_due_digests,
+                "insights_digest",
+                minutes=settings.insights_digest_check_minutes,
+            )
+        if settings.feature_copies:
+            self._every(
+                self.services.copies.read_watched,
+                "watched_channels",
+                seconds=settings.watch_poll_seconds,
+            )
         if self.views is not None:
             # Each process collects the channels it claims (ViewsCollector.collect_due).
             self._every(
@@ -209,6 +224,7 @@ class BotApplication:
     async def _on_startup(self) -> None:
         # A switched-off feature's commands stay out of Telegram's command menu.
         await self._set_commands_menu()
+        await self._set_menu_button()
         self.services.ingestion.start()
         if self.settings.feature_alerts:
             self.services.alert_delivery.start()
@@ -222,10 +238,24 @@ class BotApplication:
                 self._preview_session,
                 self.services.entitlements,
                 self.clock,
+                # The history read from the preview is fingerprinted for copy detection.
+                history_listener=self.services.copies if self.settings.feature_copies else None,
             )
         self._schedule_jobs()
         self.scheduler.start()
         log.info("bot started")
+
+    async def _set_menu_button(self) -> None:
+        """The chat's menu button opens the dashboard; Telegram takes only an https address."""
+        url = self.settings.dashboard_url
+        if url is None:
+            return
+        t = self.catalogs.translator(DEFAULT_LOCALE)  # one button for everyone: no language
+        await self.bot.set_chat_menu_button(
+            menu_button=MenuButtonWebApp(
+                text=t(miniapp_texts.MENU_BUTTON), web_app=WebAppInfo(url=url)
+            )
+        )
 
     async def _set_commands_menu(self) -> None:
         """The menu in Russian for the languages answered in Russian, in English for the rest."""
@@ -272,6 +302,10 @@ class BotApplication:
                 if settings.feature_api
                 else None
             ),
+            # The dashboard runs on the API: it is served when the API is.
+            webapp_script_url=(
+                settings.telegram_webapp_script_url if settings.dashboard_enabled else None
+            ),
         )
 
     async def _on_shutdown(self) -> None:
@@ -285,6 +319,8 @@ class BotApplication:
         await self.services.alert_delivery.stop()
         # What was not delivered stays in the outbox, for the next start or another process.
         await self.services.webhook_delivery.stop()
+        await self.services.insights.close()
+        await self.services.copies.close()
         if self._preview_session is not None:
             self.views = None
             await self._preview_session.close()

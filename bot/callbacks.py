@@ -43,6 +43,7 @@ class ListKind(StrEnum):
     SHARE_LINKS = "sl"
     ALERT_RULES = "ar"
     CHANNELS = "ch"
+    WATCHED = "wa"
 
 
 class PageCb(CallbackData, prefix="pg"):
@@ -57,6 +58,8 @@ class ChannelAction(StrEnum):
     RESUME = "re"
     STATS = "st"
     SHARE = "sh"
+    INSIGHTS = "in"
+    SCORE = "sc"  # Score a draft
 
 
 class ChannelCb(CallbackData, prefix="ch"):
@@ -175,6 +178,7 @@ class AlertWizardCb(CallbackData, prefix="aw"):
 class PreferenceAction(StrEnum):
     TIME_ZONE = "tz"
     QUIET_HOURS = "qh"
+    DIGEST = "dg"  # the weekly digest on or off
 
 
 class PreferenceCb(CallbackData, prefix="pf"):
@@ -321,6 +325,32 @@ class WebhookWizardCb(CallbackData, prefix="ww"):
 
     action: WebhookWizardAction
     event: Annotated[int, Field(ge=0, lt=len(SUBSCRIBABLE))] = 0
+
+
+class WatchCb(CallbackData, prefix="wa"):
+    """Remove a watched channel from /watch's list (the page it was on is shown again)."""
+
+    watched_id: RowId
+    page: PageNumber
+
+
+class CopyAction(StrEnum):
+    NOT_A_COPY = "no"
+    IGNORE_CHANNEL = "ig"
+
+
+class CopyCb(CallbackData, prefix="cp"):
+    """Under a copy alert: the firing it announced."""
+
+    action: CopyAction
+    firing_id: RowId
+
+
+class CompareCb(CallbackData, prefix="cmp"):
+    """/compare's "Which channel?": the owner's channel to compare, over the days asked."""
+
+    channel_id: TelegramId
+    days: PeriodDays
 
 
 class ApiKeyNewCb(CallbackData, prefix="akn"):

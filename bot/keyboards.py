@@ -4,7 +4,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import (
@@ -21,6 +21,8 @@ from bot.callbacks import (
     CancelCb,
     ChannelAction,
     ChannelCb,
+    CopyAction,
+    CopyCb,
     LanguageCb,
     ListKind,
     PageCb,
@@ -38,6 +40,7 @@ from bot.callbacks import (
     StatsAction,
     StatsCb,
     StatsRangeCb,
+    WatchCb,
     WatermarkAction,
     WatermarkCb,
     WebhookAction,
@@ -50,7 +53,10 @@ from bot.i18n_texts import api as api_texts
 from bot.i18n_texts import billing as billing_texts
 from bot.i18n_texts import channels as channels_texts
 from bot.i18n_texts import common as common_texts
+from bot.i18n_texts import copies as copies_texts
 from bot.i18n_texts import exports as exports_texts
+from bot.i18n_texts import insights as insights_texts
+from bot.i18n_texts import miniapp as miniapp_texts
 from bot.i18n_texts import plans as plans_texts
 from bot.i18n_texts import preferences as preferences_texts
 from bot.i18n_texts import share as share_texts
@@ -63,6 +69,7 @@ from services.analytics import STANDARD_PERIODS, Period
 from services.domain.alerts import AlertRuleRecord
 from services.domain.api_keys import ApiKeyRecord
 from services.domain.channels import ChannelRecord, ChannelSummary
+from services.domain.copies import WatchedChannelRecord
 from services.domain.share_links import ShareLinkRecord
 from services.domain.watermarks import PresetName
 from services.domain.webhooks import SUBSCRIBABLE, WebhookEndpointRecord, WebhookEventType
@@ -241,7 +248,13 @@ def watermark_channels_keyboard(channels: list[ChannelRecord]) -> InlineKeyboard
 
 
 def stats_keyboard(
-    t: Translator, channel_id: int, period: Period, *, days: int | None
+    t: Translator,
+    channel_id: int,
+    period: Period,
+    *,
+    days: int | None,
+    insights: bool = False,
+    dashboard_url: str | None = None,
 ) -> InlineKeyboardMarkup:
     """Period switches (the shown one marked), then Charts and Share, Export CSV and Excel.
 
@@ -266,8 +279,32 @@ def stats_keyboard(
         builder.button(
             text=t(text), callback_data=period_callback(action, channel_id, period, days)
         )
+    if insights:
+        builder.button(
+            text=t(insights_texts.INSIGHTS_BUTTON),
+            callback_data=ChannelCb(action=ChannelAction.INSIGHTS, channel_id=channel_id),
+        )
     # The two exports side by side: four buttons a row would cut their labels short on a phone.
     builder.adjust(len(STANDARD_PERIODS), 1, 2, 1)
+    if dashboard_url is not None:  # opens on this channel
+        builder.row(
+            InlineKeyboardButton(
+                text=t(miniapp_texts.OPEN_BUTTON),
+                web_app=WebAppInfo(url=f"{dashboard_url}?channel={channel_id}"),
+            )
+        )
+    return builder.as_markup()
+
+
+def insights_keyboard(
+    t: Translator, channel_id: int, *, again: bool = False
+) -> InlineKeyboardMarkup:
+    """Score a draft for the channel (again, under a score)."""
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=t(insights_texts.SCORE_ANOTHER_BUTTON if again else insights_texts.SCORE_BUTTON),
+        callback_data=ChannelCb(action=ChannelAction.SCORE, channel_id=channel_id),
+    )
     return builder.as_markup()
 
 
@@ -472,8 +509,9 @@ def alert_answer_keyboard(t: Translator, default: str) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def preferences_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    """Time zone and quiet hours, then a button per language, the one in use ticked."""
+def preferences_keyboard(t: Translator, *, digest: bool | None = None) -> InlineKeyboardMarkup:
+    """Time zone and quiet hours, then a button per language, the one in use ticked, then the
+    weekly digest's switch (digest: whether it is on; None where insights are off)."""
     builder = InlineKeyboardBuilder()
     builder.button(
         text=t(preferences_texts.TIME_ZONE_BUTTON),
@@ -488,6 +526,11 @@ def preferences_keyboard(t: Translator) -> InlineKeyboardMarkup:
         builder.button(
             text=f"✓ {name}" if language == t.locale else name,
             callback_data=LanguageCb(language=language),
+        )
+    if digest is not None:
+        builder.button(
+            text=t(insights_texts.DIGEST_ON_BUTTON if digest else insights_texts.DIGEST_OFF_BUTTON),
+            callback_data=PreferenceCb(action=PreferenceAction.DIGEST),
         )
     builder.adjust(2)
     return builder.as_markup()
@@ -551,6 +594,32 @@ def webhook_endpoint_keyboard(
             text=t(text), callback_data=WebhookCb(action=action, endpoint_id=endpoint.id)
         )
     builder.adjust(2)
+
+
+def watched_keyboard(t: Translator, page: Page[WatchedChannelRecord]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for number, channel in page.numbered():
+        builder.button(
+            text=t(copies_texts.REMOVE_BUTTON, number=number),
+            callback_data=WatchCb(watched_id=channel.id, page=page.number),
+        )
+    builder.adjust(2)
+    _add_page_turns(builder, page, ListKind.WATCHED)
+    return builder.as_markup()
+
+
+def copy_alert_keyboard(t: Translator, firing_id: int) -> InlineKeyboardMarkup:
+    """Under a copy alert: Not a copy, and Ignore this channel."""
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=t(copies_texts.NOT_A_COPY_BUTTON),
+        callback_data=CopyCb(action=CopyAction.NOT_A_COPY, firing_id=firing_id),
+    )
+    builder.button(
+        text=t(copies_texts.IGNORE_BUTTON),
+        callback_data=CopyCb(action=CopyAction.IGNORE_CHANNEL, firing_id=firing_id),
+    )
+    builder.adjust(1)
     return builder.as_markup()
 
 

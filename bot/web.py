@@ -11,7 +11,7 @@ from aiohttp import web, web_response
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.log import server_logger
 
-from bot import share_page
+from bot import miniapp, share_page
 from bot.api import ApiContext, setup_api
 from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.metrics import BotMetrics
@@ -195,13 +195,15 @@ def create_web_app(
     public_base_url: str = "",
     body_timeout: float,
     api: ApiContext | None = None,
+    webapp_script_url: str | None = None,
 ) -> web.Application:
     """The app; Stripe's webhook, the share pages and the REST API (/api/v1) are served only
     when their parts are given.
 
     body_timeout bounds the time a client may take to send a request body, and how long a body
     that was refused is drained before its connection closes. The share pages speak their
-    owner's language from `catalogs` (a dead link's page, the visitor's).
+    owner's language from `catalogs` (a dead link's page, the visitor's). The dashboard Mini
+    App (/app) is served when `webapp_script_url` (where it loads Telegram's script) is given.
     """
     app = web.Application(client_max_size=1024**2)
     app[HEALTH_KEY] = health
@@ -227,6 +229,8 @@ def create_web_app(
         app.router.add_get(f"/r/{_TOKEN}/csv/{_FILE}.csv", share_csv)
     if api is not None:
         setup_api(app, api, public_base_url=public_base_url)
+    if webapp_script_url is not None:
+        miniapp.add_routes(app, catalogs=catalogs, script_url=webapp_script_url)
     return app
 
 

@@ -3,7 +3,7 @@
 from aiogram import Bot
 from aiogram.types import LinkPreviewOptions
 
-from bot.alert_sender import as_outgoing_refusals
+from bot.alert_sender import refusals_for_the_queue
 from bot.i18n_texts import webhooks as texts
 from services.domain.webhooks import DisabledEndpoint
 from services.i18n import Catalogs
@@ -16,7 +16,7 @@ class AiogramWebhookNotifier:
 
     async def endpoint_disabled(self, endpoint: DisabledEndpoint, locale: str) -> None:
         t = self._catalogs.translator(locale)
-        with as_outgoing_refusals():
+        with refusals_for_the_queue():
             await self._bot.send_message(
                 endpoint.owner_id,
                 texts.disabled_notice(t, endpoint),

@@ -42,6 +42,7 @@ class AlertMessage:
     time_zone: str = "UTC"  # the owner's, for the times the message shows
     locale: str = DEFAULT_LOCALE  # the owner's language
     is_test: bool = False
+    firing_id: int | None = None  # what the alert's buttons act on (a test has none)
 
 
 class AlertSender(Protocol):
@@ -151,6 +152,7 @@ class AlertDeliveryService:
                                 chosen_language=item.chosen_language,
                                 language_code=item.language_code,
                             ),
+                            firing_id=item.firing.id,
                         ),
                     )
                 )

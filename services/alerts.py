@@ -69,6 +69,8 @@ QUESTIONS: Mapping[AlertKind, tuple[Question, ...]] = {
     AlertKind.REACTION_SPIKE: (Question(ThresholdField.FACTOR, 1.5, 100, "3"),),
     AlertKind.UNSUBSCRIBE_SPIKE: (Question(ThresholdField.FACTOR, 1.5, 100, "3"),),
     AlertKind.POSTING_GAP: (Question(ThresholdField.HOURS, 1, 720, "48"),),
+    # Nothing to ask: /watch sets copy alerts up, and the wizard does not offer them.
+    AlertKind.COPY: (),
 }
 
 # Which kinds an ingested batch can set off, by what it wrote.
@@ -237,6 +239,13 @@ def sample_details(rule: AlertRuleRecord, now: datetime) -> dict[str, Any]:
         AlertKind.UNSUBSCRIBE_SPIKE: {"leaves": math.ceil(factor * 2) + 1, "baseline": 2},
         AlertKind.POSTING_GAP: {
             "last_post_at": int((now - timedelta(hours=limits.hours or 1)).timestamp())
+        },
+        AlertKind.COPY: {
+            "watched_username": "example",
+            "watched_message_id": 1,
+            "delay_minutes": 95,
+            "similarity": 0.94,
+            "match": "text",
         },
     }
     common = {

@@ -1,14 +1,15 @@
 """Who calls the REST API: one resolver turns a bearer token into a Principal.
 
-Each kind of token has its prefix and its resolver: API keys ("ab_") here; the Mini App adds its
-session tokens ("abs_") to `resolvers` in services.wiring, and every endpoint serves both.
+Each kind of token has its prefix and its resolver: API keys ("ab_") here, the Mini App's
+session tokens ("abs_") in services.app_sessions; services.wiring hands both to the
+authenticator, and every endpoint serves both.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from services.api_keys import KEY_PREFIX, ApiKeyNotFound, ApiKeyService
+from services.api_keys import ApiKeyNotFound, ApiKeyService
 
 
 class Unauthenticated(Exception):
@@ -47,12 +48,8 @@ class ApiKeyResolver:
 
 class ApiAuthenticator:
     def __init__(self, resolvers: Mapping[str, TokenResolver]) -> None:
-        """resolvers: by token prefix ("ab_" for API keys)."""
+        """resolvers: by token prefix ("ab_" for API keys, "abs_" for Mini App sessions)."""
         self._resolvers = dict(resolvers)
-
-    @classmethod
-    def for_keys(cls, api_keys: ApiKeyService) -> "ApiAuthenticator":
-        return cls({KEY_PREFIX: ApiKeyResolver(api_keys)})
 
     async def resolve(self, token: str | None) -> Principal:
         """The caller of a bearer token; raises Unauthenticated for none or a bad one."""

@@ -7,7 +7,7 @@ and no global figure registry are involved; PNGs come from the Agg canvas.
 import asyncio
 import io
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,8 +23,10 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.ticker import FuncFormatter
 
 from services.analytics import ChannelReport, PostStats, ViewsStatus
+from services.domain.copies import ComparedChannel
 from services.i18n import Message, Translator
 from services.i18n_texts import charts as texts
+from services.i18n_texts import copies as copies_texts
 
 # 7.2 in × 150 dpi = 1080 px square: sharp on a phone, with text sized in points that stay legible.
 FIGURE_INCHES = 7.2
@@ -61,6 +63,18 @@ class ChartService:
     def _render_locked(self, report: ChannelReport, t: Translator) -> list[Chart]:
         with self._lock:
             return render_charts(report, t)
+
+    async def render_comparison(
+        self, channels: Sequence[ComparedChannel], days: int, t: Translator
+    ) -> bytes:
+        """/compare's chart: the owner's channel beside the watched ones, one panel a number."""
+        return await asyncio.to_thread(self._comparison_locked, channels, days, t)
+
+    def _comparison_locked(
+        self, channels: Sequence[ComparedChannel], days: int, t: Translator
+    ) -> bytes:
+        with self._lock:
+            return draw_comparison(channels, days, t)
 
 
 def render_charts(report: ChannelReport, t: Translator) -> list[Chart]:
@@ -206,6 +220,32 @@ CHARTS: dict[str, Callable[[ChannelReport, Translator], bytes]] = {
     "posting_times": draw_posting_times,
     "top_posts": draw_top_posts,
 }
+
+
+def draw_comparison(channels: Sequence[ComparedChannel], days: int, t: Translator) -> bytes:
+    """Four bar panels (subscribers, posts a day, average views, ERR), the owner's bar marked."""
+    figure = Figure(figsize=(FIGURE_INCHES, FIGURE_INCHES), dpi=DPI, layout="constrained")
+    figure.suptitle(
+        drawable(t.plural(copies_texts.COMPARE_CHART_TITLE, days)),
+        fontsize=TITLE_SIZE,
+        fontweight="bold",
+    )
+    names = [drawable(channel.name) for channel in channels]
+    colours = [JOIN_COLOUR if channel.is_own else LINE_COLOUR for channel in channels]
+    panels = (
+        (copies_texts.SUBSCRIBERS_PANEL, [c.subscribers or 0 for c in channels]),
+        (copies_texts.POSTS_PANEL, [c.posts_per_day for c in channels]),
+        (copies_texts.VIEWS_PANEL, [c.average_views or 0 for c in channels]),
+        (copies_texts.ERR_PANEL, [(c.err or 0) * 100 for c in channels]),
+    )
+    for axes, (title, values) in zip(figure.subplots(2, 2).flat, panels, strict=True):
+        axes.barh(range(len(values)), values, color=colours)
+        axes.set_yticks(range(len(values)), names)
+        axes.invert_yaxis()
+        axes.set_title(t(title), fontsize=LABEL_SIZE + 1)
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: t.number(value)))
+        _style(axes)
+    return _png(figure)
 
 
 # ----------------------------------------------------------------------------- drawing helpers

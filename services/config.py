@@ -52,7 +52,9 @@ class Settings(DatabaseSettings):
     feature_share_links: bool = True
     feature_alerts: bool = True
     feature_watermark: bool = True
+    feature_copies: bool = True  # /watch, /check, /compare and copy alerts
     feature_billing: bool = True
+    feature_insights: bool = True
     feature_api: bool = True
     feature_webhooks: bool = True
 
@@ -69,6 +71,11 @@ class Settings(DatabaseSettings):
     views_channels_per_run: int = Field(default=100, ge=1)
     views_max_pages: int = Field(default=50, ge=1)
     views_page_delay_seconds: float = Field(default=1.0, ge=0)
+
+    # Watched channels (/watch) are read from the preview this often; photos over the limit
+    # (and what is no image) are skipped.
+    watch_poll_seconds: int = Field(default=300, ge=10)
+    watch_photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
 
     ingest_batch_size: int = Field(default=500, ge=1)
     ingest_flush_seconds: float = Field(default=1.0, gt=0)
@@ -112,6 +119,22 @@ class Settings(DatabaseSettings):
     # Endpoints delivered to at once by one process; the outbox is also polled this often.
     webhook_concurrency: int = Field(default=32, ge=1)
     webhook_poll_seconds: float = Field(default=1.0, gt=0)
+    # The Mini App (/app): Telegram's initData signs a user in if no older than this; the
+    # session it buys for the API lasts this long.
+    webapp_auth_max_age_seconds: int = Field(default=86400, ge=1)
+    webapp_session_minutes: int = Field(default=60, ge=1)
+    # The one script the page loads from elsewhere: Telegram's (tests serve a stand-in).
+    telegram_webapp_script_url: str = Field(
+        default="https://telegram.org/js/telegram-web-app.js", pattern=r"^https?://[^\s\"<>]+$"
+    )
+    # Insights: a language model adds a written analysis and ideas when OPENAI_API_KEY is set;
+    # OPENAI_BASE_URL points the official client at any OpenAI-compatible server instead.
+    openai_api_key: SecretStr | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_base_url: str | None = None
+    openai_timeout_seconds: float = Field(default=30.0, gt=0)
+    # The weekly digest (Mondays 9:00 in each owner's time zone) is looked for this often.
+    insights_digest_check_minutes: int = Field(default=15, ge=1)
     # The REST API (/api/v1) is rate-limited per key, across every process: a burst, refilled
     # at this rate per second.
     api_rate_burst: int = Field(default=60, ge=1)
@@ -123,6 +146,18 @@ class Settings(DatabaseSettings):
     stripe_price_pro: str | None = None
     stripe_price_business: str | None = None
     stripe_api_base: str = "https://api.stripe.com"
+
+    @property
+    def dashboard_enabled(self) -> bool:
+        """The Mini App shows the analytics through the API: it is there when both are."""
+        return self.feature_analytics and self.feature_api
+
+    @property
+    def dashboard_url(self) -> str | None:
+        """The Mini App's address; None unless PUBLIC_BASE_URL is https, as Telegram requires."""
+        if not self.dashboard_enabled or not self.public_base_url.startswith("https://"):
+            return None
+        return self.public_base_url.rstrip("/") + "/app"
 
     @property
     def stripe_enabled(self) -> bool:
@@ -146,7 +181,9 @@ class Settings(DatabaseSettings):
             raise ValueError("BOT_MODE=webhook needs WEBHOOK_URL, the address Telegram calls")
         return self
 
-    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @field_validator(
+        "webhook_url", "webhook_secret", "openai_api_key", "openai_base_url", mode="before"
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from db.plans import PlansRepository
 from services.clock import Clock
-from services.plans import COUNTED, FREE, PLANS, Allowance, Plan
+from services.plans import COUNTED, FREE, MONTHLY, PLANS, Allowance, Plan
 
 
 class LimitReached(Exception):
@@ -89,7 +89,7 @@ class EntitlementsService:
         counted = await self._plans.consume(
             user_id=user_id,
             allowance=allowance.value,
-            period_start=self._period_start(),
+            period_start=self._period_start(allowance),
             amount=amount,
             limit=allowed,
         )
@@ -101,7 +101,7 @@ class EntitlementsService:
         await self._plans.refund(
             user_id=user_id,
             allowance=allowance.value,
-            period_start=self._period_start(),
+            period_start=self._period_start(allowance),
             amount=amount,
         )
 
@@ -110,7 +110,7 @@ class EntitlementsService:
         record = await self._plans.active_plan(user_id=user_id, now=self._clock.now())
         plan = PLANS.get(record.plan_code, FREE) if record else FREE
         used = await self._plans.usage(
-            user_id=user_id, periods={a.value: self._period_start() for a in COUNTED}
+            user_id=user_id, periods={a.value: self._period_start(a) for a in COUNTED}
         )
         used = {a.value: used.get(a.value, 0) for a in COUNTED}
         for allowance, count in self._standing_counts.items():
@@ -127,6 +127,7 @@ class EntitlementsService:
             usage=lines,
         )
 
-    def _period_start(self) -> date:
-        """Counted allowances reset daily: the period is the clock's today."""
-        return self._clock.now().date()
+    def _period_start(self, allowance: Allowance) -> date:
+        """Counted allowances reset daily (the clock's today) or monthly (its month's 1st)."""
+        today = self._clock.now().date()
+        return today.replace(day=1) if allowance in MONTHLY else today

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -19,6 +20,7 @@ class IngestedChannels:
     posts: frozenset[int]
     reactions: frozenset[int]
     subscriber_events: frozenset[int]
+    written_posts: tuple[PostRow, ...] = ()  # the posts themselves, newest version of each
 
 
 class IngestionListener(Protocol):
@@ -31,7 +33,7 @@ class IngestionService:
     """Collects events from handlers; a background task flushes them every few seconds.
 
     A failed flush keeps its rows for the next attempt, so a database that goes away for a
-    moment loses nothing. After each written batch the listener hears which channels it touched.
+    moment loses nothing. After each written batch the listeners hear what it brought.
     """
 
     def __init__(
@@ -40,10 +42,10 @@ class IngestionService:
         *,
         batch_size: int,
         flush_seconds: float,
-        listener: IngestionListener | None = None,
+        listeners: Sequence[IngestionListener] = (),
     ) -> None:
         self._repository = repository
-        self._listener = listener
+        self._listeners = tuple(listeners)
         self._batch_size = batch_size
         self._flush_seconds = flush_seconds
         self._posts: dict[tuple[int, int], PostRow] = {}
@@ -79,13 +81,14 @@ class IngestionService:
     async def flush(self) -> None:
         """Write everything buffered (on failure put it back and re-raise); tell the listener."""
         written = await self._write_buffered()
-        if written is None or self._listener is None:
+        if written is None:
             return
-        try:
-            await self._listener.on_ingested(written)
-        except Exception:
-            # The rows are stored; the scheduled checks will still see them.
-            log.exception("ingestion listener failed")
+        for listener in self._listeners:
+            try:
+                await listener.on_ingested(written)
+            except Exception:
+                # The rows are stored; the scheduled checks will still see them.
+                log.exception("ingestion listener failed")
 
     async def _write_buffered(self) -> IngestedChannels | None:
         async with self._lock:
@@ -110,6 +113,7 @@ class IngestionService:
                 posts=frozenset(channel_id for channel_id, _ in posts),
                 reactions=frozenset(row.channel_id for row in reaction_counts),
                 subscriber_events=frozenset(row.channel_id for row in subscriber_events),
+                written_posts=tuple(posts.values()),
             )
 
     async def _flush_periodically(self) -> None:

@@ -19,11 +19,18 @@ class Allowance(StrEnum):
     SHARE_LINKS = "share_links"  # live at once; revoked and expired ones do not count
     WATERMARKS_PER_DAY = "watermarks_per_day"
     WEBHOOK_ENDPOINTS = "webhook_endpoints"
+    INSIGHTS_PER_MONTH = "insights_per_month"  # /insights runs and language-model calls
+    WATCHED_CHANNELS = "watched_channels"  # public channels watched for copies (/watch)
     API_KEYS = "api_keys"  # live at once; revoked ones do not count
 
 
-# Allowances counted per day (their use resets each day); the others are standing counts or caps.
-COUNTED: frozenset[Allowance] = frozenset({Allowance.EXPORTS_PER_DAY, Allowance.WATERMARKS_PER_DAY})
+# Allowances counted per month (their use resets on the 1st); the other counted ones, per day.
+MONTHLY: frozenset[Allowance] = frozenset({Allowance.INSIGHTS_PER_MONTH})
+# Allowances counted per period (their use resets each period); the others are standing counts
+# or caps.
+COUNTED: frozenset[Allowance] = frozenset(
+    {Allowance.EXPORTS_PER_DAY, Allowance.WATERMARKS_PER_DAY} | MONTHLY
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,8 @@ FREE = Plan(
         Allowance.SHARE_LINKS: 5,
         Allowance.WATERMARKS_PER_DAY: 10,
         Allowance.WEBHOOK_ENDPOINTS: 1,
+        Allowance.INSIGHTS_PER_MONTH: 10,
+        Allowance.WATCHED_CHANNELS: 3,
         Allowance.API_KEYS: 2,
     },
 )
@@ -70,6 +79,8 @@ PRO = Plan(
         Allowance.SHARE_LINKS: 50,
         Allowance.WATERMARKS_PER_DAY: 500,
         Allowance.WEBHOOK_ENDPOINTS: 5,
+        Allowance.INSIGHTS_PER_MONTH: 200,
+        Allowance.WATCHED_CHANNELS: 20,
         Allowance.API_KEYS: 5,
     },
 )
@@ -88,6 +99,8 @@ BUSINESS = Plan(
         Allowance.SHARE_LINKS: 200,
         Allowance.WATERMARKS_PER_DAY: None,
         Allowance.WEBHOOK_ENDPOINTS: 20,
+        Allowance.INSIGHTS_PER_MONTH: 1000,
+        Allowance.WATCHED_CHANNELS: 100,
         # /api lists every key in one message, its revoke buttons under it.
         Allowance.API_KEYS: 10,
     },

@@ -18,12 +18,15 @@ from db.alerts.outbox import AlertOutboxRepository
 from db.alerts.rules import AlertRulesRepository
 from db.analytics import AnalyticsRepository
 from db.api_keys import ApiKeysRepository
+from db.app_sessions import AppSessionsRepository
 from db.billing import BillingRepository
 from db.channels import ChannelsRepository
+from db.copies import CopyAlertsRepository, FingerprintsRepository, WatchRepository
 from db.errors import MigrationError
 from db.exports import ExportsRepository
 from db.fsm import FsmRepository
 from db.ingestion import IngestionRepository
+from db.insights import InsightsRepository
 from db.plans import PlansRepository
 from db.pool import Database
 from db.post_pages import PostPagesRepository
@@ -37,19 +40,23 @@ from db.webhooks import WebhookEndpointsRepository, WebhookOutboxRepository
 from services.alert_delivery import AlertDeliveryService, AlertSender
 from services.alerts import AlertService
 from services.analytics import AnalyticsService
-from services.api_auth import ApiAuthenticator
-from services.api_keys import ApiKeyService
+from services.api_auth import ApiAuthenticator, ApiKeyResolver
+from services.api_keys import KEY_PREFIX, ApiKeyService
+from services.app_sessions import SESSION_TOKEN_PREFIX, AppSessionService, SessionResolver
 from services.billing import BillingNotifier, BillingService
 from services.channel_series import ChannelSeriesService
 from services.channels import ChannelService
 from services.charts import CHARTS, ChartService
 from services.clock import Clock
 from services.config import Settings
+from services.copies import CopyService
 from services.entitlements import EntitlementsService
 from services.exports import ExportService
 from services.health import HealthService
 from services.i18n import Catalogs
 from services.ingestion import IngestionService
+from services.insights.language_model import LanguageModel, OpenAILanguageModel
+from services.insights.service import DigestSender, InsightsService
 from services.outgoing import OutgoingQueue
 from services.plans import BUSINESS, PRO, Allowance
 from services.preferences import PreferencesService
@@ -62,7 +69,7 @@ from services.subscribers import SubscriberSnapshotService
 from services.telegram import TelegramGateway
 from services.users import UserService
 from services.views import PreviewClient
-from services.views.collector import ViewsCollector
+from services.views.collector import HistoryListener, ViewsCollector
 from services.watermarks import WatermarkingService
 from services.webhook_delivery import WebhookDeliveryService, WebhookNotifier
 from services.webhooks import WebhookService
@@ -101,9 +108,12 @@ class Services:
     scheduled_jobs: ScheduledJobsService
     webhooks: WebhookService
     webhook_delivery: WebhookDeliveryService
+    copies: CopyService
+    app_sessions: AppSessionService  # the Mini App's sign-in
     api_keys: ApiKeyService
     api_auth: ApiAuthenticator
     channel_series: ChannelSeriesService
+    insights: InsightsService
 
     def as_workflow_data(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -137,6 +147,7 @@ def build_services(
     notifier: BillingNotifier,
     alert_sender: AlertSender,
     webhook_notifier: WebhookNotifier,
+    digest_sender: DigestSender,
     stripe_http: stripe.HTTPClient | None,
 ) -> Services:
     """Every service on the pool; the bot hands in how they reach Telegram (and Stripe)."""
@@ -147,6 +158,7 @@ def build_services(
     alert_outbox_repo = AlertOutboxRepository(pool)
     share_links_repo = ShareLinksRepository(pool)
     webhook_endpoints_repo = WebhookEndpointsRepository(pool)
+    watch_repo = WatchRepository(pool)
     api_keys_repo = ApiKeysRepository(pool)
     entitlements = EntitlementsService(
         PlansRepository(pool),
@@ -159,6 +171,7 @@ def build_services(
                 user_id=user_id, now=clock.now()
             ),
             Allowance.WEBHOOK_ENDPOINTS: webhook_endpoints_repo.count_for_owner,
+            Allowance.WATCHED_CHANNELS: lambda user_id: watch_repo.count_for_user(user_id=user_id),
             Allowance.API_KEYS: api_keys_repo.count_live,
         },
     )
@@ -218,16 +231,42 @@ def build_services(
         concurrency=settings.webhook_concurrency,
         poll_seconds=settings.webhook_poll_seconds,
     )
+    copies = CopyService(
+        FingerprintsRepository(pool),
+        watch_repo,
+        CopyAlertsRepository(pool),
+        channels,
+        entitlements,
+        gateway,
+        alert_delivery,
+        clock,
+        preview_base_url=settings.preview_base_url,
+        photo_max_bytes=settings.watch_photo_max_bytes,
+    )
+    ingestion_listeners = [
+        # A join/leave burst or a reaction spike is checked as soon as it is written.
+        *([alerts] if settings.feature_alerts else []),
+        # New posts are fingerprinted, so copies of them are found from then on.
+        *([copies] if settings.feature_copies else []),
+    ]
+    users = UserService(UsersRepository(pool))
+    app_sessions = AppSessionService(
+        AppSessionsRepository(pool),
+        users,
+        clock,
+        bot_token=_secret(settings.bot_token),
+        init_data_max_age=timedelta(seconds=settings.webapp_auth_max_age_seconds),
+        lifetime=timedelta(minutes=settings.webapp_session_minutes),
+    )
     return Services(
-        users=UserService(UsersRepository(pool)),
+        users=users,
         entitlements=entitlements,
         channels=channels,
         ingestion=IngestionService(
             ingestion_repo,
             batch_size=settings.ingest_batch_size,
             flush_seconds=settings.ingest_flush_seconds,
-            # A join/leave burst or a reaction spike is checked as soon as it is written.
-            listener=alerts if settings.feature_alerts else None,
+            listeners=ingestion_listeners,
         ),
         subscribers=subscribers,
         health=HealthService(pool),
@@ -268,12 +307,41 @@ def build_services(
             on_queued=webhook_delivery.wake,
         ),
         webhook_delivery=webhook_delivery,
+        copies=copies,
+        app_sessions=app_sessions,
         api_keys=api_keys,
-        # The Mini App's session tokens join the API keys here, by their prefix.
-        api_auth=ApiAuthenticator.for_keys(api_keys),
+        # A bearer token is an API key or a Mini App session, told apart by its prefix.
+        api_auth=ApiAuthenticator(
+            {
+                KEY_PREFIX: ApiKeyResolver(api_keys),
+                SESSION_TOKEN_PREFIX: SessionResolver(app_sessions),
+            }
+        ),
         channel_series=ChannelSeriesService(
             analytics_repo, PostPagesRepository(pool), entitlements, clock
         ),
+        insights=InsightsService(
+            InsightsRepository(pool),
+            analytics,
+            channels,
+            entitlements,
+            outgoing,
+            digest_sender,
+            clock,
+            language_model=_language_model(settings),
+        ),
+    )
+
+
+def _language_model(settings: Settings) -> LanguageModel | None:
+    """The official client at OPENAI_BASE_URL (OpenAI's own when unset); None without a key."""
+    if settings.openai_api_key is None:
+        return None
+    return OpenAILanguageModel(
+        api_key=settings.openai_api_key.get_secret_value(),
+        model=settings.openai_model,
+        base_url=settings.openai_base_url,
+        timeout=settings.openai_timeout_seconds,
     )
 
 
@@ -312,6 +380,8 @@ def build_views_collector(
     session: aiohttp.ClientSession,
     entitlements: EntitlementsService,
     clock: Clock,
+    *,
+    history_listener: HistoryListener | None = None,
 ) -> ViewsCollector:
     """The collector of post views, reading the web preview through an open HTTP session."""
     return ViewsCollector(
@@ -324,6 +394,7 @@ def build_views_collector(
         channels_per_run=settings.views_channels_per_run,
         max_pages=settings.views_max_pages,
         page_delay=settings.views_page_delay_seconds,
+        history_listener=history_listener,
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 import pytest
+from fake_openai import FakeOpenAI
 from fake_stripe import FakeStripe
 from fake_telegram import BOT_TOKEN, FakeTelegram
 from helpers import ManualClock, create_database, drop_database
@@ -99,6 +100,16 @@ async def stripe_server(clock: ManualClock) -> AsyncIterator[FakeStripe]:
 
 
 @pytest.fixture
+async def openai_api() -> AsyncIterator[FakeOpenAI]:
+    """A fake OpenAI-compatible server; a test that asks for it gets the OPENAI_* settings
+    pointing at it."""
+    server = FakeOpenAI()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
 def stripe_api(app: "RunningBot", stripe_server: FakeStripe) -> FakeStripe:
     """The fake Stripe, wired to the bot both ways: a test that asks for it gets the STRIPE_*
     settings pointing at it, and its webhooks go to the bot's web app."""
@@ -112,13 +123,16 @@ def settings(
 ) -> Settings:
     """Settings for the bot under test; `@pytest.mark.settings(name=value)` overrides any.
 
-    Stripe is configured (pointing at the fake) only for tests that use `stripe_api`.
+    Stripe is configured (pointing at the fake) only for tests that use `stripe_api`, a
+    language model only for those that use `openai_api`.
     """
     marker = request.node.get_closest_marker("settings")
     overrides = marker.kwargs if marker else {}
     values = dict(
         bot_token=BOT_TOKEN,
         telegram_api_base=tg.base_url,
+        # The Mini App's page loads the fake's stand-in for telegram.org's script.
+        telegram_webapp_script_url=tg.web_app_script_url,
         database_url=database_dsn,
         data_dir=tmp_path,
         web_host="127.0.0.1",
@@ -130,6 +144,8 @@ def settings(
     )
     if "stripe_api" in request.fixturenames:
         values.update(request.getfixturevalue("stripe_server").settings())
+    if "openai_api" in request.fixturenames:
+        values.update(request.getfixturevalue("openai_api").settings())
     values.update(overrides)
     return Settings(_env_file=None, **values)
 

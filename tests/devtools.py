@@ -87,6 +87,17 @@ class BrowserPage:
         result = await self.send("Runtime.evaluate", expression=expression, returnByValue=True)
         return result["result"].get("value")
 
+    async def wait_until(self, expression: str) -> Any:
+        """The expression's value once it is truthy, checked in the page as it changes."""
+        poll = (
+            "new Promise(resolve => { const check = () => { const value = (" + expression + ");"
+            " if (value) resolve(value); else setTimeout(check, 20); }; check(); })"
+        )
+        result = await self.send(
+            "Runtime.evaluate", expression=poll, awaitPromise=True, returnByValue=True
+        )
+        return result["result"].get("value")
+
     async def screenshot(self) -> bytes:
         shot = await self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)
         return base64.b64decode(shot["data"])

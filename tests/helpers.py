@@ -57,10 +57,20 @@ async def create_database(server_dsn: str, name: str) -> str:
     return with_database(server_dsn, name)
 
 
+async def drop_database(server_dsn: str, name: str) -> None:
+    conn = await asyncpg.connect(server_dsn)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
 @asynccontextmanager
-async def scratch_database(*, max_size: int = 4) -> AsyncIterator[asyncpg.Pool]:
-    """A migrated database of its own for a benchmark, dropped after: on DATABASE_URL's
-    server, or on an embedded one in a temporary folder."""
+async def bench_pool(
+    name: str, *, max_size: int, statement_timeout: float = 10.0
+) -> AsyncIterator[asyncpg.Pool]:
+    """A migrated database of a bench's own, dropped after: on DATABASE_URL's server, or on an
+    embedded PostgreSQL in a temporary folder."""
     embedded: EmbeddedPostgres | None = None
     folder: str | None = None
     if url := os.environ.get("DATABASE_URL"):
@@ -69,30 +79,24 @@ async def scratch_database(*, max_size: int = 4) -> AsyncIterator[asyncpg.Pool]:
         folder = tempfile.mkdtemp(prefix="abb-")
         embedded = EmbeddedPostgres(Path(folder))
         server_dsn = await asyncio.to_thread(embedded.start)
-    name = f"analyticbot_bench_{os.getpid()}"
+    database = f"{name}_{os.getpid()}"
     try:
-        dsn = await create_database(server_dsn, name)
-        pool = await create_pool(dsn, min_size=1, max_size=max_size)
+        dsn = await create_database(server_dsn, database)
+        pool = await create_pool(
+            dsn, min_size=1, max_size=max_size, statement_timeout=statement_timeout
+        )
         try:
             async with pool.acquire() as conn:
                 await migrate(conn)
             yield pool
         finally:
             await pool.close()
-            await drop_database(server_dsn, name)
+            await drop_database(server_dsn, database)
     finally:
         if embedded is not None:
             await asyncio.to_thread(embedded.stop)
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
-
-
-async def drop_database(server_dsn: str, name: str) -> None:
-    conn = await asyncpg.connect(server_dsn)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 def png_chunk(kind: bytes, payload: bytes) -> bytes:

@@ -4,6 +4,7 @@ Telegram's updates wherever those exist, through the database only for what no u
 
     alice, channel = await owner_with_channel(tg)  # /start, then the bot added as admin
     await tracked_channel(tg, alice, "Baking", "bakingdaily")  # one more of hers
+    alice, channel = await owner_with_planted_history(tg, db, clock)  # what drives views
     await on_plan(app, alice, "business")  # what /grant does
     shared = await channel_with_history(app, tg, db, clock)  # posts, reactions, joins, views
 """
@@ -14,6 +15,7 @@ from datetime import timedelta
 
 from channel_history import SAMPLE_SUBSCRIBERS, add_views, set_views_source, write_sample_history
 from fake_telegram import FakeChannel, FakeTelegram, FakeUser
+from insights_history import TIME_ZONE, generate, write_generated
 
 from services.domain.alerts import AlertKind, AlertThresholds
 from services.domain.webhooks import SUBSCRIBABLE
@@ -186,6 +188,18 @@ async def webhook_endpoint(
     return created.endpoint.id
 
 
+async def owner_with_planted_history(
+    tg: FakeTelegram, db, clock, *, posts: int = 600, language_code: str = "en", seed: int = 7
+) -> tuple[FakeUser, FakeChannel]:
+    """Alice, in Moscow, tracks Cooking Daily, whose `posts` posts up to a day ago carry
+    insights_history's planted effects (photos 1.6×, 18–20 h 1.4×, «розыгрыш» 1.5×, long
+    texts 0.8×) and noise features with none."""
+    alice, channel = await owner_with_channel(tg, language_code=language_code)
+    await set_time_zone(tg, alice, TIME_ZONE)
+    await write_generated(db, channel.id, generate(posts, seed=seed, end=clock.now()))
+    return alice, channel
+
+
 async def api_key(
     tg: FakeTelegram, user: FakeUser, name: str = "Sheets", *, can_write: bool = False
 ) -> str:
@@ -199,3 +213,14 @@ async def api_key(
     match = re.search(r"<code>(ab_[A-Za-z0-9_-]+)</code>", created)
     assert match is not None, created
     return match.group(1)
+
+
+async def dashboard_token(app, tg: FakeTelegram, http, user: FakeUser) -> str:
+    """The user opens the dashboard Mini App from the bot: the page trades the initData
+    Telegram signed for it just now for a session token, as /app's script does."""
+    init_data = tg.init_data(user, auth_date=app.app.clock.now())
+    async with http.post(
+        f"{app.app.web_url}/api/v1/session", json={"init_data": init_data}
+    ) as response:
+        assert response.status == 201, await response.text()
+        return (await response.json())["token"]

@@ -291,3 +291,62 @@ class WebhookDelivery(ApiModel):
 class WebhookDeliveryList(ApiModel):
     items: list[WebhookDelivery] = Field(description="The latest attempts, newest first")
     time_zone: TimeZone
+
+
+# ------------------------------------------------------------------ share links
+
+
+class SharePath(ApiModel):
+    share_id: RowId
+
+
+class ShareLink(ApiModel):
+    id: int
+    channel_id: int
+    days: Literal[7, 30, 90] = Field(description="The report covers the last this many days")
+    created_at: datetime
+    expires_at: datetime | None = Field(description="null: no expiry")
+    open_count: int
+    last_opened_at: datetime | None
+    time_zone: TimeZone
+
+
+class ShareLinkList(ApiModel):
+    items: list[ShareLink]
+
+
+class CreatedShareLink(ShareLink):
+    url: str = Field(description="The public page; shown this once, only its hash is kept")
+
+
+class NewShareLink(ApiModel):
+    model_config = ConfigDict(extra="forbid")
+
+    days: Literal[7, 30, 90] = 7
+    lifetime_hours: Literal[1, 24, 168, 720] | None = Field(
+        default=24, description="null: no expiry (paid plans)"
+    )
+
+
+# ------------------------------------------------------------------ Mini App sessions
+
+
+class NewSession(ApiModel):
+    model_config = ConfigDict(extra="forbid")
+
+    init_data: str = Field(
+        min_length=1, max_length=4096, description="Telegram.WebApp.initData, as the app got it"
+    )
+
+
+class SessionUser(ApiModel):
+    id: int
+    first_name: str
+
+
+class Session(ApiModel):
+    token: str = Field(description="Send as Authorization: Bearer <token>; starts with abs_")
+    expires_at: datetime
+    user: SessionUser
+    locale: Literal["en", "ru"] = Field(description="The language the bot speaks with the user")
+    time_zone: TimeZone

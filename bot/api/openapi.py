@@ -93,8 +93,9 @@ def _operation(endpoint: Endpoint, tag: str, schemas: dict[str, Any]) -> dict[st
             },
         }
     responses["401"] = _problem(401)
-    # 403: a read-only key writing, or a plan's limit (history, rules).
-    responses["403"] = _problem(403)
+    if not endpoint.public:
+        # 403: a read-only key writing, or a plan's limit (history, rules).
+        responses["403"] = _problem(403)
     if endpoint.path_model is not None:
         responses["404"] = _problem(404)
     if endpoint.body_model is not None:
@@ -111,6 +112,8 @@ def _operation(endpoint: Endpoint, tag: str, schemas: dict[str, Any]) -> dict[st
         + _parameters(schemas, endpoint.query_model, "query"),
         "responses": responses,
     }
+    if endpoint.public:
+        operation["security"] = []  # it hands out the token the others take
     if endpoint.body_model is not None:
         operation["requestBody"] = {
             "required": True,

@@ -17,6 +17,8 @@ from services.channels import ChannelAccessError
 from services.domain.webhooks import SUBSCRIBABLE
 from services.entitlements import LimitReached
 from services.errors import database_gave_up
+from services.init_data import InvalidInitData
+from services.share_links import ShareLinkNotFound
 from services.webhooks import (
     EndpointNotFound,
     NoEventsChosen,
@@ -133,6 +135,15 @@ def problem_of(error: Exception) -> ApiProblem | None:
             return ApiProblem(
                 404, "channel-not-found", "No such channel among those the key's owner administers."
             )
+        case InvalidInitData():
+            return ApiProblem(
+                401,
+                "invalid-init-data",
+                "initData is not signed by Telegram for this bot, or is too old: "
+                "reopen the app from Telegram.",
+            )
+        case ShareLinkNotFound():
+            return ApiProblem(404, "share-not-found", "No such live share link among the owner's.")
         case RuleNotFound():
             return ApiProblem(404, "rule-not-found", "No such alert rule among the owner's.")
         case EndpointNotFound():

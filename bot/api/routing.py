@@ -37,7 +37,7 @@ API_CONTEXT_KEY = web.AppKey("api_context", ApiContext)
 
 @dataclass(frozen=True)
 class ApiCall:
-    principal: Principal
+    principal: Principal  # ANONYMOUS for a public endpoint
     services: Services
     path: Any  # the endpoint's path model, validated
     query: Any  # its query model
@@ -60,6 +60,7 @@ class Endpoint:
     query_model: type[BaseModel] | None = None
     body_model: type[BaseModel] | None = None
     writes: bool = False  # a read-only key is refused with 403
+    public: bool = False  # called without a token, to get one (the Mini App's POST /session)
 
 
 @dataclass
@@ -111,6 +112,22 @@ async def authorize(request: web.Request, *, writes: bool) -> Principal:
     return principal
 
 
+async def admit_anonymous(request: web.Request) -> None:
+    """A caller without a token, within the rate limit of its address; else a problem."""
+    context = request.app[API_CONTEXT_KEY]
+    wait = await context.services.api_keys.take_request(
+        bucket=f"address:{request.remote}",
+        burst=context.rate_burst,
+        per_second=context.rate_per_second,
+    )
+    if wait > 0:
+        raise problems.rate_limited(wait)
+
+
+# What a public endpoint's call carries as its principal: no user, no rights.
+ANONYMOUS = Principal(user_id=0, can_write=False, key_id=None)
+
+
 def _validated(model: type[BaseModel] | None, values: Any, where: str) -> Any:
     if model is None:
         return None
@@ -132,7 +149,11 @@ async def _validated_body(request: web.Request, model: type[BaseModel] | None) -
 
 def aiohttp_handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def handle(request: web.Request) -> web.Response:
-        principal = await authorize(request, writes=endpoint.writes)
+        if endpoint.public:
+            await admit_anonymous(request)
+            principal = ANONYMOUS
+        else:
+            principal = await authorize(request, writes=endpoint.writes)
         call = ApiCall(
             principal=principal,
             services=request.app[API_CONTEXT_KEY].services,

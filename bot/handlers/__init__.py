@@ -12,10 +12,12 @@ from bot.handlers import (
     api,
     billing,
     channels,
+    copies,
     errors,
     exports,
     fallback,
     ingestion,
+    insights,
     membership,
     plans,
     preferences,
@@ -54,12 +56,20 @@ def private_chat_router(settings: Settings) -> Router:
     private.include_routers(plans.create_router(), admin.create_router(settings.admin_ids))
     if settings.feature_analytics:
         private.include_routers(stats.create_router(), exports.create_router())
+    if settings.feature_insights:
+        # Before watermark's router, which takes every photo: a draft may be a photo.
+        private.include_router(insights.create_router())
     if settings.feature_alerts:
-        private.include_routers(alerts.create_router(), preferences.create_router())
+        private.include_router(alerts.create_router())
     if settings.feature_webhooks:
         private.include_router(webhooks.create_router())
+    if settings.feature_copies:
+        # Before watermark: a photo sent after /check is looked up, not watermarked.
+        private.include_router(copies.create_router())
     if settings.feature_api:
         private.include_router(api.create_router())
+    # The language can always be set; the time zone, quiet hours and digest as features allow.
+    private.include_router(preferences.create_router(settings))
     if settings.feature_watermark:
         # Takes every photo and image file in private chat, so it sits just before the fallback.
         private.include_router(watermark.create_router())

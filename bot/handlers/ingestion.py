@@ -46,6 +46,7 @@ def post_row(message: Message) -> PostRow:
         media_group_id=message.media_group_id,
         # aiogram parses `date` but leaves `edit_date` as a Unix timestamp.
         edited_at=datetime.fromtimestamp(message.edit_date, UTC) if message.edit_date else None,
+        photo_file_id=message.photo[-1].file_id if message.photo else None,
     )
 
 

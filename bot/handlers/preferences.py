@@ -1,6 +1,7 @@
-"""/settings: the user's time zone and quiet hours (when alerts may arrive), and the language."""
+"""/settings: the user's time zone and quiet hours (when alerts may arrive), the language, and
+the weekly insights digest."""
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -8,11 +9,14 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import LanguageCb, PreferenceAction, PreferenceCb
 from bot.handlers.common import NOT_A_COMMAND
+from bot.i18n_texts import insights as insights_texts
 from bot.i18n_texts import preferences as texts
 from bot.keyboards import preferences_keyboard
 from services.clock import Clock
+from services.config import Settings
 from services.domain.users import UserRecord
 from services.i18n import Catalogs, Translator
+from services.insights.service import InsightsService
 from services.preferences import InvalidQuietHours, InvalidTimeZone, PreferencesService
 from services.users import UserService
 
@@ -26,13 +30,30 @@ async def show_preferences(
     message: Message,
     user: UserRecord,
     preferences: PreferencesService,
+    insights: InsightsService,
+    settings: Settings,
     clock: Clock,
     t: Translator,
 ) -> None:
     record = await preferences.get(user_id=user.id)
-    await message.answer(
-        texts.summary(t, record, clock.now()), reply_markup=preferences_keyboard(t)
+    text = texts.summary(t, record, clock.now())
+    digest = None
+    if settings.feature_insights:
+        digest = await insights.digest_enabled(user_id=user.id)
+        text += "\n" + insights_texts.digest_line(t, digest)
+    await message.answer(text, reply_markup=preferences_keyboard(t, digest=digest))
+
+
+async def on_digest_button(
+    query: CallbackQuery, user: UserRecord, insights: InsightsService, t: Translator
+) -> None:
+    """The weekly digest switched the other way."""
+    enabled = not await insights.digest_enabled(user_id=user.id)
+    await insights.set_digest(user_id=user.id, enabled=enabled)
+    await query.message.answer(
+        t(insights_texts.DIGEST_SWITCHED_ON if enabled else insights_texts.DIGEST_SWITCHED_OFF)
     )
+    await query.answer()
 
 
 async def on_preference_button(
@@ -86,10 +107,19 @@ async def on_value(
     await message.answer(reply)
 
 
-def create_router() -> Router:
+def create_router(settings: Settings) -> Router:
     router = Router(name="preferences")
     router.message.register(show_preferences, Command("settings"))
-    router.callback_query.register(on_preference_button, PreferenceCb.filter())
+    if settings.feature_insights:
+        router.callback_query.register(
+            on_digest_button, PreferenceCb.filter(F.action == PreferenceAction.DIGEST)
+        )
+    router.callback_query.register(
+        on_preference_button,
+        PreferenceCb.filter(
+            F.action.in_({PreferenceAction.TIME_ZONE, PreferenceAction.QUIET_HOURS})
+        ),
+    )
     router.callback_query.register(on_language_button, LanguageCb.filter())
     router.message.register(
         on_value, StateFilter(EditPreference.time_zone, EditPreference.quiet_hours), NOT_A_COMMAND

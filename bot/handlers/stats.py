@@ -25,6 +25,7 @@ from services.analytics import (
 )
 from services.channels import ChannelService
 from services.charts import ChartService
+from services.config import Settings
 from services.domain.channels import ChannelRecord
 from services.domain.users import UserRecord
 from services.i18n import Translator
@@ -39,6 +40,7 @@ async def stats_command(
     user: UserRecord,
     channels: ChannelService,
     analytics: AnalyticsService,
+    settings: Settings,
     t: Translator,
 ) -> None:
     try:
@@ -54,7 +56,14 @@ async def stats_command(
     )
     await message.answer(
         texts.stats_summary(t, report),
-        reply_markup=stats_keyboard(t, channel.id, report.period, days=request.days),
+        reply_markup=stats_keyboard(
+            t,
+            channel.id,
+            report.period,
+            days=request.days,
+            insights=settings.feature_insights,
+            dashboard_url=settings.dashboard_url,
+        ),
         link_preview_options=_NO_PREVIEW,
     )
 
@@ -64,6 +73,7 @@ async def on_channel_chosen(
     channel: ChannelRecord,
     user: UserRecord,
     analytics: AnalyticsService,
+    settings: Settings,
     t: Translator,
 ) -> None:
     """A channel picked under /channels or from "Which channel?": its stats, default period."""
@@ -73,7 +83,14 @@ async def on_channel_chosen(
     )
     await query.message.answer(
         texts.stats_summary(t, report),
-        reply_markup=stats_keyboard(t, report.channel.id, report.period, days=DEFAULT_PERIOD_DAYS),
+        reply_markup=stats_keyboard(
+            t,
+            report.channel.id,
+            report.period,
+            days=DEFAULT_PERIOD_DAYS,
+            insights=settings.feature_insights,
+            dashboard_url=settings.dashboard_url,
+        ),
         link_preview_options=_NO_PREVIEW,
     )
     await query.answer()
@@ -86,6 +103,7 @@ async def on_period(
     period: Period,
     user: UserRecord,
     analytics: AnalyticsService,
+    settings: Settings,
     t: Translator,
 ) -> None:
     """A period button: the same message, now showing that period."""
@@ -96,7 +114,12 @@ async def on_period(
         await query.message.edit_text(
             texts.stats_summary(t, report),
             reply_markup=stats_keyboard(
-                t, report.channel.id, report.period, days=callback_data.days
+                t,
+                report.channel.id,
+                report.period,
+                days=callback_data.days,
+                insights=settings.feature_insights,
+                dashboard_url=settings.dashboard_url,
             ),
             link_preview_options=_NO_PREVIEW,
         )

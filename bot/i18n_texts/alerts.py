@@ -10,6 +10,7 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.i18n_texts import copies as copies_texts
 from bot.i18n_texts.common import page_line
 from bot.paging import Page
 from services.alert_delivery import AlertMessage
@@ -81,6 +82,9 @@ KINDS: dict[AlertKind, tuple[str, Message, Message]] = {
     ),
 }
 
+# Not in the wizard (KINDS): copy alerts come with /watch.
+_COPY_KIND = ("🪞", copies_texts.KIND_NAME, copies_texts.KIND_EXPLAINED)
+
 # Durations, in the accusative a Russian sentence wants ("за 5 минут", "через 2 часа").
 HOURS = PluralMessage("alerts-hours", "{n} h", "{n} h")
 MINUTES = PluralMessage("alerts-minutes", "{n} min", "{n} min")
@@ -113,6 +117,7 @@ RULE_SUMMARIES = {
         "alerts-rule-unsubscribe-spike", "{factor}× the usual leaves in an hour"
     ),
     AlertKind.POSTING_GAP: Message("alerts-rule-posting-gap", "no post for {hours}"),
+    AlertKind.COPY: copies_texts.RULE_SUMMARY,
 }
 
 # ----------------------------------------------------------------------------- the list
@@ -312,7 +317,7 @@ WAITING_UNTIL = Message("alerts-history-waiting", "waiting until {until}")
 
 def kind_name(t: Translator, kind: AlertKind) -> str:
     """📉 Subscriber drop."""
-    emoji, name, _ = KINDS[kind]
+    emoji, name, _ = KINDS.get(kind, _COPY_KIND)
     return f"{emoji} {t(name)}"
 
 
@@ -487,6 +492,8 @@ def _facts(t: Translator, kind: AlertKind, details: Mapping[str, Any], time_zone
             return t.plural(REACTIONS, d["gained"], usual=_figure(t, d.get("usual")))
         case AlertKind.UNSUBSCRIBE_SPIKE:
             return t.plural(LEAVES, d["leaves"], baseline=_figure(t, d.get("baseline")))
+        case AlertKind.COPY:
+            return copies_texts.copy_facts(t, d)
         case AlertKind.POSTING_GAP:
             hours = _hours(t, d["hours"])
             if last := d.get("last_post_at"):

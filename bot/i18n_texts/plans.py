@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
+from bot.i18n_texts import copies as copies_texts
 from services.entitlements import LimitReached, PlanStatus
 from services.i18n import Message, PluralMessage, Translator
 from services.plans import Allowance, Plan
@@ -20,6 +21,10 @@ ALLOWANCE_NAMES = {
     Allowance.SHARE_LINKS: Message("plans-allowance-share-links", "live share links"),
     Allowance.WATERMARKS_PER_DAY: Message("plans-allowance-watermarks-per-day", "watermarks a day"),
     Allowance.WEBHOOK_ENDPOINTS: Message("plans-allowance-webhook-endpoints", "webhook endpoints"),
+    Allowance.INSIGHTS_PER_MONTH: Message(
+        "plans-allowance-insights-per-month", "AI insights a month"
+    ),
+    Allowance.WATCHED_CHANNELS: copies_texts.ALLOWANCE_NAME,
     Allowance.API_KEYS: Message("plans-allowance-api-keys", "API keys"),
 }
 # Each allowance with its amount ("3 channels tracked"), in the forms its number asks for.
@@ -50,6 +55,10 @@ ALLOWANCE_AMOUNTS = {
     Allowance.WEBHOOK_ENDPOINTS: PluralMessage(
         "plans-amount-webhook-endpoints", "{n} webhook endpoint", "{n} webhook endpoints"
     ),
+    Allowance.INSIGHTS_PER_MONTH: PluralMessage(
+        "plans-amount-insights-per-month", "{n} AI insight a month", "{n} AI insights a month"
+    ),
+    Allowance.WATCHED_CHANNELS: copies_texts.ALLOWANCE_AMOUNT,
     Allowance.API_KEYS: PluralMessage("plans-amount-api-keys", "{n} API key", "{n} API keys"),
 }
 UNLIMITED_AMOUNT = Message("plans-amount-unlimited", "unlimited {allowance}")

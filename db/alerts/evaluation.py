@@ -329,6 +329,7 @@ class AlertEvaluationRepository(Repository):
         fired = 0
         async with self._pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", _EVALUATION_LOCK_KEY)
-            for kind in kinds:
+            # Copies have no statement: reading watched channels fires them (db/copies.py).
+            for kind in (kind for kind in kinds if kind in EVALUATION_SQL):
                 fired += await conn.fetchval(EVALUATION_SQL[kind], now, ids, kind.value)
         return fired

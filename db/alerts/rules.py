@@ -71,7 +71,9 @@ class AlertRulesRepository(Repository):
 
     async def count_rules_for_user(self, user_id: int) -> int:
         return await self._pool.fetchval(
-            "SELECT count(*) FROM alert_rules WHERE owner_id = $1", user_id
+            # Copy rules come with /watch (db/copies.py) and take none of the plan's rules.
+            "SELECT count(*) FROM alert_rules WHERE owner_id = $1 AND kind <> 'copy'",
+            user_id,
         )
 
     async def list_rules(self, *, owner_id: int) -> list[AlertRuleRecord]:

@@ -14,6 +14,8 @@ class PostRow:
     media_file_unique_id: str | None
     media_group_id: str | None
     edited_at: datetime | None
+    # A photo post's largest size, for fingerprinting it (services/copies.py); not stored.
+    photo_file_id: str | None = None
 
 
 @dataclass(frozen=True)

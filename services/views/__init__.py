@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from services.views.preview import (
+    PhotoUnavailable,
     PreviewClient,
     PreviewError,
     PreviewLayoutChanged,
@@ -17,6 +18,7 @@ from services.views.preview import (
 )
 
 __all__ = [
+    "PhotoUnavailable",
     "PreviewClient",
     "PreviewError",
     "PreviewLayoutChanged",

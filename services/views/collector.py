@@ -4,6 +4,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from db.channels import ChannelsRepository
 from db.views import ViewsRepository
@@ -46,6 +47,12 @@ _TELEGRAM_LAUNCH = datetime(2013, 8, 14, tzinfo=UTC)
 _INGESTED_MEDIA_KINDS = {"round_video": "video_note"}
 
 
+class HistoryListener(Protocol):
+    async def on_history(self, channel_id: int, posts: Sequence[PreviewPost]) -> None:
+        """Called with the posts of each history page a backfill read (copies fingerprints them)."""
+        ...
+
+
 class ViewsCollector:
     """Backfills newly tracked public channels and re-polls posts as their schedule says."""
 
@@ -61,6 +68,7 @@ class ViewsCollector:
         channels_per_run: int,
         max_pages: int,
         page_delay: float,
+        history_listener: HistoryListener | None = None,
     ) -> None:
         """max_pages bounds the pages read from one channel in a run; page_delay spaces them."""
         self._views = views
@@ -72,6 +80,7 @@ class ViewsCollector:
         self._channels_per_run = channels_per_run
         self._max_pages = max_pages
         self._page_delay = page_delay
+        self._history_listener = history_listener
 
     async def collect_due(self) -> list[PollOutcome]:
         """Fetch every due channel no other process is fetching, a few at a time.
@@ -149,6 +158,13 @@ class ViewsCollector:
         async for page in pages:
             posts = [_previewed(post) for post in page.posts if not post.is_service]
             await self._store(channel, page.posts, posts=posts)
+            if self._history_listener is not None:
+                regular = [post for post in page.posts if not post.is_service]
+                try:
+                    await self._history_listener.on_history(channel.channel_id, regular)
+                except Exception:
+                    # The views are stored; fingerprints of these posts wait for an edit.
+                    log.exception("history listener failed for @%s", channel.username)
             # fetch_history asks for the next page only when the loop comes back for it.
             await asyncio.sleep(self._page_delay)
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import aiohttp
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+from yarl import URL
 
 DEFAULT_BASE_URL = "https://t.me"
 
@@ -22,10 +23,13 @@ _HEADERS = {
 }
 _TIMEOUT = aiohttp.ClientTimeout(total=20, connect=10)
 
+# Where t.me's pages put their photos.
+_TELEGRAM_CDN = re.compile(r"(^|\.)(cdn-telegram\.org|telegram-cdn\.org|telesco\.pe)$")
 _USERNAME = re.compile(r"[A-Za-z0-9_]+")
 _DATA_POST = re.compile(r"[^/\s]+/(\d+)")
 _COMPACT_COUNT = re.compile(r"(\d+(?:\.\d+)?)([KMB])", re.IGNORECASE)
 _GROUPED_COUNT = re.compile(r"\d{1,3}(?:[,\s]\d{3})+|\d+")
+_BACKGROUND_URL = re.compile(r"background-image:\s*url\(['\"]?([^'\")]+)['\"]?\)")
 _MULTIPLIERS = {"K": 1_000, "M": 1_000_000, "B": 1_000_000_000}
 # Stands in for <br> while the markup's own whitespace and newlines are collapsed.
 _LINE_BREAK = "\x1e"
@@ -66,6 +70,8 @@ class PreviewPost:
     media_kind: str | None  # "photo", "video", "document", ...; "mixed" for a mixed album
     grouped: bool  # an album: one post on the page, several messages in the channel
     is_service: bool
+    photo_urls: tuple[str, ...] = ()  # the addresses of the post's photos (background-image)
+    forwarded_from: str | None = None  # "Forwarded from": the source's name, as the page shows it
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,10 @@ class PreviewUnavailable(PreviewError):
 
 class PreviewNotPublic(PreviewUnavailable):
     """The username shows no public post history: a private channel, a group, a user or a bot."""
+
+
+class PhotoUnavailable(PreviewError):
+    """A photo the preview shows could not be downloaded (or is over the size limit)."""
 
 
 class PreviewLayoutChanged(PreviewError):
@@ -167,6 +177,29 @@ class PreviewClient:
             raise PreviewUnavailable(username, f"request failed: {error!r}") from error
         return parse_preview_page(html, username=username)
 
+    async def fetch_photo(self, url: str, *, max_bytes: int) -> bytes:
+        """A photo at an address the preview carries: Telegram's CDN, or the preview's own base
+        (where tests and proxies serve them). Raises PhotoUnavailable, also when over max_bytes.
+        """
+        address = URL(url)
+        on_cdn = address.scheme == "https" and _TELEGRAM_CDN.search(address.host or "")
+        if not (on_cdn or url.startswith(f"{self._base_url}/")):
+            raise PhotoUnavailable(f"not a Telegram address: {url}")
+        try:
+            async with self._session.get(url, headers=_HEADERS, timeout=_TIMEOUT) as response:
+                if response.status != 200:
+                    raise PhotoUnavailable(f"{url}: HTTP {response.status}")
+                if (response.content_length or 0) > max_bytes:
+                    raise PhotoUnavailable(f"{url}: {response.content_length} bytes")
+                data = bytearray()
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    data += chunk
+                    if len(data) > max_bytes:
+                        raise PhotoUnavailable(f"{url}: over {max_bytes} bytes")
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise PhotoUnavailable(f"{url}: request failed: {error!r}") from error
+        return bytes(data)
+
     async def fetch_history(
         self, username: str, *, since: datetime, max_pages: int = 50
     ) -> AsyncIterator[PreviewPage]:
@@ -205,7 +238,27 @@ def _parse_post(node: LexborNode) -> PreviewPost:
         media_kind=_album_kind(album) if album is not None else _media_kind(node),
         grouped=album is not None,
         is_service="service_message" in _classes(node),
+        photo_urls=_photo_urls(node),
+        forwarded_from=_forwarded_from(node),
     )
+
+
+def _photo_urls(node: LexborNode) -> tuple[str, ...]:
+    urls = []
+    for wrap in node.css("a.tgme_widget_message_photo_wrap"):
+        if _has_ancestor(wrap, "tgme_widget_message_reply", until=node):
+            continue
+        if match := _BACKGROUND_URL.search(wrap.attributes.get("style") or ""):
+            urls.append(match[1])
+    return tuple(urls)
+
+
+def _forwarded_from(node: LexborNode) -> str | None:
+    mark = node.css_first(".tgme_widget_message_forwarded_from")
+    if mark is None:
+        return None
+    name = mark.css_first(".tgme_widget_message_forwarded_from_name")
+    return _clean_text(name if name is not None else mark) or "?"
 
 
 def _posted_at(node: LexborNode, message_id: int) -> datetime:

@@ -36,13 +36,16 @@ async def test_commands_are_registered_and_updates_asked_for(app, tg: FakeTelegr
     feature_billing=False,
     feature_alerts=False,
     feature_watermark=False,
-    feature_api=False,
     feature_webhooks=False,
+    feature_insights=False,
+    feature_api=False,
+    feature_copies=False,
 )
 async def test_switched_off_features_leave_the_command_menu(app, tg: FakeTelegram) -> None:
     commands = {c["command"] for c in tg.commands()}
     assert {c["command"] for c in tg.commands(language_code="ru")} == commands
-    assert commands == {"start", "channels", "add", "remove", "plan", "help"}
+    # /settings stays: the language can always be chosen.
+    assert commands == {"start", "channels", "add", "remove", "plan", "settings", "help"}
 
 
 async def test_bot_made_admin_registers_channel_and_tells_the_owner(app, tg, db) -> None:

@@ -121,6 +121,8 @@ PLAN = {
             "• Срок жизни ссылки на отчёт: без ограничений",
             "• 200 правил уведомлений",
         ],
+        "insights": "• ИИ-аналитика в месяц: 0 из 10",
+        "insights_amount": "• 200 ИИ-анализов в месяц",
     },
     "en": {
         "status": [
@@ -138,6 +140,8 @@ PLAN = {
             "• unlimited hours a share link can live",
             "• 200 alert rules",
         ],
+        "insights": "• AI insights a month: 0 of 10",
+        "insights_amount": "• 200 AI insights a month",
     },
 }
 
@@ -158,8 +162,7 @@ async def test_plan_and_the_plans_overview(app, tg: FakeTelegram, language_code:
     overview = tg.texts_to(olga)[-1]
     for part in expected["overview"]:
         assert part in overview
-    # No plan sells AI insights: the bot has none yet.
-    assert "AI" not in overview and "ИИ" not in overview
+    assert expected["insights"] in status.text and expected["insights_amount"] in overview
 
 
 async def test_plan_follows_the_language_chosen_in_settings(app, tg: FakeTelegram) -> None:

@@ -63,6 +63,7 @@ async def test_stats_speaks_russian_to_a_russian_user(app, tg: FakeTelegram, db)
         "📄 Выгрузка CSV",
         "📊 Excel (русский)",
         "🔗 Поделиться",
+        "💡 Аналитика",
     ]
     await tg.press_button(olga, reply, "Графики")
     caption = tg.last_to(olga, "sendMediaGroup").params["media"][0]["caption"]

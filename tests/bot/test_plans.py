@@ -33,8 +33,9 @@ async def test_plans_offer_only_what_the_bot_does(app, tg: FakeTelegram) -> None
     status, offer = tg.texts_to(alice)[-2:]
     assert "CSV exports a day" in status
     assert "watermarks a day" in offer
-    # No AI insights exist yet: no plan may sell them.
-    assert "insights" not in status + offer
+    # What /insights counts, each plan's allowance of it.
+    assert "AI insights a month: 0 of 10" in status
+    assert "200 AI insights a month" in offer
 
 
 @pytest.mark.settings(feature_billing=False)

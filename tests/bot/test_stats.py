@@ -49,6 +49,7 @@ async def test_stats_answers_with_numbers_trends_and_the_keyboard(app, tg, db) -
         "📄 Export CSV",
         "📊 Excel (Russian)",
         "🔗 Share",
+        "💡 Insights",
     ]
 
 
@@ -98,7 +99,15 @@ async def test_a_custom_range_and_its_charts(app, tg, db) -> None:
     reply = tg.last_to(alice, "sendMessage")
     assert "25 Oct – 31 Oct 2026 (7 days)" in reply.text and "Posts: 5" in reply.text
     labels = [button["text"] for button in reply.buttons()]
-    assert labels == ["7d", "30d", "90d", "📈 Charts", "📄 Export CSV", "📊 Excel (Russian)"]
+    assert labels == [
+        "7d",
+        "30d",
+        "90d",
+        "📈 Charts",
+        "📄 Export CSV",
+        "📊 Excel (Russian)",
+        "💡 Insights",
+    ]
     await tg.press_button(alice, reply, "Charts")
     album = tg.last_to(alice, "sendMediaGroup")
     assert "25 Oct – 31 Oct 2026" in album.params["media"][0]["caption"]

@@ -46,6 +46,7 @@ from .helpers import utf16_len
 from .parse_mode import parse_html
 from .records import ApiRequest, Call, FakeChannel, FakeUser, Handler, UploadedFile
 from .server import FakeTelegram
+from .web_apps import DARK_THEME, LIGHT_THEME
 from .webhook import WEBHOOK_SECRET_HEADER, Webhook
 
 __all__ = [
@@ -54,7 +55,9 @@ __all__ = [
     "BOT_TOKEN",
     "BOT_USER",
     "BOT_USERNAME",
+    "DARK_THEME",
     "DEFAULT_BOT_RIGHTS",
+    "LIGHT_THEME",
     "WEBHOOK_SECRET_HEADER",
     "ApiError",
     "ApiRequest",

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from .constants import _BUTTON_ACTIONS
 from .errors import _bad
+from .web_apps import web_app_url_ok
 
 
 def _check_reply_markup(markup: Any, *, inline_only: bool) -> dict[str, Any] | None:
@@ -56,6 +57,8 @@ def _check_inline_button(button: Any) -> None:
             raise _bad("BUTTON_DATA_INVALID")
     elif actions[0] == "url" and not _valid_button_url(button["url"]):
         raise _bad("BUTTON_URL_INVALID")
+    elif actions[0] == "web_app" and not web_app_url_ok((button["web_app"] or {}).get("url")):
+        raise _bad(prefix + "Web App URL is invalid: Only HTTPS links are allowed")
 
 
 def _valid_button_url(url: Any) -> bool:

@@ -22,6 +22,7 @@ from .observation import Observation
 from .payments import PaymentMethods
 from .records import ApiRequest, Call, FakeChannel, FakeUser, Handler, UploadedFile, _StoredFile
 from .updates import UpdateFeed
+from .web_apps import SCRIPT_PATH, WebAppMethods
 from .webhook import WebhookDelivery
 from .world import World
 
@@ -37,6 +38,7 @@ class FakeTelegram(
     MessageMethods,
     ChatMethods,
     PaymentMethods,
+    WebAppMethods,
 ):
     """The fake Bot API server and the world behind it. See the package docstring."""
 
@@ -92,6 +94,7 @@ class FakeTelegram(
         app = web.Application(client_max_size=_MAX_UPLOAD + 10 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_download)
+        app.router.add_get(SCRIPT_PATH, self._web_app_script)
         self._runner = web.AppRunner(
             app, handler_cancellation=True, access_log=None, shutdown_timeout=2.0
         )
@@ -258,7 +261,7 @@ class FakeTelegram(
             "setMyDescription": ok,
             "setMyShortDescription": ok,
             "setMyName": ok,
-            "setChatMenuButton": ok,
+            **self._web_app_methods(),
             "setMyDefaultAdministratorRights": ok,
             "sendMessage": self._send_message,
             "editMessageText": self._edit_message_text,

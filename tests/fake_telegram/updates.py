@@ -43,6 +43,40 @@ class UpdateFeed:
         await self.send_update({"message": message})
         return message
 
+    async def send_sticker(self, user: FakeUser, emoji: str = "👍") -> dict[str, Any]:
+        """A sticker from the user, as Telegram sends one: a Sticker object, no text."""
+        stored = self._user_file("sticker", b"RIFF-webp-sticker")
+        sticker = stored.media() | {
+            "width": 512,
+            "height": 512,
+            "emoji": emoji,
+            "type": "regular",
+            "is_animated": False,
+            "is_video": False,
+        }
+        message = self._user_message(user, sticker=sticker)
+        await self.send_update({"message": message})
+        return message
+
+    async def forward_post(
+        self, user: FakeUser, channel: FakeChannel, message_id: int
+    ) -> dict[str, Any]:
+        """The user forwards one of the channel's posts to the bot: its content, and where it
+        came from in forward_origin (MessageOriginChannel)."""
+        post = self.message(channel, message_id)
+        content = {
+            key: post[key] for key in ("text", "entities", "caption", "photo") if key in post
+        }
+        origin = {
+            "type": "channel",
+            "chat": channel.chat(),
+            "message_id": message_id,
+            "date": post["date"],
+        }
+        message = self._user_message(user, forward_origin=origin, **content)
+        await self.send_update({"message": message})
+        return message
+
     async def send_photo(
         self,
         user: FakeUser,
@@ -172,19 +206,46 @@ class UpdateFeed:
         document: bool = False,
         media_group_id: str | None = None,
         date: datetime | int | None = None,
+        photo_data: bytes | None = None,
     ) -> int:
-        """A channel post (media posts carry ``text`` as caption); returns its message_id."""
+        """A channel post (media posts carry ``text`` as caption); returns its message_id.
+
+        photo_data: a photo post of that picture (photo=True posts a small placeholder).
+        """
+        photo = photo or photo_data is not None
         kinds = [k for k, on in (("photo", photo), ("video", video), ("document", document)) if on]
         if len(kinds) > 1:
             raise ValueError("a post has at most one kind of media")
         content: dict[str, Any] = {"text": text}
-        if kinds:
+        if photo_data is not None:
+            media = self._user_file("photo", photo_data).media()
+            content = {"caption": text or None, "photo": media}
+        elif kinds:
             content = {"caption": text or None, kinds[0]: self._placeholder_media(kinds[0])}
         message = self._store_message(
             channel, None, date=_timestamp(date), media_group_id=media_group_id, **content
         )
         await self._channel_updates(channel, [{"channel_post": message}])
         return int(message["message_id"])
+
+    async def forward(self, user: FakeUser, channel: FakeChannel, message_id: int) -> None:
+        """The user forwards a channel's post to the bot: its content, with forward_origin."""
+        original = self._messages.get((channel.id, message_id))
+        if original is None:
+            raise KeyError(f"{channel.title} has no message {message_id}")
+        content = {
+            key: copy.deepcopy(original[key])
+            for key in ("text", "entities", "caption", "caption_entities", *_MEDIA_KINDS)
+            if key in original
+        }
+        origin = {
+            "type": "channel",
+            "chat": channel.chat(),
+            "message_id": message_id,
+            "date": original["date"],
+        }
+        message = self._user_message(user, forward_origin=origin, **content)
+        await self.send_update({"message": message})
 
     async def edit_post(
         self,
