@@ -594,6 +594,7 @@ def webhook_endpoint_keyboard(
             text=t(text), callback_data=WebhookCb(action=action, endpoint_id=endpoint.id)
         )
     builder.adjust(2)
+    return builder.as_markup()
 
 
 def watched_keyboard(t: Translator, page: Page[WatchedChannelRecord]) -> InlineKeyboardMarkup:

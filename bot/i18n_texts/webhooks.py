@@ -27,6 +27,9 @@ EVENTS = {
     WebhookEventType.CHANNEL_REMOVED: Message(
         "webhooks-event-channel-removed", "a channel no longer tracked"
     ),
+    WebhookEventType.COPY_FOUND: Message(
+        "webhooks-event-copy-found", "a watched channel copied your post"
+    ),
 }
 
 INTRO = Message(

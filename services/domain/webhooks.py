@@ -17,6 +17,7 @@ class WebhookEventType(StrEnum):
     PLAN_CHANGED = "plan.changed"
     CHANNEL_ADDED = "channel.added"
     CHANNEL_REMOVED = "channel.removed"
+    COPY_FOUND = "copy.found"
     PING = "ping"
 
 
@@ -187,6 +188,18 @@ def channel_removed(
             "username": username,
             "reason": reason.value,
         },
+    )
+
+
+def copy_found(
+    *, user_id: int, channel_id: int, details: Mapping[str, Any], at: datetime
+) -> WebhookEvent:
+    """A watched channel posted a copy of one of the user's posts (the copy alert's details)."""
+    return WebhookEvent(
+        type=WebhookEventType.COPY_FOUND,
+        at=at,
+        user_id=user_id,
+        data={"channel_id": channel_id, **details},
     )
 
 
