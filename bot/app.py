@@ -11,11 +11,11 @@ from typing import Any
 import aiohttp
 import asyncpg
 import stripe
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, MenuButtonWebApp, WebAppInfo
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -29,11 +29,12 @@ from bot.i18n_texts import miniapp as miniapp_texts
 from bot.i18n_texts.commands import COMMANDS, FEATURE_COMMANDS
 from bot.metrics import BotMetrics, TelegramErrorMetricsMiddleware, UpdateMetricsMiddleware
 from bot.middlewares import InFlightUpdates, RememberUserMiddleware, ThrottlingMiddleware
+from bot.polling import ConfirmingDispatcher
 from bot.rate_limit import TokenBuckets
 from bot.session import create_session
 from bot.telegram_gateway import AiogramBillingNotifier, AiogramTelegramGateway
 from bot.web import create_web_app, create_web_runner
-from bot.webhook import webhook_secret
+from bot.webhook import StoringRequestHandler, webhook_secret
 from bot.webhook_notifier import AiogramWebhookNotifier
 from services.clock import Clock, SystemClock
 from services.config import Settings
@@ -102,9 +103,11 @@ class BotApplication:
         self._preview_session: aiohttp.ClientSession | None = None
         self.views: ViewsCollector | None = None
 
-    def _build_dispatcher(self) -> Dispatcher:
+    def _build_dispatcher(self) -> ConfirmingDispatcher:
         # Dialog state in PostgreSQL: a restart loses nobody's half-finished wizard.
-        dp = Dispatcher(storage=PostgresStorage(dialog_states(self._pool)))
+        dp = ConfirmingDispatcher(
+            store=self._store_ingested, storage=PostgresStorage(dialog_states(self._pool))
+        )
         dp.workflow_data.update(settings=self.settings, clock=self.clock, catalogs=self.catalogs)
         dp.workflow_data.update(self.services.as_workflow_data())
         dp.update.outer_middleware(self._in_flight)
@@ -121,6 +124,19 @@ class BotApplication:
         dp.startup.register(self._on_startup)
         dp.shutdown.register(self._on_shutdown)
         return dp
+
+    async def _store_ingested(self) -> bool:
+        """Write what ingestion buffered; whether it is stored (Telegram is told only then)."""
+        try:
+            await self.services.ingestion.flush()
+        except Exception as error:
+            log.warning(
+                "could not store %d ingested rows, kept for the next try: %r",
+                self.services.ingestion.pending,
+                error,
+            )
+            return False
+        return True
 
     async def _user_locale(self, user_id: int) -> str:
         # Built after the notifier that asks it, so looked up at the time of asking.
@@ -359,15 +375,20 @@ class BotApplication:
         """Serve Telegram's webhook until stopped (SIGTERM, Ctrl-C or stop()).
 
         The web app's startup and shutdown run the dispatcher's (setup_application). An update
-        is answered once its handler has returned, so Telegram sends again what failed.
+        is answered once its handler has returned and what it brought is stored, so Telegram
+        sends again what failed.
         """
         settings = self.settings
         secret = webhook_secret(settings)
         web_app = self._build_web_app()
         # In this order the dispatcher's shutdown runs before the handler closes the bot's session.
         setup_application(web_app, self.dispatcher, bot=self.bot)
-        SimpleRequestHandler(
-            self.dispatcher, self.bot, handle_in_background=False, secret_token=secret
+        StoringRequestHandler(
+            self.dispatcher,
+            self.bot,
+            store=self._store_ingested,
+            handle_in_background=False,
+            secret_token=secret,
         ).register(web_app, path=settings.webhook_path)
         self._webhook_stopped = asyncio.Event()
         loop = asyncio.get_running_loop()

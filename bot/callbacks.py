@@ -19,6 +19,7 @@ from services.domain.alerts import AlertKind
 from services.domain.webhooks import SUBSCRIBABLE
 from services.i18n import Language
 from services.share_links import LIFETIME_HOURS
+from services.sources import LINK_LIFETIME_DAYS
 from services.watermark_image import Position
 
 # Telegram's ids and the database's serials are bigints: a larger number can only be forged.
@@ -325,6 +326,56 @@ class WebhookWizardCb(CallbackData, prefix="ww"):
 
     action: WebhookWizardAction
     event: Annotated[int, Field(ge=0, lt=len(SUBSCRIBABLE))] = 0
+
+
+class LinksAction(StrEnum):
+    LIST = "l"  # the channel's sources, page `page`
+    OPEN = "o"  # one link: its numbers, Cost and Revoke
+    NEW = "n"  # make a link
+    COST = "c"
+    REVOKE = "r"
+
+
+class LinksCb(CallbackData, prefix="ln"):
+    """A button of /links: the list of a channel's sources, or one link of it."""
+
+    action: LinksAction
+    channel_id: TelegramId
+    link_id: Annotated[int, Field(ge=0, le=INT64_MAX)] = 0  # 0: no link (LIST, NEW)
+    page: PageNumber = 1
+
+
+class LinkKind(StrEnum):
+    OPEN = "open"
+    REQUESTS = "req"  # join requests, approved by an admin
+    APPROVED = "auto"  # join requests the bot approves, with an optional welcome
+
+
+class LinkStep(StrEnum):
+    KIND = "k"  # value: a LinkKind
+    LIFETIME = "t"  # value: days, or "0" for no expiry
+    NO_LIMIT = "nl"
+    NO_WELCOME = "nw"
+    CANCEL = "x"
+
+
+class LinkWizardCb(CallbackData, prefix="lw"):
+    """A step of making an invite link under /links; the channel is in the dialog's data."""
+
+    step: LinkStep
+    value: str = ""
+
+    @model_validator(mode="after")
+    def _value_fits_step(self) -> Self:
+        match self.step:
+            case LinkStep.KIND:
+                LinkKind(self.value)
+            case LinkStep.LIFETIME:
+                if int(self.value or "-1") not in {d or 0 for d in LINK_LIFETIME_DAYS}:
+                    raise ValueError(f"not a lifetime offered: {self.value!r}")
+            case _:
+                _nothing(self.value)
+        return self
 
 
 class WatchCb(CallbackData, prefix="wa"):

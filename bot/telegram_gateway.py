@@ -4,6 +4,8 @@ implemented with aiogram's Bot."""
 import io
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import TypeVar
 
 import aiohttp
 from aiogram import Bot
@@ -17,10 +19,12 @@ from aiogram.exceptions import (
 from bot.i18n_texts import billing as billing_texts
 from services.billing import BillingNotice
 from services.i18n import Catalogs
+from services.sources import InviteRightMissing, LinkGone, LinkNotMadeByBot
 from services.stars import ChargeAlreadyRefunded, RefundRefused
 from services.telegram import ChatAdmins, ChatInfo, ChatUnavailable, FileTooBig, FileUnavailable
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # What Telegram answers when a chat is gone, unknown, or hidden from the bot.
 _UNAVAILABLE = (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound)
@@ -72,6 +76,42 @@ class AiogramTelegramGateway:
             raise FileUnavailable(file_id) from error
         return buffer.getvalue()
 
+    async def create_invite_link(
+        self,
+        chat_id: int,
+        *,
+        name: str,
+        expire_date: datetime | None,
+        member_limit: int | None,
+        creates_join_request: bool,
+    ) -> str:
+        link = await _managing_links(
+            chat_id,
+            self._bot.create_chat_invite_link(
+                chat_id,
+                name=name,
+                expire_date=expire_date,
+                member_limit=member_limit,
+                creates_join_request=creates_join_request or None,
+            ),
+        )
+        return link.invite_link
+
+    async def revoke_invite_link(self, chat_id: int, url: str) -> None:
+        await _managing_links(chat_id, self._bot.revoke_chat_invite_link(chat_id, url))
+
+    async def approve_join_request(self, chat_id: int, user_id: int) -> None:
+        await _managing_links(chat_id, self._bot.approve_chat_join_request(chat_id, user_id))
+
+    async def send_welcome(self, user_chat_id: int, text: str) -> bool:
+        try:
+            # The owner's own words: sent as they typed them, no markup read into them.
+            await self._bot.send_message(user_chat_id, text, parse_mode=None)
+        except _UNAVAILABLE as error:
+            log.info("welcome not delivered: %s", error)
+            return False
+        return True
+
     async def refund_star_payment(self, *, user_id: int, charge_id: str) -> None:
         try:
             await self._bot.refund_star_payment(
@@ -81,6 +121,28 @@ class AiogramTelegramGateway:
             if "CHARGE_ALREADY_REFUNDED" in error.message:
                 raise ChargeAlreadyRefunded(charge_id) from error
             raise RefundRefused(error.message) from error
+
+
+async def _managing_links(chat_id: int, call: Awaitable[T]) -> T:
+    """An invite-link method's answer, or Telegram's refusal as the services name it."""
+    try:
+        return await call
+    except TelegramBadRequest as error:
+        raise _invite_refusal(error, chat_id) from error
+    except _UNAVAILABLE as error:
+        raise ChatUnavailable(str(chat_id)) from error
+
+
+def _invite_refusal(error: TelegramBadRequest, chat_id: int) -> Exception:
+    """Telegram's refusal of an invite-link method as the services name it."""
+    message = error.message
+    if "CHAT_ADMIN_REQUIRED" in message:  # another admin's link: only they can change it
+        return LinkNotMadeByBot(str(chat_id))
+    if "not enough rights" in message:  # the bot lacks can_invite_users
+        return InviteRightMissing(str(chat_id))
+    if "INVITE_HASH_EXPIRED" in message or "HIDE_REQUESTER_MISSING" in message:
+        return LinkGone(str(chat_id))
+    return ChatUnavailable(str(chat_id))
 
 
 class AiogramBillingNotifier:

@@ -8,6 +8,7 @@ from dataclasses import fields
 from datetime import date, datetime
 
 from db.repository import Repository
+from db.sources import PERIOD_SOURCES_QUERY
 from services.domain.analytics import (
     ChannelTotals,
     DailyGrowth,
@@ -16,6 +17,7 @@ from services.domain.analytics import (
     PostingTimes,
     PostStats,
 )
+from services.domain.sources import PeriodSource, SourceKind
 
 # The posts published in [$2, $3] (days in time zone $4) of channel $1, with their latest views,
 # latest reaction total and views at 24 h (known once the post is 24 h old at $5).
@@ -263,3 +265,20 @@ class AnalyticsRepository(Repository):
         return PostingTimes(
             slots=tuple(by_level[0]), weekdays=tuple(by_level[1]), hours=tuple(by_level[2])
         )
+
+    async def period_sources(
+        self, *, channel_id: int, first_day: date, last_day: date, time_zone: str
+    ) -> list[PeriodSource]:
+        """Joins and leaves per source of the channel within the period."""
+        rows = await self._pool.fetch(
+            PERIOD_SOURCES_QUERY, channel_id, first_day, last_day, time_zone
+        )
+        return [
+            PeriodSource(
+                kind=SourceKind(row["source"]),
+                link_name=row["link_name"],
+                joins=row["joins"],
+                leaves=row["leaves"],
+            )
+            for row in rows
+        ]

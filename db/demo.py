@@ -23,7 +23,7 @@ POST_COLUMNS = (
 )
 POST_VIEW_COLUMNS = ("channel_id", "message_id", "observed_at", "views")
 REACTION_COUNT_COLUMNS = ("channel_id", "message_id", "observed_at", "total", "reactions")
-SUBSCRIBER_EVENT_COLUMNS = ("channel_id", "occurred_at", "kind", "invite_link_name")
+SUBSCRIBER_EVENT_COLUMNS = ("channel_id", "occurred_at", "kind", "invite_link_name", "source")
 SNAPSHOT_COLUMNS = ("channel_id", "taken_at", "subscribers")
 
 Row = tuple[Any, ...]
@@ -115,11 +115,35 @@ class DemoRepository(Repository):
                         written[table] += len(records)
                 for queue in queues.values():
                     await queue.put(None)
+            await self._link_sources()
         except BaseException:
             async with self._pool.acquire() as conn:
                 await self._delete(conn)
             raise
         return written
+
+    async def _link_sources(self) -> None:
+        """The demo's named links become the channels' links (known by name, as joins stored
+        before links were), and the joins through them point at them."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute("SET LOCAL statement_timeout = 0")  # a set of millions of rows
+            await conn.execute(
+                """
+                WITH links AS (
+                    INSERT INTO invite_links (channel_id, name, created_at)
+                    SELECT channel_id, invite_link_name, min(occurred_at)
+                      FROM subscriber_events
+                     WHERE channel_id BETWEEN $1 AND $2 AND invite_link_name IS NOT NULL
+                     GROUP BY channel_id, invite_link_name
+                    RETURNING id, channel_id, name
+                )
+                UPDATE subscriber_events e SET invite_link_id = l.id
+                  FROM links l
+                 WHERE e.channel_id = l.channel_id AND e.invite_link_name = l.name
+                """,
+                DEMO_CHANNEL_IDS[-1],
+                DEMO_CHANNEL_IDS[0],
+            )
 
     async def _delete(self, conn: asyncpg.Connection) -> None:
         """Delete every demo channel and, through the foreign keys, all its rows."""

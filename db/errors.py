@@ -6,6 +6,16 @@ import asyncpg
 # (QueryCanceledError), or the pool's acquire timeout and the client's command timeout.
 TIMEOUT_ERRORS: tuple[type[Exception], ...] = (asyncpg.QueryCanceledError, TimeoutError)
 
+# What a statement raises when the server cannot be reached or went away under it: refused or
+# broken connections (OSError), a server starting up or shutting down, a connection it ended.
+UNREACHABLE_ERRORS: tuple[type[Exception], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+)
+
 
 class NotFound(Exception):
     """The row asked for does not exist."""

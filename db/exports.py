@@ -9,7 +9,7 @@ session), decimals with the separator asked for, and post texts a spreadsheet wo
 made inert.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime
 from enum import Enum
 
@@ -17,6 +17,7 @@ import asyncpg
 
 from db.analytics import DAILY_GROWTH_QUERY, POSTS_WITH_METRICS
 from db.repository import Repository
+from db.sources import DAILY_SOURCES_QUERY
 
 # A spreadsheet runs a cell that starts with one of = + - @ tab or CR as a formula ("CSV
 # injection"); post texts come from anyone who can post, so such texts get a leading
@@ -56,12 +57,31 @@ SELECT growth.day, growth.joins, growth.leaves, growth.joins - growth.leaves
 """
 
 
+# Link names come from any admin: made inert as post texts are. Other sources are named by
+# $5 (their stored values) and $6 (their names in the user's language).
+DAILY_SOURCES_CSV_QUERY = f"""
+SELECT daily.day,
+       CASE WHEN daily.source <> 'link' THEN
+                (SELECT n.name FROM unnest($5::text[], $6::text[]) AS n(kind, name)
+                  WHERE n.kind = daily.source)
+            WHEN left(coalesce(daily.link_name, daily.link_url), 1)
+                 IN ('=', '+', '-', '@', E'\\t', E'\\r')
+                THEN '''' || coalesce(daily.link_name, daily.link_url)
+            ELSE coalesce(daily.link_name, daily.link_url)
+       END,
+       daily.joins, daily.leaves
+  FROM ({DAILY_SOURCES_QUERY}) daily
+ ORDER BY daily.day, daily.joins DESC, daily.source, daily.invite_link_id
+"""
+
+
 class ExportQuery(Enum):
-    """The three exports, by the SQL that produces their rows."""
+    """The exports, by the SQL that produces their rows."""
 
     POSTS = POSTS_QUERY
     DAILY_SUBSCRIBERS = DAILY_SUBSCRIBERS_QUERY
     DAILY_JOINS_LEAVES = DAILY_JOINS_LEAVES_QUERY
+    DAILY_SOURCES = DAILY_SOURCES_CSV_QUERY
 
 
 # Receives the CSV as COPY sends it, a batch of whole rows at a time.
@@ -87,6 +107,7 @@ class ExportsRepository(Repository):
         decimal_separator: str,
         date_style: str,
         sink: CsvSink,
+        source_names: Mapping[str, str] | None = None,
     ) -> int:
         """Stream the export's rows as CSV without a header into sink; returns how many.
 
@@ -95,6 +116,9 @@ class ExportsRepository(Repository):
         args: tuple[object, ...] = (channel_id, first_day, last_day, time_zone)
         if query is ExportQuery.POSTS:
             args += (now, decimal_separator)
+        elif query is ExportQuery.DAILY_SOURCES:
+            names = source_names or {}
+            args += (list(names), list(names.values()))
         async with self._pool.acquire() as conn:
             # Until the connection is released: the pool resets it (RESET ALL) to its own.
             # The dates as asked, whatever the server's default.

@@ -85,20 +85,71 @@ class IngestionRepository(Repository):
     async def insert_subscriber_events(
         self, conn: asyncpg.Connection, rows: Sequence[SubscriberEventRow]
     ) -> None:
-        await conn.execute(
+        """Store joins with their source (links seen for the first time become the channel's
+        links), then tie each leave to its subscriber's latest join before it, whose source
+        it takes: in the same batch or an earlier one."""
+        links = [r for r in rows if r.invite_link is not None]
+        if links:
+            await conn.execute(
+                """
+                INSERT INTO invite_links (channel_id, url, name, creates_join_request, created_at)
+                SELECT DISTINCT ON (t.channel_id, t.url) t.channel_id, t.url, t.name, t.request,
+                       t.occurred_at
+                  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bool[],
+                              $5::timestamptz[]) AS t(channel_id, url, name, request, occurred_at)
+                  JOIN channels c ON c.id = t.channel_id AND c.is_tracked
+                 ORDER BY t.channel_id, t.url, t.occurred_at
+                ON CONFLICT (channel_id, url) DO UPDATE SET name = EXCLUDED.name
+                 WHERE invite_links.name IS DISTINCT FROM EXCLUDED.name
+                   AND EXCLUDED.name IS NOT NULL
+                """,
+                [r.channel_id for r in links],
+                [r.invite_link.url for r in links if r.invite_link],
+                [r.invite_link.name for r in links if r.invite_link],
+                [r.invite_link.creates_join_request for r in links if r.invite_link],
+                [r.occurred_at for r in links],
+            )
+        inserted = await conn.fetch(
             """
-            INSERT INTO subscriber_events (channel_id, occurred_at, kind, invite_link_name)
-            SELECT t.channel_id, t.occurred_at, t.kind, t.invite_link_name
-              FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[])
-                   WITH ORDINALITY AS t(channel_id, occurred_at, kind, invite_link_name, ord)
+            INSERT INTO subscriber_events (channel_id, occurred_at, kind, invite_link_name,
+                                           source, invite_link_id, subscriber_hash, update_id)
+            SELECT t.channel_id, t.occurred_at, t.kind, t.invite_link_name, t.source, l.id,
+                   t.subscriber_hash, t.update_id
+              FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[],
+                          $6::text[], $7::bytea[], $8::bigint[])
+                   WITH ORDINALITY AS t(channel_id, occurred_at, kind, invite_link_name, source,
+                                        url, subscriber_hash, update_id, ord)
               JOIN channels c ON c.id = t.channel_id AND c.is_tracked
+              LEFT JOIN invite_links l ON l.channel_id = t.channel_id AND l.url = t.url
              ORDER BY t.ord  -- ids follow arrival order
+            ON CONFLICT (update_id) WHERE update_id IS NOT NULL DO NOTHING
+            RETURNING id, kind, subscriber_hash IS NOT NULL AS hashed
             """,
             [r.channel_id for r in rows],
             [r.occurred_at for r in rows],
             [r.kind for r in rows],
             [r.invite_link_name for r in rows],
+            [r.source for r in rows],
+            [r.invite_link.url if r.invite_link else None for r in rows],
+            [r.subscriber_hash for r in rows],
+            [r.update_id for r in rows],
         )
+        leaves = [row["id"] for row in inserted if row["kind"] == "leave" and row["hashed"]]
+        if leaves:
+            await conn.execute(
+                """
+                UPDATE subscriber_events l
+                   SET joined_event_id = j.id, source = j.source, invite_link_id = j.invite_link_id
+                  FROM subscriber_events leaving
+                  CROSS JOIN LATERAL (
+                       SELECT j.id, j.source, j.invite_link_id FROM subscriber_events j
+                        WHERE j.channel_id = leaving.channel_id AND j.kind = 'join'
+                          AND j.subscriber_hash = leaving.subscriber_hash AND j.id < leaving.id
+                        ORDER BY j.id DESC LIMIT 1) j
+                 WHERE leaving.id = ANY($1::bigint[]) AND l.id = leaving.id
+                """,
+                leaves,
+            )
 
     async def insert_snapshots(self, rows: Sequence[SnapshotRow]) -> None:
         """Store the counts; the first count of a (UTC) day publishes the day before to

@@ -71,4 +71,4 @@ CREATE TABLE copy_dismissals (
 ALTER TABLE alert_rules DROP CONSTRAINT alert_rules_kind_check;
 ALTER TABLE alert_rules ADD CONSTRAINT alert_rules_kind_check CHECK (kind IN (
     'subscriber_drop', 'subscriber_surge', 'milestone', 'post_views', 'post_underperforms',
-    'reaction_spike', 'unsubscribe_spike', 'posting_gap', 'copy'));
+    'reaction_spike', 'unsubscribe_spike', 'posting_gap', 'source_burst', 'copy'));

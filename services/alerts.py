@@ -69,6 +69,7 @@ QUESTIONS: Mapping[AlertKind, tuple[Question, ...]] = {
     AlertKind.REACTION_SPIKE: (Question(ThresholdField.FACTOR, 1.5, 100, "3"),),
     AlertKind.UNSUBSCRIBE_SPIKE: (Question(ThresholdField.FACTOR, 1.5, 100, "3"),),
     AlertKind.POSTING_GAP: (Question(ThresholdField.HOURS, 1, 720, "48"),),
+    AlertKind.SOURCE_BURST: (Question(ThresholdField.FACTOR, 1.5, 100, "5"),),
     # Nothing to ask: /watch sets copy alerts up, and the wizard does not offer them.
     AlertKind.COPY: (),
 }
@@ -79,6 +80,7 @@ _KINDS_AFTER_SUBSCRIBER_EVENTS = (
     AlertKind.SUBSCRIBER_SURGE,
     AlertKind.MILESTONE,
     AlertKind.UNSUBSCRIBE_SPIKE,
+    AlertKind.SOURCE_BURST,
 )
 _KINDS_AFTER_REACTIONS = (AlertKind.REACTION_SPIKE,)
 _KINDS_AFTER_VIEWS = (AlertKind.POST_VIEWS, AlertKind.POST_UNDERPERFORMS)
@@ -239,6 +241,12 @@ def sample_details(rule: AlertRuleRecord, now: datetime) -> dict[str, Any]:
         AlertKind.UNSUBSCRIBE_SPIKE: {"leaves": math.ceil(factor * 2) + 1, "baseline": 2},
         AlertKind.POSTING_GAP: {
             "last_post_at": int((now - timedelta(hours=limits.hours or 1)).timestamp())
+        },
+        AlertKind.SOURCE_BURST: {
+            "reason": "burst",
+            "link": "Spring promo",
+            "joins": math.ceil(factor * 4) + 1,
+            "usual": 4,
         },
         AlertKind.COPY: {
             "watched_username": "example",

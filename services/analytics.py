@@ -12,6 +12,7 @@ from db.analytics import AnalyticsRepository
 from services.clock import Clock
 from services.domain.analytics import DailyGrowth, PeriodTotals, PostingTimes, PostStats
 from services.domain.channels import ChannelRecord
+from services.domain.sources import PeriodSource
 from services.entitlements import EntitlementsService
 from services.plans import Allowance
 
@@ -97,6 +98,8 @@ class ChannelReport:
     top_by_engagement: tuple[PostStats, ...]
     posting_times: PostingTimes
     views_status: ViewsStatus
+    # Joins per source in the period, most first (see services.sources).
+    sources: tuple[PeriodSource, ...] = ()
 
 
 def change_percent(current: float | None, previous: float | None) -> float | None:
@@ -137,7 +140,7 @@ class AnalyticsService:
             last_day=period.last_day,
             time_zone=time_zone,
         )
-        totals, days, posts, posting_times = await asyncio.gather(
+        totals, days, posts, posting_times, sources = await asyncio.gather(
             self._analytics.totals(
                 **window,
                 previous_first_day=previous.first_day,
@@ -148,6 +151,7 @@ class AnalyticsService:
             self._analytics.daily_growth(**window),
             self._analytics.posts(**window, now=now),
             self._analytics.posting_times(**window, now=now),
+            self._analytics.period_sources(**window),
         )
         return ChannelReport(
             channel=channel,
@@ -162,6 +166,7 @@ class AnalyticsService:
             top_by_engagement=_top(posts, rank=lambda post: post.engagement_rank),
             posting_times=posting_times,
             views_status=_views_status(channel, totals.views_source_status),
+            sources=tuple(sources),
         )
 
 

@@ -27,6 +27,7 @@ from services.domain.copies import ComparedChannel
 from services.i18n import Message, Translator
 from services.i18n_texts import charts as texts
 from services.i18n_texts import copies as copies_texts
+from services.i18n_texts import sources as sources_texts
 
 # 7.2 in × 150 dpi = 1080 px square: sharp on a phone, with text sized in points that stay legible.
 FIGURE_INCHES = 7.2
@@ -34,6 +35,7 @@ DPI = 150
 TITLE_SIZE = 15
 LABEL_SIZE = 11
 TOP_POST_LABEL = 34  # characters of a post's text shown next to its bar
+SOURCE_BARS = 8  # sources drawn by name; the others are summed into one bar
 
 JOIN_COLOUR = "#2e9e5b"
 LEAVE_COLOUR = "#d1495b"
@@ -42,7 +44,7 @@ LINE_COLOUR = "#2b6cb0"
 
 @dataclass(frozen=True)
 class Chart:
-    name: str  # "growth", "views", "posting_times", "top_posts"
+    name: str  # "growth", "views", "posting_times", "top_posts", "sources"
     png: bytes
 
 
@@ -214,12 +216,47 @@ def draw_top_posts(report: ChannelReport, t: Translator) -> bytes:
     return _png(figure)
 
 
+def draw_sources(report: ChannelReport, t: Translator) -> bytes:
+    """Joins per source in the period as bars, with the leaves of those who came through each."""
+    figure = _figure(report, t, sources_texts.CHART_TITLE)
+    sources = [source for source in report.sources if source.joins or source.leaves]
+    if not any(source.joins for source in sources):
+        return _no_data(figure, t(sources_texts.CHART_NO_JOINS))
+    shown, rest = sources[:SOURCE_BARS], sources[SOURCE_BARS:]
+    labels = [drawable(sources_texts.source_label(t, s.kind, s.link_name)) for s in shown]
+    joins = [source.joins for source in shown]
+    leaves = [source.leaves for source in shown]
+    if rest:
+        labels.append(drawable(t(sources_texts.CHART_OTHER)))
+        joins.append(sum(source.joins for source in rest))
+        leaves.append(sum(source.leaves for source in rest))
+    axes = figure.subplots()
+    positions = np.arange(len(labels))
+    axes.barh(positions - 0.2, joins, height=0.4, color=JOIN_COLOUR, label=t(texts.JOINED_LEGEND))
+    axes.barh(positions + 0.2, leaves, height=0.4, color=LEAVE_COLOUR, label=t(texts.LEFT_LEGEND))
+    axes.set_yticks(positions, [label[:TOP_POST_LABEL] for label in labels])
+    axes.invert_yaxis()  # the most joins at the top
+    for position, count in zip(positions, joins, strict=True):
+        axes.text(
+            count, position - 0.2, f" {t.number(count)}", va="center", fontsize=LABEL_SIZE - 1
+        )
+    axes.set_xlim(right=max(joins + leaves) * 1.2 or 1)
+    axes.xaxis.set_major_formatter(_whole_numbers(t))
+    axes.legend(loc="lower right", fontsize=LABEL_SIZE, frameon=False)
+    _style(axes)
+    return _png(figure)
+
+
 CHARTS: dict[str, Callable[[ChannelReport, Translator], bytes]] = {
     "growth": draw_growth,
     "views": draw_views,
     "posting_times": draw_posting_times,
     "top_posts": draw_top_posts,
+    "sources": draw_sources,
 }
+# A share link's public page leaves out where subscribers came from: campaigns and their
+# links are the owner's business.
+SHAREABLE_CHARTS = tuple(name for name in CHARTS if name != "sources")
 
 
 def draw_comparison(channels: Sequence[ComparedChannel], days: int, t: Translator) -> bytes:

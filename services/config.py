@@ -37,6 +37,10 @@ class Settings(DatabaseSettings):
     webhook_url: str | None = None
     webhook_path: str = Field(default="/telegram/webhook", pattern=r"^/[A-Za-z0-9/_.-]*$")
     webhook_secret: SecretStr | None = None
+    # The key of the subscriber hash (HMAC-SHA256) that ties a leave to its join's source;
+    # kept in DATA_DIR when unset. Changing it forgets which source a present subscriber came
+    # through.
+    subscriber_hash_secret: SecretStr | None = None
 
     web_host: str = "127.0.0.1"
     web_port: int = 8080
@@ -182,7 +186,12 @@ class Settings(DatabaseSettings):
         return self
 
     @field_validator(
-        "webhook_url", "webhook_secret", "openai_api_key", "openai_base_url", mode="before"
+        "webhook_url",
+        "webhook_secret",
+        "subscriber_hash_secret",
+        "openai_api_key",
+        "openai_base_url",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:

@@ -188,7 +188,9 @@ class ChannelHistory:
                 link = None
                 if kind == "join" and (promo or rng.random() < 0.1):
                     link = "Partner promo" if promo else "Instagram bio"
-                rows.subscriber_events.append((channel_id, moment, kind, link))
+                # Leaves are of subscribers whose joins the demo never saw.
+                source = "unknown" if kind == "leave" else "link" if link else "organic"
+                rows.subscriber_events.append((channel_id, moment, kind, link, source))
         rows.subscriber_events.sort(key=lambda event: event[1])
         self._subscribers += sum(1 if e[2] == "join" else -1 for e in rows.subscriber_events)
 

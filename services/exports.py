@@ -27,6 +27,7 @@ from services.domain.channels import ChannelRecord
 from services.entitlements import EntitlementsService
 from services.i18n import Message, Translator
 from services.i18n_texts import exports as texts
+from services.i18n_texts import sources as sources_texts
 from services.plans import Allowance
 
 
@@ -36,12 +37,14 @@ class ExportKind(StrEnum):
     POSTS = "posts"
     SUBSCRIBERS = "subscribers"
     JOINS_LEAVES = "joins_leaves"
+    SOURCES = "sources"  # joins and leaves per source and day (see services.sources)
 
 
 _QUERIES = {
     ExportKind.POSTS: ExportQuery.POSTS,
     ExportKind.SUBSCRIBERS: ExportQuery.DAILY_SUBSCRIBERS,
     ExportKind.JOINS_LEAVES: ExportQuery.DAILY_JOINS_LEAVES,
+    ExportKind.SOURCES: ExportQuery.DAILY_SOURCES,
 }
 
 
@@ -49,6 +52,7 @@ _HEADERS: dict[ExportKind, tuple[Message, ...]] = {
     ExportKind.POSTS: texts.POSTS_HEADER,
     ExportKind.SUBSCRIBERS: texts.SUBSCRIBERS_HEADER,
     ExportKind.JOINS_LEAVES: texts.JOINS_LEAVES_HEADER,
+    ExportKind.SOURCES: sources_texts.DAILY_HEADER,
 }
 
 
@@ -267,6 +271,7 @@ class ExportService:
                 delimiter=csv_format.delimiter,
                 decimal_separator=csv_format.decimal_separator,
                 date_style=csv_format.date_style,
+                source_names=sources_texts.source_names(t) if kind is ExportKind.SOURCES else {},
                 sink=write,
             )
         finally:

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from typing import Protocol
 
 from db.ingestion import IngestionRepository
 from services.domain.ingestion import PostRow, ReactionCountRow, SubscriberEventRow
+from services.installation_secrets import SubscriberHasher
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +41,14 @@ class IngestionService:
     def __init__(
         self,
         repository: IngestionRepository,
+        hasher: SubscriberHasher,
         *,
         batch_size: int,
         flush_seconds: float,
         listeners: Sequence[IngestionListener] = (),
     ) -> None:
         self._repository = repository
+        self._hasher = hasher
         self._listeners = tuple(listeners)
         self._batch_size = batch_size
         self._flush_seconds = flush_seconds
@@ -70,8 +74,10 @@ class IngestionService:
         self._reaction_counts.append(reaction_count)
         await self._flush_if_full()
 
-    async def record_subscriber_event(self, event: SubscriberEventRow) -> None:
-        self._subscriber_events.append(event)
+    async def record_subscriber_event(self, event: SubscriberEventRow, *, user_id: int) -> None:
+        """Buffer a join or leave of the subscriber `user_id`, kept only as its keyed hash."""
+        subscriber_hash = self._hasher(channel_id=event.channel_id, user_id=user_id)
+        self._subscriber_events.append(dataclasses.replace(event, subscriber_hash=subscriber_hash))
         await self._flush_if_full()
 
     async def _flush_if_full(self) -> None:

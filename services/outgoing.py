@@ -8,9 +8,11 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import timedelta
+from typing import Any, Protocol
 
 from services.clock import Clock
+from services.domain.outgoing import SendSlot
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,18 @@ class QueueClosed(Exception):
     """The queue closed before the message's turn came; it was not sent."""
 
 
+class SharedSendBudget(Protocol):
+    """The send slots every bot process takes from (db.send_slots gives the real one)."""
+
+    async def take(
+        self, *, chat_id: int, overall_interval: timedelta, per_chat_interval: timedelta
+    ) -> SendSlot: ...
+
+    async def hold(self, *, seconds: float) -> None:
+        """Nothing may go out for `seconds`: Telegram's flood limits are the bot's."""
+        ...
+
+
 @dataclass(eq=False)
 class _Message:
     chat_id: int
@@ -57,12 +71,23 @@ class OutgoingQueue:
     once the wait is over. The bot's session leaves these 429s to the queue
     (bot.session.flood_waits_left_to_caller), so the two never wait out the same 429 twice.
     Time comes from the clock: tests move it instead of sleeping.
+
+    With a `shared` budget the limits hold for all processes together: each send first takes
+    its slot there, and waits for it in real time, since the slots are the database's clock's.
+    A budget that cannot be reached leaves each process to its own pacing.
     """
 
     def __init__(
-        self, clock: Clock, *, overall_per_second: float, per_chat_per_second: float
+        self,
+        clock: Clock,
+        *,
+        overall_per_second: float,
+        per_chat_per_second: float,
+        shared: SharedSendBudget | None = None,
     ) -> None:
         self._clock = clock
+        self._shared = shared
+        self._shared_unreachable = False
         self._overall_interval = 1 / overall_per_second
         self._chat_interval = 1 / per_chat_per_second
         self._overall_next = float("-inf")
@@ -164,13 +189,46 @@ class OutgoingQueue:
             else:
                 del self._waiting[chat_id]
 
+    async def _take_shared_slot(self, chat_id: int) -> None:
+        """Wait for this send's slot in the budget all processes share."""
+        if self._shared is None:
+            return
+        while True:
+            try:
+                slot = await self._shared.take(
+                    chat_id=chat_id,
+                    overall_interval=timedelta(seconds=self._overall_interval),
+                    per_chat_interval=timedelta(seconds=self._chat_interval),
+                )
+            except Exception as error:
+                if not self._shared_unreachable:
+                    log.warning("shared send budget unreachable, pacing alone: %r", error)
+                self._shared_unreachable = True
+                return
+            self._shared_unreachable = False
+            if slot.wait > 0:
+                await asyncio.sleep(slot.wait)
+            if slot.reserved:
+                return
+
+    async def _hold_shared(self, seconds: float) -> None:
+        """Every other process waits out the 429 too."""
+        if self._shared is None:
+            return
+        try:
+            await self._shared.hold(seconds=seconds)
+        except Exception as error:
+            log.warning("shared send budget unreachable, the 429 held here only: %r", error)
+
     async def _perform(self, message: _Message) -> None:
         try:
+            await self._take_shared_slot(message.chat_id)
             result = await message.send()
         except FloodWait as error:
             self.flood_waits += 1
             self._resume_at = max(self._resume_at, self._seconds() + error.retry_after)
             log.warning("flood limit: every send waits %s s", error.retry_after)
+            await self._hold_shared(error.retry_after)
             if self._closed:
                 _settle(message, error=QueueClosed())
             else:

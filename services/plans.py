@@ -17,6 +17,7 @@ class Allowance(StrEnum):
     ALERT_RULES = "alert_rules"
     SHARE_LINK_HOURS = "share_link_hours"
     SHARE_LINKS = "share_links"  # live at once; revoked and expired ones do not count
+    INVITE_LINKS = "invite_links"  # the bot's invite links (/links), live at once
     WATERMARKS_PER_DAY = "watermarks_per_day"
     WEBHOOK_ENDPOINTS = "webhook_endpoints"
     INSIGHTS_PER_MONTH = "insights_per_month"  # /insights runs and language-model calls
@@ -58,6 +59,7 @@ FREE = Plan(
         Allowance.ALERT_RULES: 3,
         Allowance.SHARE_LINK_HOURS: 7 * 24,
         Allowance.SHARE_LINKS: 5,
+        Allowance.INVITE_LINKS: 5,
         Allowance.WATERMARKS_PER_DAY: 10,
         Allowance.WEBHOOK_ENDPOINTS: 1,
         Allowance.INSIGHTS_PER_MONTH: 10,
@@ -77,6 +79,7 @@ PRO = Plan(
         Allowance.ALERT_RULES: 30,
         Allowance.SHARE_LINK_HOURS: None,
         Allowance.SHARE_LINKS: 50,
+        Allowance.INVITE_LINKS: 50,
         Allowance.WATERMARKS_PER_DAY: 500,
         Allowance.WEBHOOK_ENDPOINTS: 5,
         Allowance.INSIGHTS_PER_MONTH: 200,
@@ -97,6 +100,7 @@ BUSINESS = Plan(
         Allowance.ALERT_RULES: 200,
         Allowance.SHARE_LINK_HOURS: None,
         Allowance.SHARE_LINKS: 200,
+        Allowance.INVITE_LINKS: 200,
         Allowance.WATERMARKS_PER_DAY: None,
         Allowance.WEBHOOK_ENDPOINTS: 20,
         Allowance.INSIGHTS_PER_MONTH: 1000,

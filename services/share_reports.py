@@ -71,7 +71,10 @@ class AnalyticsShareableReport:
     key_numbers: tuple[KeyNumber, ...]
     top_posts: tuple[SharedPost, ...]
     chart_names: tuple[str, ...]
-    csv_names: tuple[str, ...] = tuple(kind.value for kind in ExportKind)
+    # Where subscribers came from stays the owner's business (see services.charts).
+    csv_names: tuple[str, ...] = tuple(
+        kind.value for kind in ExportKind if kind is not ExportKind.SOURCES
+    )
     _drawn: asyncio.Task | None = field(default=None, init=False, repr=False)
 
     @property

@@ -32,7 +32,9 @@ from db.pool import Database
 from db.post_pages import PostPagesRepository
 from db.preferences import PreferencesRepository
 from db.scheduled_jobs import ScheduledJobsRepository
+from db.send_slots import SendSlotsRepository
 from db.share_links import ShareLinksRepository
+from db.sources import SourcesRepository
 from db.users import UsersRepository
 from db.views import ViewsRepository
 from db.watermarks import WatermarksRepository
@@ -46,7 +48,7 @@ from services.app_sessions import SESSION_TOKEN_PREFIX, AppSessionService, Sessi
 from services.billing import BillingNotifier, BillingService
 from services.channel_series import ChannelSeriesService
 from services.channels import ChannelService
-from services.charts import CHARTS, ChartService
+from services.charts import SHAREABLE_CHARTS, ChartService
 from services.clock import Clock
 from services.config import Settings
 from services.copies import CopyService
@@ -57,12 +59,14 @@ from services.i18n import Catalogs
 from services.ingestion import IngestionService
 from services.insights.language_model import LanguageModel, OpenAILanguageModel
 from services.insights.service import DigestSender, InsightsService
+from services.installation_secrets import SubscriberHasher, subscriber_hash_secret
 from services.outgoing import OutgoingQueue
 from services.plans import BUSINESS, PRO, Allowance
 from services.preferences import PreferencesService
 from services.scheduled_jobs import ScheduledJobsService
 from services.share_links import ShareLinkService
 from services.share_reports import AnalyticsShareSource
+from services.sources import InviteLinkGateway, SourcesService
 from services.stars import StarsGateway, StarsService
 from services.stripe_billing import StripeBillingService
 from services.subscribers import SubscriberSnapshotService
@@ -79,7 +83,7 @@ class DatabaseNotReady(Exception):
     """The database can't be used: the migrations on disk and the ones applied disagree."""
 
 
-class BotGateway(TelegramGateway, StarsGateway, Protocol):
+class BotGateway(TelegramGateway, StarsGateway, InviteLinkGateway, Protocol):
     """Telegram's Bot API as the services use it."""
 
 
@@ -98,6 +102,7 @@ class Services:
     charts: ChartService
     exports: ExportService
     share_links: ShareLinkService
+    sources: SourcesService
     billing: BillingService
     stars: StarsService
     stripe_billing: StripeBillingService | None  # None unless the STRIPE_* settings are set
@@ -158,6 +163,7 @@ def build_services(
     alert_outbox_repo = AlertOutboxRepository(pool)
     share_links_repo = ShareLinksRepository(pool)
     webhook_endpoints_repo = WebhookEndpointsRepository(pool)
+    sources_repo = SourcesRepository(pool)
     watch_repo = WatchRepository(pool)
     api_keys_repo = ApiKeysRepository(pool)
     entitlements = EntitlementsService(
@@ -171,6 +177,9 @@ def build_services(
                 user_id=user_id, now=clock.now()
             ),
             Allowance.WEBHOOK_ENDPOINTS: webhook_endpoints_repo.count_for_owner,
+            Allowance.INVITE_LINKS: lambda user_id: sources_repo.count_live_bot_links(
+                user_id=user_id, now=clock.now()
+            ),
             Allowance.WATCHED_CHANNELS: lambda user_id: watch_repo.count_for_user(user_id=user_id),
             Allowance.API_KEYS: api_keys_repo.count_live,
         },
@@ -202,6 +211,7 @@ def build_services(
         clock,
         overall_per_second=settings.outgoing_messages_per_second,
         per_chat_per_second=settings.outgoing_messages_per_chat_per_second,
+        shared=SendSlotsRepository(pool),
     )
     alert_delivery = AlertDeliveryService(
         alert_outbox_repo,
@@ -264,6 +274,7 @@ def build_services(
         channels=channels,
         ingestion=IngestionService(
             ingestion_repo,
+            SubscriberHasher(subscriber_hash_secret(settings)),
             batch_size=settings.ingest_batch_size,
             flush_seconds=settings.ingest_flush_seconds,
             listeners=ingestion_listeners,
@@ -283,7 +294,7 @@ def build_services(
         share_links=ShareLinkService(
             share_links_repo,
             AnalyticsShareSource(
-                channels_repo, analytics, charts, exports, catalogs, chart_names=tuple(CHARTS)
+                channels_repo, analytics, charts, exports, catalogs, chart_names=SHAREABLE_CHARTS
             ),
             channels,
             entitlements,
@@ -291,6 +302,7 @@ def build_services(
             public_base_url=settings.public_base_url,
             cache_seconds=settings.share_cache_seconds,
         ),
+        sources=SourcesService(sources_repo, gateway, channels, entitlements, clock),
         billing=BillingService(billing_repo, notifier, clock),
         stars=StarsService(billing_repo, gateway, notifier, clock),
         stripe_billing=_stripe_billing(settings, billing_repo, notifier, clock, stripe_http),

@@ -22,6 +22,7 @@ from bot.handlers import (
     plans,
     preferences,
     share_links,
+    sources,
     start,
     stats,
     watermark,
@@ -37,6 +38,7 @@ def get_routers(settings: Settings) -> list[Router]:
         # Before ingestion, which takes every chat_member update: an admin's demotion is seen first.
         membership.create_router(),
         ingestion.create_router(),
+        *([sources.create_channel_router()] if settings.feature_analytics else []),
         private_chat_router(settings),
     ]
 
@@ -55,7 +57,9 @@ def private_chat_router(settings: Settings) -> Router:
         private.include_router(billing.create_router())
     private.include_routers(plans.create_router(), admin.create_router(settings.admin_ids))
     if settings.feature_analytics:
-        private.include_routers(stats.create_router(), exports.create_router())
+        private.include_routers(
+            stats.create_router(), exports.create_router(), sources.create_router()
+        )
     if settings.feature_insights:
         # Before watermark's router, which takes every photo: a draft may be a photo.
         private.include_router(insights.create_router())

@@ -21,10 +21,11 @@ from bot.handlers.common import (
     plain_alert,
 )
 from bot.i18n_texts import errors as texts
+from bot.i18n_texts import outage as outage_texts
 from bot.i18n_texts.common import access_error_text
 from services.channels import ChannelAccessError
 from services.entitlements import LimitReached
-from services.errors import database_gave_up
+from services.errors import database_gave_up, database_unreachable
 from services.i18n import Translator
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,9 @@ def log_and_explain(error: BaseException, context: str, t: Translator) -> str | 
     if database_gave_up(error):
         log.warning("%s: the database gave up: %r", context, error)
         return t(texts.TOOK_TOO_LONG)
+    if database_unreachable(error):
+        log.warning("%s: the database is unreachable: %r", context, error)
+        return t(outage_texts.DATABASE_AWAY)
     if isinstance(error, TelegramForbiddenError):
         log.info("%s: the user blocked the bot: %s", context, error.message)
         return None

@@ -4,9 +4,21 @@ from datetime import UTC, datetime
 
 from aiogram import F, Router
 from aiogram.enums import ChatMemberStatus
-from aiogram.types import ChatMember, ChatMemberUpdated, Message, MessageReactionCountUpdated
+from aiogram.types import (
+    ChatMember,
+    ChatMemberUpdated,
+    Message,
+    MessageReactionCountUpdated,
+    Update,
+)
 
-from services.domain.ingestion import PostRow, ReactionCountRow, SubscriberEventRow
+from services.domain.ingestion import (
+    InviteLinkSeen,
+    PostRow,
+    ReactionCountRow,
+    SubscriberEventRow,
+)
+from services.domain.sources import SourceKind
 from services.ingestion import IngestionService
 
 # The media kinds we record, in the order Telegram's Message fields are checked.
@@ -82,17 +94,39 @@ def _is_subscribed(member: ChatMember) -> bool:
     )
 
 
-async def on_subscriber_change(event: ChatMemberUpdated, ingestion: IngestionService) -> None:
+def _source(event: ChatMemberUpdated) -> SourceKind:
+    """Where a join came from, as Telegram tells it; a leave takes its join's when stored."""
+    if event.invite_link is not None:
+        return SourceKind.LINK
+    if event.via_chat_folder_invite_link:
+        return SourceKind.FOLDER
+    if event.via_join_request:
+        return SourceKind.REQUEST
+    return SourceKind.ORGANIC
+
+
+async def on_subscriber_change(
+    event: ChatMemberUpdated, event_update: Update, ingestion: IngestionService
+) -> None:
     was, now = _is_subscribed(event.old_chat_member), _is_subscribed(event.new_chat_member)
     if was == now:
         return  # a change of rights, not a join or a leave
+    link = event.invite_link if now else None
     await ingestion.record_subscriber_event(
         SubscriberEventRow(
             channel_id=event.chat.id,
             occurred_at=event.date,
             kind="join" if now else "leave",
-            invite_link_name=event.invite_link.name if event.invite_link else None,
-        )
+            invite_link_name=link.name if link else None,
+            source=_source(event) if now else SourceKind.UNKNOWN,
+            invite_link=InviteLinkSeen(
+                url=link.invite_link, name=link.name, creates_join_request=link.creates_join_request
+            )
+            if link
+            else None,
+            update_id=event_update.update_id,
+        ),
+        user_id=event.new_chat_member.user.id,
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.i18n_texts import copies as copies_texts
+from bot.i18n_texts import sources as sources_texts
 from bot.i18n_texts.common import page_line
 from bot.paging import Page
 from services.alert_delivery import AlertMessage
@@ -80,6 +81,7 @@ KINDS: dict[AlertKind, tuple[str, Message, Message]] = {
         Message("alerts-kind-posting-gap", "Posting gap"),
         Message("alerts-kind-posting-gap-explained", "no new post for a number of hours"),
     ),
+    AlertKind.SOURCE_BURST: ("🧲", sources_texts.ALERT_KIND, sources_texts.ALERT_KIND_EXPLAINED),
 }
 
 # Not in the wizard (KINDS): copy alerts come with /watch.
@@ -117,6 +119,7 @@ RULE_SUMMARIES = {
         "alerts-rule-unsubscribe-spike", "{factor}× the usual leaves in an hour"
     ),
     AlertKind.POSTING_GAP: Message("alerts-rule-posting-gap", "no post for {hours}"),
+    AlertKind.SOURCE_BURST: sources_texts.ALERT_RULE,
     AlertKind.COPY: copies_texts.RULE_SUMMARY,
 }
 
@@ -205,6 +208,7 @@ QUESTIONS: dict[tuple[AlertKind, ThresholdField], Message] = {
     (AlertKind.POSTING_GAP, ThresholdField.HOURS): Message(
         "alerts-wizard-posting-gap-hours", "After how many hours without a post?"
     ),
+    (AlertKind.SOURCE_BURST, ThresholdField.FACTOR): sources_texts.ALERT_QUESTION,
 }
 # What an answer may be, as the object of "Send …".
 BOUNDS = {
@@ -500,6 +504,8 @@ def _facts(t: Translator, kind: AlertKind, details: Mapping[str, Any], time_zone
                 moment = _local(t, datetime.fromtimestamp(last, UTC), time_zone)
                 return t(NO_POST_SINCE, hours=hours, last_post=moment)
             return t(NO_POST_AT_ALL, hours=hours)
+        case AlertKind.SOURCE_BURST:
+            return sources_texts.alert_facts(t, d)
 
 
 def _link(t: Translator, message: AlertMessage) -> str | None:

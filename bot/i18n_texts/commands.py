@@ -9,6 +9,7 @@ COMMANDS = {
     "remove": Message("commands-remove", "Stop tracking a channel"),
     "stats": Message("commands-stats", "Channel stats: /stats [@channel] [7d|30d|90d]"),
     "export": Message("commands-export", "CSV files: /export [@channel] [7d|30d|90d]"),
+    "links": Message("commands-links", "Invite links and where subscribers come from"),
     "share": Message("commands-share", "Share a channel's report as a link"),
     "shares": Message("commands-shares", "Your share links"),
     "insights": Message("commands-insights", "What drives views: /insights [@channel]"),
@@ -29,7 +30,7 @@ COMMANDS = {
 }
 # Commands listed in Telegram's menu only while their feature flag (a Settings field) is on.
 FEATURE_COMMANDS = {
-    "feature_analytics": frozenset({"stats", "export"}),
+    "feature_analytics": frozenset({"stats", "export", "links"}),
     "feature_share_links": frozenset({"share", "shares"}),
     "feature_billing": frozenset({"subscribe", "cancel", "billing"}),
     "feature_alerts": frozenset({"alerts"}),

@@ -5,6 +5,7 @@ from html import escape
 from bot.i18n_texts.stats import period_range
 from services.exports import ChannelExport, CsvLayout, ExportKind, ExportTooLarge
 from services.i18n import Message, PluralMessage, Translator
+from services.i18n_texts import sources as sources_texts
 
 EXCEL_BUTTON = Message("exports-excel-button", "📊 Excel (Russian)")
 USAGE = Message(
@@ -18,6 +19,7 @@ KIND_NAMES = {
     ExportKind.POSTS: Message("exports-kind-posts", "posts"),
     ExportKind.SUBSCRIBERS: Message("exports-kind-subscribers", "daily subscribers"),
     ExportKind.JOINS_LEAVES: Message("exports-kind-joins-leaves", "daily joins and leaves"),
+    ExportKind.SOURCES: sources_texts.EXPORT_KIND,
 }
 PROGRESS = PluralMessage(
     "exports-progress", "⏳ Preparing {kind}… {n} row", "⏳ Preparing {kind}… {n} rows"

@@ -19,6 +19,7 @@ ALLOWANCE_NAMES = {
         "plans-allowance-share-link-hours", "hours a share link can live"
     ),
     Allowance.SHARE_LINKS: Message("plans-allowance-share-links", "live share links"),
+    Allowance.INVITE_LINKS: Message("plans-allowance-invite-links", "live invite links"),
     Allowance.WATERMARKS_PER_DAY: Message("plans-allowance-watermarks-per-day", "watermarks a day"),
     Allowance.WEBHOOK_ENDPOINTS: Message("plans-allowance-webhook-endpoints", "webhook endpoints"),
     Allowance.INSIGHTS_PER_MONTH: Message(
@@ -48,6 +49,9 @@ ALLOWANCE_AMOUNTS = {
     ),
     Allowance.SHARE_LINKS: PluralMessage(
         "plans-amount-share-links", "{n} live share link", "{n} live share links"
+    ),
+    Allowance.INVITE_LINKS: PluralMessage(
+        "plans-amount-invite-links", "{n} live invite link", "{n} live invite links"
     ),
     Allowance.WATERMARKS_PER_DAY: PluralMessage(
         "plans-amount-watermarks-per-day", "{n} watermark a day", "{n} watermarks a day"

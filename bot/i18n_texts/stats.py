@@ -2,6 +2,7 @@
 
 from html import escape
 
+from bot.i18n_texts import sources as sources_texts
 from services.analytics import (
     EARLIEST_DAY,
     MAX_PERIOD_DAYS,
@@ -244,6 +245,7 @@ def stats_summary(t: Translator, report: ChannelReport) -> str:
             ),
         ]
         lines += _top_posts(t, report) + _best_time(t, report)
+    lines += sources_texts.stats_section(t, report.sources)
     lines += ["", t.plural(ARROWS, report.period.days)]
     return "\n".join(lines)
 

@@ -301,6 +301,73 @@ candidates AS (
 )
 """
 
+# A link's burst: its joins in the last hour against the channel's usual joins per hour over
+# the week before (bought subscribers arrive like that); or its subscribers leaving fast: the
+# share of its joins 7 to 37 days old who left within 7 days, against the channel's share, once
+# at least 20 joined through it. Each link fires for a burst once an hour, for leaving once.
+_SOURCE_BURST = """
+bursts AS (
+    SELECT a.id AS rule_id, a.factor, e.invite_link_id, count(*) AS joins,
+           (SELECT count(*) FROM subscriber_events b
+             WHERE b.channel_id = a.channel_id AND b.kind = 'join'
+               AND b.occurred_at > $1 - interval '169 hours'
+               AND b.occurred_at <= $1 - interval '1 hour') / 168.0 AS usual
+      FROM active a
+      JOIN subscriber_events e
+        ON e.channel_id = a.channel_id AND e.kind = 'join' AND e.invite_link_id IS NOT NULL
+       AND e.occurred_at > $1 - interval '1 hour' AND e.occurred_at <= $1
+       AND e.occurred_at >= a.created_at
+       AND (a.last_fired_at IS NULL OR e.occurred_at > a.last_fired_at)
+     GROUP BY a.id, a.factor, a.channel_id, e.invite_link_id
+),
+cohorts AS (
+    -- Per link, and (whole = 1) across the channel.
+    SELECT a.id AS rule_id, a.factor, j.invite_link_id,
+           grouping(j.invite_link_id) AS whole,
+           count(*) AS joined,
+           count(*) FILTER (WHERE gone.left_at < j.occurred_at + interval '7 days') AS left_soon
+      FROM active a
+      JOIN subscriber_events j
+        ON j.channel_id = a.channel_id AND j.kind = 'join'
+       AND j.occurred_at <= $1 - interval '7 days' AND j.occurred_at > $1 - interval '37 days'
+      LEFT JOIN LATERAL (SELECT min(l.occurred_at) AS left_at FROM subscriber_events l
+                          WHERE l.joined_event_id = j.id) gone ON true
+     GROUP BY GROUPING SETS ((a.id, a.factor, j.invite_link_id), (a.id, a.factor))
+),
+leaving AS (
+    SELECT c.rule_id, c.factor, c.invite_link_id, c.joined, c.left_soon,
+           c.left_soon::float8 / c.joined AS share,
+           channel.left_soon::float8 / channel.joined AS usual
+      FROM cohorts c
+      JOIN cohorts channel ON channel.rule_id = c.rule_id AND channel.whole = 1
+     WHERE c.whole = 0 AND c.invite_link_id IS NOT NULL AND c.joined >= 20
+),
+candidates AS (
+    SELECT b.rule_id,
+           'burst:' || b.invite_link_id || ':' || floor(extract(epoch FROM $1) / 3600)::bigint
+               AS dedupe_key,
+           jsonb_build_object('reason', 'burst', 'link', coalesce(l.name, l.url),
+                              'joins', b.joins, 'usual', round(b.usual, 1),
+                              'factor', b.factor) AS details,
+           b.joins::float8 AS weight
+      FROM bursts b
+      JOIN invite_links l ON l.id = b.invite_link_id
+     WHERE b.joins > b.factor * greatest(b.usual, 1)
+    UNION ALL
+    SELECT v.rule_id, 'leaving:' || v.invite_link_id AS dedupe_key,
+           jsonb_build_object('reason', 'leaving', 'link', coalesce(l.name, l.url),
+                              'joined', v.joined, 'left', v.left_soon,
+                              'share', round(v.share::numeric, 4),
+                              'usual_share', round(v.usual::numeric, 4),
+                              'factor', v.factor) AS details,
+           v.share AS weight
+      FROM leaving v
+      JOIN invite_links l ON l.id = v.invite_link_id
+     WHERE v.share > v.factor * greatest(v.usual, 0.01)
+)
+"""
+
+
 _CANDIDATES: dict[AlertKind, str] = {
     AlertKind.SUBSCRIBER_DROP: _subscriber_change("m.leaves - m.joins"),
     AlertKind.SUBSCRIBER_SURGE: _subscriber_change("m.joins - m.leaves"),
@@ -310,6 +377,7 @@ _CANDIDATES: dict[AlertKind, str] = {
     AlertKind.REACTION_SPIKE: _REACTION_SPIKE,
     AlertKind.UNSUBSCRIBE_SPIKE: _UNSUBSCRIBE_SPIKE,
     AlertKind.POSTING_GAP: _POSTING_GAP,
+    AlertKind.SOURCE_BURST: _SOURCE_BURST,
 }
 EVALUATION_SQL: dict[AlertKind, str] = {
     kind: _ACTIVE_RULES + candidates + _FIRE for kind, candidates in _CANDIDATES.items()

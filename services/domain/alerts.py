@@ -15,6 +15,7 @@ class AlertKind(StrEnum):
     REACTION_SPIKE = "reaction_spike"
     UNSUBSCRIBE_SPIKE = "unsubscribe_spike"
     POSTING_GAP = "posting_gap"
+    SOURCE_BURST = "source_burst"  # one link's joins burst, or its subscribers leave fast
     COPY = "copy"  # a watched channel copied a post (services/copies.py fires these)
 
 

@@ -31,11 +31,26 @@ class ReactionCountRow:
 
 
 @dataclass(frozen=True)
+class InviteLinkSeen:
+    """The invite link a join came through, as Telegram shows it (shortened if not the bot's)."""
+
+    url: str
+    name: str | None
+    creates_join_request: bool = False
+
+
+@dataclass(frozen=True)
 class SubscriberEventRow:
     channel_id: int
     occurred_at: datetime
     kind: str  # "join" or "leave"
     invite_link_name: str | None
+    # "link", "folder", "request" or "organic" for a join; a leave takes its join's source.
+    source: str = "organic"
+    invite_link: InviteLinkSeen | None = None
+    subscriber_hash: bytes | None = None  # SubscriberHasher's: never the Telegram id
+    # Telegram's update_id: the same update delivered again is stored once.
+    update_id: int | None = None
 
 
 @dataclass(frozen=True)

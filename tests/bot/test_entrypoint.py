@@ -15,6 +15,7 @@ import psutil
 import pytest
 from fake_telegram import BOT_TOKEN, FakeTelegram
 from helpers import create_database, drop_database
+from stories import owner_with_channel
 
 from db.migrate import migrate
 
@@ -173,3 +174,49 @@ def _running(process: psutil.Process) -> bool:
         return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+async def test_a_bot_killed_right_after_a_burst_stores_each_post_and_join_once_after_a_restart(
+    tg: FakeTelegram, database_dsn: str, db: asyncpg.Pool, tmp_path: Path
+) -> None:
+    settings = dict(
+        BOT_TOKEN=BOT_TOKEN,
+        TELEGRAM_API_BASE=tg.base_url,
+        DATABASE_URL=database_dsn,
+        WEB_PORT="0",
+        DATA_DIR=str(tmp_path),
+        # Far longer than the test: only what comes before confirming writes the burst.
+        INGEST_FLUSH_SECONDS="600",
+    )
+    process = await _start_bot(tmp_path, **settings)
+    holder: asyncpg.Connection | None = None
+    try:
+        await tg.wait_for("getUpdates", after=0, timeout=60)
+        mark = tg.mark()
+        alice, channel = await owner_with_channel(tg)
+        await tg.wait_for("sendMessage", chat_id=alice.id, after=mark, timeout=10)  # tracked
+        # The bot's first write of the burst waits for a lock, so it dies with nothing stored.
+        holder = await asyncpg.connect(database_dsn)
+        await holder.execute("BEGIN; LOCK TABLE posts IN ACCESS EXCLUSIVE MODE")
+        with tg.without_waiting():
+            for number in range(10):
+                await tg.post(channel, f"Post {number}")
+            await tg.join(channel, count=10)
+        await _until_a_query_waits_for_a_lock(holder)
+        process.kill()
+        await process.wait()
+        await holder.execute("ROLLBACK")
+
+        mark = tg.mark()
+        process = await _start_bot(tmp_path, **settings)
+        await tg.wait_for("getUpdates", after=mark, timeout=60)
+        await tg.until_confirmed()
+    finally:
+        if holder is not None:
+            holder.terminate()
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.communicate(), timeout=30)
+
+    posts = await db.fetch("SELECT text FROM posts ORDER BY message_id")
+    assert [row["text"] for row in posts] == [f"Post {number}" for number in range(10)]
+    assert await db.fetchval("SELECT count(*) FROM subscriber_events WHERE kind = 'join'") == 10

@@ -49,7 +49,7 @@ async def export_and_get_files(tg: FakeTelegram, user: FakeUser, command: str):
     return documents(tg.last_to(user, "sendMediaGroup"))
 
 
-async def test_export_sends_three_csv_files_that_parse_back_to_the_rows(
+async def test_export_sends_csv_files_that_parse_back_to_the_rows(
     app, tg: FakeTelegram, db, clock
 ) -> None:
     alice = await started(tg)
@@ -99,6 +99,7 @@ async def test_export_sends_three_csv_files_that_parse_back_to_the_rows(
         f"cookingdaily_posts_{period}.csv",
         f"cookingdaily_subscribers_{period}.csv",
         f"cookingdaily_joins_leaves_{period}.csv",
+        f"cookingdaily_sources_{period}.csv",
     ]
     assert files[f"cookingdaily_posts_{period}.csv"] == [
         POSTS_HEADER,
@@ -135,6 +136,13 @@ async def test_export_sends_three_csv_files_that_parse_back_to_the_rows(
     assert files[f"cookingdaily_joins_leaves_{period}.csv"] == [
         ["Date", "Joins", "Leaves", "Net"],
         *([day, *joins_leaves.get(day, ["0", "0", "0"])] for day in days),
+    ]
+    # The leave is of one who joined the same day with no link: it counts against "no link".
+    organic = "🌱 No link (search, the username, forwarded posts)"
+    assert files[f"cookingdaily_sources_{period}.csv"] == [
+        ["Date", "Source", "Joins", "Leaves"],
+        [days[0], organic, "3", "1"],
+        [days[4], organic, "2", "0"],
     ]
     album = tg.last_to(alice, "sendMediaGroup")
     assert "<b>Cooking Daily</b>" in album.params["media"][-1]["caption"]

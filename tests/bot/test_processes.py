@@ -1,7 +1,15 @@
 """Two bot processes on one database, in webhook mode behind a load balancer."""
 
+import asyncio
+from collections.abc import AsyncIterator
+
 import pytest
+from fake_preview import FakePreview
 from fake_telegram import FakeTelegram
+from stories import on_plan, owner_with_channel, started, tracked_channel
+
+from services.config import Settings
+from services.domain.alerts import AlertKind, AlertThresholds
 
 WEBHOOK_MODE = pytest.mark.settings(
     bot_mode="webhook", webhook_url="https://bot.example.org/telegram/webhook"
@@ -40,6 +48,11 @@ async def channel(tg: FakeTelegram):
     return channel
 
 
+async def run_job_in_both(app, second, job_id: str) -> None:
+    for process in (app, second):
+        await process.app.scheduler.get_job(job_id).func()
+
+
 async def asked_over_two_ticks(
     app, second, tg: FakeTelegram, clock, job_id: str, *, minutes: int, method: str
 ) -> int:
@@ -47,8 +60,7 @@ async def asked_over_two_ticks(
     mark = tg.mark()
     for tick in range(2):
         clock.advance(minutes=minutes * tick)
-        for process in (app, second):
-            await process.app.scheduler.get_job(job_id).func()
+        await run_job_in_both(app, second, job_id)
     return sum(call.method == method for call in tg.calls[mark:])
 
 
@@ -75,3 +87,82 @@ async def test_admins_are_rechecked_once_per_tick(
     )
 
     assert asked == 2
+
+
+async def test_alerts_fire_once_per_tick(app, second, tg: FakeTelegram, clock) -> None:
+    alice, channel = await owner_with_channel(tg)
+    await app.services.alerts.create_rule(
+        user_id=alice.id,
+        channel_id=channel.id,
+        kind=AlertKind.POSTING_GAP,
+        thresholds=AlertThresholds(hours=1),
+    )
+    clock.advance(hours=2)  # no post for two hours
+
+    await run_job_in_both(app, second, "alert_evaluation")
+    for process in (app, second):
+        await process.services.alert_delivery.deliver_due()
+    clock.advance(minutes=app.app.settings.alert_check_minutes)
+    await run_job_in_both(app, second, "alert_evaluation")
+
+    alerts = [text for text in tg.texts_to(alice) if "🔔" in text]
+    assert len(alerts) == 1 and "Posting gap" in alerts[0]
+
+
+async def test_a_plan_runs_out_once_per_tick(app, second, tg: FakeTelegram, clock) -> None:
+    alice = await started(tg)
+    await on_plan(app, alice, "pro", days=1)
+    clock.advance(days=1, minutes=1)
+
+    await run_job_in_both(app, second, "end_expired_plans")
+    clock.advance(minutes=10)
+    await run_job_in_both(app, second, "end_expired_plans")
+
+    assert sum("plan has ended" in text for text in tg.texts_to(alice)) == 1
+
+
+async def test_updates_answered_by_either_process_are_stored_before_the_answer(
+    app, second, tg: FakeTelegram, db
+) -> None:
+    _, channel = await owner_with_channel(tg)
+
+    # No flush: were either process killed now, nothing it answered would be lost.
+    for number in range(4):
+        await tg.post(channel, f"Post {number}")
+    await tg.join(channel, count=4)
+
+    targets = {url for url, _, status in tg.webhook_deliveries[-8:] if status == 200}
+    assert targets == {app.webhook_address, second.webhook_address}
+    assert await db.fetchval("SELECT count(*) FROM posts") == 4
+    assert await db.fetchval("SELECT count(*) FROM subscriber_events") == 4
+
+
+@pytest.fixture
+async def preview() -> AsyncIterator[FakePreview]:
+    async with FakePreview() as fake:
+        yield fake
+
+
+@pytest.fixture
+def settings(settings: Settings, preview: FakePreview) -> Settings:
+    """Both processes read post views from the fake web preview."""
+    return settings.model_copy(update={"preview_base_url": preview.base_url})
+
+
+async def test_previews_are_fetched_once_per_tick(
+    app, second, tg: FakeTelegram, preview: FakePreview
+) -> None:
+    alice = await started(tg)
+    await on_plan(app, alice, "pro")
+    usernames = [f"channel{n}" for n in range(4)]
+    for username in usernames:
+        preview.channel(username)
+        await tracked_channel(tg, alice, username.title(), username)
+
+    await asyncio.gather(
+        *(process.app.scheduler.get_job("post_views").func() for process in (app, second))
+    )
+
+    assert {username: preview.asked(username) for username in usernames} == dict.fromkeys(
+        usernames, 1
+    )

@@ -10,7 +10,7 @@ from fake_telegram import FakeTelegram
 from PIL import Image
 from stories import POSTS, channel_with_history, share
 
-from services.charts import CHARTS
+from services.charts import SHAREABLE_CHARTS
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ async def test_the_page_shows_the_report_its_charts_and_csv(app, shared, http, d
     # Nothing is loaded from anywhere but this page's own address.
     assert not re.search(r'(src|href)="(https?:)?//(?!t\.me/cookingdaily/)', page)
     charts = re.findall(r'<img src="([^"]+)"', page)
-    assert charts == [f"{link.token}/charts/{name}.png" for name in CHARTS]
+    assert charts == [f"{link.token}/charts/{name}.png" for name in SHAREABLE_CHARTS]
     for chart in charts:
         response, png = await get(http, app, f"/r/{chart}")
         assert (response.status, response.content_type) == (200, "image/png")
@@ -57,6 +57,10 @@ async def test_the_page_shows_the_report_its_charts_and_csv(app, shared, http, d
     assert sorted(row[2] for row in rows[1:]) == sorted(text for text, *_ in POSTS)
     # The page was opened once; its charts and files are part of that opening.
     assert await db.fetchval("SELECT open_count FROM share_links") == 1
+    # Where subscribers came from stays the owner's: no such chart or file here.
+    for private in (f"{link.token}/charts/sources.png", f"{link.token}/csv/sources.csv"):
+        response, _ = await get(http, app, f"/r/{private}")
+        assert response.status == 404
 
 
 async def test_the_page_shows_only_the_chosen_period(app, shared, tg, http, clock) -> None:

@@ -82,7 +82,8 @@ async def test_charts_arrive_as_an_album_of_png_images(app, tg, db) -> None:
     action = tg.sent("sendChatAction", chat_id=alice)[0]
     assert action.params["action"] == "upload_photo" and action.index < album.index
     media = album.params["media"]
-    assert [item["type"] for item in media] == ["photo"] * 4
+    # growth, views, posting times, top posts, sources
+    assert [item["type"] for item in media] == ["photo"] * 5
     assert "Test Channel" in media[0]["caption"]
     for number in range(len(media)):
         upload = album.files[f"media[{number}]"]

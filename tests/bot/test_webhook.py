@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from fake_telegram import FakeTelegram, Webhook
+from stories import owner_with_channel
 
 from bot.webhook import SECRET_FILE_NAME, webhook_secret
 from services.config import Settings
@@ -51,6 +52,24 @@ async def test_a_request_without_the_right_secret_gets_401_and_is_not_handled(
 
     assert status == 401
     assert tg.calls[mark:] == []
+
+
+@webhook_mode
+async def test_a_join_that_could_not_be_stored_is_refused_and_stored_once_when_sent_again(
+    app, tg: FakeTelegram, db
+) -> None:
+    _, channel = await owner_with_channel(tg)
+    await db.execute("ALTER TABLE subscriber_events RENAME TO subscriber_events_away")
+    try:
+        with pytest.raises(AssertionError, match="answered 503"):
+            await tg.join(channel)
+    finally:
+        await db.execute("ALTER TABLE subscriber_events_away RENAME TO subscriber_events")
+
+    await tg.redeliver()
+
+    assert [status for _, _, status in tg.webhook_deliveries[-2:]] == [503, 200]
+    assert await db.fetchval("SELECT count(*) FROM subscriber_events") == 1
 
 
 def test_an_unset_secret_is_made_once_and_kept_in_the_data_folder(tmp_path: Path) -> None:

@@ -29,6 +29,8 @@ A typical test::
     await tg.press_button(alice, reply, "Cooking")  # callback_query on that message
     assert "1,500" in tg.texts_to(alice)[-1]
     tg.fail_next("sendMessage", error_code=429, retry_after=1)  # Telegram-shaped failures
+    await tg.join(channel, invite_link_name="Promo")  # another admin's link, shown shortened
+    await tg.request_join(channel, invite_link_name=url)  # chat_join_request; approve follows
 
 Answers are checked against aiogram's types (``self_check``); if the fake itself crashes or
 answers wrongly, the bot gets a 500 and ``stop()`` raises, so such bugs never pass silently.

@@ -7,12 +7,12 @@ from typing import Any
 
 from .constants import _ACCEPTED_GIFTS, BOT_ID, BOT_USER
 from .errors import _bad, _forbidden
-from .helpers import _compact
+from .helpers import _compact, _timestamp
 from .records import ApiRequest, FakeChannel, FakeUser
 
 
 class ChatMethods:
-    """getChat, members, leaving, invite links.
+    """getChat, members, leaving, invite links and join requests.
 
     A part of :class:`FakeTelegram`, whose ``__init__`` holds the state.
     """
@@ -69,7 +69,8 @@ class ChatMethods:
         self._updates.append({"update_id": next(self._update_ids), "my_chat_member": update})
         return True
 
-    def _create_chat_invite_link(self, rq: ApiRequest) -> dict[str, Any]:
+    def _inviting_channel(self, rq: ApiRequest) -> FakeChannel:
+        """The channel of an invite-link method, if the bot may manage its links."""
         chat = self._resolve_chat(rq.get("chat_id"))
         if not (
             isinstance(chat, FakeChannel)
@@ -77,17 +78,82 @@ class ChatMethods:
             and chat.bot_rights.get("can_invite_users")
         ):
             raise _bad("not enough rights to manage chat invite link")
-        if len(str(rq.get("name") or "")) > 32:
+        return chat
+
+    @staticmethod
+    def _link_options(rq: ApiRequest, link: dict[str, Any]) -> dict[str, Any]:
+        """createChatInviteLink's and editChatInviteLink's options, checked as Telegram does."""
+        name = rq.get("name", link.get("name"))
+        if len(str(name or "")) > 32:
             raise _bad("INVITE_LINK_NAME_INVALID")
-        link = _compact(
-            invite_link=f"https://t.me/+{secrets.token_urlsafe(12)}",
-            creator=BOT_USER,
-            creates_join_request=rq.get("creates_join_request") is True,
-            is_primary=False,
-            is_revoked=False,
-            name=rq.get("name"),
-            expire_date=rq.get("expire_date"),
-            member_limit=rq.get("member_limit"),
+        requests = rq.get("creates_join_request", link.get("creates_join_request")) is True
+        limit = rq.get("member_limit", link.get("member_limit"))
+        if limit is not None and not 1 <= int(limit) <= 99999:
+            raise _bad("USAGE_LIMIT_INVALID")
+        if requests and limit:
+            raise _bad("member limit can't be specified for links requiring administrator approval")
+        expire = rq.get("expire_date", link.get("expire_date"))
+        if expire is not None and int(expire) <= _timestamp(None):
+            raise _bad("EXPIRE_DATE_INVALID")
+        return _compact(
+            **{
+                **link,
+                "creates_join_request": requests,
+                "name": name,
+                "expire_date": int(expire) if expire is not None else None,
+                "member_limit": int(limit) if limit is not None else None,
+            }
+        )
+
+    def _create_chat_invite_link(self, rq: ApiRequest) -> dict[str, Any]:
+        chat = self._inviting_channel(rq)
+        link = self._link_options(
+            rq,
+            {
+                "invite_link": f"https://t.me/+{secrets.token_urlsafe(12)}",
+                "creator": BOT_USER,
+                "creates_join_request": False,
+                "is_primary": False,
+                "is_revoked": False,
+            },
         )
         chat.invite_links[link["invite_link"]] = link
         return link
+
+    def _bots_link(self, rq: ApiRequest) -> tuple[FakeChannel, dict[str, Any]]:
+        """A link the bot made: another admin's (even shortened) is refused, as Telegram does."""
+        chat = self._inviting_channel(rq)
+        link = chat.invite_links.get(str(rq.get("invite_link") or ""))
+        if link is None:
+            raise _bad("INVITE_HASH_EXPIRED")
+        if link["creator"]["id"] != BOT_ID:
+            raise _bad("CHAT_ADMIN_REQUIRED")
+        return chat, link
+
+    def _edit_chat_invite_link(self, rq: ApiRequest) -> dict[str, Any]:
+        chat, link = self._bots_link(rq)
+        if link["is_revoked"]:
+            raise _bad("INVITE_HASH_EXPIRED")
+        edited = self._link_options(rq, link)
+        chat.invite_links[link["invite_link"]] = edited
+        return edited
+
+    def _revoke_chat_invite_link(self, rq: ApiRequest) -> dict[str, Any]:
+        _, link = self._bots_link(rq)
+        link["is_revoked"] = True
+        return link
+
+    def _approve_chat_join_request(self, rq: ApiRequest) -> bool:
+        chat = self._inviting_channel(rq)
+        user_id = int(rq.get("user_id") or 0)
+        if user_id not in chat.join_requests:
+            raise _bad("HIDE_REQUESTER_MISSING")
+        # Telegram tells the bot of the join; the update comes with the next getUpdates.
+        self._followups.extend(self._approved(chat, user_id, BOT_USER))
+        return True
+
+    def _decline_chat_join_request(self, rq: ApiRequest) -> bool:
+        chat = self._inviting_channel(rq)
+        if chat.join_requests.pop(int(rq.get("user_id") or 0), None) is None:
+            raise _bad("HIDE_REQUESTER_MISSING")
+        return True

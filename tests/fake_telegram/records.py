@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,8 @@ class Call:
     error: dict[str, Any] | None = None  # the error body, if any
     index: int = -1  # position in FakeTelegram.calls
     finished: bool = True  # False while a long poll (getUpdates) is still held
+    # When the request arrived (time.monotonic()), as the flood limits count it.
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def ok(self) -> bool:
@@ -142,6 +145,8 @@ class FakeChannel:
     bot_rights: dict[str, bool] = field(default_factory=lambda: dict(DEFAULT_BOT_RIGHTS))
     members: dict[int, FakeUser] = field(default_factory=dict)  # subscribers the fake knows
     invite_links: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Pending join requests: user id -> the link requested through (None: no link).
+    join_requests: dict[int, dict[str, Any] | None] = field(default_factory=dict)
 
     @property
     def owner_id(self) -> int | None:

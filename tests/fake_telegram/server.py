@@ -47,6 +47,7 @@ class FakeTelegram(
         self.calls: list[Call] = []
         self.allowed_updates: list[str] | None = None
         self.confirm_timeout = 10.0  # seconds the bot gets to confirm an update
+        self.sending_without_waiting = False  # see without_waiting()
         self.strict_html_ampersand = True  # reject a bare "&" in HTML (Telegram tolerates it)
         self.self_check = True  # validate every answer against aiogram's types
         self.internal_errors: list[str] = []  # crashes of the fake itself; stop() raises
@@ -70,6 +71,10 @@ class FakeTelegram(
         self.flood_refusals = 0  # sends refused with 429 by flood_limits
         self._recent_sends: collections.deque[tuple[float, int | str | None]] = collections.deque()
         self._updates: list[dict[str, Any]] = []
+        # Updates a method call sets off (an approved join request's chat_member): they are
+        # queued once the update being handled is confirmed, and waited for with it.
+        self._followups: list[dict[str, Any]] = []
+        self._join_requesters: set[int] = set()  # the bot may write to them (user_chat_id)
         self._confirmed_below = 0
         self._dropped: set[int] = set()
         self._poll_generation = 0
@@ -281,6 +286,10 @@ class FakeTelegram(
             "getChatMemberCount": self._get_chat_member_count,
             "leaveChat": self._leave_chat,
             "createChatInviteLink": self._create_chat_invite_link,
+            "editChatInviteLink": self._edit_chat_invite_link,
+            "revokeChatInviteLink": self._revoke_chat_invite_link,
+            "approveChatJoinRequest": self._approve_chat_join_request,
+            "declineChatJoinRequest": self._decline_chat_join_request,
             "sendInvoice": self._send_invoice,
             "createInvoiceLink": self._create_invoice_link,
             "answerPreCheckoutQuery": self._answer_pre_checkout_query,

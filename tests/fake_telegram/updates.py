@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import logging
 import mimetypes
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from .constants import _MEDIA_KINDS, _OPT_IN_UPDATES, _POLL_CONFLICT
 from .errors import ApiError
 from .helpers import (
     _command_entities,
+    _compact,
     _find_button,
     _image_info,
     _inline_buttons,
@@ -292,17 +294,52 @@ class UpdateFeed:
         *,
         count: int = 1,
         invite_link_name: str | None = None,
+        via_folder: bool = False,
         date: datetime | int | None = None,
         user: FakeUser | None = None,
-    ) -> None:
+    ) -> list[FakeUser]:
         """``count`` new subscribers (or ``user``) join: chat_member updates left -> member.
 
         ``invite_link_name`` names a link the bot created (by name or URL) or a new one of
-        the owner's.
+        the owner's, shown shortened as Telegram shows other admins' links; ``via_folder``:
+        through a chat folder's invite link (via_chat_folder_invite_link, no invite_link).
+        Returns who joined.
         """
         link = self._invite_link(channel, invite_link_name) if invite_link_name else None
         joining = [user] if user else [self._new_subscriber() for _ in range(count)]
-        await self._membership(channel, joining, "member", date, link)
+        await self._membership(channel, joining, "member", date, link, via_folder=via_folder)
+        return joining
+
+    async def request_join(
+        self,
+        channel: FakeChannel,
+        *,
+        invite_link_name: str | None = None,
+        user: FakeUser | None = None,
+        date: datetime | int | None = None,
+    ) -> FakeUser:
+        """A new subscriber (or ``user``) asks to join through a link that creates join
+        requests: a chat_join_request update. If the bot approves it (approveChatJoinRequest),
+        the chat_member update of the join is delivered before this returns."""
+        link = self._invite_link(channel, invite_link_name) if invite_link_name else None
+        person = user or self._new_subscriber()
+        channel.join_requests[person.id] = link
+        self._join_requesters.add(person.id)
+        request = _compact(
+            chat=channel.chat(),
+            user_chat_id=person.id,
+            date=_timestamp(date),
+            invite_link=link,
+            **{"from": person.api()},
+        )
+        await self._channel_updates(channel, [{"chat_join_request": request}])
+        return person
+
+    async def approve_join_request(
+        self, channel: FakeChannel, user: FakeUser, *, by: FakeUser
+    ) -> None:
+        """An admin approves a pending join request in the Telegram app: the join's update."""
+        await self._channel_updates(channel, self._approved(channel, user.id, by.api()))
 
     async def leave(
         self,
@@ -327,6 +364,8 @@ class UpdateFeed:
         status: str,
         date: datetime | int | None,
         link: dict[str, Any] | None = None,
+        *,
+        via_folder: bool = False,
     ) -> None:
         """People join (status "member") or leave ("left"): one chat_member update each."""
         updates = []
@@ -338,7 +377,9 @@ class UpdateFeed:
             channel.subscribers = max(0, channel.subscribers + (1 if status == "member" else -1))
             old = {"status": "left" if status == "member" else "member", "user": person.api()}
             new = {"status": status, "user": person.api()}
-            member = self._member_update(channel, person.api(), old, new, date, link)
+            member = self._member_update(
+                channel, person.api(), old, new, date, link, via_chat_folder_invite_link=via_folder
+            )
             updates.append({"chat_member": member})
         await self._channel_updates(channel, updates)
 
@@ -423,8 +464,9 @@ class UpdateFeed:
                 self._updates.append(queued)
                 ids.append(queued["update_id"])
             self._cond.notify_all()
-            if wait and self.webhook is None:
+            if wait and self.webhook is None and not self.sending_without_waiting:
                 await self._wait_confirmed(ids)
+                await self._deliver_followups()
         if self.webhook is not None:
             delivery = self._deliver_to_webhook(ids)
             if wait:
@@ -434,6 +476,39 @@ class UpdateFeed:
                 self._webhook_tasks.add(task)
                 task.add_done_callback(self._webhook_tasks.discard)
         return ids
+
+    async def _deliver_followups(self) -> None:
+        """Queue what the handled updates' method calls set off, and wait for it too (under
+        the condition's lock)."""
+        while self._followups:
+            followups, self._followups = self._followups, []
+            ids = []
+            for update in followups:
+                queued = {"update_id": next(self._update_ids), **update}
+                self._updates.append(queued)
+                ids.append(queued["update_id"])
+            self._cond.notify_all()
+            await self._wait_confirmed(ids)
+
+    @contextlib.contextmanager
+    def without_waiting(self) -> Iterator[None]:
+        """Updates sent in the block return once queued, not once the bot confirmed them: for a
+        bot that cannot store them yet (its database is away). See ``unconfirmed``."""
+        self.sending_without_waiting = True
+        try:
+            yield
+        finally:
+            self.sending_without_waiting = False
+
+    @property
+    def unconfirmed(self) -> list[int]:
+        """The update ids queued for getUpdates that the bot has not confirmed."""
+        return [u["update_id"] for u in self._updates if not self._resolved(u["update_id"])]
+
+    async def until_confirmed(self) -> None:
+        """Wait until the bot confirmed every update queued for getUpdates."""
+        async with self._cond:
+            await self._wait_confirmed([u["update_id"] for u in self._updates])
 
     async def _wait_confirmed(self, ids: list[int]) -> None:
         try:

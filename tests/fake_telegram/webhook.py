@@ -151,6 +151,10 @@ class WebhookDelivery:
             await r.read()
             return r.status
 
+    async def redeliver(self) -> None:
+        """Telegram tries again: POST the updates the bot refused (still pending) once more."""
+        await self._deliver_to_webhook([u["update_id"] for u in self._updates])
+
     async def _deliver_to_webhook(self, ids: list[int]) -> None:
         """POST the pending updates among ids in order; fail on the first the bot refuses."""
         async with self._webhook_lock:

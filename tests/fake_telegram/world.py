@@ -135,6 +135,9 @@ class World:
         new: dict[str, Any],
         date: datetime | int | None = None,
         invite_link: dict[str, Any] | None = None,
+        *,
+        via_join_request: bool = False,
+        via_chat_folder_invite_link: bool = False,
     ) -> dict[str, Any]:
         return _compact(
             chat=channel.chat(),
@@ -142,8 +145,23 @@ class World:
             old_chat_member=old,
             new_chat_member=new,
             invite_link=invite_link,
+            via_join_request=via_join_request or None,
+            via_chat_folder_invite_link=via_chat_folder_invite_link or None,
             **{"from": actor},
         )
+
+    def _approved(
+        self, channel: FakeChannel, user_id: int, by: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """A pending join request approved (by the bot or an admin): the join it makes."""
+        link = channel.join_requests.pop(user_id)
+        person = self._subscribers.get(user_id) or self.users[user_id]
+        channel.members[person.id] = person
+        channel.subscribers += 1
+        old = {"status": "left", "user": person.api()}
+        new = {"status": "member", "user": person.api()}
+        update = self._member_update(channel, by, old, new, None, link, via_join_request=True)
+        return [{"chat_member": update}]
 
     def _invite_link(self, channel: FakeChannel, name_or_link: str) -> dict[str, Any]:
         for link in channel.invite_links.values():
@@ -266,7 +284,8 @@ class World:
         if isinstance(chat, FakeUser):
             if chat.blocked:
                 raise _forbidden("bot was blocked by the user")
-            if not chat.started:
+            # Telegram lets a bot write to whoever sent a join request to a chat it manages.
+            if not chat.started and chat.id not in self._join_requesters:
                 raise _forbidden("bot can't initiate conversation with a user")
         elif chat.bot_status != "administrator":
             raise _forbidden("bot is not a member of the channel chat")

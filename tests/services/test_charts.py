@@ -51,7 +51,13 @@ async def test_every_chart_is_a_phone_sized_png(report_for) -> None:
     # Warnings are errors here: a glyph the font lacks would fail the test.
     rendered = render_charts(report, ENGLISH)
 
-    assert [chart.name for chart in rendered] == ["growth", "views", "posting_times", "top_posts"]
+    assert [chart.name for chart in rendered] == [
+        "growth",
+        "views",
+        "posting_times",
+        "top_posts",
+        "sources",
+    ]
     for chart in rendered:
         assert open_png(chart.png) == ("PNG", (1080, 1080))
 
@@ -62,7 +68,7 @@ async def test_a_period_without_posts_still_draws_every_chart(report_for) -> Non
 
     rendered = render_charts(report, ENGLISH)
 
-    assert [open_png(chart.png) for chart in rendered] == [("PNG", (1080, 1080))] * 4
+    assert [open_png(chart.png) for chart in rendered] == [("PNG", (1080, 1080))] * 5
 
 
 async def test_charts_are_drawn_in_the_language_asked_for(report_for) -> None:

@@ -90,6 +90,19 @@ async def test_demo_fills_every_table_with_plausible_numbers(db) -> None:
     )
     assert last["subscribers"] - first["subscribers"] == net
 
+    # Joins through the demo's named links count to those links in /links.
+    linked = await db.fetch(
+        """
+        SELECT l.name, count(*) AS joins FROM subscriber_events e
+          JOIN invite_links l ON l.id = e.invite_link_id
+         WHERE e.source = 'link' GROUP BY l.name
+        """
+    )
+    assert linked and {row["name"] for row in linked} <= {"Partner promo", "Instagram bio"}
+    assert sum(row["joins"] for row in linked) == await db.fetchval(
+        "SELECT count(*) FROM subscriber_events WHERE invite_link_name IS NOT NULL"
+    )
+
 
 async def test_running_the_demo_again_replaces_it(db) -> None:
     await write_demo(
