@@ -111,10 +111,19 @@ def start_keyboard(t: Translator, bot_username: str) -> InlineKeyboardMarkup:
     )
 
 
-def _add_page_turns(builder: InlineKeyboardBuilder, page: Page, kind: ListKind) -> None:
-    """◀ and ▶ to the neighbouring pages, in a row of their own below the items' buttons."""
+def add_page_turns(
+    builder: InlineKeyboardBuilder, page: Page, to_page: ListKind | Callable[[int], CallbackData]
+) -> None:
+    """◀ and ▶ to the neighbouring pages, in a row of their own below the items' buttons: a
+    PageCb of the list's kind, or the list's own callback data for page `number`."""
+
+    def callback_data(number: int) -> CallbackData:
+        if isinstance(to_page, ListKind):
+            return PageCb(kind=to_page, page=number)
+        return to_page(number)
+
     turns = [
-        InlineKeyboardButton(text=text, callback_data=PageCb(kind=kind, page=number).pack())
+        InlineKeyboardButton(text=text, callback_data=callback_data(number).pack())
         for text, number, exists in (
             (common_texts.PREVIOUS_PAGE_BUTTON, page.number - 1, page.number > 1),
             (common_texts.NEXT_PAGE_BUTTON, page.number + 1, page.number < page.count),
@@ -145,7 +154,7 @@ def channels_keyboard(
             action = ChannelAction.RESUME
         builder.button(text=text, callback_data=ChannelCb(action=action, channel_id=channel.id))
     builder.adjust(1)
-    _add_page_turns(builder, page, ListKind.CHANNELS)
+    add_page_turns(builder, page, ListKind.CHANNELS)
     return builder.as_markup()
 
 
@@ -383,7 +392,7 @@ def share_links_keyboard(t: Translator, page: Page[ShareLinkRecord]) -> InlineKe
             ),
         )
     builder.adjust(2)
-    _add_page_turns(builder, page, ListKind.SHARE_LINKS)
+    add_page_turns(builder, page, ListKind.SHARE_LINKS)
     return builder.as_markup()
 
 
@@ -440,7 +449,7 @@ def alerts_keyboard(t: Translator, page: Page[AlertRuleRecord]) -> InlineKeyboar
                 callback_data=AlertCb(action=action, rule_id=rule.id, page=page.number),
             )
     builder.adjust(3)
-    _add_page_turns(builder, page, ListKind.ALERT_RULES)
+    add_page_turns(builder, page, ListKind.ALERT_RULES)
     builder.row(
         InlineKeyboardButton(
             text=t(alerts_texts.ADD_ALERT_BUTTON),
@@ -605,7 +614,7 @@ def watched_keyboard(t: Translator, page: Page[WatchedChannelRecord]) -> InlineK
             callback_data=WatchCb(watched_id=channel.id, page=page.number),
         )
     builder.adjust(2)
-    _add_page_turns(builder, page, ListKind.WATCHED)
+    add_page_turns(builder, page, ListKind.WATCHED)
     return builder.as_markup()
 
 

@@ -11,7 +11,11 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
 from fake_openai import FakeOpenAI
+from fake_preview import FakePreview
 from fake_stripe import FakeStripe
 from fake_telegram import BOT_TOKEN, FakeTelegram
 from helpers import ManualClock, create_database, drop_database
@@ -82,8 +86,24 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
+async def bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
+    """A bare aiogram Bot on the fake Telegram, for tests of the fake itself."""
+    bot = Bot(BOT_TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.base_url)))
+    yield bot
+    await bot.session.close()
+
+
+@pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
+
+
+@pytest.fixture
+async def preview() -> AsyncIterator[FakePreview]:
+    """A fake of Telegram's public web preview (t.me/s/...); a test that asks for it gets
+    PREVIEW_BASE_URL pointing at it."""
+    async with FakePreview() as fake:
+        yield fake
 
 
 @pytest.fixture
@@ -124,7 +144,8 @@ def settings(
     """Settings for the bot under test; `@pytest.mark.settings(name=value)` overrides any.
 
     Stripe is configured (pointing at the fake) only for tests that use `stripe_api`, a
-    language model only for those that use `openai_api`.
+    language model only for those that use `openai_api`, the web preview's fake only for those
+    that use `preview`.
     """
     marker = request.node.get_closest_marker("settings")
     overrides = marker.kwargs if marker else {}
@@ -146,6 +167,8 @@ def settings(
         values.update(request.getfixturevalue("stripe_server").settings())
     if "openai_api" in request.fixturenames:
         values.update(request.getfixturevalue("openai_api").settings())
+    if "preview" in request.fixturenames:
+        values["preview_base_url"] = request.getfixturevalue("preview").base_url
     values.update(overrides)
     return Settings(_env_file=None, **values)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import asyncpg
+from aiogram import Bot, Dispatcher
 from PIL import Image
 
 from db.embedded import EmbeddedPostgres
@@ -238,3 +239,21 @@ class FreezableProxy:
             pass
         finally:
             sink.close()
+
+
+@asynccontextmanager
+async def polling(tg, bot: Bot, dp: Dispatcher, **options: object) -> AsyncIterator[None]:
+    """The dispatcher polls the fake Telegram `tg` (with `options` of start_polling, such as
+    allowed_updates) from its first getUpdates until the block ends."""
+    mark = tg.mark()
+    task = asyncio.create_task(
+        dp.start_polling(
+            bot, handle_as_tasks=False, handle_signals=False, polling_timeout=5, **options
+        )
+    )
+    await tg.wait_for("getUpdates", after=mark)
+    try:
+        yield
+    finally:
+        await dp.stop_polling()
+        await task

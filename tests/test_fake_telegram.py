@@ -1,14 +1,10 @@
 """The fake Telegram server, driven by the real aiogram Bot and Dispatcher."""
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import aiohttp
 import pytest
 from aiogram import Bot, Dispatcher, F
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
@@ -34,34 +30,8 @@ from aiogram.types import (
     ReactionTypePaid,
 )
 from fake_telegram import BOT_ID, BOT_TOKEN, BOT_USERNAME, FakeTelegram, FloodLimits
+from helpers import polling
 from PIL import Image
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
-    bot = Bot(BOT_TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.base_url)))
-    yield bot
-    await bot.session.close()
-
-
-@asynccontextmanager
-async def polling(tg: FakeTelegram, bot: Bot, dp: Dispatcher) -> AsyncIterator[None]:
-    mark = tg.mark()
-    task = asyncio.create_task(
-        dp.start_polling(bot, handle_as_tasks=False, handle_signals=False, polling_timeout=5)
-    )
-    await tg.wait_for("getUpdates", after=mark)
-    try:
-        yield
-    finally:
-        await dp.stop_polling()
-        await task
 
 
 def png(width: int = 40, height: int = 30) -> bytes:

@@ -1,44 +1,17 @@
 """The fake Telegram's invite links and join requests, as Telegram's Bot API documents them,
 driven by the real aiogram Bot."""
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import ChatJoinRequest, ChatMemberUpdated
-from fake_telegram import BOT_ID, BOT_TOKEN, FakeTelegram
+from fake_telegram import BOT_ID, FakeTelegram
+from helpers import polling
 
-
-@pytest.fixture
-async def bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
-    bot = Bot(BOT_TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.base_url)))
-    yield bot
-    await bot.session.close()
-
-
-@asynccontextmanager
-async def polling(bot: Bot, dp: Dispatcher) -> AsyncIterator[None]:
-    """The dispatcher polls, asking for members' updates and join requests, until the end."""
-    task = asyncio.create_task(
-        dp.start_polling(
-            bot,
-            handle_as_tasks=False,
-            handle_signals=False,
-            polling_timeout=5,
-            allowed_updates=["chat_member", "chat_join_request"],
-        )
-    )
-    try:
-        yield
-    finally:
-        await dp.stop_polling()
-        await task
+# The updates a join-request story needs, which a bot does not get unless it asks.
+MEMBER_UPDATES = ["chat_member", "chat_join_request"]
 
 
 async def channel_with_bot(tg: FakeTelegram, **rights: bool):
@@ -96,7 +69,7 @@ async def test_another_admins_link_is_shortened_and_not_the_bots_to_revoke(
     dp = Dispatcher()
     dp.chat_member()(seen.append)
     _, channel = await channel_with_bot(tg)
-    async with polling(bot, dp):
+    async with polling(tg, bot, dp, allowed_updates=MEMBER_UPDATES):
         await tg.join(channel, invite_link_name="Bob's ad")
         await tg.join(channel, via_folder=True)
     shown, folder = seen
@@ -120,7 +93,7 @@ async def test_an_approved_join_request_becomes_a_join(bot: Bot, tg: FakeTelegra
     dp.chat_member()(seen.append)
     _, channel = await channel_with_bot(tg)
     link = await bot.create_chat_invite_link(channel.id, creates_join_request=True)
-    async with polling(bot, dp):
+    async with polling(tg, bot, dp, allowed_updates=MEMBER_UPDATES):
         person = await tg.request_join(channel, invite_link_name=link.invite_link)
     request, joined = seen
     assert request.invite_link.creates_join_request

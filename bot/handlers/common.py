@@ -5,10 +5,11 @@ page in place."""
 from collections.abc import Callable
 
 from aiogram import F
+from aiogram.client.default import Default
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message
 
 from bot.callbacks import ChannelAction, StatsCb, StatsRangeCb
 from bot.i18n_texts import plans as plans_texts
@@ -23,6 +24,14 @@ from services.i18n import Translator
 
 # A text the user typed as an answer: a command instead leaves the question for that command.
 NOT_A_COMMAND = F.text & ~F.text.startswith("/")
+# Any message as an answer (a photo, a forward, a text), but a command, likewise.
+ANYTHING_BUT_A_COMMAND = ~F.text.startswith("/")
+
+# For a message whose links must not be fetched for a preview: a share link's fetch would count
+# as an opening, a post's preview would bury the numbers around it.
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+# What aiogram sends when a method is given no link_preview_options: the bot's default.
+_BOT_DEFAULT_PREVIEW = Default("link_preview")
 
 ChannelChoice = ChannelAction | Callable[[int], CallbackData]
 
@@ -128,15 +137,19 @@ async def show_in_place(
     keyboard: InlineKeyboardMarkup | None,
     *,
     answer: str | None = None,
+    link_preview_options: LinkPreviewOptions | Default = _BOT_DEFAULT_PREVIEW,
 ) -> None:
-    """Show a list's page in the message whose button was pressed, then answer the button
-    (with `answer`, if given).
+    """Show a list's page (or another view of it, such as a period under /stats) in the message
+    whose button was pressed, then answer the button (with `answer`, if given).
 
     A page turn to a page past the end shows the last page, which may be the one already
-    there: Telegram refuses such an edit, and nothing needs to change.
+    there: Telegram refuses such an edit, and nothing needs to change. Likewise a button for
+    the view already shown, with nothing new since.
     """
     try:
-        await query.message.edit_text(text, reply_markup=keyboard)
+        await query.message.edit_text(
+            text, reply_markup=keyboard, link_preview_options=link_preview_options
+        )
     except TelegramBadRequest as error:
         if "message is not modified" not in error.message:
             raise

@@ -4,11 +4,11 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, LinkPreviewOptions, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot.callbacks import CompareCb, CopyAction, CopyCb, ListKind, PageCb, WatchCb
-from bot.handlers.common import resolve_channel, show_in_place
+from bot.handlers.common import ANYTHING_BUT_A_COMMAND, NO_PREVIEW, resolve_channel, show_in_place
 from bot.i18n_texts import copies as texts
 from bot.keyboards import watched_keyboard
 from bot.paging import page_of
@@ -23,8 +23,6 @@ from services.copies import (
 )
 from services.domain.users import UserRecord
 from services.i18n import Translator
-
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 class CheckPost(StatesGroup):
@@ -117,7 +115,7 @@ async def on_checked_post(
         await message.answer(t(texts.CHECK_NOTHING))
         return
     await state.clear()
-    await message.answer(texts.check_result(t, result), link_preview_options=_NO_PREVIEW)
+    await message.answer(texts.check_result(t, result), link_preview_options=NO_PREVIEW)
 
 
 async def on_compare(
@@ -188,9 +186,7 @@ def create_router() -> Router:
     router.message.register(on_watch, Command("watch"))
     router.message.register(on_check, Command("check"))
     router.message.register(on_compare, Command("compare"))
-    router.message.register(
-        on_checked_post, StateFilter(CheckPost.waiting), ~F.text.startswith("/")
-    )
+    router.message.register(on_checked_post, StateFilter(CheckPost.waiting), ANYTHING_BUT_A_COMMAND)
     router.callback_query.register(on_remove, WatchCb.filter())
     router.callback_query.register(on_page, PageCb.filter(F.kind == ListKind.WATCHED))
     router.callback_query.register(on_copy_button, CopyCb.filter())

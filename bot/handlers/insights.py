@@ -4,11 +4,11 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot.callbacks import ChannelAction, ChannelCb
-from bot.handlers.common import ButtonChannel, resolve_channel
+from bot.handlers.common import ANYTHING_BUT_A_COMMAND, NO_PREVIEW, ButtonChannel, resolve_channel
 from bot.i18n_texts import insights as texts
 from bot.keyboards import insights_keyboard
 from services.channels import ChannelService
@@ -18,7 +18,6 @@ from services.i18n import Translator
 from services.insights.model import TooFewPosts
 from services.insights.service import DraftTooLong, InsightsService
 
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _LANGUAGES = {"ru": "Russian", "en": "English"}
 
 
@@ -43,11 +42,9 @@ class Progress:
 
     async def show(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         if self._status is not None:
-            await self._status.edit_text(
-                text, reply_markup=markup, link_preview_options=_NO_PREVIEW
-            )
+            await self._status.edit_text(text, reply_markup=markup, link_preview_options=NO_PREVIEW)
         else:
-            await self._chat.answer(text, reply_markup=markup, link_preview_options=_NO_PREVIEW)
+            await self._chat.answer(text, reply_markup=markup, link_preview_options=NO_PREVIEW)
 
 
 async def show_insights(
@@ -182,10 +179,6 @@ async def on_draft(
     await progress.show(texts.score_message(t, score), insights_keyboard(t, channel.id, again=True))
 
 
-def _not_a_command(message: Message) -> bool:
-    return not (message.text or "").startswith("/")
-
-
 def create_router() -> Router:
     router = Router(name="insights")
     router.message.register(insights_command, Command("insights"))
@@ -197,5 +190,5 @@ def create_router() -> Router:
         on_score_button, ChannelCb.filter(F.action == ChannelAction.SCORE), ButtonChannel()
     )
     # Any message while a draft is awaited, but a command, which leaves the question for it.
-    router.message.register(on_draft, StateFilter(ScoreDraft.waiting), _not_a_command)
+    router.message.register(on_draft, StateFilter(ScoreDraft.waiting), ANYTHING_BUT_A_COMMAND)
     return router

@@ -2,7 +2,7 @@
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import (
     ChannelAction,
@@ -16,7 +16,7 @@ from bot.callbacks import (
     StatsAction,
     StatsCb,
 )
-from bot.handlers.common import ButtonChannel, resolve_channel, show_in_place
+from bot.handlers.common import NO_PREVIEW, ButtonChannel, resolve_channel, show_in_place
 from bot.i18n_texts import share as texts
 from bot.keyboards import (
     SHARE_START_PREFIX,
@@ -37,9 +37,6 @@ from services.share_links import (
     ShareLinkNotFound,
     ShareLinkService,
 )
-
-# A share link in a message should not be fetched for a preview: that would count as opened.
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 async def _period_prompt(
@@ -143,7 +140,7 @@ async def on_lifetime_chosen(
             url=created.url,
             telegram_url=share_deep_link(me.username or "", created.token),
         ),
-        link_preview_options=_NO_PREVIEW,
+        link_preview_options=NO_PREVIEW,
     )
     await query.answer()
 
@@ -213,7 +210,7 @@ async def open_shared_report(
         return
     await message.answer(
         texts.shared_report(t, opened.report, url=share_links.page_url(token)),
-        link_preview_options=_NO_PREVIEW,
+        link_preview_options=NO_PREVIEW,
     )
 
 

@@ -11,16 +11,21 @@ from aiogram.types import (
     CallbackQuery,
     ChatJoinRequest,
     InlineKeyboardMarkup,
-    LinkPreviewOptions,
     Message,
 )
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import LinkKind, LinksAction, LinksCb, LinkStep, LinkWizardCb
-from bot.handlers.common import NOT_A_COMMAND, ButtonChannel, resolve_channel, show_in_place
+from bot.handlers.common import (
+    NO_PREVIEW,
+    NOT_A_COMMAND,
+    ButtonChannel,
+    resolve_channel,
+    show_in_place,
+)
 from bot.i18n_texts import sources as texts
-from bot.i18n_texts.common import NEXT_PAGE_BUTTON, PREVIOUS_PAGE_BUTTON
+from bot.keyboards import add_page_turns
 from bot.paging import Page, page_of
 from services.bounds import bounded_int
 from services.channels import ChannelService
@@ -42,9 +47,6 @@ from services.sources import (
     SourcesService,
 )
 from services.telegram import ChatUnavailable
-
-# A new link in a message should not be fetched for a preview.
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 class NewLink(StatesGroup):
@@ -81,22 +83,11 @@ def _sources_keyboard(t: Translator, channel_id: int, page: Page[Source]) -> Inl
         callback_data=LinksCb(action=LinksAction.NEW, channel_id=channel_id),
     )
     builder.adjust(1)
-    turns = [
-        (text, number)
-        for text, number, exists in (
-            (PREVIOUS_PAGE_BUTTON, page.number - 1, page.number > 1),
-            (NEXT_PAGE_BUTTON, page.number + 1, page.number < page.count),
-        )
-        if exists
-    ]
-    if turns:
-        row = InlineKeyboardBuilder()
-        for text, number in turns:
-            row.button(
-                text=text,
-                callback_data=LinksCb(action=LinksAction.LIST, channel_id=channel_id, page=number),
-            )
-        builder.attach(row)
+    add_page_turns(
+        builder,
+        page,
+        lambda number: LinksCb(action=LinksAction.LIST, channel_id=channel_id, page=number),
+    )
     return builder.as_markup()
 
 
@@ -429,7 +420,7 @@ async def _create(
         return
     await message.answer(
         texts.created(t, link, now=link.created_at, time_zone=user.time_zone),
-        link_preview_options=_NO_PREVIEW,
+        link_preview_options=NO_PREVIEW,
     )
 
 

@@ -1,24 +1,30 @@
 """/stats: a channel's numbers for a period, its period buttons, and its charts as an album."""
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
+    InlineKeyboardMarkup,
     InputMediaPhoto,
-    LinkPreviewOptions,
     Message,
 )
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot.callbacks import ChannelAction, ChannelCb, StatsAction, StatsCb, StatsRangeCb
-from bot.handlers.common import ButtonChannel, ButtonPeriod, resolve_channel
+from bot.handlers.common import (
+    NO_PREVIEW,
+    ButtonChannel,
+    ButtonPeriod,
+    resolve_channel,
+    show_in_place,
+)
 from bot.i18n_texts import stats as texts
 from bot.keyboards import stats_keyboard
 from services.analytics import (
     DEFAULT_PERIOD_DAYS,
     AnalyticsService,
+    ChannelReport,
     InvalidPeriod,
     Period,
     parse_stats_request,
@@ -30,8 +36,20 @@ from services.domain.channels import ChannelRecord
 from services.domain.users import UserRecord
 from services.i18n import Translator
 
-# Top posts are links; a preview of the first one would bury the numbers.
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+def _stats_message(
+    t: Translator, report: ChannelReport, days: int | None, settings: Settings
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The /stats summary of `report`, and its buttons with the period of `days` marked."""
+    keyboard = stats_keyboard(
+        t,
+        report.channel.id,
+        report.period,
+        days=days,
+        insights=settings.feature_insights,
+        dashboard_url=settings.dashboard_url,
+    )
+    return texts.stats_summary(t, report), keyboard
 
 
 async def stats_command(
@@ -54,18 +72,8 @@ async def stats_command(
     report = await analytics.report(
         user_id=user.id, channel=channel, period=request.period, time_zone=user.time_zone
     )
-    await message.answer(
-        texts.stats_summary(t, report),
-        reply_markup=stats_keyboard(
-            t,
-            channel.id,
-            report.period,
-            days=request.days,
-            insights=settings.feature_insights,
-            dashboard_url=settings.dashboard_url,
-        ),
-        link_preview_options=_NO_PREVIEW,
-    )
+    text, keyboard = _stats_message(t, report, request.days, settings)
+    await message.answer(text, reply_markup=keyboard, link_preview_options=NO_PREVIEW)
 
 
 async def on_channel_chosen(
@@ -81,18 +89,8 @@ async def on_channel_chosen(
     report = await analytics.report(
         user_id=user.id, channel=channel, period=period, time_zone=user.time_zone
     )
-    await query.message.answer(
-        texts.stats_summary(t, report),
-        reply_markup=stats_keyboard(
-            t,
-            report.channel.id,
-            report.period,
-            days=DEFAULT_PERIOD_DAYS,
-            insights=settings.feature_insights,
-            dashboard_url=settings.dashboard_url,
-        ),
-        link_preview_options=_NO_PREVIEW,
-    )
+    text, keyboard = _stats_message(t, report, DEFAULT_PERIOD_DAYS, settings)
+    await query.message.answer(text, reply_markup=keyboard, link_preview_options=NO_PREVIEW)
     await query.answer()
 
 
@@ -110,24 +108,8 @@ async def on_period(
     report = await analytics.report(
         user_id=user.id, channel=channel, period=period, time_zone=user.time_zone
     )
-    try:
-        await query.message.edit_text(
-            texts.stats_summary(t, report),
-            reply_markup=stats_keyboard(
-                t,
-                report.channel.id,
-                report.period,
-                days=callback_data.days,
-                insights=settings.feature_insights,
-                dashboard_url=settings.dashboard_url,
-            ),
-            link_preview_options=_NO_PREVIEW,
-        )
-    except TelegramBadRequest as error:
-        # Pressing the period already shown, with nothing new since, changes nothing.
-        if "message is not modified" not in error.message:
-            raise
-    await query.answer()
+    text, keyboard = _stats_message(t, report, callback_data.days, settings)
+    await show_in_place(query, text, keyboard, link_preview_options=NO_PREVIEW)
 
 
 async def on_charts(

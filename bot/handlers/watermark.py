@@ -261,31 +261,24 @@ async def _continue_with(
         await _send_panel(t, message, panel)
 
 
-async def on_mark_text(
+async def _mark_change_of(message: Message, watermarking: WatermarkingService) -> MarkChange:
+    """A logo file sent, or a text typed, as the mark; MarkRejected for what cannot be one."""
+    if message.document is not None:
+        return MarkChange(logo=await watermarking.download_logo(_item(message)[1]))
+    return MarkChange(text=message.text)
+
+
+async def on_mark_answer(
     message: Message,
     user: UserRecord,
     watermarking: WatermarkingService,
     state: FSMContext,
     t: Translator,
 ) -> None:
+    """The answer to "which text?" or "which logo?": the mark changed, then what waited."""
     try:
-        panel = await watermarking.change(user_id=user.id, change=MarkChange(text=message.text))
-    except MarkRejected as error:
-        await message.answer(texts.rejected(t, error))
-        return
-    await _continue_with(t, message, panel, user, watermarking, state)
-
-
-async def on_logo_file(
-    message: Message,
-    user: UserRecord,
-    watermarking: WatermarkingService,
-    state: FSMContext,
-    t: Translator,
-) -> None:
-    try:
-        logo = await watermarking.download_logo(_item(message)[1])
-        panel = await watermarking.change(user_id=user.id, change=MarkChange(logo=logo))
+        change = await _mark_change_of(message, watermarking)
+        panel = await watermarking.change(user_id=user.id, change=change)
     except MarkRejected as error:
         await message.answer(texts.rejected(t, error))
         return
@@ -427,9 +420,9 @@ def _actions(*actions: WatermarkAction) -> Any:
 def create_router() -> Router:
     router = Router(name="watermark")
     router.message.register(show_watermark, Command("watermark"))
-    router.message.register(on_mark_text, StateFilter(WatermarkInput.text), NOT_A_COMMAND)
+    router.message.register(on_mark_answer, StateFilter(WatermarkInput.text), NOT_A_COMMAND)
     router.message.register(on_preset_name, StateFilter(WatermarkInput.preset_name), NOT_A_COMMAND)
-    router.message.register(on_logo_file, StateFilter(WatermarkInput.logo), F.document)
+    router.message.register(on_mark_answer, StateFilter(WatermarkInput.logo), F.document)
     router.message.register(on_logo_photo, StateFilter(WatermarkInput.logo), F.photo)
     intake = ImageIntake()
     router.message.register(intake.on_image, F.photo | F.document)

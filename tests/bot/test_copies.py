@@ -2,15 +2,17 @@
 and their buttons, /check and /compare."""
 
 import random
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from copies_corpus import copied_picture, picture
-from fake_preview import FakePreview, Preview, PreviewItem
+from fake_preview import Preview, PreviewItem
 from fake_telegram import FakeTelegram, FakeUser
 from stories import owner_with_channel, webhook_endpoint
+
+# Every test's bot reads the fake preview (pages and photos).
+pytestmark = pytest.mark.usefixtures("preview")
 
 ORIGINAL = (
     "Сегодня печём хлеб на закваске: мука, вода, соль и немного терпения. Тесто отдыхает "
@@ -27,18 +29,6 @@ UNRELATED = (
     "Final score tonight: the home team won three to one after a late goal, and the coach "
     "said the new season starts with a long trip to the mountains next week."
 )
-
-
-@pytest.fixture
-async def preview() -> AsyncIterator[FakePreview]:
-    async with FakePreview() as fake:
-        yield fake
-
-
-@pytest.fixture
-def settings(settings, preview: FakePreview):
-    """The bot reads the fake preview (pages and photos)."""
-    return settings.model_copy(update={"preview_base_url": preview.base_url})
 
 
 def _is_copy_alert(call) -> bool:

@@ -153,7 +153,7 @@ async def test_score_a_forwarded_post(app, tg: FakeTelegram, db, clock):
     post = await tg.post(channel, "Розыгрыш книги недели", date=clock.now())
     await tg.send_text(alice, "/score")
 
-    await tg.forward_post(alice, channel, post)
+    await tg.forward(alice, channel, post)
 
     assert "Draft score:" in tg.texts_to(alice)[-1]
 

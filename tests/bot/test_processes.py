@@ -1,20 +1,19 @@
 """Two bot processes on one database, in webhook mode behind a load balancer."""
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from fake_preview import FakePreview
 from fake_telegram import FakeTelegram
 from stories import on_plan, owner_with_channel, started, tracked_channel
 
-from services.config import Settings
 from services.domain.alerts import AlertKind, AlertThresholds
 
 WEBHOOK_MODE = pytest.mark.settings(
     bot_mode="webhook", webhook_url="https://bot.example.org/telegram/webhook"
 )
-pytestmark = WEBHOOK_MODE
+# Both processes read post views from the fake web preview.
+pytestmark = [WEBHOOK_MODE, pytest.mark.usefixtures("preview")]
 
 
 @pytest.fixture
@@ -135,18 +134,6 @@ async def test_updates_answered_by_either_process_are_stored_before_the_answer(
     assert targets == {app.webhook_address, second.webhook_address}
     assert await db.fetchval("SELECT count(*) FROM posts") == 4
     assert await db.fetchval("SELECT count(*) FROM subscriber_events") == 4
-
-
-@pytest.fixture
-async def preview() -> AsyncIterator[FakePreview]:
-    async with FakePreview() as fake:
-        yield fake
-
-
-@pytest.fixture
-def settings(settings: Settings, preview: FakePreview) -> Settings:
-    """Both processes read post views from the fake web preview."""
-    return settings.model_copy(update={"preview_base_url": preview.base_url})
 
 
 async def test_previews_are_fetched_once_per_tick(

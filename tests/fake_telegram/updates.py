@@ -60,25 +60,6 @@ class UpdateFeed:
         await self.send_update({"message": message})
         return message
 
-    async def forward_post(
-        self, user: FakeUser, channel: FakeChannel, message_id: int
-    ) -> dict[str, Any]:
-        """The user forwards one of the channel's posts to the bot: its content, and where it
-        came from in forward_origin (MessageOriginChannel)."""
-        post = self.message(channel, message_id)
-        content = {
-            key: post[key] for key in ("text", "entities", "caption", "photo") if key in post
-        }
-        origin = {
-            "type": "channel",
-            "chat": channel.chat(),
-            "message_id": message_id,
-            "date": post["date"],
-        }
-        message = self._user_message(user, forward_origin=origin, **content)
-        await self.send_update({"message": message})
-        return message
-
     async def send_photo(
         self,
         user: FakeUser,
@@ -230,8 +211,11 @@ class UpdateFeed:
         await self._channel_updates(channel, [{"channel_post": message}])
         return int(message["message_id"])
 
-    async def forward(self, user: FakeUser, channel: FakeChannel, message_id: int) -> None:
-        """The user forwards a channel's post to the bot: its content, with forward_origin."""
+    async def forward(
+        self, user: FakeUser, channel: FakeChannel, message_id: int
+    ) -> dict[str, Any]:
+        """The user forwards a channel's post to the bot: its content, and where it came from
+        in forward_origin (MessageOriginChannel)."""
         original = self._messages.get((channel.id, message_id))
         if original is None:
             raise KeyError(f"{channel.title} has no message {message_id}")
@@ -248,6 +232,7 @@ class UpdateFeed:
         }
         message = self._user_message(user, forward_origin=origin, **content)
         await self.send_update({"message": message})
+        return message
 
     async def edit_post(
         self,

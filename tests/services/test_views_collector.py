@@ -18,13 +18,15 @@ from db.channels import ChannelsRepository
 from db.plans import PlansRepository
 from db.users import UsersRepository
 from db.views import ViewsRepository
-from services.config import Settings
 from services.domain.views import ViewSourceStatus
 from services.entitlements import EntitlementsService
 from services.views import PreviewClient
 from services.views.collector import CLAIM_LEASE, ViewsCollector
 
 # Half an hour after the newest demo post (103, 14 May 10:00 UTC).
+# The bot under test reads the preview from the local server.
+pytestmark = pytest.mark.usefixtures("preview")
+
 START = datetime(2024, 5, 14, 10, 30, tzinfo=UTC)
 # What the demo pages show (preview_pages): the newest page (97-103; 96 is a service message,
 # 100 and 101 are hidden in 99's album) and the page before 96 (90-94).
@@ -47,12 +49,6 @@ _channel_ids = itertools.count(-1001000000001, -1)
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(START)
-
-
-@pytest.fixture
-async def preview() -> AsyncIterator[FakePreview]:
-    async with FakePreview() as fake:
-        yield fake
 
 
 @pytest.fixture
@@ -351,12 +347,6 @@ async def test_failing_preview_is_reported_and_loses_nothing(
     source = await source_of(db, channel_id)
     assert (source.status, source.failures, source.last_error) == (ViewSourceStatus.OK, 0, None)
     assert len((await stored_views(db, channel_id))[103]) == 2
-
-
-@pytest.fixture
-def settings(settings: Settings, preview: FakePreview) -> Settings:
-    """The bot under test reads the preview from the local server."""
-    return settings.model_copy(update={"preview_base_url": preview.base_url})
 
 
 @pytest.mark.settings(views_page_delay_seconds=0)
