@@ -5,19 +5,16 @@ from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, LinkPreviewOptions, Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import WebhookAction, WebhookCb, WebhookWizardAction, WebhookWizardCb
-from bot.handlers.common import NOT_A_COMMAND, show_in_place
+from bot.handlers.common import NO_PREVIEW, NOT_A_COMMAND, show_in_place
 from bot.i18n_texts import webhooks as texts
 from bot.keyboards import webhook_endpoint_keyboard, webhook_events_keyboard, webhooks_keyboard
 from services.domain.users import UserRecord
 from services.domain.webhooks import SUBSCRIBABLE, WebhookEventType
 from services.i18n import Translator
 from services.webhooks import EndpointNotFound, NoEventsChosen, UrlRefused, WebhookService
-
-# A URL in a message should not be fetched for a preview: the receiver would see a stray GET.
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 class NewEndpoint(StatesGroup):
@@ -32,7 +29,7 @@ async def show_webhooks(
     await message.answer(
         texts.listing(t, endpoints),
         reply_markup=webhooks_keyboard(t, endpoints),
-        link_preview_options=_NO_PREVIEW,
+        link_preview_options=NO_PREVIEW,
     )
 
 
@@ -40,7 +37,13 @@ async def on_list(
     query: CallbackQuery, user: UserRecord, webhooks: WebhookService, t: Translator
 ) -> None:
     endpoints = await webhooks.endpoints(user_id=user.id)
-    await show_in_place(query, texts.listing(t, endpoints), webhooks_keyboard(t, endpoints))
+    # Without previews: Telegram would fetch the receivers' URLs, a stray GET for each.
+    await show_in_place(
+        query,
+        texts.listing(t, endpoints),
+        webhooks_keyboard(t, endpoints),
+        link_preview_options=NO_PREVIEW,
+    )
 
 
 async def on_add(
@@ -71,7 +74,7 @@ async def on_url(
     await message.answer(
         texts.choose_events(t, url),
         reply_markup=webhook_events_keyboard(t, set(chosen)),
-        link_preview_options=_NO_PREVIEW,
+        link_preview_options=NO_PREVIEW,
     )
 
 
@@ -97,7 +100,10 @@ async def on_wizard(
         chosen ^= {SUBSCRIBABLE[callback_data.event]}
         await state.update_data(events=[event.value for event in SUBSCRIBABLE if event in chosen])
         await show_in_place(
-            query, texts.choose_events(t, data["url"]), webhook_events_keyboard(t, chosen)
+            query,
+            texts.choose_events(t, data["url"]),
+            webhook_events_keyboard(t, chosen),
+            link_preview_options=NO_PREVIEW,
         )
         return
     try:
@@ -112,7 +118,7 @@ async def on_wizard(
         return
     await state.clear()
     await query.message.edit_text(
-        texts.created(t, created.endpoint, created.secret), link_preview_options=_NO_PREVIEW
+        texts.created(t, created.endpoint, created.secret), link_preview_options=NO_PREVIEW
     )
     await query.answer()
 
@@ -133,7 +139,7 @@ async def on_endpoint(
             await webhooks.delete(user_id=user.id, endpoint_id=endpoint_id)
             await query.message.edit_text(
                 t(texts.DELETED, id=endpoint.id, url=endpoint.url),
-                link_preview_options=_NO_PREVIEW,
+                link_preview_options=NO_PREVIEW,
             )
             await query.answer()
             return
@@ -156,7 +162,11 @@ async def on_endpoint(
         await query.answer(t(texts.GONE), show_alert=True)
         return
     await show_in_place(
-        query, texts.card(t, endpoint), webhook_endpoint_keyboard(t, endpoint), answer=answer
+        query,
+        texts.card(t, endpoint),
+        webhook_endpoint_keyboard(t, endpoint),
+        answer=answer,
+        link_preview_options=NO_PREVIEW,
     )
 
 
