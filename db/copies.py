@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from db.repository import Repository, record_from
+from db.webhooks import publish
 from services.domain.copies import (
     ComparedChannel,
     CopyMatch,
@@ -15,6 +16,7 @@ from services.domain.copies import (
     WatchedPost,
     Watcher,
 )
+from services.domain.webhooks import copy_found
 
 _COPY_COLUMNS = (
     "channel_id",
@@ -370,45 +372,62 @@ class CopyAlertsRepository(Repository):
             )
             for m in matches
         ]
-        fired = await self._pool.fetch(
-            """
-            WITH m AS (
-                SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[],
-                                     $5::bigint[], $6::text[])
-                       AS t(user_id, channel_id, message_id, watched_id, watched_message_id,
-                            details)
-            ),
-            fired AS (
-                INSERT INTO alert_firings (rule_id, dedupe_key, fired_at, deliver_after, details)
-                SELECT r.id, m.watched_id || ':' || m.watched_message_id || ':' || m.message_id,
-                       $7, $7, m.details::jsonb
-                  FROM m
-                  JOIN alert_rules r ON r.owner_id = m.user_id AND r.channel_id = m.channel_id
-                                    AND r.kind = 'copy' AND NOT r.paused
-                                    AND (r.muted_until IS NULL OR r.muted_until <= $7)
-                 WHERE NOT EXISTS (
-                       SELECT 1 FROM copy_dismissals d
-                        WHERE d.user_id = m.user_id AND d.channel_id = m.channel_id
-                          AND d.message_id = m.message_id AND d.watched_id = m.watched_id
-                          AND d.watched_message_id = m.watched_message_id)
-                ON CONFLICT (rule_id, dedupe_key) DO NOTHING
-                RETURNING rule_id
-            ),
-            cooling AS (
-                UPDATE alert_rules r SET last_fired_at = $7
-                 WHERE r.id IN (SELECT rule_id FROM fired)
+        async with self._transaction() as conn:
+            fired = await conn.fetch(
+                """
+                WITH m AS (
+                    SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[],
+                                         $5::bigint[], $6::text[])
+                           AS t(user_id, channel_id, message_id, watched_id, watched_message_id,
+                                details)
+                ),
+                fired AS (
+                    INSERT INTO alert_firings
+                           (rule_id, dedupe_key, fired_at, deliver_after, details)
+                    SELECT r.id, m.watched_id || ':' || m.watched_message_id || ':' || m.message_id,
+                           $7, $7, m.details::jsonb
+                      FROM m
+                      JOIN alert_rules r ON r.owner_id = m.user_id AND r.channel_id = m.channel_id
+                                        AND r.kind = 'copy' AND NOT r.paused
+                                        AND (r.muted_until IS NULL OR r.muted_until <= $7)
+                     WHERE NOT EXISTS (
+                           SELECT 1 FROM copy_dismissals d
+                            WHERE d.user_id = m.user_id AND d.channel_id = m.channel_id
+                              AND d.message_id = m.message_id AND d.watched_id = m.watched_id
+                              AND d.watched_message_id = m.watched_message_id)
+                    ON CONFLICT (rule_id, dedupe_key) DO NOTHING
+                    RETURNING rule_id, details
+                ),
+                cooling AS (
+                    UPDATE alert_rules r SET last_fired_at = $7
+                     WHERE r.id IN (SELECT rule_id FROM fired)
+                )
+                SELECT r.owner_id, r.channel_id, f.details
+                  FROM fired f JOIN alert_rules r ON r.id = f.rule_id
+                 ORDER BY r.owner_id, r.channel_id
+                """,
+                [m.user_id for m in matches],
+                [m.channel_id for m in matches],
+                [m.message_id for m in matches],
+                [m.watched_id for m in matches],
+                [m.watched_message_id for m in matches],
+                details,
+                now,
             )
-            SELECT count(*) FROM fired
-            """,
-            [m.user_id for m in matches],
-            [m.channel_id for m in matches],
-            [m.message_id for m in matches],
-            [m.watched_id for m in matches],
-            [m.watched_message_id for m in matches],
-            details,
-            now,
-        )
-        return fired[0]["count"]
+            # Webhooks hear of each copy as it is announced (copy.found), in the same transaction.
+            await publish(
+                conn,
+                [
+                    copy_found(
+                        user_id=row["owner_id"],
+                        channel_id=row["channel_id"],
+                        details=row["details"],
+                        at=now,
+                    )
+                    for row in fired
+                ],
+            )
+        return len(fired)
 
     async def dismiss(self, *, user_id: int, firing_id: int, now: datetime) -> bool:
         """Not a copy: the pair of the user's copy alert is never reported to them again."""

@@ -9,7 +9,7 @@ import pytest
 from copies_corpus import copied_picture, picture
 from fake_preview import Preview, PreviewItem
 from fake_telegram import FakeTelegram, FakeUser
-from stories import owner_with_channel
+from stories import owner_with_channel, webhook_endpoint
 
 # Every test's bot reads the fake preview (pages and photos).
 pytestmark = pytest.mark.usefixtures("preview")
@@ -291,3 +291,25 @@ async def test_a_russian_owner_hears_of_a_copy_in_russian(app, tg, clock, previe
     (alert,) = await delivered(app, tg, alice)
     assert "опубликовал копию вашего поста через 2 ч" in alert.text
     await tg.press_button(alice, alert, "Это не копия")
+
+
+@pytest.mark.settings(webhook_allow_private_addresses=True)
+async def test_a_copy_found_reaches_the_owners_webhook(app, tg, clock, preview, receiver) -> None:
+    original = await alice_with_original(app, tg, clock)
+    await webhook_endpoint(app, receiver, original.owner, events=["copy.found", "alert.fired"])
+    copied = copied_picture(original.photo, random.Random(2))
+    preview.publish(
+        "thief",
+        PreviewItem(10, clock.now() - timedelta(minutes=30), COPY, photos=(copied,)),
+        title="Thief",
+    )
+
+    await tg.send_text(original.owner, "/watch @thief")
+    await delivered(app, tg, original.owner)
+    await app.services.webhook_delivery.deliver_due()
+
+    assert receiver.refused == []
+    (found,) = [d.payload["data"] for d in receiver.of_type("copy.found")]
+    assert found["message_id"] == original.message_id
+    assert (found["watched_username"], found["watched_message_id"]) == ("thief", 10)
+    assert [d.payload["data"]["kind"] for d in receiver.of_type("alert.fired")] == ["copy"]
