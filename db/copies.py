@@ -345,8 +345,7 @@ class CopyAlertsRepository(Repository):
             SELECT $1, c.id, 'copy', '0', $2
               FROM channel_admins a JOIN channels c ON c.id = a.channel_id AND c.is_tracked
              WHERE a.user_id = $1
-               AND NOT EXISTS (SELECT 1 FROM alert_rules r
-                                WHERE r.owner_id = $1 AND r.channel_id = c.id AND r.kind = 'copy')
+            ON CONFLICT DO NOTHING  -- alert_rules_one_copy_rule: one per owner and channel
             """,
             user_id,
             now,
@@ -354,7 +353,8 @@ class CopyAlertsRepository(Repository):
 
     async def fire(self, *, matches: Sequence[CopyMatch], now: datetime) -> int:
         """A firing for each match whose rule is active and whose pair was not dismissed;
-        a pair already announced is not announced again (UNIQUE rule and dedupe key)."""
+        a pair already announced is not announced again (UNIQUE rule and dedupe key). Only the
+        oldest copy rule of an owner and channel fires, so a copy is announced once per owner."""
         details = [
             json.dumps(
                 {
@@ -383,10 +383,12 @@ class CopyAlertsRepository(Repository):
                 SELECT r.id, m.watched_id || ':' || m.watched_message_id || ':' || m.message_id,
                        $7, $7, m.details::jsonb
                   FROM m
-                  JOIN alert_rules r ON r.owner_id = m.user_id AND r.channel_id = m.channel_id
-                                    AND r.kind = 'copy' AND NOT r.paused
-                                    AND (r.muted_until IS NULL OR r.muted_until <= $7)
-                 WHERE NOT EXISTS (
+                  JOIN LATERAL (SELECT * FROM alert_rules o
+                                 WHERE o.owner_id = m.user_id AND o.channel_id = m.channel_id
+                                   AND o.kind = 'copy'
+                                 ORDER BY o.created_at, o.id LIMIT 1) r ON true
+                 WHERE NOT r.paused AND (r.muted_until IS NULL OR r.muted_until <= $7)
+                   AND NOT EXISTS (
                        SELECT 1 FROM copy_dismissals d
                         WHERE d.user_id = m.user_id AND d.channel_id = m.channel_id
                           AND d.message_id = m.message_id AND d.watched_id = m.watched_id

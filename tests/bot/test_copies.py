@@ -5,6 +5,7 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
+import asyncpg
 import pytest
 from copies_corpus import copied_picture, picture
 from fake_preview import Preview, PreviewItem
@@ -97,6 +98,40 @@ async def test_a_copy_with_edits_is_announced_once_and_forwards_and_unrelated_po
 
     await tg.send_text(alice, "/alerts history")
     assert "Copy of your post" in tg.texts_to(alice)[-1]
+
+
+_SECOND_COPY_RULE = """
+    INSERT INTO alert_rules (owner_id, channel_id, kind, cooldown, created_at)
+    SELECT owner_id, channel_id, kind, cooldown, created_at + interval '1 second'
+      FROM alert_rules WHERE kind = 'copy'
+"""
+
+
+async def test_a_copy_is_announced_once_even_if_the_channel_had_two_copy_rules(
+    app, tg, clock, preview, db
+) -> None:
+    original = await alice_with_original(app, tg, clock)
+    alice = original.owner
+    await tg.send_text(alice, "/watch")  # the list makes sure of the copy rule
+    with pytest.raises(asyncpg.UniqueViolationError):
+        await db.execute(_SECOND_COPY_RULE)
+    # A database that got two before the unique index still announces a copy once.
+    await db.execute("DROP INDEX alert_rules_one_copy_rule")
+    try:
+        await db.execute(_SECOND_COPY_RULE)
+        preview.publish("thief", PreviewItem(10, clock.now() - timedelta(minutes=30), COPY))
+        await tg.send_text(alice, "/watch @thief")
+        assert len(await delivered(app, tg, alice)) == 1
+        assert await db.fetchval("SELECT count(*) FROM alert_firings") == 1
+    finally:
+        await db.execute(
+            "DELETE FROM alert_rules WHERE kind = 'copy'"
+            " AND id <> (SELECT min(id) FROM alert_rules)"
+        )
+        await db.execute(
+            "CREATE UNIQUE INDEX alert_rules_one_copy_rule ON alert_rules (owner_id, channel_id)"
+            " WHERE kind = 'copy'"
+        )
 
 
 async def test_after_not_a_copy_the_pair_is_never_reported_again(app, tg, clock, preview) -> None:
