@@ -413,20 +413,26 @@ class CopyAlertsRepository(Repository):
         return fired[0]["count"]
 
     async def dismiss(self, *, user_id: int, firing_id: int, now: datetime) -> bool:
-        """Not a copy: the pair of the user's copy alert is never reported to them again."""
+        """Not a copy: the pair of the user's copy alert is never reported to them again.
+        True when the alert is there, dismissed now or already before (a second press)."""
         dismissed = await self._pool.fetchval(
             """
-            INSERT INTO copy_dismissals
-                   (user_id, channel_id, message_id, watched_id, watched_message_id, dismissed_at)
-            SELECT r.owner_id, r.channel_id, (f.details->>'message_id')::bigint,
-                   (f.details->>'watched_id')::bigint,
-                   (f.details->>'watched_message_id')::bigint, $3
-              FROM alert_firings f JOIN alert_rules r ON r.id = f.rule_id
-             WHERE f.id = $1 AND r.owner_id = $2 AND r.kind = 'copy'
-               AND EXISTS (SELECT 1 FROM watched_channels w
-                            WHERE w.id = (f.details->>'watched_id')::bigint)
-            ON CONFLICT DO NOTHING
-            RETURNING true
+            WITH pair AS (
+                SELECT r.owner_id, r.channel_id, (f.details->>'message_id')::bigint,
+                       (f.details->>'watched_id')::bigint,
+                       (f.details->>'watched_message_id')::bigint, $3::timestamptz
+                  FROM alert_firings f JOIN alert_rules r ON r.id = f.rule_id
+                 WHERE f.id = $1 AND r.owner_id = $2 AND r.kind = 'copy'
+                   AND EXISTS (SELECT 1 FROM watched_channels w
+                                WHERE w.id = (f.details->>'watched_id')::bigint)
+            ),
+            stored AS (
+                INSERT INTO copy_dismissals (user_id, channel_id, message_id, watched_id,
+                                             watched_message_id, dismissed_at)
+                SELECT * FROM pair
+                ON CONFLICT DO NOTHING
+            )
+            SELECT EXISTS (SELECT 1 FROM pair)
             """,
             firing_id,
             user_id,

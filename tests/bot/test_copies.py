@@ -143,6 +143,9 @@ async def test_after_not_a_copy_the_pair_is_never_reported_again(app, tg, clock,
 
     query = await tg.press_button(alice, alert, "Not a copy")
     assert "won't report this pair again" in tg.callback_answer(query)["text"]
+    # A second press (a double tap, or later) gets the same answer.
+    query = await tg.press_button(alice, alert, "Not a copy")
+    assert "won't report this pair again" in tg.callback_answer(query)["text"]
     # Even with the copy alert deleted and made anew, and the channel's posts compared again.
     await tg.send_text(alice, "/alerts")
     await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Delete 1")
