@@ -11,6 +11,7 @@ from copies_corpus import copied_picture, picture
 from fake_preview import Preview, PreviewItem
 from fake_telegram import FakeTelegram, FakeUser
 from stories import owner_with_channel
+from yarl import URL
 
 # Every test's bot reads the fake preview (pages and photos).
 pytestmark = pytest.mark.usefixtures("preview")
@@ -196,6 +197,28 @@ async def test_photos_over_the_limit_or_not_images_are_skipped_without_stopping_
     (alert,) = await delivered(app, tg, alice)
     assert "https://t.me/thief/22" in alert.text
     assert preview.requests["/file/thief_20_0.jpg"] == 1
+
+
+async def test_a_photo_redirected_to_another_host_is_skipped_not_followed(
+    app, tg, clock, preview
+) -> None:
+    original = await alice_with_original(app, tg, clock)
+    alice = original.owner
+    preview.publish(
+        "thief",
+        PreviewItem(30, clock.now() - timedelta(minutes=40), "", photos=(b"elsewhere",)),
+        PreviewItem(31, clock.now() - timedelta(minutes=30), COPY),
+    )
+    # The photo's address answers a redirect to another host that serves a copy of Alice's photo.
+    preview.files["elsewhere.jpg"] = copied_picture(original.photo, random.Random(2))
+    elsewhere = URL(preview.base_url).with_host("localhost") / "file" / "elsewhere.jpg"
+    preview.redirects["thief_30_0.jpg"] = str(elsewhere)
+
+    await tg.send_text(alice, "/watch @thief")
+    (alert,) = await delivered(app, tg, alice)
+    assert "https://t.me/thief/31" in alert.text
+    assert preview.requests["/file/thief_30_0.jpg"] == 1
+    assert preview.requests["/file/elsewhere.jpg"] == 0
 
 
 @pytest.mark.parametrize(
