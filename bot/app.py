@@ -14,7 +14,7 @@ import stripe
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
-from aiogram.types import BotCommand, MenuButtonWebApp, WebAppInfo
+from aiogram.types import BotCommand
 from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -25,8 +25,8 @@ from bot.digest_sender import AiogramDigestSender
 from bot.fsm_storage import PostgresStorage
 from bot.handlers import get_routers
 from bot.i18n import CatalogI18n, UserLocaleMiddleware
-from bot.i18n_texts import miniapp as miniapp_texts
 from bot.i18n_texts.commands import COMMANDS, FEATURE_COMMANDS
+from bot.menu_button import set_dashboard_button
 from bot.metrics import BotMetrics, TelegramErrorMetricsMiddleware, UpdateMetricsMiddleware
 from bot.middlewares import InFlightUpdates, RememberUserMiddleware, ThrottlingMiddleware
 from bot.polling import ConfirmingDispatcher
@@ -262,15 +262,10 @@ class BotApplication:
         log.info("bot started")
 
     async def _set_menu_button(self) -> None:
-        """The chat's menu button opens the dashboard; Telegram takes only an https address."""
-        url = self.settings.dashboard_url
-        if url is None:
-            return
-        t = self.catalogs.translator(DEFAULT_LOCALE)  # one button for everyone: no language
-        await self.bot.set_chat_menu_button(
-            menu_button=MenuButtonWebApp(
-                text=t(miniapp_texts.MENU_BUTTON), web_app=WebAppInfo(url=url)
-            )
+        """Everyone's default menu button, in English; each user gets their own language's
+        when they /start or choose a language (bot/menu_button.py)."""
+        await set_dashboard_button(
+            self.bot, self.catalogs.translator(DEFAULT_LOCALE), self.settings.dashboard_url
         )
 
     async def _set_commands_menu(self) -> None:

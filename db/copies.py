@@ -347,8 +347,7 @@ class CopyAlertsRepository(Repository):
             SELECT $1, c.id, 'copy', '0', $2
               FROM channel_admins a JOIN channels c ON c.id = a.channel_id AND c.is_tracked
              WHERE a.user_id = $1
-               AND NOT EXISTS (SELECT 1 FROM alert_rules r
-                                WHERE r.owner_id = $1 AND r.channel_id = c.id AND r.kind = 'copy')
+            ON CONFLICT DO NOTHING  -- alert_rules_one_copy_rule: one per owner and channel
             """,
             user_id,
             now,
@@ -356,7 +355,8 @@ class CopyAlertsRepository(Repository):
 
     async def fire(self, *, matches: Sequence[CopyMatch], now: datetime) -> int:
         """A firing for each match whose rule is active and whose pair was not dismissed;
-        a pair already announced is not announced again (UNIQUE rule and dedupe key)."""
+        a pair already announced is not announced again (UNIQUE rule and dedupe key). Only the
+        oldest copy rule of an owner and channel fires, so a copy is announced once per owner."""
         details = [
             json.dumps(
                 {
@@ -387,10 +387,13 @@ class CopyAlertsRepository(Repository):
                     SELECT r.id, m.watched_id || ':' || m.watched_message_id || ':' || m.message_id,
                            $7, $7, m.details::jsonb
                       FROM m
-                      JOIN alert_rules r ON r.owner_id = m.user_id AND r.channel_id = m.channel_id
-                                        AND r.kind = 'copy' AND NOT r.paused
-                                        AND (r.muted_until IS NULL OR r.muted_until <= $7)
-                     WHERE NOT EXISTS (
+                      -- One announcement per owner and channel, by its oldest copy rule.
+                      JOIN LATERAL (SELECT * FROM alert_rules o
+                                     WHERE o.owner_id = m.user_id AND o.channel_id = m.channel_id
+                                       AND o.kind = 'copy'
+                                     ORDER BY o.created_at, o.id LIMIT 1) r ON true
+                     WHERE NOT r.paused AND (r.muted_until IS NULL OR r.muted_until <= $7)
+                       AND NOT EXISTS (
                            SELECT 1 FROM copy_dismissals d
                             WHERE d.user_id = m.user_id AND d.channel_id = m.channel_id
                               AND d.message_id = m.message_id AND d.watched_id = m.watched_id
@@ -430,20 +433,26 @@ class CopyAlertsRepository(Repository):
         return len(fired)
 
     async def dismiss(self, *, user_id: int, firing_id: int, now: datetime) -> bool:
-        """Not a copy: the pair of the user's copy alert is never reported to them again."""
+        """Not a copy: the pair of the user's copy alert is never reported to them again.
+        True when the alert is there, dismissed now or already before (a second press)."""
         dismissed = await self._pool.fetchval(
             """
-            INSERT INTO copy_dismissals
-                   (user_id, channel_id, message_id, watched_id, watched_message_id, dismissed_at)
-            SELECT r.owner_id, r.channel_id, (f.details->>'message_id')::bigint,
-                   (f.details->>'watched_id')::bigint,
-                   (f.details->>'watched_message_id')::bigint, $3
-              FROM alert_firings f JOIN alert_rules r ON r.id = f.rule_id
-             WHERE f.id = $1 AND r.owner_id = $2 AND r.kind = 'copy'
-               AND EXISTS (SELECT 1 FROM watched_channels w
-                            WHERE w.id = (f.details->>'watched_id')::bigint)
-            ON CONFLICT DO NOTHING
-            RETURNING true
+            WITH pair AS (
+                SELECT r.owner_id, r.channel_id, (f.details->>'message_id')::bigint,
+                       (f.details->>'watched_id')::bigint,
+                       (f.details->>'watched_message_id')::bigint, $3::timestamptz
+                  FROM alert_firings f JOIN alert_rules r ON r.id = f.rule_id
+                 WHERE f.id = $1 AND r.owner_id = $2 AND r.kind = 'copy'
+                   AND EXISTS (SELECT 1 FROM watched_channels w
+                                WHERE w.id = (f.details->>'watched_id')::bigint)
+            ),
+            stored AS (
+                INSERT INTO copy_dismissals (user_id, channel_id, message_id, watched_id,
+                                             watched_message_id, dismissed_at)
+                SELECT * FROM pair
+                ON CONFLICT DO NOTHING
+            )
+            SELECT EXISTS (SELECT 1 FROM pair)
             """,
             firing_id,
             user_id,

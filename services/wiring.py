@@ -302,7 +302,7 @@ def build_services(
             public_base_url=settings.public_base_url,
             cache_seconds=settings.share_cache_seconds,
         ),
-        sources=SourcesService(sources_repo, gateway, channels, entitlements, clock),
+        sources=SourcesService(sources_repo, gateway, channels, entitlements, outgoing, clock),
         billing=BillingService(billing_repo, notifier, clock),
         stars=StarsService(billing_repo, gateway, notifier, clock),
         stripe_billing=_stripe_billing(settings, billing_repo, notifier, clock, stripe_http),
