@@ -14,7 +14,7 @@ import stripe
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
-from aiogram.types import BotCommand, MenuButtonWebApp, WebAppInfo
+from aiogram.types import BotCommand
 from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -25,8 +25,8 @@ from bot.digest_sender import AiogramDigestSender
 from bot.fsm_storage import PostgresStorage
 from bot.handlers import get_routers
 from bot.i18n import CatalogI18n, UserLocaleMiddleware
-from bot.i18n_texts import miniapp as miniapp_texts
 from bot.i18n_texts.commands import COMMANDS, FEATURE_COMMANDS
+from bot.menu_button import set_dashboard_button
 from bot.metrics import BotMetrics, TelegramErrorMetricsMiddleware, UpdateMetricsMiddleware
 from bot.middlewares import InFlightUpdates, RememberUserMiddleware, ThrottlingMiddleware
 from bot.polling import ConfirmingDispatcher
@@ -35,6 +35,7 @@ from bot.session import create_session
 from bot.telegram_gateway import AiogramBillingNotifier, AiogramTelegramGateway
 from bot.web import create_web_app, create_web_runner
 from bot.webhook import StoringRequestHandler, webhook_secret
+from bot.webhook_notifier import AiogramWebhookNotifier
 from services.clock import Clock, SystemClock
 from services.config import Settings
 from services.domain.views import ViewSourceStatus
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 
 # Stars and granted plans run out on their own; their users hear about it within this time.
 _PLAN_EXPIRY_CHECK_MINUTES = 10
+# Delivered webhook messages past the delivery log's 30 days are forgotten this often.
+_WEBHOOK_PRUNE_MINUTES = 60
 # On shutdown, updates being handled get this long to finish before they are cancelled.
 _IN_FLIGHT_GRACE_SECONDS = 2.0
 
@@ -75,6 +78,7 @@ class BotApplication:
             gateway=AiogramTelegramGateway(self.bot),
             notifier=AiogramBillingNotifier(self.bot, self.catalogs, self._user_locale),
             alert_sender=AiogramAlertSender(self.bot, self.catalogs),
+            webhook_notifier=AiogramWebhookNotifier(self.bot, self.catalogs),
             digest_sender=AiogramDigestSender(self.bot, self.catalogs, self._user_locale),
             stripe_http=self._stripe_http,
         )
@@ -197,6 +201,12 @@ class BotApplication:
                 "alert_evaluation",
                 minutes=settings.alert_check_minutes,
             )
+        if settings.feature_webhooks:
+            self._every(
+                self.services.webhook_delivery.prune,
+                "webhook_prune",
+                minutes=_WEBHOOK_PRUNE_MINUTES,
+            )
         if settings.feature_insights:
             self._every(
                 self.services.insights.send_due_digests,
@@ -234,6 +244,8 @@ class BotApplication:
         self.services.ingestion.start()
         if self.settings.feature_alerts:
             self.services.alert_delivery.start()
+        if self.settings.feature_webhooks:
+            self.services.webhook_delivery.start()
         if self.settings.feature_analytics:
             self._preview_session = aiohttp.ClientSession()
             self.views = build_views_collector(
@@ -250,15 +262,10 @@ class BotApplication:
         log.info("bot started")
 
     async def _set_menu_button(self) -> None:
-        """The chat's menu button opens the dashboard; Telegram takes only an https address."""
-        url = self.settings.dashboard_url
-        if url is None:
-            return
-        t = self.catalogs.translator(DEFAULT_LOCALE)  # one button for everyone: no language
-        await self.bot.set_chat_menu_button(
-            menu_button=MenuButtonWebApp(
-                text=t(miniapp_texts.MENU_BUTTON), web_app=WebAppInfo(url=url)
-            )
+        """Everyone's default menu button, in English; each user gets their own language's
+        when they /start or choose a language (bot/menu_button.py)."""
+        await set_dashboard_button(
+            self.bot, self.catalogs.translator(DEFAULT_LOCALE), self.settings.dashboard_url
         )
 
     async def _set_commands_menu(self) -> None:
@@ -322,6 +329,8 @@ class BotApplication:
         # Sends waiting for their turn are given back to the outbox; sends in flight finish.
         await self.services.outgoing.close()
         await self.services.alert_delivery.stop()
+        # What was not delivered stays in the outbox, for the next start or another process.
+        await self.services.webhook_delivery.stop()
         await self.services.insights.close()
         await self.services.copies.close()
         if self._preview_session is not None:

@@ -16,6 +16,7 @@ from services.analytics import EARLIEST_DAY, MAX_PERIOD_DAYS
 from services.billing import paid_plan
 from services.bounds import INT64_MAX, bounded_int
 from services.domain.alerts import AlertKind
+from services.domain.webhooks import SUBSCRIBABLE
 from services.i18n import Language
 from services.share_links import LIFETIME_HOURS
 from services.sources import LINK_LIFETIME_DAYS
@@ -295,6 +296,36 @@ def _number(value: str, *, minimum: int = -INT64_MAX) -> None:
 def _nothing(value: str) -> None:
     if value:
         raise ValueError(f"this button carries no value, not {value!r}")
+
+
+class WebhookAction(StrEnum):
+    LIST = "ls"
+    ADD = "add"
+    OPEN = "op"
+    TEST = "t"
+    LOG = "log"
+    ENABLE = "en"
+    DELETE = "del"
+
+
+class WebhookCb(CallbackData, prefix="wh"):
+    """A button under /webhooks; endpoint_id 0 for the list and Add."""
+
+    action: WebhookAction
+    endpoint_id: Annotated[int, Field(ge=0, le=INT64_MAX)] = 0
+
+
+class WebhookWizardAction(StrEnum):
+    TOGGLE = "tg"
+    SAVE = "sv"
+    CANCEL = "cx"
+
+
+class WebhookWizardCb(CallbackData, prefix="ww"):
+    """Choosing a new endpoint's events: toggle one (by its place in SUBSCRIBABLE), or finish."""
+
+    action: WebhookWizardAction
+    event: Annotated[int, Field(ge=0, lt=len(SUBSCRIBABLE))] = 0
 
 
 class LinksAction(StrEnum):

@@ -43,6 +43,10 @@ from bot.callbacks import (
     WatchCb,
     WatermarkAction,
     WatermarkCb,
+    WebhookAction,
+    WebhookCb,
+    WebhookWizardAction,
+    WebhookWizardCb,
 )
 from bot.i18n_texts import alerts as alerts_texts
 from bot.i18n_texts import api as api_texts
@@ -59,6 +63,7 @@ from bot.i18n_texts import share as share_texts
 from bot.i18n_texts import start as start_texts
 from bot.i18n_texts import stats as stats_texts
 from bot.i18n_texts import watermark as watermark_texts
+from bot.i18n_texts import webhooks as webhook_texts
 from bot.paging import Page
 from services.analytics import STANDARD_PERIODS, Period
 from services.domain.alerts import AlertRuleRecord
@@ -67,6 +72,7 @@ from services.domain.channels import ChannelRecord, ChannelSummary
 from services.domain.copies import WatchedChannelRecord
 from services.domain.share_links import ShareLinkRecord
 from services.domain.watermarks import PresetName
+from services.domain.webhooks import SUBSCRIBABLE, WebhookEndpointRecord, WebhookEventType
 from services.entitlements import within_cap
 from services.i18n import Language, Translator
 from services.plans import Plan
@@ -534,6 +540,67 @@ def preferences_keyboard(t: Translator, *, digest: bool | None = None) -> Inline
         builder.button(
             text=t(insights_texts.DIGEST_ON_BUTTON if digest else insights_texts.DIGEST_OFF_BUTTON),
             callback_data=PreferenceCb(action=PreferenceAction.DIGEST),
+        )
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def webhooks_keyboard(
+    t: Translator, endpoints: list[WebhookEndpointRecord]
+) -> InlineKeyboardMarkup:
+    """/webhooks: one button per endpoint, then Add."""
+    builder = InlineKeyboardBuilder()
+    for endpoint in endpoints:
+        builder.button(
+            text=t(webhook_texts.OPEN_BUTTON, id=endpoint.id),
+            callback_data=WebhookCb(action=WebhookAction.OPEN, endpoint_id=endpoint.id),
+        )
+    builder.button(
+        text=t(webhook_texts.ADD_BUTTON), callback_data=WebhookCb(action=WebhookAction.ADD)
+    )
+    rows = [3] * (len(endpoints) // 3) + ([len(endpoints) % 3] if len(endpoints) % 3 else [])
+    builder.adjust(*rows, 1)
+    return builder.as_markup()
+
+
+def webhook_events_keyboard(t: Translator, chosen: set[WebhookEventType]) -> InlineKeyboardMarkup:
+    """A new endpoint's events, each a toggle, then Save and Cancel."""
+    builder = InlineKeyboardBuilder()
+    for index, event in enumerate(SUBSCRIBABLE):
+        builder.button(
+            text=webhook_texts.event_button(t, event, event in chosen),
+            callback_data=WebhookWizardCb(action=WebhookWizardAction.TOGGLE, event=index),
+        )
+    builder.button(
+        text=t(webhook_texts.SAVE_BUTTON),
+        callback_data=WebhookWizardCb(action=WebhookWizardAction.SAVE),
+    )
+    builder.button(
+        text=t(webhook_texts.CANCEL_BUTTON),
+        callback_data=WebhookWizardCb(action=WebhookWizardAction.CANCEL),
+    )
+    builder.adjust(*([1] * len(SUBSCRIBABLE)), 2)
+    return builder.as_markup()
+
+
+def webhook_endpoint_keyboard(
+    t: Translator, endpoint: WebhookEndpointRecord
+) -> InlineKeyboardMarkup:
+    """Under an endpoint: Test, Deliveries, Enable (when disabled), Delete, Back."""
+    builder = InlineKeyboardBuilder()
+    actions = [
+        (webhook_texts.TEST_BUTTON, WebhookAction.TEST),
+        (webhook_texts.LOG_BUTTON, WebhookAction.LOG),
+    ]
+    if not endpoint.enabled:
+        actions.append((webhook_texts.ENABLE_BUTTON, WebhookAction.ENABLE))
+    actions += [
+        (webhook_texts.DELETE_BUTTON, WebhookAction.DELETE),
+        (webhook_texts.BACK_BUTTON, WebhookAction.LIST),
+    ]
+    for text, action in actions:
+        builder.button(
+            text=t(text), callback_data=WebhookCb(action=action, endpoint_id=endpoint.id)
         )
     builder.adjust(2)
     return builder.as_markup()

@@ -16,6 +16,7 @@ from aiogram.exceptions import (
     TelegramNotFound,
 )
 
+from bot.alert_sender import refusals_for_the_queue
 from bot.i18n_texts import billing as billing_texts
 from services.billing import BillingNotice
 from services.i18n import Catalogs
@@ -103,14 +104,10 @@ class AiogramTelegramGateway:
     async def approve_join_request(self, chat_id: int, user_id: int) -> None:
         await _managing_links(chat_id, self._bot.approve_chat_join_request(chat_id, user_id))
 
-    async def send_welcome(self, user_chat_id: int, text: str) -> bool:
-        try:
+    async def send_welcome(self, user_chat_id: int, text: str) -> None:
+        with refusals_for_the_queue():
             # The owner's own words: sent as they typed them, no markup read into them.
             await self._bot.send_message(user_chat_id, text, parse_mode=None)
-        except _UNAVAILABLE as error:
-            log.info("welcome not delivered: %s", error)
-            return False
-        return True
 
     async def refund_star_payment(self, *, user_id: int, charge_id: str) -> None:
         try:

@@ -7,15 +7,35 @@ import asyncpg
 
 from db.errors import NotFound
 from db.repository import Repository, record_from
+from db.webhooks import publish
 from services.domain.channels import ChannelRecord, ChannelSummary
+from services.domain.webhooks import ChannelRemovedReason, channel_added, channel_removed
 
 _COLUMNS = "c.id, c.title, c.username, c.is_tracked, c.added_at, c.tracking_stopped_at"
 
 
-_STOP_TRACKING = """
-    UPDATE channels SET is_tracked = false, tracking_stopped_at = $2
-     WHERE id = $1 AND is_tracked
-"""
+async def _stop_tracking(
+    conn: asyncpg.Connection, channel_id: int, at: datetime, reason: ChannelRemovedReason
+) -> None:
+    """Stop tracking a tracked channel and publish that to its admins' webhooks."""
+    row = await conn.fetchrow(
+        """
+        UPDATE channels SET is_tracked = false, tracking_stopped_at = $2
+         WHERE id = $1 AND is_tracked
+        RETURNING id, title, username
+        """,
+        channel_id,
+        at,
+    )
+    if row is not None:
+        event = channel_removed(
+            channel_id=row["id"],
+            title=row["title"],
+            username=row["username"],
+            reason=reason,
+            at=at,
+        )
+        await publish(conn, [event])
 
 
 def _channel(row: asyncpg.Record) -> ChannelRecord:
@@ -51,17 +71,30 @@ class ChannelsRepository(Repository):
         return _channel(row)
 
     async def stop_tracking(self, *, channel_id: int, at: datetime) -> None:
-        await self._pool.execute(_STOP_TRACKING, channel_id, at)
+        async with self._transaction() as conn:
+            await _stop_tracking(conn, channel_id, at, ChannelRemovedReason.STOPPED)
 
     async def detach_bot(self, *, channel_id: int, at: datetime) -> None:
         """Stop tracking the channel and forget its admins, at once; its data stays."""
-        async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute(_STOP_TRACKING, channel_id, at)
+        async with self._transaction() as conn:
+            await _stop_tracking(conn, channel_id, at, ChannelRemovedReason.BOT_REMOVED)
             await conn.execute("DELETE FROM channel_admins WHERE channel_id = $1", channel_id)
 
-    async def delete(self, *, channel_id: int) -> None:
-        """Delete the channel and, through the foreign keys, everything recorded about it."""
-        await self._pool.execute("DELETE FROM channels WHERE id = $1", channel_id)
+    async def delete(self, *, channel_id: int, at: datetime) -> None:
+        """Delete the channel and, through the foreign keys, everything recorded about it.
+
+        Its admins hear of it first (channel.removed), while they are still known.
+        """
+        async with self._transaction() as conn:
+            await _stop_tracking(conn, channel_id, at, ChannelRemovedReason.DELETED)
+            await conn.execute("DELETE FROM channels WHERE id = $1", channel_id)
+
+    async def announce_tracked(self, *, channel: ChannelRecord, at: datetime) -> None:
+        """Publish a newly tracked channel to its admins' webhooks (channel.added)."""
+        event = channel_added(
+            channel_id=channel.id, title=channel.title, username=channel.username, at=at
+        )
+        await publish(self._pool, [event])
 
     async def tracked_ids(self) -> list[int]:
         rows = await self._pool.fetch("SELECT id FROM channels WHERE is_tracked ORDER BY id")

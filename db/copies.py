@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from db.repository import Repository, record_from
+from db.webhooks import publish
 from services.domain.copies import (
     ComparedChannel,
     CopyMatch,
@@ -15,6 +16,7 @@ from services.domain.copies import (
     WatchedPost,
     Watcher,
 )
+from services.domain.webhooks import copy_found
 
 _COPY_COLUMNS = (
     "channel_id",
@@ -345,8 +347,7 @@ class CopyAlertsRepository(Repository):
             SELECT $1, c.id, 'copy', '0', $2
               FROM channel_admins a JOIN channels c ON c.id = a.channel_id AND c.is_tracked
              WHERE a.user_id = $1
-               AND NOT EXISTS (SELECT 1 FROM alert_rules r
-                                WHERE r.owner_id = $1 AND r.channel_id = c.id AND r.kind = 'copy')
+            ON CONFLICT DO NOTHING  -- alert_rules_one_copy_rule: one per owner and channel
             """,
             user_id,
             now,
@@ -354,7 +355,8 @@ class CopyAlertsRepository(Repository):
 
     async def fire(self, *, matches: Sequence[CopyMatch], now: datetime) -> int:
         """A firing for each match whose rule is active and whose pair was not dismissed;
-        a pair already announced is not announced again (UNIQUE rule and dedupe key)."""
+        a pair already announced is not announced again (UNIQUE rule and dedupe key). Only the
+        oldest copy rule of an owner and channel fires, so a copy is announced once per owner."""
         details = [
             json.dumps(
                 {
@@ -370,61 +372,87 @@ class CopyAlertsRepository(Repository):
             )
             for m in matches
         ]
-        fired = await self._pool.fetch(
-            """
-            WITH m AS (
-                SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[],
-                                     $5::bigint[], $6::text[])
-                       AS t(user_id, channel_id, message_id, watched_id, watched_message_id,
-                            details)
-            ),
-            fired AS (
-                INSERT INTO alert_firings (rule_id, dedupe_key, fired_at, deliver_after, details)
-                SELECT r.id, m.watched_id || ':' || m.watched_message_id || ':' || m.message_id,
-                       $7, $7, m.details::jsonb
-                  FROM m
-                  JOIN alert_rules r ON r.owner_id = m.user_id AND r.channel_id = m.channel_id
-                                    AND r.kind = 'copy' AND NOT r.paused
-                                    AND (r.muted_until IS NULL OR r.muted_until <= $7)
-                 WHERE NOT EXISTS (
-                       SELECT 1 FROM copy_dismissals d
-                        WHERE d.user_id = m.user_id AND d.channel_id = m.channel_id
-                          AND d.message_id = m.message_id AND d.watched_id = m.watched_id
-                          AND d.watched_message_id = m.watched_message_id)
-                ON CONFLICT (rule_id, dedupe_key) DO NOTHING
-                RETURNING rule_id
-            ),
-            cooling AS (
-                UPDATE alert_rules r SET last_fired_at = $7
-                 WHERE r.id IN (SELECT rule_id FROM fired)
+        async with self._transaction() as conn:
+            fired = await conn.fetch(
+                """
+                WITH m AS (
+                    SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[],
+                                         $5::bigint[], $6::text[])
+                           AS t(user_id, channel_id, message_id, watched_id, watched_message_id,
+                                details)
+                ),
+                fired AS (
+                    INSERT INTO alert_firings
+                           (rule_id, dedupe_key, fired_at, deliver_after, details)
+                    SELECT r.id, m.watched_id || ':' || m.watched_message_id || ':' || m.message_id,
+                           $7, $7, m.details::jsonb
+                      FROM m
+                      -- One announcement per owner and channel, by its oldest copy rule.
+                      JOIN LATERAL (SELECT * FROM alert_rules o
+                                     WHERE o.owner_id = m.user_id AND o.channel_id = m.channel_id
+                                       AND o.kind = 'copy'
+                                     ORDER BY o.created_at, o.id LIMIT 1) r ON true
+                     WHERE NOT r.paused AND (r.muted_until IS NULL OR r.muted_until <= $7)
+                       AND NOT EXISTS (
+                           SELECT 1 FROM copy_dismissals d
+                            WHERE d.user_id = m.user_id AND d.channel_id = m.channel_id
+                              AND d.message_id = m.message_id AND d.watched_id = m.watched_id
+                              AND d.watched_message_id = m.watched_message_id)
+                    ON CONFLICT (rule_id, dedupe_key) DO NOTHING
+                    RETURNING rule_id, details
+                ),
+                cooling AS (
+                    UPDATE alert_rules r SET last_fired_at = $7
+                     WHERE r.id IN (SELECT rule_id FROM fired)
+                )
+                SELECT r.owner_id, r.channel_id, f.details
+                  FROM fired f JOIN alert_rules r ON r.id = f.rule_id
+                 ORDER BY r.owner_id, r.channel_id
+                """,
+                [m.user_id for m in matches],
+                [m.channel_id for m in matches],
+                [m.message_id for m in matches],
+                [m.watched_id for m in matches],
+                [m.watched_message_id for m in matches],
+                details,
+                now,
             )
-            SELECT count(*) FROM fired
-            """,
-            [m.user_id for m in matches],
-            [m.channel_id for m in matches],
-            [m.message_id for m in matches],
-            [m.watched_id for m in matches],
-            [m.watched_message_id for m in matches],
-            details,
-            now,
-        )
-        return fired[0]["count"]
+            # Webhooks hear of each copy as it is announced (copy.found), in the same transaction.
+            await publish(
+                conn,
+                [
+                    copy_found(
+                        user_id=row["owner_id"],
+                        channel_id=row["channel_id"],
+                        details=row["details"],
+                        at=now,
+                    )
+                    for row in fired
+                ],
+            )
+        return len(fired)
 
     async def dismiss(self, *, user_id: int, firing_id: int, now: datetime) -> bool:
-        """Not a copy: the pair of the user's copy alert is never reported to them again."""
+        """Not a copy: the pair of the user's copy alert is never reported to them again.
+        True when the alert is there, dismissed now or already before (a second press)."""
         dismissed = await self._pool.fetchval(
             """
-            INSERT INTO copy_dismissals
-                   (user_id, channel_id, message_id, watched_id, watched_message_id, dismissed_at)
-            SELECT r.owner_id, r.channel_id, (f.details->>'message_id')::bigint,
-                   (f.details->>'watched_id')::bigint,
-                   (f.details->>'watched_message_id')::bigint, $3
-              FROM alert_firings f JOIN alert_rules r ON r.id = f.rule_id
-             WHERE f.id = $1 AND r.owner_id = $2 AND r.kind = 'copy'
-               AND EXISTS (SELECT 1 FROM watched_channels w
-                            WHERE w.id = (f.details->>'watched_id')::bigint)
-            ON CONFLICT DO NOTHING
-            RETURNING true
+            WITH pair AS (
+                SELECT r.owner_id, r.channel_id, (f.details->>'message_id')::bigint,
+                       (f.details->>'watched_id')::bigint,
+                       (f.details->>'watched_message_id')::bigint, $3::timestamptz
+                  FROM alert_firings f JOIN alert_rules r ON r.id = f.rule_id
+                 WHERE f.id = $1 AND r.owner_id = $2 AND r.kind = 'copy'
+                   AND EXISTS (SELECT 1 FROM watched_channels w
+                                WHERE w.id = (f.details->>'watched_id')::bigint)
+            ),
+            stored AS (
+                INSERT INTO copy_dismissals (user_id, channel_id, message_id, watched_id,
+                                             watched_message_id, dismissed_at)
+                SELECT * FROM pair
+                ON CONFLICT DO NOTHING
+            )
+            SELECT EXISTS (SELECT 1 FROM pair)
             """,
             firing_id,
             user_id,

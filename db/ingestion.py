@@ -6,15 +6,21 @@ from collections.abc import Sequence
 import asyncpg
 
 from db.repository import Repository
+from db.webhooks import publish
 from services.domain.ingestion import PostRow, ReactionCountRow, SnapshotRow, SubscriberEventRow
+from services.domain.webhooks import post_published, subscribers_daily
 
 
 class IngestionRepository(Repository):
     """Every write keeps only rows of tracked channels, and is idempotent where it can be."""
 
     async def upsert_posts(self, conn: asyncpg.Connection, rows: Sequence[PostRow]) -> None:
-        """Insert posts or apply edits; rows must hold one version per (channel, message)."""
-        await conn.execute(
+        """Insert posts or apply edits; rows must hold one version per (channel, message).
+
+        A post stored for the first time is published to webhooks (post.published), in the
+        same transaction.
+        """
+        inserted = await conn.fetch(
             """
             INSERT INTO posts (channel_id, message_id, posted_at, text, media_kind,
                                media_file_unique_id, media_group_id, edited_at)
@@ -30,6 +36,7 @@ class IngestionRepository(Repository):
                    edited_at = EXCLUDED.edited_at
              WHERE EXCLUDED.edited_at IS NOT NULL
                AND EXCLUDED.edited_at >= coalesce(posts.edited_at, '-infinity')
+            RETURNING channel_id, message_id, posted_at, text, media_kind, xmax = 0 AS is_new
             """,
             [r.channel_id for r in rows],
             [r.message_id for r in rows],
@@ -39,6 +46,20 @@ class IngestionRepository(Repository):
             [r.media_file_unique_id for r in rows],
             [r.media_group_id for r in rows],
             [r.edited_at for r in rows],
+        )
+        await publish(
+            conn,
+            [
+                post_published(
+                    channel_id=row["channel_id"],
+                    message_id=row["message_id"],
+                    posted_at=row["posted_at"],
+                    text=row["text"],
+                    media_kind=row["media_kind"],
+                )
+                for row in sorted(inserted, key=lambda r: (r["posted_at"], r["message_id"]))
+                if row["is_new"]
+            ],
         )
 
     async def insert_reaction_counts(
@@ -131,18 +152,68 @@ class IngestionRepository(Repository):
             )
 
     async def insert_snapshots(self, rows: Sequence[SnapshotRow]) -> None:
-        await self._pool.execute(
-            """
-            INSERT INTO subscriber_snapshots (channel_id, taken_at, subscribers)
-            SELECT t.* FROM unnest($1::bigint[], $2::timestamptz[], $3::int[])
-                   AS t(channel_id, taken_at, subscribers)
-              JOIN channels c ON c.id = t.channel_id AND c.is_tracked
-            ON CONFLICT (channel_id, taken_at) DO UPDATE SET subscribers = EXCLUDED.subscribers
-            """,
-            [r.channel_id for r in rows],
-            [r.taken_at for r in rows],
-            [r.subscribers for r in rows],
-        )
+        """Store the counts; the first count of a (UTC) day publishes the day before to
+        webhooks (subscribers.daily), once per channel and day, in the same transaction."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                """
+                INSERT INTO subscriber_snapshots (channel_id, taken_at, subscribers)
+                SELECT t.* FROM unnest($1::bigint[], $2::timestamptz[], $3::int[])
+                       AS t(channel_id, taken_at, subscribers)
+                  JOIN channels c ON c.id = t.channel_id AND c.is_tracked
+                ON CONFLICT (channel_id, taken_at) DO UPDATE SET subscribers = EXCLUDED.subscribers
+                """,
+                [r.channel_id for r in rows],
+                [r.taken_at for r in rows],
+                [r.subscribers for r in rows],
+            )
+            days_ended = await conn.fetch(
+                """
+                WITH candidates AS (
+                    SELECT DISTINCT t.channel_id,
+                           ((t.taken_at AT TIME ZONE 'UTC')::date - 1) AS day
+                      FROM unnest($1::bigint[], $2::timestamptz[]) AS t(channel_id, taken_at)
+                ),
+                bounds AS (
+                    SELECT channel_id, day, day::timestamp AT TIME ZONE 'UTC' AS starts,
+                           (day + 1)::timestamp AT TIME ZONE 'UTC' AS ends
+                      FROM candidates
+                ),
+                marked AS (
+                    INSERT INTO webhook_daily_reports (channel_id, day)
+                    SELECT b.channel_id, b.day FROM bounds b
+                     WHERE EXISTS (SELECT 1 FROM subscriber_snapshots s
+                                    WHERE s.channel_id = b.channel_id
+                                      AND s.taken_at >= b.starts AND s.taken_at < b.ends)
+                    ON CONFLICT DO NOTHING
+                    RETURNING channel_id, day
+                )
+                SELECT m.channel_id, m.day, b.ends,
+                       (SELECT s.subscribers FROM subscriber_snapshots s
+                         WHERE s.channel_id = m.channel_id AND s.taken_at < b.ends
+                         ORDER BY s.taken_at DESC LIMIT 1) AS subscribers,
+                       (SELECT s.subscribers FROM subscriber_snapshots s
+                         WHERE s.channel_id = m.channel_id AND s.taken_at < b.starts
+                         ORDER BY s.taken_at DESC LIMIT 1) AS previous
+                  FROM marked m JOIN bounds b USING (channel_id, day)
+                 ORDER BY m.channel_id
+                """,
+                [r.channel_id for r in rows],
+                [r.taken_at for r in rows],
+            )
+            await publish(
+                conn,
+                [
+                    subscribers_daily(
+                        channel_id=row["channel_id"],
+                        day=row["day"],
+                        subscribers=row["subscribers"],
+                        previous=row["previous"],
+                        at=row["ends"],
+                    )
+                    for row in days_ended
+                ],
+            )
 
     async def write_batch(
         self,

@@ -1,6 +1,5 @@
 """The posts and views the insights model learns from, the stored models, and the digests."""
 
-import json
 from datetime import date, datetime
 
 from db.repository import Repository
@@ -77,14 +76,14 @@ class InsightsRepository(Repository):
             trained_at=row["trained_at"],
             size=TrainingSize(posts=row["posts"], observations=row["observations"]),
             model=bytes(row["model"]),
-            summary=json.loads(row["summary"]),
+            summary=row["summary"],
         )
 
     async def store_model(self, *, model: StoredInsightModel) -> None:
         await self._pool.execute(
             """
             INSERT INTO insight_models (channel_id, trained_at, posts, observations, model, summary)
-            VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+            VALUES ($1, $2, $3, $4, $5, $6)
             ON CONFLICT (channel_id) DO UPDATE
                SET trained_at = EXCLUDED.trained_at, posts = EXCLUDED.posts,
                    observations = EXCLUDED.observations, model = EXCLUDED.model,
@@ -95,7 +94,7 @@ class InsightsRepository(Repository):
             model.size.posts,
             model.size.observations,
             model.model,
-            json.dumps(model.summary),
+            model.summary,
         )
 
     async def digest_enabled(self, *, user_id: int) -> bool:

@@ -6,7 +6,12 @@ import asyncpg
 
 from db.errors import NotFound
 from db.repository import Repository
+from db.webhooks import publish
 from services.domain.plans import UserPlanRecord
+from services.domain.webhooks import plan_changed
+
+# The plan of a user without a row in user_plans (services.plans.FREE's code).
+FREE_PLAN = "free"
 
 
 class PlansRepository(Repository):
@@ -30,47 +35,86 @@ class PlansRepository(Repository):
         expires_at: datetime | None,
         renews: bool = False,
     ) -> None:
-        """Raises NotFound when the user does not exist."""
+        """Raises NotFound when the user does not exist. Another plan than before is
+        published to webhooks (plan.changed), in the same transaction."""
         try:
-            await self._pool.execute(
-                """
-                INSERT INTO user_plans (user_id, plan_code, source, expires_at, renews)
-                VALUES ($1, $2, $3, $4, $5)
-                ON CONFLICT (user_id) DO UPDATE
-                   SET plan_code = EXCLUDED.plan_code, source = EXCLUDED.source,
-                       expires_at = EXCLUDED.expires_at, renews = EXCLUDED.renews,
-                       updated_at = now()
-                """,
-                user_id,
-                plan_code,
-                source,
-                expires_at,
-                renews,
-            )
+            async with self._transaction() as conn:
+                previous = await conn.fetchval(
+                    "SELECT plan_code FROM user_plans WHERE user_id = $1 FOR UPDATE", user_id
+                )
+                at = await conn.fetchval(
+                    """
+                    INSERT INTO user_plans (user_id, plan_code, source, expires_at, renews)
+                    VALUES ($1, $2, $3, $4, $5)
+                    ON CONFLICT (user_id) DO UPDATE
+                       SET plan_code = EXCLUDED.plan_code, source = EXCLUDED.source,
+                           expires_at = EXCLUDED.expires_at, renews = EXCLUDED.renews,
+                           updated_at = now()
+                    RETURNING now()
+                    """,
+                    user_id,
+                    plan_code,
+                    source,
+                    expires_at,
+                    renews,
+                )
+                if previous != plan_code:
+                    event = plan_changed(
+                        user_id=user_id,
+                        plan=plan_code,
+                        previous_plan=previous or FREE_PLAN,
+                        expires_at=expires_at,
+                        at=at,
+                    )
+                    await publish(conn, [event])
         except asyncpg.ForeignKeyViolationError as error:
             raise NotFound(f"user {user_id}") from error
 
     async def end_plan(self, *, user_id: int, source: str) -> bool:
         """Back to Free, if the current plan came from source (another source's plan stays)."""
-        ended = await self._pool.fetchval(
-            "DELETE FROM user_plans WHERE user_id = $1 AND source = $2 RETURNING true",
-            user_id,
-            source,
+        ended = await self._end(
+            "DELETE FROM user_plans WHERE user_id = $1 AND source = $2", user_id, source
         )
         return bool(ended)
 
     async def end_expired(self, *, now: datetime, sources: list[str]) -> list[UserPlanRecord]:
         """Remove the plans from these sources that have run out, and return them."""
-        rows = await self._pool.fetch(
-            """
-            DELETE FROM user_plans
-             WHERE expires_at <= $1 AND source = ANY($2::text[])
-            RETURNING user_id, plan_code, source, expires_at, renews
-            """,
+        return await self._end(
+            "DELETE FROM user_plans WHERE expires_at <= $1 AND source = ANY($2::text[])",
             now,
             sources,
         )
-        return [UserPlanRecord(**dict(row)) for row in rows]
+
+    async def _end(self, delete: str, *args: object) -> list[UserPlanRecord]:
+        """Delete plans, publishing each user's move back to Free (plan.changed)."""
+        async with self._transaction() as conn:
+            rows = await conn.fetch(
+                f"{delete} RETURNING user_id, plan_code, source, expires_at, renews, now() AS at",
+                *args,
+            )
+            await publish(
+                conn,
+                [
+                    plan_changed(
+                        user_id=row["user_id"],
+                        plan=FREE_PLAN,
+                        previous_plan=row["plan_code"],
+                        expires_at=None,
+                        at=row["at"],
+                    )
+                    for row in rows
+                ],
+            )
+        return [
+            UserPlanRecord(
+                user_id=row["user_id"],
+                plan_code=row["plan_code"],
+                source=row["source"],
+                expires_at=row["expires_at"],
+                renews=row["renews"],
+            )
+            for row in rows
+        ]
 
     async def consume(
         self, *, user_id: int, allowance: str, period_start: date, amount: int, limit: int | None

@@ -3,8 +3,11 @@
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+import asyncpg
+
 from db.errors import NotFound
 from db.repository import Repository
+from db.webhooks import publish
 from services.domain.views import (
     DueChannel,
     PollingStep,
@@ -14,6 +17,7 @@ from services.domain.views import (
     ViewSourceRecord,
     ViewSourceStatus,
 )
+from services.domain.webhooks import VIEW_MILESTONE_HOURS, post_views
 
 
 class ViewsRepository(Repository):
@@ -209,6 +213,63 @@ class ViewsRepository(Repository):
                 [count.message_id for count in view_counts],
                 [count.views for count in view_counts],
             )
+            await self._publish_milestones(conn, channel_id, observed_at, view_counts)
+
+    async def _publish_milestones(
+        self,
+        conn: asyncpg.Connection,
+        channel_id: int,
+        observed_at: datetime,
+        view_counts: Sequence[ViewCount],
+    ) -> None:
+        """post.views for the posts this observation finds past an age they were not yet
+        published at: 1 h (seen before 24 h), 24 h (before 48 h), 48 h (before 72 h), once."""
+        hours = list(VIEW_MILESTONE_HOURS)
+        rows = await conn.fetch(
+            """
+            WITH observed AS (
+                SELECT p.channel_id, p.message_id, p.posted_at, t.views,
+                       extract(epoch FROM ($2 - p.posted_at)) / 3600 AS age_hours
+                  FROM unnest($3::bigint[], $4::int[]) AS t(message_id, views)
+                  JOIN posts p ON p.channel_id = $1 AND p.message_id = t.message_id
+                  JOIN channels c ON c.id = p.channel_id AND c.is_tracked
+            ),
+            due AS (
+                SELECT o.*, m.hours FROM observed o
+                  JOIN unnest($5::int[], $6::int[]) AS m(hours, until_hours)
+                    ON o.age_hours >= m.hours AND o.age_hours < m.until_hours
+            ),
+            marked AS (
+                INSERT INTO webhook_post_milestones (channel_id, message_id, hours)
+                SELECT channel_id, message_id, hours FROM due
+                ON CONFLICT DO NOTHING
+                RETURNING channel_id, message_id, hours
+            )
+            SELECT d.channel_id, d.message_id, d.posted_at, d.views, d.hours
+              FROM due d JOIN marked USING (channel_id, message_id, hours)
+             ORDER BY d.posted_at, d.message_id
+            """,
+            channel_id,
+            observed_at,
+            [count.message_id for count in view_counts],
+            [count.views for count in view_counts],
+            hours,
+            [*hours[1:], hours[-1] + 24],
+        )
+        await publish(
+            conn,
+            [
+                post_views(
+                    channel_id=row["channel_id"],
+                    message_id=row["message_id"],
+                    posted_at=row["posted_at"],
+                    hours=row["hours"],
+                    views=row["views"],
+                    observed_at=observed_at,
+                )
+                for row in rows
+            ],
+        )
 
     async def record_outcomes(
         self, *, polled_at: datetime, outcomes: Sequence[PollOutcome]

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from db.alerts.outbox import AlertOutboxRepository
+from services.background import finish_or_cancel
 from services.clock import Clock
 from services.domain.alerts import AlertRuleRecord, ClaimedFiring
 from services.i18n import DEFAULT_LOCALE, user_locale
@@ -92,12 +93,7 @@ class AlertDeliveryService:
             return
         self._stopping = True
         self._wake.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(self._worker), STOP_GRACE_SECONDS)
-        except TimeoutError:
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
+        await finish_or_cancel(self._worker, grace=STOP_GRACE_SECONDS)
         self._worker = None
 
     async def _deliver_continuously(self) -> None:

@@ -114,6 +114,8 @@ class ChannelService:
         await self._channels.set_admins(
             channel_id=channel_id, admin_ids=admins.human_ids, verified_at=self._clock.now()
         )
+        if not was_tracked:
+            await self._channels.announce_tracked(channel=channel, at=self._clock.now())
         await self._subscribers.snapshot_channel(channel_id)
         linked = added_by is not None and added_by in admins.human_ids
         return TrackResult(channel=channel, user_linked=linked, was_tracked=was_tracked)
@@ -163,6 +165,8 @@ class ChannelService:
         await self._channels.set_admins(
             channel_id=chat.id, admin_ids=admins.human_ids, verified_at=self._clock.now()
         )
+        if not was_tracked:
+            await self._channels.announce_tracked(channel=channel, at=self._clock.now())
         await self._subscribers.snapshot_channel(chat.id)
         return TrackResult(channel=channel, user_linked=True, was_tracked=was_tracked)
 
@@ -210,7 +214,7 @@ class ChannelService:
     async def stop_tracking(self, *, user_id: int, channel_id: int, delete_data: bool) -> None:
         await self.require_admin(user_id=user_id, channel_id=channel_id)
         if delete_data:
-            await self._channels.delete(channel_id=channel_id)
+            await self._channels.delete(channel_id=channel_id, at=self._clock.now())
         else:
             await self._channels.stop_tracking(channel_id=channel_id, at=self._clock.now())
 

@@ -61,6 +61,7 @@ class Settings(DatabaseSettings):
     feature_billing: bool = True
     feature_insights: bool = True
     feature_api: bool = True
+    feature_webhooks: bool = True
 
     subscriber_snapshot_minutes: int = Field(default=30, ge=1)
     admin_recheck_minutes: int = Field(default=60, ge=1)
@@ -112,6 +113,17 @@ class Settings(DatabaseSettings):
     share_rate_burst: int = Field(default=30, ge=1)
     share_rate_per_second: float = Field(default=2.0, gt=0)
 
+    # Outbound webhooks (/webhooks): endpoints whose host resolves to a private, loopback or
+    # link-local address are refused unless this is on (a local receiver in development).
+    webhook_allow_private_addresses: bool = False
+    # A failed delivery is retried after this long, each next retry twice as late (at most 8 h),
+    # for this many hours; then the endpoint is disabled and its owner told.
+    webhook_retry_first_seconds: float = Field(default=10.0, gt=0)
+    webhook_retry_window_hours: float = Field(default=72.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Endpoints delivered to at once by one process; the outbox is also polled this often.
+    webhook_concurrency: int = Field(default=32, ge=1)
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)
     # The Mini App (/app): Telegram's initData signs a user in if no older than this; the
     # session it buys for the API lasts this long.
     webapp_auth_max_age_seconds: int = Field(default=86400, ge=1)

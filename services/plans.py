@@ -19,6 +19,7 @@ class Allowance(StrEnum):
     SHARE_LINKS = "share_links"  # live at once; revoked and expired ones do not count
     INVITE_LINKS = "invite_links"  # the bot's invite links (/links), live at once
     WATERMARKS_PER_DAY = "watermarks_per_day"
+    WEBHOOK_ENDPOINTS = "webhook_endpoints"
     INSIGHTS_PER_MONTH = "insights_per_month"  # /insights runs and language-model calls
     WATCHED_CHANNELS = "watched_channels"  # public channels watched for copies (/watch)
     API_KEYS = "api_keys"  # live at once; revoked ones do not count
@@ -60,6 +61,7 @@ FREE = Plan(
         Allowance.SHARE_LINKS: 5,
         Allowance.INVITE_LINKS: 5,
         Allowance.WATERMARKS_PER_DAY: 10,
+        Allowance.WEBHOOK_ENDPOINTS: 1,
         Allowance.INSIGHTS_PER_MONTH: 10,
         Allowance.WATCHED_CHANNELS: 3,
         Allowance.API_KEYS: 2,
@@ -79,6 +81,7 @@ PRO = Plan(
         Allowance.SHARE_LINKS: 50,
         Allowance.INVITE_LINKS: 50,
         Allowance.WATERMARKS_PER_DAY: 500,
+        Allowance.WEBHOOK_ENDPOINTS: 5,
         Allowance.INSIGHTS_PER_MONTH: 200,
         Allowance.WATCHED_CHANNELS: 20,
         Allowance.API_KEYS: 5,
@@ -99,6 +102,7 @@ BUSINESS = Plan(
         Allowance.SHARE_LINKS: 200,
         Allowance.INVITE_LINKS: 200,
         Allowance.WATERMARKS_PER_DAY: None,
+        Allowance.WEBHOOK_ENDPOINTS: 20,
         Allowance.INSIGHTS_PER_MONTH: 1000,
         Allowance.WATCHED_CHANNELS: 100,
         # /api lists every key in one message, its revoke buttons under it.

@@ -23,6 +23,7 @@ from services.clock import Clock
 from services.domain.channels import ChannelRecord
 from services.domain.sources import InviteLinkRecord, SourceCounts, SourceKind
 from services.entitlements import EntitlementsService
+from services.outgoing import MessageRejected, OutgoingQueue, QueueClosed, RecipientBlocked
 from services.plans import Allowance
 from services.telegram import ChatUnavailable
 
@@ -88,8 +89,9 @@ class InviteLinkGateway(Protocol):
 
     async def approve_join_request(self, chat_id: int, user_id: int) -> None: ...
 
-    async def send_welcome(self, user_chat_id: int, text: str) -> bool:
-        """Write to someone who asked to join; False if Telegram would not deliver it."""
+    async def send_welcome(self, user_chat_id: int, text: str) -> None:
+        """Write to someone who asked to join, in the outgoing queue's slot; raises
+        RecipientBlocked or MessageRejected if Telegram would not deliver it, FloodWait on 429."""
         ...
 
 
@@ -205,10 +207,12 @@ class SourcesService:
         gateway: InviteLinkGateway,
         channels: ChannelService,
         entitlements: EntitlementsService,
+        outgoing: OutgoingQueue,
         clock: Clock,
     ) -> None:
         self._sources = sources
         self._gateway = gateway
+        self._outgoing = outgoing
         self._channels = channels
         self._entitlements = entitlements
         self._clock = clock
@@ -333,8 +337,13 @@ class SourcesService:
         except (InviteRightMissing, ChatUnavailable, LinkGone) as error:
             log.info("join request to %s not approved: %r", channel_id, error)
             return False
-        if link.welcome_text and not await self._gateway.send_welcome(
-            user_chat_id, link.welcome_text
-        ):
-            log.info("welcome to a subscriber of %s not delivered", channel_id)
+        if link.welcome_text:
+            # Paced with every other message the bot sends on its own, in all processes.
+            try:
+                await self._outgoing.send(
+                    user_chat_id,
+                    lambda: self._gateway.send_welcome(user_chat_id, link.welcome_text),
+                )
+            except (RecipientBlocked, MessageRejected, QueueClosed) as error:
+                log.info("welcome to a subscriber of %s not delivered: %r", channel_id, error)
         return True

@@ -38,6 +38,7 @@ from db.sources import SourcesRepository
 from db.users import UsersRepository
 from db.views import ViewsRepository
 from db.watermarks import WatermarksRepository
+from db.webhooks import WebhookEndpointsRepository, WebhookOutboxRepository
 from services.alert_delivery import AlertDeliveryService, AlertSender
 from services.alerts import AlertService
 from services.analytics import AnalyticsService
@@ -74,6 +75,8 @@ from services.users import UserService
 from services.views import PreviewClient
 from services.views.collector import HistoryListener, ViewsCollector
 from services.watermarks import WatermarkingService
+from services.webhook_delivery import WebhookDeliveryService, WebhookNotifier
+from services.webhooks import WebhookService
 
 
 class DatabaseNotReady(Exception):
@@ -108,6 +111,8 @@ class Services:
     alert_delivery: AlertDeliveryService
     preferences: PreferencesService
     scheduled_jobs: ScheduledJobsService
+    webhooks: WebhookService
+    webhook_delivery: WebhookDeliveryService
     copies: CopyService
     app_sessions: AppSessionService  # the Mini App's sign-in
     api_keys: ApiKeyService
@@ -146,6 +151,7 @@ def build_services(
     gateway: BotGateway,
     notifier: BillingNotifier,
     alert_sender: AlertSender,
+    webhook_notifier: WebhookNotifier,
     digest_sender: DigestSender,
     stripe_http: stripe.HTTPClient | None,
 ) -> Services:
@@ -156,6 +162,7 @@ def build_services(
     alert_rules_repo = AlertRulesRepository(pool)
     alert_outbox_repo = AlertOutboxRepository(pool)
     share_links_repo = ShareLinksRepository(pool)
+    webhook_endpoints_repo = WebhookEndpointsRepository(pool)
     sources_repo = SourcesRepository(pool)
     watch_repo = WatchRepository(pool)
     api_keys_repo = ApiKeysRepository(pool)
@@ -169,6 +176,7 @@ def build_services(
             Allowance.SHARE_LINKS: lambda user_id: share_links_repo.count_live(
                 user_id=user_id, now=clock.now()
             ),
+            Allowance.WEBHOOK_ENDPOINTS: webhook_endpoints_repo.count_for_owner,
             Allowance.INVITE_LINKS: lambda user_id: sources_repo.count_live_bot_links(
                 user_id=user_id, now=clock.now()
             ),
@@ -220,6 +228,18 @@ def build_services(
         entitlements,
         alert_delivery,
         clock,
+    )
+    webhook_delivery = WebhookDeliveryService(
+        WebhookOutboxRepository(pool),
+        webhook_notifier,
+        outgoing,
+        clock,
+        timeout_seconds=settings.webhook_timeout_seconds,
+        retry_first=timedelta(seconds=settings.webhook_retry_first_seconds),
+        retry_window=timedelta(hours=settings.webhook_retry_window_hours),
+        allow_private_addresses=settings.webhook_allow_private_addresses,
+        concurrency=settings.webhook_concurrency,
+        poll_seconds=settings.webhook_poll_seconds,
     )
     copies = CopyService(
         FingerprintsRepository(pool),
@@ -282,7 +302,7 @@ def build_services(
             public_base_url=settings.public_base_url,
             cache_seconds=settings.share_cache_seconds,
         ),
-        sources=SourcesService(sources_repo, gateway, channels, entitlements, clock),
+        sources=SourcesService(sources_repo, gateway, channels, entitlements, outgoing, clock),
         billing=BillingService(billing_repo, notifier, clock),
         stars=StarsService(billing_repo, gateway, notifier, clock),
         stripe_billing=_stripe_billing(settings, billing_repo, notifier, clock, stripe_http),
@@ -291,6 +311,14 @@ def build_services(
         alert_delivery=alert_delivery,
         preferences=PreferencesService(PreferencesRepository(pool), on_change=alert_delivery.wake),
         scheduled_jobs=ScheduledJobsService(ScheduledJobsRepository(pool), clock),
+        webhooks=WebhookService(
+            webhook_endpoints_repo,
+            entitlements,
+            clock,
+            allow_private_addresses=settings.webhook_allow_private_addresses,
+            on_queued=webhook_delivery.wake,
+        ),
+        webhook_delivery=webhook_delivery,
         copies=copies,
         app_sessions=app_sessions,
         api_keys=api_keys,

@@ -19,6 +19,7 @@ from fake_preview import FakePreview
 from fake_stripe import FakeStripe
 from fake_telegram import BOT_TOKEN, FakeTelegram
 from helpers import ManualClock, create_database, drop_database
+from webhook_receiver import WebhookReceiver
 
 from bot.app import BotApplication
 from db.embedded import EmbeddedPostgres
@@ -293,3 +294,12 @@ async def another_bot(
         await running.services.outgoing.close()
         await running.app.bot.session.close()
         await pool.close()
+
+
+@pytest.fixture
+async def receiver(clock: ManualClock) -> AsyncIterator[WebhookReceiver]:
+    """A customer's webhook receiver on 127.0.0.1, verifying every delivery."""
+    receiving = WebhookReceiver(clock)
+    await receiving.start()
+    yield receiving
+    await receiving.stop()

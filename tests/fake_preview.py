@@ -56,6 +56,7 @@ class FakePreview:
         self.titles: dict[str, str] = {}
         self.subscribers: dict[str, int] = {}
         self.files: dict[str, bytes] = {}
+        self.redirects: dict[str, str] = {}  # a file's name -> where it answers 302 to
         self._runner: web.AppRunner | None = None
 
     def publish(
@@ -113,6 +114,8 @@ class FakePreview:
 
     async def _file(self, request: web.Request) -> web.StreamResponse:
         self.requests[request.path] += 1
+        if (target := self.redirects.get(request.match_info["name"])) is not None:
+            raise web.HTTPFound(target)
         data = self.files.get(request.match_info["name"])
         if data is None:
             raise web.HTTPNotFound()

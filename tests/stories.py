@@ -18,6 +18,7 @@ from fake_telegram import FakeChannel, FakeTelegram, FakeUser
 from insights_history import TIME_ZONE, generate, write_generated
 
 from services.domain.alerts import AlertKind, AlertThresholds
+from services.domain.webhooks import SUBSCRIBABLE
 from services.share_links import CreatedShareLink
 
 
@@ -173,6 +174,18 @@ async def share(
     return await app.services.share_links.create(
         user_id=shared.owner.id, channel_id=shared.channel.id, days=days, lifetime_hours=hours
     )
+
+
+async def webhook_endpoint(
+    app, receiver, owner: FakeUser, *, events=None, path: str = "/hooks"
+) -> int:
+    """The owner's endpoint at the receiver (every event unless `events` says), as /webhooks
+    adds one; the receiver learns its secret. Returns the endpoint's id."""
+    created = await app.services.webhooks.create(
+        user_id=owner.id, url=receiver.url(path), events=events or list(SUBSCRIBABLE)
+    )
+    receiver.expect(path, created.secret)
+    return created.endpoint.id
 
 
 async def owner_with_planted_history(

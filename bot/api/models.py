@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.analytics import EARLIEST_DAY, ViewsStatus
 from services.bounds import INT64_MAX
 from services.domain.alerts import RULE_KINDS, AlertKind
+from services.domain.webhooks import SUBSCRIBABLE
 
 TelegramId = Annotated[int, Field(ge=-INT64_MAX, le=INT64_MAX)]
 RowId = Annotated[int, Field(ge=1, le=INT64_MAX)]
@@ -270,6 +271,69 @@ class AlertRuleChange(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     paused: bool
+
+
+# ------------------------------------------------------------------ webhooks
+
+SubscribableEvent = Literal[tuple(event.value for event in SUBSCRIBABLE)]  # type: ignore[valid-type]
+
+
+class EndpointPath(ApiModel):
+    endpoint_id: RowId
+
+
+class WebhookEndpoint(ApiModel):
+    id: int
+    url: str
+    events: list[SubscribableEvent]
+    enabled: bool
+    disabled_at: datetime | None = Field(description="When it was disabled for failing")
+    disabled_reason: str | None = Field(description="The last error before it was disabled")
+    pending: int = Field(description="Events not delivered yet")
+    created_at: datetime
+    time_zone: TimeZone
+
+
+class CreatedWebhookEndpoint(WebhookEndpoint):
+    secret: str = Field(
+        description="The signing secret (whsec_…), shown this once: verify deliveries with it"
+    )
+
+
+class WebhookEndpointList(ApiModel):
+    items: list[WebhookEndpoint]
+
+
+class NewWebhookEndpoint(ApiModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="http(s) URL whose host resolves to public addresses only",
+    )
+    events: list[SubscribableEvent] = Field(min_length=1, max_length=len(SUBSCRIBABLE))
+
+
+class WebhookTestQueued(ApiModel):
+    endpoint_id: int
+    type: Literal["ping"] = "ping"
+
+
+class WebhookDelivery(ApiModel):
+    id: int
+    webhook_id: str = Field(description="The message's webhook-id, the same on every attempt")
+    type: str = Field(description="The event's type")
+    attempted_at: datetime
+    status_code: int | None = Field(description="The receiver's HTTP status; null: no answer")
+    latency_ms: int
+    error: str | None
+    succeeded: bool
+
+
+class WebhookDeliveryList(ApiModel):
+    items: list[WebhookDelivery] = Field(description="The latest attempts, newest first")
+    time_zone: TimeZone
 
 
 # ------------------------------------------------------------------ share links

@@ -14,10 +14,18 @@ from services.analytics import InvalidPeriod
 from services.api_auth import Unauthenticated
 from services.channel_series import InvalidCursor
 from services.channels import ChannelAccessError
+from services.domain.webhooks import SUBSCRIBABLE
 from services.entitlements import LimitReached
 from services.errors import database_gave_up
 from services.init_data import InvalidInitData
 from services.share_links import ShareLinkNotFound
+from services.webhooks import (
+    EndpointNotFound,
+    NoEventsChosen,
+    UnknownEvent,
+    UrlProblem,
+    UrlRefused,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +45,18 @@ TITLES = {
 }
 # A moment's trouble (the database or Telegram busy): worth a retry after this many seconds.
 _RETRY_AFTER_TROUBLE = 5
+# Why a webhook URL was refused, with the address it resolved to where that is why.
+URL_REFUSALS = {
+    UrlProblem.MALFORMED: "Not a URL that can be sent to; send a full http(s) address.",
+    UrlProblem.SCHEME: "Only http:// and https:// URLs can receive webhooks.",
+    UrlProblem.CREDENTIALS: "Leave user name and password out of the URL; deliveries are signed.",
+    UrlProblem.UNRESOLVABLE: "The URL's host does not resolve to any address.",
+    UrlProblem.PRIVATE: (
+        "The URL's host points at {}, a private, loopback or link-local address; "
+        "webhooks only go to addresses on the public internet."
+    ),
+}
+SUBSCRIBABLE_NAMES = ", ".join(event.value for event in SUBSCRIBABLE)
 
 
 class ApiProblem(Exception):
@@ -127,6 +147,14 @@ def problem_of(error: Exception) -> ApiProblem | None:
             return ApiProblem(404, "share-not-found", "No such live share link among the owner's.")
         case RuleNotFound():
             return ApiProblem(404, "rule-not-found", "No such alert rule among the owner's.")
+        case EndpointNotFound():
+            return ApiProblem(
+                404, "webhook-not-found", "No such webhook endpoint among the owner's."
+            )
+        case UrlRefused():
+            return ApiProblem(422, "url-refused", URL_REFUSALS[error.reason].format(error.address))
+        case NoEventsChosen() | UnknownEvent():
+            return ApiProblem(422, "invalid-events", f"Choose events among: {SUBSCRIBABLE_NAMES}.")
         case LimitReached():
             return ApiProblem(
                 403,

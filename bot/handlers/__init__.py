@@ -26,6 +26,7 @@ from bot.handlers import (
     start,
     stats,
     watermark,
+    webhooks,
 )
 from services.config import Settings
 
@@ -64,6 +65,8 @@ def private_chat_router(settings: Settings) -> Router:
         private.include_router(insights.create_router())
     if settings.feature_alerts:
         private.include_router(alerts.create_router())
+    if settings.feature_webhooks:
+        private.include_router(webhooks.create_router())
     if settings.feature_copies:
         # Before watermark: a photo sent after /check is looked up, not watermarked.
         private.include_router(copies.create_router())

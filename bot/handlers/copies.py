@@ -8,7 +8,13 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot.callbacks import CompareCb, CopyAction, CopyCb, ListKind, PageCb, WatchCb
-from bot.handlers.common import ANYTHING_BUT_A_COMMAND, NO_PREVIEW, resolve_channel, show_in_place
+from bot.handlers.common import (
+    ANYTHING_BUT_A_COMMAND,
+    NO_PREVIEW,
+    ButtonChannel,
+    resolve_channel,
+    show_in_place,
+)
 from bot.i18n_texts import copies as texts
 from bot.keyboards import watched_keyboard
 from bot.paging import page_of
@@ -190,5 +196,6 @@ def create_router() -> Router:
     router.callback_query.register(on_remove, WatchCb.filter())
     router.callback_query.register(on_page, PageCb.filter(F.kind == ListKind.WATCHED))
     router.callback_query.register(on_copy_button, CopyCb.filter())
-    router.callback_query.register(on_compare_choice, CompareCb.filter())
+    # The channel is checked before the button is answered: a refusal is the button's answer.
+    router.callback_query.register(on_compare_choice, CompareCb.filter(), ButtonChannel())
     return router

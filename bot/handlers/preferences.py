@@ -1,7 +1,7 @@
 """/settings: the user's time zone and quiet hours (when alerts may arrive), the language, and
 the weekly insights digest."""
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -12,6 +12,7 @@ from bot.handlers.common import NOT_A_COMMAND
 from bot.i18n_texts import insights as insights_texts
 from bot.i18n_texts import preferences as texts
 from bot.keyboards import preferences_keyboard
+from bot.menu_button import set_dashboard_button
 from services.clock import Clock
 from services.config import Settings
 from services.domain.users import UserRecord
@@ -74,10 +75,15 @@ async def on_language_button(
     user: UserRecord,
     users: UserService,
     catalogs: Catalogs,
+    bot: Bot,
+    settings: Settings,
 ) -> None:
-    """Store the choice; the confirmation already speaks the new language, as will what follows."""
+    """Store the choice; the confirmation already speaks the new language, as will what follows
+    (the dashboard's menu button too)."""
     await users.choose_language(user_id=user.id, language=callback_data.language)
-    await query.message.answer(catalogs.translator(callback_data.language)(texts.LANGUAGE_SET))
+    t = catalogs.translator(callback_data.language)
+    await query.message.answer(t(texts.LANGUAGE_SET))
+    await set_dashboard_button(bot, t, settings.dashboard_url, chat_id=query.message.chat.id)
     await query.answer()
 
 

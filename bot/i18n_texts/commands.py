@@ -21,6 +21,7 @@ COMMANDS = {
     "subscribe": Message("commands-subscribe", "Plans and prices: upgrade"),
     "cancel": Message("commands-cancel", "Stop renewing your card subscription"),
     "billing": Message("commands-billing", "Your card, invoices and receipts"),
+    "webhooks": Message("commands-webhooks", "Send events to your tools (webhooks)"),
     "watch": Message("commands-watch", "Watch a public channel: /watch @channel"),
     "check": Message("commands-check", "Is this a copy of one of your posts?"),
     "compare": Message("commands-compare", "You beside watched channels: /compare [7d|30d|90d]"),
@@ -37,4 +38,5 @@ FEATURE_COMMANDS = {
     "feature_watermark": frozenset({"watermark"}),
     "feature_copies": frozenset({"watch", "check", "compare"}),
     "feature_api": frozenset({"api"}),
+    "feature_webhooks": frozenset({"webhooks"}),
 }

@@ -21,6 +21,7 @@ ALLOWANCE_NAMES = {
     Allowance.SHARE_LINKS: Message("plans-allowance-share-links", "live share links"),
     Allowance.INVITE_LINKS: Message("plans-allowance-invite-links", "live invite links"),
     Allowance.WATERMARKS_PER_DAY: Message("plans-allowance-watermarks-per-day", "watermarks a day"),
+    Allowance.WEBHOOK_ENDPOINTS: Message("plans-allowance-webhook-endpoints", "webhook endpoints"),
     Allowance.INSIGHTS_PER_MONTH: Message(
         "plans-allowance-insights-per-month", "AI insights a month"
     ),
@@ -54,6 +55,9 @@ ALLOWANCE_AMOUNTS = {
     ),
     Allowance.WATERMARKS_PER_DAY: PluralMessage(
         "plans-amount-watermarks-per-day", "{n} watermark a day", "{n} watermarks a day"
+    ),
+    Allowance.WEBHOOK_ENDPOINTS: PluralMessage(
+        "plans-amount-webhook-endpoints", "{n} webhook endpoint", "{n} webhook endpoints"
     ),
     Allowance.INSIGHTS_PER_MONTH: PluralMessage(
         "plans-amount-insights-per-month", "{n} AI insight a month", "{n} AI insights a month"

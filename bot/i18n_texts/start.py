@@ -34,6 +34,7 @@ HELP = Message(
     "/alerts: messages the moment something happens in your channel\n"
     "<code>/alerts history</code>: the last alerts\n"
     "/settings: your time zone, quiet hours, language and weekly digest\n"
+    "/webhooks: send your channels' events to your own tools (Zapier, HubSpot, your server)\n"
     "/watermark: your watermark and its settings\n"
     "/subscribe: plans and prices; upgrade by card or with Telegram Stars\n"
     "/cancel: stop renewing your card subscription\n"

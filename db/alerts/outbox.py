@@ -7,7 +7,9 @@ import asyncpg
 
 from db.alerts.rules import RULE_COLUMNS, rule_record
 from db.repository import Repository, record_from
+from db.webhooks import publish
 from services.domain.alerts import AlertFiring, ClaimedFiring
+from services.domain.webhooks import alert_fired
 
 _FIRING_COLUMNS = """
     f.id, f.fired_at, f.details, f.deliver_after, f.sent_at, f.dropped_at, f.drop_reason
@@ -74,11 +76,27 @@ class AlertOutboxRepository(Repository):
         ]
 
     async def mark_sent(self, *, firing_id: int, at: datetime) -> None:
-        await self._pool.execute(
-            "UPDATE alert_firings SET sent_at = $2, claimed_until = NULL WHERE id = $1",
-            firing_id,
-            at,
-        )
+        """The alert reached its owner: it is published to webhooks (alert.fired) as well."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(
+                """
+                UPDATE alert_firings f SET sent_at = $2, claimed_until = NULL
+                  FROM alert_rules r
+                 WHERE f.id = $1 AND r.id = f.rule_id AND f.sent_at IS NULL
+                RETURNING r.id AS rule_id, r.channel_id, r.kind, f.details, f.fired_at
+                """,
+                firing_id,
+                at,
+            )
+            if row is not None:
+                event = alert_fired(
+                    channel_id=row["channel_id"],
+                    rule_id=row["rule_id"],
+                    kind=row["kind"],
+                    details=row["details"],
+                    fired_at=row["fired_at"],
+                )
+                await publish(conn, [event])
 
     async def postpone(self, *, firing_ids: Sequence[int], until: Sequence[datetime]) -> None:
         """Hold firings (quiet hours) until the given moments, releasing this process's lease."""

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import sklearn
 from sklearn.linear_model import Ridge
 
 from services.domain.insights import PostViewsHistory
@@ -43,6 +44,9 @@ MAX_WORDS = 150
 _RIDGE_ALPHA = 1.0
 _EVIDENCE_RIDGE = 1e-3  # keeps the evidence fit solvable when two columns coincide
 _Z_95 = 1.96
+# The stored predictor's layout: bump it when the features or the pickled object change. A model
+# stored by another format or scikit-learn version is retrained rather than unpickled.
+MODEL_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,9 @@ class ModelSummary:
     worst_posts: list[int]
     usual_media: str | None
     time_zone: str  # the owner's, whose hours and weekdays the slots are
+    # What made the stored predictor; models stored before these were kept have None.
+    model_format: int | None = None
+    sklearn_version: str | None = None
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -104,9 +111,22 @@ class TooFewPosts(Exception):
         self.needed = MIN_POSTS - have
 
 
+class StoredModelOutdated(Exception):
+    """The stored model was made by another format or scikit-learn, or does not load: train anew."""
+
+
 def load_model(predictor: bytes, summary: dict) -> TrainedModel:
-    """A stored model, as train() made it (the bytes are the bot's own, from its database)."""
-    return TrainedModel(predictor=pickle.loads(predictor), summary=ModelSummary.from_json(summary))
+    """A stored model, as train() made it (the bytes are the bot's own, from its database);
+    raises StoredModelOutdated when this version of the bot cannot use it."""
+    made_by = (summary.get("model_format"), summary.get("sklearn_version"))
+    if made_by != (MODEL_FORMAT, sklearn.__version__):
+        raise StoredModelOutdated(f"made by format and scikit-learn {made_by}")
+    try:
+        return TrainedModel(
+            predictor=pickle.loads(predictor), summary=ModelSummary.from_json(summary)
+        )
+    except Exception as error:  # unpickling can fail in any way a changed class makes it
+        raise StoredModelOutdated(f"does not load: {error!r}") from error
 
 
 def train(posts: Sequence[PostViewsHistory], time_zone: str) -> TrainedModel:
@@ -151,6 +171,8 @@ def train(posts: Sequence[PostViewsHistory], time_zone: str) -> TrainedModel:
         worst_posts=[usable[i][0].message_id for i in by_views[-5:][::-1]],
         usual_media=media.most_common(1)[0][0],
         time_zone=time_zone,
+        model_format=MODEL_FORMAT,
+        sklearn_version=sklearn.__version__,
     )
     return TrainedModel(predictor=predictor, summary=summary)
 

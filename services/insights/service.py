@@ -28,6 +28,7 @@ from services.insights.model import (
     MIN_POSTS,
     Effect,
     ModelSummary,
+    StoredModelOutdated,
     TooFewPosts,
     TrainedModel,
     effect_features,
@@ -319,7 +320,10 @@ class InsightsService:
             and stored.summary.get("time_zone") == time_zone
             and not retrain_due(stored.size, size)
         ):
-            return load_model(stored.model, stored.summary)
+            try:
+                return load_model(stored.model, stored.summary)
+            except StoredModelOutdated as error:
+                log.info("stored model of channel %s is trained anew: %s", channel.id, error)
         if size.posts < MIN_POSTS:
             raise TooFewPosts(size.posts)
         if on_training is not None:

@@ -179,14 +179,18 @@ class PreviewClient:
 
     async def fetch_photo(self, url: str, *, max_bytes: int) -> bytes:
         """A photo at an address the preview carries: Telegram's CDN, or the preview's own base
-        (where tests and proxies serve them). Raises PhotoUnavailable, also when over max_bytes.
+        (where tests and proxies serve them). Raises PhotoUnavailable, also when over max_bytes
+        or redirected elsewhere.
         """
         address = URL(url)
         on_cdn = address.scheme == "https" and _TELEGRAM_CDN.search(address.host or "")
         if not (on_cdn or url.startswith(f"{self._base_url}/")):
             raise PhotoUnavailable(f"not a Telegram address: {url}")
         try:
-            async with self._session.get(url, headers=_HEADERS, timeout=_TIMEOUT) as response:
+            # Not following redirects: only the address checked above is ever read.
+            async with self._session.get(
+                url, headers=_HEADERS, timeout=_TIMEOUT, allow_redirects=False
+            ) as response:
                 if response.status != 200:
                     raise PhotoUnavailable(f"{url}: HTTP {response.status}")
                 if (response.content_length or 0) > max_bytes:

@@ -23,7 +23,9 @@ from schemathesis.checks import (
 )
 from stories import api_key, channel_with_history, on_plan
 
+from db.webhooks import WebhookEndpointsRepository
 from services.domain.alerts import AlertKind, AlertThresholds
+from services.webhooks import new_secret
 
 # Per operation, and per way of choosing its path's ids: enough to cover every parameter's
 # kinds of values, few enough for the whole run to take seconds.
@@ -77,6 +79,13 @@ async def test_every_answer_matches_the_served_document(app, tg, db, clock, http
         kind=AlertKind.MILESTONE,
         thresholds=AlertThresholds(amount=2000),
     )
+    # Saved as if its host resolved publicly; schemathesis may test or delete it.
+    endpoint = await WebhookEndpointsRepository(db).create(
+        owner_id=shared.owner.id,
+        url="https://hooks.example.com/analyticbot",
+        events=["post.published"],
+        secret=new_secret(),
+    )
     async with http.get(f"{app.app.web_url}/api/v1/openapi.json") as response:
         assert response.status == 200
         document = await response.json()
@@ -87,7 +96,7 @@ async def test_every_answer_matches_the_served_document(app, tg, db, clock, http
         document,
         app.app.web_url,
         token,
-        {"channel_id": shared.channel.id, "rule_id": rule.id},
+        {"channel_id": shared.channel.id, "rule_id": rule.id, "endpoint_id": endpoint.id},
     )
 
     assert operations == sum(len(methods) for methods in document["paths"].values())

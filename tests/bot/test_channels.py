@@ -36,6 +36,7 @@ async def test_commands_are_registered_and_updates_asked_for(app, tg: FakeTelegr
     feature_billing=False,
     feature_alerts=False,
     feature_watermark=False,
+    feature_webhooks=False,
     feature_insights=False,
     feature_api=False,
     feature_copies=False,

@@ -5,11 +5,13 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
+import asyncpg
 import pytest
 from copies_corpus import copied_picture, picture
 from fake_preview import Preview, PreviewItem
 from fake_telegram import FakeTelegram, FakeUser
-from stories import owner_with_channel
+from stories import owner_with_channel, webhook_endpoint
+from yarl import URL
 
 # Every test's bot reads the fake preview (pages and photos).
 pytestmark = pytest.mark.usefixtures("preview")
@@ -99,6 +101,40 @@ async def test_a_copy_with_edits_is_announced_once_and_forwards_and_unrelated_po
     assert "Copy of your post" in tg.texts_to(alice)[-1]
 
 
+_SECOND_COPY_RULE = """
+    INSERT INTO alert_rules (owner_id, channel_id, kind, cooldown, created_at)
+    SELECT owner_id, channel_id, kind, cooldown, created_at + interval '1 second'
+      FROM alert_rules WHERE kind = 'copy'
+"""
+
+
+async def test_a_copy_is_announced_once_even_if_the_channel_had_two_copy_rules(
+    app, tg, clock, preview, db
+) -> None:
+    original = await alice_with_original(app, tg, clock)
+    alice = original.owner
+    await tg.send_text(alice, "/watch")  # the list makes sure of the copy rule
+    with pytest.raises(asyncpg.UniqueViolationError):
+        await db.execute(_SECOND_COPY_RULE)
+    # A database that got two before the unique index still announces a copy once.
+    await db.execute("DROP INDEX alert_rules_one_copy_rule")
+    try:
+        await db.execute(_SECOND_COPY_RULE)
+        preview.publish("thief", PreviewItem(10, clock.now() - timedelta(minutes=30), COPY))
+        await tg.send_text(alice, "/watch @thief")
+        assert len(await delivered(app, tg, alice)) == 1
+        assert await db.fetchval("SELECT count(*) FROM alert_firings") == 1
+    finally:
+        await db.execute(
+            "DELETE FROM alert_rules WHERE kind = 'copy'"
+            " AND id <> (SELECT min(id) FROM alert_rules)"
+        )
+        await db.execute(
+            "CREATE UNIQUE INDEX alert_rules_one_copy_rule ON alert_rules (owner_id, channel_id)"
+            " WHERE kind = 'copy'"
+        )
+
+
 async def test_after_not_a_copy_the_pair_is_never_reported_again(app, tg, clock, preview) -> None:
     original = await alice_with_original(app, tg, clock)
     alice = original.owner
@@ -106,6 +142,9 @@ async def test_after_not_a_copy_the_pair_is_never_reported_again(app, tg, clock,
     await tg.send_text(alice, "/watch @thief")
     (alert,) = await delivered(app, tg, alice)
 
+    query = await tg.press_button(alice, alert, "Not a copy")
+    assert "won't report this pair again" in tg.callback_answer(query)["text"]
+    # A second press (a double tap, or later) gets the same answer.
     query = await tg.press_button(alice, alert, "Not a copy")
     assert "won't report this pair again" in tg.callback_answer(query)["text"]
     # Even with the copy alert deleted and made anew, and the channel's posts compared again.
@@ -158,6 +197,28 @@ async def test_photos_over_the_limit_or_not_images_are_skipped_without_stopping_
     (alert,) = await delivered(app, tg, alice)
     assert "https://t.me/thief/22" in alert.text
     assert preview.requests["/file/thief_20_0.jpg"] == 1
+
+
+async def test_a_photo_redirected_to_another_host_is_skipped_not_followed(
+    app, tg, clock, preview
+) -> None:
+    original = await alice_with_original(app, tg, clock)
+    alice = original.owner
+    preview.publish(
+        "thief",
+        PreviewItem(30, clock.now() - timedelta(minutes=40), "", photos=(b"elsewhere",)),
+        PreviewItem(31, clock.now() - timedelta(minutes=30), COPY),
+    )
+    # The photo's address answers a redirect to another host that serves a copy of Alice's photo.
+    preview.files["elsewhere.jpg"] = copied_picture(original.photo, random.Random(2))
+    elsewhere = URL(preview.base_url).with_host("localhost") / "file" / "elsewhere.jpg"
+    preview.redirects["thief_30_0.jpg"] = str(elsewhere)
+
+    await tg.send_text(alice, "/watch @thief")
+    (alert,) = await delivered(app, tg, alice)
+    assert "https://t.me/thief/31" in alert.text
+    assert preview.requests["/file/thief_30_0.jpg"] == 1
+    assert preview.requests["/file/elsewhere.jpg"] == 0
 
 
 @pytest.mark.parametrize(
@@ -291,3 +352,25 @@ async def test_a_russian_owner_hears_of_a_copy_in_russian(app, tg, clock, previe
     (alert,) = await delivered(app, tg, alice)
     assert "опубликовал копию вашего поста через 2 ч" in alert.text
     await tg.press_button(alice, alert, "Это не копия")
+
+
+@pytest.mark.settings(webhook_allow_private_addresses=True)
+async def test_a_copy_found_reaches_the_owners_webhook(app, tg, clock, preview, receiver) -> None:
+    original = await alice_with_original(app, tg, clock)
+    await webhook_endpoint(app, receiver, original.owner, events=["copy.found", "alert.fired"])
+    copied = copied_picture(original.photo, random.Random(2))
+    preview.publish(
+        "thief",
+        PreviewItem(10, clock.now() - timedelta(minutes=30), COPY, photos=(copied,)),
+        title="Thief",
+    )
+
+    await tg.send_text(original.owner, "/watch @thief")
+    await delivered(app, tg, original.owner)
+    await app.services.webhook_delivery.deliver_due()
+
+    assert receiver.refused == []
+    (found,) = [d.payload["data"] for d in receiver.of_type("copy.found")]
+    assert found["message_id"] == original.message_id
+    assert (found["watched_username"], found["watched_message_id"]) == ("thief", 10)
+    assert [d.payload["data"]["kind"] for d in receiver.of_type("alert.fired")] == ["copy"]

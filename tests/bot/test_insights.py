@@ -82,6 +82,34 @@ async def test_learning_shows_progress_and_is_not_repeated(app, tg: FakeTelegram
     assert "from its 230 posts" in tg.texts_to(alice)[-2]
 
 
+@pytest.mark.parametrize(
+    "stored_change",
+    ["other scikit-learn", "no version", "does not load"],
+)
+async def test_a_stored_model_another_version_made_or_that_fails_to_load_is_learnt_anew(
+    app, tg: FakeTelegram, db, clock, stored_change
+):
+    alice, _ = await owner_with_planted_history(tg, db, clock, posts=200)
+    await tg.send_text(alice, "/insights")
+    if stored_change == "other scikit-learn":
+        await db.execute(
+            "UPDATE insight_models"
+            " SET summary = jsonb_set(summary, '{sklearn_version}', '\"0.20.0\"')"
+        )
+    elif stored_change == "no version":  # stored before versions were kept
+        await db.execute("UPDATE insight_models SET summary = summary - 'sklearn_version'")
+    else:
+        await db.execute("UPDATE insight_models SET model = 'not a pickle'::bytea")
+
+    await tg.send_text(alice, "/insights")
+
+    assert "⏳ Learning what drives views in @cookingdaily" in tg.texts_to(alice)[-2]
+    assert tg.texts_to(alice)[-1].startswith("💡 <b>Insights: @cookingdaily</b>")
+    # Stored again with this version: the next /insights uses it.
+    await tg.send_text(alice, "/insights")
+    assert not tg.texts_to(alice)[-2].startswith("⏳")
+
+
 async def test_too_few_posts_say_how_many_more(app, tg: FakeTelegram, db, clock):
     alice, _ = await owner_with_planted_history(tg, db, clock, posts=25)
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from channel_history import SAMPLE_NOW
 from helpers import ManualClock
-from stories import dashboard_token, owner_with_channel, owner_with_sample_history
+from stories import dashboard_token, owner_with_channel, owner_with_sample_history, started
 
 from services.domain.alerts import AlertKind, AlertThresholds
 
@@ -245,9 +245,26 @@ async def test_with_an_https_address_the_menu_button_and_stats_open_the_dashboar
     assert button["web_app"] == {"url": f"https://analytics.example.com/app?channel={channel_id}"}
 
 
+@pytest.mark.settings(public_base_url="https://analytics.example.com")
+async def test_each_user_gets_the_menu_button_in_their_language_on_start_and_in_settings(
+    app, tg
+) -> None:
+    dashboard = {"url": "https://analytics.example.com/app"}
+    ivan = await started(tg, "Ivan", language_code="ru")
+    assert tg.menu_buttons[ivan.id] == {"type": "web_app", "text": "Дашборд", "web_app": dashboard}
+    alice = await started(tg, "Alice")
+    assert tg.menu_buttons[alice.id]["text"] == "Dashboard"
+    assert tg.menu_buttons[None]["text"] == "Dashboard"  # everyone else's default
+
+    await tg.send_text(alice, "/settings")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Русский")
+    assert tg.menu_buttons[alice.id] == {"type": "web_app", "text": "Дашборд", "web_app": dashboard}
+    assert tg.menu_buttons[ivan.id]["text"] == "Дашборд"
+
+
 async def test_without_https_there_is_no_menu_button_nor_dashboard_button(app, tg, db) -> None:
-    assert tg.menu_buttons == {}
     alice = await owner_with_sample_history(tg, db)
+    assert tg.menu_buttons == {}  # neither the default nor a user's own at /start
     await tg.send_text(alice, "/stats 7d")
     labels = [b["text"] for b in tg.last_to(alice, "sendMessage").buttons()]
     assert not any("dashboard" in label for label in labels)

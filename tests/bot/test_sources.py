@@ -281,3 +281,16 @@ async def test_wrong_answers_in_the_dialog_get_short_replies_and_cancel_works(ap
     await tg.press_button(alice, question, "Cancel")
     assert tg.texts_to(alice)[-1] == "No link made."
     assert channel.invite_links == {}
+
+
+async def test_a_welcome_takes_its_turn_in_the_send_budget_every_process_shares(
+    app, tg: FakeTelegram, db
+) -> None:
+    alice, channel = await owner_with_channel(tg)
+    club = await make_link(tg, alice, "Club", "bot approves", welcome="Welcome to the club!")
+
+    member = await tg.request_join(channel, invite_link_name=club)
+
+    assert "Welcome to the club!" in tg.texts_to(member)
+    # Its slot was taken where alerts and digests take theirs: 30/s in all, 1/s to a chat.
+    assert await db.fetchval("SELECT count(*) FROM send_slots WHERE chat_id = $1", member.id) == 1

@@ -53,6 +53,7 @@ def web_app_url_ok(url: Any) -> bool:
 
 class WebAppMethods:
     menu_buttons: dict[int | None, dict[str, Any]]  # chat id (None: the default) -> MenuButton
+    users: dict[int, FakeUser]
 
     base_url: str
 
@@ -96,13 +97,17 @@ class WebAppMethods:
                 raise _bad("BUTTON_TEXT_INVALID")
             if not web_app_url_ok((button.get("web_app") or {}).get("url")):
                 raise _bad("BUTTON_URL_INVALID")
-        self.menu_buttons[rq.get("chat_id")] = button
+        chat_id = rq.get("chat_id")
+        # A chat's own button: only a private chat's (Bot API: "target private chat").
+        if chat_id is not None and int(chat_id) not in self.users:
+            raise _bad("chat not found")
+        self.menu_buttons[None if chat_id is None else int(chat_id)] = button
         return True
 
     def _get_chat_menu_button(self, rq: ApiRequest) -> dict[str, Any]:
-        return self.menu_buttons.get(rq.get("chat_id"), self.menu_buttons.get(None)) or {
-            "type": "default"
-        }
+        chat_id = rq.get("chat_id")
+        chat = None if chat_id is None else int(chat_id)
+        return self.menu_buttons.get(chat, self.menu_buttons.get(None)) or {"type": "default"}
 
     def init_data(
         self,

@@ -24,6 +24,8 @@ NAMES_AND_UNITS = frozenset(
     # the spreadsheets an export opens in, and its encoding
     | {"Excel", "Google", "Sheets", "Numbers", "UTF"}
     | {"WebP"}
+    # where webhooks go, and the specification they follow
+    | {"HubSpot", "Salesforce", "Zapier", "Make", "JSON", "Standard", "Webhooks", "HTTP"}
     # the REST API keeps its name in Russian too
     | {"API", "CRM"}
 )
