@@ -317,6 +317,7 @@ class BotApplication:
             webapp_script_url=(
                 settings.telegram_webapp_script_url if settings.dashboard_enabled else None
             ),
+            trusted_proxies=settings.trusted_proxies,
         )
 
     async def _on_shutdown(self) -> None:

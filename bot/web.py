@@ -13,6 +13,7 @@ from aiohttp.log import server_logger
 
 from bot import miniapp, share_page
 from bot.api import ApiContext, setup_api
+from bot.client_address import Network, forwarded_client
 from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.metrics import BotMetrics
 from bot.rate_limit import TokenBuckets
@@ -196,6 +197,7 @@ def create_web_app(
     body_timeout: float,
     api: ApiContext | None = None,
     webapp_script_url: str | None = None,
+    trusted_proxies: tuple[Network, ...] = (),
 ) -> web.Application:
     """The app; Stripe's webhook, the share pages and the REST API (/api/v1) are served only
     when their parts are given.
@@ -204,11 +206,14 @@ def create_web_app(
     that was refused is drained before its connection closes. The share pages speak their
     owner's language from `catalogs` (a dead link's page, the visitor's). The dashboard Mini
     App (/app) is served when `webapp_script_url` (where it loads Telegram's script) is given.
+    Behind `trusted_proxies`, request.remote is the client's address from X-Forwarded-For.
     """
     app = web.Application(client_max_size=1024**2)
     app[HEALTH_KEY] = health
     app[METRICS_KEY] = metrics
     app[BODY_TIMEOUT_KEY] = body_timeout
+    if trusted_proxies:
+        app.middlewares.append(forwarded_client(trusted_proxies))  # first: the rest see it
     app.on_response_prepare.append(_common_headers)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_text)

@@ -4,18 +4,20 @@ the subscribers, joins and leaves (the same days /stats counts, in the owner's t
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 from db.analytics import AnalyticsRepository
 from db.post_pages import PostPagesRepository
 from services.analytics import (
     DEFAULT_PERIOD_DAYS,
+    EARLIEST_DAY,
     InvalidPeriod,
     Period,
     PeriodProblem,
     ensure_period_allowed,
     user_time_zone,
 )
+from services.bounds import INT64_MAX
 from services.clock import Clock
 from services.domain.analytics import DailyGrowth, PostMetrics
 from services.domain.channels import ChannelRecord
@@ -37,14 +39,21 @@ def encode_cursor(post: PostMetrics) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
+EARLIEST_POST = datetime.combine(EARLIEST_DAY, time(), tzinfo=UTC)
+
+
+def decode_cursor(cursor: str, *, now: datetime) -> tuple[datetime, int]:
+    """The (posted_at, message_id) a cursor from encode_cursor names; InvalidCursor for what no
+    post of ours can have: a message id outside 1..2**63-1, a time before Telegram or after now."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         posted_at, message_id = raw.split("|")
         after = (datetime.fromisoformat(posted_at), int(message_id))
-    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
+        if after[0].tzinfo is None or not EARLIEST_POST <= after[0] <= now:
+            raise InvalidCursor(cursor)
+    except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError) as error:
         raise InvalidCursor(cursor) from error
-    if after[0].tzinfo is None:
+    if not 0 < after[1] <= INT64_MAX:
         raise InvalidCursor(cursor)
     return after
 
@@ -100,7 +109,7 @@ class ChannelSeriesService:
         Raises InvalidCursor, InvalidPeriod, or LimitReached beyond the plan's history; the
         caller has checked that the user administers the channel.
         """
-        after = decode_cursor(cursor) if cursor is not None else None
+        after = decode_cursor(cursor, now=self._clock.now()) if cursor is not None else None
         await self._allowed(user_id, period, time_zone)
         posts = await self._post_pages.page(
             channel_id=channel.id,

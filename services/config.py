@@ -2,6 +2,7 @@
 
 import re
 from enum import StrEnum
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -143,6 +144,9 @@ class Settings(DatabaseSettings):
     # at this rate per second.
     api_rate_burst: int = Field(default=60, ge=1)
     api_rate_per_second: float = Field(default=2.0, gt=0)
+    # The reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is
+    # believed: the per-address limits then count the client, not the proxy. Empty: none.
+    trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
 
     # Card payments through Stripe: all four or none (Telegram Stars work without them).
     stripe_secret_key: SecretStr | None = None
@@ -202,6 +206,15 @@ class Settings(DatabaseSettings):
     def _secret_as_telegram_takes_it(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not WEBHOOK_SECRET_PATTERN.fullmatch(value.get_secret_value()):
             raise ValueError("WEBHOOK_SECRET: 1 to 256 of the characters A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_trusted_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(
+                ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()
+            )
         return value
 
     @field_validator("admin_ids", mode="before")

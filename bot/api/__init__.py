@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from bot.api import alerts, channels, reports, sessions, shares, webhooks
+from bot.api import alerts, channels, insights, reports, sessions, shares, webhooks
 from bot.api.openapi import API_PREFIX, docs_page, openapi_document
 from bot.api.problems import internal_error, problem_of
 from bot.api.routing import API_CONTEXT_KEY, ApiContext, Handler, Resource, aiohttp_handler
@@ -19,6 +19,7 @@ from bot.api.routing import API_CONTEXT_KEY, ApiContext, Handler, Resource, aioh
 RESOURCES: Sequence[Resource] = (
     channels.resource,
     reports.resource,
+    insights.resource,
     alerts.resource,
     webhooks.resource,
     shares.resource,

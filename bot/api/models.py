@@ -8,13 +8,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.analytics import EARLIEST_DAY, ViewsStatus
 from services.bounds import INT64_MAX
-from services.domain.alerts import AlertKind
+from services.domain.alerts import RULE_KINDS, AlertKind
 from services.domain.webhooks import SUBSCRIBABLE
 
 TelegramId = Annotated[int, Field(ge=-INT64_MAX, le=INT64_MAX)]
 RowId = Annotated[int, Field(ge=1, le=INT64_MAX)]
 # A day anyone can have numbers for; the upper bound keeps date.max ('infinity') out.
 Day = Annotated[date, Field(ge=EARLIEST_DAY, le=date(2999, 12, 31))]
+# Literal over a tuple is Literal over its items: the OpenAPI enum lists exactly these.
+RuleKind = Literal[RULE_KINDS]  # type: ignore[valid-type]
 TimeZone = Annotated[str, Field(description="The owner's time zone (IANA), as set in /settings")]
 
 
@@ -187,6 +189,47 @@ class JoinsSeries(ApiModel):
     time_zone: TimeZone
 
 
+# ------------------------------------------------------------------ insights
+
+
+class InsightEffect(ApiModel):
+    """A backed claim: posts with `feature` get `multiplier` times the views of those without."""
+
+    feature: str = Field(description='"media:photo", "hours:6" (18–21 h), "weekday:4", "word:…"')
+    multiplier: float
+    low: float = Field(description="The 95 % interval's low end")
+    high: float
+    posts_with: int
+    posts_without: int
+
+
+class InsightSlot(ApiModel):
+    starts: datetime = Field(description="A three-hour slot of the next week, owner's time")
+    views: float = Field(description="Predicted views at 24 h of a usual post in it")
+    low: float
+    high: float
+
+
+class ModelQuality(ApiModel):
+    posts: int = Field(description="Posts the model was trained on")
+    holdout_posts: int = Field(description="The latest posts it was judged on, unseen")
+    model_error: float = Field(description="Mean absolute error of log views on those")
+    baseline_error: float = Field(description="The same for the median views by hour of day")
+
+
+class Insights(ApiModel):
+    """The stored model's findings; reading them neither trains nor counts an insights run."""
+
+    channel_id: int
+    trained: bool = Field(description="false: no model yet (see posts_needed)")
+    posts_needed: int = Field(description="More posts with views before a model can be trained")
+    trained_at: datetime | None
+    quality: ModelQuality | None
+    effects: list[InsightEffect]
+    best_slots: list[InsightSlot]
+    time_zone: TimeZone
+
+
 # ------------------------------------------------------------------ alert rules
 
 
@@ -220,7 +263,7 @@ class AlertRuleList(ApiModel):
 class NewAlertRule(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: AlertKind
+    kind: RuleKind = Field(description="copy rules are made by /watch in the bot, not here")
     thresholds: Thresholds
 
 

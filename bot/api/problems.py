@@ -98,12 +98,13 @@ def read_only() -> ApiProblem:
     return ApiProblem(403, "read-only-key", "This API key is read-only; create a read-write key.")
 
 
-def rate_limited(wait_seconds: float) -> ApiProblem:
+def rate_limited(wait_seconds: float, *, caller: str) -> ApiProblem:
+    """caller: whose share ran out, as the detail names it ("key", "session", "address")."""
     retry_after = max(1, math.ceil(wait_seconds))
     return ApiProblem(
         429,
         "rate-limited",
-        f"Too many requests for this key; retry in {retry_after} s.",
+        f"Too many requests from this {caller}; retry in {retry_after} s.",
         headers={"Retry-After": str(retry_after)},
     )
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.api import problems
 from bot.request_body import read_body
-from services.api_auth import Principal
+from services.api_auth import Principal, Unauthenticated
 from services.wiring import Services
 
 # The largest request body any endpoint takes (an alert rule is a few hundred bytes).
@@ -99,14 +99,13 @@ def bearer_token(request: web.Request) -> str | None:
 async def authorize(request: web.Request, *, writes: bool) -> Principal:
     """The caller, within the rate limit and allowed to write if it must; else a problem."""
     context = request.app[API_CONTEXT_KEY]
-    principal = await context.services.api_auth.resolve(bearer_token(request))
-    wait = await context.services.api_keys.take_request(
-        bucket=principal.rate_bucket,
-        burst=context.rate_burst,
-        per_second=context.rate_per_second,
-    )
-    if wait > 0:
-        raise problems.rate_limited(wait)
+    try:
+        principal = await context.services.api_auth.resolve(bearer_token(request))
+    except Unauthenticated:
+        # No key's bucket to take from: the address pays, so guessing tokens meets a 429.
+        await admit_anonymous(request)
+        raise
+    await _take(context, principal.rate_bucket, "key" if principal.key_id else "session")
     if writes and not principal.can_write:
         raise problems.read_only()
     return principal
@@ -114,14 +113,15 @@ async def authorize(request: web.Request, *, writes: bool) -> Principal:
 
 async def admit_anonymous(request: web.Request) -> None:
     """A caller without a token, within the rate limit of its address; else a problem."""
-    context = request.app[API_CONTEXT_KEY]
+    await _take(request.app[API_CONTEXT_KEY], f"address:{request.remote}", "address")
+
+
+async def _take(context: ApiContext, bucket: str, caller: str) -> None:
     wait = await context.services.api_keys.take_request(
-        bucket=f"address:{request.remote}",
-        burst=context.rate_burst,
-        per_second=context.rate_per_second,
+        bucket=bucket, burst=context.rate_burst, per_second=context.rate_per_second
     )
     if wait > 0:
-        raise problems.rate_limited(wait)
+        raise problems.rate_limited(wait, caller=caller)
 
 
 # What a public endpoint's call carries as its principal: no user, no rights.

@@ -4,6 +4,9 @@ from bot.i18n_texts import alerts as alert_texts
 from services.analytics import STANDARD_PERIODS
 from services.domain.alerts import AlertKind
 from services.i18n import Message, PluralMessage, Translator, placeholders
+from services.i18n_texts import insights as insight_texts
+from services.i18n_texts.insights import feature_label
+from services.insights.features import structured_names
 
 MENU_BUTTON = Message("miniapp-menu-button", "Dashboard")
 OPEN_BUTTON = Message("miniapp-open-button", "📱 Open dashboard")
@@ -28,6 +31,24 @@ PAGE_TEXTS = {
     ),
     "channel_not_found": Message(
         "miniapp-channel-not-found", "This channel is not among those you administer."
+    ),
+    "rule_not_found": Message(
+        "miniapp-rule-not-found",
+        "This alert no longer exists: it may have been deleted in the bot.",
+    ),
+    "share_not_found": Message(
+        "miniapp-share-not-found", "This share link no longer exists or has been revoked."
+    ),
+    "rate_limited": Message(
+        "miniapp-rate-limited", "Too many requests at once. Wait a few seconds and try again."
+    ),
+    "unavailable": Message(
+        "miniapp-unavailable", "The service is busy right now. Try again in a few seconds."
+    ),
+    "read_only": Message("miniapp-read-only", "This sign-in may look, but not change anything."),
+    "invalid_period": Message("miniapp-invalid-period", "There are no numbers for that period."),
+    "invalid_request": Message(
+        "miniapp-invalid-request", "The server could not accept that request. Reload the app."
     ),
     "my_channels": Message("miniapp-my-channels", "My channels"),
     "no_channels": Message(
@@ -82,6 +103,30 @@ PAGE_TEXTS = {
     "expires": Message("miniapp-expires", "until {date}"),
     "no_expiry": Message("miniapp-no-expiry", "no expiry"),
     "share_period": Message("miniapp-share-period", "Report of the last {days}"),
+    "insights": Message("miniapp-insights", "Insights"),
+    "insights_not_yet": Message(
+        "miniapp-insights-not-yet",
+        "No insights yet: posts with views still needed before a model can learn: {count}.",
+    ),
+    "insights_not_trained": Message(
+        "miniapp-insights-not-trained",
+        "There are enough posts: send /insights in the bot and it learns from them.",
+    ),
+    "insights_quality": Message(
+        "miniapp-insights-quality",
+        "Learnt from {posts} posts. On the latest {holdout}, held out, its error is {model} "
+        "against {baseline} for the median by hour of day (log views; lower is better).",
+    ),
+    "insights_effects": Message("miniapp-insights-effects", "What drives views"),
+    "insights_effect": Message(
+        "miniapp-insights-effect",
+        "{feature}: ×{multiplier} views (×{low}–{high}), {with} posts against {without}",
+    ),
+    "insights_no_effects": Message(
+        "miniapp-insights-no-effects", "Nothing stands out from the noise yet."
+    ),
+    "insights_best_slots": Message("miniapp-insights-best-slots", "Best times in the next 7 days"),
+    "insights_slot": Message("miniapp-insights-slot", "{time}: about {views} views ({low}–{high})"),
 }
 
 
@@ -93,4 +138,6 @@ def page_texts(t: Translator) -> dict[str, str]:
     }
     texts.update({f"days_{n}": t.plural(PERIOD_DAYS, n) for n in STANDARD_PERIODS})
     texts.update({f"alert_kind_{kind.value}": alert_texts.kind_name(t, kind) for kind in AlertKind})
+    texts.update({f"feature_{name}": feature_label(t, name) for name in structured_names()})
+    texts["feature_word"] = t(insight_texts.WORD, word="{word}")
     return texts

@@ -157,12 +157,32 @@
     constructor(status, type, detail) {
       super(detail);
       this.status = status;
-      // The page says in the user's language what it knows; the API's words otherwise.
-      this.detail = PROBLEM_TEXTS[String(type).split("/").pop()] ? t(PROBLEM_TEXTS[String(type).split("/").pop()]) : detail;
+      this.type = String(type).split("/").pop();
+      // The page says in the user's language what went wrong; never the API's English.
+      this.detail = t(PROBLEM_TEXTS[this.type] || (status >= 500 ? "unavailable" : "error"));
     }
   }
 
-  const PROBLEM_TEXTS = { "plan-limit": "plan_limit", "channel-not-found": "channel_not_found" };
+  // Every problem type bot/api/problems.py answers with, by the page text that explains it.
+  const PROBLEM_TEXTS = {
+    "plan-limit": "plan_limit",
+    "channel-not-found": "channel_not_found",
+    "rule-not-found": "rule_not_found",
+    "share-not-found": "share_not_found",
+    "rate-limited": "rate_limited",
+    "unavailable": "unavailable",
+    "internal-error": "error",
+    "read-only-key": "read_only",
+    "invalid-period": "invalid_period",
+    "invalid-parameters": "invalid_request",
+    "invalid-cursor": "invalid_request",
+    "invalid-thresholds": "invalid_request",
+    "unauthorized": "reopen_body",
+    "invalid-init-data": "reopen_body",
+    "http-404": "error",
+    "http-405": "error",
+    "http-413": "invalid_request",
+  };
 
   async function api(method, path, body, retried) {
     const headers = { Accept: "application/json" };
@@ -371,7 +391,8 @@
         periods,
         h("div", { class: "actions" },
           h("button", { onclick: () => open(alertsScreen(channel)) }, t("alerts")),
-          h("button", { onclick: () => open(sharesScreen(channel, period)) }, t("share_links"))),
+          h("button", { onclick: () => open(sharesScreen(channel, period)) }, t("share_links")),
+          h("button", { onclick: () => open(insightsScreen(channel)) }, t("insights"))),
       ];
       show(header, h("p", { class: "hint" }, t("loading")));
       setMainButton(t("share_links"), () => open(sharesScreen(channel, period)));
@@ -436,6 +457,43 @@
         }, rule.paused ? t("resume") : t("pause"))));
       show(h("h1", {}, `${t("alerts")} · ${channel.title}`),
         list.length ? list : h("p", { class: "hint" }, t("no_alerts")));
+    };
+  }
+
+  function featureLabel(feature) {
+    const [kind, value] = feature.split(":");
+    return kind === "word" ? t("feature_word", { word: value }) : t("feature_" + feature);
+  }
+
+  function insightsScreen(channel) {
+    return async () => {
+      const found = await api("GET", `/api/v1/channels/${channel.id}/insights`);
+      const title = h("h1", {}, `${t("insights")} · ${channel.title}`);
+      if (!found.trained) {
+        show(title, h("p", { class: "hint", "data-insights": "not-yet" }, found.posts_needed > 0
+          ? t("insights_not_yet", { count: number(found.posts_needed) }) : t("insights_not_trained")));
+        return;
+      }
+      const quality = found.quality;
+      show(title,
+        h("p", { class: "hint", "data-insights": "quality" }, t("insights_quality", {
+          posts: number(quality.posts), holdout: number(quality.holdout_posts),
+          model: number(quality.model_error, 2), baseline: number(quality.baseline_error, 2),
+        })),
+        h("h2", {}, t("insights_effects")),
+        found.effects.length ? h("ul", { "data-insights": "effects" }, found.effects.map((effect) => h("li", {},
+          t("insights_effect", {
+            feature: featureLabel(effect.feature), multiplier: number(effect.multiplier, 2),
+            low: number(effect.low, 2), high: number(effect.high, 2),
+            with: number(effect.posts_with), without: number(effect.posts_without),
+          }))))
+          : h("p", { class: "hint" }, t("insights_no_effects")),
+        h("h2", {}, t("insights_best_slots")),
+        h("ol", { "data-insights": "slots" }, found.best_slots.map((slot) => h("li", {},
+          t("insights_slot", {
+            time: moment(slot.starts, found.time_zone), views: number(Math.round(slot.views)),
+            low: number(Math.round(slot.low)), high: number(Math.round(slot.high)),
+          })))));
     };
   }
 

@@ -19,6 +19,11 @@ class AlertKind(StrEnum):
     COPY = "copy"  # a watched channel copied a post (services/copies.py fires these)
 
 
+# The kinds an owner sets up as rules (the bot's alert wizard, the API). Copy rules are
+# made and removed by /watch and do not count against the plan's rules.
+RULE_KINDS = tuple(kind for kind in AlertKind if kind is not AlertKind.COPY)
+
+
 @dataclass(frozen=True)
 class AlertThresholds:
     """The typed threshold columns; which ones a kind uses is checked by the schema."""

@@ -86,6 +86,16 @@ class InsightsReport:
 
 
 @dataclass(frozen=True)
+class StoredInsights:
+    """What the channel's stored model says, read without training or counting a run."""
+
+    summary: ModelSummary | None  # None: no model trained yet
+    trained_at: datetime | None
+    best_slots: list[SlotForecast]
+    posts_needed: int  # more posts with views before a model can be trained (0: enough)
+
+
+@dataclass(frozen=True)
 class DraftScore:
     channel: ChannelRecord
     views: float  # at 24 hours, published in the best slot
@@ -197,6 +207,18 @@ class InsightsService:
             analysis=analysis,
             note=note,
         )
+
+    async def stored(self, *, channel: ChannelRecord) -> StoredInsights:
+        """The last trained model's claims and best slots, as stored; never trains and does
+        not count against the insights allowance. The caller has checked the admin."""
+        now = self._clock.now()
+        stored = await self._insights.stored_model(channel_id=channel.id)
+        if stored is None:
+            size = await self._insights.training_size(channel_id=channel.id, now=now)
+            return StoredInsights(None, None, [], max(0, MIN_POSTS - size.posts))
+        model = load_model(stored.model, stored.summary)
+        slots = self._best_slots(model, PostFacts(now, "", model.summary.usual_media))
+        return StoredInsights(model.summary, stored.trained_at, slots[:BEST_SLOTS], 0)
 
     async def score(
         self,

@@ -1,11 +1,12 @@
 """The REST API over HTTP, as a program calls it with a key made in /api: what a key sees, every
 refusal (401, 403, 404, 422, 429) as application/problem+json, and the numbers it serves."""
 
+import base64
 from datetime import timedelta
 
 import aiohttp
 import pytest
-from stories import api_key, channel_with_history, owner_with_channel
+from stories import api_key, channel_with_history, owner_with_channel, owner_with_planted_history
 
 API = "/api/v1"
 
@@ -170,6 +171,27 @@ async def test_a_rule_the_wizard_would_refuse_gets_422(app, tg, http, rule, says
     assert await app.services.alerts.list_rules(user_id=alice.id) == []
 
 
+async def test_copy_rules_are_made_by_watch_not_by_the_api(app, tg, http) -> None:
+    alice, channel = await owner_with_channel(tg)
+    writer = await api_key(tg, alice, can_write=True)
+
+    status, headers, body = await call(
+        http,
+        app,
+        "POST",
+        f"/channels/{channel.id}/alerts",
+        writer,
+        json={"kind": "copy", "thresholds": {}},
+    )
+    async with http.get(f"{app.app.web_url}{API}/openapi.json") as response:
+        document = await response.json()
+
+    assert_problem(status, headers, body, 422)
+    assert await app.services.alerts.list_rules(user_id=alice.id) == []
+    offered = document["components"]["schemas"]["NewAlertRule"]["properties"]["kind"]["enum"]
+    assert "copy" not in offered and {"milestone", "posting_gap", "source_burst"} <= set(offered)
+
+
 async def test_the_plan_limits_alert_rules_through_the_api_too(app, tg, http) -> None:
     alice, channel = await owner_with_channel(tg)
     writer = await api_key(tg, alice, can_write=True)
@@ -205,6 +227,46 @@ async def test_the_rate_limit_answers_429_with_retry_after(app, tg, http, clock)
     assert (await call(http, app, "GET", "/channels", key))[0] == 429
 
 
+@pytest.mark.settings(api_rate_burst=3, api_rate_per_second=0.5)
+async def test_guessing_tokens_meets_the_rate_limit_of_the_address(app, tg, http) -> None:
+    alice, _ = await owner_with_channel(tg)
+    key = await api_key(tg, alice)
+    guesses = [f"ab_guess{n}" for n in range(3)] + ["abs_forged-session"]
+
+    statuses = [(await call(http, app, "GET", "/channels", guess))[0] for guess in guesses[:3]]
+    status, headers, body = await call(http, app, "GET", "/channels", guesses[3])
+
+    assert statuses == [401, 401, 401]
+    assert_problem(status, headers, body, 429)
+    assert headers["Retry-After"] == "2"
+    assert (await call(http, app, "GET", "/channels", key))[0] == 200  # a real key has its own
+
+
+async def guess_from(http, app, forwarded_for: str) -> int:
+    async with http.get(
+        app.app.web_url + API + "/channels",
+        headers={"Authorization": "Bearer ab_guess", "X-Forwarded-For": forwarded_for},
+    ) as response:
+        return response.status
+
+
+@pytest.mark.settings(api_rate_burst=2, api_rate_per_second=0.01, trusted_proxies="127.0.0.1")
+async def test_behind_a_trusted_proxy_each_client_address_has_its_own_limit(app, http) -> None:
+    # nginx appends the address it saw; what the client wrote before it is not believed.
+    first = [await guess_from(http, app, f"10.9.9.{n}, 203.0.113.5") for n in range(3)]
+    other = await guess_from(http, app, "203.0.113.6")
+
+    assert first == [401, 401, 429]
+    assert other == 401
+
+
+@pytest.mark.settings(api_rate_burst=2, api_rate_per_second=0.01)
+async def test_without_trusted_proxies_x_forwarded_for_is_not_believed(app, http) -> None:
+    statuses = [await guess_from(http, app, f"203.0.113.{n}") for n in range(3)]
+
+    assert statuses == [401, 401, 429]
+
+
 @pytest.mark.settings(api_rate_burst=2, api_rate_per_second=0.1)
 async def test_the_rate_limit_is_shared_by_every_process(app, tg, http, another_bot) -> None:
     alice, _ = await owner_with_channel(tg)
@@ -235,6 +297,37 @@ async def test_unknown_paths_and_bad_parameters_are_problems_too(app, tg, http) 
     status, headers, body = await call(
         http, app, "GET", f"/channels/{channel.id}/posts?cursor=forged", key
     )
+    assert_problem(status, headers, body, 422)
+    assert "cursor" in body["detail"]
+
+
+def made_cursor(posted_at: str, message_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{posted_at}|{message_id}".encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "posted_at, message_id",
+    [
+        ("2026-01-01T00:00:00+00:00", str(2**63)),
+        ("2026-01-01T00:00:00+00:00", "0"),
+        ("2026-01-01T00:00:00+00:00", "-5"),
+        ("0001-01-01T00:00:00+05:00", "7"),
+        ("9999-12-31T23:59:59-14:00", "7"),
+        ("2001-01-01T00:00:00+00:00", "7"),
+    ],
+)
+async def test_a_crafted_cursor_is_a_422_not_a_500(app, tg, http, posted_at, message_id) -> None:
+    alice, channel = await owner_with_channel(tg)
+    key = await api_key(tg, alice)
+
+    status, headers, body = await call(
+        http,
+        app,
+        "GET",
+        f"/channels/{channel.id}/posts?cursor={made_cursor(posted_at, message_id)}",
+        key,
+    )
+
     assert_problem(status, headers, body, 422)
     assert "cursor" in body["detail"]
 
@@ -299,3 +392,35 @@ async def test_with_the_feature_off_there_is_no_api_and_no_api_command(app, tg, 
 
     assert "Your API keys" not in tg.texts_to(alice)[-1]
     assert "no API keys" not in tg.texts_to(alice)[-1]
+
+
+async def test_insights_are_read_as_stored_without_training_or_counting(app, tg, db, clock, http):
+    alice, channel = await owner_with_planted_history(tg, db, clock, posts=200)
+    key = await api_key(tg, alice)
+    path = f"/channels/{channel.id}/insights"
+
+    status, _, before = await call(http, app, "GET", path, key)
+    await tg.send_text(alice, "/insights")  # trains the model, counting one run
+    used = await db.fetchval("SELECT sum(used) FROM usage_counters")
+    status_after, _, after = await call(http, app, "GET", path, key)
+
+    assert (status, before["trained"], before["posts_needed"]) == (200, False, 0)
+    assert before["effects"] == [] and before["quality"] is None
+    assert await db.fetchval("SELECT count(*) FROM insight_models") == 1
+    assert status_after == 200 and after["trained"] is True
+    assert {effect["feature"] for effect in after["effects"]} >= {"media:photo"}
+    photo = next(e for e in after["effects"] if e["feature"] == "media:photo")
+    assert photo["low"] < photo["multiplier"] < photo["high"] and photo["posts_with"] > 0
+    assert after["quality"]["model_error"] < after["quality"]["baseline_error"]
+    assert len(after["best_slots"]) > 0 and after["time_zone"] == "Europe/Moscow"
+    assert await db.fetchval("SELECT sum(used) FROM usage_counters") == used
+
+
+async def test_insights_say_how_many_more_posts_a_model_needs(app, tg, http) -> None:
+    alice, channel = await owner_with_channel(tg)
+    key = await api_key(tg, alice)
+
+    status, _, body = await call(http, app, "GET", f"/channels/{channel.id}/insights", key)
+
+    assert status == 200
+    assert (body["trained"], body["posts_needed"], body["best_slots"]) == (False, 40, [])

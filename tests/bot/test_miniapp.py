@@ -309,3 +309,16 @@ async def test_a_session_works_on_every_endpoint_of_the_api(app, tg, db, http) -
         json={"kind": "milestone", "thresholds": {"amount": 2000}},
     )
     assert status == 201 and rule["kind"] == "milestone"  # a session may write
+
+
+@pytest.mark.settings(api_rate_burst=2, api_rate_per_second=0.01)
+async def test_a_session_past_its_rate_limit_is_not_told_about_a_key(app, tg, db, http) -> None:
+    alice, _ = await owner_with_channel(tg)
+    token = await dashboard_token(app, tg, http, alice)
+
+    statuses = [(await call(http, app, "GET", "/api/v1/channels", token))[0] for _ in "ab"]
+    status, content_type, body = await call(http, app, "GET", "/api/v1/channels", token)
+
+    assert statuses == [200, 200]
+    assert (status, content_type) == (429, "application/problem+json")
+    assert "key" not in body["detail"] and "session" in body["detail"]

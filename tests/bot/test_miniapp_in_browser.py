@@ -14,7 +14,7 @@ from channel_history import SAMPLE_NOW
 from devtools import CHROMIUM, BrowserPage, chromium_page
 from fake_telegram import DARK_THEME, LIGHT_THEME
 from helpers import ManualClock
-from stories import owner_with_channel, owner_with_sample_history
+from stories import owner_with_channel, owner_with_planted_history, owner_with_sample_history
 
 from services.domain.alerts import AlertKind, AlertThresholds
 
@@ -203,3 +203,60 @@ async def test_the_app_speaks_the_users_language(app, tg, db, clock) -> None:
         assert refusal.startswith("Ваш тариф") and "/plan" in refusal
         # Failed loads for the console: the expired session's 401, the refusal's 403.
         assert all("401" in error or "403" in error for error in page.errors())
+
+
+@pytest.mark.settings(api_rate_burst=2, api_rate_per_second=0.001)
+async def test_refusals_are_said_in_the_users_language(app, tg, db) -> None:
+    alice = await owner_with_sample_history(tg, db, language_code="ru")
+
+    async with chromium_page(width=390, height=844, mobile=True) as page:
+        await launch(page, app, tg, alice)
+        await until(page, "!!document.querySelector('[data-channel]')")
+        # The channel list took one request, the report the last: the rest are refused.
+        await page.evaluate("document.querySelector('[data-channel]').click()")
+        text = await until(
+            page,
+            "document.body.innerText.includes('Слишком много запросов') && document.body.innerText",
+        )
+
+        assert "Подождите несколько секунд" in text
+        assert "Too many" not in text and "key" not in text and "ключ" not in text
+
+
+async def open_insights(page: BrowserPage) -> str:
+    await open_channel(page)
+    await page.evaluate("document.querySelector('.actions button:last-child').click()")
+    return await until(
+        page, "!!document.querySelector('[data-insights]') && document.body.innerText"
+    )
+
+
+async def test_the_insights_screen_shows_what_the_model_found(app, tg, db, clock) -> None:
+    alice, _ = await owner_with_planted_history(tg, db, clock, posts=200, language_code="ru")
+    await tg.send_text(alice, "/insights")  # the bot trains the model
+
+    async with chromium_page(width=390, height=844, mobile=True) as page:
+        await launch(page, app, tg, alice)
+        text = await open_insights(page)
+
+        assert text.split("\n")[0].startswith("Инсайты")
+        assert "Обучено на 200 постах" in text
+        assert "Что влияет на просмотры" in text and "посты с фото: ×1," in text
+        assert "Лучшее время в ближайшие 7 дней" in text
+        assert (
+            await page.evaluate("document.querySelectorAll('[data-insights=slots] li').length") > 0
+        )
+        assert page.errors() == []
+
+
+async def test_without_a_model_the_insights_screen_says_how_many_posts_are_needed(
+    app, tg, db
+) -> None:
+    alice = await owner_with_sample_history(tg, db)
+
+    async with chromium_page(width=390, height=844, mobile=True) as page:
+        await launch(page, app, tg, alice)
+        text = await open_insights(page)
+
+        assert "No insights yet" in text and "still needed" in text
+        assert page.errors() == []

@@ -178,6 +178,25 @@ async def test_every_share_response_carries_the_security_headers(app, shared, ht
     assert policy["frame-ancestors"] == "'none'"
 
 
+@pytest.mark.settings(
+    share_rate_burst=2, share_rate_per_second=0.01, trusted_proxies="10.0.0.0/8, 127.0.0.1"
+)
+async def test_behind_trusted_proxies_each_visitor_has_its_own_rate(app, shared, http) -> None:
+    link = await share(app, shared)
+
+    async def from_visitor(forwarded_for: str) -> int:
+        async with http.get(
+            f"{app.app.web_url}/r/{link.token}.json", headers={"X-Forwarded-For": forwarded_for}
+        ) as response:
+            return response.status
+
+    # Two proxies of ours in a row (10.1.2.3 passed it on to nginx): the visitor is before them.
+    statuses = [await from_visitor("198.51.100.7, 10.1.2.3") for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+    assert await from_visitor("198.51.100.8, 10.1.2.3") == 200
+
+
 @pytest.mark.settings(share_rate_burst=3, share_rate_per_second=0.01)
 async def test_requests_beyond_the_rate_are_answered_429(app, shared, http) -> None:
     link = await share(app, shared)
