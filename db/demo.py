@@ -58,6 +58,10 @@ class DemoRows:
         ]
 
 
+# The pool's client timeout is for a bot's statements; a big demo's COPY takes minutes.
+_COPY_TIMEOUT_SECONDS = 3600.0
+
+
 class DemoRepository(Repository):
     async def replace(
         self,
@@ -163,8 +167,11 @@ class DemoRepository(Repository):
                 for record in batch:
                     yield record
 
-        async with self._pool.acquire() as conn:
-            await conn.copy_records_to_table(table, columns=columns, records=records())
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute("SET LOCAL statement_timeout = 0")  # one COPY of millions of rows
+            await conn.copy_records_to_table(
+                table, columns=columns, records=records(), timeout=_COPY_TIMEOUT_SECONDS
+            )
 
     async def _link_admin(
         self,
