@@ -1,16 +1,8 @@
 """Alert rules: a channel's rules (list, create) and one rule (pause or resume, delete), with
 the wizard's thresholds and the plan's limit on rules."""
 
-from bot.api.channels import local, owned_channel
-from bot.api.models import (
-    AlertRule,
-    AlertRuleChange,
-    AlertRuleList,
-    ChannelPath,
-    NewAlertRule,
-    RulePath,
-    Thresholds,
-)
+from bot.api.channels import on_owned_channel, owned_channel
+from bot.api.models import AlertRule, AlertRuleChange, AlertRuleList, NewAlertRule
 from bot.api.routing import ApiCall, Resource
 from services.alerts import checked_thresholds
 from services.domain.alerts import AlertRuleRecord, AlertThresholds
@@ -18,42 +10,17 @@ from services.domain.alerts import AlertRuleRecord, AlertThresholds
 resource = Resource("alerts", "Alert rules on the owner's channels.")
 
 
-def _rule(rule: AlertRuleRecord, time_zone: str) -> AlertRule:
-    return AlertRule(
-        id=rule.id,
-        channel_id=rule.channel_id,
-        kind=rule.kind,
-        thresholds=Thresholds(**vars(rule.thresholds)),
-        paused=rule.paused,
-        muted_until=local(rule.muted_until, time_zone),
-        created_at=local(rule.created_at, time_zone),
-        last_fired_at=local(rule.last_fired_at, time_zone),
-        time_zone=time_zone,
-    )
-
-
-@resource.get(
-    "/channels/{channel_id}/alerts",
-    summary="The channel's alert rules",
-    response=AlertRuleList,
-    path_model=ChannelPath,
-)
+@resource.get("/channels/{channel_id}/alerts")
 async def list_alert_rules(call: ApiCall) -> AlertRuleList:
-    channel, time_zone = await owned_channel(call)
-    rules = await call.services.alerts.list_rules(user_id=call.principal.user_id)
+    """The channel's alert rules"""
     return AlertRuleList(
-        items=[_rule(rule, time_zone) for rule in rules if rule.channel_id == channel.id]
+        items=await on_owned_channel(call, AlertRule, call.services.alerts.list_rules)
     )
 
 
-@resource.post(
-    "/channels/{channel_id}/alerts",
-    summary="A new alert rule on the channel, within the plan's rules",
-    response=AlertRule,
-    path_model=ChannelPath,
-    body_model=NewAlertRule,
-)
+@resource.post("/channels/{channel_id}/alerts", body_model=NewAlertRule)
 async def create_alert_rule(call: ApiCall) -> AlertRule:
+    """A new alert rule on the channel, within the plan's rules"""
     channel, time_zone = await owned_channel(call)
     wanted: NewAlertRule = call.body
     thresholds = checked_thresholds(wanted.kind, AlertThresholds(**wanted.thresholds.model_dump()))
@@ -63,7 +30,7 @@ async def create_alert_rule(call: ApiCall) -> AlertRule:
         kind=wanted.kind,
         thresholds=thresholds,
     )
-    return _rule(rule, time_zone)
+    return AlertRule.of(rule, time_zone)
 
 
 async def _owned_rule(call: ApiCall) -> tuple[AlertRuleRecord, str]:
@@ -74,22 +41,18 @@ async def _owned_rule(call: ApiCall) -> tuple[AlertRuleRecord, str]:
     return rule, await call.services.users.time_zone(user_id=user_id)
 
 
-@resource.patch(
-    "/alerts/{rule_id}",
-    summary="Pause or resume an alert rule",
-    response=AlertRule,
-    path_model=RulePath,
-    body_model=AlertRuleChange,
-)
+@resource.patch("/alerts/{rule_id}", body_model=AlertRuleChange)
 async def change_alert_rule(call: ApiCall) -> AlertRule:
+    """Pause or resume an alert rule"""
     rule, time_zone = await _owned_rule(call)
     changed = await call.services.alerts.set_paused(
         user_id=call.principal.user_id, rule_id=rule.id, paused=call.body.paused
     )
-    return _rule(changed, time_zone)
+    return AlertRule.of(changed, time_zone)
 
 
-@resource.delete("/alerts/{rule_id}", summary="Delete an alert rule", path_model=RulePath)
+@resource.delete("/alerts/{rule_id}")
 async def delete_alert_rule(call: ApiCall) -> None:
+    """Delete an alert rule"""
     rule, _ = await _owned_rule(call)
     await call.services.alerts.delete(user_id=call.principal.user_id, rule_id=rule.id)

@@ -1,17 +1,18 @@
 """GET /channels: the channels the key's owner administers, each re-verified with Telegram."""
 
 import asyncio
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
 
-from bot.api.models import Channel, ChannelList
+from bot.api.models import ApiModel, Channel, ChannelList, local
 from bot.api.routing import ApiCall, Resource
-from services.analytics import user_time_zone
 from services.channels import ChannelAccessError
 from services.domain.channels import ChannelRecord, ChannelSummary
 from services.wiring import Services
 
 # Re-verifications asked of Telegram at once for one list.
 _CONCURRENT_CHECKS = 8
+Item = TypeVar("Item", bound=ApiModel)
 
 resource = Resource("channels", "The channels the key's owner administers.")
 
@@ -26,9 +27,14 @@ async def owned_channel(call: ApiCall) -> tuple[ChannelRecord, str]:
     return channel, await services.users.time_zone(user_id=call.principal.user_id)
 
 
-def local(moment: datetime | None, time_zone: str) -> datetime | None:
-    """A moment in the owner's time zone: ISO 8601 with the offset of that zone."""
-    return moment.astimezone(user_time_zone(time_zone)) if moment is not None else None
+async def on_owned_channel(
+    call: ApiCall, model: type[Item], records_of: Callable[..., Awaitable[Iterable[Any]]]
+) -> list[Item]:
+    """The owner's records (`records_of(user_id=...)`) on the path's channel, as `model` shows
+    them; 404 unless the owner administers the channel."""
+    channel, time_zone = await owned_channel(call)
+    records = await records_of(user_id=call.principal.user_id)
+    return [model.of(record, time_zone) for record in records if record.channel_id == channel.id]
 
 
 async def _still_administered(
@@ -50,21 +56,19 @@ async def _still_administered(
     return [summary for summary in checked if summary is not None]
 
 
-@resource.get("/channels", summary="The owner's channels", response=ChannelList)
+@resource.get("/channels")
 async def list_channels(call: ApiCall) -> ChannelList:
+    """The owner's channels"""
     user_id = call.principal.user_id
     summaries = await call.services.channels.list_for_user(user_id=user_id)
     time_zone = await call.services.users.time_zone(user_id=user_id)
     return ChannelList(
         items=[
-            Channel(
-                id=summary.channel.id,
-                title=summary.channel.title,
-                username=summary.channel.username,
-                is_tracked=summary.channel.is_tracked,
+            Channel.of(
+                summary.channel,
+                time_zone,
                 subscribers=summary.subscribers,
                 last_post_at=local(summary.last_post_at, time_zone),
-                time_zone=time_zone,
             )
             for summary in await _still_administered(call.services, user_id, summaries)
         ]

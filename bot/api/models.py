@@ -2,11 +2,11 @@
 generate the OpenAPI document (bot/api/openapi.py) from the same definitions."""
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.analytics import EARLIEST_DAY, ViewsStatus
+from services.analytics import EARLIEST_DAY, ViewsStatus, user_time_zone
 from services.bounds import INT64_MAX
 from services.domain.alerts import RULE_KINDS, AlertKind
 from services.domain.webhooks import SUBSCRIBABLE
@@ -20,8 +20,27 @@ RuleKind = Literal[RULE_KINDS]  # type: ignore[valid-type]
 TimeZone = Annotated[str, Field(description="The owner's time zone (IANA), as set in /settings")]
 
 
+def local(moment: datetime | None, time_zone: str) -> datetime | None:
+    """A moment in the owner's time zone: ISO 8601 with the offset of that zone."""
+    return moment.astimezone(user_time_zone(time_zone)) if moment is not None else None
+
+
 class ApiModel(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+    # from_attributes: a field may be given a service's record (a dataclass) of the same fields.
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", from_attributes=True)
+
+    @classmethod
+    def of(cls, record: object, time_zone: str | None = None, **fields: Any) -> Self:
+        """The model of a service's record, read field by field; given the owner's time zone,
+        its moments are in that zone and its time_zone names it. `fields` add or replace."""
+        values = {name: getattr(record, name) for name in cls.model_fields if hasattr(record, name)}
+        if time_zone is not None:
+            values = {
+                name: local(value, time_zone) if isinstance(value, datetime) else value
+                for name, value in values.items()
+            }
+            values["time_zone"] = time_zone
+        return cls.model_validate(values | fields)
 
 
 class Problem(ApiModel):
@@ -45,6 +64,22 @@ class ChannelPath(ApiModel):
 
 class RulePath(ApiModel):
     rule_id: RowId
+
+
+class EndpointPath(ApiModel):
+    endpoint_id: RowId
+
+
+class SharePath(ApiModel):
+    share_id: RowId
+
+
+# Each path's {parameter} is validated by its model (bot.api.routing finds it by name).
+PATH_MODELS: dict[str, type[ApiModel]] = {
+    name: model
+    for model in (ChannelPath, RulePath, EndpointPath, SharePath)
+    for name in model.model_fields
+}
 
 
 # ------------------------------------------------------------------ query parameters
@@ -278,10 +313,6 @@ class AlertRuleChange(ApiModel):
 SubscribableEvent = Literal[tuple(event.value for event in SUBSCRIBABLE)]  # type: ignore[valid-type]
 
 
-class EndpointPath(ApiModel):
-    endpoint_id: RowId
-
-
 class WebhookEndpoint(ApiModel):
     id: int
     url: str
@@ -337,10 +368,6 @@ class WebhookDeliveryList(ApiModel):
 
 
 # ------------------------------------------------------------------ share links
-
-
-class SharePath(ApiModel):
-    share_id: RowId
 
 
 class ShareLink(ApiModel):

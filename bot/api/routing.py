@@ -2,25 +2,29 @@
 
 A module makes a `Resource` and decorates its handlers (`@resource.get(path, ...)`); each
 handler takes an `ApiCall` (the caller, the services, the validated path, query and body) and
-returns a response model, or None for 204. Authentication, the rate limit, the read-only check
-and validation happen here, before any handler runs; the OpenAPI document is built from the
-same declarations (bot/api/openapi.py).
+returns a response model, or None for 204; its docstring is the endpoint's summary.
+Authentication, the rate limit, the read-only check and validation happen here, before any
+handler runs; the OpenAPI document is built from the same declarations (bot/api/openapi.py).
 """
 
+import inspect
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_type_hints
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from bot.api import problems
+from bot.api.models import PATH_MODELS
 from bot.request_body import read_body
 from services.api_auth import Principal, Unauthenticated
 from services.wiring import Services
 
 # The largest request body any endpoint takes (an alert rule is a few hundred bytes).
 MAX_BODY_BYTES = 16 * 1024
+_PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,22 @@ class Resource:
     endpoints: list[Endpoint] = field(default_factory=list)
 
     def route(self, method: str, path: str, **options: Any) -> Callable[[ApiHandler], ApiHandler]:
+        """Register the handler: its docstring is the summary, its return type the response
+        (None: 204), and the path's {parameter} picks the path model."""
+
         def register(handler: ApiHandler) -> ApiHandler:
-            self.endpoints.append(Endpoint(method=method, path=path, handler=handler, **options))
+            returns = get_type_hints(handler)["return"]
+            self.endpoints.append(
+                Endpoint(
+                    method=method,
+                    path=path,
+                    handler=handler,
+                    summary=" ".join(inspect.getdoc(handler).split()),
+                    response=None if returns is type(None) else returns,
+                    path_model=_path_model(path),
+                    **options,
+                )
+            )
             return handler
 
         return register
@@ -88,7 +106,14 @@ class Resource:
         return self.route("PATCH", path, writes=True, **options)
 
     def delete(self, path: str, **options: Any) -> Callable[[ApiHandler], ApiHandler]:
-        return self.route("DELETE", path, writes=True, response=None, status=204, **options)
+        return self.route("DELETE", path, writes=True, status=204, **options)
+
+
+def _path_model(path: str) -> type[BaseModel] | None:
+    names = _PATH_PARAMETER.findall(path)
+    if len(names) > 1:
+        raise ValueError(f"{path}: one path parameter at most (its model is in PATH_MODELS)")
+    return PATH_MODELS[names[0]] if names else None
 
 
 def bearer_token(request: web.Request) -> str | None:
