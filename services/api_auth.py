@@ -34,13 +34,13 @@ class TokenResolver(Protocol):
         ...
 
 
+@dataclass(frozen=True)
 class ApiKeyResolver:
-    def __init__(self, api_keys: ApiKeyService) -> None:
-        self._api_keys = api_keys
+    api_keys: ApiKeyService
 
     async def resolve(self, token: str) -> Principal:
         try:
-            key = await self._api_keys.authenticate(token)
+            key = await self.api_keys.authenticate(token)
         except ApiKeyNotFound as error:
             raise Unauthenticated("the API key is unknown or revoked") from error
         return Principal(user_id=key.user_id, can_write=key.can_write, key_id=key.id)

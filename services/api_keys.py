@@ -52,20 +52,18 @@ def clean_key_name(text: str) -> str:
     return name
 
 
+@dataclass(frozen=True)
 class ApiKeyService:
-    def __init__(
-        self, keys: ApiKeysRepository, entitlements: EntitlementsService, clock: Clock
-    ) -> None:
-        self._keys = keys
-        self._entitlements = entitlements
-        self._clock = clock
+    keys: ApiKeysRepository
+    entitlements: EntitlementsService
+    clock: Clock
 
     async def ensure_room_for_key(self, *, user_id: int) -> None:
         """Raises LimitReached when the user's plan allows no further key."""
-        await self._entitlements.ensure_within(
+        await self.entitlements.ensure_within(
             user_id=user_id,
             allowance=Allowance.API_KEYS,
-            current=await self._keys.count_live(user_id),
+            current=await self.keys.count_live(user_id),
         )
 
     async def create(self, *, user_id: int, name: str, can_write: bool) -> CreatedApiKey:
@@ -73,21 +71,20 @@ class ApiKeyService:
         name = clean_key_name(name)
         await self.ensure_room_for_key(user_id=user_id)
         token = KEY_PREFIX + secrets.token_urlsafe(_TOKEN_BYTES)
-        key = await self._keys.create(
+        key = await self.keys.create(
             token_sha256=token_hash(token),
             user_id=user_id,
             name=name,
             can_write=can_write,
-            created_at=self._clock.now(),
+            created_at=self.clock.now(),
         )
         return CreatedApiKey(token=token, key=key)
 
     async def list_live(self, *, user_id: int) -> list[ApiKeyRecord]:
-        return await self._keys.list_live(user_id=user_id)
-
+        return await self.keys.list_live(user_id=user_id)
     async def revoke(self, *, user_id: int, key_id: int) -> ApiKeyRecord:
         try:
-            return await self._keys.revoke(key_id=key_id, user_id=user_id, at=self._clock.now())
+            return await self.keys.revoke(key_id=key_id, user_id=user_id, at=self.clock.now())
         except NotFound as error:
             raise ApiKeyNotFound(key_id) from error
 
@@ -96,17 +93,17 @@ class ApiKeyService:
         if not _TOKEN_SHAPE.fullmatch(token):
             raise ApiKeyNotFound("malformed")
         try:
-            key = await self._keys.find_live(token_sha256=token_hash(token))
+            key = await self.keys.find_live(token_sha256=token_hash(token))
         except NotFound as error:
             raise ApiKeyNotFound("unknown or revoked") from error
-        now = self._clock.now()
-        await self._keys.mark_used(key_id=key.id, at=now, not_since=now - LAST_USE_PRECISION)
+        now = self.clock.now()
+        await self.keys.mark_used(key_id=key.id, at=now, not_since=now - LAST_USE_PRECISION)
         return key
 
     async def take_request(self, *, bucket: str, burst: int, per_second: float) -> float:
         """Take one request from the caller's shared bucket: 0 when allowed, else the seconds
         until one will be."""
-        taken, tokens = await self._keys.take_token(
-            bucket=bucket, burst=burst, per_second=per_second, now=self._clock.now()
+        taken, tokens = await self.keys.take_token(
+            bucket=bucket, burst=burst, per_second=per_second, now=self.clock.now()
         )
         return 0.0 if taken else (1 - tokens) / per_second

@@ -6,7 +6,7 @@ The API's bearer resolver (ApiAuthenticator.resolve) hands tokens with this pref
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta
 
 from db.app_sessions import AppSessionsRepository
@@ -21,7 +21,7 @@ SESSION_TOKEN_PREFIX = "abs_"
 _TOKEN_BYTES = 32
 
 
-class UnknownSession(Exception):
+class UnknownSession(Unauthenticated):
     """The token is not a live session: never issued, expired, or not a session token at all."""
 
 
@@ -40,43 +40,35 @@ def is_session_token(token: str) -> bool:
     return token.startswith(SESSION_TOKEN_PREFIX)
 
 
+@dataclass(frozen=True)
 class AppSessionService:
-    def __init__(
-        self,
-        sessions: AppSessionsRepository,
-        users: UserService,
-        clock: Clock,
-        *,
-        bot_token: str,
-        init_data_max_age: timedelta,
-        lifetime: timedelta,
-    ) -> None:
-        self._sessions = sessions
-        self._users = users
-        self._clock = clock
-        self._bot_token = bot_token
-        self._init_data_max_age = init_data_max_age
-        self._lifetime = lifetime
+    sessions: AppSessionsRepository
+    users: UserService
+    clock: Clock
+    _: KW_ONLY
+    bot_token: str = field(repr=False)
+    init_data_max_age: timedelta
+    lifetime: timedelta
 
     async def sign_in(self, init_data: str) -> CreatedSession:
         """A session for the user Telegram signed `init_data` for; raises InvalidInitData."""
-        now = self._clock.now()
+        now = self.clock.now()
         signed = validate_init_data(
-            init_data, bot_token=self._bot_token, now=now, max_age=self._init_data_max_age
+            init_data, bot_token=self.bot_token, now=now, max_age=self.init_data_max_age
         )
         # Opening the app is talking to the bot: the user is remembered as a message would.
-        user = await self._users.remember(
+        user = await self.users.remember(
             user_id=signed.user.id,
             username=signed.user.username,
             first_name=signed.user.first_name,
             language_code=signed.user.language_code,
         )
         token = SESSION_TOKEN_PREFIX + secrets.token_urlsafe(_TOKEN_BYTES)
-        session = await self._sessions.create(
+        session = await self.sessions.create(
             token_sha256=_token_sha256(token),
             user_id=user.id,
             created_at=now,
-            expires_at=now + self._lifetime,
+            expires_at=now + self.lifetime,
         )
         return CreatedSession(token=token, expires_at=session.expires_at, user=user)
 
@@ -85,23 +77,20 @@ class AppSessionService:
         if not is_session_token(token) or len(token) > 100:
             raise UnknownSession("not a session token")
         try:
-            session = await self._sessions.find_live(
-                token_sha256=_token_sha256(token), now=self._clock.now()
+            session = await self.sessions.find_live(
+                token_sha256=_token_sha256(token), now=self.clock.now()
             )
         except NotFound as error:
             raise UnknownSession("unknown or expired session") from error
         return session.user_id
 
 
+@dataclass(frozen=True)
 class SessionResolver:
     """The API's resolver of session tokens: a session may do what its user may (read, write)."""
 
-    def __init__(self, sessions: AppSessionService) -> None:
-        self._sessions = sessions
+    sessions: AppSessionService
 
     async def resolve(self, token: str) -> Principal:
-        try:
-            user_id = await self._sessions.user_id(token)
-        except UnknownSession as error:
-            raise Unauthenticated("the session is unknown or expired") from error
-        return Principal(user_id=user_id, can_write=True, key_id=None)
+        """The caller of a live session token; raises UnknownSession (Unauthenticated)."""
+        return Principal(user_id=await self.sessions.user_id(token), can_write=True, key_id=None)
