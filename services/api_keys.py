@@ -82,6 +82,11 @@ class ApiKeyService:
 
     async def list_live(self, *, user_id: int) -> list[ApiKeyRecord]:
         return await self.keys.list_live(user_id=user_id)
+
+    async def allowed_keys(self, *, user_id: int) -> int | None:
+        """How many live keys the user's plan allows; None: no limit."""
+        return await self.entitlements.allowance(user_id=user_id, allowance=Allowance.API_KEYS)
+
     async def revoke(self, *, user_id: int, key_id: int) -> ApiKeyRecord:
         try:
             return await self.keys.revoke(key_id=key_id, user_id=user_id, at=self.clock.now())

@@ -13,9 +13,7 @@ from bot.keyboards import api_keys_keyboard
 from services.api_keys import NAME_MAX_CHARS, ApiKeyNotFound, ApiKeyService, InvalidKeyName
 from services.config import Settings
 from services.domain.users import UserRecord
-from services.entitlements import EntitlementsService
 from services.i18n import Translator
-from services.plans import Allowance
 
 
 class ApiKeyInput(StatesGroup):
@@ -23,18 +21,13 @@ class ApiKeyInput(StatesGroup):
 
 
 async def _keys_message(
-    t: Translator,
-    user: UserRecord,
-    api_keys: ApiKeyService,
-    entitlements: EntitlementsService,
-    settings: Settings,
+    t: Translator, user: UserRecord, api_keys: ApiKeyService, settings: Settings
 ) -> tuple[str, InlineKeyboardMarkup]:
     keys = await api_keys.list_live(user_id=user.id)
-    allowed = await entitlements.allowance(user_id=user.id, allowance=Allowance.API_KEYS)
     text = texts.key_list(
         t,
         keys,
-        allowed=allowed,
+        allowed=await api_keys.allowed_keys(user_id=user.id),
         time_zone=user.time_zone,
         docs_url=f"{settings.public_base_url.rstrip('/')}/api/v1/docs",
     )
@@ -45,11 +38,10 @@ async def show_keys(
     message: Message,
     user: UserRecord,
     api_keys: ApiKeyService,
-    entitlements: EntitlementsService,
     settings: Settings,
     t: Translator,
 ) -> None:
-    text, keyboard = await _keys_message(t, user, api_keys, entitlements, settings)
+    text, keyboard = await _keys_message(t, user, api_keys, settings)
     await message.answer(text, reply_markup=keyboard)
 
 
@@ -93,7 +85,6 @@ async def on_revoke(
     callback_data: ApiKeyRevokeCb,
     user: UserRecord,
     api_keys: ApiKeyService,
-    entitlements: EntitlementsService,
     settings: Settings,
     t: Translator,
 ) -> None:
@@ -102,7 +93,7 @@ async def on_revoke(
     except ApiKeyNotFound:
         await query.answer(t(texts.ALREADY_GONE), show_alert=True)
         return
-    text, keyboard = await _keys_message(t, user, api_keys, entitlements, settings)
+    text, keyboard = await _keys_message(t, user, api_keys, settings)
     await show_in_place(query, text, keyboard, answer=t(texts.REVOKED))
 
 
