@@ -5,11 +5,21 @@ from enum import StrEnum
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Self
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import NoDecode
 
 from db.config import DatabaseSettings
 
+MiB = 1024 * 1024
 # What Telegram accepts as a webhook's secret_token.
 WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _STRIPE_REQUIRED = (
@@ -47,7 +57,7 @@ class Settings(DatabaseSettings):
     web_port: int = 8080
     public_base_url: str = "http://localhost:8080"
     # A client gets this long to send a request body (or to stop sending one that was refused).
-    web_body_timeout_seconds: float = Field(default=10.0, gt=0)
+    web_body_timeout_seconds: PositiveFloat = 10.0
 
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: str = "INFO"
@@ -63,71 +73,71 @@ class Settings(DatabaseSettings):
     feature_api: bool = True
     feature_webhooks: bool = True
 
-    subscriber_snapshot_minutes: int = Field(default=30, ge=1)
-    admin_recheck_minutes: int = Field(default=60, ge=1)
+    subscriber_snapshot_minutes: PositiveInt = 30
+    admin_recheck_minutes: PositiveInt = 60
     # How long a verified admin right is trusted before Telegram is asked again.
-    admin_verify_ttl_seconds: int = Field(default=600, ge=0)
-    telegram_concurrency: int = Field(default=8, ge=1)
+    admin_verify_ttl_seconds: NonNegativeInt = 600
+    telegram_concurrency: PositiveInt = 8
 
     # Post views, read from Telegram's public web preview (t.me/s/<username>).
     preview_base_url: str = "https://t.me"
     views_collect_seconds: int = Field(default=60, ge=5)
-    views_concurrency: int = Field(default=4, ge=1)
-    views_channels_per_run: int = Field(default=100, ge=1)
-    views_max_pages: int = Field(default=50, ge=1)
-    views_page_delay_seconds: float = Field(default=1.0, ge=0)
+    views_concurrency: PositiveInt = 4
+    views_channels_per_run: PositiveInt = 100
+    views_max_pages: PositiveInt = 50
+    views_page_delay_seconds: NonNegativeFloat = 1.0
 
     # Watched channels (/watch) are read from the preview this often; photos over the limit
     # (and what is no image) are skipped.
     watch_poll_seconds: int = Field(default=300, ge=10)
-    watch_photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
+    watch_photo_max_bytes: PositiveInt = 5 * MiB
 
-    ingest_batch_size: int = Field(default=500, ge=1)
-    ingest_flush_seconds: float = Field(default=1.0, gt=0)
+    ingest_batch_size: PositiveInt = 500
+    ingest_flush_seconds: PositiveFloat = 1.0
 
     # Alerts: rules are evaluated every this many minutes (and right after ingestion); the
     # outbox is also polled this often, for alerts held through quiet hours.
-    alert_check_minutes: int = Field(default=1, ge=1)
-    alert_delivery_poll_seconds: float = Field(default=15.0, gt=0)
+    alert_check_minutes: PositiveInt = 1
+    alert_delivery_poll_seconds: PositiveFloat = 15.0
     # Telegram's limits for messages the bot sends on its own: in all, and to one chat.
-    outgoing_messages_per_second: float = Field(default=30.0, gt=0)
-    outgoing_messages_per_chat_per_second: float = Field(default=1.0, gt=0)
+    outgoing_messages_per_second: PositiveFloat = 30.0
+    outgoing_messages_per_chat_per_second: PositiveFloat = 1.0
     # An export running longer than this shows a status message that counts its rows.
-    export_status_after_seconds: float = Field(default=3.0, ge=0)
+    export_status_after_seconds: NonNegativeFloat = 3.0
     # The largest file the bot may send: 50 MB on Telegram's servers, 2000 MB on a local one.
-    export_max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    export_max_file_bytes: PositiveInt = 50 * MiB
     # One file of an export is one COPY statement: it may run longer than other statements.
-    export_copy_timeout_seconds: float = Field(default=300.0, gt=0)
+    export_copy_timeout_seconds: PositiveFloat = 300.0
 
     # Per-user throttling: a burst of this many updates, refilled at this rate per second.
-    throttle_burst: int = Field(default=8, ge=1)
-    throttle_rate: float = Field(default=1.0, gt=0)
+    throttle_burst: PositiveInt = 8
+    throttle_rate: PositiveFloat = 1.0
 
     # Images over this size are refused before downloading; bots can't download over 20 MB.
-    watermark_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    watermark_max_bytes: PositiveInt = 20 * MiB
     # Telegram delivers an album as one message per image: wait this long for the rest.
-    watermark_album_wait_seconds: float = Field(default=1.0, gt=0)
+    watermark_album_wait_seconds: PositiveFloat = 1.0
     # Share pages: a built report is reused this long (a page and its charts load together).
-    share_cache_seconds: float = Field(default=60.0, ge=0)
+    share_cache_seconds: NonNegativeFloat = 60.0
     # Share pages are rate-limited per client address: a burst, refilled at this rate per second.
-    share_rate_burst: int = Field(default=30, ge=1)
-    share_rate_per_second: float = Field(default=2.0, gt=0)
+    share_rate_burst: PositiveInt = 30
+    share_rate_per_second: PositiveFloat = 2.0
 
     # Outbound webhooks (/webhooks): endpoints whose host resolves to a private, loopback or
     # link-local address are refused unless this is on (a local receiver in development).
     webhook_allow_private_addresses: bool = False
     # A failed delivery is retried after this long, each next retry twice as late (at most 8 h),
     # for this many hours; then the endpoint is disabled and its owner told.
-    webhook_retry_first_seconds: float = Field(default=10.0, gt=0)
-    webhook_retry_window_hours: float = Field(default=72.0, gt=0)
-    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_retry_first_seconds: PositiveFloat = 10.0
+    webhook_retry_window_hours: PositiveFloat = 72.0
+    webhook_timeout_seconds: PositiveFloat = 10.0
     # Endpoints delivered to at once by one process; the outbox is also polled this often.
-    webhook_concurrency: int = Field(default=32, ge=1)
-    webhook_poll_seconds: float = Field(default=1.0, gt=0)
+    webhook_concurrency: PositiveInt = 32
+    webhook_poll_seconds: PositiveFloat = 1.0
     # The Mini App (/app): Telegram's initData signs a user in if no older than this; the
     # session it buys for the API lasts this long.
-    webapp_auth_max_age_seconds: int = Field(default=86400, ge=1)
-    webapp_session_minutes: int = Field(default=60, ge=1)
+    webapp_auth_max_age_seconds: PositiveInt = 86400
+    webapp_session_minutes: PositiveInt = 60
     # The one script the page loads from elsewhere: Telegram's (tests serve a stand-in).
     telegram_webapp_script_url: str = Field(
         default="https://telegram.org/js/telegram-web-app.js", pattern=r"^https?://[^\s\"<>]+$"
@@ -137,13 +147,13 @@ class Settings(DatabaseSettings):
     openai_api_key: SecretStr | None = None
     openai_model: str = "gpt-4o-mini"
     openai_base_url: str | None = None
-    openai_timeout_seconds: float = Field(default=30.0, gt=0)
+    openai_timeout_seconds: PositiveFloat = 30.0
     # The weekly digest (Mondays 9:00 in each owner's time zone) is looked for this often.
-    insights_digest_check_minutes: int = Field(default=15, ge=1)
+    insights_digest_check_minutes: PositiveInt = 15
     # The REST API (/api/v1) is rate-limited per key, across every process: a burst, refilled
     # at this rate per second.
-    api_rate_burst: int = Field(default=60, ge=1)
-    api_rate_per_second: float = Field(default=2.0, gt=0)
+    api_rate_burst: PositiveInt = 60
+    api_rate_per_second: PositiveFloat = 2.0
     # The reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is
     # believed: the per-address limits then count the client, not the proxy. Empty: none.
     trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
@@ -171,11 +181,6 @@ class Settings(DatabaseSettings):
     def stripe_enabled(self) -> bool:
         return all(getattr(self, name) is not None for name in _STRIPE_REQUIRED)
 
-    @field_validator(*_STRIPE_REQUIRED, mode="before")
-    @classmethod
-    def _empty_is_unset(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
-
     @model_validator(mode="after")
     def _stripe_all_or_nothing(self) -> Self:
         missing = [name.upper() for name in _STRIPE_REQUIRED if getattr(self, name) is None]
@@ -190,6 +195,7 @@ class Settings(DatabaseSettings):
         return self
 
     @field_validator(
+        *_STRIPE_REQUIRED,
         "webhook_url",
         "webhook_secret",
         "subscriber_hash_secret",
