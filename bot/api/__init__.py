@@ -1,9 +1,10 @@
 """The REST API under /api/v1, on the bot's web app: one module per resource.
 
 To add a resource, write bot/api/<resource>.py with `resource = Resource(tag, description)` and
-its handlers decorated with `@resource.get(...)` (or post, patch, delete), its models in
-bot/api/models.py, and list it in RESOURCES; the routes, the checks every call passes
-(bot/api/routing.py) and the OpenAPI document follow from the declarations.
+its handlers decorated with `@resource.get(...)` (or post, patch, delete), each with a docstring
+(the endpoint's summary), its models in bot/api/models.py, and list it in RESOURCES; the routes,
+the checks every call passes (bot/api/routing.py) and the OpenAPI document follow from the
+declarations.
 """
 
 import json

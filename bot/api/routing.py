@@ -80,13 +80,16 @@ class Resource:
         (None: 204), and the path's {parameter} picks the path model."""
 
         def register(handler: ApiHandler) -> ApiHandler:
+            summary = inspect.getdoc(handler)
+            if not summary:
+                raise TypeError(f"{handler.__name__}: its docstring is the endpoint's summary")
             returns = get_type_hints(handler)["return"]
             self.endpoints.append(
                 Endpoint(
                     method=method,
                     path=path,
                     handler=handler,
-                    summary=" ".join(inspect.getdoc(handler).split()),
+                    summary=" ".join(summary.split()),
                     response=None if returns is type(None) else returns,
                     path_model=_path_model(path),
                     **options,
