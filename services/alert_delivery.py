@@ -1,7 +1,6 @@
 """Delivering stored firings: claimed from the outbox, held through quiet hours, sent paced."""
 
 import asyncio
-import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Mapping
@@ -10,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from db.alerts.outbox import AlertOutboxRepository
-from services.background import finish_or_cancel
+from services.background import PollingWorker
 from services.clock import Clock
 from services.domain.alerts import AlertRuleRecord, ClaimedFiring
 from services.i18n import DEFAULT_LOCALE, user_locale
@@ -28,8 +27,6 @@ log = logging.getLogger(__name__)
 CLAIM_LEASE = timedelta(minutes=10)
 RETRY_AFTER = timedelta(minutes=1)
 MAX_ATTEMPTS = 5
-# How long stopping waits for sends already on their way to Telegram.
-STOP_GRACE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -72,39 +69,21 @@ class AlertDeliveryService:
         self._sender = sender
         self._queue = queue
         self._clock = clock
-        self._poll_seconds = poll_seconds
         self._batch_size = batch_size
-        self._wake = asyncio.Event()
         self._one_round = asyncio.Lock()
-        self._stopping = False
-        self._worker: asyncio.Task[None] | None = None
+        self._worker = PollingWorker(
+            self.deliver_due, poll_seconds=poll_seconds, name="alert delivery", log=log
+        )
 
     def wake(self) -> None:
-        self._wake.set()
+        self._worker.wake()
 
     def start(self) -> None:
-        if self._worker is None:
-            self._stopping = False
-            self._worker = asyncio.create_task(self._deliver_continuously())
+        self._worker.start()
 
     async def stop(self) -> None:
         """Stop delivering; close the queue first, so the waiting sends are given back."""
-        if self._worker is None:
-            return
-        self._stopping = True
-        self._wake.set()
-        await finish_or_cancel(self._worker, grace=STOP_GRACE_SECONDS)
-        self._worker = None
-
-    async def _deliver_continuously(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                await self.deliver_due()
-            except Exception:
-                log.exception("alert delivery failed; retrying on the next round")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+        await self._worker.stop()
 
     async def deliver_due(self) -> int:
         """Deliver every firing that is due now, batch by batch; returns how many were sent.
@@ -114,7 +93,7 @@ class AlertDeliveryService:
         """
         sent = 0
         async with self._one_round:
-            while not self._stopping:
+            while not self._worker.stopping:
                 now = self._clock.now()
                 claimed = await self._firings.claim_due(
                     now=now, lease_until=now + CLAIM_LEASE, limit=self._batch_size

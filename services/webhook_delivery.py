@@ -7,7 +7,6 @@ once the one before it was delivered. A message keeps its webhook-id on every at
 """
 
 import asyncio
-import contextlib
 import logging
 import socket
 import time
@@ -21,7 +20,7 @@ from aiohttp.resolver import ThreadedResolver
 from yarl import URL
 
 from db.webhooks import WebhookOutboxRepository
-from services.background import finish_or_cancel
+from services.background import PollingWorker
 from services.clock import Clock
 from services.domain.webhooks import ClaimedEndpoint, DisabledEndpoint, PendingMessage
 from services.errors import database_gave_up
@@ -34,7 +33,6 @@ log = logging.getLogger(__name__)
 # The longest wait between two attempts; the first is WEBHOOK_RETRY_FIRST_SECONDS, each next
 # one twice the last, until this.
 MAX_RETRY_DELAY = timedelta(hours=8)
-STOP_GRACE_SECONDS = 10.0
 # Delivered messages and their attempts are kept this long, for the delivery log.
 LOG_KEPT = timedelta(days=30)
 _ERROR_LENGTH = 300
@@ -119,33 +117,25 @@ class WebhookDeliveryService:
         self._retry_window = retry_window
         self._allow_private = allow_private_addresses
         self._concurrency = concurrency
-        self._poll_seconds = poll_seconds
         self._per_claim = messages_per_claim
         # An endpoint stays ours for as long as its messages of one claim can take.
         self._lease = timedelta(seconds=timeout_seconds * messages_per_claim + 60)
         self._http: aiohttp.ClientSession | None = None
-        self._wake = asyncio.Event()
         self._one_round = asyncio.Lock()
-        self._stopping = False
-        self._worker: asyncio.Task[None] | None = None
+        self._worker = PollingWorker(
+            self._deliver_and_tell, poll_seconds=poll_seconds, name="webhook delivery", log=log
+        )
 
     def wake(self) -> None:
-        self._wake.set()
+        self._worker.wake()
 
     def start(self) -> None:
         """Deliver in the background, every `poll_seconds` and when woken."""
-        if self._worker is not None:
-            return
-        self._stopping = False
-        self._worker = asyncio.create_task(self._deliver_continuously())
+        self._worker.start()
 
     async def stop(self) -> None:
         """Stop; what was not delivered stays in the outbox, for this or another process."""
-        self._stopping = True
-        self._wake.set()
-        if self._worker is not None:
-            await finish_or_cancel(self._worker, grace=STOP_GRACE_SECONDS)
-            self._worker = None
+        await self._worker.stop()
         if self._http is not None:
             await self._http.close()
             self._http = None
@@ -163,19 +153,15 @@ class WebhookDeliveryService:
             )
         return self._http
 
-    async def _deliver_continuously(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                await self.deliver_due()
-                await self.tell_owners()
-            except Exception as error:
-                if database_gave_up(error):  # busy: nothing is lost, the next round tries again
-                    log.warning("webhook delivery: the database gave up (%r)", error)
-                else:
-                    log.exception("webhook delivery failed; retrying on the next round")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+    async def _deliver_and_tell(self) -> None:
+        try:
+            await self.deliver_due()
+            await self.tell_owners()
+        except Exception as error:
+            if not database_gave_up(error):
+                raise
+            # Busy: nothing is lost, the next round tries again.
+            log.warning("webhook delivery: the database gave up (%r)", error)
 
     async def deliver_due(self) -> int:
         """Deliver what is due now, endpoint by endpoint, up to `concurrency` endpoints at
@@ -186,7 +172,7 @@ class WebhookDeliveryService:
             draining: set[asyncio.Task[int]] = set()
             exhausted = False
             try:
-                while not self._stopping:
+                while not self._worker.stopping:
                     free = self._concurrency - len(draining)
                     if not exhausted and free > 0:
                         now = self._clock.now()
@@ -217,7 +203,7 @@ class WebhookDeliveryService:
                 endpoint_id=endpoint.id, now=self._clock.now(), limit=self._per_claim
             )
             for message in messages:
-                if self._stopping or not await self._deliver(endpoint, message):
+                if self._worker.stopping or not await self._deliver(endpoint, message):
                     break
                 delivered += 1
         finally:
