@@ -3,10 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
-
-# How long stopping waits for a round under way (sends already on their way, say).
-STOP_GRACE_SECONDS = 10.0
+from dataclasses import KW_ONLY, dataclass, field
 
 
 async def finish_or_cancel(task: asyncio.Task[None], *, grace: float) -> None:
@@ -19,28 +16,27 @@ async def finish_or_cancel(task: asyncio.Task[None], *, grace: float) -> None:
             await task
 
 
-class PollingWorker:
-    """Runs `round_` in one background task when woken and every `poll_seconds`.
+# How long stopping waits for a round under way (sends already on their way, say).
+STOP_GRACE_SECONDS = 10.0
 
-    A round that raises is logged to `log` as `name` failing, and the next round tries again.
-    The work can read `stopping` to cut a long round short.
+
+@dataclass(eq=False)
+class PollingWorker:
+    """The base of a service that runs `poll_round` in one background task, when woken and
+    every `poll_seconds`.
+
+    A round that raises is logged, and the next round tries again. A long round can read
+    `stopping` to end early.
     """
 
-    def __init__(
-        self,
-        round_: Callable[[], Awaitable[object]],
-        *,
-        poll_seconds: float,
-        name: str,
-        log: logging.Logger,
-    ) -> None:
-        self._round = round_
-        self._poll_seconds = poll_seconds
-        self._name = name
-        self._log = log
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self.stopping = False
+    _: KW_ONLY
+    poll_seconds: float
+    stopping: bool = field(init=False, default=False)
+    _wake: asyncio.Event = field(init=False, default_factory=asyncio.Event)
+    _task: asyncio.Task[None] | None = field(init=False, default=None)
+
+    async def poll_round(self) -> object:
+        raise NotImplementedError
 
     def wake(self) -> None:
         self._wake.set()
@@ -59,11 +55,13 @@ class PollingWorker:
             self._task = None
 
     async def _run(self) -> None:
+        # Logged as the service's own module, where a reader of the logs would look.
+        log = logging.getLogger(type(self).__module__)
         while not self.stopping:
             self._wake.clear()
             try:
-                await self._round()
+                await self.poll_round()
             except Exception:
-                self._log.exception("%s failed; retrying on the next round", self._name)
+                log.exception("%s failed; retrying on the next round", type(self).__name__)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
