@@ -22,6 +22,7 @@ from services.billing import (
 from services.bounds import is_token
 from services.clock import Clock
 from services.domain.billing import PaymentRecord
+from services.errors import not_found_as
 from services.plans import PLANS, Plan
 
 log = logging.getLogger(__name__)
@@ -51,12 +52,6 @@ class ChargeAlreadyRefunded(Exception):
     """Telegram says the charge was refunded already (by another admin, or support)."""
 
 
-class StarsGateway(Protocol):
-    async def refund_star_payment(self, *, user_id: int, charge_id: str) -> None:
-        """Give the Stars back; raises ChargeAlreadyRefunded or RefundRefused."""
-        ...
-
-
 @dataclass(frozen=True)
 class StarsOrder:
     """What goes into the invoice: the plan, its price in Stars, and the payload to check."""
@@ -70,6 +65,12 @@ class StarsOrder:
 class StarsActivation:
     plan: Plan
     until: datetime
+
+
+class StarsGateway(Protocol):
+    async def refund_star_payment(self, *, user_id: int, charge_id: str) -> None:
+        """Give the Stars back; raises ChargeAlreadyRefunded or RefundRefused."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -142,10 +143,8 @@ class StarsService:
         """Give the Stars back and end the Stars plan; the user is told."""
         if not is_token(charge_id):  # PostgreSQL refuses a NUL in text: no payment has one
             raise PaymentNotFound(charge_id)
-        try:
+        with not_found_as(PaymentNotFound(charge_id)):
             payment = await self.billing.payment(rail=PlanSource.STARS, external_id=charge_id)
-        except NotFound as error:
-            raise PaymentNotFound(charge_id) from error
         if payment.status == "refunded":
             raise AlreadyRefunded(charge_id)
         try:
