@@ -12,12 +12,12 @@ from typing import Any
 from db.alerts.evaluation import AlertEvaluationRepository
 from db.alerts.outbox import AlertOutboxRepository
 from db.alerts.rules import AlertRulesRepository
-from db.errors import NotFound
 from services.alert_delivery import AlertDeliveryService, AlertMessage
 from services.channels import ChannelService
 from services.clock import Clock
 from services.domain.alerts import AlertFiring, AlertKind, AlertRuleRecord, AlertThresholds
 from services.entitlements import EntitlementsService
+from services.errors import not_found_as
 from services.ingestion import IngestedChannels
 from services.plans import Allowance
 
@@ -314,32 +314,24 @@ class AlertService:
         return await self.rules.list_rules(owner_id=user_id)
 
     async def get_rule(self, *, user_id: int, rule_id: int) -> AlertRuleRecord:
-        try:
+        with not_found_as(RuleNotFound(rule_id)):
             return await self.rules.get_rule(rule_id=rule_id, owner_id=user_id)
-        except NotFound as error:
-            raise RuleNotFound(rule_id) from error
 
     async def set_paused(self, *, user_id: int, rule_id: int, paused: bool) -> AlertRuleRecord:
-        try:
+        with not_found_as(RuleNotFound(rule_id)):
             return await self.rules.update_rule(rule_id=rule_id, owner_id=user_id, paused=paused)
-        except NotFound as error:
-            raise RuleNotFound(rule_id) from error
 
     async def mute(self, *, user_id: int, rule_id: int) -> AlertRuleRecord:
         """Silence the rule for a day; what it would announce meanwhile is not kept."""
         until = self.clock.now() + MUTE_FOR
-        try:
+        with not_found_as(RuleNotFound(rule_id)):
             return await self.rules.update_rule(
                 rule_id=rule_id, owner_id=user_id, muted_until=until
             )
-        except NotFound as error:
-            raise RuleNotFound(rule_id) from error
 
     async def delete(self, *, user_id: int, rule_id: int) -> None:
-        try:
+        with not_found_as(RuleNotFound(rule_id)):
             await self.rules.delete_rule(rule_id=rule_id, owner_id=user_id)
-        except NotFound as error:
-            raise RuleNotFound(rule_id) from error
 
     async def send_test(self, *, user_id: int, rule_id: int, time_zone: str, locale: str) -> None:
         """Send the rule's alert with made-up numbers, the way a real one arrives."""

@@ -7,10 +7,10 @@ from enum import StrEnum
 from typing import Protocol
 
 from db.billing import BillingRepository
-from db.errors import NotFound
 from services.bounds import INT64_MAX
 from services.clock import Clock
 from services.domain.billing import BillingOverview
+from services.errors import not_found_as
 from services.plans import PLANS, Plan
 
 log = logging.getLogger(__name__)
@@ -103,12 +103,10 @@ class BillingService:
         if not 1 <= user_id <= INT64_MAX:  # no such user, and asyncpg could not send the id
             raise UnknownUser(user_id)
         until = self.clock.now() + timedelta(days=days)
-        try:
+        with not_found_as(UnknownUser(user_id)):
             await self.billing.plans.set_plan(
                 user_id=user_id, plan_code=plan.code, source=PlanSource.ADMIN, expires_at=until
             )
-        except NotFound as error:
-            raise UnknownUser(user_id) from error
         notice = BillingNotice(user_id=user_id, kind=NoticeKind.GRANTED, plan=plan, until=until)
         await self.notifier.send_notice(notice)
         return notice

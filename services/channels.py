@@ -12,6 +12,7 @@ from services.bounds import bounded_int
 from services.clock import Clock
 from services.domain.channels import ChannelRecord, ChannelSummary
 from services.entitlements import EntitlementsService
+from services.errors import not_found_as
 from services.plans import Allowance
 from services.subscribers import SubscriberSnapshotService
 from services.telegram import ChatUnavailable, TelegramGateway
@@ -166,12 +167,10 @@ class ChannelService:
 
     async def require_admin(self, *, user_id: int, channel_id: int) -> ChannelRecord:
         """The channel, if the user administers it; asks Telegram again when the check is stale."""
-        try:
+        with not_found_as(NotChannelAdmin(str(channel_id))):
             verified_at = await self.channels.admin_verified_at(
                 channel_id=channel_id, user_id=user_id
             )
-        except NotFound as error:
-            raise NotChannelAdmin(str(channel_id)) from error
         if self.clock.now() - verified_at > self.admin_verify_ttl:
             try:
                 await self._refresh_admins(channel_id)

@@ -14,13 +14,13 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Protocol
 
-from db.errors import NotFound
 from db.share_links import ShareLinksRepository
 from services.analytics import STANDARD_PERIODS
 from services.channels import ChannelService
 from services.clock import Clock
 from services.domain.share_links import ShareLinkRecord
 from services.entitlements import EntitlementsService, LimitReached
+from services.errors import not_found_as
 from services.i18n import Message, user_locale
 from services.plans import Allowance
 
@@ -244,10 +244,8 @@ class ShareLinkService:
         return await self.links.list_live(user_id=user_id, now=self.clock.now())
 
     async def revoke(self, *, user_id: int, link_id: int) -> ShareLinkRecord:
-        try:
+        with not_found_as(ShareLinkNotFound(str(link_id))):
             return await self.links.revoke(link_id=link_id, user_id=user_id, at=self.clock.now())
-        except NotFound as error:
-            raise ShareLinkNotFound(str(link_id)) from error
 
     async def open(self, token: str) -> OpenedShareLink:
         """The report behind a live link, counted as one more opening."""
@@ -274,10 +272,8 @@ class ShareLinkService:
     async def _live_link(self, token: str) -> ShareLinkRecord:
         if not _TOKEN_SHAPE.fullmatch(token):
             raise ShareLinkNotFound("malformed token")
-        try:
+        with not_found_as(ShareLinkNotFound("unknown token")):
             link = await self.links.find(token_sha256=token_sha256(token))
-        except NotFound as error:
-            raise ShareLinkNotFound("unknown token") from error
         if link.revoked_at is not None or not link.creator_is_admin:
             raise ShareLinkNotFound(f"share link {link.id} is revoked")
         if link.expires_at is not None and self.clock.now() >= link.expires_at:

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, Final
 
-from db.errors import NotFound
 from db.watermarks import WatermarksRepository
 from services.channels import ChannelAccessError, ChannelService, NoChannels
 from services.domain.channels import ChannelRecord
 from services.domain.watermarks import PresetName, WatermarkStateRecord
 from services.entitlements import EntitlementsService
+from services.errors import not_found_as
 from services.i18n_texts import watermark as texts
 from services.plans import Allowance
 from services.telegram import FileTooBig, FileUnavailable, TelegramGateway
@@ -208,10 +208,8 @@ class WatermarkingService:
 
     async def use_preset(self, *, user_id: int, preset_id: int) -> MarkPanel:
         """Switch to one of the user's presets; raises PresetNotFound if it isn't theirs."""
-        try:
+        with not_found_as(PresetNotFound(preset_id)):
             await self.watermarks.select_preset(user_id=user_id, preset_id=preset_id)
-        except NotFound as error:
-            raise PresetNotFound(preset_id) from error
         return await self.panel(user_id=user_id)
 
     async def use_channel(self, *, user_id: int, channel_id: int) -> MarkPanel:

@@ -19,7 +19,6 @@ from enum import StrEnum
 
 from yarl import URL
 
-from db.errors import NotFound
 from db.webhooks import WebhookEndpointsRepository
 from services.clock import Clock
 from services.domain.webhooks import (
@@ -30,6 +29,7 @@ from services.domain.webhooks import (
     ping,
 )
 from services.entitlements import EntitlementsService
+from services.errors import not_found_as
 from services.plans import Allowance
 
 SECRET_PREFIX = "whsec_"
@@ -127,6 +127,14 @@ def ip_literal(host: str) -> str | None:
         return None
 
 
+@dataclass(frozen=True)
+class CreatedEndpoint:
+    """A new endpoint and its signing secret, which is shown this once."""
+
+    endpoint: WebhookEndpointRecord
+    secret: str = field(repr=False)
+
+
 async def resolve(host: str, port: int) -> list[str]:
     """Every address the host resolves to; UrlRefused(UNRESOLVABLE) when it resolves to none."""
     if (literal := ip_literal(host)) is not None:
@@ -140,14 +148,6 @@ async def resolve(host: str, port: int) -> list[str]:
     if not addresses:
         raise UrlRefused(UrlProblem.UNRESOLVABLE)
     return addresses
-
-
-@dataclass(frozen=True)
-class CreatedEndpoint:
-    """A new endpoint and its signing secret, which is shown this once."""
-
-    endpoint: WebhookEndpointRecord
-    secret: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -195,33 +195,25 @@ class WebhookService:
         return await self.repository.list_for_owner(owner_id=user_id)
 
     async def get(self, *, user_id: int, endpoint_id: int) -> WebhookEndpointRecord:
-        try:
+        with not_found_as(EndpointNotFound(endpoint_id)):
             return await self.repository.get(owner_id=user_id, endpoint_id=endpoint_id)
-        except NotFound as error:
-            raise EndpointNotFound(endpoint_id) from error
 
     async def delete(self, *, user_id: int, endpoint_id: int) -> None:
-        try:
+        with not_found_as(EndpointNotFound(endpoint_id)):
             await self.repository.delete(owner_id=user_id, endpoint_id=endpoint_id)
-        except NotFound as error:
-            raise EndpointNotFound(endpoint_id) from error
 
     async def enable(self, *, user_id: int, endpoint_id: int) -> WebhookEndpointRecord:
         """Deliver to a disabled endpoint again, from where it stopped."""
-        try:
+        with not_found_as(EndpointNotFound(endpoint_id)):
             await self.repository.enable(owner_id=user_id, endpoint_id=endpoint_id)
-        except NotFound as error:
-            raise EndpointNotFound(endpoint_id) from error
         self.on_queued()
         return await self.get(user_id=user_id, endpoint_id=endpoint_id)
 
     async def send_test(self, *, user_id: int, endpoint_id: int) -> None:
         """Queue a `ping` for the endpoint: delivered, signed and logged like any event."""
         event = ping(endpoint_id=endpoint_id, at=self.clock.now())
-        try:
+        with not_found_as(EndpointNotFound(endpoint_id)):
             await self.repository.queue_ping(owner_id=user_id, endpoint_id=endpoint_id, event=event)
-        except NotFound as error:
-            raise EndpointNotFound(endpoint_id) from error
         self.on_queued()
 
     async def deliveries(
