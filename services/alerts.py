@@ -284,11 +284,7 @@ class AlertService:
 
     async def ensure_room_for_rule(self, *, user_id: int) -> None:
         """Raises LimitReached when the user's plan allows no further rule."""
-        await self.entitlements.ensure_within(
-            user_id=user_id,
-            allowance=Allowance.ALERT_RULES,
-            current=await self.rules.count_rules_for_user(user_id),
-        )
+        await self.entitlements.ensure_room(user_id=user_id, allowance=Allowance.ALERT_RULES)
 
     async def create_rule(
         self, *, user_id: int, channel_id: int, kind: AlertKind, thresholds: AlertThresholds

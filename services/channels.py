@@ -230,11 +230,7 @@ class ChannelService:
         )
 
     async def _ensure_room_for_channel(self, user_id: int) -> None:
-        await self.entitlements.ensure_within(
-            user_id=user_id,
-            allowance=Allowance.CHANNELS,
-            current=await self.channels.count_tracked_for_user(user_id),
-        )
+        await self.entitlements.ensure_room(user_id=user_id, allowance=Allowance.CHANNELS)
 
     async def _is_tracked(self, channel_id: int) -> bool:
         try:

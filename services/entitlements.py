@@ -64,6 +64,12 @@ class EntitlementsService:
         if allowed is not None and current >= allowed:
             raise LimitReached(allowance, allowed, plan)
 
+    async def ensure_room(self, *, user_id: int, allowance: Allowance) -> None:
+        """Refuse one more of a standing allowance when the user has as many as the plan allows,
+        counted by `standing_counts`."""
+        count = self.standing_counts[allowance]
+        await self.ensure_within(user_id=user_id, allowance=allowance, current=await count(user_id))
+
     async def ensure_at_most(
         self, *, user_id: int, allowance: Allowance, wanted: int | None
     ) -> None:

@@ -211,14 +211,7 @@ class SourcesService:
 
     async def ensure_room_for_link(self, *, user_id: int) -> None:
         """Raise LimitReached when the user's plan allows no more live links."""
-        await self.entitlements.ensure_within(
-            user_id=user_id,
-            allowance=Allowance.INVITE_LINKS,
-            current=await self.count_live_links(user_id=user_id),
-        )
-
-    async def count_live_links(self, *, user_id: int) -> int:
-        return await self.sources.count_live_bot_links(user_id=user_id, now=self.clock.now())
+        await self.entitlements.ensure_room(user_id=user_id, allowance=Allowance.INVITE_LINKS)
 
     async def channel_of(self, *, user_id: int, channel_id: int) -> ChannelRecord:
         """The channel, once the user is checked as its admin (ChannelAccessError if not)."""

@@ -173,11 +173,7 @@ class WebhookService:
 
     async def ensure_room(self, *, user_id: int) -> None:
         """Raises LimitReached when the plan allows no more endpoints."""
-        await self.entitlements.ensure_within(
-            user_id=user_id,
-            allowance=Allowance.WEBHOOK_ENDPOINTS,
-            current=await self.repository.count_for_owner(user_id),
-        )
+        await self.entitlements.ensure_room(user_id=user_id, allowance=Allowance.WEBHOOK_ENDPOINTS)
 
     async def create(self, *, user_id: int, url: str, events: Sequence[str]) -> CreatedEndpoint:
         """A new endpoint with a new secret; raises UrlRefused, NoEventsChosen, UnknownEvent
