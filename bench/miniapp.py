@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import shutil
 import statistics
 import sys
@@ -25,13 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from devtools import CHROMIUM, chromium_page
 from fake_telegram import BOT_TOKEN, FakeTelegram
-from helpers import create_database, drop_database
+from helpers import bench_pool
 from stories import channel_with_history, tracked_channel
 
 from bot.app import BotApplication
-from db.embedded import EmbeddedPostgres
-from db.migrate import migrate
-from db.pool import create_pool
 from services.clock import SystemClock
 from services.config import Settings
 
@@ -56,19 +52,17 @@ async def _median_ms(page, url: str, shown: str) -> float:
     return statistics.median(times)
 
 
-async def bench(dsn: str, tg: FakeTelegram, folder: Path) -> bool:
+async def bench(pool: asyncpg.Pool, tg: FakeTelegram, folder: Path) -> bool:
     settings = Settings(
         _env_file=None,
         bot_token=BOT_TOKEN,
         telegram_api_base=tg.base_url,
         telegram_webapp_script_url=tg.web_app_script_url,
-        database_url=dsn,
         data_dir=folder,
         web_port=0,
         public_base_url="http://127.0.0.1",
         ingest_flush_seconds=3600,
     )
-    pool = await create_pool(dsn, min_size=1, max_size=8)
     app = BotApplication(settings, pool, clock=SystemClock())
     mark = tg.mark()
     polling = asyncio.create_task(
@@ -89,7 +83,6 @@ async def bench(dsn: str, tg: FakeTelegram, folder: Path) -> bool:
     finally:
         await app.stop()
         await polling
-        await pool.close()
     print(
         f"first screen, {CHANNELS} channels with their numbers: {first:.0f} ms "
         f"(median of {RUNS}); the page alone (reopen screen): {baseline:.0f} ms; "
@@ -105,27 +98,11 @@ async def main() -> int:
     if CHROMIUM is None:
         print("chromium is not installed (.ci/run installs Debian's chromium)")
         return 1
-    embedded: EmbeddedPostgres | None = None
     folder = Path(tempfile.mkdtemp(prefix="abb-"))
-    if url := os.environ.get("DATABASE_URL"):
-        server_dsn = url
-    else:
-        embedded = EmbeddedPostgres(folder / "pg")
-        server_dsn = await asyncio.to_thread(embedded.start)
-    name = f"analyticbot_bench_{os.getpid()}"
     try:
-        dsn = await create_database(server_dsn, name)
-        conn = await asyncpg.connect(dsn)
-        try:
-            await migrate(conn)
-        finally:
-            await conn.close()
-        async with FakeTelegram() as tg:
-            within = await bench(dsn, tg, folder)
-        await drop_database(server_dsn, name)
+        async with bench_pool("analyticbot_bench", max_size=8) as pool, FakeTelegram() as tg:
+            within = await bench(pool, tg, folder)
     finally:
-        if embedded is not None:
-            await asyncio.to_thread(embedded.stop)
         shutil.rmtree(folder, ignore_errors=True)
     return 0 if within else 1
 

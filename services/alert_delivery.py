@@ -1,16 +1,15 @@
 """Delivering stored firings: claimed from the outbox, held through quiet hours, sent paced."""
 
 import asyncio
-import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from db.alerts.outbox import AlertOutboxRepository
-from services.background import finish_or_cancel
+from services.background import PollingWorker
 from services.clock import Clock
 from services.domain.alerts import AlertRuleRecord, ClaimedFiring
 from services.i18n import DEFAULT_LOCALE, user_locale
@@ -28,8 +27,6 @@ log = logging.getLogger(__name__)
 CLAIM_LEASE = timedelta(minutes=10)
 RETRY_AFTER = timedelta(minutes=1)
 MAX_ATTEMPTS = 5
-# How long stopping waits for sends already on their way to Telegram.
-STOP_GRACE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -51,60 +48,25 @@ class AlertSender(Protocol):
         ...
 
 
-class AlertDeliveryService:
+@dataclass(eq=False)
+class AlertDeliveryService(PollingWorker):
     """Drains the firings outbox through the outgoing queue; any number of processes may run it.
 
     A background task delivers when woken (a rule fired) and every `poll_seconds` (alerts held
-    through quiet hours come due with time alone).
+    through quiet hours come due with time alone). Stopping it: close the queue first, so the
+    waiting sends are given back.
     """
 
-    def __init__(
-        self,
-        firings: AlertOutboxRepository,
-        sender: AlertSender,
-        queue: OutgoingQueue,
-        clock: Clock,
-        *,
-        poll_seconds: float,
-        batch_size: int = 100,
-    ) -> None:
-        self._firings = firings
-        self._sender = sender
-        self._queue = queue
-        self._clock = clock
-        self._poll_seconds = poll_seconds
-        self._batch_size = batch_size
-        self._wake = asyncio.Event()
-        self._one_round = asyncio.Lock()
-        self._stopping = False
-        self._worker: asyncio.Task[None] | None = None
+    firings: AlertOutboxRepository
+    sender: AlertSender
+    queue: OutgoingQueue
+    clock: Clock
+    _: KW_ONLY
+    batch_size: int = 100
+    _one_round: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        if self._worker is None:
-            self._stopping = False
-            self._worker = asyncio.create_task(self._deliver_continuously())
-
-    async def stop(self) -> None:
-        """Stop delivering; close the queue first, so the waiting sends are given back."""
-        if self._worker is None:
-            return
-        self._stopping = True
-        self._wake.set()
-        await finish_or_cancel(self._worker, grace=STOP_GRACE_SECONDS)
-        self._worker = None
-
-    async def _deliver_continuously(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                await self.deliver_due()
-            except Exception:
-                log.exception("alert delivery failed; retrying on the next round")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+    async def poll_round(self) -> None:
+        await self.deliver_due()
 
     async def deliver_due(self) -> int:
         """Deliver every firing that is due now, batch by batch; returns how many were sent.
@@ -114,18 +76,18 @@ class AlertDeliveryService:
         """
         sent = 0
         async with self._one_round:
-            while not self._stopping:
-                now = self._clock.now()
-                claimed = await self._firings.claim_due(
-                    now=now, lease_until=now + CLAIM_LEASE, limit=self._batch_size
+            while not self.stopping:
+                now = self.clock.now()
+                claimed = await self.firings.claim_due(
+                    now=now, lease_until=now + CLAIM_LEASE, limit=self.batch_size
                 )
                 sent += await self._deliver(claimed, now)
-                if len(claimed) < self._batch_size:
+                if len(claimed) < self.batch_size:
                     break
         return sent
 
     async def send_test(self, message: AlertMessage) -> None:
-        await self._queue.send(message.rule.owner_id, lambda: self._sender.send_alert(message))
+        await self.queue.send(message.rule.owner_id, lambda: self.sender.send_alert(message))
 
     async def _deliver(self, claimed: list[ClaimedFiring], now: datetime) -> int:
         dropped: dict[str, list[int]] = defaultdict(list)
@@ -157,9 +119,9 @@ class AlertDeliveryService:
                     )
                 )
         for reason, firing_ids in dropped.items():
-            await self._firings.drop(firing_ids=firing_ids, at=now, reason=reason)
+            await self.firings.drop(firing_ids=firing_ids, at=now, reason=reason)
         if held:
-            await self._firings.postpone(firing_ids=list(held), until=list(held.values()))
+            await self.firings.postpone(firing_ids=list(held), until=list(held.values()))
         blocked: set[int] = set()
         results = await asyncio.gather(
             *(self._send(firing_id, message, blocked) for firing_id, message in ready)
@@ -173,19 +135,19 @@ class AlertDeliveryService:
         async def send() -> None:
             if owner_id in blocked:  # learnt from another alert of this round
                 raise RecipientBlocked()
-            await self._sender.send_alert(message)
+            await self.sender.send_alert(message)
 
         try:
-            await self._queue.send(owner_id, send)
+            await self.queue.send(owner_id, send)
         except QueueClosed:
-            await self._firings.release(firing_ids=[firing_id])
+            await self.firings.release(firing_ids=[firing_id])
             return 0
         except RecipientBlocked:
             if owner_id not in blocked:
                 blocked.add(owner_id)
                 log.info("user %s blocked the bot: their alerts are paused", owner_id)
-                await self._firings.pause_owner(
-                    owner_id=owner_id, at=self._clock.now(), reason="blocked"
+                await self.firings.pause_owner(
+                    owner_id=owner_id, at=self.clock.now(), reason="blocked"
                 )
             return 0
         except Exception as error:
@@ -197,11 +159,11 @@ class AlertDeliveryService:
                 error,
                 exc_info=not rejected,
             )
-            now = self._clock.now()
-            await self._firings.record_failure(
+            now = self.clock.now()
+            await self.firings.record_failure(
                 firing_id=firing_id, retry_at=now + RETRY_AFTER, max_attempts=MAX_ATTEMPTS, at=now
             )
             return 0
         # Recorded at once, message by message: a crash now can repeat this one alert only.
-        await self._firings.mark_sent(firing_id=firing_id, at=self._clock.now())
+        await self.firings.mark_sent(firing_id=firing_id, at=self.clock.now())
         return 1

@@ -12,12 +12,12 @@ from typing import Any
 from db.alerts.evaluation import AlertEvaluationRepository
 from db.alerts.outbox import AlertOutboxRepository
 from db.alerts.rules import AlertRulesRepository
-from db.errors import NotFound
 from services.alert_delivery import AlertDeliveryService, AlertMessage
 from services.channels import ChannelService
 from services.clock import Clock
 from services.domain.alerts import AlertFiring, AlertKind, AlertRuleRecord, AlertThresholds
 from services.entitlements import EntitlementsService
+from services.errors import not_found_as
 from services.ingestion import IngestedChannels
 from services.plans import Allowance
 
@@ -270,90 +270,69 @@ def sample_details(rule: AlertRuleRecord, now: datetime) -> dict[str, Any]:
     return common | samples[rule.kind]
 
 
+@dataclass(frozen=True)
 class AlertService:
     """A user's rules, and the evaluation of everyone's: every minute, and after ingestion."""
 
-    def __init__(
-        self,
-        rules: AlertRulesRepository,
-        evaluation: AlertEvaluationRepository,
-        firings: AlertOutboxRepository,
-        channels: ChannelService,
-        entitlements: EntitlementsService,
-        delivery: AlertDeliveryService,
-        clock: Clock,
-    ) -> None:
-        self._rules = rules
-        self._evaluation = evaluation
-        self._firings = firings
-        self._channels = channels
-        self._entitlements = entitlements
-        self._delivery = delivery
-        self._clock = clock
+    rules: AlertRulesRepository
+    evaluation: AlertEvaluationRepository
+    firings: AlertOutboxRepository
+    channels: ChannelService
+    entitlements: EntitlementsService
+    delivery: AlertDeliveryService
+    clock: Clock
 
     async def ensure_room_for_rule(self, *, user_id: int) -> None:
         """Raises LimitReached when the user's plan allows no further rule."""
-        await self._entitlements.ensure_within(
-            user_id=user_id,
-            allowance=Allowance.ALERT_RULES,
-            current=await self._rules.count_rules_for_user(user_id),
-        )
+        await self.entitlements.ensure_room(user_id=user_id, allowance=Allowance.ALERT_RULES)
 
     async def create_rule(
         self, *, user_id: int, channel_id: int, kind: AlertKind, thresholds: AlertThresholds
     ) -> AlertRuleRecord:
         """A new rule on a channel the user administers (asks Telegram); within the plan."""
-        await self._channels.require_admin(user_id=user_id, channel_id=channel_id)
+        await self.channels.require_admin(user_id=user_id, channel_id=channel_id)
         await self.ensure_room_for_rule(user_id=user_id)
-        return await self._rules.create_rule(
+        return await self.rules.create_rule(
             owner_id=user_id,
             channel_id=channel_id,
             kind=kind,
             thresholds=thresholds,
-            created_at=self._clock.now(),
+            created_at=self.clock.now(),
         )
 
     async def default_answer(self, *, kind: AlertKind, question: Question, channel_id: int) -> str:
         if question.default is not None:
             return question.default
-        subscribers = await self._rules.latest_subscribers(channel_id=channel_id)
+        subscribers = await self.rules.latest_subscribers(channel_id=channel_id)
         return str(next_milestone(subscribers))
 
     async def list_rules(self, *, user_id: int) -> list[AlertRuleRecord]:
-        return await self._rules.list_rules(owner_id=user_id)
+        return await self.rules.list_rules(owner_id=user_id)
 
     async def get_rule(self, *, user_id: int, rule_id: int) -> AlertRuleRecord:
-        try:
-            return await self._rules.get_rule(rule_id=rule_id, owner_id=user_id)
-        except NotFound as error:
-            raise RuleNotFound(rule_id) from error
+        with not_found_as(RuleNotFound(rule_id)):
+            return await self.rules.get_rule(rule_id=rule_id, owner_id=user_id)
 
     async def set_paused(self, *, user_id: int, rule_id: int, paused: bool) -> AlertRuleRecord:
-        try:
-            return await self._rules.update_rule(rule_id=rule_id, owner_id=user_id, paused=paused)
-        except NotFound as error:
-            raise RuleNotFound(rule_id) from error
+        with not_found_as(RuleNotFound(rule_id)):
+            return await self.rules.update_rule(rule_id=rule_id, owner_id=user_id, paused=paused)
 
     async def mute(self, *, user_id: int, rule_id: int) -> AlertRuleRecord:
         """Silence the rule for a day; what it would announce meanwhile is not kept."""
-        until = self._clock.now() + MUTE_FOR
-        try:
-            return await self._rules.update_rule(
+        until = self.clock.now() + MUTE_FOR
+        with not_found_as(RuleNotFound(rule_id)):
+            return await self.rules.update_rule(
                 rule_id=rule_id, owner_id=user_id, muted_until=until
             )
-        except NotFound as error:
-            raise RuleNotFound(rule_id) from error
 
     async def delete(self, *, user_id: int, rule_id: int) -> None:
-        try:
-            await self._rules.delete_rule(rule_id=rule_id, owner_id=user_id)
-        except NotFound as error:
-            raise RuleNotFound(rule_id) from error
+        with not_found_as(RuleNotFound(rule_id)):
+            await self.rules.delete_rule(rule_id=rule_id, owner_id=user_id)
 
     async def send_test(self, *, user_id: int, rule_id: int, time_zone: str, locale: str) -> None:
         """Send the rule's alert with made-up numbers, the way a real one arrives."""
         rule = await self.get_rule(user_id=user_id, rule_id=rule_id)
-        now = self._clock.now()
+        now = self.clock.now()
         message = AlertMessage(
             rule=rule,
             details=sample_details(rule, now),
@@ -362,10 +341,10 @@ class AlertService:
             locale=locale,
             is_test=True,
         )
-        await self._delivery.send_test(message)
+        await self.delivery.send_test(message)
 
     async def history(self, *, user_id: int) -> list[AlertFiring]:
-        return await self._firings.history(owner_id=user_id, limit=HISTORY_LENGTH)
+        return await self.firings.history(owner_id=user_id, limit=HISTORY_LENGTH)
 
     async def evaluate(
         self,
@@ -377,14 +356,14 @@ class AlertService:
 
         One set-based statement per kind covers every rule (of the channels given, or all).
         """
-        fired = await self._evaluation.evaluate(
-            now=self._clock.now(),
+        fired = await self.evaluation.evaluate(
+            now=self.clock.now(),
             kinds=list(kinds),
             channel_ids=list(channel_ids) if channel_ids is not None else None,
         )
         if fired:
             log.info("%d alert(s) fired", fired)
-            self._delivery.wake()
+            self.delivery.wake()
         return fired
 
     async def on_ingested(self, batch: IngestedChannels) -> None:

@@ -109,16 +109,14 @@ def change_percent(current: float | None, previous: float | None) -> float | Non
     return (current - previous) * 100 / abs(previous)
 
 
+@dataclass(frozen=True)
 class AnalyticsService:
-    def __init__(
-        self, analytics: AnalyticsRepository, entitlements: EntitlementsService, clock: Clock
-    ) -> None:
-        self._analytics = analytics
-        self._entitlements = entitlements
-        self._clock = clock
+    analytics: AnalyticsRepository
+    entitlements: EntitlementsService
+    clock: Clock
 
     def today(self, time_zone: str) -> date:
-        return self._clock.now().astimezone(user_time_zone(time_zone)).date()
+        return self.clock.now().astimezone(user_time_zone(time_zone)).date()
 
     async def report(
         self, *, user_id: int, channel: ChannelRecord, period: Period, time_zone: str
@@ -130,9 +128,9 @@ class AnalyticsService:
         """
         time_zone = str(user_time_zone(time_zone))
         await ensure_period_allowed(
-            self._entitlements, user_id=user_id, period=period, today=self.today(time_zone)
+            self.entitlements, user_id=user_id, period=period, today=self.today(time_zone)
         )
-        now = self._clock.now()
+        now = self.clock.now()
         previous = period.previous()
         window = dict(
             channel_id=channel.id,
@@ -141,17 +139,17 @@ class AnalyticsService:
             time_zone=time_zone,
         )
         totals, days, posts, posting_times, sources = await asyncio.gather(
-            self._analytics.totals(
+            self.analytics.totals(
                 **window,
                 previous_first_day=previous.first_day,
                 previous_last_day=previous.last_day,
                 baseline_first_day=period.last_day - timedelta(days=BASELINE_DAYS - 1),
                 now=now,
             ),
-            self._analytics.daily_growth(**window),
-            self._analytics.posts(**window, now=now),
-            self._analytics.posting_times(**window, now=now),
-            self._analytics.period_sources(**window),
+            self.analytics.daily_growth(**window),
+            self.analytics.posts(**window, now=now),
+            self.analytics.posting_times(**window, now=now),
+            self.analytics.period_sources(**window),
         )
         return ChannelReport(
             channel=channel,

@@ -7,10 +7,10 @@ from enum import StrEnum
 from typing import Protocol
 
 from db.billing import BillingRepository
-from db.errors import NotFound
 from services.bounds import INT64_MAX
 from services.clock import Clock
 from services.domain.billing import BillingOverview
+from services.errors import not_found_as
 from services.plans import PLANS, Plan
 
 log = logging.getLogger(__name__)
@@ -82,18 +82,18 @@ async def send_notices(notifier: BillingNotifier, notices: list[BillingNotice]) 
         await notifier.send_notice(notice)
 
 
+@dataclass(frozen=True)
 class BillingService:
     """The admins' view of billing, plan grants, and ending plans that ran out."""
 
-    def __init__(self, billing: BillingRepository, notifier: BillingNotifier, clock: Clock) -> None:
-        self._billing = billing
-        self._notifier = notifier
-        self._clock = clock
+    billing: BillingRepository
+    notifier: BillingNotifier
+    clock: Clock
 
     async def overview(self) -> BillingOverview:
         """Users, paying users by plan and rail, and revenue of the last 30 days by currency."""
-        now = self._clock.now()
-        return await self._billing.overview(now=now, revenue_since=now - timedelta(days=30))
+        now = self.clock.now()
+        return await self.billing.overview(now=now, revenue_since=now - timedelta(days=30))
 
     async def grant(self, *, user_id: int, plan_code: str, days: int) -> BillingNotice:
         """Put the user on a paid plan for some days, whatever they had; the user is told."""
@@ -102,15 +102,13 @@ class BillingService:
             raise InvalidGrant(days)
         if not 1 <= user_id <= INT64_MAX:  # no such user, and asyncpg could not send the id
             raise UnknownUser(user_id)
-        until = self._clock.now() + timedelta(days=days)
-        try:
-            await self._billing.plans.set_plan(
+        until = self.clock.now() + timedelta(days=days)
+        with not_found_as(UnknownUser(user_id)):
+            await self.billing.plans.set_plan(
                 user_id=user_id, plan_code=plan.code, source=PlanSource.ADMIN, expires_at=until
             )
-        except NotFound as error:
-            raise UnknownUser(user_id) from error
         notice = BillingNotice(user_id=user_id, kind=NoticeKind.GRANTED, plan=plan, until=until)
-        await self._notifier.send_notice(notice)
+        await self.notifier.send_notice(notice)
         return notice
 
     async def end_expired_plans(self) -> None:
@@ -118,11 +116,11 @@ class BillingService:
 
         Stripe plans are left to Stripe's events, which say whether the subscription renewed.
         """
-        ended = await self._billing.plans.end_expired(
-            now=self._clock.now(), sources=[PlanSource.STARS, PlanSource.ADMIN]
+        ended = await self.billing.plans.end_expired(
+            now=self.clock.now(), sources=[PlanSource.STARS, PlanSource.ADMIN]
         )
         await send_notices(
-            self._notifier,
+            self.notifier,
             [
                 BillingNotice(user_id=record.user_id, kind=NoticeKind.ENDED, plan=plan)
                 for record in ended

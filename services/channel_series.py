@@ -73,25 +73,19 @@ def asked_period(first_day: date | None, last_day: date | None, *, today: date) 
     return period
 
 
+@dataclass(frozen=True)
 class ChannelSeriesService:
-    def __init__(
-        self,
-        analytics: AnalyticsRepository,
-        post_pages: PostPagesRepository,
-        entitlements: EntitlementsService,
-        clock: Clock,
-    ) -> None:
-        self._analytics = analytics
-        self._post_pages = post_pages
-        self._entitlements = entitlements
-        self._clock = clock
+    analytics: AnalyticsRepository
+    post_pages: PostPagesRepository
+    entitlements: EntitlementsService
+    clock: Clock
 
     def today(self, time_zone: str) -> date:
-        return self._clock.now().astimezone(user_time_zone(time_zone)).date()
+        return self.clock.now().astimezone(user_time_zone(time_zone)).date()
 
     async def _allowed(self, user_id: int, period: Period, time_zone: str) -> None:
         await ensure_period_allowed(
-            self._entitlements, user_id=user_id, period=period, today=self.today(time_zone)
+            self.entitlements, user_id=user_id, period=period, today=self.today(time_zone)
         )
 
     async def posts_page(
@@ -109,14 +103,14 @@ class ChannelSeriesService:
         Raises InvalidCursor, InvalidPeriod, or LimitReached beyond the plan's history; the
         caller has checked that the user administers the channel.
         """
-        after = decode_cursor(cursor, now=self._clock.now()) if cursor is not None else None
+        after = decode_cursor(cursor, now=self.clock.now()) if cursor is not None else None
         await self._allowed(user_id, period, time_zone)
-        posts = await self._post_pages.page(
+        posts = await self.post_pages.page(
             channel_id=channel.id,
             first_day=period.first_day,
             last_day=period.last_day,
             time_zone=str(user_time_zone(time_zone)),
-            now=self._clock.now(),
+            now=self.clock.now(),
             after=after,
             limit=limit + 1,
         )
@@ -129,7 +123,7 @@ class ChannelSeriesService:
     ) -> list[DailyGrowth]:
         """Every day of the period: subscribers at its end, joins, leaves and posts."""
         await self._allowed(user_id, period, time_zone)
-        return await self._analytics.daily_growth(
+        return await self.analytics.daily_growth(
             channel_id=channel.id,
             first_day=period.first_day,
             last_day=period.last_day,

@@ -3,7 +3,7 @@
 import asyncio
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import timedelta
 
 from db.channels import ChannelsRepository
@@ -12,6 +12,7 @@ from services.bounds import bounded_int
 from services.clock import Clock
 from services.domain.channels import ChannelRecord, ChannelSummary
 from services.entitlements import EntitlementsService
+from services.errors import not_found_as
 from services.plans import Allowance
 from services.subscribers import SubscriberSnapshotService
 from services.telegram import ChatUnavailable, TelegramGateway
@@ -79,25 +80,16 @@ def parse_channel_ref(text: str) -> int | str:
     return f"@{match.group(1)}"
 
 
+@dataclass(frozen=True)
 class ChannelService:
-    def __init__(
-        self,
-        channels: ChannelsRepository,
-        telegram: TelegramGateway,
-        entitlements: EntitlementsService,
-        subscribers: SubscriberSnapshotService,
-        clock: Clock,
-        *,
-        admin_verify_ttl: timedelta,
-        concurrency: int,
-    ) -> None:
-        self._channels = channels
-        self._telegram = telegram
-        self._entitlements = entitlements
-        self._subscribers = subscribers
-        self._clock = clock
-        self._admin_verify_ttl = admin_verify_ttl
-        self._concurrency = concurrency
+    channels: ChannelsRepository
+    telegram: TelegramGateway
+    entitlements: EntitlementsService
+    subscribers: SubscriberSnapshotService
+    clock: Clock
+    _: KW_ONLY
+    admin_verify_ttl: timedelta
+    concurrency: int
 
     async def on_bot_promoted(
         self, *, channel_id: int, title: str, username: str | None, added_by: int | None
@@ -109,14 +101,14 @@ class ChannelService:
         was_tracked = await self._is_tracked(channel_id)
         if not was_tracked and added_by is not None:
             await self._ensure_room_for_channel(added_by)
-        channel = await self._channels.track(channel_id=channel_id, title=title, username=username)
-        admins = await self._telegram.get_admins(channel_id)
-        await self._channels.set_admins(
-            channel_id=channel_id, admin_ids=admins.human_ids, verified_at=self._clock.now()
+        channel = await self.channels.track(channel_id=channel_id, title=title, username=username)
+        admins = await self.telegram.get_admins(channel_id)
+        await self.channels.set_admins(
+            channel_id=channel_id, admin_ids=admins.human_ids, verified_at=self.clock.now()
         )
         if not was_tracked:
-            await self._channels.announce_tracked(channel=channel, at=self._clock.now())
-        await self._subscribers.snapshot_channel(channel_id)
+            await self.channels.announce_tracked(channel=channel, at=self.clock.now())
+        await self.subscribers.snapshot_channel(channel_id)
         linked = added_by is not None and added_by in admins.human_ids
         return TrackResult(channel=channel, user_linked=linked, was_tracked=was_tracked)
 
@@ -127,7 +119,7 @@ class ChannelService:
         nobody keeps access, nor share links, on the strength of an old check. Making the bot
         an admin again links them anew.
         """
-        await self._channels.detach_bot(channel_id=channel_id, at=self._clock.now())
+        await self.channels.detach_bot(channel_id=channel_id, at=self.clock.now())
 
     async def recheck_admins(self, *, channel_id: int) -> None:
         """Ask Telegram who administers a tracked channel now; those who no longer do lose
@@ -143,13 +135,13 @@ class ChannelService:
     async def add_for_user(self, *, user_id: int, ref: str) -> TrackResult:
         """Track a channel named by a user, who must administer it, as must the bot."""
         try:
-            chat = await self._telegram.get_chat(parse_channel_ref(ref))
+            chat = await self.telegram.get_chat(parse_channel_ref(ref))
         except ChatUnavailable as error:
             raise ChannelNotFound(ref) from error
         if chat.type != "channel":
             raise NotAChannel(ref)
         try:
-            admins = await self._telegram.get_admins(chat.id)
+            admins = await self.telegram.get_admins(chat.id)
         except ChatUnavailable as error:
             raise BotNotAdmin(chat.title) from error
         if not admins.bot_is_admin:
@@ -159,39 +151,37 @@ class ChannelService:
         was_tracked = await self._is_tracked(chat.id)
         if not was_tracked:
             await self._ensure_room_for_channel(user_id)
-        channel = await self._channels.track(
+        channel = await self.channels.track(
             channel_id=chat.id, title=chat.title, username=chat.username
         )
-        await self._channels.set_admins(
-            channel_id=chat.id, admin_ids=admins.human_ids, verified_at=self._clock.now()
+        await self.channels.set_admins(
+            channel_id=chat.id, admin_ids=admins.human_ids, verified_at=self.clock.now()
         )
         if not was_tracked:
-            await self._channels.announce_tracked(channel=channel, at=self._clock.now())
-        await self._subscribers.snapshot_channel(chat.id)
+            await self.channels.announce_tracked(channel=channel, at=self.clock.now())
+        await self.subscribers.snapshot_channel(chat.id)
         return TrackResult(channel=channel, user_linked=True, was_tracked=was_tracked)
 
     async def list_for_user(self, *, user_id: int) -> list[ChannelSummary]:
-        return await self._channels.list_for_user(user_id=user_id)
+        return await self.channels.list_for_user(user_id=user_id)
 
     async def require_admin(self, *, user_id: int, channel_id: int) -> ChannelRecord:
         """The channel, if the user administers it; asks Telegram again when the check is stale."""
-        try:
-            verified_at = await self._channels.admin_verified_at(
+        with not_found_as(NotChannelAdmin(str(channel_id))):
+            verified_at = await self.channels.admin_verified_at(
                 channel_id=channel_id, user_id=user_id
             )
-        except NotFound as error:
-            raise NotChannelAdmin(str(channel_id)) from error
-        if self._clock.now() - verified_at > self._admin_verify_ttl:
+        if self.clock.now() - verified_at > self.admin_verify_ttl:
             try:
                 await self._refresh_admins(channel_id)
-                await self._channels.admin_verified_at(channel_id=channel_id, user_id=user_id)
+                await self.channels.admin_verified_at(channel_id=channel_id, user_id=user_id)
             except (NotFound, ChatUnavailable) as error:
                 raise NotChannelAdmin(str(channel_id)) from error
-        return await self._channels.get(channel_id=channel_id)
+        return await self.channels.get(channel_id=channel_id)
 
     async def resolve_for_user(self, *, user_id: int, ref: str | None) -> ChannelRecord:
         """The channel a command means: the one named, or the user's only one."""
-        summaries = await self._channels.list_for_user(user_id=user_id)
+        summaries = await self.channels.list_for_user(user_id=user_id)
         if ref is None or not ref.strip():
             if not summaries:
                 raise NoChannels()
@@ -214,13 +204,13 @@ class ChannelService:
     async def stop_tracking(self, *, user_id: int, channel_id: int, delete_data: bool) -> None:
         await self.require_admin(user_id=user_id, channel_id=channel_id)
         if delete_data:
-            await self._channels.delete(channel_id=channel_id, at=self._clock.now())
+            await self.channels.delete(channel_id=channel_id, at=self.clock.now())
         else:
-            await self._channels.stop_tracking(channel_id=channel_id, at=self._clock.now())
+            await self.channels.stop_tracking(channel_id=channel_id, at=self.clock.now())
 
     async def recheck_all_admins(self) -> None:
         """Ask Telegram who administers each tracked channel; the scheduler runs this."""
-        semaphore = asyncio.Semaphore(self._concurrency)
+        semaphore = asyncio.Semaphore(self.concurrency)
 
         async def recheck(channel_id: int) -> None:
             async with semaphore:
@@ -229,25 +219,21 @@ class ChannelService:
                 except Exception:
                     log.exception("admin re-check of channel %s failed", channel_id)
 
-        await asyncio.gather(*(recheck(cid) for cid in await self._channels.tracked_ids()))
+        await asyncio.gather(*(recheck(cid) for cid in await self.channels.tracked_ids()))
 
     async def _refresh_admins(self, channel_id: int) -> None:
-        admins = await self._telegram.get_admins(channel_id)
+        admins = await self.telegram.get_admins(channel_id)
         if not admins.bot_is_admin:
             raise ChatUnavailable(f"the bot is no longer an admin of {channel_id}")
-        await self._channels.set_admins(
-            channel_id=channel_id, admin_ids=admins.human_ids, verified_at=self._clock.now()
+        await self.channels.set_admins(
+            channel_id=channel_id, admin_ids=admins.human_ids, verified_at=self.clock.now()
         )
 
     async def _ensure_room_for_channel(self, user_id: int) -> None:
-        await self._entitlements.ensure_within(
-            user_id=user_id,
-            allowance=Allowance.CHANNELS,
-            current=await self._channels.count_tracked_for_user(user_id),
-        )
+        await self.entitlements.ensure_room(user_id=user_id, allowance=Allowance.CHANNELS)
 
     async def _is_tracked(self, channel_id: int) -> bool:
         try:
-            return (await self._channels.get(channel_id=channel_id)).is_tracked
+            return (await self.channels.get(channel_id=channel_id)).is_tracked
         except NotFound:
             return False

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import KW_ONLY, dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -88,38 +88,26 @@ class CheckResult:
     posts: int  # the user's fingerprinted posts it was compared with
 
 
+@dataclass
 class CopyService:
-    def __init__(
-        self,
-        fingerprints: FingerprintsRepository,
-        watch: WatchRepository,
-        copy_alerts: CopyAlertsRepository,
-        channels: ChannelService,
-        entitlements: EntitlementsService,
-        gateway: TelegramGateway,
-        delivery: AlertDeliveryService,
-        clock: Clock,
-        *,
-        preview_base_url: str,
-        photo_max_bytes: int,
-    ) -> None:
-        self._fingerprints = fingerprints
-        self._watch = watch
-        self._copy_alerts = copy_alerts
-        self._channels = channels
-        self._entitlements = entitlements
-        self._gateway = gateway
-        self._delivery = delivery
-        self._clock = clock
-        self._preview_base_url = preview_base_url
-        self._photo_max_bytes = photo_max_bytes
-        # Opened on first use, inside the running loop; close() ends it.
-        self._session: aiohttp.ClientSession | None = None
+    fingerprints: FingerprintsRepository
+    watched_channels: WatchRepository
+    copy_alerts: CopyAlertsRepository
+    channels: ChannelService
+    entitlements: EntitlementsService
+    gateway: TelegramGateway
+    delivery: AlertDeliveryService
+    clock: Clock
+    _: KW_ONLY
+    preview_base_url: str
+    photo_max_bytes: int
+    # Opened on first use, inside the running loop; close() ends it.
+    _session: aiohttp.ClientSession | None = field(init=False, default=None)
 
     def _preview(self) -> PreviewClient:
         if self._session is None:
             self._session = aiohttp.ClientSession()
-        return PreviewClient(self._session, base_url=self._preview_base_url)
+        return PreviewClient(self._session, base_url=self.preview_base_url)
 
     async def close(self) -> None:
         if self._session is not None:
@@ -139,14 +127,14 @@ class CopyService:
             photo = None
             if post.photo_file_id is not None:
                 with contextlib.suppress(FileUnavailable):
-                    photo = await self._gateway.download_file(post.photo_file_id)
+                    photo = await self.gateway.download_file(post.photo_file_id)
             found = await asyncio.to_thread(
                 _original_fingerprints, post.text, [photo] if photo else []
             )
             rows += [
                 PostFingerprint(post.channel_id, post.message_id, post.posted_at, f) for f in found
             ]
-        await self._fingerprints.replace(
+        await self.fingerprints.replace(
             message_ids=[(post.channel_id, post.message_id) for post in posts], rows=rows
         )
 
@@ -157,7 +145,7 @@ class CopyService:
             photos = await self._download_photos(post.photo_urls)
             found = await asyncio.to_thread(_original_fingerprints, post.text, photos)
             rows += [PostFingerprint(channel_id, post.message_id, post.posted_at, f) for f in found]
-        await self._fingerprints.replace(
+        await self.fingerprints.replace(
             message_ids=[(channel_id, post.message_id) for post in posts], rows=rows
         )
 
@@ -167,7 +155,7 @@ class CopyService:
         for url in urls:
             try:
                 photos.append(
-                    await self._preview().fetch_photo(url, max_bytes=self._photo_max_bytes)
+                    await self._preview().fetch_photo(url, max_bytes=self.photo_max_bytes)
                 )
             except PhotoUnavailable as error:
                 log.info("photo skipped: %s", error)
@@ -181,28 +169,28 @@ class CopyService:
         Raises WatchRefused, or LimitReached when the plan allows no further channel.
         """
         username = _username(reference)
-        now = self._clock.now()
-        watched = await self._watch.list_for_user(
+        now = self.clock.now()
+        watched = await self.watched_channels.list_for_user(
             user_id=user_id, since=now - timedelta(days=LIST_DAYS), now=now
         )
         if username not in {w.username for w in watched}:
-            await self._entitlements.ensure_within(
+            await self.entitlements.ensure_within(
                 user_id=user_id, allowance=Allowance.WATCHED_CHANNELS, current=len(watched)
             )
-        own = await self._channels.list_for_user(user_id=user_id)
+        own = await self.channels.list_for_user(user_id=user_id)
         if username in {(s.channel.username or "").lower() for s in own}:
             raise WatchRefused(WatchProblem.OWN, username)
         page = await self._read_page(username)
         if not page.posts:
             raise WatchRefused(WatchProblem.EMPTY, username)
-        watched_id, added = await self._watch.add(
+        watched_id, added = await self.watched_channels.add(
             user_id=user_id,
             username=username,
             title=page.title or username,
             subscribers=page.subscribers,
             now=now,
         )
-        await self._copy_alerts.ensure_rules(user_id=user_id, now=now)
+        await self.copy_alerts.ensure_rules(user_id=user_id, now=now)
         # The posts on the preview now are compared for this user, new to the bot or not.
         await self._store_and_compare(watched_id, username, page, for_user=user_id)
         record = next(w for w in await self.list_watched(user_id=user_id) if w.id == watched_id)
@@ -220,20 +208,20 @@ class CopyService:
 
     async def list_watched(self, *, user_id: int) -> list[WatchedChannelRecord]:
         """The user's watched channels; copy alerts cover every channel they track now."""
-        now = self._clock.now()
-        await self._copy_alerts.ensure_rules(user_id=user_id, now=now)
-        return await self._watch.list_for_user(
+        now = self.clock.now()
+        await self.copy_alerts.ensure_rules(user_id=user_id, now=now)
+        return await self.watched_channels.list_for_user(
             user_id=user_id, since=now - timedelta(days=LIST_DAYS), now=now
         )
 
     async def unwatch(self, *, user_id: int, watched_id: int) -> bool:
-        return await self._watch.remove(user_id=user_id, watched_id=watched_id)
+        return await self.watched_channels.remove(user_id=user_id, watched_id=watched_id)
 
     async def read_watched(self) -> int:
         """Read every watched channel's newest page and compare its new posts; the job run
         every WATCH_POLL_SECONDS. Returns how many copy alerts fired."""
         fired = 0
-        for watched_id, username in await self._watch.due():
+        for watched_id, username in await self.watched_channels.due():
             try:
                 page = await self._preview().fetch_page(username)
             except PreviewUnavailable as error:
@@ -252,12 +240,12 @@ class CopyService:
         every watcher, or, for_user, every post on it with that user's. Returns alerts fired."""
         posts = [_watched_post(post) for post in page.posts if not post.is_service]
         new = set(
-            await self._watch.store_page(
+            await self.watched_channels.store_page(
                 watched_id=watched_id,
                 title=page.title,
                 subscribers=page.subscribers,
                 posts=posts,
-                read_at=self._clock.now(),
+                read_at=self.clock.now(),
             )
         )
         # A forward says where it comes from: it is no copy.
@@ -268,7 +256,7 @@ class CopyService:
         ]
         if not fresh:
             return 0
-        watchers = await self._watch.watchers(watched_id=watched_id)
+        watchers = await self.watched_channels.watchers(watched_id=watched_id)
         if for_user is not None:
             watchers = [watcher for watcher in watchers if watcher.user_id == for_user]
         channel_ids = sorted({c for watcher in watchers for c in watcher.channel_ids})
@@ -298,10 +286,10 @@ class CopyService:
                         )
         if not matches:
             return 0
-        fired = await self._copy_alerts.fire(matches=matches, now=self._clock.now())
+        fired = await self.copy_alerts.fire(matches=matches, now=self.clock.now())
         if fired:
             log.info("%d copy alert(s) fired for @%s", fired, username)
-            self._delivery.wake()
+            self.delivery.wake()
         return fired
 
     async def _originals(
@@ -314,7 +302,7 @@ class CopyService:
         """The tracked posts the fingerprints match, each with its best kind and similarity."""
         best: dict[tuple[int, int], tuple[FingerprintKind, float, datetime]] = {}
         for fingerprint in found:
-            for candidate in await self._fingerprints.candidates(
+            for candidate in await self.fingerprints.candidates(
                 kind=fingerprint.kind, bands=fingerprint.bands, channel_ids=channel_ids
             ):
                 if before is not None and candidate.posted_at >= before:
@@ -329,20 +317,20 @@ class CopyService:
 
     async def dismiss(self, *, user_id: int, firing_id: int) -> None:
         """Not a copy: the alert's pair is never reported again. Raises CopyAlertGone."""
-        if not await self._copy_alerts.dismiss(
-            user_id=user_id, firing_id=firing_id, now=self._clock.now()
+        if not await self.copy_alerts.dismiss(
+            user_id=user_id, firing_id=firing_id, now=self.clock.now()
         ):
             raise CopyAlertGone(firing_id)
 
     async def ignore_channel(self, *, user_id: int, firing_id: int) -> str:
         """No more copy alerts from the alert's watched channel; its username."""
-        watched_id = await self._copy_alerts.watched_of_firing(user_id=user_id, firing_id=firing_id)
-        if watched_id is None or not await self._watch.ignore(
+        watched_id = await self.copy_alerts.watched_of_firing(user_id=user_id, firing_id=firing_id)
+        if watched_id is None or not await self.watched_channels.ignore(
             user_id=user_id, watched_id=watched_id
         ):
             raise CopyAlertGone(firing_id)
-        now = self._clock.now()
-        watched = await self._watch.list_for_user(user_id=user_id, since=now, now=now)
+        now = self.clock.now()
+        watched = await self.watched_channels.list_for_user(user_id=user_id, since=now, now=now)
         return next(w.username for w in watched if w.id == watched_id)
 
     # ------------------------------------------------------------------ /check, /compare
@@ -355,13 +343,13 @@ class CopyService:
         photos = []
         if photo_file_id is not None:
             with contextlib.suppress(FileUnavailable):
-                photos.append(await self._gateway.download_file(photo_file_id))
+                photos.append(await self.gateway.download_file(photo_file_id))
         found = await asyncio.to_thread(_copy_fingerprints, text, photos)
         if not found:
             return None
-        summaries = await self._channels.list_for_user(user_id=user_id)
+        summaries = await self.channels.list_for_user(user_id=user_id)
         channels = {s.channel.id: s.channel for s in summaries if s.channel.is_tracked}
-        count = await self._fingerprints.count_posts(channel_ids=list(channels))
+        count = await self.fingerprints.count_posts(channel_ids=list(channels))
         originals = await self._originals(found, list(channels), before=None)
         if not originals:
             return CheckResult(match=None, posts=count)
@@ -382,9 +370,9 @@ class CopyService:
 
     async def compare(self, *, user_id: int, channel_id: int, days: int) -> list[ComparedChannel]:
         """The user's channel (they administer it), then their watched ones, over `days`."""
-        await self._channels.require_admin(user_id=user_id, channel_id=channel_id)
-        now = self._clock.now()
-        return await self._watch.compare(
+        await self.channels.require_admin(user_id=user_id, channel_id=channel_id)
+        now = self.clock.now()
+        return await self.watched_channels.compare(
             user_id=user_id, channel_id=channel_id, since=now - timedelta(days=days), now=now
         )
 

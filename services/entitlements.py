@@ -1,7 +1,7 @@
 """What a user's plan allows, and how much of it they have used: every feature asks here."""
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import date, datetime
 
 from db.plans import PlansRepository
@@ -40,21 +40,16 @@ def within_cap(wanted: int | None, allowed: int | None) -> bool:
     return allowed is None or (wanted is not None and wanted <= allowed)
 
 
+@dataclass(frozen=True)
 class EntitlementsService:
-    def __init__(
-        self,
-        plans: PlansRepository,
-        clock: Clock,
-        *,
-        standing_counts: Mapping[Allowance, Callable[[int], Awaitable[int]]],
-    ) -> None:
-        """standing_counts: how many of a standing allowance (channels, rules) a user has now."""
-        self._plans = plans
-        self._clock = clock
-        self._standing_counts = standing_counts
+    plans: PlansRepository
+    clock: Clock
+    _: KW_ONLY
+    # How many of a standing allowance (channels, rules) a user has now.
+    standing_counts: Mapping[Allowance, Callable[[int], Awaitable[int]]]
 
     async def plan_of(self, *, user_id: int) -> Plan:
-        record = await self._plans.active_plan(user_id=user_id, now=self._clock.now())
+        record = await self.plans.active_plan(user_id=user_id, now=self.clock.now())
         if record is None:
             return FREE
         return PLANS.get(record.plan_code, FREE)
@@ -68,6 +63,12 @@ class EntitlementsService:
         allowed = plan.limits[allowance]
         if allowed is not None and current >= allowed:
             raise LimitReached(allowance, allowed, plan)
+
+    async def ensure_room(self, *, user_id: int, allowance: Allowance) -> None:
+        """Refuse one more of a standing allowance when the user has as many as the plan allows,
+        counted by `standing_counts`."""
+        count = self.standing_counts[allowance]
+        await self.ensure_within(user_id=user_id, allowance=allowance, current=await count(user_id))
 
     async def ensure_at_most(
         self, *, user_id: int, allowance: Allowance, wanted: int | None
@@ -86,7 +87,7 @@ class EntitlementsService:
         """Count use of a per-period allowance, atomically; over the limit, count nothing."""
         plan = await self.plan_of(user_id=user_id)
         allowed = plan.limits[allowance]
-        counted = await self._plans.consume(
+        counted = await self.plans.consume(
             user_id=user_id,
             allowance=allowance.value,
             period_start=self._period_start(allowance),
@@ -98,7 +99,7 @@ class EntitlementsService:
 
     async def refund(self, *, user_id: int, allowance: Allowance, amount: int = 1) -> None:
         """Give back what was consumed for work that then failed."""
-        await self._plans.refund(
+        await self.plans.refund(
             user_id=user_id,
             allowance=allowance.value,
             period_start=self._period_start(allowance),
@@ -107,13 +108,13 @@ class EntitlementsService:
 
     async def status(self, *, user_id: int) -> PlanStatus:
         """The plan, when it ends, and this period's use of each counted allowance."""
-        record = await self._plans.active_plan(user_id=user_id, now=self._clock.now())
+        record = await self.plans.active_plan(user_id=user_id, now=self.clock.now())
         plan = PLANS.get(record.plan_code, FREE) if record else FREE
-        used = await self._plans.usage(
+        used = await self.plans.usage(
             user_id=user_id, periods={a.value: self._period_start(a) for a in COUNTED}
         )
         used = {a.value: used.get(a.value, 0) for a in COUNTED}
-        for allowance, count in self._standing_counts.items():
+        for allowance, count in self.standing_counts.items():
             used[allowance.value] = await count(user_id)
         lines = [
             UsageLine(allowance=allowance, used=used.get(allowance.value), allowed=allowed)
@@ -129,5 +130,5 @@ class EntitlementsService:
 
     def _period_start(self, allowance: Allowance) -> date:
         """Counted allowances reset daily (the clock's today) or monthly (its month's 1st)."""
-        today = self._clock.now().date()
+        today = self.clock.now().date()
         return today.replace(day=1) if allowance in MONTHLY else today

@@ -15,7 +15,7 @@ import re
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
@@ -156,22 +156,14 @@ class _CsvFile:
         self._file.close()
 
 
+@dataclass(frozen=True)
 class ExportService:
-    def __init__(
-        self,
-        exports: ExportsRepository,
-        entitlements: EntitlementsService,
-        clock: Clock,
-        *,
-        work_dir: Path,
-        max_file_bytes: int,
-    ) -> None:
-        """work_dir holds the files while they are sent; max_file_bytes: the largest allowed."""
-        self._exports = exports
-        self._entitlements = entitlements
-        self._clock = clock
-        self._work_dir = work_dir
-        self._max_file_bytes = max_file_bytes
+    exports: ExportsRepository
+    entitlements: EntitlementsService
+    clock: Clock
+    _: KW_ONLY
+    work_dir: Path  # holds the files while they are sent
+    max_file_bytes: int  # the largest allowed
 
     @asynccontextmanager
     async def export_channel(
@@ -197,9 +189,9 @@ class ExportService:
         channel.
         """
         zone = user_time_zone(time_zone)
-        today = self._clock.now().astimezone(zone).date()
-        await ensure_period_allowed(self._entitlements, user_id=user_id, period=period, today=today)
-        await self._entitlements.consume(user_id=user_id, allowance=Allowance.EXPORTS_PER_DAY)
+        today = self.clock.now().astimezone(zone).date()
+        await ensure_period_allowed(self.entitlements, user_id=user_id, period=period, today=today)
+        await self.entitlements.consume(user_id=user_id, allowance=Allowance.EXPORTS_PER_DAY)
         try:
             folder = await asyncio.to_thread(self._new_folder)
             try:
@@ -223,13 +215,13 @@ class ExportService:
         except BaseException:
             # Shielded: a cancelled export (the bot stopping) is refunded all the same.
             await asyncio.shield(
-                self._entitlements.refund(user_id=user_id, allowance=Allowance.EXPORTS_PER_DAY)
+                self.entitlements.refund(user_id=user_id, allowance=Allowance.EXPORTS_PER_DAY)
             )
             raise
 
     def _new_folder(self) -> tempfile.TemporaryDirectory[str]:
-        self._work_dir.mkdir(parents=True, exist_ok=True)
-        return tempfile.TemporaryDirectory(prefix="export-", dir=self._work_dir)
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        return tempfile.TemporaryDirectory(prefix="export-", dir=self.work_dir)
 
     async def write_csv(
         self,
@@ -255,19 +247,19 @@ class ExportService:
         async def write(data: bytes) -> None:
             nonlocal lines
             size = await asyncio.to_thread(output.write, data)
-            if size > self._max_file_bytes:
-                raise ExportTooLarge(kind, self._max_file_bytes)
+            if size > self.max_file_bytes:
+                raise ExportTooLarge(kind, self.max_file_bytes)
             lines += data.count(b"\n")
             await on_progress(kind, lines)
 
         try:
-            rows = await self._exports.copy_csv(
+            rows = await self.exports.copy_csv(
                 _QUERIES[kind],
                 channel_id=channel_id,
                 first_day=period.first_day,
                 last_day=period.last_day,
                 time_zone=time_zone,
-                now=self._clock.now(),
+                now=self.clock.now(),
                 delimiter=csv_format.delimiter,
                 decimal_separator=csv_format.decimal_separator,
                 date_style=csv_format.date_style,

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from dataclasses import KW_ONLY, dataclass
 
 import asyncpg
 
@@ -11,19 +12,20 @@ from services.domain.health import Backlog
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
 class HealthService:
-    def __init__(self, pool: asyncpg.Pool, *, timeout: float = 2.0) -> None:
-        self._pool = pool
-        self._timeout = timeout
+    pool: asyncpg.Pool
+    _: KW_ONLY
+    timeout: float = 2.0
 
     async def database_ok(self) -> bool:
         try:
-            async with asyncio.timeout(self._timeout):
-                return await ping(self._pool)
+            async with asyncio.timeout(self.timeout):
+                return await ping(self.pool)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
             log.warning("health check: database unreachable", exc_info=True)
             return False
 
     async def backlog(self) -> Backlog:
         """Undelivered alerts and the views collector's last poll, across all processes."""
-        return await backlog(self._pool)
+        return await backlog(self.pool)

@@ -47,66 +47,36 @@ class Plan:
         return self.price_usd_cents > 0
 
 
-FREE = Plan(
-    code="free",
-    name="Free",
-    price_usd_cents=0,
-    price_stars=0,
-    limits={
-        Allowance.CHANNELS: 3,
-        Allowance.HISTORY_DAYS: 30,
-        Allowance.EXPORTS_PER_DAY: 3,
-        Allowance.ALERT_RULES: 3,
-        Allowance.SHARE_LINK_HOURS: 7 * 24,
-        Allowance.SHARE_LINKS: 5,
-        Allowance.INVITE_LINKS: 5,
-        Allowance.WATERMARKS_PER_DAY: 10,
-        Allowance.WEBHOOK_ENDPOINTS: 1,
-        Allowance.INSIGHTS_PER_MONTH: 10,
-        Allowance.WATCHED_CHANNELS: 3,
-        Allowance.API_KEYS: 2,
-    },
-)
-PRO = Plan(
-    code="pro",
-    name="Pro",
-    price_usd_cents=900,
-    price_stars=450,
-    limits={
-        Allowance.CHANNELS: 10,
-        Allowance.HISTORY_DAYS: 365,
-        Allowance.EXPORTS_PER_DAY: 50,
-        Allowance.ALERT_RULES: 30,
-        Allowance.SHARE_LINK_HOURS: None,
-        Allowance.SHARE_LINKS: 50,
-        Allowance.INVITE_LINKS: 50,
-        Allowance.WATERMARKS_PER_DAY: 500,
-        Allowance.WEBHOOK_ENDPOINTS: 5,
-        Allowance.INSIGHTS_PER_MONTH: 200,
-        Allowance.WATCHED_CHANNELS: 20,
-        Allowance.API_KEYS: 5,
-    },
-)
-BUSINESS = Plan(
-    code="business",
-    name="Business",
-    price_usd_cents=2900,
-    price_stars=1450,
-    limits={
-        Allowance.CHANNELS: 50,
-        Allowance.HISTORY_DAYS: None,
-        Allowance.EXPORTS_PER_DAY: None,
-        # Four rules for each of the 50 channels; /alerts shows them ten to a page.
-        Allowance.ALERT_RULES: 200,
-        Allowance.SHARE_LINK_HOURS: None,
-        Allowance.SHARE_LINKS: 200,
-        Allowance.INVITE_LINKS: 200,
-        Allowance.WATERMARKS_PER_DAY: None,
-        Allowance.WEBHOOK_ENDPOINTS: 20,
-        Allowance.INSIGHTS_PER_MONTH: 1000,
-        Allowance.WATCHED_CHANNELS: 100,
-        # /api lists every key in one message, its revoke buttons under it.
-        Allowance.API_KEYS: 10,
-    },
-)
+# Each allowance's limit on the Free, Pro and Business plans, in that order; None: unlimited.
+_LIMITS: Mapping[Allowance, tuple[int | None, int | None, int | None]] = {
+    Allowance.CHANNELS: (3, 10, 50),
+    Allowance.HISTORY_DAYS: (30, 365, None),
+    Allowance.EXPORTS_PER_DAY: (3, 50, None),
+    # Business: four rules for each of the 50 channels; /alerts shows them ten to a page.
+    Allowance.ALERT_RULES: (3, 30, 200),
+    Allowance.SHARE_LINK_HOURS: (7 * 24, None, None),
+    Allowance.SHARE_LINKS: (5, 50, 200),
+    Allowance.INVITE_LINKS: (5, 50, 200),
+    Allowance.WATERMARKS_PER_DAY: (10, 500, None),
+    Allowance.WEBHOOK_ENDPOINTS: (1, 5, 20),
+    Allowance.INSIGHTS_PER_MONTH: (10, 200, 1000),
+    Allowance.WATCHED_CHANNELS: (3, 20, 100),
+    # /api lists every key in one message, its revoke buttons under it.
+    Allowance.API_KEYS: (2, 5, 10),
+}
+
+
+def _plan(column: int, code: str, name: str, *, price_usd_cents: int, price_stars: int) -> Plan:
+    return Plan(
+        code=code,
+        name=name,
+        price_usd_cents=price_usd_cents,
+        price_stars=price_stars,
+        limits={allowance: limits[column] for allowance, limits in _LIMITS.items()},
+    )
+
+
+FREE = _plan(0, "free", "Free", price_usd_cents=0, price_stars=0)
+PRO = _plan(1, "pro", "Pro", price_usd_cents=900, price_stars=450)
+BUSINESS = _plan(2, "business", "Business", price_usd_cents=2900, price_stars=1450)
 PLANS: Mapping[str, Plan] = {plan.code: plan for plan in (FREE, PRO, BUSINESS)}

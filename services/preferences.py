@@ -4,6 +4,7 @@ import functools
 import re
 import zoneinfo
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
 from db.preferences import PreferencesRepository
@@ -80,25 +81,26 @@ def quiet_until(
     return datetime.combine(end_day, ends, tzinfo=zone).astimezone(UTC)
 
 
+@dataclass(frozen=True)
 class PreferencesService:
-    def __init__(self, repository: PreferencesRepository, *, on_change: Callable[[], None]) -> None:
-        """on_change: called after a change, so alerts held for the old hours are looked at."""
-        self._preferences = repository
-        self._on_change = on_change
+    repository: PreferencesRepository
+    _: KW_ONLY
+    # Called after a change, so alerts held for the old hours are looked at.
+    on_change: Callable[[], None]
 
     async def get(self, *, user_id: int) -> PreferencesRecord:
-        return await self._preferences.get(user_id=user_id)
+        return await self.repository.get(user_id=user_id)
 
     async def set_time_zone(self, *, user_id: int, text: str) -> str:
         """Store the zone the text names and return its IANA name; raises InvalidTimeZone."""
         name = find_time_zone(text)
-        await self._preferences.set_time_zone(user_id=user_id, time_zone=name)
-        self._on_change()
+        await self.repository.set_time_zone(user_id=user_id, time_zone=name)
+        self.on_change()
         return name
 
     async def set_quiet_hours(self, *, user_id: int, text: str) -> tuple[time, time] | None:
         """Store the quiet hours the text gives (None: off); raises InvalidQuietHours."""
         quiet_hours = parse_quiet_hours(text)
-        await self._preferences.set_quiet_hours(user_id=user_id, quiet_hours=quiet_hours)
-        self._on_change()
+        await self.repository.set_quiet_hours(user_id=user_id, quiet_hours=quiet_hours)
+        self.on_change()
         return quiet_hours

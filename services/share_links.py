@@ -9,17 +9,18 @@ import hashlib
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Protocol
 
-from db.errors import NotFound
 from db.share_links import ShareLinksRepository
 from services.analytics import STANDARD_PERIODS
 from services.channels import ChannelService
 from services.clock import Clock
 from services.domain.share_links import ShareLinkRecord
 from services.entitlements import EntitlementsService, LimitReached
+from services.errors import not_found_as
 from services.i18n import Message, user_locale
 from services.plans import Allowance
 
@@ -131,19 +132,22 @@ def token_sha256(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
+@dataclass(frozen=True)
 class _RecentCache:
     """Values kept for a short time, and one computation per key however many ask at once."""
 
-    def __init__(self, clock: Clock, *, ttl: timedelta, max_entries: int) -> None:
-        self._clock = clock
-        self._ttl = ttl
-        self._max_entries = max_entries
-        self._entries: dict[Hashable, tuple[datetime, asyncio.Task]] = {}
+    clock: Clock
+    _: KW_ONLY
+    ttl: timedelta
+    max_entries: int
+    _entries: dict[Hashable, tuple[datetime, asyncio.Task]] = field(
+        init=False, default_factory=dict
+    )
 
     async def get(self, key: Hashable, compute: Callable[[], Awaitable[object]]) -> object:
-        now = self._clock.now()
+        now = self.clock.now()
         entry = self._entries.get(key)
-        if entry is None or now - entry[0] >= self._ttl:
+        if entry is None or now - entry[0] >= self.ttl:
             self._evict(now)
             entry = (now, asyncio.ensure_future(compute()))
             self._entries[key] = entry
@@ -157,55 +161,54 @@ class _RecentCache:
 
     def _evict(self, now: datetime) -> None:
         for key, (created, _) in list(self._entries.items()):
-            if now - created >= self._ttl:
+            if now - created >= self.ttl:
                 del self._entries[key]
-        while len(self._entries) >= self._max_entries:
+        while len(self._entries) >= self.max_entries:
             del self._entries[next(iter(self._entries))]
 
 
+@dataclass(frozen=True)
 class ShareLinkService:
-    def __init__(
-        self,
-        links: ShareLinksRepository,
-        reports: ShareReportSource,
-        channels: ChannelService,
-        entitlements: EntitlementsService,
-        clock: Clock,
-        *,
-        public_base_url: str,
-        cache_seconds: float,
-        cache_entries: int = 64,
-    ) -> None:
-        self._links = links
-        self._reports = reports
-        self._channels = channels
-        self._entitlements = entitlements
-        self._clock = clock
-        self._public_base_url = public_base_url.rstrip("/")
-        ttl = timedelta(seconds=cache_seconds)
-        self._report_cache = _RecentCache(clock, ttl=ttl, max_entries=cache_entries)
-        self._chart_cache = _RecentCache(clock, ttl=ttl, max_entries=cache_entries * 4)
+    links: ShareLinksRepository
+    reports: ShareReportSource
+    channels: ChannelService
+    entitlements: EntitlementsService
+    clock: Clock
+    _: KW_ONLY
+    public_base_url: str
+    cache_seconds: float
+    cache_entries: int = 64
+
+    @cached_property
+    def _report_cache(self) -> _RecentCache:
+        ttl = timedelta(seconds=self.cache_seconds)
+        return _RecentCache(self.clock, ttl=ttl, max_entries=self.cache_entries)
+
+    @cached_property
+    def _chart_cache(self) -> _RecentCache:
+        ttl = timedelta(seconds=self.cache_seconds)
+        return _RecentCache(self.clock, ttl=ttl, max_entries=self.cache_entries * 4)
 
     def page_url(self, token: str) -> str:
-        return f"{self._public_base_url}/r/{token}"
+        return f"{self.public_base_url.rstrip('/')}/r/{token}"
 
     async def caps(self, *, user_id: int) -> tuple[int | None, int | None]:
         """(longest lifetime in hours, longest period in days) the user's plan allows; None: any."""
-        plan = await self._entitlements.plan_of(user_id=user_id)
+        plan = await self.entitlements.plan_of(user_id=user_id)
         return plan.limits[Allowance.SHARE_LINK_HOURS], plan.limits[Allowance.HISTORY_DAYS]
 
     async def ensure_period_allowed(self, *, user_id: int, days: int) -> None:
         """Raises LimitReached when the plan's history does not reach back `days`."""
-        await self._entitlements.ensure_at_most(
+        await self.entitlements.ensure_at_most(
             user_id=user_id, allowance=Allowance.HISTORY_DAYS, wanted=days
         )
 
     async def ensure_room_for_link(self, *, user_id: int) -> None:
         """Raises LimitReached when the user has as many live links as the plan allows."""
-        await self._entitlements.ensure_within(
+        await self.entitlements.ensure_within(
             user_id=user_id,
             allowance=Allowance.SHARE_LINKS,
-            current=await self._links.count_live(user_id=user_id, now=self._clock.now()),
+            current=await self.links.count_live(user_id=user_id, now=self.clock.now()),
         )
 
     async def create(
@@ -219,15 +222,15 @@ class ShareLinkService:
         """
         if days not in STANDARD_PERIODS or lifetime_hours not in LIFETIME_HOURS:
             raise ValueError(f"no share link for {days} days living {lifetime_hours} hours")
-        await self._channels.require_admin(user_id=user_id, channel_id=channel_id)
+        await self.channels.require_admin(user_id=user_id, channel_id=channel_id)
         await self.ensure_room_for_link(user_id=user_id)
         await self.ensure_period_allowed(user_id=user_id, days=days)
-        await self._entitlements.ensure_at_most(
+        await self.entitlements.ensure_at_most(
             user_id=user_id, allowance=Allowance.SHARE_LINK_HOURS, wanted=lifetime_hours
         )
-        now = self._clock.now()
+        now = self.clock.now()
         token = secrets.token_urlsafe(_TOKEN_BYTES)
-        link = await self._links.create(
+        link = await self.links.create(
             token_sha256=token_sha256(token),
             user_id=user_id,
             channel_id=channel_id,
@@ -238,19 +241,17 @@ class ShareLinkService:
         return CreatedShareLink(token=token, url=self.page_url(token), link=link)
 
     async def list_live(self, *, user_id: int) -> list[ShareLinkRecord]:
-        return await self._links.list_live(user_id=user_id, now=self._clock.now())
+        return await self.links.list_live(user_id=user_id, now=self.clock.now())
 
     async def revoke(self, *, user_id: int, link_id: int) -> ShareLinkRecord:
-        try:
-            return await self._links.revoke(link_id=link_id, user_id=user_id, at=self._clock.now())
-        except NotFound as error:
-            raise ShareLinkNotFound(str(link_id)) from error
+        with not_found_as(ShareLinkNotFound(str(link_id))):
+            return await self.links.revoke(link_id=link_id, user_id=user_id, at=self.clock.now())
 
     async def open(self, token: str) -> OpenedShareLink:
         """The report behind a live link, counted as one more opening."""
         link = await self._live_link(token)
         report = await self._report(link)
-        await self._links.count_open(link_id=link.id, at=self._clock.now())
+        await self.links.count_open(link_id=link.id, at=self.clock.now())
         return OpenedShareLink(link=link, report=report)
 
     async def chart_png(self, token: str, name: str) -> bytes:
@@ -271,20 +272,18 @@ class ShareLinkService:
     async def _live_link(self, token: str) -> ShareLinkRecord:
         if not _TOKEN_SHAPE.fullmatch(token):
             raise ShareLinkNotFound("malformed token")
-        try:
-            link = await self._links.find(token_sha256=token_sha256(token))
-        except NotFound as error:
-            raise ShareLinkNotFound("unknown token") from error
+        with not_found_as(ShareLinkNotFound("unknown token")):
+            link = await self.links.find(token_sha256=token_sha256(token))
         if link.revoked_at is not None or not link.creator_is_admin:
             raise ShareLinkNotFound(f"share link {link.id} is revoked")
-        if link.expires_at is not None and self._clock.now() >= link.expires_at:
+        if link.expires_at is not None and self.clock.now() >= link.expires_at:
             raise ShareLinkExpired(f"share link {link.id} expired at {link.expires_at}")
         return link
 
     async def _report(self, link: ShareLinkRecord) -> ShareableReport:
         try:
             # A page load asks for the page and then each chart: they share one built report.
-            return await self._report_cache.get(link.id, lambda: self._reports.build(link))
+            return await self._report_cache.get(link.id, lambda: self.reports.build(link))
         except LimitReached as error:
             # The creator's plan no longer reaches back this far: the link has outlived it.
             raise ShareLinkExpired(f"share link {link.id} is past its creator's history") from error

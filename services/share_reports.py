@@ -2,7 +2,6 @@
 
 import asyncio
 import tempfile
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -127,29 +126,21 @@ async def _ignore_progress(kind: ExportKind, rows: int) -> None:
     """A share page download has nobody to show progress to."""
 
 
+@dataclass(frozen=True)
 class AnalyticsShareSource:
     """Builds share links' reports with the same services that answer /stats and /export."""
 
-    def __init__(
-        self,
-        channels: ChannelsRepository,
-        analytics: AnalyticsService,
-        charts: ChartService,
-        exports: ExportService,
-        catalogs: Catalogs,
-        chart_names: Sequence[str],
-    ) -> None:
-        self._channels = channels
-        self._catalogs = catalogs
-        self._analytics = analytics
-        self._charts = charts
-        self._exports = exports
-        self._chart_names = tuple(chart_names)
+    channels: ChannelsRepository
+    analytics: AnalyticsService
+    charts: ChartService
+    exports: ExportService
+    catalogs: Catalogs
+    chart_names: tuple[str, ...]
 
     async def build(self, link: ShareLinkRecord) -> AnalyticsShareableReport:
-        channel = await self._channels.get(channel_id=link.channel_id)
-        today = self._analytics.today(link.creator_time_zone)
-        report = await self._analytics.report(
+        channel = await self.channels.get(channel_id=link.channel_id)
+        today = self.analytics.today(link.creator_time_zone)
+        report = await self.analytics.report(
             user_id=link.user_id,
             channel=channel,
             period=Period.last_days(link.days, today=today),
@@ -157,9 +148,9 @@ class AnalyticsShareSource:
         )
         return AnalyticsShareableReport(
             report=report,
-            charts=self._charts,
-            exports=self._exports,
-            t=self._catalogs.translator(
+            charts=self.charts,
+            exports=self.exports,
+            t=self.catalogs.translator(
                 user_locale(
                     chosen_language=link.creator_chosen_language,
                     language_code=link.creator_language_code,
@@ -167,5 +158,5 @@ class AnalyticsShareSource:
             ),
             key_numbers=key_numbers(report),
             top_posts=top_posts(report),
-            chart_names=self._chart_names,
+            chart_names=self.chart_names,
         )

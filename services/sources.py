@@ -200,37 +200,22 @@ class SourcesReport:
     now: datetime
 
 
+@dataclass(frozen=True)
 class SourcesService:
-    def __init__(
-        self,
-        sources: SourcesRepository,
-        gateway: InviteLinkGateway,
-        channels: ChannelService,
-        entitlements: EntitlementsService,
-        outgoing: OutgoingQueue,
-        clock: Clock,
-    ) -> None:
-        self._sources = sources
-        self._gateway = gateway
-        self._outgoing = outgoing
-        self._channels = channels
-        self._entitlements = entitlements
-        self._clock = clock
+    sources: SourcesRepository
+    gateway: InviteLinkGateway
+    channels: ChannelService
+    entitlements: EntitlementsService
+    outgoing: OutgoingQueue
+    clock: Clock
 
     async def ensure_room_for_link(self, *, user_id: int) -> None:
         """Raise LimitReached when the user's plan allows no more live links."""
-        await self._entitlements.ensure_within(
-            user_id=user_id,
-            allowance=Allowance.INVITE_LINKS,
-            current=await self.count_live_links(user_id=user_id),
-        )
-
-    async def count_live_links(self, *, user_id: int) -> int:
-        return await self._sources.count_live_bot_links(user_id=user_id, now=self._clock.now())
+        await self.entitlements.ensure_room(user_id=user_id, allowance=Allowance.INVITE_LINKS)
 
     async def channel_of(self, *, user_id: int, channel_id: int) -> ChannelRecord:
         """The channel, once the user is checked as its admin (ChannelAccessError if not)."""
-        return await self._channels.require_admin(user_id=user_id, channel_id=channel_id)
+        return await self.channels.require_admin(user_id=user_id, channel_id=channel_id)
 
     async def create_link(
         self, *, user_id: int, channel_id: int, draft: LinkDraft
@@ -239,16 +224,16 @@ class SourcesService:
         InviteRightMissing or ChatUnavailable."""
         channel = await self.channel_of(user_id=user_id, channel_id=channel_id)
         await self.ensure_room_for_link(user_id=user_id)
-        now = self._clock.now()
+        now = self.clock.now()
         expire = now + timedelta(days=draft.lifetime_days) if draft.lifetime_days else None
-        url = await self._gateway.create_invite_link(
+        url = await self.gateway.create_invite_link(
             channel.id,
             name=draft.name.strip(),
             expire_date=expire,
             member_limit=draft.member_limit,
             creates_join_request=draft.creates_join_request,
         )
-        return await self._sources.create_link(
+        return await self.sources.create_link(
             channel_id=channel.id,
             url=url,
             name=draft.name.strip(),
@@ -264,8 +249,8 @@ class SourcesService:
     async def report(self, *, channel: ChannelRecord) -> SourcesReport:
         """Every source of the channel with its numbers, as of now. The caller has checked
         that the user administers the channel."""
-        now = self._clock.now()
-        counts = await self._sources.source_counts(channel_id=channel.id, now=now)
+        now = self.clock.now()
+        counts = await self.sources.source_counts(channel_id=channel.id, now=now)
         ordered = sorted(
             counts,
             key=lambda c: (
@@ -279,7 +264,7 @@ class SourcesService:
 
     async def _channels_link(self, *, channel: ChannelRecord, link_id: int) -> InviteLinkRecord:
         try:
-            link = await self._sources.get_link(link_id=link_id)
+            link = await self.sources.get_link(link_id=link_id)
         except NotFound:
             raise LinkGone(str(link_id)) from None
         if link.channel_id != channel.id:
@@ -305,17 +290,17 @@ class SourcesService:
             raise LinkNotMadeByBot(str(link_id))
         if link.revoked_at is None:
             try:
-                await self._gateway.revoke_invite_link(link.channel_id, link.url)
+                await self.gateway.revoke_invite_link(link.channel_id, link.url)
             except LinkGone:
                 log.info("link %s was revoked in Telegram already", link_id)
-            await self._sources.mark_revoked(link_id=link_id, at=self._clock.now())
-        return await self._sources.get_link(link_id=link_id)
+            await self.sources.mark_revoked(link_id=link_id, at=self.clock.now())
+        return await self.sources.get_link(link_id=link_id)
 
     async def set_cost(self, *, channel: ChannelRecord, link_id: int, text: str) -> Money:
         """Keep what the link's campaign cost; raises InvalidCost, LinkGone."""
         cost = parse_cost(text)
         link = await self._channels_link(channel=channel, link_id=link_id)
-        await self._sources.set_cost(link_id=link.id, cost_minor=cost.minor, currency=cost.currency)
+        await self.sources.set_cost(link_id=link.id, cost_minor=cost.minor, currency=cost.currency)
         return cost
 
     async def on_join_request(
@@ -327,22 +312,22 @@ class SourcesService:
         if url is None:
             return False
         try:
-            link = await self._sources.bot_link_by_url(channel_id=channel_id, url=url)
+            link = await self.sources.bot_link_by_url(channel_id=channel_id, url=url)
         except NotFound:
             return False
         if not link.auto_approve or link.revoked_at is not None:
             return False
         try:
-            await self._gateway.approve_join_request(channel_id, user_id)
+            await self.gateway.approve_join_request(channel_id, user_id)
         except (InviteRightMissing, ChatUnavailable, LinkGone) as error:
             log.info("join request to %s not approved: %r", channel_id, error)
             return False
         if link.welcome_text:
             # Paced with every other message the bot sends on its own, in all processes.
             try:
-                await self._outgoing.send(
+                await self.outgoing.send(
                     user_chat_id,
-                    lambda: self._gateway.send_welcome(user_chat_id, link.welcome_text),
+                    lambda: self.gateway.send_welcome(user_chat_id, link.welcome_text),
                 )
             except (RecipientBlocked, MessageRejected, QueueClosed) as error:
                 log.info("welcome to a subscriber of %s not delivered: %r", channel_id, error)

@@ -22,6 +22,7 @@ from services.billing import (
 from services.bounds import is_token
 from services.clock import Clock
 from services.domain.billing import PaymentRecord
+from services.errors import not_found_as
 from services.plans import PLANS, Plan
 
 log = logging.getLogger(__name__)
@@ -51,12 +52,6 @@ class ChargeAlreadyRefunded(Exception):
     """Telegram says the charge was refunded already (by another admin, or support)."""
 
 
-class StarsGateway(Protocol):
-    async def refund_star_payment(self, *, user_id: int, charge_id: str) -> None:
-        """Give the Stars back; raises ChargeAlreadyRefunded or RefundRefused."""
-        ...
-
-
 @dataclass(frozen=True)
 class StarsOrder:
     """What goes into the invoice: the plan, its price in Stars, and the payload to check."""
@@ -72,18 +67,18 @@ class StarsActivation:
     until: datetime
 
 
+class StarsGateway(Protocol):
+    async def refund_star_payment(self, *, user_id: int, charge_id: str) -> None:
+        """Give the Stars back; raises ChargeAlreadyRefunded or RefundRefused."""
+        ...
+
+
+@dataclass(frozen=True)
 class StarsService:
-    def __init__(
-        self,
-        billing: BillingRepository,
-        gateway: StarsGateway,
-        notifier: BillingNotifier,
-        clock: Clock,
-    ) -> None:
-        self._billing = billing
-        self._gateway = gateway
-        self._notifier = notifier
-        self._clock = clock
+    billing: BillingRepository
+    gateway: StarsGateway
+    notifier: BillingNotifier
+    clock: Clock
 
     def order(self, *, user_id: int, plan_code: str) -> StarsOrder:
         plan = paid_plan(plan_code)
@@ -112,8 +107,8 @@ class StarsService:
         plan = self.check_order(
             user_id=user_id, payload=payload, currency=currency, total_amount=total_amount
         )
-        now = self._clock.now()
-        async with self._billing.transaction() as tx:
+        now = self.clock.now()
+        async with self.billing.transaction() as tx:
             current = await tx.plans.active_plan(user_id=user_id, now=now)
             start = now
             if (
@@ -148,14 +143,12 @@ class StarsService:
         """Give the Stars back and end the Stars plan; the user is told."""
         if not is_token(charge_id):  # PostgreSQL refuses a NUL in text: no payment has one
             raise PaymentNotFound(charge_id)
-        try:
-            payment = await self._billing.payment(rail=PlanSource.STARS, external_id=charge_id)
-        except NotFound as error:
-            raise PaymentNotFound(charge_id) from error
+        with not_found_as(PaymentNotFound(charge_id)):
+            payment = await self.billing.payment(rail=PlanSource.STARS, external_id=charge_id)
         if payment.status == "refunded":
             raise AlreadyRefunded(charge_id)
         try:
-            await self._gateway.refund_star_payment(user_id=payment.user_id, charge_id=charge_id)
+            await self.gateway.refund_star_payment(user_id=payment.user_id, charge_id=charge_id)
         except ChargeAlreadyRefunded:
             log.info("Telegram had refunded charge %s already; recording it", charge_id)
         if not await self._record_refund(payment):
@@ -165,7 +158,7 @@ class StarsService:
     async def on_refunded(self, *, charge_id: str) -> None:
         """Telegram reports a refund (ours, or one its support made): record it once."""
         try:
-            payment = await self._billing.payment(rail=PlanSource.STARS, external_id=charge_id)
+            payment = await self.billing.payment(rail=PlanSource.STARS, external_id=charge_id)
         except NotFound:
             log.warning("Telegram refunded charge %s, which we never recorded", charge_id)
             return
@@ -173,13 +166,13 @@ class StarsService:
 
     async def _record_refund(self, payment: PaymentRecord) -> bool:
         """Mark the payment refunded and end the Stars plan; False if it was refunded before."""
-        async with self._billing.transaction() as tx:
-            if not await tx.mark_refunded(payment_id=payment.id, at=self._clock.now()):
+        async with self.billing.transaction() as tx:
+            if not await tx.mark_refunded(payment_id=payment.id, at=self.clock.now()):
                 return False
             await tx.plans.end_plan(user_id=payment.user_id, source=PlanSource.STARS)
         plan = PLANS.get(payment.plan_code or "")
         if plan is not None:
-            await self._notifier.send_notice(
+            await self.notifier.send_notice(
                 BillingNotice(user_id=payment.user_id, kind=NoticeKind.REFUNDED, plan=plan)
             )
         return True

@@ -10,9 +10,10 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import KW_ONLY, dataclass, field, replace
 from datetime import UTC, datetime
 from enum import Enum
+from functools import cached_property
 from typing import Any, TypeVar
 
 import stripe
@@ -30,6 +31,7 @@ from services.billing import (
 )
 from services.clock import Clock
 from services.domain.billing import SubscriptionRecord
+from services.errors import not_found_as
 from services.plans import FREE, PLANS, Plan
 
 log = logging.getLogger(__name__)
@@ -215,26 +217,23 @@ def _stripe_errors() -> Iterator[None]:
         raise PaymentProviderError(str(error)) from error
 
 
+@dataclass(frozen=True)
 class StripeBillingService:
-    def __init__(
-        self,
-        billing: BillingRepository,
-        client: stripe.StripeClient,
-        notifier: BillingNotifier,
-        clock: Clock,
-        *,
-        webhook_secret: str,
-        prices: Mapping[str, str],
-    ) -> None:
-        """prices: the Stripe price id of each paid plan, by plan code."""
-        self._billing = billing
-        self._client = client
-        self._notifier = notifier
-        self._clock = clock
-        self._webhook_secret = webhook_secret
-        self._prices = dict(prices)
-        self._plan_by_price = {price: code for code, price in prices.items()}
-        self._handlers: dict[str, Callable[[StripeEvent], Awaitable[list[BillingNotice]]]] = {
+    billing: BillingRepository
+    client: stripe.StripeClient
+    notifier: BillingNotifier
+    clock: Clock
+    _: KW_ONLY
+    webhook_secret: str = field(repr=False)
+    prices: Mapping[str, str]  # the Stripe price id of each paid plan, by plan code
+
+    @cached_property
+    def _plan_by_price(self) -> dict[str, str]:
+        return {price: code for code, price in self.prices.items()}
+
+    @cached_property
+    def _handlers(self) -> dict[str, Callable[[StripeEvent], Awaitable[list[BillingNotice]]]]:
+        return {
             "checkout.session.completed": self._on_checkout_completed,
             "customer.subscription.created": self._on_subscription_event,
             "customer.subscription.updated": self._on_subscription_event,
@@ -258,12 +257,12 @@ class StripeBillingService:
         customer_id = await self._customer_for(user_id=user_id, name=name)
         metadata = {"user_id": str(user_id), "plan": plan.code}
         with _stripe_errors():
-            session = await self._client.v1.checkout.sessions.create_async(
+            session = await self.client.v1.checkout.sessions.create_async(
                 {
                     "mode": "subscription",
                     "customer": customer_id,
                     "client_reference_id": str(user_id),
-                    "line_items": [{"price": self._prices[plan.code], "quantity": 1}],
+                    "line_items": [{"price": self.prices[plan.code], "quantity": 1}],
                     "metadata": metadata,
                     # So that every subscription event names its user, too.
                     "subscription_data": {"metadata": metadata},
@@ -283,13 +282,13 @@ class StripeBillingService:
         cancelled = {}
         with _stripe_errors():
             for subscription in subscriptions:
-                answer = await self._client.v1.subscriptions.update_async(
+                answer = await self.client.v1.subscriptions.update_async(
                     subscription.id, {"cancel_at_period_end": True}
                 )
                 cancelled[subscription.id] = bool(answer.cancel_at_period_end)
         # Stripe's answer is its latest state: /plan shows the end date before the webhook
         # that follows arrives (and agrees).
-        async with self._billing.transaction() as tx:
+        async with self.billing.transaction() as tx:
             for subscription_id, cancel in cancelled.items():
                 await tx.set_cancel_at_period_end(subscription_id=subscription_id, cancel=cancel)
             await self._sync_plan(tx, user_id)
@@ -297,12 +296,10 @@ class StripeBillingService:
 
     async def portal_url(self, *, user_id: int, return_url: str) -> str:
         """Stripe's Billing Portal for the user: card, invoices, plan changes."""
-        try:
-            customer_id = await self._billing.customer_id_of(user_id=user_id)
-        except NotFound as error:
-            raise NoBillingAccount(user_id) from error
+        with not_found_as(NoBillingAccount(user_id)):
+            customer_id = await self.billing.customer_id_of(user_id=user_id)
         with _stripe_errors():
-            session = await self._client.v1.billing_portal.sessions.create_async(
+            session = await self.client.v1.billing_portal.sessions.create_async(
                 {"customer": customer_id, "return_url": return_url}
             )
         return str(session.url)
@@ -310,20 +307,20 @@ class StripeBillingService:
     async def _customer_for(self, *, user_id: int, name: str) -> str:
         """The user's Stripe customer, created on first use and reused after."""
         try:
-            return await self._billing.customer_id_of(user_id=user_id)
+            return await self.billing.customer_id_of(user_id=user_id)
         except NotFound:
             pass
         with _stripe_errors():
-            customer = await self._client.v1.customers.create_async(
+            customer = await self.client.v1.customers.create_async(
                 {"name": name, "metadata": {"user_id": str(user_id)}},
                 # Two quick taps on "Card" create one customer, not two.
                 {"idempotency_key": f"analyticbot-customer-{user_id}"},
             )
-        return await self._billing.save_customer(user_id=user_id, customer_id=str(customer.id))
+        return await self.billing.save_customer(user_id=user_id, customer_id=str(customer.id))
 
     async def _live(self, user_id: int) -> list[SubscriptionRecord]:
         """The user's subscriptions that pay for a plan now."""
-        return [s for s in await self._billing.subscriptions_of(user_id=user_id) if _entitles(s)]
+        return [s for s in await self.billing.subscriptions_of(user_id=user_id) if _entitles(s)]
 
     async def _cancellable(self, user_id: int) -> list[SubscriptionRecord]:
         live = await self._live(user_id)
@@ -343,12 +340,12 @@ class StripeBillingService:
         if handler is None:
             log.debug("Stripe event %s of type %s ignored", event.id, event.type)
             return
-        await send_notices(self._notifier, await handler(event))
+        await send_notices(self.notifier, await handler(event))
 
     def _verified_event(self, payload: bytes, signature: str | None) -> StripeEvent:
         try:
             stripe.WebhookSignature.verify_header(
-                payload, signature, self._webhook_secret, WEBHOOK_TOLERANCE_SECONDS
+                payload, signature, self.webhook_secret, WEBHOOK_TOLERANCE_SECONDS
             )
             body = json.loads(payload)
             event = StripeEvent(
@@ -372,9 +369,9 @@ class StripeBillingService:
             # The session names its subscription but not its state; Stripe's answer is the
             # latest state, so the plan starts now even if the subscription's own event lags.
             with _stripe_errors():
-                found = await self._client.v1.subscriptions.retrieve_async(session.subscription_id)
+                found = await self.client.v1.subscriptions.retrieve_async(session.subscription_id)
             subscription = _parsed(parse_subscription, found.to_dict())
-        async with self._billing.transaction() as tx:
+        async with self.billing.transaction() as tx:
             if not await self._first_time(tx, event):
                 return []
             if session.user_id is None:
@@ -388,7 +385,7 @@ class StripeBillingService:
 
     async def _on_subscription_event(self, event: StripeEvent) -> list[BillingNotice]:
         subscription = _parsed(parse_subscription, event.object)
-        async with self._billing.transaction() as tx:
+        async with self.billing.transaction() as tx:
             if not await self._first_time(tx, event):
                 return []
             return await self._apply_subscription(tx, subscription, event)
@@ -396,7 +393,7 @@ class StripeBillingService:
     async def _on_invoice(self, event: StripeEvent) -> list[BillingNotice]:
         invoice = _parsed(parse_invoice, event.object)
         paid = event.type == "invoice.paid"
-        async with self._billing.transaction() as tx:
+        async with self.billing.transaction() as tx:
             if not await self._first_time(tx, event) or invoice.subscription_id is None:
                 return []
             try:
@@ -443,7 +440,7 @@ class StripeBillingService:
 
     async def _first_time(self, tx: BillingRepository, event: StripeEvent) -> bool:
         first = await tx.mark_event_processed(
-            event_id=event.id, event_type=event.type, at=self._clock.now()
+            event_id=event.id, event_type=event.type, at=self.clock.now()
         )
         if not first:
             log.info("Stripe event %s was processed before", event.id)
@@ -506,7 +503,7 @@ class StripeBillingService:
             return PlanWrite.ENDED if ended else PlanWrite.NONE
         best = _best(live)
         plan = PLANS[str(best.plan_code)]
-        current = await tx.plans.active_plan(user_id=user_id, now=self._clock.now())
+        current = await tx.plans.active_plan(user_id=user_id, now=self.clock.now())
         if (
             current is not None
             and current.source != PlanSource.STRIPE

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime
 
 from db.channels import ChannelsRepository
@@ -13,35 +14,28 @@ from services.telegram import ChatUnavailable, TelegramGateway
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
 class SubscriberSnapshotService:
-    def __init__(
-        self,
-        channels: ChannelsRepository,
-        ingestion: IngestionRepository,
-        telegram: TelegramGateway,
-        clock: Clock,
-        *,
-        concurrency: int,
-    ) -> None:
-        self._channels = channels
-        self._ingestion = ingestion
-        self._telegram = telegram
-        self._clock = clock
-        self._concurrency = concurrency
+    channels: ChannelsRepository
+    ingestion: IngestionRepository
+    telegram: TelegramGateway
+    clock: Clock
+    _: KW_ONLY
+    concurrency: int
 
     async def snapshot_all(self) -> int:
         """Ask Telegram for each tracked channel's count, a few at a time; store them at once."""
-        taken_at = self._clock.now()
-        semaphore = asyncio.Semaphore(self._concurrency)
+        taken_at = self.clock.now()
+        semaphore = asyncio.Semaphore(self.concurrency)
 
         async def count(channel_id: int) -> SnapshotRow | None:
             async with semaphore:
                 return await self._count(channel_id, taken_at=taken_at)
 
-        results = await asyncio.gather(*(count(cid) for cid in await self._channels.tracked_ids()))
+        results = await asyncio.gather(*(count(cid) for cid in await self.channels.tracked_ids()))
         rows = [row for row in results if row is not None]
         if rows:
-            await self._ingestion.insert_snapshots(rows)
+            await self.ingestion.insert_snapshots(rows)
         return len(rows)
 
     async def snapshot_channel(self, channel_id: int) -> int | None:
@@ -49,15 +43,15 @@ class SubscriberSnapshotService:
 
         A channel just tracked shows its count at once, not after the next scheduled round.
         """
-        row = await self._count(channel_id, taken_at=self._clock.now())
+        row = await self._count(channel_id, taken_at=self.clock.now())
         if row is None:
             return None
-        await self._ingestion.insert_snapshots([row])
+        await self.ingestion.insert_snapshots([row])
         return row.subscribers
 
     async def _count(self, channel_id: int, *, taken_at: datetime) -> SnapshotRow | None:
         try:
-            subscribers = await self._telegram.get_member_count(channel_id)
+            subscribers = await self.telegram.get_member_count(channel_id)
         except ChatUnavailable:
             log.info("no subscriber count for channel %s: not reachable", channel_id)
             return None

@@ -6,15 +6,15 @@ import logging
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, Final
 
-from db.errors import NotFound
 from db.watermarks import WatermarksRepository
 from services.channels import ChannelAccessError, ChannelService, NoChannels
 from services.domain.channels import ChannelRecord
 from services.domain.watermarks import PresetName, WatermarkStateRecord
 from services.entitlements import EntitlementsService
+from services.errors import not_found_as
 from services.i18n_texts import watermark as texts
 from services.plans import Allowance
 from services.telegram import FileTooBig, FileUnavailable, TelegramGateway
@@ -130,22 +130,17 @@ class MarkPanel:
     preview: bytes  # JPEG
 
 
+@dataclass(frozen=True)
 class WatermarkingService:
-    def __init__(
-        self,
-        watermarks: WatermarksRepository,
-        channels: ChannelService,
-        entitlements: EntitlementsService,
-        telegram: TelegramGateway,
-        *,
-        max_bytes: int,
-    ) -> None:
-        self._watermarks = watermarks
-        self._channels = channels
-        self._entitlements = entitlements
-        self._telegram = telegram
-        self._max_bytes = max_bytes
-        self._parallel = asyncio.Semaphore(_PARALLEL_IMAGES)
+    watermarks: WatermarksRepository
+    channels: ChannelService
+    entitlements: EntitlementsService
+    telegram: TelegramGateway
+    _: KW_ONLY
+    max_bytes: int
+    _parallel: asyncio.Semaphore = field(
+        init=False, default_factory=lambda: asyncio.Semaphore(_PARALLEL_IMAGES)
+    )
 
     # ------------------------------------------------------------------ the mark
 
@@ -155,19 +150,19 @@ class WatermarkingService:
         Without a preset, raises ChannelChoiceNeeded (several channels: ask which) or another
         ChannelAccessError (no channel to name: ask for a text).
         """
-        state = await self._watermarks.state(user_id=user_id)
+        state = await self.watermarks.state(user_id=user_id)
         if state.preset is not None:
             return _spec(state.preset.settings, state.preset.logo), state.preset.name
         return await self._channel_mark(user_id=user_id), None
 
     async def open_panel(self, *, user_id: int) -> MarkPanel:
         """The applied mark, dropping any change left unapplied."""
-        await self._watermarks.discard_draft(user_id=user_id)
+        await self.watermarks.discard_draft(user_id=user_id)
         return await self.panel(user_id=user_id)
 
     async def panel(self, *, user_id: int) -> MarkPanel:
         """The mark as previewed now: the unapplied change if there is one."""
-        state = await self._watermarks.state(user_id=user_id)
+        state = await self.watermarks.state(user_id=user_id)
         spec = _previewed(state) or await self._channel_mark(user_id=user_id)
         name = state.preset.name if state.preset else None
         return await self._panel(spec, name, has_draft=state.draft is not None)
@@ -177,7 +172,7 @@ class WatermarkingService:
 
         Raises MarkRejected, or ChannelAccessError when there is no mark to change yet.
         """
-        state = await self._watermarks.state(user_id=user_id)
+        state = await self.watermarks.state(user_id=user_id)
         base = _previewed(state)
         if base is None:
             try:
@@ -190,7 +185,7 @@ class WatermarkingService:
                 await self._store(user_id=user_id, name=DEFAULT_PRESET_NAME, spec=spec)
                 return await self._panel(spec, DEFAULT_PRESET_NAME, has_draft=False)
         spec = change.applied_to(base)
-        await self._watermarks.save_draft(user_id=user_id, **_columns(spec))
+        await self.watermarks.save_draft(user_id=user_id, **_columns(spec))
         name = state.preset.name if state.preset else None
         return await self._panel(spec, name, has_draft=True)
 
@@ -209,14 +204,12 @@ class WatermarkingService:
         return dataclasses.replace(panel, preset_name=name, has_draft=False)
 
     async def preset_names(self, *, user_id: int) -> list[PresetName]:
-        return await self._watermarks.preset_names(user_id=user_id)
+        return await self.watermarks.preset_names(user_id=user_id)
 
     async def use_preset(self, *, user_id: int, preset_id: int) -> MarkPanel:
         """Switch to one of the user's presets; raises PresetNotFound if it isn't theirs."""
-        try:
-            await self._watermarks.select_preset(user_id=user_id, preset_id=preset_id)
-        except NotFound as error:
-            raise PresetNotFound(preset_id) from error
+        with not_found_as(PresetNotFound(preset_id)):
+            await self.watermarks.select_preset(user_id=user_id, preset_id=preset_id)
         return await self.panel(user_id=user_id)
 
     async def use_channel(self, *, user_id: int, channel_id: int) -> MarkPanel:
@@ -224,7 +217,7 @@ class WatermarkingService:
 
         Raises NoChannels when the font can't draw the channel's name (a title with emoji).
         """
-        channel = await self._channels.require_admin(user_id=user_id, channel_id=channel_id)
+        channel = await self.channels.require_admin(user_id=user_id, channel_id=channel_id)
         spec = _channel_spec(channel)
         await self._store(user_id=user_id, name=channel.display_name[:MAX_PRESET_NAME], spec=spec)
         return await self.panel(user_id=user_id)
@@ -246,13 +239,13 @@ class WatermarkingService:
         accepted = [upload for upload, refusal in pairs if refusal is None]
         if not accepted:
             return [WatermarkOutcome(upload, error=refusal) for upload, refusal in pairs]
-        await self._entitlements.consume(
+        await self.entitlements.consume(
             user_id=user_id, allowance=Allowance.WATERMARKS_PER_DAY, amount=len(accepted)
         )
         results = await asyncio.gather(*(self._watermark_one(u, spec) for u in accepted))
         failed = sum(1 for result in results if result.image is None)
         if failed:
-            await self._entitlements.refund(
+            await self.entitlements.refund(
                 user_id=user_id, allowance=Allowance.WATERMARKS_PER_DAY, amount=failed
             )
         done = iter(results)
@@ -266,14 +259,14 @@ class WatermarkingService:
         if upload.file_size is not None and upload.file_size > MAX_LOGO_BYTES:
             raise MarkRejected(texts.LOGO_TOO_LARGE, size=MAX_LOGO_BYTES // (1024 * 1024))
         try:
-            return await self._telegram.download_file(upload.file_id)
+            return await self.telegram.download_file(upload.file_id)
         except FileUnavailable as error:
             raise MarkRejected(texts.DOWNLOAD_FAILED) from error
 
     def _refusal(self, upload: ImageUpload) -> WatermarkError | None:
         """What can be said without downloading: too large, or a document that is no picture."""
-        if upload.file_size is not None and upload.file_size > self._max_bytes:
-            return ImageTooLarge.file_over(upload.file_size, self._max_bytes)
+        if upload.file_size is not None and upload.file_size > self.max_bytes:
+            return ImageTooLarge.file_over(upload.file_size, self.max_bytes)
         if upload.as_document and upload.mime_type and not _MAYBE_IMAGE.fullmatch(upload.mime_type):
             return NotAnImage()
         return None
@@ -281,9 +274,9 @@ class WatermarkingService:
     async def _watermark_one(self, upload: ImageUpload, spec: WatermarkSpec) -> WatermarkOutcome:
         async with self._parallel:
             try:
-                data = await self._telegram.download_file(upload.file_id)
+                data = await self.telegram.download_file(upload.file_id)
                 image = await asyncio.to_thread(
-                    watermark_image, data, spec, max_bytes=self._max_bytes
+                    watermark_image, data, spec, max_bytes=self.max_bytes
                 )
             except FileTooBig:
                 return WatermarkOutcome(upload, error=ImageTooLarge())
@@ -300,11 +293,11 @@ class WatermarkingService:
     # ------------------------------------------------------------------ helpers
 
     async def _channel_mark(self, *, user_id: int) -> WatermarkSpec:
-        channel = await self._channels.resolve_for_user(user_id=user_id, ref=None)
+        channel = await self.channels.resolve_for_user(user_id=user_id, ref=None)
         return _channel_spec(channel)
 
     async def _store(self, *, user_id: int, name: str, spec: WatermarkSpec) -> None:
-        await self._watermarks.store_preset(user_id=user_id, name=name, **_columns(spec))
+        await self.watermarks.store_preset(user_id=user_id, name=name, **_columns(spec))
 
     @staticmethod
     async def _panel(spec: WatermarkSpec, name: str | None, *, has_draft: bool) -> MarkPanel:

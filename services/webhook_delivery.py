@@ -7,11 +7,10 @@ once the one before it was delivered. A message keeps its webhook-id on every at
 """
 
 import asyncio
-import contextlib
 import logging
 import socket
 import time
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -21,7 +20,7 @@ from aiohttp.resolver import ThreadedResolver
 from yarl import URL
 
 from db.webhooks import WebhookOutboxRepository
-from services.background import finish_or_cancel
+from services.background import PollingWorker
 from services.clock import Clock
 from services.domain.webhooks import ClaimedEndpoint, DisabledEndpoint, PendingMessage
 from services.errors import database_gave_up
@@ -34,7 +33,6 @@ log = logging.getLogger(__name__)
 # The longest wait between two attempts; the first is WEBHOOK_RETRY_FIRST_SECONDS, each next
 # one twice the last, until this.
 MAX_RETRY_DELAY = timedelta(hours=8)
-STOP_GRACE_SECONDS = 10.0
 # Delivered messages and their attempts are kept this long, for the delivery log.
 LOG_KEPT = timedelta(days=30)
 _ERROR_LENGTH = 300
@@ -91,61 +89,33 @@ class AttemptOutcome:
         return self.error is None
 
 
-class WebhookDeliveryService:
+@dataclass(eq=False)
+class WebhookDeliveryService(PollingWorker):
     """Drains the webhook outbox every `poll_seconds` (events published anywhere, in any
     process, and retries that came due) and when woken (Test, Enable)."""
 
-    def __init__(
-        self,
-        outbox: WebhookOutboxRepository,
-        notifier: WebhookNotifier,
-        queue: OutgoingQueue,
-        clock: Clock,
-        *,
-        timeout_seconds: float,
-        retry_first: timedelta,
-        retry_window: timedelta,
-        allow_private_addresses: bool,
-        concurrency: int,
-        poll_seconds: float,
-        messages_per_claim: int = 50,
-    ) -> None:
-        self._outbox = outbox
-        self._notifier = notifier
-        self._queue = queue
-        self._clock = clock
-        self._timeout = timeout_seconds
-        self._retry_first = retry_first
-        self._retry_window = retry_window
-        self._allow_private = allow_private_addresses
-        self._concurrency = concurrency
-        self._poll_seconds = poll_seconds
-        self._per_claim = messages_per_claim
-        # An endpoint stays ours for as long as its messages of one claim can take.
-        self._lease = timedelta(seconds=timeout_seconds * messages_per_claim + 60)
-        self._http: aiohttp.ClientSession | None = None
-        self._wake = asyncio.Event()
-        self._one_round = asyncio.Lock()
-        self._stopping = False
-        self._worker: asyncio.Task[None] | None = None
+    outbox: WebhookOutboxRepository
+    notifier: WebhookNotifier
+    queue: OutgoingQueue
+    clock: Clock
+    _: KW_ONLY
+    timeout_seconds: float
+    retry_first: timedelta
+    retry_window: timedelta
+    allow_private_addresses: bool
+    concurrency: int
+    messages_per_claim: int = 50
+    _http: aiohttp.ClientSession | None = field(init=False, default=None)
+    _one_round: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        """Deliver in the background, every `poll_seconds` and when woken."""
-        if self._worker is not None:
-            return
-        self._stopping = False
-        self._worker = asyncio.create_task(self._deliver_continuously())
+    @property
+    def _lease(self) -> timedelta:
+        """An endpoint stays ours for as long as its messages of one claim can take."""
+        return timedelta(seconds=self.timeout_seconds * self.messages_per_claim + 60)
 
     async def stop(self) -> None:
         """Stop; what was not delivered stays in the outbox, for this or another process."""
-        self._stopping = True
-        self._wake.set()
-        if self._worker is not None:
-            await finish_or_cancel(self._worker, grace=STOP_GRACE_SECONDS)
-            self._worker = None
+        await super().stop()
         if self._http is not None:
             await self._http.close()
             self._http = None
@@ -153,29 +123,25 @@ class WebhookDeliveryService:
     def _session(self) -> aiohttp.ClientSession:
         if self._http is None:
             connector = aiohttp.TCPConnector(
-                resolver=GuardedResolver(allow_private_addresses=self._allow_private),
-                limit=self._concurrency,
+                resolver=GuardedResolver(allow_private_addresses=self.allow_private_addresses),
+                limit=self.concurrency,
             )
             self._http = aiohttp.ClientSession(
                 connector=connector,
-                timeout=aiohttp.ClientTimeout(total=self._timeout),
+                timeout=aiohttp.ClientTimeout(total=self.timeout_seconds),
                 headers={"User-Agent": USER_AGENT},
             )
         return self._http
 
-    async def _deliver_continuously(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                await self.deliver_due()
-                await self.tell_owners()
-            except Exception as error:
-                if database_gave_up(error):  # busy: nothing is lost, the next round tries again
-                    log.warning("webhook delivery: the database gave up (%r)", error)
-                else:
-                    log.exception("webhook delivery failed; retrying on the next round")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+    async def poll_round(self) -> None:
+        try:
+            await self.deliver_due()
+            await self.tell_owners()
+        except Exception as error:
+            if not database_gave_up(error):
+                raise
+            # Busy: nothing is lost, the next round tries again.
+            log.warning("webhook delivery: the database gave up (%r)", error)
 
     async def deliver_due(self) -> int:
         """Deliver what is due now, endpoint by endpoint, up to `concurrency` endpoints at
@@ -186,11 +152,11 @@ class WebhookDeliveryService:
             draining: set[asyncio.Task[int]] = set()
             exhausted = False
             try:
-                while not self._stopping:
-                    free = self._concurrency - len(draining)
+                while not self.stopping:
+                    free = self.concurrency - len(draining)
                     if not exhausted and free > 0:
-                        now = self._clock.now()
-                        claimed = await self._outbox.claim_endpoints(
+                        now = self.clock.now()
+                        claimed = await self.outbox.claim_endpoints(
                             now=now, lease_until=now + self._lease, limit=free
                         )
                         exhausted = len(claimed) < free
@@ -213,33 +179,33 @@ class WebhookDeliveryService:
         """Deliver the endpoint's due messages in order, stopping at the first that fails."""
         delivered = 0
         try:
-            messages = await self._outbox.due_messages(
-                endpoint_id=endpoint.id, now=self._clock.now(), limit=self._per_claim
+            messages = await self.outbox.due_messages(
+                endpoint_id=endpoint.id, now=self.clock.now(), limit=self.messages_per_claim
             )
             for message in messages:
-                if self._stopping or not await self._deliver(endpoint, message):
+                if self.stopping or not await self._deliver(endpoint, message):
                     break
                 delivered += 1
         finally:
-            await self._outbox.release(endpoint_ids=[endpoint.id])
+            await self.outbox.release(endpoint_ids=[endpoint.id])
         return delivered
 
     async def _deliver(self, endpoint: ClaimedEndpoint, message: PendingMessage) -> bool:
         outcome = await self._attempt(endpoint, message)
-        now = self._clock.now()
+        now = self.clock.now()
         if outcome.succeeded:
-            await self._outbox.record_delivered(
+            await self.outbox.record_delivered(
                 message=message,
                 at=now,
                 status_code=outcome.status_code or 0,
                 latency_ms=outcome.latency_ms,
             )
             return True
-        next_try = retry_at(message, now=now, first=self._retry_first, window=self._retry_window)
+        next_try = retry_at(message, now=now, first=self.retry_first, window=self.retry_window)
         if next_try is None:
             since = message.first_failed_at or now
             log.info("webhook endpoint %s disabled: failing since %s", endpoint.id, since)
-        await self._outbox.record_failed(
+        await self.outbox.record_failed(
             message=message,
             at=now,
             status_code=outcome.status_code,
@@ -251,7 +217,7 @@ class WebhookDeliveryService:
 
     async def _attempt(self, endpoint: ClaimedEndpoint, message: PendingMessage) -> AttemptOutcome:
         """POST the message once; never raises for what the receiver or the network did."""
-        timestamp = timestamp_of(self._clock.now())
+        timestamp = timestamp_of(self.clock.now())
         headers = {
             "Content-Type": "application/json",
             "webhook-id": message.webhook_id,
@@ -271,7 +237,7 @@ class WebhookDeliveryService:
 
         try:
             host = URL(endpoint.url).host or ""
-            if not self._allow_private and (literal := ip_literal(host)) is not None:
+            if not self.allow_private_addresses and (literal := ip_literal(host)) is not None:
                 check_addresses([literal])  # aiohttp connects to an IP without resolving it
             # Redirects are not followed: a receiver must answer at the URL it was given.
             async with self._session().post(
@@ -284,7 +250,7 @@ class WebhookDeliveryService:
         except UrlRefused as refused:
             return outcome(None, f"refused: {refused.address} is not a public address")
         except TimeoutError:
-            return outcome(None, f"no answer within {self._timeout:g} s")
+            return outcome(None, f"no answer within {self.timeout_seconds:g} s")
         except aiohttp.ClientConnectorError as error:
             return outcome(None, f"cannot connect to {error.host}:{error.port}")
         except (aiohttp.ClientError, OSError) as error:
@@ -298,12 +264,12 @@ class WebhookDeliveryService:
     async def prune(self) -> int:
         """Forget what was delivered more than LOG_KEPT ago (the delivery log goes back that
         far); what is not delivered yet is kept, however old."""
-        return await self._outbox.prune_delivered(before=self._clock.now() - LOG_KEPT)
+        return await self.outbox.prune_delivered(before=self.clock.now() - LOG_KEPT)
 
     async def tell_owners(self) -> int:
         """Tell the owners of endpoints disabled for failing, through the outgoing queue."""
-        now = self._clock.now()
-        disabled = await self._outbox.claim_disabled_untold(
+        now = self.clock.now()
+        disabled = await self.outbox.claim_disabled_untold(
             now=now, lease_until=now + timedelta(minutes=10), limit=100
         )
         told = await asyncio.gather(*(self._tell(endpoint) for endpoint in disabled))
@@ -314,14 +280,14 @@ class WebhookDeliveryService:
             chosen_language=endpoint.chosen_language, language_code=endpoint.language_code
         )
         try:
-            await self._queue.send(
-                endpoint.owner_id, lambda: self._notifier.endpoint_disabled(endpoint, locale)
+            await self.queue.send(
+                endpoint.owner_id, lambda: self.notifier.endpoint_disabled(endpoint, locale)
             )
         except QueueClosed:
-            await self._outbox.release(endpoint_ids=[endpoint.id])
+            await self.outbox.release(endpoint_ids=[endpoint.id])
             return 0
         except (RecipientBlocked, MessageRejected) as error:
             # Nobody to tell: the endpoint stays disabled, and /webhooks says so.
             log.info("owner of webhook endpoint %s not told: %r", endpoint.id, error)
-        await self._outbox.mark_owner_told(endpoint_id=endpoint.id, at=self._clock.now())
+        await self.outbox.mark_owner_told(endpoint_id=endpoint.id, at=self.clock.now())
         return 1

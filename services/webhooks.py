@@ -13,13 +13,12 @@ import ipaddress
 import secrets
 import socket
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from yarl import URL
 
-from db.errors import NotFound
 from db.webhooks import WebhookEndpointsRepository
 from services.clock import Clock
 from services.domain.webhooks import (
@@ -30,6 +29,7 @@ from services.domain.webhooks import (
     ping,
 )
 from services.entitlements import EntitlementsService
+from services.errors import not_found_as
 from services.plans import Allowance
 
 SECRET_PREFIX = "whsec_"
@@ -127,6 +127,14 @@ def ip_literal(host: str) -> str | None:
         return None
 
 
+@dataclass(frozen=True)
+class CreatedEndpoint:
+    """A new endpoint and its signing secret, which is shown this once."""
+
+    endpoint: WebhookEndpointRecord
+    secret: str = field(repr=False)
+
+
 async def resolve(host: str, port: int) -> list[str]:
     """Every address the host resolves to; UrlRefused(UNRESOLVABLE) when it resolves to none."""
     if (literal := ip_literal(host)) is not None:
@@ -143,31 +151,16 @@ async def resolve(host: str, port: int) -> list[str]:
 
 
 @dataclass(frozen=True)
-class CreatedEndpoint:
-    """A new endpoint and its signing secret, which is shown this once."""
-
-    endpoint: WebhookEndpointRecord
-    secret: str = field(repr=False)
-
-
 class WebhookService:
     """Endpoints, Test and the delivery log, for the bot's /webhooks and the API alike."""
 
-    def __init__(
-        self,
-        endpoints: WebhookEndpointsRepository,
-        entitlements: EntitlementsService,
-        clock: Clock,
-        *,
-        allow_private_addresses: bool,
-        on_queued: Callable[[], None],
-    ) -> None:
-        """on_queued: told when Test or Enable leaves something to deliver at once."""
-        self._endpoints = endpoints
-        self._entitlements = entitlements
-        self._clock = clock
-        self.allow_private_addresses = allow_private_addresses
-        self._on_queued = on_queued
+    repository: WebhookEndpointsRepository
+    entitlements: EntitlementsService
+    clock: Clock
+    _: KW_ONLY
+    allow_private_addresses: bool
+    # Told when Test or Enable leaves something to deliver at once.
+    on_queued: Callable[[], None]
 
     async def check_url(self, text: str) -> str:
         """The URL as it will be stored, once its host is known to resolve to public addresses
@@ -180,11 +173,7 @@ class WebhookService:
 
     async def ensure_room(self, *, user_id: int) -> None:
         """Raises LimitReached when the plan allows no more endpoints."""
-        await self._entitlements.ensure_within(
-            user_id=user_id,
-            allowance=Allowance.WEBHOOK_ENDPOINTS,
-            current=await self._endpoints.count_for_owner(user_id),
-        )
+        await self.entitlements.ensure_room(user_id=user_id, allowance=Allowance.WEBHOOK_ENDPOINTS)
 
     async def create(self, *, user_id: int, url: str, events: Sequence[str]) -> CreatedEndpoint:
         """A new endpoint with a new secret; raises UrlRefused, NoEventsChosen, UnknownEvent
@@ -193,50 +182,42 @@ class WebhookService:
         checked = await self.check_url(url)
         await self.ensure_room(user_id=user_id)
         secret = new_secret()
-        endpoint = await self._endpoints.create(
+        endpoint = await self.repository.create(
             owner_id=user_id, url=checked, events=[e.value for e in chosen], secret=secret
         )
         return CreatedEndpoint(endpoint=endpoint, secret=secret)
 
     async def endpoints(self, *, user_id: int) -> list[WebhookEndpointRecord]:
-        return await self._endpoints.list_for_owner(owner_id=user_id)
+        return await self.repository.list_for_owner(owner_id=user_id)
 
     async def get(self, *, user_id: int, endpoint_id: int) -> WebhookEndpointRecord:
-        try:
-            return await self._endpoints.get(owner_id=user_id, endpoint_id=endpoint_id)
-        except NotFound as error:
-            raise EndpointNotFound(endpoint_id) from error
+        with not_found_as(EndpointNotFound(endpoint_id)):
+            return await self.repository.get(owner_id=user_id, endpoint_id=endpoint_id)
 
     async def delete(self, *, user_id: int, endpoint_id: int) -> None:
-        try:
-            await self._endpoints.delete(owner_id=user_id, endpoint_id=endpoint_id)
-        except NotFound as error:
-            raise EndpointNotFound(endpoint_id) from error
+        with not_found_as(EndpointNotFound(endpoint_id)):
+            await self.repository.delete(owner_id=user_id, endpoint_id=endpoint_id)
 
     async def enable(self, *, user_id: int, endpoint_id: int) -> WebhookEndpointRecord:
         """Deliver to a disabled endpoint again, from where it stopped."""
-        try:
-            await self._endpoints.enable(owner_id=user_id, endpoint_id=endpoint_id)
-        except NotFound as error:
-            raise EndpointNotFound(endpoint_id) from error
-        self._on_queued()
+        with not_found_as(EndpointNotFound(endpoint_id)):
+            await self.repository.enable(owner_id=user_id, endpoint_id=endpoint_id)
+        self.on_queued()
         return await self.get(user_id=user_id, endpoint_id=endpoint_id)
 
     async def send_test(self, *, user_id: int, endpoint_id: int) -> None:
         """Queue a `ping` for the endpoint: delivered, signed and logged like any event."""
-        event = ping(endpoint_id=endpoint_id, at=self._clock.now())
-        try:
-            await self._endpoints.queue_ping(owner_id=user_id, endpoint_id=endpoint_id, event=event)
-        except NotFound as error:
-            raise EndpointNotFound(endpoint_id) from error
-        self._on_queued()
+        event = ping(endpoint_id=endpoint_id, at=self.clock.now())
+        with not_found_as(EndpointNotFound(endpoint_id)):
+            await self.repository.queue_ping(owner_id=user_id, endpoint_id=endpoint_id, event=event)
+        self.on_queued()
 
     async def deliveries(
         self, *, user_id: int, endpoint_id: int, limit: int = DELIVERY_LOG_SIZE
     ) -> list[DeliveryAttempt]:
         """The endpoint's latest attempts, newest first."""
         await self.get(user_id=user_id, endpoint_id=endpoint_id)
-        return await self._endpoints.attempts(
+        return await self.repository.attempts(
             owner_id=user_id, endpoint_id=endpoint_id, limit=limit
         )
 

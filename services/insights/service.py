@@ -8,7 +8,7 @@ import asyncio
 import logging
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -131,27 +131,17 @@ def retrain_due(trained: TrainingSize, now: TrainingSize) -> bool:
     )
 
 
+@dataclass(frozen=True)
 class InsightsService:
-    def __init__(
-        self,
-        repository: InsightsRepository,
-        analytics: AnalyticsService,
-        channels: ChannelService,
-        entitlements: EntitlementsService,
-        outgoing: OutgoingQueue,
-        digest_sender: DigestSender,
-        clock: Clock,
-        *,
-        language_model: LanguageModel | None,
-    ) -> None:
-        self._insights = repository
-        self._analytics = analytics
-        self._channels = channels
-        self._entitlements = entitlements
-        self._outgoing = outgoing
-        self._digest_sender = digest_sender
-        self._clock = clock
-        self._language_model = language_model
+    repository: InsightsRepository
+    analytics: AnalyticsService
+    channels: ChannelService
+    entitlements: EntitlementsService
+    outgoing: OutgoingQueue
+    digest_sender: DigestSender
+    clock: Clock
+    _: KW_ONLY
+    language_model: LanguageModel | None
 
     async def report(
         self,
@@ -167,11 +157,11 @@ class InsightsService:
 
         The caller has checked that the user administers the channel.
         """
-        await self._entitlements.consume(user_id=user_id, allowance=Allowance.INSIGHTS_PER_MONTH)
+        await self.entitlements.consume(user_id=user_id, allowance=Allowance.INSIGHTS_PER_MONTH)
         try:
             return await self._report(user_id, channel, time_zone, language, on_training)
         except Exception:
-            await self._entitlements.refund(user_id=user_id, allowance=Allowance.INSIGHTS_PER_MONTH)
+            await self.entitlements.refund(user_id=user_id, allowance=Allowance.INSIGHTS_PER_MONTH)
             raise
 
     async def _report(
@@ -184,16 +174,16 @@ class InsightsService:
     ) -> InsightsReport:
         model = await self._model(channel, time_zone, on_training)
         summary = model.summary
-        slots = self._best_slots(model, PostFacts(self._clock.now(), "", summary.usual_media))
-        week = await self._analytics.report(
+        slots = self._best_slots(model, PostFacts(self.clock.now(), "", summary.usual_media))
+        week = await self.analytics.report(
             user_id=user_id,
             channel=channel,
-            period=Period.last_days(7, today=self._analytics.today(time_zone)),
+            period=Period.last_days(7, today=self.analytics.today(time_zone)),
             time_zone=time_zone,
         )
         best = await self._examples(channel, summary.best_posts)
         analysis, note = None, None
-        if self._language_model is not None:
+        if self.language_model is not None:
             worst = await self._examples(channel, summary.worst_posts)
             analysis, note = await self._analyse(
                 user_id, channel, summary, slots, best, worst, language
@@ -211,10 +201,10 @@ class InsightsService:
     async def stored(self, *, channel: ChannelRecord) -> StoredInsights:
         """The last trained model's claims and best slots, as stored; never trains and does
         not count against the insights allowance. The caller has checked the admin."""
-        now = self._clock.now()
-        stored = await self._insights.stored_model(channel_id=channel.id)
+        now = self.clock.now()
+        stored = await self.repository.stored_model(channel_id=channel.id)
         if stored is None:
-            size = await self._insights.training_size(channel_id=channel.id, now=now)
+            size = await self.repository.training_size(channel_id=channel.id, now=now)
             return StoredInsights(None, None, [], max(0, MIN_POSTS - size.posts))
         model = load_model(stored.model, stored.summary)
         slots = self._best_slots(model, PostFacts(now, "", model.summary.usual_media))
@@ -236,7 +226,7 @@ class InsightsService:
         if len(text) > MAX_DRAFT_CHARS:
             raise DraftTooLong(len(text))
         model = await self._model(channel, time_zone, on_training)
-        draft = PostFacts(self._clock.now(), text, media_kind)
+        draft = PostFacts(self.clock.now(), text, media_kind)
         best = self._best_slots(model, draft)[0]
         facts = PostFacts(best.starts, text, media_kind)
         has = effect_features(facts)
@@ -252,16 +242,16 @@ class InsightsService:
         )
 
     async def digest_enabled(self, *, user_id: int) -> bool:
-        return await self._insights.digest_enabled(user_id=user_id)
+        return await self.repository.digest_enabled(user_id=user_id)
 
     async def set_digest(self, *, user_id: int, enabled: bool) -> None:
-        await self._insights.set_digest(user_id=user_id, enabled=enabled)
+        await self.repository.set_digest(user_id=user_id, enabled=enabled)
 
     async def send_due_digests(self) -> int:
         """Each owner whose Monday 9:00 has come gets last week's digest of each channel, through
         the outgoing queue; returns how many were sent."""
         sent = 0
-        due = await self._insights.claim_due_digests(now=self._clock.now())
+        due = await self.repository.claim_due_digests(now=self.clock.now())
         for number, recipient in enumerate(due):
             try:
                 sent += await self._send_digests(recipient)
@@ -272,7 +262,7 @@ class InsightsService:
             except QueueClosed:
                 # Shutting down: this one and those after it are due again, for the next look.
                 for left in due[number:]:
-                    await self._insights.unclaim_digest(
+                    await self.repository.unclaim_digest(
                         user_id=left.user_id, week_start=left.week_start
                     )
                 raise
@@ -285,36 +275,36 @@ class InsightsService:
             last_day=recipient.week_start - timedelta(days=1),
         )
         sent = 0
-        for summary in await self._channels.list_for_user(user_id=recipient.user_id):
+        for summary in await self.channels.list_for_user(user_id=recipient.user_id):
             channel = summary.channel
             if not channel.is_tracked:
                 continue
-            report = await self._analytics.report(
+            report = await self.analytics.report(
                 user_id=recipient.user_id,
                 channel=channel,
                 period=week,
                 time_zone=recipient.time_zone,
             )
-            stored = await self._insights.stored_model(channel_id=channel.id)
+            stored = await self.repository.stored_model(channel_id=channel.id)
             effects = ModelSummary.from_json(stored.summary).effects if stored else []
             digest = WeeklyDigest(recipient.user_id, channel, report, effects)
-            await self._outgoing.send(
-                recipient.user_id, lambda digest=digest: self._digest_sender.send_digest(digest)
+            await self.outgoing.send(
+                recipient.user_id, lambda digest=digest: self.digest_sender.send_digest(digest)
             )
             sent += 1
         return sent
 
     async def close(self) -> None:
-        if self._language_model is not None:
-            await self._language_model.close()
+        if self.language_model is not None:
+            await self.language_model.close()
 
     async def _model(
         self, channel: ChannelRecord, time_zone: str, on_training: OnTraining | None
     ) -> TrainedModel:
         """The stored model, or a new one when enough is new (or the owner's zone changed)."""
-        now = self._clock.now()
-        size = await self._insights.training_size(channel_id=channel.id, now=now)
-        stored = await self._insights.stored_model(channel_id=channel.id)
+        now = self.clock.now()
+        size = await self.repository.training_size(channel_id=channel.id, now=now)
+        stored = await self.repository.stored_model(channel_id=channel.id)
         if (
             stored is not None
             and stored.summary.get("time_zone") == time_zone
@@ -328,10 +318,10 @@ class InsightsService:
             raise TooFewPosts(size.posts)
         if on_training is not None:
             await on_training(size.posts)
-        histories = await self._insights.histories(channel_id=channel.id, now=now)
+        histories = await self.repository.histories(channel_id=channel.id, now=now)
         # Fitting is CPU work: in a thread, so the bot keeps answering meanwhile.
         model = await asyncio.get_running_loop().run_in_executor(None, train, histories, time_zone)
-        await self._insights.store_model(
+        await self.repository.store_model(
             model=StoredInsightModel(
                 channel_id=channel.id,
                 trained_at=now,
@@ -355,7 +345,7 @@ class InsightsService:
         return sorted(forecasts, key=lambda forecast: forecast.views, reverse=True)
 
     async def _examples(self, channel: ChannelRecord, message_ids: list[int]) -> list[ExamplePost]:
-        texts = await self._insights.texts(channel_id=channel.id, message_ids=message_ids)
+        texts = await self.repository.texts(channel_id=channel.id, message_ids=message_ids)
         return [
             ExamplePost(message_id, texts[message_id][:EXCERPT_CHARS])
             for message_id in message_ids
@@ -373,19 +363,17 @@ class InsightsService:
         language: str,
     ) -> tuple[Analysis | None, LanguageModelNote | None]:
         """Each call counts against the insights allowance; a failed one is given back."""
-        assert self._language_model is not None
+        assert self.language_model is not None
         try:
-            await self._entitlements.consume(
-                user_id=user_id, allowance=Allowance.INSIGHTS_PER_MONTH
-            )
+            await self.entitlements.consume(user_id=user_id, allowance=Allowance.INSIGHTS_PER_MONTH)
         except LimitReached:
             return None, LanguageModelNote.NO_ALLOWANCE
         try:
-            analysis = await self._language_model.analyse(
+            analysis = await self.language_model.analyse(
                 figures(channel, summary, slots, best, worst), language=language
             )
         except LanguageModelFailed:
-            await self._entitlements.refund(user_id=user_id, allowance=Allowance.INSIGHTS_PER_MONTH)
+            await self.entitlements.refund(user_id=user_id, allowance=Allowance.INSIGHTS_PER_MONTH)
             return None, LanguageModelNote.FAILED
         return analysis, None
 

@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from collections.abc import Awaitable, Sequence
+from dataclasses import KW_ONLY, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -53,51 +54,38 @@ class HistoryListener(Protocol):
         ...
 
 
+@dataclass(frozen=True)
 class ViewsCollector:
     """Backfills newly tracked public channels and re-polls posts as their schedule says."""
 
-    def __init__(
-        self,
-        views: ViewsRepository,
-        channels: ChannelsRepository,
-        source: ViewsSource,
-        entitlements: EntitlementsService,
-        clock: Clock,
-        *,
-        concurrency: int,
-        channels_per_run: int,
-        max_pages: int,
-        page_delay: float,
-        history_listener: HistoryListener | None = None,
-    ) -> None:
-        """max_pages bounds the pages read from one channel in a run; page_delay spaces them."""
-        self._views = views
-        self._channels = channels
-        self._source = source
-        self._entitlements = entitlements
-        self._clock = clock
-        self._concurrency = concurrency
-        self._channels_per_run = channels_per_run
-        self._max_pages = max_pages
-        self._page_delay = page_delay
-        self._history_listener = history_listener
+    views: ViewsRepository
+    channels: ChannelsRepository
+    source: ViewsSource
+    entitlements: EntitlementsService
+    clock: Clock
+    _: KW_ONLY
+    concurrency: int
+    channels_per_run: int
+    max_pages: int  # bounds the pages read from one channel in a run
+    page_delay: float  # spaces them
+    history_listener: HistoryListener | None = None
 
     async def collect_due(self) -> list[PollOutcome]:
         """Fetch every due channel no other process is fetching, a few at a time.
 
         The scheduler runs this every minute in every process.
         """
-        await self._views.mark_private()
-        started_at = self._clock.now()
-        due = await self._views.due_channels(
+        await self.views.mark_private()
+        started_at = self.clock.now()
+        due = await self.views.due_channels(
             now=started_at,
             schedule=POLLING_SCHEDULE,
             retry_first=RETRY_FIRST,
             retry_longest=RETRY_LONGEST,
-            limit=self._channels_per_run,
+            limit=self.channels_per_run,
         )
         # Other processes running at the same time take the channels this one did not get.
-        claimed = await self._views.claim_channels(
+        claimed = await self.views.claim_channels(
             channel_ids=[channel.channel_id for channel in due],
             now=started_at,
             lease_until=started_at + CLAIM_LEASE,
@@ -108,7 +96,7 @@ class ViewsCollector:
         history_starts = await self._history_starts(
             [channel.channel_id for channel in due if channel.needs_backfill]
         )
-        semaphore = asyncio.Semaphore(self._concurrency)
+        semaphore = asyncio.Semaphore(self.concurrency)
 
         async def collect(channel: DueChannel) -> PollOutcome:
             async with semaphore:
@@ -118,7 +106,7 @@ class ViewsCollector:
                 return await self._collect(channel, self._poll(channel))
 
         outcomes = await asyncio.gather(*(collect(channel) for channel in due))
-        await self._views.record_outcomes(polled_at=started_at, outcomes=outcomes)
+        await self.views.record_outcomes(polled_at=started_at, outcomes=outcomes)
         failed = sum(outcome.status is not ViewSourceStatus.OK for outcome in outcomes)
         log.info("views collected from %d channels, %d failed", len(outcomes), failed)
         return outcomes
@@ -154,29 +142,29 @@ class ViewsCollector:
         The last page is kept whole, a few posts past `since`: its oldest post anchors the
         coverage of older gaps (see ViewsRepository.due_channels).
         """
-        pages = self._source.fetch_history(channel.username, since=since, max_pages=self._max_pages)
+        pages = self.source.fetch_history(channel.username, since=since, max_pages=self.max_pages)
         async for page in pages:
             posts = [_previewed(post) for post in page.posts if not post.is_service]
             await self._store(channel, page.posts, posts=posts)
-            if self._history_listener is not None:
+            if self.history_listener is not None:
                 regular = [post for post in page.posts if not post.is_service]
                 try:
-                    await self._history_listener.on_history(channel.channel_id, regular)
+                    await self.history_listener.on_history(channel.channel_id, regular)
                 except Exception:
                     # The views are stored; fingerprints of these posts wait for an edit.
                     log.exception("history listener failed for @%s", channel.username)
             # fetch_history asks for the next page only when the loop comes back for it.
-            await asyncio.sleep(self._page_delay)
+            await asyncio.sleep(self.page_delay)
 
     async def _poll(self, channel: DueChannel) -> None:
         """The newest page, then older ones down to the oldest due post; store the due ones."""
         due = set(channel.due_message_ids)
         oldest_due = channel.due_message_ids[0]
         before: int | None = None
-        for number in range(self._max_pages):
+        for number in range(self.max_pages):
             if number:
-                await asyncio.sleep(self._page_delay)
-            page = await self._source.fetch_page(channel.username, before=before)
+                await asyncio.sleep(self.page_delay)
+            page = await self.source.fetch_page(channel.username, before=before)
             oldest = page.oldest_message_id
             # An empty page is the start of the channel; an unmoved one means ?before= was ignored.
             if oldest is None or (before is not None and oldest >= before):
@@ -198,9 +186,9 @@ class ViewsCollector:
         posts: Sequence[PreviewedPost] = (),
     ) -> None:
         """Views of the observed posts that show a counter (service messages have none)."""
-        await self._views.store_page(
+        await self.views.store_page(
             channel_id=channel.channel_id,
-            observed_at=self._clock.now(),
+            observed_at=self.clock.now(),
             view_counts=[
                 ViewCount(message_id=post.message_id, views=post.views)
                 for post in observed
@@ -213,16 +201,16 @@ class ViewsCollector:
         """How far back each channel's backfill reaches: the longest history among its admins."""
         if not channel_ids:
             return {}
-        admins = await self._channels.admin_ids_of(channel_ids=channel_ids)
+        admins = await self.channels.admin_ids_of(channel_ids=channel_ids)
         user_ids = sorted({user_id for ids in admins.values() for user_id in ids})
         allowed = await asyncio.gather(
             *(
-                self._entitlements.allowance(user_id=user_id, allowance=Allowance.HISTORY_DAYS)
+                self.entitlements.allowance(user_id=user_id, allowance=Allowance.HISTORY_DAYS)
                 for user_id in user_ids
             )
         )
         days_of = dict(zip(user_ids, allowed, strict=True))
-        now = self._clock.now()
+        now = self.clock.now()
         starts = {}
         for channel_id in channel_ids:
             depths = [days_of[user_id] for user_id in admins.get(channel_id, [])]
