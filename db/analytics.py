@@ -7,7 +7,7 @@ user's, so each takes the time zone name and PostgreSQL does the calendar arithm
 from dataclasses import fields
 from datetime import date, datetime
 
-from db.repository import Repository
+from db.repository import Repository, record_from
 from db.sources import PERIOD_SOURCES_QUERY
 from services.domain.analytics import (
     ChannelTotals,
@@ -273,12 +273,4 @@ class AnalyticsRepository(Repository):
         rows = await self._pool.fetch(
             PERIOD_SOURCES_QUERY, channel_id, first_day, last_day, time_zone
         )
-        return [
-            PeriodSource(
-                kind=SourceKind(row["source"]),
-                link_name=row["link_name"],
-                joins=row["joins"],
-                leaves=row["leaves"],
-            )
-            for row in rows
-        ]
+        return [record_from(PeriodSource, row, kind=SourceKind(row["source"])) for row in rows]

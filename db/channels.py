@@ -22,20 +22,13 @@ async def _stop_tracking(
         """
         UPDATE channels SET is_tracked = false, tracking_stopped_at = $2
          WHERE id = $1 AND is_tracked
-        RETURNING id, title, username
+        RETURNING id AS channel_id, title, username
         """,
         channel_id,
         at,
     )
     if row is not None:
-        event = channel_removed(
-            channel_id=row["id"],
-            title=row["title"],
-            username=row["username"],
-            reason=reason,
-            at=at,
-        )
-        await publish(conn, [event])
+        await publish(conn, [record_from(channel_removed, row, reason=reason, at=at)])
 
 
 def _channel(row: asyncpg.Record) -> ChannelRecord:

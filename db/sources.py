@@ -7,7 +7,7 @@ from datetime import datetime
 import asyncpg
 
 from db.errors import NotFound
-from db.repository import Repository
+from db.repository import Repository, record_from
 from services.domain.sources import InviteLinkRecord, SourceCounts, SourceKind
 
 _LINK_COLUMNS = tuple(f.name for f in fields(InviteLinkRecord))
@@ -185,15 +185,11 @@ class SourcesRepository(Repository):
     async def source_counts(self, *, channel_id: int, now: datetime) -> list[SourceCounts]:
         rows = await self._pool.fetch(SOURCE_COUNTS_QUERY, channel_id, now)
         return [
-            SourceCounts(
+            record_from(
+                SourceCounts,
+                row,
                 kind=SourceKind(row["source"]),
                 link=_link(row) if row["has_link"] else None,
-                joins=row["joins"],
-                leaves=row["leaves"],
-                old_enough_7d=row["old_enough_7d"],
-                stayed_7d=row["stayed_7d"],
-                old_enough_30d=row["old_enough_30d"],
-                stayed_30d=row["stayed_30d"],
             )
             for row in rows
         ]
