@@ -8,7 +8,17 @@ from typing import Any, TypeVar
 
 import asyncpg
 
+from db.errors import NotFound
+
 Record = TypeVar("Record")
+Found = TypeVar("Found")
+
+
+def found(value: Found | None, what: str) -> Found:
+    """What a query returned, or NotFound naming `what` where it returned nothing."""
+    if value is None:
+        raise NotFound(what)
+    return value
 
 
 @functools.cache

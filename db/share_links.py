@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from db.errors import NotFound
-from db.repository import Repository
+from db.repository import Repository, found
 from services.domain.share_links import ShareLinkRecord
 
 _SELECT = """
@@ -105,6 +105,4 @@ class ShareLinksRepository(Repository):
 
     async def _get_one(self, query: str, *args: object) -> ShareLinkRecord:
         row = await self._pool.fetchrow(query, *args)
-        if row is None:
-            raise NotFound("share link")
-        return ShareLinkRecord(**dict(row))
+        return ShareLinkRecord(**dict(found(row, "share link")))

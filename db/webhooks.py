@@ -10,7 +10,7 @@ from datetime import datetime
 import asyncpg
 
 from db.errors import NotFound
-from db.repository import Repository, record_from
+from db.repository import Repository, found, record_from
 from services.domain.webhooks import (
     ClaimedEndpoint,
     DeliveryAttempt,
@@ -102,9 +102,7 @@ class WebhookEndpointsRepository(Repository):
             endpoint_id,
             owner_id,
         )
-        if row is None:
-            raise NotFound(f"webhook endpoint {endpoint_id}")
-        return _endpoint(row)
+        return _endpoint(found(row, f"webhook endpoint {endpoint_id}"))
 
     async def count_for_owner(self, user_id: int) -> int:
         return await self._pool.fetchval(

@@ -5,7 +5,7 @@ from datetime import datetime
 import asyncpg
 
 from db.errors import NotFound
-from db.repository import Repository, record_from
+from db.repository import Repository, found, record_from
 from services.domain.alerts import AlertKind, AlertRuleRecord, AlertThresholds
 
 RULE_COLUMNS = """
@@ -92,9 +92,7 @@ class AlertRulesRepository(Repository):
             rule_id,
             owner_id,
         )
-        if row is None:
-            raise NotFound(f"alert rule {rule_id} of user {owner_id}")
-        return rule_record(row)
+        return rule_record(found(row, f"alert rule {rule_id} of user {owner_id}"))
 
     async def update_rule(
         self,
@@ -121,9 +119,7 @@ class AlertRulesRepository(Repository):
             paused,
             muted_until,
         )
-        if row is None:
-            raise NotFound(f"alert rule {rule_id} of user {owner_id}")
-        return rule_record(row)
+        return rule_record(found(row, f"alert rule {rule_id} of user {owner_id}"))
 
     async def delete_rule(self, *, rule_id: int, owner_id: int) -> None:
         deleted = await self._pool.fetchval(
