@@ -187,20 +187,16 @@ class AnalyticsRepository(Repository):
         self, *, channel_id: int, first_day: date, last_day: date, time_zone: str
     ) -> list[DailyGrowth]:
         """One row per day of the period, days without events included."""
-        rows = await self._pool.fetch(
-            DAILY_GROWTH_QUERY,
-            channel_id,
-            first_day,
-            last_day,
-            time_zone,
+        return await self._fetch_records(
+            DailyGrowth, DAILY_GROWTH_QUERY, channel_id, first_day, last_day, time_zone
         )
-        return [DailyGrowth(**dict(row)) for row in rows]
 
     async def posts(
         self, *, channel_id: int, first_day: date, last_day: date, time_zone: str, now: datetime
     ) -> list[PostStats]:
         """The period's posts in publishing order, with their metrics and ranks."""
-        rows = await self._pool.fetch(
+        return await self._fetch_records(
+            PostStats,
             f"""
             WITH {POSTS_WITH_METRICS},
             rated AS (
@@ -225,7 +221,6 @@ class AnalyticsRepository(Repository):
             time_zone,
             now,
         )
-        return [PostStats(**dict(row)) for row in rows]
 
     async def posting_times(
         self, *, channel_id: int, first_day: date, last_day: date, time_zone: str, now: datetime

@@ -54,14 +54,14 @@ class ApiKeysRepository(Repository):
         )
 
     async def list_live(self, *, user_id: int) -> list[ApiKeyRecord]:
-        rows = await self._pool.fetch(
+        return await self._fetch_records(
+            ApiKeyRecord,
             f"""
             SELECT {_COLUMNS} FROM api_keys
              WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at, id
             """,
             user_id,
         )
-        return [ApiKeyRecord(**dict(row)) for row in rows]
 
     async def count_live(self, user_id: int) -> int:
         return await self._pool.fetchval(

@@ -176,7 +176,8 @@ class WatchRepository(Repository):
         self, *, user_id: int, since: datetime, now: datetime
     ) -> list[WatchedChannelRecord]:
         """The user's watched channels by name, with posts a day and average views since."""
-        rows = await self._pool.fetch(
+        return await self._fetch_records(
+            WatchedChannelRecord,
             """
             SELECT w.id, w.username, w.title, w.subscribers, cw.ignored,
                    (count(p.message_id) / greatest(extract(epoch FROM $3 - $2) / 86400, 1))::float8
@@ -193,7 +194,6 @@ class WatchRepository(Repository):
             since,
             now,
         )
-        return [record_from(WatchedChannelRecord, row) for row in rows]
 
     async def due(self) -> list[tuple[int, str]]:
         """Every channel someone watches: (id, username), least recently read first."""

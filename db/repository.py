@@ -54,3 +54,9 @@ class Repository:
             return
         async with self._pool.acquire() as conn, conn.transaction():
             yield conn
+
+    async def _fetch_records(
+        self, make: Callable[..., Record], query: str, *args: object
+    ) -> list[Record]:
+        """Each row the query returns, as what `make` builds from it (see record_from)."""
+        return [record_from(make, row) for row in await self._pool.fetch(query, *args)]

@@ -65,7 +65,8 @@ class ShareLinksRepository(Repository):
 
     async def list_live(self, *, user_id: int, now: datetime) -> list[ShareLinkRecord]:
         """The user's links that are neither revoked nor expired, oldest first."""
-        rows = await self._pool.fetch(
+        return await self._fetch_records(
+            ShareLinkRecord,
             f"""
             {_SELECT}
              WHERE l.user_id = $1 AND l.revoked_at IS NULL
@@ -75,7 +76,6 @@ class ShareLinksRepository(Repository):
             user_id,
             now,
         )
-        return [ShareLinkRecord(**dict(row)) for row in rows]
 
     async def count_live(self, *, user_id: int, now: datetime) -> int:
         return await self._pool.fetchval(

@@ -165,7 +165,8 @@ class WebhookEndpointsRepository(Repository):
         self, *, owner_id: int, endpoint_id: int, limit: int
     ) -> list[DeliveryAttempt]:
         """The endpoint's latest delivery attempts, newest first."""
-        rows = await self._pool.fetch(
+        return await self._fetch_records(
+            DeliveryAttempt,
             """
             SELECT a.id, m.webhook_id, m.event_type, a.attempted_at, a.status_code,
                    a.latency_ms, a.error, a.succeeded
@@ -180,7 +181,6 @@ class WebhookEndpointsRepository(Repository):
             owner_id,
             limit,
         )
-        return [DeliveryAttempt(**dict(row)) for row in rows]
 
 
 class WebhookOutboxRepository(Repository):
@@ -194,7 +194,8 @@ class WebhookOutboxRepository(Repository):
         receiver is called, and a process that dies leaves its endpoints to others when the
         lease runs out. An endpoint is one process's at a time: its messages go in order.
         """
-        rows = await self._pool.fetch(
+        return await self._fetch_records(
+            ClaimedEndpoint,
             """
             WITH due AS (
                 SELECT e.id, head.next_attempt_at
@@ -217,14 +218,14 @@ class WebhookOutboxRepository(Repository):
             lease_until,
             limit,
         )
-        return [ClaimedEndpoint(**dict(row)) for row in rows]
 
     async def due_messages(
         self, *, endpoint_id: int, now: datetime, limit: int
     ) -> list[PendingMessage]:
         """The endpoint's oldest undelivered messages, in order, if the oldest is due (none
         otherwise): nothing after it goes before it does. Only the oldest can have failed."""
-        rows = await self._pool.fetch(
+        return await self._fetch_records(
+            PendingMessage,
             """
             WITH pending AS (
                 SELECT id, endpoint_id, webhook_id, event_type, body, next_attempt_at,
@@ -241,7 +242,6 @@ class WebhookOutboxRepository(Repository):
             now,
             limit,
         )
-        return [record_from(PendingMessage, row) for row in rows]
 
     async def record_delivered(
         self, *, message: PendingMessage, at: datetime, status_code: int, latency_ms: int
@@ -322,7 +322,8 @@ class WebhookOutboxRepository(Repository):
         self, *, now: datetime, lease_until: datetime, limit: int
     ) -> list[DisabledEndpoint]:
         """Lease endpoints disabled for failing whose owner has not been told yet."""
-        rows = await self._pool.fetch(
+        return await self._fetch_records(
+            DisabledEndpoint,
             """
             WITH due AS (
                 SELECT e.id FROM webhook_endpoints e
@@ -344,7 +345,6 @@ class WebhookOutboxRepository(Repository):
             lease_until,
             limit,
         )
-        return [DisabledEndpoint(**dict(row)) for row in rows]
 
     async def mark_owner_told(self, *, endpoint_id: int, at: datetime) -> None:
         await self._pool.execute(
