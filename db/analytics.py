@@ -7,7 +7,7 @@ user's, so each takes the time zone name and PostgreSQL does the calendar arithm
 from dataclasses import fields
 from datetime import date, datetime
 
-from db.repository import Repository
+from db.repository import Repository, record_from
 from db.sources import PERIOD_SOURCES_QUERY
 from services.domain.analytics import (
     ChannelTotals,
@@ -187,20 +187,16 @@ class AnalyticsRepository(Repository):
         self, *, channel_id: int, first_day: date, last_day: date, time_zone: str
     ) -> list[DailyGrowth]:
         """One row per day of the period, days without events included."""
-        rows = await self._pool.fetch(
-            DAILY_GROWTH_QUERY,
-            channel_id,
-            first_day,
-            last_day,
-            time_zone,
+        return await self._fetch_records(
+            DailyGrowth, DAILY_GROWTH_QUERY, channel_id, first_day, last_day, time_zone
         )
-        return [DailyGrowth(**dict(row)) for row in rows]
 
     async def posts(
         self, *, channel_id: int, first_day: date, last_day: date, time_zone: str, now: datetime
     ) -> list[PostStats]:
         """The period's posts in publishing order, with their metrics and ranks."""
-        rows = await self._pool.fetch(
+        return await self._fetch_records(
+            PostStats,
             f"""
             WITH {POSTS_WITH_METRICS},
             rated AS (
@@ -225,7 +221,6 @@ class AnalyticsRepository(Repository):
             time_zone,
             now,
         )
-        return [PostStats(**dict(row)) for row in rows]
 
     async def posting_times(
         self, *, channel_id: int, first_day: date, last_day: date, time_zone: str, now: datetime
@@ -273,12 +268,4 @@ class AnalyticsRepository(Repository):
         rows = await self._pool.fetch(
             PERIOD_SOURCES_QUERY, channel_id, first_day, last_day, time_zone
         )
-        return [
-            PeriodSource(
-                kind=SourceKind(row["source"]),
-                link_name=row["link_name"],
-                joins=row["joins"],
-                leaves=row["leaves"],
-            )
-            for row in rows
-        ]
+        return [record_from(PeriodSource, row, kind=SourceKind(row["source"])) for row in rows]

@@ -2,8 +2,7 @@
 
 from datetime import datetime
 
-from db.errors import NotFound
-from db.repository import Repository
+from db.repository import Repository, found
 from services.domain.api_keys import ApiKeyRecord
 
 _COLUMNS = "id, user_id, name, can_write, created_at, last_used_at, revoked_at"
@@ -39,9 +38,7 @@ class ApiKeysRepository(Repository):
             f"SELECT {_COLUMNS} FROM api_keys WHERE token_sha256 = $1 AND revoked_at IS NULL",
             token_sha256,
         )
-        if row is None:
-            raise NotFound("api key")
-        return ApiKeyRecord(**dict(row))
+        return ApiKeyRecord(**dict(found(row, "api key")))
 
     async def mark_used(self, *, key_id: int, at: datetime, not_since: datetime) -> None:
         """Record a use; skipped when one was recorded after `not_since` (a write per call
@@ -57,14 +54,14 @@ class ApiKeysRepository(Repository):
         )
 
     async def list_live(self, *, user_id: int) -> list[ApiKeyRecord]:
-        rows = await self._pool.fetch(
+        return await self._fetch_records(
+            ApiKeyRecord,
             f"""
             SELECT {_COLUMNS} FROM api_keys
              WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at, id
             """,
             user_id,
         )
-        return [ApiKeyRecord(**dict(row)) for row in rows]
 
     async def count_live(self, user_id: int) -> int:
         return await self._pool.fetchval(
@@ -83,9 +80,7 @@ class ApiKeysRepository(Repository):
             user_id,
             at,
         )
-        if row is None:
-            raise NotFound(f"live api key {key_id} of user {user_id}")
-        return ApiKeyRecord(**dict(row))
+        return ApiKeyRecord(**dict(found(row, f"live api key {key_id} of user {user_id}")))
 
     async def take_token(
         self, *, bucket: str, burst: float, per_second: float, now: datetime

@@ -2,8 +2,7 @@
 
 from datetime import datetime
 
-from db.errors import NotFound
-from db.repository import Repository
+from db.repository import Repository, found
 from services.domain.app_sessions import AppSessionRecord
 
 
@@ -37,6 +36,4 @@ class AppSessionsRepository(Repository):
             token_sha256,
             now,
         )
-        if row is None:
-            raise NotFound("app session")
-        return AppSessionRecord(**dict(row))
+        return AppSessionRecord(**dict(found(row, "app session")))

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import asyncpg
 
-from db.errors import NotFound
 from db.plans import PlansRepository
+from db.repository import found
 from services.domain.billing import (
     BillingOverview,
     PayingUsers,
@@ -62,17 +62,13 @@ class BillingRepository:
         customer_id = await self._db.fetchval(
             "SELECT customer_id FROM stripe_customers WHERE user_id = $1", user_id
         )
-        if customer_id is None:
-            raise NotFound(f"Stripe customer of user {user_id}")
-        return customer_id
+        return found(customer_id, f"Stripe customer of user {user_id}")
 
     async def user_of_customer(self, *, customer_id: str) -> int:
         user_id = await self._db.fetchval(
             "SELECT user_id FROM stripe_customers WHERE customer_id = $1", customer_id
         )
-        if user_id is None:
-            raise NotFound(f"user of Stripe customer {customer_id}")
-        return user_id
+        return found(user_id, f"user of Stripe customer {customer_id}")
 
     async def save_customer(self, *, user_id: int, customer_id: str) -> str:
         """Link a customer to the user unless one is linked already; returns the linked one."""
@@ -100,9 +96,7 @@ class BillingRepository:
             f"SELECT {_SUBSCRIPTION_COLUMNS} FROM stripe_subscriptions WHERE id = $1 FOR UPDATE",
             subscription_id,
         )
-        if row is None:
-            raise NotFound(f"subscription {subscription_id}")
-        return SubscriptionRecord(**dict(row))
+        return SubscriptionRecord(**dict(found(row, f"subscription {subscription_id}")))
 
     async def subscriptions_of(self, *, user_id: int) -> list[SubscriptionRecord]:
         rows = await self._db.fetch(
@@ -200,9 +194,7 @@ class BillingRepository:
             rail,
             external_id,
         )
-        if row is None:
-            raise NotFound(f"{rail} payment {external_id}")
-        return PaymentRecord(**dict(row))
+        return PaymentRecord(**dict(found(row, f"{rail} payment {external_id}")))
 
     async def mark_refunded(self, *, payment_id: int, at: datetime) -> bool:
         """True if this call refunded it (False: it was refunded already)."""

@@ -5,8 +5,7 @@ from datetime import datetime
 
 import asyncpg
 
-from db.errors import NotFound
-from db.repository import Repository, record_from
+from db.repository import Repository, found, record_from
 from db.webhooks import publish
 from services.domain.channels import ChannelRecord, ChannelSummary
 from services.domain.webhooks import ChannelRemovedReason, channel_added, channel_removed
@@ -22,20 +21,13 @@ async def _stop_tracking(
         """
         UPDATE channels SET is_tracked = false, tracking_stopped_at = $2
          WHERE id = $1 AND is_tracked
-        RETURNING id, title, username
+        RETURNING id AS channel_id, title, username
         """,
         channel_id,
         at,
     )
     if row is not None:
-        event = channel_removed(
-            channel_id=row["id"],
-            title=row["title"],
-            username=row["username"],
-            reason=reason,
-            at=at,
-        )
-        await publish(conn, [event])
+        await publish(conn, [record_from(channel_removed, row, reason=reason, at=at)])
 
 
 def _channel(row: asyncpg.Record) -> ChannelRecord:
@@ -66,9 +58,7 @@ class ChannelsRepository(Repository):
         row = await self._pool.fetchrow(
             f"SELECT {_COLUMNS} FROM channels c WHERE id = $1", channel_id
         )
-        if row is None:
-            raise NotFound(f"channel {channel_id}")
-        return _channel(row)
+        return _channel(found(row, f"channel {channel_id}"))
 
     async def stop_tracking(self, *, channel_id: int, at: datetime) -> None:
         async with self._transaction() as conn:
@@ -134,9 +124,7 @@ class ChannelsRepository(Repository):
             channel_id,
             user_id,
         )
-        if verified_at is None:
-            raise NotFound(f"user {user_id} is not a known admin of channel {channel_id}")
-        return verified_at
+        return found(verified_at, f"user {user_id} is not a known admin of channel {channel_id}")
 
     async def admin_ids_of(self, *, channel_ids: Sequence[int]) -> dict[int, list[int]]:
         """The known admins of each channel; channels without any are left out."""

@@ -4,7 +4,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from db.repository import Repository, record_from
+from db.repository import Repository, columns, record_from
 from db.webhooks import publish
 from services.domain.copies import (
     ComparedChannel,
@@ -176,7 +176,8 @@ class WatchRepository(Repository):
         self, *, user_id: int, since: datetime, now: datetime
     ) -> list[WatchedChannelRecord]:
         """The user's watched channels by name, with posts a day and average views since."""
-        rows = await self._pool.fetch(
+        return await self._fetch_records(
+            WatchedChannelRecord,
             """
             SELECT w.id, w.username, w.title, w.subscribers, cw.ignored,
                    (count(p.message_id) / greatest(extract(epoch FROM $3 - $2) / 86400, 1))::float8
@@ -193,7 +194,6 @@ class WatchRepository(Repository):
             since,
             now,
         )
-        return [record_from(WatchedChannelRecord, row) for row in rows]
 
     async def due(self) -> list[tuple[int, str]]:
         """Every channel someone watches: (id, username), least recently read first."""
@@ -252,11 +252,7 @@ class WatchRepository(Repository):
                 RETURNING p.message_id, (xmax = 0) AS inserted
                 """,
                 watched_id,
-                [post.message_id for post in posts],
-                [post.posted_at for post in posts],
-                [post.text for post in posts],
-                [post.views for post in posts],
-                [post.forwarded_from for post in posts],
+                *columns(posts, "message_id", "posted_at", "text", "views", "forwarded_from"),
                 read_at,
             )
         return [row["message_id"] for row in rows if row["inserted"]]
@@ -405,31 +401,23 @@ class CopyAlertsRepository(Repository):
                     UPDATE alert_rules r SET last_fired_at = $7
                      WHERE r.id IN (SELECT rule_id FROM fired)
                 )
-                SELECT r.owner_id, r.channel_id, f.details
+                SELECT r.owner_id AS user_id, r.channel_id, f.details
                   FROM fired f JOIN alert_rules r ON r.id = f.rule_id
                  ORDER BY r.owner_id, r.channel_id
                 """,
-                [m.user_id for m in matches],
-                [m.channel_id for m in matches],
-                [m.message_id for m in matches],
-                [m.watched_id for m in matches],
-                [m.watched_message_id for m in matches],
+                *columns(
+                    matches,
+                    "user_id",
+                    "channel_id",
+                    "message_id",
+                    "watched_id",
+                    "watched_message_id",
+                ),
                 details,
                 now,
             )
             # Webhooks hear of each copy as it is announced (copy.found), in the same transaction.
-            await publish(
-                conn,
-                [
-                    copy_found(
-                        user_id=row["owner_id"],
-                        channel_id=row["channel_id"],
-                        details=row["details"],
-                        at=now,
-                    )
-                    for row in fired
-                ],
-            )
+            await publish(conn, [record_from(copy_found, row, at=now) for row in fired])
         return len(fired)
 
     async def dismiss(self, *, user_id: int, firing_id: int, now: datetime) -> bool:

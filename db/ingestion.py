@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from db.repository import Repository
+from db.repository import Repository, columns, record_from
 from db.webhooks import publish
 from services.domain.ingestion import PostRow, ReactionCountRow, SnapshotRow, SubscriberEventRow
 from services.domain.webhooks import post_published, subscribers_daily
@@ -38,25 +38,13 @@ class IngestionRepository(Repository):
                AND EXCLUDED.edited_at >= coalesce(posts.edited_at, '-infinity')
             RETURNING channel_id, message_id, posted_at, text, media_kind, xmax = 0 AS is_new
             """,
-            [r.channel_id for r in rows],
-            [r.message_id for r in rows],
-            [r.posted_at for r in rows],
-            [r.text for r in rows],
-            [r.media_kind for r in rows],
-            [r.media_file_unique_id for r in rows],
-            [r.media_group_id for r in rows],
-            [r.edited_at for r in rows],
+            *columns(rows, "channel_id", "message_id", "posted_at", "text", "media_kind"),
+            *columns(rows, "media_file_unique_id", "media_group_id", "edited_at"),
         )
         await publish(
             conn,
             [
-                post_published(
-                    channel_id=row["channel_id"],
-                    message_id=row["message_id"],
-                    posted_at=row["posted_at"],
-                    text=row["text"],
-                    media_kind=row["media_kind"],
-                )
+                record_from(post_published, row)
                 for row in sorted(inserted, key=lambda r: (r["posted_at"], r["message_id"]))
                 if row["is_new"]
             ],
@@ -75,10 +63,7 @@ class IngestionRepository(Repository):
             ON CONFLICT (channel_id, message_id, observed_at) DO UPDATE
                SET total = EXCLUDED.total, reactions = EXCLUDED.reactions
             """,
-            [r.channel_id for r in rows],
-            [r.message_id for r in rows],
-            [r.observed_at for r in rows],
-            [r.total for r in rows],
+            *columns(rows, "channel_id", "message_id", "observed_at", "total"),
             [json.dumps(r.reactions, ensure_ascii=False) for r in rows],
         )
 
@@ -125,14 +110,9 @@ class IngestionRepository(Repository):
             ON CONFLICT (update_id) WHERE update_id IS NOT NULL DO NOTHING
             RETURNING id, kind, subscriber_hash IS NOT NULL AS hashed
             """,
-            [r.channel_id for r in rows],
-            [r.occurred_at for r in rows],
-            [r.kind for r in rows],
-            [r.invite_link_name for r in rows],
-            [r.source for r in rows],
+            *columns(rows, "channel_id", "occurred_at", "kind", "invite_link_name", "source"),
             [r.invite_link.url if r.invite_link else None for r in rows],
-            [r.subscriber_hash for r in rows],
-            [r.update_id for r in rows],
+            *columns(rows, "subscriber_hash", "update_id"),
         )
         leaves = [row["id"] for row in inserted if row["kind"] == "leave" and row["hashed"]]
         if leaves:
@@ -163,9 +143,7 @@ class IngestionRepository(Repository):
                   JOIN channels c ON c.id = t.channel_id AND c.is_tracked
                 ON CONFLICT (channel_id, taken_at) DO UPDATE SET subscribers = EXCLUDED.subscribers
                 """,
-                [r.channel_id for r in rows],
-                [r.taken_at for r in rows],
-                [r.subscribers for r in rows],
+                *columns(rows, "channel_id", "taken_at", "subscribers"),
             )
             days_ended = await conn.fetch(
                 """
@@ -198,21 +176,10 @@ class IngestionRepository(Repository):
                   FROM marked m JOIN bounds b USING (channel_id, day)
                  ORDER BY m.channel_id
                 """,
-                [r.channel_id for r in rows],
-                [r.taken_at for r in rows],
+                *columns(rows, "channel_id", "taken_at"),
             )
             await publish(
-                conn,
-                [
-                    subscribers_daily(
-                        channel_id=row["channel_id"],
-                        day=row["day"],
-                        subscribers=row["subscribers"],
-                        previous=row["previous"],
-                        at=row["ends"],
-                    )
-                    for row in days_ended
-                ],
+                conn, [record_from(subscribers_daily, row, at=row["ends"]) for row in days_ended]
             )
 
     async def write_batch(

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from db.repository import Repository
+from db.repository import Repository, record_from
 from services.domain.insights import (
     DigestRecipient,
     PostViewsHistory,
@@ -43,11 +43,9 @@ class InsightsRepository(Repository):
             now,
         )
         return [
-            PostViewsHistory(
-                message_id=row["message_id"],
-                posted_at=row["posted_at"],
-                text=row["text"],
-                media_kind=row["media_kind"],
+            record_from(
+                PostViewsHistory,
+                row,
                 observations=tuple(zip((float(a) for a in row["ages"]), row["views"], strict=True)),
             )
             for row in rows

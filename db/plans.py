@@ -5,7 +5,7 @@ from datetime import date, datetime
 import asyncpg
 
 from db.errors import NotFound
-from db.repository import Repository
+from db.repository import Repository, record_from
 from db.webhooks import publish
 from services.domain.plans import UserPlanRecord
 from services.domain.webhooks import plan_changed
@@ -105,16 +105,7 @@ class PlansRepository(Repository):
                     for row in rows
                 ],
             )
-        return [
-            UserPlanRecord(
-                user_id=row["user_id"],
-                plan_code=row["plan_code"],
-                source=row["source"],
-                expires_at=row["expires_at"],
-                renews=row["renews"],
-            )
-            for row in rows
-        ]
+        return [record_from(UserPlanRecord, row) for row in rows]
 
     async def consume(
         self, *, user_id: int, allowance: str, period_start: date, amount: int, limit: int | None

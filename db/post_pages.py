@@ -21,7 +21,8 @@ class PostPagesRepository(Repository):
     ) -> list[PostMetrics]:
         """Up to `limit` posts of the days in publishing order, after (posted_at, message_id)."""
         after_at, after_id = after if after is not None else (None, None)
-        rows = await self._pool.fetch(
+        return await self._fetch_records(
+            PostMetrics,
             f"""
             WITH {POSTS_WITH_METRICS}
             SELECT message_id, posted_at, text, media_kind, views, reactions, views_24h,
@@ -40,4 +41,3 @@ class PostPagesRepository(Repository):
             after_id,
             limit,
         )
-        return [PostMetrics(**dict(row)) for row in rows]

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from db.errors import NotFound
-from db.repository import Repository
+from db.repository import Repository, found
 from services.domain.share_links import ShareLinkRecord
 
 _SELECT = """
@@ -65,7 +65,8 @@ class ShareLinksRepository(Repository):
 
     async def list_live(self, *, user_id: int, now: datetime) -> list[ShareLinkRecord]:
         """The user's links that are neither revoked nor expired, oldest first."""
-        rows = await self._pool.fetch(
+        return await self._fetch_records(
+            ShareLinkRecord,
             f"""
             {_SELECT}
              WHERE l.user_id = $1 AND l.revoked_at IS NULL
@@ -75,7 +76,6 @@ class ShareLinksRepository(Repository):
             user_id,
             now,
         )
-        return [ShareLinkRecord(**dict(row)) for row in rows]
 
     async def count_live(self, *, user_id: int, now: datetime) -> int:
         return await self._pool.fetchval(
@@ -105,6 +105,4 @@ class ShareLinksRepository(Repository):
 
     async def _get_one(self, query: str, *args: object) -> ShareLinkRecord:
         row = await self._pool.fetchrow(query, *args)
-        if row is None:
-            raise NotFound("share link")
-        return ShareLinkRecord(**dict(row))
+        return ShareLinkRecord(**dict(found(row, "share link")))

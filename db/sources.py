@@ -6,8 +6,7 @@ from datetime import datetime
 
 import asyncpg
 
-from db.errors import NotFound
-from db.repository import Repository
+from db.repository import Repository, found, record_from
 from services.domain.sources import InviteLinkRecord, SourceCounts, SourceKind
 
 _LINK_COLUMNS = tuple(f.name for f in fields(InviteLinkRecord))
@@ -138,9 +137,7 @@ class SourcesRepository(Repository):
         row = await self._pool.fetchrow(
             f"SELECT {_LINK_SELECT} FROM invite_links l WHERE l.id = $1", link_id
         )
-        if row is None:
-            raise NotFound(f"invite link {link_id}")
-        return _link(row)
+        return _link(found(row, f"invite link {link_id}"))
 
     async def bot_link_by_url(self, *, channel_id: int, url: str) -> InviteLinkRecord:
         row = await self._pool.fetchrow(
@@ -151,9 +148,7 @@ class SourcesRepository(Repository):
             channel_id,
             url,
         )
-        if row is None:
-            raise NotFound(f"invite link {url} of channel {channel_id}")
-        return _link(row)
+        return _link(found(row, f"invite link {url} of channel {channel_id}"))
 
     async def mark_revoked(self, *, link_id: int, at: datetime) -> None:
         await self._pool.execute(
@@ -185,15 +180,11 @@ class SourcesRepository(Repository):
     async def source_counts(self, *, channel_id: int, now: datetime) -> list[SourceCounts]:
         rows = await self._pool.fetch(SOURCE_COUNTS_QUERY, channel_id, now)
         return [
-            SourceCounts(
+            record_from(
+                SourceCounts,
+                row,
                 kind=SourceKind(row["source"]),
                 link=_link(row) if row["has_link"] else None,
-                joins=row["joins"],
-                leaves=row["leaves"],
-                old_enough_7d=row["old_enough_7d"],
-                stayed_7d=row["stayed_7d"],
-                old_enough_30d=row["old_enough_30d"],
-                stayed_30d=row["stayed_30d"],
             )
             for row in rows
         ]

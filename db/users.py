@@ -1,7 +1,6 @@
 """Users of the bot: the people who talk to it in private chat."""
 
-from db.errors import NotFound
-from db.repository import Repository
+from db.repository import Repository, found
 from services.domain.users import UserRecord
 
 _COLUMNS = "id, username, first_name, language_code, chosen_language, time_zone, created_at"
@@ -31,9 +30,7 @@ class UsersRepository(Repository):
 
     async def get(self, *, user_id: int) -> UserRecord:
         row = await self._pool.fetchrow(f"SELECT {_COLUMNS} FROM users WHERE id = $1", user_id)
-        if row is None:
-            raise NotFound(f"user {user_id}")
-        return UserRecord(**dict(row))
+        return UserRecord(**dict(found(row, f"user {user_id}")))
 
     async def set_chosen_language(self, *, user_id: int, language: str | None) -> None:
         await self._pool.execute(

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from db.errors import NotFound
-from db.repository import Repository
+from db.repository import Repository, columns, record_from
 from db.webhooks import publish
 from services.domain.views import (
     DueChannel,
@@ -117,19 +117,13 @@ class ViewsRepository(Repository):
              LIMIT $6
             """,
             now,
-            [step.until_age for step in schedule],
-            [step.every for step in schedule],
+            *columns(schedule, "until_age", "every"),
             retry_first,
             retry_longest,
             limit,
         )
         return [
-            DueChannel(
-                channel_id=row["channel_id"],
-                username=row["username"],
-                needs_backfill=row["needs_backfill"],
-                due_message_ids=list(row["due_message_ids"]),
-            )
+            record_from(DueChannel, row, due_message_ids=list(row["due_message_ids"]))
             for row in rows
         ]
 
@@ -195,10 +189,7 @@ class ViewsRepository(Repository):
                     ON CONFLICT (channel_id, message_id) DO NOTHING
                     """,
                     channel_id,
-                    [post.message_id for post in posts],
-                    [post.posted_at for post in posts],
-                    [post.text for post in posts],
-                    [post.media_kind for post in posts],
+                    *columns(posts, "message_id", "posted_at", "text", "media_kind"),
                 )
             await conn.execute(
                 """
@@ -210,8 +201,7 @@ class ViewsRepository(Repository):
                 """,
                 channel_id,
                 observed_at,
-                [count.message_id for count in view_counts],
-                [count.views for count in view_counts],
+                *columns(view_counts, "message_id", "views"),
             )
             await self._publish_milestones(conn, channel_id, observed_at, view_counts)
 
@@ -251,25 +241,11 @@ class ViewsRepository(Repository):
             """,
             channel_id,
             observed_at,
-            [count.message_id for count in view_counts],
-            [count.views for count in view_counts],
+            *columns(view_counts, "message_id", "views"),
             hours,
             [*hours[1:], hours[-1] + 24],
         )
-        await publish(
-            conn,
-            [
-                post_views(
-                    channel_id=row["channel_id"],
-                    message_id=row["message_id"],
-                    posted_at=row["posted_at"],
-                    hours=row["hours"],
-                    views=row["views"],
-                    observed_at=observed_at,
-                )
-                for row in rows
-            ],
-        )
+        await publish(conn, [record_from(post_views, row, observed_at=observed_at) for row in rows])
 
     async def record_outcomes(
         self, *, polled_at: datetime, outcomes: Sequence[PollOutcome]
@@ -298,8 +274,7 @@ class ViewsRepository(Repository):
             polled_at,
             [outcome.channel_id for outcome in outcomes],
             [outcome.status.value for outcome in outcomes],
-            [outcome.error for outcome in outcomes],
-            [outcome.backfilled for outcome in outcomes],
+            *columns(outcomes, "error", "backfilled"),
         )
 
     async def source(self, *, channel_id: int) -> ViewSourceRecord:

@@ -10,7 +10,7 @@ from datetime import datetime
 import asyncpg
 
 from db.errors import NotFound
-from db.repository import Repository, record_from
+from db.repository import Repository, found, record_from
 from services.domain.webhooks import (
     ClaimedEndpoint,
     DeliveryAttempt,
@@ -102,9 +102,7 @@ class WebhookEndpointsRepository(Repository):
             endpoint_id,
             owner_id,
         )
-        if row is None:
-            raise NotFound(f"webhook endpoint {endpoint_id}")
-        return _endpoint(row)
+        return _endpoint(found(row, f"webhook endpoint {endpoint_id}"))
 
     async def count_for_owner(self, user_id: int) -> int:
         return await self._pool.fetchval(
@@ -167,7 +165,8 @@ class WebhookEndpointsRepository(Repository):
         self, *, owner_id: int, endpoint_id: int, limit: int
     ) -> list[DeliveryAttempt]:
         """The endpoint's latest delivery attempts, newest first."""
-        rows = await self._pool.fetch(
+        return await self._fetch_records(
+            DeliveryAttempt,
             """
             SELECT a.id, m.webhook_id, m.event_type, a.attempted_at, a.status_code,
                    a.latency_ms, a.error, a.succeeded
@@ -182,7 +181,6 @@ class WebhookEndpointsRepository(Repository):
             owner_id,
             limit,
         )
-        return [DeliveryAttempt(**dict(row)) for row in rows]
 
 
 class WebhookOutboxRepository(Repository):
@@ -196,7 +194,8 @@ class WebhookOutboxRepository(Repository):
         receiver is called, and a process that dies leaves its endpoints to others when the
         lease runs out. An endpoint is one process's at a time: its messages go in order.
         """
-        rows = await self._pool.fetch(
+        return await self._fetch_records(
+            ClaimedEndpoint,
             """
             WITH due AS (
                 SELECT e.id, head.next_attempt_at
@@ -219,14 +218,14 @@ class WebhookOutboxRepository(Repository):
             lease_until,
             limit,
         )
-        return [ClaimedEndpoint(**dict(row)) for row in rows]
 
     async def due_messages(
         self, *, endpoint_id: int, now: datetime, limit: int
     ) -> list[PendingMessage]:
         """The endpoint's oldest undelivered messages, in order, if the oldest is due (none
         otherwise): nothing after it goes before it does. Only the oldest can have failed."""
-        rows = await self._pool.fetch(
+        return await self._fetch_records(
+            PendingMessage,
             """
             WITH pending AS (
                 SELECT id, endpoint_id, webhook_id, event_type, body, next_attempt_at,
@@ -243,7 +242,6 @@ class WebhookOutboxRepository(Repository):
             now,
             limit,
         )
-        return [record_from(PendingMessage, row) for row in rows]
 
     async def record_delivered(
         self, *, message: PendingMessage, at: datetime, status_code: int, latency_ms: int
@@ -324,7 +322,8 @@ class WebhookOutboxRepository(Repository):
         self, *, now: datetime, lease_until: datetime, limit: int
     ) -> list[DisabledEndpoint]:
         """Lease endpoints disabled for failing whose owner has not been told yet."""
-        rows = await self._pool.fetch(
+        return await self._fetch_records(
+            DisabledEndpoint,
             """
             WITH due AS (
                 SELECT e.id FROM webhook_endpoints e
@@ -346,7 +345,6 @@ class WebhookOutboxRepository(Repository):
             lease_until,
             limit,
         )
-        return [DisabledEndpoint(**dict(row)) for row in rows]
 
     async def mark_owner_told(self, *, endpoint_id: int, at: datetime) -> None:
         await self._pool.execute(

@@ -89,14 +89,7 @@ class AlertOutboxRepository(Repository):
                 at,
             )
             if row is not None:
-                event = alert_fired(
-                    channel_id=row["channel_id"],
-                    rule_id=row["rule_id"],
-                    kind=row["kind"],
-                    details=row["details"],
-                    fired_at=row["fired_at"],
-                )
-                await publish(conn, [event])
+                await publish(conn, [record_from(alert_fired, row)])
 
     async def postpone(self, *, firing_ids: Sequence[int], until: Sequence[datetime]) -> None:
         """Hold firings (quiet hours) until the given moments, releasing this process's lease."""

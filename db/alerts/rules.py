@@ -5,7 +5,7 @@ from datetime import datetime
 import asyncpg
 
 from db.errors import NotFound
-from db.repository import Repository
+from db.repository import Repository, found, record_from
 from services.domain.alerts import AlertKind, AlertRuleRecord, AlertThresholds
 
 RULE_COLUMNS = """
@@ -17,12 +17,10 @@ RULE_COLUMNS = """
 
 def rule_record(row: asyncpg.Record) -> AlertRuleRecord:
     """A rule from a row selected with RULE_COLUMNS (the outbox reads rules with its firings)."""
-    return AlertRuleRecord(
+    return record_from(
+        AlertRuleRecord,
+        row,
         id=row["rule_id"],
-        owner_id=row["owner_id"],
-        channel_id=row["channel_id"],
-        channel_title=row["channel_title"],
-        channel_username=row["channel_username"],
         kind=AlertKind(row["kind"]),
         thresholds=AlertThresholds(
             amount=row["amount"],
@@ -30,11 +28,6 @@ def rule_record(row: asyncpg.Record) -> AlertRuleRecord:
             hours=row["hours"],
             factor=float(row["factor"]) if row["factor"] is not None else None,
         ),
-        cooldown=row["cooldown"],
-        paused=row["paused"],
-        muted_until=row["muted_until"],
-        created_at=row["created_at"],
-        last_fired_at=row["last_fired_at"],
     )
 
 
@@ -99,9 +92,7 @@ class AlertRulesRepository(Repository):
             rule_id,
             owner_id,
         )
-        if row is None:
-            raise NotFound(f"alert rule {rule_id} of user {owner_id}")
-        return rule_record(row)
+        return rule_record(found(row, f"alert rule {rule_id} of user {owner_id}"))
 
     async def update_rule(
         self,
@@ -128,9 +119,7 @@ class AlertRulesRepository(Repository):
             paused,
             muted_until,
         )
-        if row is None:
-            raise NotFound(f"alert rule {rule_id} of user {owner_id}")
-        return rule_record(row)
+        return rule_record(found(row, f"alert rule {rule_id} of user {owner_id}"))
 
     async def delete_rule(self, *, rule_id: int, owner_id: int) -> None:
         deleted = await self._pool.fetchval(

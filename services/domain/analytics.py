@@ -1,11 +1,24 @@
 """A channel's numbers as the analytics compute them: totals, growth, posts, posting times."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+
+from services.domain.posts import PublishedPost
+
+
+class _NetGrowth:
+    """Joins − leaves, for the records that count both."""
+
+    joins: int
+    leaves: int
+
+    @property
+    def net_growth(self) -> int:
+        return self.joins - self.leaves
 
 
 @dataclass(frozen=True)
-class PeriodTotals:
+class PeriodTotals(_NetGrowth):
     """The key numbers of one period; rates are in percent, None where there is no data."""
 
     subscribers: int | None  # the latest snapshot before the period's end
@@ -18,10 +31,6 @@ class PeriodTotals:
     engagement_rate: float | None  # reactions ÷ views, over posts with views
     median_views_24h: float | None
 
-    @property
-    def net_growth(self) -> int:
-        return self.joins - self.leaves
-
 
 @dataclass(frozen=True)
 class ChannelTotals:
@@ -33,7 +42,7 @@ class ChannelTotals:
 
 
 @dataclass(frozen=True)
-class DailyGrowth:
+class DailyGrowth(_NetGrowth):
     day: date
     joins: int
     leaves: int
@@ -41,17 +50,11 @@ class DailyGrowth:
     subscribers: int | None  # the latest snapshot before the day's end
     net_growth_to_date: int  # joins − leaves from the period's first day to this one
 
-    @property
-    def net_growth(self) -> int:
-        return self.joins - self.leaves
-
 
 @dataclass(frozen=True)
-class PostStats:
-    message_id: int
-    posted_at: datetime
-    text: str  # the start of the post's text or caption
-    media_kind: str | None
+class PostStats(PublishedPost):
+    """A post of the period (its text cut to its start) with its metrics and ranks."""
+
     views: int | None  # the latest observation
     reactions: int  # the latest reaction total
     engagement: float | None  # reactions ÷ views, in percent
@@ -79,13 +82,9 @@ class PostingTimes:
 
 
 @dataclass(frozen=True)
-class PostMetrics:
+class PostMetrics(PublishedPost):
     """One post with its latest numbers, as the API pages through them."""
 
-    message_id: int
-    posted_at: datetime
-    text: str
-    media_kind: str | None
     views: int | None  # the latest observation
     reactions: int  # the latest reaction total
     views_24h: int | None

@@ -3,15 +3,13 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from services.domain.posts import PublishedPost
+
 
 @dataclass(frozen=True)
-class PostViewsHistory:
+class PostViewsHistory(PublishedPost):
     """A post as it was published, and every views count seen of it as (age in hours, views)."""
 
-    message_id: int
-    posted_at: datetime
-    text: str
-    media_kind: str | None
     observations: tuple[tuple[float, int], ...]
 
 

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from services.domain.posts import PublishedPost
+
 
 class ViewSourceStatus(StrEnum):
     PENDING = "pending"  # never polled
@@ -46,13 +48,8 @@ class ViewCount:
 
 
 @dataclass(frozen=True)
-class PreviewedPost:
+class PreviewedPost(PublishedPost):
     """A post as the preview shows it, for posts published before the bot tracked the channel."""
-
-    message_id: int
-    posted_at: datetime
-    text: str
-    media_kind: str | None
 
 
 @dataclass(frozen=True)

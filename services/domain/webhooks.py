@@ -55,14 +55,20 @@ def _json(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
+def _channel_event(
+    event_type: WebhookEventType, at: datetime, data: dict[str, Any]
+) -> WebhookEvent:
+    """An event for the admins of the channel whose id the data carries first."""
+    return WebhookEvent(type=event_type, at=at, channel_id=data["channel_id"], data=data)
+
+
 def post_published(
     *, channel_id: int, message_id: int, posted_at: datetime, text: str, media_kind: str | None
 ) -> WebhookEvent:
-    return WebhookEvent(
-        type=WebhookEventType.POST_PUBLISHED,
-        at=posted_at,
-        channel_id=channel_id,
-        data={
+    return _channel_event(
+        WebhookEventType.POST_PUBLISHED,
+        posted_at,
+        {
             "channel_id": channel_id,
             "message_id": message_id,
             "posted_at": posted_at,
@@ -82,11 +88,10 @@ def post_views(
     observed_at: datetime,
 ) -> WebhookEvent:
     """The views seen on a post `hours` after it was published (observed_at says when exactly)."""
-    return WebhookEvent(
-        type=WebhookEventType.POST_VIEWS,
-        at=observed_at,
-        channel_id=channel_id,
-        data={
+    return _channel_event(
+        WebhookEventType.POST_VIEWS,
+        observed_at,
+        {
             "channel_id": channel_id,
             "message_id": message_id,
             "posted_at": posted_at,
@@ -101,11 +106,10 @@ def subscribers_daily(
     *, channel_id: int, day: date, subscribers: int, previous: int | None, at: datetime
 ) -> WebhookEvent:
     """A channel's subscribers at the end of a UTC day, and the change since the day before."""
-    return WebhookEvent(
-        type=WebhookEventType.SUBSCRIBERS_DAILY,
-        at=at,
-        channel_id=channel_id,
-        data={
+    return _channel_event(
+        WebhookEventType.SUBSCRIBERS_DAILY,
+        at,
+        {
             "channel_id": channel_id,
             "day": day,
             "time_zone": "UTC",
@@ -123,11 +127,10 @@ def alert_fired(
     details: Mapping[str, Any],
     fired_at: datetime,
 ) -> WebhookEvent:
-    return WebhookEvent(
-        type=WebhookEventType.ALERT_FIRED,
-        at=fired_at,
-        channel_id=channel_id,
-        data={
+    return _channel_event(
+        WebhookEventType.ALERT_FIRED,
+        fired_at,
+        {
             "channel_id": channel_id,
             "rule_id": rule_id,
             "kind": kind,
@@ -156,11 +159,10 @@ def plan_changed(
 def channel_added(
     *, channel_id: int, title: str, username: str | None, at: datetime
 ) -> WebhookEvent:
-    return WebhookEvent(
-        type=WebhookEventType.CHANNEL_ADDED,
-        at=at,
-        channel_id=channel_id,
-        data={"channel_id": channel_id, "title": title, "username": username},
+    return _channel_event(
+        WebhookEventType.CHANNEL_ADDED,
+        at,
+        {"channel_id": channel_id, "title": title, "username": username},
     )
 
 
@@ -178,11 +180,10 @@ def channel_removed(
     reason: ChannelRemovedReason,
     at: datetime,
 ) -> WebhookEvent:
-    return WebhookEvent(
-        type=WebhookEventType.CHANNEL_REMOVED,
-        at=at,
-        channel_id=channel_id,
-        data={
+    return _channel_event(
+        WebhookEventType.CHANNEL_REMOVED,
+        at,
+        {
             "channel_id": channel_id,
             "title": title,
             "username": username,
