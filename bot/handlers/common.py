@@ -7,7 +7,7 @@ from collections.abc import Callable
 from aiogram import F
 from aiogram.client.default import Default
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Filter
+from aiogram.filters import CommandObject, Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message
 
@@ -58,6 +58,35 @@ async def resolve_channel(
         return await channels.resolve_for_user(user_id=user_id, ref=ref)
     except ChannelChoiceNeeded as refusal:
         raise ChannelToPick(refusal, choose) from refusal
+
+
+class CommandChannel(Filter):
+    """Hands the handler `channel`, the one the command's arguments name or the user's only one
+    (resolve_channel); goes after the Command filter, whose `command` it reads."""
+
+    def __init__(self, choose: ChannelChoice) -> None:
+        self.choose = choose
+
+    async def __call__(
+        self,
+        message: Message,
+        command: CommandObject,
+        user: UserRecord,
+        channels: ChannelService,
+    ) -> dict[str, ChannelRecord]:
+        channel = await resolve_channel(
+            channels, user_id=user.id, ref=command.args, choose=self.choose
+        )
+        return {"channel": channel}
+
+
+async def message_of(event: Message | CallbackQuery) -> Message:
+    """Where to answer a command or a pressed button: the button's message, its press answered
+    first so that its spinner stops."""
+    if isinstance(event, CallbackQuery):
+        await event.answer()
+        return event.message
+    return event
 
 
 class ButtonChannel(Filter):
