@@ -143,31 +143,24 @@ async def list_shares(
     await message.answer(text, reply_markup=keyboard)
 
 
-async def on_page(
+async def on_list_button(
     query: CallbackQuery,
-    callback_data: PageCb,
+    callback_data: ShareLinkCb | PageCb,
     user: UserRecord,
     share_links: ShareLinkService,
     t: Translator,
 ) -> None:
+    """Revoke under /shares, or a page turn: the page is shown again."""
+    answer = None
+    if isinstance(callback_data, ShareLinkCb):
+        try:
+            await share_links.revoke(user_id=user.id, link_id=callback_data.link_id)
+        except ShareLinkNotFound:
+            await query.answer(t(texts.ALREADY_GONE), show_alert=True)
+            return
+        answer = t(texts.REVOKED)
     text, keyboard = await _shares_page(t, user, share_links, callback_data.page)
-    await show_in_place(query, text, keyboard)
-
-
-async def on_revoke(
-    query: CallbackQuery,
-    callback_data: ShareLinkCb,
-    user: UserRecord,
-    share_links: ShareLinkService,
-    t: Translator,
-) -> None:
-    try:
-        await share_links.revoke(user_id=user.id, link_id=callback_data.link_id)
-    except ShareLinkNotFound:
-        await query.answer(t(texts.ALREADY_GONE), show_alert=True)
-        return
-    text, keyboard = await _shares_page(t, user, share_links, callback_data.page)
-    await show_in_place(query, text, keyboard, answer=t(texts.REVOKED))
+    await show_in_place(query, text, keyboard, answer=answer)
 
 
 async def open_shared_report(
@@ -213,7 +206,7 @@ def create_router() -> Router:
     # The service checks the admin as it creates the link.
     router.callback_query.register(on_lifetime_chosen, ShareCb.filter(F.step == ShareStep.LIFETIME))
     router.callback_query.register(
-        on_revoke, ShareLinkCb.filter(F.action == ShareLinkAction.REVOKE)
+        on_list_button, ShareLinkCb.filter(F.action == ShareLinkAction.REVOKE)
     )
-    router.callback_query.register(on_page, PageCb.filter(F.kind == ListKind.SHARE_LINKS))
+    router.callback_query.register(on_list_button, PageCb.filter(F.kind == ListKind.SHARE_LINKS))
     return router
