@@ -1,6 +1,6 @@
 """Inline keyboards."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from aiogram.filters.callback_data import CallbackData
@@ -98,6 +98,17 @@ def share_deep_link(bot_username: str, token: str) -> str:
     return f"https://t.me/{bot_username}?start={SHARE_START_PREFIX}{token}"
 
 
+def _buttons(buttons: Iterable[tuple[str, CallbackData]], *row_widths: int) -> InlineKeyboardMarkup:
+    """A keyboard of (text, callback data) buttons in rows of these widths, the last repeated;
+    with no widths, in one row."""
+    builder = InlineKeyboardBuilder()
+    for text, callback_data in buttons:
+        builder.button(text=text, callback_data=callback_data)
+    if row_widths:
+        builder.adjust(*row_widths)
+    return builder.as_markup()
+
+
 def start_keyboard(t: Translator, bot_username: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
@@ -180,23 +191,21 @@ def _channel_choice(
 
 
 def remove_confirm_keyboard(t: Translator, channel_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for mode, text in (
-        (RemoveMode.KEEP, channels_texts.REMOVE_KEEP_BUTTON),
-        (RemoveMode.DELETE, channels_texts.REMOVE_DELETE_BUTTON),
-        (RemoveMode.CANCEL, channels_texts.REMOVE_CANCEL_BUTTON),
-    ):
-        builder.button(text=t(text), callback_data=RemoveCb(mode=mode, channel_id=channel_id))
-    builder.adjust(1)
-    return builder.as_markup()
+    return _buttons(
+        (
+            (t(text), RemoveCb(mode=mode, channel_id=channel_id))
+            for mode, text in (
+                (RemoveMode.KEEP, channels_texts.REMOVE_KEEP_BUTTON),
+                (RemoveMode.DELETE, channels_texts.REMOVE_DELETE_BUTTON),
+                (RemoveMode.CANCEL, channels_texts.REMOVE_CANCEL_BUTTON),
+            )
+        ),
+        1,
+    )
 
 
 def upgrade_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=t(plans_texts.UPGRADE_BUTTON), callback_data=PlanCb(action=PlanAction.UPGRADE)
-    )
-    return builder.as_markup()
+    return _buttons([(t(plans_texts.UPGRADE_BUTTON), PlanCb(action=PlanAction.UPGRADE))])
 
 
 def watermark_keyboard(t: Translator, panel: MarkPanel) -> InlineKeyboardMarkup:
@@ -309,12 +318,8 @@ def insights_keyboard(
     t: Translator, channel_id: int, *, again: bool = False
 ) -> InlineKeyboardMarkup:
     """Score a draft for the channel (again, under a score)."""
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=t(insights_texts.SCORE_ANOTHER_BUTTON if again else insights_texts.SCORE_BUTTON),
-        callback_data=ChannelCb(action=ChannelAction.SCORE, channel_id=channel_id),
-    )
-    return builder.as_markup()
+    text = insights_texts.SCORE_ANOTHER_BUTTON if again else insights_texts.SCORE_BUTTON
+    return _buttons([(t(text), ChannelCb(action=ChannelAction.SCORE, channel_id=channel_id))])
 
 
 def period_callback(
@@ -418,16 +423,13 @@ def link_keyboard(text: str, url: str) -> InlineKeyboardMarkup:
 
 
 def cancel_confirm_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=t(billing_texts.CANCEL_CONFIRM_BUTTON),
-        callback_data=CancelCb(answer=CancelAnswer.CONFIRM),
+    return _buttons(
+        [
+            (t(billing_texts.CANCEL_CONFIRM_BUTTON), CancelCb(answer=CancelAnswer.CONFIRM)),
+            (t(billing_texts.CANCEL_KEEP_BUTTON), CancelCb(answer=CancelAnswer.KEEP)),
+        ],
+        1,
     )
-    builder.button(
-        text=t(billing_texts.CANCEL_KEEP_BUTTON), callback_data=CancelCb(answer=CancelAnswer.KEEP)
-    )
-    builder.adjust(1)
-    return builder.as_markup()
 
 
 def alerts_keyboard(t: Translator, page: Page[AlertRuleRecord]) -> InlineKeyboardMarkup:
@@ -465,16 +467,15 @@ def alerts_keyboard(t: Translator, page: Page[AlertRuleRecord]) -> InlineKeyboar
 
 def alert_keyboard(t: Translator, rule: AlertRuleRecord) -> InlineKeyboardMarkup:
     """Under a delivered alert: the channel's stats for the week, and muting the rule."""
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=t(alerts_texts.VIEW_STATS_BUTTON),
-        callback_data=StatsCb(action=StatsAction.PERIOD, channel_id=rule.channel_id, days=7),
+    return _buttons(
+        [
+            (
+                t(alerts_texts.VIEW_STATS_BUTTON),
+                StatsCb(action=StatsAction.PERIOD, channel_id=rule.channel_id, days=7),
+            ),
+            (t(alerts_texts.MUTE_BUTTON), AlertCb(action=AlertAction.MUTE, rule_id=rule.id)),
+        ]
     )
-    builder.button(
-        text=t(alerts_texts.MUTE_BUTTON),
-        callback_data=AlertCb(action=AlertAction.MUTE, rule_id=rule.id),
-    )
-    return builder.as_markup()
 
 
 def _wizard_cancel(t: Translator, builder: InlineKeyboardBuilder) -> None:
@@ -521,28 +522,22 @@ def alert_answer_keyboard(t: Translator, default: str) -> InlineKeyboardMarkup:
 def preferences_keyboard(t: Translator, *, digest: bool | None = None) -> InlineKeyboardMarkup:
     """Time zone and quiet hours, then a button per language, the one in use ticked, then the
     weekly digest's switch (digest: whether it is on; None where insights are off)."""
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=t(preferences_texts.TIME_ZONE_BUTTON),
-        callback_data=PreferenceCb(action=PreferenceAction.TIME_ZONE),
-    )
-    builder.button(
-        text=t(preferences_texts.QUIET_HOURS_BUTTON),
-        callback_data=PreferenceCb(action=PreferenceAction.QUIET_HOURS),
-    )
+    buttons: list[tuple[str, CallbackData]] = [
+        (t(text), PreferenceCb(action=action))
+        for text, action in (
+            (preferences_texts.TIME_ZONE_BUTTON, PreferenceAction.TIME_ZONE),
+            (preferences_texts.QUIET_HOURS_BUTTON, PreferenceAction.QUIET_HOURS),
+        )
+    ]
     for language in Language:
         name = preferences_texts.LANGUAGE_NAMES[language]
-        builder.button(
-            text=f"✓ {name}" if language == t.locale else name,
-            callback_data=LanguageCb(language=language),
+        buttons.append(
+            (f"✓ {name}" if language == t.locale else name, LanguageCb(language=language))
         )
     if digest is not None:
-        builder.button(
-            text=t(insights_texts.DIGEST_ON_BUTTON if digest else insights_texts.DIGEST_OFF_BUTTON),
-            callback_data=PreferenceCb(action=PreferenceAction.DIGEST),
-        )
-    builder.adjust(2)
-    return builder.as_markup()
+        text = insights_texts.DIGEST_ON_BUTTON if digest else insights_texts.DIGEST_OFF_BUTTON
+        buttons.append((t(text), PreferenceCb(action=PreferenceAction.DIGEST)))
+    return _buttons(buttons, 2)
 
 
 def webhooks_keyboard(
@@ -565,22 +560,21 @@ def webhooks_keyboard(
 
 def webhook_events_keyboard(t: Translator, chosen: set[WebhookEventType]) -> InlineKeyboardMarkup:
     """A new endpoint's events, each a toggle, then Save and Cancel."""
-    builder = InlineKeyboardBuilder()
-    for index, event in enumerate(SUBSCRIBABLE):
-        builder.button(
-            text=webhook_texts.event_button(t, event, event in chosen),
-            callback_data=WebhookWizardCb(action=WebhookWizardAction.TOGGLE, event=index),
+    toggles = [
+        (
+            webhook_texts.event_button(t, event, event in chosen),
+            WebhookWizardCb(action=WebhookWizardAction.TOGGLE, event=index),
         )
-    builder.button(
-        text=t(webhook_texts.SAVE_BUTTON),
-        callback_data=WebhookWizardCb(action=WebhookWizardAction.SAVE),
-    )
-    builder.button(
-        text=t(webhook_texts.CANCEL_BUTTON),
-        callback_data=WebhookWizardCb(action=WebhookWizardAction.CANCEL),
-    )
-    builder.adjust(*([1] * len(SUBSCRIBABLE)), 2)
-    return builder.as_markup()
+        for index, event in enumerate(SUBSCRIBABLE)
+    ]
+    finish = [
+        (t(text), WebhookWizardCb(action=action))
+        for text, action in (
+            (webhook_texts.SAVE_BUTTON, WebhookWizardAction.SAVE),
+            (webhook_texts.CANCEL_BUTTON, WebhookWizardAction.CANCEL),
+        )
+    ]
+    return _buttons(toggles + finish, *([1] * len(SUBSCRIBABLE)), 2)
 
 
 def webhook_endpoint_keyboard(
@@ -620,17 +614,16 @@ def watched_keyboard(t: Translator, page: Page[WatchedChannelRecord]) -> InlineK
 
 def copy_alert_keyboard(t: Translator, firing_id: int) -> InlineKeyboardMarkup:
     """Under a copy alert: Not a copy, and Ignore this channel."""
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=t(copies_texts.NOT_A_COPY_BUTTON),
-        callback_data=CopyCb(action=CopyAction.NOT_A_COPY, firing_id=firing_id),
+    return _buttons(
+        (
+            (t(text), CopyCb(action=action, firing_id=firing_id))
+            for text, action in (
+                (copies_texts.NOT_A_COPY_BUTTON, CopyAction.NOT_A_COPY),
+                (copies_texts.IGNORE_BUTTON, CopyAction.IGNORE_CHANNEL),
+            )
+        ),
+        1,
     )
-    builder.button(
-        text=t(copies_texts.IGNORE_BUTTON),
-        callback_data=CopyCb(action=CopyAction.IGNORE_CHANNEL, firing_id=firing_id),
-    )
-    builder.adjust(1)
-    return builder.as_markup()
 
 
 def api_keys_keyboard(t: Translator, keys: Sequence[ApiKeyRecord]) -> InlineKeyboardMarkup:
