@@ -2,7 +2,7 @@
 channel access into a reply, the period a button under /stats acts on, and showing a list's
 page in place."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from aiogram import F
 from aiogram.client.default import Default
@@ -20,6 +20,7 @@ from services.channels import ChannelAccessError, ChannelChoiceNeeded, ChannelSe
 from services.domain.channels import ChannelRecord
 from services.domain.users import UserRecord
 from services.entitlements import LimitReached
+from services.i18n import Message as CatalogMessage
 from services.i18n import Translator
 
 # A text the user typed as an answer: a command instead leaves the question for that command.
@@ -102,6 +103,14 @@ class ButtonChannel(Filter):
     ) -> dict[str, ChannelRecord]:
         channel_id: int = callback_data.channel_id  # type: ignore[attr-defined]
         return {"channel": await channels.require_admin(user_id=user.id, channel_id=channel_id)}
+
+
+def refusal_text(
+    t: Translator, error: Exception, texts: Mapping[type[Exception], CatalogMessage]
+) -> str:
+    """The text for a service's refusal: that of the error's class in `texts`, or of its
+    nearest base class there."""
+    return t(next(texts[cls] for cls in type(error).__mro__ if cls in texts))
 
 
 def plain_alert(html_text: str) -> str:

@@ -21,6 +21,7 @@ from bot.handlers.common import (
     ButtonChannel,
     CommandChannel,
     message_of,
+    refusal_text,
     show_in_place,
 )
 from bot.i18n_texts import share as texts
@@ -42,6 +43,12 @@ from services.share_links import (
     ShareLinkNotFound,
     ShareLinkService,
 )
+
+# Why a share link opened in chat shows no report.
+_OPENING_REFUSALS = {
+    ShareLinkExpired: texts.REPORT_EXPIRED,
+    ShareLinkError: texts.REPORT_NOT_FOUND,
+}
 
 
 async def _ask_next(
@@ -175,11 +182,8 @@ async def open_shared_report(
     await bot.send_chat_action(message.chat.id, "typing")
     try:
         opened = await share_links.open(token)
-    except ShareLinkExpired:
-        await message.answer(t(texts.REPORT_EXPIRED))
-        return
-    except ShareLinkError:
-        await message.answer(t(texts.REPORT_NOT_FOUND))
+    except ShareLinkError as error:
+        await message.answer(refusal_text(t, error, _OPENING_REFUSALS))
         return
     await message.answer(
         texts.shared_report(t, opened.report, url=share_links.page_url(token)),
