@@ -179,46 +179,55 @@ class BotApplication:
         )
 
     def _schedule_jobs(self) -> None:
-        settings = self.settings
-        self._every(
-            self.services.subscribers.snapshot_all,
-            "subscriber_snapshots",
-            minutes=settings.subscriber_snapshot_minutes,
-        )
-        self._every(
-            self.services.channels.recheck_all_admins,
-            "admin_recheck",
-            minutes=settings.admin_recheck_minutes,
-        )
-        self._every(
-            self.services.billing.end_expired_plans,
-            "end_expired_plans",
-            minutes=_PLAN_EXPIRY_CHECK_MINUTES,
-        )
-        if settings.feature_alerts:
-            self._every(
-                self.services.alerts.evaluate,
+        settings, services = self.settings, self.services
+        # (switched on, job, id, interval): a switched-off feature's job is not scheduled.
+        jobs: tuple[tuple[bool, Callable[[], Awaitable[object]], str, dict[str, int]], ...] = (
+            (
+                True,
+                services.subscribers.snapshot_all,
+                "subscriber_snapshots",
+                {"minutes": settings.subscriber_snapshot_minutes},
+            ),
+            (
+                True,
+                services.channels.recheck_all_admins,
+                "admin_recheck",
+                {"minutes": settings.admin_recheck_minutes},
+            ),
+            (
+                True,
+                services.billing.end_expired_plans,
+                "end_expired_plans",
+                {"minutes": _PLAN_EXPIRY_CHECK_MINUTES},
+            ),
+            (
+                settings.feature_alerts,
+                services.alerts.evaluate,
                 "alert_evaluation",
-                minutes=settings.alert_check_minutes,
-            )
-        if settings.feature_webhooks:
-            self._every(
-                self.services.webhook_delivery.prune,
+                {"minutes": settings.alert_check_minutes},
+            ),
+            (
+                settings.feature_webhooks,
+                services.webhook_delivery.prune,
                 "webhook_prune",
-                minutes=_WEBHOOK_PRUNE_MINUTES,
-            )
-        if settings.feature_insights:
-            self._every(
-                self.services.insights.send_due_digests,
+                {"minutes": _WEBHOOK_PRUNE_MINUTES},
+            ),
+            (
+                settings.feature_insights,
+                services.insights.send_due_digests,
                 "insights_digest",
-                minutes=settings.insights_digest_check_minutes,
-            )
-        if settings.feature_copies:
-            self._every(
-                self.services.copies.read_watched,
+                {"minutes": settings.insights_digest_check_minutes},
+            ),
+            (
+                settings.feature_copies,
+                services.copies.read_watched,
                 "watched_channels",
-                seconds=settings.watch_poll_seconds,
-            )
+                {"seconds": settings.watch_poll_seconds},
+            ),
+        )
+        for switched_on, job, job_id, interval in jobs:
+            if switched_on:
+                self._every(job, job_id, **interval)
         if self.views is not None:
             # Each process collects the channels it claims (ViewsCollector.collect_due).
             self._every(

@@ -1,6 +1,7 @@
 """The insights service's DigestSender, implemented with aiogram: the weekly digest message."""
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.types import LinkPreviewOptions
@@ -11,19 +12,17 @@ from services.i18n import Catalogs
 from services.insights.service import WeeklyDigest
 
 
+@dataclass(frozen=True)
 class AiogramDigestSender:
-    def __init__(
-        self, bot: Bot, catalogs: Catalogs, user_locale: Callable[[int], Awaitable[str]]
-    ) -> None:
-        self._bot = bot
-        self._catalogs = catalogs
-        self._user_locale = user_locale
+    bot: Bot
+    catalogs: Catalogs
+    user_locale: Callable[[int], Awaitable[str]]
 
     async def send_digest(self, digest: WeeklyDigest) -> None:
         """Send in the owner's language; Telegram's refusals as the outgoing queue knows them."""
-        t = self._catalogs.translator(await self._user_locale(digest.user_id))
+        t = self.catalogs.translator(await self.user_locale(digest.user_id))
         with refusals_for_the_queue():
-            await self._bot.send_message(
+            await self.bot.send_message(
                 digest.user_id,
                 insights_texts.digest_message(t, digest),
                 link_preview_options=LinkPreviewOptions(is_disabled=True),

@@ -1,53 +1,13 @@
 """Inline keyboards."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import (
-    AlertAction,
-    AlertCb,
-    AlertMenuAction,
-    AlertMenuCb,
-    AlertWizardAction,
-    AlertWizardCb,
-    ApiKeyNewCb,
-    ApiKeyRevokeCb,
-    BuyCb,
-    CancelAnswer,
-    CancelCb,
-    ChannelAction,
-    ChannelCb,
-    CopyAction,
-    CopyCb,
-    LanguageCb,
-    ListKind,
-    PageCb,
-    PaymentRail,
-    PlanAction,
-    PlanCb,
-    PreferenceAction,
-    PreferenceCb,
-    RemoveCb,
-    RemoveMode,
-    ShareCb,
-    ShareLinkAction,
-    ShareLinkCb,
-    ShareStep,
-    StatsAction,
-    StatsCb,
-    StatsRangeCb,
-    WatchCb,
-    WatermarkAction,
-    WatermarkCb,
-    WebhookAction,
-    WebhookCb,
-    WebhookWizardAction,
-    WebhookWizardCb,
-)
+from bot import callbacks
 from bot.i18n_texts import alerts as alerts_texts
 from bot.i18n_texts import api as api_texts
 from bot.i18n_texts import billing as billing_texts
@@ -98,6 +58,17 @@ def share_deep_link(bot_username: str, token: str) -> str:
     return f"https://t.me/{bot_username}?start={SHARE_START_PREFIX}{token}"
 
 
+def _buttons(buttons: Iterable[tuple[str, CallbackData]], *row_widths: int) -> InlineKeyboardMarkup:
+    """A keyboard of (text, callback data) buttons in rows of these widths, the last repeated;
+    with no widths, in one row."""
+    builder = InlineKeyboardBuilder()
+    for text, callback_data in buttons:
+        builder.button(text=text, callback_data=callback_data)
+    if row_widths:
+        builder.adjust(*row_widths)
+    return builder.as_markup()
+
+
 def start_keyboard(t: Translator, bot_username: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
@@ -112,14 +83,16 @@ def start_keyboard(t: Translator, bot_username: str) -> InlineKeyboardMarkup:
 
 
 def add_page_turns(
-    builder: InlineKeyboardBuilder, page: Page, to_page: ListKind | Callable[[int], CallbackData]
+    builder: InlineKeyboardBuilder,
+    page: Page,
+    to_page: callbacks.ListKind | Callable[[int], CallbackData],
 ) -> None:
     """◀ and ▶ to the neighbouring pages, in a row of their own below the items' buttons: a
     PageCb of the list's kind, or the list's own callback data for page `number`."""
 
     def callback_data(number: int) -> CallbackData:
-        if isinstance(to_page, ListKind):
-            return PageCb(kind=to_page, page=number)
+        if isinstance(to_page, callbacks.ListKind):
+            return callbacks.PageCb(kind=to_page, page=number)
         return to_page(number)
 
     turns = [
@@ -144,27 +117,31 @@ def channels_keyboard(
         if with_stats:
             builder.button(
                 text=t(stats_texts.STATS_BUTTON, title=channel.title),
-                callback_data=ChannelCb(action=ChannelAction.STATS, channel_id=channel.id),
+                callback_data=callbacks.ChannelCb(
+                    action=callbacks.ChannelAction.STATS, channel_id=channel.id
+                ),
             )
         if channel.is_tracked:
             text = t(channels_texts.REMOVE_BUTTON, title=channel.title)
-            action = ChannelAction.REMOVE
+            action = callbacks.ChannelAction.REMOVE
         else:
             text = t(channels_texts.RESUME_BUTTON, title=channel.title)
-            action = ChannelAction.RESUME
-        builder.button(text=text, callback_data=ChannelCb(action=action, channel_id=channel.id))
+            action = callbacks.ChannelAction.RESUME
+        builder.button(
+            text=text, callback_data=callbacks.ChannelCb(action=action, channel_id=channel.id)
+        )
     builder.adjust(1)
-    add_page_turns(builder, page, ListKind.CHANNELS)
+    add_page_turns(builder, page, callbacks.ListKind.CHANNELS)
     return builder.as_markup()
 
 
 def choose_channel_keyboard(
-    channels: list[ChannelRecord], action: ChannelAction | Callable[[int], CallbackData]
+    channels: list[ChannelRecord], action: callbacks.ChannelAction | Callable[[int], CallbackData]
 ) -> InlineKeyboardMarkup:
-    if not isinstance(action, ChannelAction):
+    if not isinstance(action, callbacks.ChannelAction):
         return _channel_choice(channels, action)
     return _channel_choice(
-        channels, lambda channel_id: ChannelCb(action=action, channel_id=channel_id)
+        channels, lambda channel_id: callbacks.ChannelCb(action=action, channel_id=channel_id)
     )
 
 
@@ -180,53 +157,53 @@ def _channel_choice(
 
 
 def remove_confirm_keyboard(t: Translator, channel_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for mode, text in (
-        (RemoveMode.KEEP, channels_texts.REMOVE_KEEP_BUTTON),
-        (RemoveMode.DELETE, channels_texts.REMOVE_DELETE_BUTTON),
-        (RemoveMode.CANCEL, channels_texts.REMOVE_CANCEL_BUTTON),
-    ):
-        builder.button(text=t(text), callback_data=RemoveCb(mode=mode, channel_id=channel_id))
-    builder.adjust(1)
-    return builder.as_markup()
+    return _buttons(
+        (
+            (t(text), callbacks.RemoveCb(mode=mode, channel_id=channel_id))
+            for mode, text in (
+                (callbacks.RemoveMode.KEEP, channels_texts.REMOVE_KEEP_BUTTON),
+                (callbacks.RemoveMode.DELETE, channels_texts.REMOVE_DELETE_BUTTON),
+                (callbacks.RemoveMode.CANCEL, channels_texts.REMOVE_CANCEL_BUTTON),
+            )
+        ),
+        1,
+    )
 
 
 def upgrade_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=t(plans_texts.UPGRADE_BUTTON), callback_data=PlanCb(action=PlanAction.UPGRADE)
+    return _buttons(
+        [(t(plans_texts.UPGRADE_BUTTON), callbacks.PlanCb(action=callbacks.PlanAction.UPGRADE))]
     )
-    return builder.as_markup()
 
 
 def watermark_keyboard(t: Translator, panel: MarkPanel) -> InlineKeyboardMarkup:
     """The /watermark panel: each button previews a change; Apply makes it the mark."""
     builder = InlineKeyboardBuilder()
 
-    def add(text: str, action: WatermarkAction, value: str = "") -> None:
-        builder.button(text=text, callback_data=WatermarkCb(action=action, value=value))
+    def add(text: str, action: callbacks.WatermarkAction, value: str = "") -> None:
+        builder.button(text=text, callback_data=callbacks.WatermarkCb(action=action, value=value))
 
     for position in Position:
         marker = "✅ " if position is panel.spec.position else ""
         add(
             marker + watermark_texts.position_button(t, position),
-            WatermarkAction.POSITION,
+            callbacks.WatermarkAction.POSITION,
             position.value,
         )
-    add(t(watermark_texts.SMALLER_BUTTON), WatermarkAction.SIZE, "-")
-    add(t(watermark_texts.LARGER_BUTTON), WatermarkAction.SIZE, "+")
-    add(t(watermark_texts.FAINTER_BUTTON), WatermarkAction.OPACITY, "-")
-    add(t(watermark_texts.STRONGER_BUTTON), WatermarkAction.OPACITY, "+")
+    add(t(watermark_texts.SMALLER_BUTTON), callbacks.WatermarkAction.SIZE, "-")
+    add(t(watermark_texts.LARGER_BUTTON), callbacks.WatermarkAction.SIZE, "+")
+    add(t(watermark_texts.FAINTER_BUTTON), callbacks.WatermarkAction.OPACITY, "-")
+    add(t(watermark_texts.STRONGER_BUTTON), callbacks.WatermarkAction.OPACITY, "+")
     for color, (button, _) in watermark_texts.COLORS.items():
-        add(button, WatermarkAction.COLOR, color.removeprefix("#"))
-    add(t(watermark_texts.TEXT_BUTTON), WatermarkAction.TEXT)
-    add(t(watermark_texts.LOGO_BUTTON), WatermarkAction.LOGO)
-    add(t(watermark_texts.SAVE_BUTTON), WatermarkAction.SAVE)
-    add(t(watermark_texts.PRESETS_BUTTON), WatermarkAction.PRESETS)
+        add(button, callbacks.WatermarkAction.COLOR, color.removeprefix("#"))
+    add(t(watermark_texts.TEXT_BUTTON), callbacks.WatermarkAction.TEXT)
+    add(t(watermark_texts.LOGO_BUTTON), callbacks.WatermarkAction.LOGO)
+    add(t(watermark_texts.SAVE_BUTTON), callbacks.WatermarkAction.SAVE)
+    add(t(watermark_texts.PRESETS_BUTTON), callbacks.WatermarkAction.PRESETS)
     rows = [3, 3, 3, 1, 2, 2, len(watermark_texts.COLORS), 2, 2]
     if panel.has_draft:
-        add(t(watermark_texts.APPLY_BUTTON), WatermarkAction.APPLY)
-        add(t(watermark_texts.DISCARD_BUTTON), WatermarkAction.DISCARD)
+        add(t(watermark_texts.APPLY_BUTTON), callbacks.WatermarkAction.APPLY)
+        add(t(watermark_texts.DISCARD_BUTTON), callbacks.WatermarkAction.DISCARD)
         rows.append(2)
     builder.adjust(*rows)
     return builder.as_markup()
@@ -240,10 +217,13 @@ def watermark_presets_keyboard(
         marker = "✅ " if preset.name == current else ""
         builder.button(
             text=marker + preset.name,
-            callback_data=WatermarkCb(action=WatermarkAction.PRESET, value=str(preset.id)),
+            callback_data=callbacks.WatermarkCb(
+                action=callbacks.WatermarkAction.PRESET, value=str(preset.id)
+            ),
         )
     builder.button(
-        text=t(watermark_texts.BACK_BUTTON), callback_data=WatermarkCb(action=WatermarkAction.BACK)
+        text=t(watermark_texts.BACK_BUTTON),
+        callback_data=callbacks.WatermarkCb(action=callbacks.WatermarkAction.BACK),
     )
     builder.adjust(1)
     return builder.as_markup()
@@ -252,7 +232,9 @@ def watermark_presets_keyboard(
 def watermark_channels_keyboard(channels: list[ChannelRecord]) -> InlineKeyboardMarkup:
     return _channel_choice(
         channels,
-        lambda channel_id: WatermarkCb(action=WatermarkAction.CHANNEL, value=str(channel_id)),
+        lambda channel_id: callbacks.WatermarkCb(
+            action=callbacks.WatermarkAction.CHANNEL, value=str(channel_id)
+        ),
     )
 
 
@@ -275,15 +257,17 @@ def stats_keyboard(
         label = stats_texts.period_button(t, length, current=length == days)
         builder.button(
             text=label,
-            callback_data=StatsCb(action=StatsAction.PERIOD, channel_id=channel_id, days=length),
+            callback_data=callbacks.StatsCb(
+                action=callbacks.StatsAction.PERIOD, channel_id=channel_id, days=length
+            ),
         )
     actions = [
-        (StatsAction.CHARTS, stats_texts.CHARTS_BUTTON),
-        (StatsAction.EXPORT, stats_texts.EXPORT_BUTTON),
-        (StatsAction.EXPORT_EXCEL, exports_texts.EXCEL_BUTTON),
+        (callbacks.StatsAction.CHARTS, stats_texts.CHARTS_BUTTON),
+        (callbacks.StatsAction.EXPORT, stats_texts.EXPORT_BUTTON),
+        (callbacks.StatsAction.EXPORT_EXCEL, exports_texts.EXCEL_BUTTON),
     ]
     if days is not None:
-        actions.append((StatsAction.SHARE, stats_texts.SHARE_BUTTON))
+        actions.append((callbacks.StatsAction.SHARE, stats_texts.SHARE_BUTTON))
     for action, text in actions:
         builder.button(
             text=t(text), callback_data=period_callback(action, channel_id, period, days)
@@ -291,7 +275,9 @@ def stats_keyboard(
     if insights:
         builder.button(
             text=t(insights_texts.INSIGHTS_BUTTON),
-            callback_data=ChannelCb(action=ChannelAction.INSIGHTS, channel_id=channel_id),
+            callback_data=callbacks.ChannelCb(
+                action=callbacks.ChannelAction.INSIGHTS, channel_id=channel_id
+            ),
         )
     # The two exports side by side: four buttons a row would cut their labels short on a phone.
     builder.adjust(len(STANDARD_PERIODS), 1, 2, 1)
@@ -309,21 +295,24 @@ def insights_keyboard(
     t: Translator, channel_id: int, *, again: bool = False
 ) -> InlineKeyboardMarkup:
     """Score a draft for the channel (again, under a score)."""
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=t(insights_texts.SCORE_ANOTHER_BUTTON if again else insights_texts.SCORE_BUTTON),
-        callback_data=ChannelCb(action=ChannelAction.SCORE, channel_id=channel_id),
+    text = insights_texts.SCORE_ANOTHER_BUTTON if again else insights_texts.SCORE_BUTTON
+    return _buttons(
+        [
+            (
+                t(text),
+                callbacks.ChannelCb(action=callbacks.ChannelAction.SCORE, channel_id=channel_id),
+            )
+        ]
     )
-    return builder.as_markup()
 
 
 def period_callback(
-    action: StatsAction, channel_id: int, period: Period, days: int | None
-) -> StatsCb | StatsRangeCb:
+    action: callbacks.StatsAction, channel_id: int, period: Period, days: int | None
+) -> callbacks.StatsCb | callbacks.StatsRangeCb:
     """A button acting on a channel's period: the last `days` days, or a from–to range."""
     if days is not None:
-        return StatsCb(action=action, channel_id=channel_id, days=days)
-    return StatsRangeCb(
+        return callbacks.StatsCb(action=action, channel_id=channel_id, days=days)
+    return callbacks.StatsRangeCb(
         action=action,
         channel_id=channel_id,
         first_day=period.first_day,
@@ -361,7 +350,9 @@ def share_period_keyboard(
     return _capped_choices(
         STANDARD_PERIODS,
         lambda days: share_texts.days_label(t, days),
-        lambda days: ShareCb(step=ShareStep.PERIOD, channel_id=channel_id, days=days),
+        lambda days: callbacks.ShareCb(
+            step=callbacks.ShareStep.PERIOD, channel_id=channel_id, days=days
+        ),
         cap=max_days,
         per_row=len(STANDARD_PERIODS),
     )
@@ -374,8 +365,8 @@ def share_lifetime_keyboard(
     return _capped_choices(
         LIFETIME_HOURS,
         lambda hours: share_texts.lifetime_label(t, hours),
-        lambda hours: ShareCb(
-            step=ShareStep.LIFETIME, channel_id=channel_id, days=days, hours=hours or 0
+        lambda hours: callbacks.ShareCb(
+            step=callbacks.ShareStep.LIFETIME, channel_id=channel_id, days=days, hours=hours or 0
         ),
         cap=max_hours,
         per_row=2,
@@ -387,12 +378,12 @@ def share_links_keyboard(t: Translator, page: Page[ShareLinkRecord]) -> InlineKe
     for number, link in page.numbered():
         builder.button(
             text=t(share_texts.REVOKE_BUTTON, number=number),
-            callback_data=ShareLinkCb(
-                action=ShareLinkAction.REVOKE, link_id=link.id, page=page.number
+            callback_data=callbacks.ShareLinkCb(
+                action=callbacks.ShareLinkAction.REVOKE, link_id=link.id, page=page.number
             ),
         )
     builder.adjust(2)
-    add_page_turns(builder, page, ListKind.SHARE_LINKS)
+    add_page_turns(builder, page, callbacks.ListKind.SHARE_LINKS)
     return builder.as_markup()
 
 
@@ -403,11 +394,11 @@ def subscribe_keyboard(t: Translator, plans: list[Plan], *, card: bool) -> Inlin
         if card:
             builder.button(
                 text=billing_texts.buy_by_card_button(t, plan),
-                callback_data=BuyCb(plan=plan.code, rail=PaymentRail.CARD),
+                callback_data=callbacks.BuyCb(plan=plan.code, rail=callbacks.PaymentRail.CARD),
             )
         builder.button(
             text=billing_texts.buy_with_stars_button(t, plan),
-            callback_data=BuyCb(plan=plan.code, rail=PaymentRail.STARS),
+            callback_data=callbacks.BuyCb(plan=plan.code, rail=callbacks.PaymentRail.STARS),
         )
     builder.adjust(2 if card else 1)
     return builder.as_markup()
@@ -418,16 +409,19 @@ def link_keyboard(text: str, url: str) -> InlineKeyboardMarkup:
 
 
 def cancel_confirm_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=t(billing_texts.CANCEL_CONFIRM_BUTTON),
-        callback_data=CancelCb(answer=CancelAnswer.CONFIRM),
+    return _buttons(
+        [
+            (
+                t(billing_texts.CANCEL_CONFIRM_BUTTON),
+                callbacks.CancelCb(answer=callbacks.CancelAnswer.CONFIRM),
+            ),
+            (
+                t(billing_texts.CANCEL_KEEP_BUTTON),
+                callbacks.CancelCb(answer=callbacks.CancelAnswer.KEEP),
+            ),
+        ],
+        1,
     )
-    builder.button(
-        text=t(billing_texts.CANCEL_KEEP_BUTTON), callback_data=CancelCb(answer=CancelAnswer.KEEP)
-    )
-    builder.adjust(1)
-    return builder.as_markup()
 
 
 def alerts_keyboard(t: Translator, page: Page[AlertRuleRecord]) -> InlineKeyboardMarkup:
@@ -435,29 +429,29 @@ def alerts_keyboard(t: Translator, page: Page[AlertRuleRecord]) -> InlineKeyboar
     builder = InlineKeyboardBuilder()
     for number, rule in page.numbered():
         toggle = (
-            (alerts_texts.RESUME_BUTTON, AlertAction.RESUME)
+            (alerts_texts.RESUME_BUTTON, callbacks.AlertAction.RESUME)
             if rule.paused
-            else (alerts_texts.PAUSE_BUTTON, AlertAction.PAUSE)
+            else (alerts_texts.PAUSE_BUTTON, callbacks.AlertAction.PAUSE)
         )
         for text, action in (
             toggle,
-            (alerts_texts.DELETE_BUTTON, AlertAction.DELETE),
-            (alerts_texts.TEST_BUTTON, AlertAction.TEST),
+            (alerts_texts.DELETE_BUTTON, callbacks.AlertAction.DELETE),
+            (alerts_texts.TEST_BUTTON, callbacks.AlertAction.TEST),
         ):
             builder.button(
                 text=t(text, number=number),
-                callback_data=AlertCb(action=action, rule_id=rule.id, page=page.number),
+                callback_data=callbacks.AlertCb(action=action, rule_id=rule.id, page=page.number),
             )
     builder.adjust(3)
-    add_page_turns(builder, page, ListKind.ALERT_RULES)
+    add_page_turns(builder, page, callbacks.ListKind.ALERT_RULES)
     builder.row(
         InlineKeyboardButton(
             text=t(alerts_texts.ADD_ALERT_BUTTON),
-            callback_data=AlertMenuCb(action=AlertMenuAction.ADD).pack(),
+            callback_data=callbacks.AlertMenuCb(action=callbacks.AlertMenuAction.ADD).pack(),
         ),
         InlineKeyboardButton(
             text=t(alerts_texts.HISTORY_BUTTON),
-            callback_data=AlertMenuCb(action=AlertMenuAction.HISTORY).pack(),
+            callback_data=callbacks.AlertMenuCb(action=callbacks.AlertMenuAction.HISTORY).pack(),
         ),
     )
     return builder.as_markup()
@@ -465,22 +459,26 @@ def alerts_keyboard(t: Translator, page: Page[AlertRuleRecord]) -> InlineKeyboar
 
 def alert_keyboard(t: Translator, rule: AlertRuleRecord) -> InlineKeyboardMarkup:
     """Under a delivered alert: the channel's stats for the week, and muting the rule."""
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=t(alerts_texts.VIEW_STATS_BUTTON),
-        callback_data=StatsCb(action=StatsAction.PERIOD, channel_id=rule.channel_id, days=7),
+    return _buttons(
+        [
+            (
+                t(alerts_texts.VIEW_STATS_BUTTON),
+                callbacks.StatsCb(
+                    action=callbacks.StatsAction.PERIOD, channel_id=rule.channel_id, days=7
+                ),
+            ),
+            (
+                t(alerts_texts.MUTE_BUTTON),
+                callbacks.AlertCb(action=callbacks.AlertAction.MUTE, rule_id=rule.id),
+            ),
+        ]
     )
-    builder.button(
-        text=t(alerts_texts.MUTE_BUTTON),
-        callback_data=AlertCb(action=AlertAction.MUTE, rule_id=rule.id),
-    )
-    return builder.as_markup()
 
 
 def _wizard_cancel(t: Translator, builder: InlineKeyboardBuilder) -> None:
     builder.button(
         text=t(alerts_texts.CANCEL_BUTTON),
-        callback_data=AlertWizardCb(action=AlertWizardAction.CANCEL),
+        callback_data=callbacks.AlertWizardCb(action=callbacks.AlertWizardAction.CANCEL),
     )
 
 
@@ -489,7 +487,9 @@ def alert_kinds_keyboard(t: Translator) -> InlineKeyboardMarkup:
     for kind in alerts_texts.KINDS:
         builder.button(
             text=alerts_texts.kind_name(t, kind),
-            callback_data=AlertWizardCb(action=AlertWizardAction.KIND, value=kind.value),
+            callback_data=callbacks.AlertWizardCb(
+                action=callbacks.AlertWizardAction.KIND, value=kind.value
+            ),
         )
     _wizard_cancel(t, builder)
     builder.adjust(2)
@@ -501,7 +501,9 @@ def alert_channels_keyboard(t: Translator, channels: list[ChannelRecord]) -> Inl
     for channel in channels:
         builder.button(
             text=channel.display_name,
-            callback_data=AlertWizardCb(action=AlertWizardAction.CHANNEL, value=str(channel.id)),
+            callback_data=callbacks.AlertWizardCb(
+                action=callbacks.AlertWizardAction.CHANNEL, value=str(channel.id)
+            ),
         )
     _wizard_cancel(t, builder)
     builder.adjust(1)
@@ -512,7 +514,7 @@ def alert_answer_keyboard(t: Translator, default: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
         text=t(alerts_texts.USE_DEFAULT_BUTTON, default=default),
-        callback_data=AlertWizardCb(action=AlertWizardAction.DEFAULT),
+        callback_data=callbacks.AlertWizardCb(action=callbacks.AlertWizardAction.DEFAULT),
     )
     _wizard_cancel(t, builder)
     return builder.as_markup()
@@ -521,28 +523,22 @@ def alert_answer_keyboard(t: Translator, default: str) -> InlineKeyboardMarkup:
 def preferences_keyboard(t: Translator, *, digest: bool | None = None) -> InlineKeyboardMarkup:
     """Time zone and quiet hours, then a button per language, the one in use ticked, then the
     weekly digest's switch (digest: whether it is on; None where insights are off)."""
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=t(preferences_texts.TIME_ZONE_BUTTON),
-        callback_data=PreferenceCb(action=PreferenceAction.TIME_ZONE),
-    )
-    builder.button(
-        text=t(preferences_texts.QUIET_HOURS_BUTTON),
-        callback_data=PreferenceCb(action=PreferenceAction.QUIET_HOURS),
-    )
+    buttons: list[tuple[str, CallbackData]] = [
+        (t(text), callbacks.PreferenceCb(action=action))
+        for text, action in (
+            (preferences_texts.TIME_ZONE_BUTTON, callbacks.PreferenceAction.TIME_ZONE),
+            (preferences_texts.QUIET_HOURS_BUTTON, callbacks.PreferenceAction.QUIET_HOURS),
+        )
+    ]
     for language in Language:
         name = preferences_texts.LANGUAGE_NAMES[language]
-        builder.button(
-            text=f"✓ {name}" if language == t.locale else name,
-            callback_data=LanguageCb(language=language),
+        buttons.append(
+            (f"✓ {name}" if language == t.locale else name, callbacks.LanguageCb(language=language))
         )
     if digest is not None:
-        builder.button(
-            text=t(insights_texts.DIGEST_ON_BUTTON if digest else insights_texts.DIGEST_OFF_BUTTON),
-            callback_data=PreferenceCb(action=PreferenceAction.DIGEST),
-        )
-    builder.adjust(2)
-    return builder.as_markup()
+        text = insights_texts.DIGEST_ON_BUTTON if digest else insights_texts.DIGEST_OFF_BUTTON
+        buttons.append((t(text), callbacks.PreferenceCb(action=callbacks.PreferenceAction.DIGEST)))
+    return _buttons(buttons, 2)
 
 
 def webhooks_keyboard(
@@ -553,10 +549,13 @@ def webhooks_keyboard(
     for endpoint in endpoints:
         builder.button(
             text=t(webhook_texts.OPEN_BUTTON, id=endpoint.id),
-            callback_data=WebhookCb(action=WebhookAction.OPEN, endpoint_id=endpoint.id),
+            callback_data=callbacks.WebhookCb(
+                action=callbacks.WebhookAction.OPEN, endpoint_id=endpoint.id
+            ),
         )
     builder.button(
-        text=t(webhook_texts.ADD_BUTTON), callback_data=WebhookCb(action=WebhookAction.ADD)
+        text=t(webhook_texts.ADD_BUTTON),
+        callback_data=callbacks.WebhookCb(action=callbacks.WebhookAction.ADD),
     )
     rows = [3] * (len(endpoints) // 3) + ([len(endpoints) % 3] if len(endpoints) % 3 else [])
     builder.adjust(*rows, 1)
@@ -565,22 +564,21 @@ def webhooks_keyboard(
 
 def webhook_events_keyboard(t: Translator, chosen: set[WebhookEventType]) -> InlineKeyboardMarkup:
     """A new endpoint's events, each a toggle, then Save and Cancel."""
-    builder = InlineKeyboardBuilder()
-    for index, event in enumerate(SUBSCRIBABLE):
-        builder.button(
-            text=webhook_texts.event_button(t, event, event in chosen),
-            callback_data=WebhookWizardCb(action=WebhookWizardAction.TOGGLE, event=index),
+    toggles = [
+        (
+            webhook_texts.event_button(t, event, event in chosen),
+            callbacks.WebhookWizardCb(action=callbacks.WebhookWizardAction.TOGGLE, event=index),
         )
-    builder.button(
-        text=t(webhook_texts.SAVE_BUTTON),
-        callback_data=WebhookWizardCb(action=WebhookWizardAction.SAVE),
-    )
-    builder.button(
-        text=t(webhook_texts.CANCEL_BUTTON),
-        callback_data=WebhookWizardCb(action=WebhookWizardAction.CANCEL),
-    )
-    builder.adjust(*([1] * len(SUBSCRIBABLE)), 2)
-    return builder.as_markup()
+        for index, event in enumerate(SUBSCRIBABLE)
+    ]
+    finish = [
+        (t(text), callbacks.WebhookWizardCb(action=action))
+        for text, action in (
+            (webhook_texts.SAVE_BUTTON, callbacks.WebhookWizardAction.SAVE),
+            (webhook_texts.CANCEL_BUTTON, callbacks.WebhookWizardAction.CANCEL),
+        )
+    ]
+    return _buttons(toggles + finish, *([1] * len(SUBSCRIBABLE)), 2)
 
 
 def webhook_endpoint_keyboard(
@@ -589,18 +587,18 @@ def webhook_endpoint_keyboard(
     """Under an endpoint: Test, Deliveries, Enable (when disabled), Delete, Back."""
     builder = InlineKeyboardBuilder()
     actions = [
-        (webhook_texts.TEST_BUTTON, WebhookAction.TEST),
-        (webhook_texts.LOG_BUTTON, WebhookAction.LOG),
+        (webhook_texts.TEST_BUTTON, callbacks.WebhookAction.TEST),
+        (webhook_texts.LOG_BUTTON, callbacks.WebhookAction.LOG),
     ]
     if not endpoint.enabled:
-        actions.append((webhook_texts.ENABLE_BUTTON, WebhookAction.ENABLE))
+        actions.append((webhook_texts.ENABLE_BUTTON, callbacks.WebhookAction.ENABLE))
     actions += [
-        (webhook_texts.DELETE_BUTTON, WebhookAction.DELETE),
-        (webhook_texts.BACK_BUTTON, WebhookAction.LIST),
+        (webhook_texts.DELETE_BUTTON, callbacks.WebhookAction.DELETE),
+        (webhook_texts.BACK_BUTTON, callbacks.WebhookAction.LIST),
     ]
     for text, action in actions:
         builder.button(
-            text=t(text), callback_data=WebhookCb(action=action, endpoint_id=endpoint.id)
+            text=t(text), callback_data=callbacks.WebhookCb(action=action, endpoint_id=endpoint.id)
         )
     builder.adjust(2)
     return builder.as_markup()
@@ -611,26 +609,21 @@ def watched_keyboard(t: Translator, page: Page[WatchedChannelRecord]) -> InlineK
     for number, channel in page.numbered():
         builder.button(
             text=t(copies_texts.REMOVE_BUTTON, number=number),
-            callback_data=WatchCb(watched_id=channel.id, page=page.number),
+            callback_data=callbacks.WatchCb(watched_id=channel.id, page=page.number),
         )
     builder.adjust(2)
-    add_page_turns(builder, page, ListKind.WATCHED)
+    add_page_turns(builder, page, callbacks.ListKind.WATCHED)
     return builder.as_markup()
 
 
 def copy_alert_keyboard(t: Translator, firing_id: int) -> InlineKeyboardMarkup:
     """Under a copy alert: Not a copy, and Ignore this channel."""
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=t(copies_texts.NOT_A_COPY_BUTTON),
-        callback_data=CopyCb(action=CopyAction.NOT_A_COPY, firing_id=firing_id),
+    not_a_copy = callbacks.CopyCb(action=callbacks.CopyAction.NOT_A_COPY, firing_id=firing_id)
+    ignore = callbacks.CopyCb(action=callbacks.CopyAction.IGNORE_CHANNEL, firing_id=firing_id)
+    return _buttons(
+        [(t(copies_texts.NOT_A_COPY_BUTTON), not_a_copy), (t(copies_texts.IGNORE_BUTTON), ignore)],
+        1,
     )
-    builder.button(
-        text=t(copies_texts.IGNORE_BUTTON),
-        callback_data=CopyCb(action=CopyAction.IGNORE_CHANNEL, firing_id=firing_id),
-    )
-    builder.adjust(1)
-    return builder.as_markup()
 
 
 def api_keys_keyboard(t: Translator, keys: Sequence[ApiKeyRecord]) -> InlineKeyboardMarkup:
@@ -640,11 +633,11 @@ def api_keys_keyboard(t: Translator, keys: Sequence[ApiKeyRecord]) -> InlineKeyb
         (api_texts.NEW_READ_ONLY_BUTTON, False),
         (api_texts.NEW_READ_WRITE_BUTTON, True),
     ):
-        builder.button(text=t(text), callback_data=ApiKeyNewCb(can_write=can_write))
+        builder.button(text=t(text), callback_data=callbacks.ApiKeyNewCb(can_write=can_write))
     for number, key in enumerate(keys, 1):
         builder.button(
             text=t(api_texts.REVOKE_BUTTON, number=number),
-            callback_data=ApiKeyRevokeCb(key_id=key.id),
+            callback_data=callbacks.ApiKeyRevokeCb(key_id=key.id),
         )
     builder.adjust(1, 1, 2)
     return builder.as_markup()

@@ -4,6 +4,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
 from aiogram import Bot
@@ -52,6 +53,7 @@ def flood_waits_left_to_caller() -> Iterator[None]:
         _CALLER_WAITS_OUT_FLOOD.reset(token)
 
 
+@dataclass(frozen=True)
 class RetryRequestMiddleware(BaseRequestMiddleware):
     """Waits out a 429's retry_after and retries 5xx answers with exponential backoff.
 
@@ -61,24 +63,14 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
     move time instead of sleeping.
     """
 
-    def __init__(
-        self,
-        clock: Clock,
-        *,
-        max_attempts: int = 10,
-        callback_answer_attempts: int = 3,
-        base_delay: float = 0.5,
-        max_delay: float = 30.0,
-        max_retry_after: float = 300.0,
-        note_after: float = 10.0,
-    ) -> None:
-        self._clock = clock
-        self._max_attempts = max_attempts
-        self._callback_answer_attempts = callback_answer_attempts
-        self._base_delay = base_delay
-        self._max_delay = max_delay
-        self._max_retry_after = max_retry_after
-        self._note_after = note_after
+    clock: Clock
+    _: KW_ONLY
+    max_attempts: int = 10
+    callback_answer_attempts: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    max_retry_after: float = 300.0
+    note_after: float = 10.0
 
     async def __call__(
         self,
@@ -87,22 +79,22 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         is_callback_answer = isinstance(method, AnswerCallbackQuery)
-        max_attempts = self._callback_answer_attempts if is_callback_answer else self._max_attempts
+        max_attempts = self.callback_answer_attempts if is_callback_answer else self.max_attempts
         attempt = 1
         noted = False
         while True:
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
-                if _CALLER_WAITS_OUT_FLOOD.get() or error.retry_after > self._max_retry_after:
+                if _CALLER_WAITS_OUT_FLOOD.get() or error.retry_after > self.max_retry_after:
                     raise
                 # A button's spinner stops by itself: not worth a long wait.
-                long_for_a_button = is_callback_answer and error.retry_after > self._note_after
+                long_for_a_button = is_callback_answer and error.retry_after > self.note_after
                 if attempt >= max_attempts or long_for_a_button:
                     return self._give_up_or_raise(method, error)
                 delay = float(error.retry_after)
                 log.warning("%s: flood limit, retrying in %.0f s", type(method).__name__, delay)
-                if delay > self._note_after and not noted:
+                if delay > self.note_after and not noted:
                     noted = await self._note_still_working(make_request, bot, method, delay)
             except TelegramServerError as error:
                 # The polling loop has its own backoff; retrying here would only stack delays.
@@ -110,10 +102,10 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
                     raise
                 if attempt >= max_attempts:
                     return self._give_up_or_raise(method, error)
-                delay = min(self._max_delay, self._base_delay * 2 ** (attempt - 1))
+                delay = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
                 log.warning("%s: server error, retrying in %.1f s", type(method).__name__, delay)
             attempt += 1
-            await self._clock.sleep(delay)
+            await self.clock.sleep(delay)
 
     def _give_up_or_raise(
         self, method: TelegramMethod[TelegramType], error: TelegramAPIError

@@ -4,6 +4,7 @@ implemented with aiogram's Bot."""
 import io
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
@@ -142,23 +143,21 @@ def _invite_refusal(error: TelegramBadRequest, chat_id: int) -> Exception:
     return ChatUnavailable(str(chat_id))
 
 
+@dataclass(frozen=True)
 class AiogramBillingNotifier:
     """Tells users about their plan in their private chat with the bot, in their language.
 
     `locale_of` finds a user's language; notices come from background work, outside any update.
     """
 
-    def __init__(
-        self, bot: Bot, catalogs: Catalogs, locale_of: Callable[[int], Awaitable[str]]
-    ) -> None:
-        self._bot = bot
-        self._catalogs = catalogs
-        self._locale_of = locale_of
+    bot: Bot
+    catalogs: Catalogs
+    locale_of: Callable[[int], Awaitable[str]]
 
     async def send_notice(self, notice: BillingNotice) -> None:
-        t = self._catalogs.translator(await self._locale_of(notice.user_id))
+        t = self.catalogs.translator(await self.locale_of(notice.user_id))
         try:
-            await self._bot.send_message(notice.user_id, billing_texts.billing_notice(t, notice))
+            await self.bot.send_message(notice.user_id, billing_texts.billing_notice(t, notice))
         except _UNAVAILABLE as error:
             # Blocked the bot, or never started it: the plan changed all the same.
             log.info("could not tell user %s (%s): %s", notice.user_id, notice.kind, error)

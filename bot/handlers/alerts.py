@@ -42,6 +42,9 @@ from services.i18n import Translator
 
 
 class NewAlert(StatesGroup):
+    """The new-alert wizard: the kind, the channel (asked of a user tracking several), then
+    each of the kind's questions."""
+
     kind = State()
     channel = State()
     threshold = State()
@@ -72,27 +75,45 @@ async def show_alerts(
     await message.answer(text, reply_markup=keyboard)
 
 
-async def on_rule_button(
+async def on_list_button(
     query: CallbackQuery,
-    callback_data: AlertCb,
+    callback_data: AlertCb | PageCb,
     t: Translator,
     user: UserRecord,
     alerts: AlertService,
     clock: Clock,
 ) -> None:
+    """A rule's button (in /alerts, or under a delivered alert) or a page turn: the page is
+    shown again, but after Mute and Test, which answer with a notice."""
+    if isinstance(callback_data, AlertCb) and not await _act_on_rule(
+        query, callback_data, t, user, alerts
+    ):
+        return
+    text, keyboard = await _alerts_page(t, user, alerts, clock, callback_data.page)
+    await show_in_place(query, text, keyboard)
+
+
+async def _act_on_rule(
+    query: CallbackQuery,
+    callback_data: AlertCb,
+    t: Translator,
+    user: UserRecord,
+    alerts: AlertService,
+) -> bool:
+    """Do what the button says; whether the page is to be shown again."""
     rule_id, action = callback_data.rule_id, callback_data.action
     try:
         match action:
             case AlertAction.MUTE:
                 await alerts.mute(user_id=user.id, rule_id=rule_id)
                 await query.answer(t(alerts_texts.MUTED))
-                return
+                return False
             case AlertAction.TEST:
                 await alerts.send_test(
                     user_id=user.id, rule_id=rule_id, time_zone=user.time_zone, locale=t.locale
                 )
                 await query.answer(t(alerts_texts.TEST_SENT))
-                return
+                return False
             case AlertAction.DELETE:
                 await alerts.delete(user_id=user.id, rule_id=rule_id)
             case AlertAction.PAUSE | AlertAction.RESUME:
@@ -100,21 +121,8 @@ async def on_rule_button(
                 await alerts.set_paused(user_id=user.id, rule_id=rule_id, paused=paused)
     except RuleNotFound:
         await query.answer(t(alerts_texts.RULE_GONE), show_alert=True)
-        return
-    text, keyboard = await _alerts_page(t, user, alerts, clock, callback_data.page)
-    await show_in_place(query, text, keyboard)
-
-
-async def on_page(
-    query: CallbackQuery,
-    callback_data: PageCb,
-    t: Translator,
-    user: UserRecord,
-    alerts: AlertService,
-    clock: Clock,
-) -> None:
-    text, keyboard = await _alerts_page(t, user, alerts, clock, callback_data.page)
-    await show_in_place(query, text, keyboard)
+        return False
+    return True
 
 
 async def on_menu_button(
@@ -137,7 +145,7 @@ async def on_menu_button(
     await query.answer()
 
 
-async def on_kind(
+async def on_wizard_choice(
     query: CallbackQuery,
     callback_data: AlertWizardCb,
     state: FSMContext,
@@ -146,8 +154,14 @@ async def on_kind(
     channels: ChannelService,
     alerts: AlertService,
 ) -> None:
-    await state.update_data(kind=callback_data.kind.value)
+    """The kind chosen, then the channel: asked only of a user tracking several."""
     await query.answer()
+    if callback_data.action is AlertWizardAction.CHANNEL:
+        await _start_thresholds(
+            t, query.message, state, user, callback_data.channel_id, channels, alerts
+        )
+        return
+    await state.update_data(kind=callback_data.kind.value)
     tracked = [s.channel for s in await channels.list_for_user(user_id=user.id)]
     tracked = [channel for channel in tracked if channel.is_tracked]
     if len(tracked) == 1:
@@ -160,21 +174,6 @@ async def on_kind(
         await query.message.answer(
             t(alerts_texts.CHOOSE_CHANNEL), reply_markup=alert_channels_keyboard(t, tracked)
         )
-
-
-async def on_channel(
-    query: CallbackQuery,
-    callback_data: AlertWizardCb,
-    state: FSMContext,
-    t: Translator,
-    user: UserRecord,
-    channels: ChannelService,
-    alerts: AlertService,
-) -> None:
-    await query.answer()
-    await _start_thresholds(
-        t, query.message, state, user, callback_data.channel_id, channels, alerts
-    )
 
 
 async def _start_thresholds(
@@ -276,19 +275,19 @@ async def on_text_instead_of_button(message: Message, t: Translator) -> None:
 def create_router() -> Router:
     router = Router(name="alerts")
     router.message.register(show_alerts, Command("alerts"))
-    router.callback_query.register(on_rule_button, AlertCb.filter())
-    router.callback_query.register(on_page, PageCb.filter(F.kind == ListKind.ALERT_RULES))
+    router.callback_query.register(on_list_button, AlertCb.filter())
+    router.callback_query.register(on_list_button, PageCb.filter(F.kind == ListKind.ALERT_RULES))
     router.callback_query.register(on_menu_button, AlertMenuCb.filter())
     router.callback_query.register(
         on_cancel, AlertWizardCb.filter(F.action == AlertWizardAction.CANCEL)
     )
     router.callback_query.register(
-        on_kind,
+        on_wizard_choice,
         AlertWizardCb.filter(F.action == AlertWizardAction.KIND),
         StateFilter(NewAlert.kind),
     )
     router.callback_query.register(
-        on_channel,
+        on_wizard_choice,
         AlertWizardCb.filter(F.action == AlertWizardAction.CHANNEL),
         StateFilter(NewAlert.channel),
     )

@@ -9,6 +9,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, LabeledPrice, Message, PreCheckoutQuery
 
 from bot.callbacks import BuyCb, CancelAnswer, CancelCb, PaymentRail, PlanAction, PlanCb
+from bot.handlers.common import refusal_text
 from bot.i18n_texts import billing as texts
 from bot.keyboards import cancel_confirm_keyboard, link_keyboard, subscribe_keyboard
 from services.billing import paid_plan
@@ -27,6 +28,12 @@ from services.stripe_billing import (
 )
 
 log = logging.getLogger(__name__)
+
+# Why /billing cannot open the portal.
+_PORTAL_REFUSALS = {
+    NoBillingAccount: texts.NO_BILLING_ACCOUNT,
+    PaymentProviderError: texts.PAYMENTS_UNAVAILABLE,
+}
 
 
 async def _send_offer(
@@ -206,11 +213,8 @@ async def billing_portal(
     await bot.send_chat_action(message.chat.id, ChatAction.TYPING)
     try:
         url = await stripe_billing.portal_url(user_id=user.id, return_url=await _chat_url(bot))
-    except NoBillingAccount:
-        await message.answer(t(texts.NO_BILLING_ACCOUNT))
-        return
-    except PaymentProviderError:
-        await message.answer(t(texts.PAYMENTS_UNAVAILABLE))
+    except tuple(_PORTAL_REFUSALS) as error:
+        await message.answer(refusal_text(t, error, _PORTAL_REFUSALS))
         return
     await message.answer(
         t(texts.BILLING_PORTAL), reply_markup=link_keyboard(t(texts.BILLING_PORTAL_BUTTON), url)

@@ -5,7 +5,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import ChannelAction, ChannelCb, ListKind, PageCb, RemoveCb, RemoveMode
-from bot.handlers.common import ButtonChannel, resolve_channel, show_in_place
+from bot.handlers.common import ButtonChannel, CommandChannel, message_of, show_in_place
 from bot.i18n_texts import channels as texts
 from bot.i18n_texts.common import NO_CHANNELS
 from bot.keyboards import channels_keyboard, remove_confirm_keyboard
@@ -76,26 +76,14 @@ async def add_channel(
     )
 
 
-async def remove_channel(
-    message: Message,
-    command: CommandObject,
-    user: UserRecord,
-    channels: ChannelService,
-    t: Translator,
+async def ask_to_remove(
+    event: Message | CallbackQuery, channel: ChannelRecord, t: Translator
 ) -> None:
-    channel = await resolve_channel(
-        channels, user_id=user.id, ref=command.args, choose=ChannelAction.REMOVE
-    )
-    await message.answer(
+    """/remove, or Remove under /channels: keep the data or delete it?"""
+    chat = await message_of(event)
+    await chat.answer(
         texts.remove_confirm(t, channel), reply_markup=remove_confirm_keyboard(t, channel.id)
     )
-
-
-async def on_remove_button(query: CallbackQuery, channel: ChannelRecord, t: Translator) -> None:
-    await query.message.answer(
-        texts.remove_confirm(t, channel), reply_markup=remove_confirm_keyboard(t, channel.id)
-    )
-    await query.answer()
 
 
 async def on_resume_button(
@@ -135,10 +123,10 @@ def create_router() -> Router:
     router = Router(name="channels")
     router.message.register(list_channels, Command("channels"))
     router.message.register(add_channel, Command("add"))
-    router.message.register(remove_channel, Command("remove"))
+    router.message.register(ask_to_remove, Command("remove"), CommandChannel(ChannelAction.REMOVE))
     # ChannelAction.STATS buttons belong to the stats router.
     router.callback_query.register(
-        on_remove_button, ChannelCb.filter(F.action == ChannelAction.REMOVE), ButtonChannel()
+        ask_to_remove, ChannelCb.filter(F.action == ChannelAction.REMOVE), ButtonChannel()
     )
     router.callback_query.register(
         on_resume_button, ChannelCb.filter(F.action == ChannelAction.RESUME)

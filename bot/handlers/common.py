@@ -2,12 +2,12 @@
 channel access into a reply, the period a button under /stats acts on, and showing a list's
 page in place."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from aiogram import F
 from aiogram.client.default import Default
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Filter
+from aiogram.filters import CommandObject, Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message
 
@@ -20,6 +20,7 @@ from services.channels import ChannelAccessError, ChannelChoiceNeeded, ChannelSe
 from services.domain.channels import ChannelRecord
 from services.domain.users import UserRecord
 from services.entitlements import LimitReached
+from services.i18n import Message as CatalogMessage
 from services.i18n import Translator
 
 # A text the user typed as an answer: a command instead leaves the question for that command.
@@ -60,6 +61,35 @@ async def resolve_channel(
         raise ChannelToPick(refusal, choose) from refusal
 
 
+class CommandChannel(Filter):
+    """Hands the handler `channel`, the one the command's arguments name or the user's only one
+    (resolve_channel); goes after the Command filter, whose `command` it reads."""
+
+    def __init__(self, choose: ChannelChoice) -> None:
+        self.choose = choose
+
+    async def __call__(
+        self,
+        message: Message,
+        command: CommandObject,
+        user: UserRecord,
+        channels: ChannelService,
+    ) -> dict[str, ChannelRecord]:
+        channel = await resolve_channel(
+            channels, user_id=user.id, ref=command.args, choose=self.choose
+        )
+        return {"channel": channel}
+
+
+async def message_of(event: Message | CallbackQuery) -> Message:
+    """Where to answer a command or a pressed button: the button's message, its press answered
+    first so that its spinner stops."""
+    if isinstance(event, CallbackQuery):
+        await event.answer()
+        return event.message
+    return event
+
+
 class ButtonChannel(Filter):
     """Hands the handler `channel`, the one the button's callback data names, once the user is
     checked as its admin; a ChannelAccessError goes to the errors router, which answers it."""
@@ -73,6 +103,14 @@ class ButtonChannel(Filter):
     ) -> dict[str, ChannelRecord]:
         channel_id: int = callback_data.channel_id  # type: ignore[attr-defined]
         return {"channel": await channels.require_admin(user_id=user.id, channel_id=channel_id)}
+
+
+def refusal_text(
+    t: Translator, error: Exception, texts: Mapping[type[Exception], CatalogMessage]
+) -> str:
+    """The text for a service's refusal: that of the error's class in `texts`, or of its
+    nearest base class there."""
+    return t(next(texts[cls] for cls in type(error).__mro__ if cls in texts))
 
 
 def plain_alert(html_text: str) -> str:

@@ -60,29 +60,20 @@ async def on_watch(
         await message.answer(t(texts.WATCH_ALREADY, username=added.channel.username))
 
 
-async def on_remove(
+async def on_list_button(
     query: CallbackQuery,
-    callback_data: WatchCb,
+    callback_data: WatchCb | PageCb,
     t: Translator,
     user: UserRecord,
     copies: CopyService,
 ) -> None:
-    if not await copies.unwatch(user_id=user.id, watched_id=callback_data.watched_id):
+    """Remove under /watch's list, or a page turn: the page is shown again."""
+    removing = isinstance(callback_data, WatchCb)
+    if removing and not await copies.unwatch(user_id=user.id, watched_id=callback_data.watched_id):
         await query.answer(t(texts.WATCH_GONE), show_alert=True)
         return
     text, keyboard = await _watched_page(t, user, copies, callback_data.page)
-    await show_in_place(query, text, keyboard, answer=t(texts.WATCH_REMOVED))
-
-
-async def on_page(
-    query: CallbackQuery,
-    callback_data: PageCb,
-    t: Translator,
-    user: UserRecord,
-    copies: CopyService,
-) -> None:
-    text, keyboard = await _watched_page(t, user, copies, callback_data.page)
-    await show_in_place(query, text, keyboard)
+    await show_in_place(query, text, keyboard, answer=t(texts.WATCH_REMOVED) if removing else None)
 
 
 async def on_copy_button(
@@ -193,8 +184,8 @@ def create_router() -> Router:
     router.message.register(on_check, Command("check"))
     router.message.register(on_compare, Command("compare"))
     router.message.register(on_checked_post, StateFilter(CheckPost.waiting), ANYTHING_BUT_A_COMMAND)
-    router.callback_query.register(on_remove, WatchCb.filter())
-    router.callback_query.register(on_page, PageCb.filter(F.kind == ListKind.WATCHED))
+    router.callback_query.register(on_list_button, WatchCb.filter())
+    router.callback_query.register(on_list_button, PageCb.filter(F.kind == ListKind.WATCHED))
     router.callback_query.register(on_copy_button, CopyCb.filter())
     # The channel is checked before the button is answered: a refusal is the button's answer.
     router.callback_query.register(on_compare_choice, CompareCb.filter(), ButtonChannel())

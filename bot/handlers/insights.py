@@ -1,14 +1,20 @@
 """/insights and the Insights button under /stats; /score and Score a draft."""
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot.callbacks import ChannelAction, ChannelCb
-from bot.handlers.common import ANYTHING_BUT_A_COMMAND, NO_PREVIEW, ButtonChannel, resolve_channel
+from bot.handlers.common import (
+    ANYTHING_BUT_A_COMMAND,
+    NO_PREVIEW,
+    ButtonChannel,
+    CommandChannel,
+    message_of,
+)
 from bot.i18n_texts import insights as texts
 from bot.keyboards import insights_keyboard
 from services.channels import ChannelService
@@ -47,14 +53,16 @@ class Progress:
             await self._chat.answer(text, reply_markup=markup, link_preview_options=NO_PREVIEW)
 
 
-async def show_insights(
-    chat: Message,
+async def on_insights(
+    event: Message | CallbackQuery,
     channel: ChannelRecord,
     user: UserRecord,
     insights: InsightsService,
     bot: Bot,
     t: Translator,
 ) -> None:
+    """/insights, or the Insights button under /stats."""
+    chat = await message_of(event)
     progress = Progress(chat, channel, t)
     async with ChatActionSender.typing(chat_id=chat.chat.id, bot=bot):
         try:
@@ -71,58 +79,14 @@ async def show_insights(
     await progress.show(texts.insights_message(t, report), insights_keyboard(t, channel.id))
 
 
-async def insights_command(
-    message: Message,
-    command: CommandObject,
-    user: UserRecord,
-    channels: ChannelService,
-    insights: InsightsService,
-    bot: Bot,
-    t: Translator,
+async def ask_for_draft(
+    event: Message | CallbackQuery, channel: ChannelRecord, state: FSMContext, t: Translator
 ) -> None:
-    channel = await resolve_channel(
-        channels, user_id=user.id, ref=command.args, choose=ChannelAction.INSIGHTS
-    )
-    await show_insights(message, channel, user, insights, bot, t)
-
-
-async def on_insights_button(
-    query: CallbackQuery,
-    channel: ChannelRecord,
-    user: UserRecord,
-    insights: InsightsService,
-    bot: Bot,
-    t: Translator,
-) -> None:
-    await query.answer()
-    await show_insights(query.message, channel, user, insights, bot, t)
-
-
-async def ask_for_draft(chat: Message, channel: ChannelRecord, state: FSMContext, t: Translator):
+    """/score, or Score a draft: the draft is asked for."""
+    chat = await message_of(event)
     await state.set_state(ScoreDraft.waiting)
     await state.update_data(channel_id=channel.id)
     await chat.answer(t(texts.ASK_DRAFT, channel=channel.display_name))
-
-
-async def score_command(
-    message: Message,
-    command: CommandObject,
-    state: FSMContext,
-    user: UserRecord,
-    channels: ChannelService,
-    t: Translator,
-) -> None:
-    channel = await resolve_channel(
-        channels, user_id=user.id, ref=command.args, choose=ChannelAction.SCORE
-    )
-    await ask_for_draft(message, channel, state, t)
-
-
-async def on_score_button(
-    query: CallbackQuery, channel: ChannelRecord, state: FSMContext, t: Translator
-) -> None:
-    await query.answer()
-    await ask_for_draft(query.message, channel, state, t)
 
 
 def _draft_of(message: Message) -> tuple[str, str | None] | None:
@@ -181,14 +145,15 @@ async def on_draft(
 
 def create_router() -> Router:
     router = Router(name="insights")
-    router.message.register(insights_command, Command("insights"))
-    router.message.register(score_command, Command("score"))
-    router.callback_query.register(
-        on_insights_button, ChannelCb.filter(F.action == ChannelAction.INSIGHTS), ButtonChannel()
-    )
-    router.callback_query.register(
-        on_score_button, ChannelCb.filter(F.action == ChannelAction.SCORE), ButtonChannel()
-    )
+    # Each as a command naming its channel, or a button under /stats carrying it.
+    for command, action, handler in (
+        ("insights", ChannelAction.INSIGHTS, on_insights),
+        ("score", ChannelAction.SCORE, ask_for_draft),
+    ):
+        router.message.register(handler, Command(command), CommandChannel(action))
+        router.callback_query.register(
+            handler, ChannelCb.filter(F.action == action), ButtonChannel()
+        )
     # Any message while a draft is awaited, but a command, which leaves the question for it.
     router.message.register(on_draft, StateFilter(ScoreDraft.waiting), ANYTHING_BUT_A_COMMAND)
     return router

@@ -8,7 +8,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import LanguageCb, PreferenceAction, PreferenceCb
-from bot.handlers.common import NOT_A_COMMAND
+from bot.handlers.common import NOT_A_COMMAND, refusal_text
 from bot.i18n_texts import insights as insights_texts
 from bot.i18n_texts import preferences as texts
 from bot.keyboards import preferences_keyboard
@@ -20,6 +20,12 @@ from services.i18n import Catalogs, Translator
 from services.insights.service import InsightsService
 from services.preferences import InvalidQuietHours, InvalidTimeZone, PreferencesService
 from services.users import UserService
+
+# A time zone or quiet hours that cannot be set, explained.
+_VALUE_REFUSALS = {
+    InvalidTimeZone: texts.BAD_TIME_ZONE,
+    InvalidQuietHours: texts.BAD_QUIET_HOURS,
+}
 
 
 class EditPreference(StatesGroup):
@@ -103,11 +109,8 @@ async def on_value(
         else:
             quiet_hours = await preferences.set_quiet_hours(user_id=user.id, text=text)
             reply = texts.quiet_hours_set(t, quiet_hours)
-    except InvalidTimeZone:
-        await message.answer(t(texts.BAD_TIME_ZONE))
-        return
-    except InvalidQuietHours:
-        await message.answer(t(texts.BAD_QUIET_HOURS))
+    except tuple(_VALUE_REFUSALS) as error:
+        await message.answer(refusal_text(t, error, _VALUE_REFUSALS))
         return
     await state.clear()
     await message.answer(reply)

@@ -16,7 +16,14 @@ from bot.callbacks import (
     StatsAction,
     StatsCb,
 )
-from bot.handlers.common import NO_PREVIEW, ButtonChannel, resolve_channel, show_in_place
+from bot.handlers.common import (
+    NO_PREVIEW,
+    ButtonChannel,
+    CommandChannel,
+    message_of,
+    refusal_text,
+    show_in_place,
+)
 from bot.i18n_texts import share as texts
 from bot.keyboards import (
     SHARE_START_PREFIX,
@@ -27,7 +34,6 @@ from bot.keyboards import (
 )
 from bot.paging import page_of
 from services.analytics import STANDARD_PERIODS
-from services.channels import ChannelService
 from services.domain.channels import ChannelRecord
 from services.domain.users import UserRecord
 from services.i18n import Translator
@@ -38,67 +44,48 @@ from services.share_links import (
     ShareLinkService,
 )
 
+# Why a share link opened in chat shows no report.
+_OPENING_REFUSALS = {
+    ShareLinkExpired: texts.REPORT_EXPIRED,
+    ShareLinkError: texts.REPORT_NOT_FOUND,
+}
 
-async def _period_prompt(
+
+async def _ask_next(
     t: Translator,
     message: Message,
     channel: ChannelRecord,
     user: UserRecord,
     share_links: ShareLinkService,
+    *,
+    days: int | None,
 ) -> None:
-    _, max_days = await share_links.caps(user_id=user.id)
-    await message.answer(
-        texts.share_choose_period(t, channel),
-        reply_markup=share_period_keyboard(t, channel.id, max_days=max_days),
-    )
-
-
-async def _lifetime_prompt(
-    t: Translator,
-    message: Message,
-    channel: ChannelRecord,
-    days: int,
-    user: UserRecord,
-    share_links: ShareLinkService,
-) -> None:
-    max_hours, _ = await share_links.caps(user_id=user.id)
-    await message.answer(
-        texts.share_choose_lifetime(t, channel, days),
-        reply_markup=share_lifetime_keyboard(t, channel.id, days, max_hours=max_hours),
-    )
-
-
-async def share_command(
-    message: Message,
-    command: CommandObject,
-    user: UserRecord,
-    channels: ChannelService,
-    share_links: ShareLinkService,
-    t: Translator,
-) -> None:
-    channel = await resolve_channel(
-        channels, user_id=user.id, ref=command.args, choose=ChannelAction.SHARE
-    )
-    await share_links.ensure_room_for_link(user_id=user.id)
-    await _period_prompt(t, message, channel, user, share_links)
-
-
-async def on_share_pressed(
-    query: CallbackQuery,
-    callback_data: StatsCb | ChannelCb,
-    channel: ChannelRecord,
-    user: UserRecord,
-    share_links: ShareLinkService,
-    t: Translator,
-) -> None:
-    """Share under /stats asks only the lifetime (the period is the one shown there, when a
-    link can have it); a channel picked after /share asks the period first."""
-    await share_links.ensure_room_for_link(user_id=user.id)
-    if isinstance(callback_data, StatsCb) and callback_data.days in STANDARD_PERIODS:
-        await _lifetime_prompt(t, query.message, channel, callback_data.days, user, share_links)
+    """Ask the period (days None), or the lifetime of a link over `days`."""
+    max_hours, max_days = await share_links.caps(user_id=user.id)
+    if days is None:
+        text = texts.share_choose_period(t, channel)
+        keyboard = share_period_keyboard(t, channel.id, max_days=max_days)
     else:
-        await _period_prompt(t, query.message, channel, user, share_links)
-    await query.answer()
+        text = texts.share_choose_lifetime(t, channel, days)
+        keyboard = share_lifetime_keyboard(t, channel.id, days, max_hours=max_hours)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def on_share(
+    event: Message | CallbackQuery,
+    channel: ChannelRecord,
+    user: UserRecord,
+    share_links: ShareLinkService,
+    t: Translator,
+    callback_data: StatsCb | ChannelCb | None = None,
+) -> None:
+    """/share, or a channel picked after it, asks the period first; Share under /stats asks
+    only the lifetime (the period is the one shown there, when a link can have it)."""
+    await share_links.ensure_room_for_link(user_id=user.id)
+    days = None
+    if isinstance(callback_data, StatsCb) and callback_data.days in STANDARD_PERIODS:
+        days = callback_data.days
+    await _ask_next(t, await message_of(event), channel, user, share_links, days=days)
 
 
 async def on_period_chosen(
@@ -110,7 +97,7 @@ async def on_period_chosen(
     t: Translator,
 ) -> None:
     await share_links.ensure_period_allowed(user_id=user.id, days=callback_data.days)
-    await _lifetime_prompt(t, query.message, channel, callback_data.days, user, share_links)
+    await _ask_next(t, query.message, channel, user, share_links, days=callback_data.days)
     await query.answer()
 
 
@@ -163,31 +150,24 @@ async def list_shares(
     await message.answer(text, reply_markup=keyboard)
 
 
-async def on_page(
+async def on_list_button(
     query: CallbackQuery,
-    callback_data: PageCb,
+    callback_data: ShareLinkCb | PageCb,
     user: UserRecord,
     share_links: ShareLinkService,
     t: Translator,
 ) -> None:
+    """Revoke under /shares, or a page turn: the page is shown again."""
+    answer = None
+    if isinstance(callback_data, ShareLinkCb):
+        try:
+            await share_links.revoke(user_id=user.id, link_id=callback_data.link_id)
+        except ShareLinkNotFound:
+            await query.answer(t(texts.ALREADY_GONE), show_alert=True)
+            return
+        answer = t(texts.REVOKED)
     text, keyboard = await _shares_page(t, user, share_links, callback_data.page)
-    await show_in_place(query, text, keyboard)
-
-
-async def on_revoke(
-    query: CallbackQuery,
-    callback_data: ShareLinkCb,
-    user: UserRecord,
-    share_links: ShareLinkService,
-    t: Translator,
-) -> None:
-    try:
-        await share_links.revoke(user_id=user.id, link_id=callback_data.link_id)
-    except ShareLinkNotFound:
-        await query.answer(t(texts.ALREADY_GONE), show_alert=True)
-        return
-    text, keyboard = await _shares_page(t, user, share_links, callback_data.page)
-    await show_in_place(query, text, keyboard, answer=t(texts.REVOKED))
+    await show_in_place(query, text, keyboard, answer=answer)
 
 
 async def open_shared_report(
@@ -202,11 +182,8 @@ async def open_shared_report(
     await bot.send_chat_action(message.chat.id, "typing")
     try:
         opened = await share_links.open(token)
-    except ShareLinkExpired:
-        await message.answer(t(texts.REPORT_EXPIRED))
-        return
-    except ShareLinkError:
-        await message.answer(t(texts.REPORT_NOT_FOUND))
+    except ShareLinkError as error:
+        await message.answer(refusal_text(t, error, _OPENING_REFUSALS))
         return
     await message.answer(
         texts.shared_report(t, opened.report, url=share_links.page_url(token)),
@@ -220,20 +197,20 @@ def create_router() -> Router:
         open_shared_report,
         CommandStart(deep_link=True, magic=F.args.startswith(SHARE_START_PREFIX)),
     )
-    router.message.register(share_command, Command("share"))
+    router.message.register(on_share, Command("share"), CommandChannel(ChannelAction.SHARE))
     router.message.register(list_shares, Command("shares"))
     for pressed in (
         StatsCb.filter(F.action == StatsAction.SHARE),
         ChannelCb.filter(F.action == ChannelAction.SHARE),
     ):
-        router.callback_query.register(on_share_pressed, pressed, ButtonChannel())
+        router.callback_query.register(on_share, pressed, ButtonChannel())
     router.callback_query.register(
         on_period_chosen, ShareCb.filter(F.step == ShareStep.PERIOD), ButtonChannel()
     )
     # The service checks the admin as it creates the link.
     router.callback_query.register(on_lifetime_chosen, ShareCb.filter(F.step == ShareStep.LIFETIME))
     router.callback_query.register(
-        on_revoke, ShareLinkCb.filter(F.action == ShareLinkAction.REVOKE)
+        on_list_button, ShareLinkCb.filter(F.action == ShareLinkAction.REVOKE)
     )
-    router.callback_query.register(on_page, PageCb.filter(F.kind == ListKind.SHARE_LINKS))
+    router.callback_query.register(on_list_button, PageCb.filter(F.kind == ListKind.SHARE_LINKS))
     return router

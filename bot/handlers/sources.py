@@ -4,7 +4,7 @@ dialog), its cost, revoking it; join requests to the bot's links, approved and w
 from html import escape
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
@@ -21,7 +21,8 @@ from bot.handlers.common import (
     NO_PREVIEW,
     NOT_A_COMMAND,
     ButtonChannel,
-    resolve_channel,
+    CommandChannel,
+    message_of,
     show_in_place,
 )
 from bot.i18n_texts import sources as texts
@@ -129,26 +130,19 @@ async def _sources_message(
 
 async def links_command(
     message: Message,
-    command: CommandObject,
     bot: Bot,
+    channel: ChannelRecord,
     user: UserRecord,
-    channels: ChannelService,
     sources: SourcesService,
     t: Translator,
 ) -> None:
-    channel = await resolve_channel(
-        channels,
-        user_id=user.id,
-        ref=command.args,
-        choose=lambda channel_id: LinksCb(action=LinksAction.LIST, channel_id=channel_id),
-    )
     # A channel with a long history takes a moment to count: say so.
     async with ChatActionSender.typing(chat_id=message.chat.id, bot=bot):
         text, keyboard = await _sources_message(t, user, channel, sources, 1)
     await message.answer(text, reply_markup=keyboard)
 
 
-async def on_list(
+async def on_view(
     query: CallbackQuery,
     callback_data: LinksCb,
     channel: ChannelRecord,
@@ -156,27 +150,20 @@ async def on_list(
     sources: SourcesService,
     t: Translator,
 ) -> None:
-    text, keyboard = await _sources_message(t, user, channel, sources, callback_data.page)
+    """List (a page of the channel's sources) or Open (one link's card), in place."""
+    if callback_data.action is LinksAction.LIST:
+        text, keyboard = await _sources_message(t, user, channel, sources, callback_data.page)
+    else:
+        try:
+            report, source = await sources.source_of_link(
+                channel=channel, link_id=callback_data.link_id
+            )
+        except LinkGone:
+            await query.answer(t(texts.LINK_GONE), show_alert=True)
+            return
+        text = texts.link_card(t, channel, source, now=report.now, time_zone=user.time_zone)
+        keyboard = _link_keyboard(t, callback_data, source)
     await show_in_place(query, text, keyboard)
-
-
-async def on_open(
-    query: CallbackQuery,
-    callback_data: LinksCb,
-    channel: ChannelRecord,
-    user: UserRecord,
-    sources: SourcesService,
-    t: Translator,
-) -> None:
-    try:
-        report, source = await sources.source_of_link(
-            channel=channel, link_id=callback_data.link_id
-        )
-    except LinkGone:
-        await query.answer(t(texts.LINK_GONE), show_alert=True)
-        return
-    text = texts.link_card(t, channel, source, now=report.now, time_zone=user.time_zone)
-    await show_in_place(query, text, _link_keyboard(t, callback_data, source))
 
 
 def _refusal(t: Translator, channel: ChannelRecord, error: Exception) -> str:
@@ -313,6 +300,26 @@ async def on_kind(
     await query.answer()
 
 
+# The question after the lifetime, for the kinds that have one: its state, text, maximum, and
+# the button that skips it; an open link is limited in members, an approved one may welcome.
+_LAST_QUESTION = {
+    LinkKind.OPEN: (
+        NewLink.limit,
+        texts.ASK_LIMIT,
+        MEMBER_LIMIT_MAX,
+        texts.NO_LIMIT_BUTTON,
+        LinkStep.NO_LIMIT,
+    ),
+    LinkKind.APPROVED: (
+        NewLink.welcome,
+        texts.ASK_WELCOME,
+        WELCOME_MAX,
+        texts.NO_WELCOME_BUTTON,
+        LinkStep.NO_WELCOME,
+    ),
+}
+
+
 async def on_lifetime(
     query: CallbackQuery,
     callback_data: LinkWizardCb,
@@ -323,22 +330,15 @@ async def on_lifetime(
 ) -> None:
     await state.update_data(lifetime_days=int(callback_data.value) or None)
     kind = LinkKind((await state.get_data())["kind"])
-    if kind is LinkKind.OPEN:
-        await state.set_state(NewLink.limit)
-        no_limit = (t(texts.NO_LIMIT_BUTTON), LinkWizardCb(step=LinkStep.NO_LIMIT))
+    if kind in _LAST_QUESTION:
+        question_state, question, maximum, skip_text, skip_step = _LAST_QUESTION[kind]
+        await state.set_state(question_state)
         await query.message.edit_text(
-            t(texts.ASK_LIMIT, max=t.number(MEMBER_LIMIT_MAX)),
-            reply_markup=_wizard_keyboard(t, no_limit),
-        )
-    elif kind is LinkKind.APPROVED:
-        await state.set_state(NewLink.welcome)
-        no_welcome = (t(texts.NO_WELCOME_BUTTON), LinkWizardCb(step=LinkStep.NO_WELCOME))
-        await query.message.edit_text(
-            t(texts.ASK_WELCOME, max=t.number(WELCOME_MAX)),
-            reply_markup=_wizard_keyboard(t, no_welcome),
+            t(question, max=t.number(maximum)),
+            reply_markup=_wizard_keyboard(t, (t(skip_text), LinkWizardCb(step=skip_step))),
         )
     else:
-        await _create(query.message, state, user, sources, t)
+        await create_link(query.message, state, user, sources, t)
     await query.answer()
 
 
@@ -362,19 +362,7 @@ async def on_typed_answer(
             await message.answer(t(texts.BAD_WELCOME, max=t.number(WELCOME_MAX)))
             return
         await state.update_data(welcome_text=text)
-    await _create(message, state, user, sources, t)
-
-
-async def on_skip(
-    query: CallbackQuery,
-    state: FSMContext,
-    user: UserRecord,
-    sources: SourcesService,
-    t: Translator,
-) -> None:
-    """No limit, or no welcome message: make the link as it is."""
-    await _create(query.message, state, user, sources, t)
-    await query.answer()
+    await create_link(message, state, user, sources, t)
 
 
 async def on_cancel(query: CallbackQuery, state: FSMContext, t: Translator) -> None:
@@ -388,13 +376,15 @@ async def on_closed_question(query: CallbackQuery, t: Translator) -> None:
     await query.answer(t(texts.WIZARD_EXPIRED), show_alert=True)
 
 
-async def _create(
-    message: Message,
+async def create_link(
+    event: Message | CallbackQuery,
     state: FSMContext,
     user: UserRecord,
     sources: SourcesService,
     t: Translator,
 ) -> None:
+    """Make the link the dialog drafted; also No limit and No welcome, which leave it as it is."""
+    message = await message_of(event)
     data = await state.get_data()
     await state.clear()
     kind = LinkKind(data["kind"])
@@ -445,10 +435,14 @@ def create_channel_router() -> Router:
 
 def create_router() -> Router:
     router = Router(name="sources")
-    router.message.register(links_command, Command("links"))
+    router.message.register(
+        links_command,
+        Command("links"),
+        CommandChannel(lambda channel_id: LinksCb(action=LinksAction.LIST, channel_id=channel_id)),
+    )
     for action, handler in (
-        (LinksAction.LIST, on_list),
-        (LinksAction.OPEN, on_open),
+        (LinksAction.LIST, on_view),
+        (LinksAction.OPEN, on_view),
         (LinksAction.REVOKE, on_revoke),
         (LinksAction.COST, on_cost_pressed),
         (LinksAction.NEW, on_new),
@@ -460,8 +454,10 @@ def create_router() -> Router:
     router.callback_query.register(
         on_lifetime, wizard(F.step == LinkStep.LIFETIME), NewLink.lifetime
     )
-    router.callback_query.register(on_skip, wizard(F.step == LinkStep.NO_LIMIT), NewLink.limit)
-    router.callback_query.register(on_skip, wizard(F.step == LinkStep.NO_WELCOME), NewLink.welcome)
+    router.callback_query.register(create_link, wizard(F.step == LinkStep.NO_LIMIT), NewLink.limit)
+    router.callback_query.register(
+        create_link, wizard(F.step == LinkStep.NO_WELCOME), NewLink.welcome
+    )
     router.callback_query.register(on_closed_question, wizard())
     router.message.register(on_name, NewLink.name, NOT_A_COMMAND)
     router.message.register(

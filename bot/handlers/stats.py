@@ -24,7 +24,6 @@ from bot.keyboards import stats_keyboard
 from services.analytics import (
     DEFAULT_PERIOD_DAYS,
     AnalyticsService,
-    ChannelReport,
     InvalidPeriod,
     Period,
     parse_stats_request,
@@ -37,10 +36,20 @@ from services.domain.users import UserRecord
 from services.i18n import Translator
 
 
-def _stats_message(
-    t: Translator, report: ChannelReport, days: int | None, settings: Settings
+async def _stats_message(
+    t: Translator,
+    analytics: AnalyticsService,
+    user: UserRecord,
+    channel: ChannelRecord,
+    period: Period,
+    days: int | None,
+    settings: Settings,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The /stats summary of `report`, and its buttons with the period of `days` marked."""
+    """The /stats summary of the channel's period, and its buttons with the period of `days`
+    marked."""
+    report = await analytics.report(
+        user_id=user.id, channel=channel, period=period, time_zone=user.time_zone
+    )
     keyboard = stats_keyboard(
         t,
         report.channel.id,
@@ -69,10 +78,9 @@ async def stats_command(
     channel = await resolve_channel(
         channels, user_id=user.id, ref=request.channel_ref, choose=ChannelAction.STATS
     )
-    report = await analytics.report(
-        user_id=user.id, channel=channel, period=request.period, time_zone=user.time_zone
+    text, keyboard = await _stats_message(
+        t, analytics, user, channel, request.period, request.days, settings
     )
-    text, keyboard = _stats_message(t, report, request.days, settings)
     await message.answer(text, reply_markup=keyboard, link_preview_options=NO_PREVIEW)
 
 
@@ -86,10 +94,9 @@ async def on_channel_chosen(
 ) -> None:
     """A channel picked under /channels or from "Which channel?": its stats, default period."""
     period = Period.last_days(DEFAULT_PERIOD_DAYS, today=analytics.today(user.time_zone))
-    report = await analytics.report(
-        user_id=user.id, channel=channel, period=period, time_zone=user.time_zone
+    text, keyboard = await _stats_message(
+        t, analytics, user, channel, period, DEFAULT_PERIOD_DAYS, settings
     )
-    text, keyboard = _stats_message(t, report, DEFAULT_PERIOD_DAYS, settings)
     await query.message.answer(text, reply_markup=keyboard, link_preview_options=NO_PREVIEW)
     await query.answer()
 
@@ -105,10 +112,9 @@ async def on_period(
     t: Translator,
 ) -> None:
     """A period button: the same message, now showing that period."""
-    report = await analytics.report(
-        user_id=user.id, channel=channel, period=period, time_zone=user.time_zone
+    text, keyboard = await _stats_message(
+        t, analytics, user, channel, period, callback_data.days, settings
     )
-    text, keyboard = _stats_message(t, report, callback_data.days, settings)
     await show_in_place(query, text, keyboard, link_preview_options=NO_PREVIEW)
 
 
