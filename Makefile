@@ -11,7 +11,7 @@ LOCK := requirements.lock
 TOOLS := .tools
 UV_VERSION := 0.13.8
 
-.PHONY: install lock run test bench lint format demo migrate catalogs catalogs-extract catalogs-update
+.PHONY: install lock run test bench lint format demo migrate catalogs catalogs-update
 
 install: $(STAMP) catalogs
 
@@ -56,29 +56,19 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Texts and translations (README, "Texts and translations"): each feature's text modules,
-# bot/i18n_texts/<feature>.py and services/i18n_texts/<feature>.py, are one gettext domain.
+# Texts and translations (README, "Texts and translations"): each feature is one gettext domain,
+# its English the template services/locales/<feature>.pot (committed, edited by hand), named by
+# key in the feature's text modules bot/i18n_texts/<feature>.py and services/i18n_texts/<feature>.py.
 LOCALES_DIR := services/locales
 TRANSLATED_LOCALES := ru
-DOMAINS = $(sort $(basename $(notdir $(filter-out %/__init__.py, \
-	$(wildcard bot/i18n_texts/*.py services/i18n_texts/*.py)))))
+DOMAINS = $(sort $(basename $(notdir $(wildcard $(LOCALES_DIR)/*.pot))))
 PYBABEL := $(VENV)/bin/pybabel
-# Texts are Message(key, english) and PluralMessage(key, singular, plural); the key is msgctxt.
-BABEL_KEYWORDS := --no-default-keywords -k Message:1c,2 -k PluralMessage:1c,2,3
 MO_FILES = $(patsubst %.po,%.mo,$(wildcard $(LOCALES_DIR)/*/LC_MESSAGES/*.po))
 
-# One .pot per domain, from that feature's text modules (generated, not committed).
-catalogs-extract: $(STAMP)
-	@mkdir -p $(LOCALES_DIR)
-	@for domain in $(DOMAINS); do \
-		$(PYBABEL) -q extract $(BABEL_KEYWORDS) --sort-by-file --no-wrap \
-			--project=AnalyticBot -o $(LOCALES_DIR)/$$domain.pot \
-			$$(ls bot/i18n_texts/$$domain.py services/i18n_texts/$$domain.py 2>/dev/null) || exit 1; \
-	done
-
-# Each locale's .po of each domain brought in line with its .pot (a new domain gets a new .po),
-# then compiled. `make catalogs-update DOMAINS=stats` touches one feature's catalogs only.
-catalogs-update: catalogs-extract
+# Each locale's .po of each domain brought in line with its template (a new domain gets a new
+# .po; changed English turns fuzzy), then compiled. `make catalogs-update DOMAINS=stats` touches
+# one feature's catalogs only.
+catalogs-update: $(STAMP)
 	@for domain in $(DOMAINS); do for locale in $(TRANSLATED_LOCALES); do \
 		po=$(LOCALES_DIR)/$$locale/LC_MESSAGES/$$domain.po; \
 		if [ -f $$po ]; then command=update; options=--ignore-pot-creation-date; \

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from bot.i18n import CatalogI18n
 from bot.i18n_texts import errors as texts
 from services.clock import Clock
+from services.i18n import ENGLISH
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ def _still_working(seconds: int) -> str:
     """The note in the language of the update being answered (English outside one)."""
     i18n = CatalogI18n.get_current(no_error=True)
     if i18n is None:
-        return texts.STILL_WORKING.english.format(seconds=seconds)
+        return ENGLISH(texts.STILL_WORKING, seconds=seconds)
     return i18n.catalogs.translator(i18n.current_locale)(texts.STILL_WORKING, seconds=seconds)
 
 

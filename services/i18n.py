@@ -1,22 +1,26 @@
 """Texts in the user's language: catalog messages, the compiled catalogs, a translator per locale.
 
-A feature declares its texts as `Message`s in its text module (`bot/i18n_texts/<feature>.py`,
-`services/i18n_texts/<feature>.py`); `make catalogs-extract` collects them into the gettext domain
-of the same name, one `.po` per feature and locale under `services/locales/`. At load time the
-domains of a locale are merged into one catalog. Nothing here imports aiogram, so background work
+A feature names its texts as `Message`s in its text module (`bot/i18n_texts/<feature>.py`,
+`services/i18n_texts/<feature>.py`), by key; their English is the gettext domain's template,
+`services/locales/<feature>.pot`, and each translation is a `.po` per feature and locale under
+`services/locales/<locale>/LC_MESSAGES/`. At load time the domains of a locale are merged into
+one catalog. Nothing here imports aiogram, so background work
 (alerts, billing, the share page) renders texts the same way as handlers.
 """
 
 import string
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
+from enum import Enum, StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from babel.core import Locale
 from babel.dates import format_date, format_datetime
+from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
@@ -37,10 +41,9 @@ RUSSIAN_READERS = frozenset({"ru", "uk", "be", "kk"})
 
 @dataclass(frozen=True)
 class Message:
-    """A catalog message: `key` (its msgctxt, `<domain>-<where it appears>`) and its English."""
+    """A catalog message, by its key (its msgctxt, `<domain>-<where it appears>`)."""
 
     key: str
-    english: str
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,53 @@ class PluralMessage:
     """A message whose words follow a number `n`; Russian has three forms, English two."""
 
     key: str
-    singular: str
-    plural: str
+
+
+class EnglishTexts:
+    """The English of every message: the domains' templates (`<domain>.pot`), read when first used.
+
+    The English is the msgid a translation is looked up by, so code names a text by key alone.
+    """
+
+    def __init__(self, directory: Path = LOCALES_DIR) -> None:
+        self.directory = directory
+
+    @cached_property
+    def _texts(self) -> dict[str, str | tuple[str, str]]:
+        texts: dict[str, str | tuple[str, str]] = {}
+        for template in sorted(self.directory.glob("*.pot")):
+            with template.open("rb") as file:
+                for message in read_po(file):
+                    if message.id:
+                        texts[message.context] = message.id
+        return texts
+
+    def text(self, key: str) -> str:
+        """The English of a message."""
+        english = self._english(key)
+        if not isinstance(english, str):
+            raise TypeError(f"{key!r} has plural forms: render it with Translator.plural")
+        return english
+
+    def forms(self, key: str) -> tuple[str, str]:
+        """The singular and the plural of a plural message."""
+        english = self._english(key)
+        if isinstance(english, str):
+            raise TypeError(f"{key!r} has no plural forms: render it by calling the Translator")
+        return english
+
+    def has(self, key: str) -> bool:
+        return key in self._texts
+
+    def is_plural(self, key: str) -> bool:
+        return isinstance(self._english(key), tuple)
+
+    def _english(self, key: str) -> str | tuple[str, str]:
+        try:
+            return self._texts[key]
+        except KeyError:
+            domain = key.split("-", 1)[0]
+            raise KeyError(f"{key!r} has no English in {self.directory}/{domain}.pot") from None
 
 
 def locale_for(language_code: str | None) -> str:
@@ -70,21 +118,71 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+# What every translator and text module reads the English from.
+ENGLISH_TEXTS = EnglishTexts()
+
+
+class Messages:
+    """A domain's messages by name: `Messages("alerts").LIST_TITLE` is the message
+    `alerts-list-title`. A text module binds it as `texts`, and as its own `__getattr__`, so
+    `alerts_texts.LIST_TITLE` elsewhere is the same; a name without English is an AttributeError.
+    """
+
+    def __init__(self, domain: str, english: EnglishTexts = ENGLISH_TEXTS) -> None:
+        self.domain = domain
+        self._english = english
+
+    def __getattr__(self, name: str) -> Message | PluralMessage:
+        # Only NAMES are messages: importers and inspect ask modules for __path__, __wrapped__...
+        if not name.isupper():
+            raise AttributeError(name)
+        key = f"{self.domain}-{name.strip('_').lower().replace('_', '-')}"
+        if not self._english.has(key):
+            raise AttributeError(f"{name}: {key!r} has no English in {self.domain}.pot")
+        return PluralMessage(key) if self._english.is_plural(key) else Message(key)
+
+    def each(
+        self,
+        prefix: str,
+        names: Iterable[Enum | str],
+        elsewhere: Mapping[Any, Message | PluralMessage] | None = None,
+    ) -> dict[Any, Message | PluralMessage]:
+        """The message `<PREFIX>_<NAME>` (`<NAME>` with no prefix) for each member of an enum or
+        each name: a table such as {PeriodProblem.BAD_DATE: texts.PROBLEM_BAD_DATE, ...}.
+        Members whose text another feature owns take it from `elsewhere`, in the same order."""
+        elsewhere = elsewhere or {}
+        table = {}
+        for name in names:
+            attribute = name.name if isinstance(name, Enum) else name.upper()
+            table[name] = elsewhere.get(name) or getattr(
+                self, f"{prefix}_{attribute}" if prefix else attribute
+            )
+        return table
+
+
 class Translator:
     """Renders messages, numbers and dates for one locale."""
 
-    def __init__(self, locale: str, translations: NullTranslations) -> None:
+    def __init__(self, locale: str, translations: NullTranslations, english: EnglishTexts) -> None:
         self.locale = locale
         self._babel_locale = Locale.parse(locale)
         self._translations = translations
+        self._english = english
 
     def __call__(self, message: Message, **values: Any) -> str:
         """The message in this locale, its placeholders filled with `values`."""
-        return self._translations.pgettext(message.key, message.english).format(**values)
+        english = self._english.text(message.key)
+        return self._translations.pgettext(message.key, english).format(**values)
+
+    def unfilled(self, message: Message) -> str:
+        """The message in this locale with its placeholders left as `{name}`, for a page's
+        script to fill."""
+        return self._translations.pgettext(message.key, self._english.text(message.key))
 
     def plural(self, message: PluralMessage, n: int, **values: Any) -> str:
         """The form of the message for `n`; `n` is also there as the placeholder `{n}`."""
-        text = self._translations.npgettext(message.key, message.singular, message.plural, n)
+        singular, plural = self._english.forms(message.key)
+        text = self._translations.npgettext(message.key, singular, plural, n)
         return text.format(n=self.number(n), **values)
 
     def number(self, value: int | float | Decimal, *, digits: int | None = None) -> str:
@@ -121,7 +219,7 @@ class Translator:
 
 # The source language needs no catalog: for what has no reader yet (a benchmark; the share
 # page, until it speaks its owner's language).
-ENGLISH = Translator(DEFAULT_LOCALE, NullTranslations())
+ENGLISH = Translator(DEFAULT_LOCALE, NullTranslations(), ENGLISH_TEXTS)
 
 
 class Catalogs:
@@ -130,8 +228,9 @@ class Catalogs:
     def __init__(self, directory: Path = LOCALES_DIR) -> None:
         self.directory = directory
         self.translations = {language.value: self._load(language.value) for language in Language}
+        english = EnglishTexts(directory)
         self._translators = {
-            locale: Translator(locale, translations)
+            locale: Translator(locale, translations, english)
             for locale, translations in self.translations.items()
         }
 

@@ -20,7 +20,7 @@ from typing import Any, Final, Literal
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps, JpegImagePlugin
 
-from services.i18n import Message
+from services.i18n import ENGLISH, Message
 from services.i18n_texts import watermark as texts
 
 __all__ = [
@@ -92,7 +92,7 @@ class WatermarkError(Exception):
 
     @property
     def user_message(self) -> str:
-        return self.reason.english.format(**self.values)
+        return ENGLISH(self.reason, **self.values)
 
 
 class NotAnImage(WatermarkError):

@@ -1,8 +1,8 @@
 """What the user hears while the database is away (down, restarting, unreachable)."""
 
-from services.i18n import Message
+from services.i18n import Messages
 
-DATABASE_AWAY = Message(
-    "outage-database-away",
-    "⏳ I can't reach my database right now. Please try again in a minute.",
-)
+# texts.NAME here, outage_texts.NAME elsewhere: the message outage-name, its English in
+# services/locales/outage.pot.
+texts = Messages("outage")
+__getattr__ = texts.__getattr__

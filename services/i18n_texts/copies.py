@@ -1,13 +1,8 @@
 """The /compare chart's title and panels (services/charts.py, draw_comparison)."""
 
-from services.i18n import Message, PluralMessage
+from services.i18n import Messages
 
-COMPARE_CHART_TITLE = PluralMessage(
-    "copies-chart-title",
-    "Your channel and watched ones, last {n} day",
-    "Your channel and watched ones, last {n} days",
-)
-SUBSCRIBERS_PANEL = Message("copies-chart-subscribers", "Subscribers")
-POSTS_PANEL = Message("copies-chart-posts", "Posts a day")
-VIEWS_PANEL = Message("copies-chart-views", "Average views")
-ERR_PANEL = Message("copies-chart-err", "ERR, %")
+# texts.NAME here, copies_texts.NAME elsewhere: the message copies-name, its English in
+# services/locales/copies.pot.
+texts = Messages("copies")
+__getattr__ = texts.__getattr__

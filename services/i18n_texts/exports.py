@@ -1,23 +1,27 @@
 """The column headers of the CSV exports (services/exports.py), in the user's language."""
 
-from services.i18n import Message
+from services.i18n import Message, Messages
+
+# texts.NAME here, exports_texts.NAME elsewhere: the message exports-name, its English in
+# services/locales/exports.pot.
+texts = Messages("exports")
+__getattr__ = texts.__getattr__
 
 POSTS_HEADER = (
-    Message("exports-column-message-id", "Message ID"),
-    Message("exports-column-posted-at", "Posted at ({time_zone})"),
-    Message("exports-column-text", "Text"),
-    Message("exports-column-media", "Media"),
-    Message("exports-column-views", "Views"),
-    Message("exports-column-views-24h", "Views at 24 h"),
-    Message("exports-column-reactions", "Reactions"),
-    Message("exports-column-engagement", "Engagement, %"),
-    Message("exports-column-link", "Link"),
+    Message("exports-column-message-id"),
+    Message("exports-column-posted-at"),
+    Message("exports-column-text"),
+    Message("exports-column-media"),
+    Message("exports-column-views"),
+    Message("exports-column-views-24h"),
+    Message("exports-column-reactions"),
+    Message("exports-column-engagement"),
+    Message("exports-column-link"),
 )
-DATE_COLUMN = Message("exports-column-date", "Date")
-SUBSCRIBERS_HEADER = (DATE_COLUMN, Message("exports-column-subscribers", "Subscribers"))
+SUBSCRIBERS_HEADER = (texts.DATE_COLUMN, Message("exports-column-subscribers"))
 JOINS_LEAVES_HEADER = (
-    DATE_COLUMN,
-    Message("exports-column-joins", "Joins"),
-    Message("exports-column-leaves", "Leaves"),
-    Message("exports-column-net", "Net"),
+    texts.DATE_COLUMN,
+    Message("exports-column-joins"),
+    Message("exports-column-leaves"),
+    Message("exports-column-net"),
 )

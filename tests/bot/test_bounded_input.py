@@ -18,6 +18,7 @@ from stories import on_plan, owner_with_channel, tracked_channel
 from bot.i18n_texts import admin as admin_texts
 from bot.i18n_texts import common as common_texts
 from bot.i18n_texts import fallback as fallback_texts
+from services.i18n import ENGLISH
 
 ADMIN_ID = 1001  # the first user a test creates
 HUGE = "99999999999999999999"  # over int64: asyncpg cannot send it
@@ -104,7 +105,7 @@ async def test_a_forged_button_is_answered_as_out_of_date(
 
     query_id = await tg.press(alice, under, data.format(channel=channel.id), strict=False)
 
-    assert tg.callback_answer(query_id)["text"] == fallback_texts.STALE_BUTTON.english
+    assert tg.callback_answer(query_id)["text"] == ENGLISH(fallback_texts.STALE_BUTTON)
     assert len(tg.sent("sendMessage", chat_id=alice)) == sent_before
     assert tg.sent("sendMediaGroup") == [] and tg.sent("sendInvoice") == []
     assert no_errors_logged(caplog) == []
@@ -126,7 +127,7 @@ async def test_a_forged_endless_range_is_answered_at_once_and_runs_no_query(
     )
 
     assert asyncio.get_running_loop().time() - started < 1
-    assert tg.callback_answer(query_id)["text"] == fallback_texts.STALE_BUTTON.english
+    assert tg.callback_answer(query_id)["text"] == ENGLISH(fallback_texts.STALE_BUTTON)
     others_running = await db.fetchval(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
         "AND state = 'active' AND pid <> pg_backend_pid()"
@@ -151,10 +152,10 @@ async def test_a_forged_endless_range_is_answered_at_once_and_runs_no_query(
         ),
         pytest.param("/stats 9999d", "The range starts before Telegram existed", id="9999d"),
         pytest.param(
-            f"/stats -{HUGE}", common_texts.INVALID_CHANNEL_REF.english, id="channel-id-over-int64"
+            f"/stats -{HUGE}", ENGLISH(common_texts.INVALID_CHANNEL_REF), id="channel-id-over-int64"
         ),
         pytest.param(
-            f"/export -{HUGE} 7d", common_texts.INVALID_CHANNEL_REF.english, id="export-over-int64"
+            f"/export -{HUGE} 7d", ENGLISH(common_texts.INVALID_CHANNEL_REF), id="export-over-int64"
         ),
     ],
 )
@@ -171,8 +172,8 @@ async def test_a_business_user_asking_for_what_no_one_has_is_told_why(
     assert no_errors_logged(caplog) == []
 
 
-GRANT_USAGE = admin_texts.GRANT_USAGE.english  # admins here speak English
-REFUND_USAGE = admin_texts.REFUND_USAGE.english
+GRANT_USAGE = ENGLISH(admin_texts.GRANT_USAGE)  # admins here speak English
+REFUND_USAGE = ENGLISH(admin_texts.REFUND_USAGE)
 
 
 @pytest.mark.parametrize(

@@ -10,15 +10,20 @@ from babel.messages.pofile import write_po
 
 from services.i18n import Catalogs, Message, PluralMessage, locale_for, user_locale
 
-SUBSCRIBERS = PluralMessage("demo-subscribers", "{n} subscriber", "{n} subscribers")
-GREETING = Message("other-greeting", "Hello, {name}")
+SUBSCRIBERS = PluralMessage("demo-subscribers")
+GREETING = Message("other-greeting")
 
 
 def _write_domain(directory: Path, domain: str, entries: dict, *, compile: bool = True) -> None:
-    """A Russian catalog of one domain: {(key, msgid or (singular, plural)): translation}."""
+    """A domain's template and its Russian: {(key, English or (singular, plural)): translation}."""
+    template = Catalog(domain=domain)
     catalog = Catalog(locale="ru", domain=domain)
     for (key, msgid), translation in entries.items():
+        template.add(msgid, context=key)
         catalog.add(msgid, translation, context=key)
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / f"{domain}.pot").open("wb") as file:
+        write_po(file, template)
     folder = directory / "ru" / "LC_MESSAGES"
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / f"{domain}.po").open("wb") as file:
