@@ -155,6 +155,19 @@ class FakeChannel:
     def chat(self) -> dict[str, Any]:
         return _compact(id=self.id, type="channel", title=self.title, username=self.username)
 
+    def new_invite_link(self, url: str, creator: dict[str, Any], **options: Any) -> dict[str, Any]:
+        """A new additional invite link (not the primary one), kept among the channel's."""
+        link = {
+            "invite_link": url,
+            "creator": creator,
+            "creates_join_request": False,
+            "is_primary": False,
+            "is_revoked": False,
+            **options,
+        }
+        self.invite_links[url] = link
+        return link
+
 
 @dataclass
 class ApiRequest:
