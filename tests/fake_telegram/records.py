@@ -81,6 +81,10 @@ class Call:
         """The inline keyboard buttons, row by row, flattened."""
         return _inline_buttons(self.reply_markup)
 
+    def labels(self) -> list[str]:
+        """The inline keyboard buttons' texts, row by row, flattened."""
+        return [button["text"] for button in self.buttons()]
+
     def button(self, text_substring: str) -> dict[str, Any]:
         """The first inline button whose text contains ``text_substring`` (exact match first)."""
         return _find_button(self.buttons(), text_substring, f"{self.method} #{self.index}")
