@@ -49,7 +49,7 @@ def clock() -> ManualClock:
 
 
 async def test_a_database_restart_loses_no_post_join_or_reaction_and_the_bot_answers_again(
-    app_on_own_pool, own_server: OwnPostgres, own_pool: asyncpg.Pool, tg: FakeTelegram
+    app, own_server: OwnPostgres, own_pool: asyncpg.Pool, tg: FakeTelegram
 ) -> None:
     alice, channel = await owner_with_channel(tg)
     first_post = await tg.post(channel, "Before the outage")
