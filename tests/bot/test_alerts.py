@@ -84,8 +84,9 @@ async def test_wizard_creates_a_rule_and_explains_a_wrong_threshold(app, tg, db)
         "percent": 5,
         "hours": 24,
     }
-    await tg.send_text(alice, "/alerts")
-    assert "1. 📉 Subscriber drop: lose 5% or 100 subscribers within 24 h" in tg.texts_to(alice)[-1]
+    assert "1. 📉 Subscriber drop: lose 5% or 100 subscribers within 24 h" in await tg.ask(
+        alice, "/alerts"
+    )
 
 
 async def test_a_half_finished_wizard_survives_a_restart(app, tg, db) -> None:
@@ -254,13 +255,11 @@ async def test_a_403_pauses_that_users_alerts_only(app, tg, db, clock) -> None:
 async def set_berlin_night_quiet_hours(tg: FakeTelegram, user: FakeUser) -> None:
     settings = await tg.reply_to(user, "/settings")
     await tg.press_button(user, settings, "Time zone")
-    await tg.send_text(user, "Atlantis")
-    assert "I don't know that time zone" in tg.texts_to(user)[-1]
+    assert "I don't know that time zone" in await tg.ask(user, "Atlantis")
     await tg.send_text(user, "berlin")
     assert tg.texts_to(user)[-1] == "✅ Time zone set to <b>Europe/Berlin</b>. See /settings."
     await tg.press_button(user, settings, "Quiet hours")
-    await tg.send_text(user, "22:00-07:00")
-    assert "Quiet hours set to <b>22:00–07:00</b>" in tg.texts_to(user)[-1]
+    assert "Quiet hours set to <b>22:00–07:00</b>" in await tg.ask(user, "22:00-07:00")
 
 
 def move_to_berlin(clock: ManualClock, at: time) -> datetime:
@@ -376,8 +375,7 @@ async def test_the_plan_limits_the_number_of_rules(app, tg) -> None:
 @pytest.mark.settings(feature_alerts=False)
 async def test_alerts_can_be_switched_off(app, tg) -> None:
     alice = tg.user("Alice")
-    await tg.send_text(alice, "/alerts")
-    assert "I don't know the command /alerts" in tg.texts_to(alice)[-1]
+    assert "I don't know the command /alerts" in await tg.ask(alice, "/alerts")
     assert app.app.scheduler.get_job("alert_evaluation") is None
 
 

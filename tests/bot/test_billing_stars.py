@@ -61,8 +61,7 @@ async def test_stars_invoice_checkout_and_payment_start_the_plan(
         "status": "paid",
     }
     assert f"<b>Pro</b> is active until {until:%Y-%m-%d}" in tg.texts_to(alice)[-1]
-    await tg.send_text(alice, "/plan")
-    assert f"Ends on {until:%Y-%m-%d} (paid with Telegram Stars)" in tg.texts_to(alice)[-1]
+    assert f"Ends on {until:%Y-%m-%d} (paid with Telegram Stars)" in await tg.ask(alice, "/plan")
 
 
 async def test_another_30_days_of_the_same_plan_add_up(app, tg: FakeTelegram, db, clock) -> None:
@@ -128,12 +127,9 @@ async def test_refund_by_an_admin_ends_the_plan(app, tg: FakeTelegram, db) -> No
     )
     assert "Stars payment for <b>Pro</b> was refunded" in tg.texts_to(alice)[-1]
 
-    await tg.send_text(admin, f"/refund {charge_id}")
-    assert "refunded already" in tg.texts_to(admin)[-1]
-    await tg.send_text(admin, "/refund stxNoSuchCharge")
-    assert "No Stars payment has the charge id" in tg.texts_to(admin)[-1]
-    await tg.send_text(admin, "/refund")
-    assert "Send <code>/refund" in tg.texts_to(admin)[-1]
+    assert "refunded already" in await tg.ask(admin, f"/refund {charge_id}")
+    assert "No Stars payment has the charge id" in await tg.ask(admin, "/refund stxNoSuchCharge")
+    assert "Send <code>/refund" in await tg.ask(admin, "/refund")
     assert len(tg.sent("refundStarPayment")) == 1
 
 

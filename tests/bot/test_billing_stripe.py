@@ -75,8 +75,7 @@ async def test_upgrade_button_over_a_limit_leads_to_checkout_and_the_limit_lifts
     renewal = (clock.now() + timedelta(days=30)).date().isoformat()
     assert len(welcome) == 1
     assert f"Next renewal on {renewal}" in welcome[0]
-    await tg.send_text(alice, "/add @fourthchan")
-    assert "Now tracking <b>Fourth</b>" in tg.texts_to(alice)[-1]
+    assert "Now tracking <b>Fourth</b>" in await tg.ask(alice, "/add @fourthchan")
     await tg.send_text(alice, "/plan")
     status = tg.texts_to(alice)[-1]
     assert "<b>Your plan: Pro</b>" in status
@@ -110,15 +109,13 @@ async def test_cancel_asks_first_then_cancels_at_the_end_of_the_period(
         subscription["id"],
     )
     assert dict(row) == {"cancel_at_period_end": True, "renews": False, "plan_code": "pro"}
-    await tg.send_text(alice, "/plan")
-    assert f"Ends on {end_date} (paid by card)" in tg.texts_to(alice)[-1]
+    assert f"Ends on {end_date} (paid by card)" in await tg.ask(alice, "/plan")
 
     # Stripe's own event about it follows; the user was told already.
     told = len(tg.texts_to(alice))
     assert await stripe_api.deliver_all(stripe_api.outbox) == [200]
     assert len(tg.texts_to(alice)) == told
-    await tg.send_text(alice, "/cancel")
-    assert f"<b>Pro</b> is already set to end on {end_date}" in tg.texts_to(alice)[-1]
+    assert f"<b>Pro</b> is already set to end on {end_date}" in await tg.ask(alice, "/cancel")
 
 
 async def test_paying_by_card_again_leads_to_the_billing_portal(
@@ -136,16 +133,14 @@ async def test_paying_by_card_again_leads_to_the_billing_portal(
 
 async def test_cancel_without_a_card_subscription(app, tg: FakeTelegram, stripe_api) -> None:
     alice = tg.user("Alice")
-    await tg.send_text(alice, "/cancel")
-    assert "You have no card subscription to cancel" in tg.texts_to(alice)[-1]
+    assert "You have no card subscription to cancel" in await tg.ask(alice, "/cancel")
 
 
 async def test_billing_answers_with_a_portal_link(
     app, tg: FakeTelegram, stripe_api: FakeStripe
 ) -> None:
     alice = tg.user("Alice")
-    await tg.send_text(alice, "/billing")
-    assert "haven't paid by card yet" in tg.texts_to(alice)[-1]
+    assert "haven't paid by card yet" in await tg.ask(alice, "/billing")
     assert stripe_api.requests_to("POST", "/v1/billing_portal/sessions") == []
 
     subscription = await subscribe_by_card(tg, stripe_api, alice)
@@ -180,5 +175,4 @@ async def test_without_stripe_settings_only_stars_are_offered(
     alice = tg.user("Alice")
     offer = await tg.reply_to(alice, "/subscribe")
     assert offer.labels() == ["⭐ Pro · 450 Stars", "⭐ Business · 1,450 Stars"]
-    await tg.send_text(alice, "/billing")
-    assert "Card payments are not set up" in tg.texts_to(alice)[-1]
+    assert "Card payments are not set up" in await tg.ask(alice, "/billing")

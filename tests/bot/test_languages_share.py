@@ -97,8 +97,7 @@ async def test_share_and_shares_in_russian_count_openings_with_plural_forms(
     url = created.split("\n")[1]
     token = url.rsplit("/", 1)[1]
 
-    await tg.send_text(olga, "/shares")
-    assert "👁 ещё не открывали" in tg.texts_to(olga)[-1]
+    assert "👁 ещё не открывали" in await tg.ask(olga, "/shares")
     for openings, shown in ((1, "открыли 1 раз"), (2, "открыли 2 раза"), (5, "открыли 5 раз")):
         while (await db.fetchval("SELECT open_count FROM share_links")) < openings:
             await _get(http, app, f"/r/{token}", visitor_language="en")

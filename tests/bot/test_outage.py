@@ -77,5 +77,4 @@ async def test_a_database_restart_loses_no_post_join_or_reaction_and_the_bot_ans
     kinds = await own_pool.fetch("SELECT kind FROM subscriber_events ORDER BY id")
     assert [row["kind"] for row in kinds] == ["join", "join", "join", "leave"]
     assert await own_pool.fetchval("SELECT total FROM post_reaction_counts") == 4
-    await tg.send_text(alice, "/channels")
-    assert "Cooking Daily" in tg.texts_to(alice)[-1]
+    assert "Cooking Daily" in await tg.ask(alice, "/channels")

@@ -83,8 +83,7 @@ async def test_the_plan_caps_live_links_and_a_revoked_one_makes_room(app, tg, db
     with pytest.raises(LimitReached):
         await share(app, shared)
     assert await db.fetchval("SELECT count(*) FROM share_links") == 5
-    await tg.send_text(alice, "/plan")
-    assert "live share links: 5 of 5" in tg.texts_to(alice)[-1]
+    assert "live share links: 5 of 5" in await tg.ask(alice, "/plan")
 
     await app.services.share_links.revoke(user_id=alice.id, link_id=links[0].link.id)
     await make_link(tg, alice, period="7 days", lifetime="24 hours")
@@ -163,12 +162,9 @@ async def test_the_deep_link_answers_with_the_report_in_chat(app, tg, db, clock)
     assert await db.fetchval("SELECT open_count FROM share_links") == 1
 
     clock.advance(hours=1)
-    await tg.send_text(bob, f"/start r_{link.token}")
-    assert "has expired" in tg.texts_to(bob)[-1]
-    await tg.send_text(bob, "/start r_" + "B" * 32)
-    assert "does not work" in tg.texts_to(bob)[-1]
-    await tg.send_text(bob, "/start")
-    assert "AnalyticBot" in tg.texts_to(bob)[-1]
+    assert "has expired" in await tg.ask(bob, f"/start r_{link.token}")
+    assert "does not work" in await tg.ask(bob, "/start r_" + "B" * 32)
+    assert "AnalyticBot" in await tg.ask(bob, "/start")
 
 
 async def test_share_button_under_stats_asks_only_the_lifetime(app, tg, db, clock) -> None:
@@ -194,8 +190,7 @@ async def test_share_asks_which_channel_and_refuses_strangers(app, tg, db, clock
     await tg.press_button(alice, choice, "@bakingdaily")
     assert "Share the report of <b>Baking</b>" in tg.texts_to(alice)[-1]
 
-    await tg.send_text(mallory, "/share @cookingdaily")
-    assert "Only admins of a channel" in tg.texts_to(mallory)[-1]
+    assert "Only admins of a channel" in await tg.ask(mallory, "/share @cookingdaily")
     # A forged button press does not make Mallory a link either.
     forged = ShareCb(step=ShareStep.LIFETIME, channel_id=shared.channel.id, days=7, hours=24)
     await tg.send_text(mallory, "/help")

@@ -147,8 +147,7 @@ async def test_someone_elses_channel_is_refused(app, tg, db) -> None:
     mallory = tg.user("Mallory")
     alices_channel = next(iter(tg.channels.values()))
 
-    await tg.send_text(mallory, "/stats @testchannel")
-    assert "Only admins of a channel" in tg.texts_to(mallory)[-1]
+    assert "Only admins of a channel" in await tg.ask(mallory, "/stats @testchannel")
 
     # A forged button for Alice's channel, pressed under Mallory's own stats, is refused too.
     own = tg.channel("Mallory's", "mallorys", owner=mallory)
@@ -193,6 +192,5 @@ async def test_stats_from_the_channel_list_and_the_channel_choice(app, tg, db) -
 @pytest.mark.settings(feature_analytics=False)
 async def test_switched_off_analytics_has_no_stats(app, tg) -> None:
     alice = tg.user("Alice")
-    await tg.send_text(alice, "/stats")
-    assert "I don't know the command /stats" in tg.texts_to(alice)[-1]
+    assert "I don't know the command /stats" in await tg.ask(alice, "/stats")
     assert "stats" not in {c["command"] for c in tg.sent("setMyCommands")[-1].params["commands"]}

@@ -149,8 +149,7 @@ async def test_failed_renewal_warns_keeps_the_plan_and_the_end_is_announced(
         )
         == "canceled"
     )
-    await tg.send_text(alice, "/plan")
-    assert "<b>Your plan: Free</b>" in tg.texts_to(alice)[-1]
+    assert "<b>Your plan: Free</b>" in await tg.ask(alice, "/plan")
 
 
 @pytest.mark.parametrize(

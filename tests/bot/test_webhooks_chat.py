@@ -29,8 +29,7 @@ async def test_an_endpoint_added_in_chat_gets_signed_deliveries_and_a_log(
     app, tg: FakeTelegram, receiver
 ) -> None:
     alice = await started(tg)
-    await tg.send_text(alice, "/webhooks")
-    assert "You have no endpoints yet." in tg.texts_to(alice)[-1]
+    assert "You have no endpoints yet." in await tg.ask(alice, "/webhooks")
 
     question = await add_endpoint(tg, alice, receiver.url())
     assert f"Which events should go to {receiver.url()}?" in question.text
