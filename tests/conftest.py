@@ -123,10 +123,8 @@ async def stripe_server(clock: ManualClock) -> AsyncIterator[FakeStripe]:
 async def openai_api() -> AsyncIterator[FakeOpenAI]:
     """A fake OpenAI-compatible server; a test that asks for it gets the OPENAI_* settings
     pointing at it."""
-    server = FakeOpenAI()
-    await server.start()
-    yield server
-    await server.stop()
+    async with FakeOpenAI() as server:
+        yield server
 
 
 @pytest.fixture
@@ -234,11 +232,19 @@ async def polling_bot(
 
 
 @pytest.fixture
+def bot_pool(request: pytest.FixtureRequest, db: asyncpg.Pool) -> asyncpg.Pool:
+    """The pool the bot under test runs on: `db`, or `own_pool` for a test that uses it."""
+    if "own_pool" in request.fixturenames:
+        return request.getfixturevalue("own_pool")
+    return db
+
+
+@pytest.fixture
 async def app(
-    settings: Settings, db: asyncpg.Pool, tg: FakeTelegram, clock: ManualClock
+    settings: Settings, bot_pool: asyncpg.Pool, tg: FakeTelegram, clock: ManualClock
 ) -> AsyncIterator[RunningBot]:
     """The real bot, polling the fake Telegram, on a clean database."""
-    async with polling_bot(settings, db, tg, clock) as running:
+    async with polling_bot(settings, bot_pool, tg, clock) as running:
         yield running
 
 
@@ -262,15 +268,6 @@ async def own_pool(
     )
     yield pool
     await pool.close()
-
-
-@pytest.fixture
-async def app_on_own_pool(
-    settings: Settings, own_pool: asyncpg.Pool, tg: FakeTelegram, clock: ManualClock
-) -> AsyncIterator[RunningBot]:
-    """The real bot, polling the fake Telegram, on `own_pool` (a clean database)."""
-    async with polling_bot(settings, own_pool, tg, clock) as running:
-        yield running
 
 
 @pytest.fixture
@@ -299,7 +296,5 @@ async def another_bot(
 @pytest.fixture
 async def receiver(clock: ManualClock) -> AsyncIterator[WebhookReceiver]:
     """A customer's webhook receiver on 127.0.0.1, verifying every delivery."""
-    receiving = WebhookReceiver(clock)
-    await receiving.start()
-    yield receiving
-    await receiving.stop()
+    async with WebhookReceiver(clock) as receiving:
+        yield receiving

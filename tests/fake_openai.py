@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from helpers import LocalServer
 
 API_KEY = "sk-test-insights-0123456789abcdef"
 # Longer than the timeout the tests give the client.
@@ -38,7 +39,7 @@ class RecordedRequest:
     raw: str
 
 
-class FakeOpenAI:
+class FakeOpenAI(LocalServer):
     def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
         self.answer: dict[str, Any] = DEFAULT_ANSWER

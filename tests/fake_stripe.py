@@ -39,6 +39,7 @@ from typing import Any, Final
 import aiohttp
 import stripe
 from aiohttp import web
+from helpers import LocalServer
 from pydantic import SecretStr
 
 SECRET_KEY: Final = "sk_test_51FakeStripeKeyForTestsOnly"
@@ -137,7 +138,7 @@ def _listify(node: Any) -> Any:
 Route = Callable[[StripeRequest, re.Match[str]], dict[str, Any]]
 
 
-class FakeStripe:
+class FakeStripe(LocalServer):
     """The fake API server and the world behind it. See the module docstring."""
 
     def __init__(self, *, clock: Any = None) -> None:
@@ -189,13 +190,6 @@ class FakeStripe:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-
-    async def __aenter__(self) -> FakeStripe:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
 
     def settings(self) -> dict[str, Any]:
         """The STRIPE_* settings that point the bot at this fake."""
@@ -435,17 +429,17 @@ class FakeStripe:
             quantity=1,
             billing_thresholds=None,
         )
+        # The legacy `plan` is the same price as `price`, told in its older field names.
+        same_price = {"id": price, "product": product}
         item["price"].update(
-            id=price,
-            product=product,
+            same_price,
             unit_amount=amount,
             unit_amount_decimal=str(amount),
             transform_quantity=None,
             custom_unit_amount=None,
         )
         item["plan"].update(
-            id=price,
-            product=product,
+            same_price,
             amount=amount,
             amount_decimal=str(amount),
             billing_scheme="per_unit",

@@ -7,10 +7,12 @@ import shutil
 import struct
 import tempfile
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Self
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import asyncpg
@@ -20,6 +22,23 @@ from PIL import Image
 from db.embedded import EmbeddedPostgres
 from db.migrate import migrate
 from db.pool import create_pool
+
+
+class LocalServer(ABC):
+    """A server of the suite's on 127.0.0.1 that `async with` starts and stops."""
+
+    @abstractmethod
+    async def start(self) -> None: ...
+
+    @abstractmethod
+    async def stop(self) -> None: ...
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
 
 
 class ManualClock:
@@ -179,7 +198,7 @@ async def subscribe_by_card(tg, stripe_api, user, plan: str = "Pro") -> dict:
     return stripe_api.subscriptions[subscription_id]
 
 
-class FreezableProxy:
+class FreezableProxy(LocalServer):
     """A TCP proxy in front of a PostgreSQL DSN that can freeze: bytes stop flowing both ways,
     as when the server hangs (stopped, swapping, a dead disk), until it thaws."""
 

@@ -13,11 +13,14 @@ from typing import Any
 
 import standardwebhooks.webhooks as standard
 from aiohttp import web
+from helpers import LocalServer
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 
 @dataclass(frozen=True)
 class Delivery:
+    """A delivery the receiver verified: the path it came to, its id, stamp and payload."""
+
     path: str
     webhook_id: str
     timestamp: int
@@ -28,7 +31,7 @@ class Delivery:
         return self.payload["type"]
 
 
-class WebhookReceiver:
+class WebhookReceiver(LocalServer):
     def __init__(self, clock) -> None:
         self._clock = clock
         self.secrets: dict[str, str] = {}  # path: the endpoint's signing secret

@@ -60,8 +60,7 @@ async def test_grant_gives_a_plan_for_some_days_and_it_ends_by_itself(
     assert f"You've been given <b>Business</b> until {until:%Y-%m-%d}" in tg.texts_to(alice)[-1]
     row = await db.fetchrow("SELECT plan_code, source, expires_at FROM user_plans")
     assert dict(row) == {"plan_code": "business", "source": "admin", "expires_at": until}
-    await tg.send_text(alice, "/plan")
-    assert f"Ends on {until:%Y-%m-%d} (granted)" in tg.texts_to(alice)[-1]
+    assert f"Ends on {until:%Y-%m-%d} (granted)" in await tg.ask(alice, "/plan")
 
     clock.advance(days=10)
     await app.services.billing.end_expired_plans()
@@ -94,8 +93,7 @@ async def test_grant_explains_bad_input(app, tg: FakeTelegram, db, args: str) ->
 
 async def test_grant_to_someone_the_bot_never_met(app, tg: FakeTelegram) -> None:
     admin = tg.user("Admin")
-    await tg.send_text(admin, "/grant 424242 pro 30")
-    assert "I don't know user <code>424242</code>" in tg.texts_to(admin)[-1]
+    assert "I don't know user <code>424242</code>" in await tg.ask(admin, "/grant 424242 pro 30")
 
 
 @pytest.mark.parametrize("command", ["/admin", "/grant 1002 pro 30", "/refund stxCharge"])

@@ -54,16 +54,13 @@ async def firing_rows(db) -> list[dict]:
 
 async def test_wizard_creates_a_rule_and_explains_a_wrong_threshold(app, tg, db) -> None:
     alice, channel = await owner_with_channel(tg)
-    await tg.send_text(alice, "/alerts")
-    listing = tg.last_to(alice, "sendMessage")
+    listing = await tg.reply_to(alice, "/alerts")
     assert "You have no alerts yet" in listing.text
 
-    await tg.press_button(alice, listing, "Add alert")
-    kinds = tg.last_to(alice, "sendMessage")
+    kinds = await tg.choose(alice, listing, "Add alert")
     assert "📉 <b>Subscriber drop</b>: the channel loses" in kinds.text
     assert "💤 <b>Posting gap</b>: no new post for a number of hours" in kinds.text
-    await tg.press_button(alice, kinds, "Subscriber drop")
-    question = tg.last_to(alice, "sendMessage")
+    question = await tg.choose(alice, kinds, "Subscriber drop")
     assert "How big a loss?" in question.text and "step 1 of 2" in question.text
 
     await tg.send_text(alice, "a lot")
@@ -71,8 +68,7 @@ async def test_wizard_creates_a_rule_and_explains_a_wrong_threshold(app, tg, db)
         "⚠️ That doesn't work here. Send a share up to 100%, or a whole number from 1 to "
         "10,000,000, for example <code>5%</code>."
     )
-    await tg.send_text(alice, "5% or 100")
-    question = tg.last_to(alice, "sendMessage")
+    question = await tg.reply_to(alice, "5% or 100")
     assert "Within how many hours?" in question.text and "step 2 of 2" in question.text
     await tg.press_button(alice, question, "Use 24")
 
@@ -88,8 +84,9 @@ async def test_wizard_creates_a_rule_and_explains_a_wrong_threshold(app, tg, db)
         "percent": 5,
         "hours": 24,
     }
-    await tg.send_text(alice, "/alerts")
-    assert "1. 📉 Subscriber drop: lose 5% or 100 subscribers within 24 h" in tg.texts_to(alice)[-1]
+    assert "1. 📉 Subscriber drop: lose 5% or 100 subscribers within 24 h" in await tg.ask(
+        alice, "/alerts"
+    )
 
 
 async def test_a_half_finished_wizard_survives_a_restart(app, tg, db) -> None:
@@ -98,8 +95,7 @@ async def test_a_half_finished_wizard_survives_a_restart(app, tg, db) -> None:
     await tg.add_bot_to_channel(second, by=alice)
     await tg.send_text(alice, "/alerts")
     await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Add alert")
-    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Milestone")
-    choice = tg.last_to(alice, "sendMessage")
+    choice = await tg.choose(alice, tg.last_to(alice, "sendMessage"), "Milestone")
     assert choice.text == "Which channel should I watch?"
     await tg.press_button(alice, choice, "@secondchan")
     assert "Which subscriber count?" in tg.texts_to(alice)[-1]
@@ -121,8 +117,7 @@ async def test_pause_resume_and_delete_from_the_list(app, tg, db) -> None:
         kind=AlertKind.POSTING_GAP,
         thresholds=AlertThresholds(hours=48),
     )
-    await tg.send_text(alice, "/alerts")
-    listing = tg.last_to(alice, "sendMessage")
+    listing = await tg.reply_to(alice, "/alerts")
 
     await tg.press_button(alice, listing, "Pause 1")
     assert (
@@ -258,16 +253,13 @@ async def test_a_403_pauses_that_users_alerts_only(app, tg, db, clock) -> None:
 
 
 async def set_berlin_night_quiet_hours(tg: FakeTelegram, user: FakeUser) -> None:
-    await tg.send_text(user, "/settings")
-    settings = tg.last_to(user, "sendMessage")
+    settings = await tg.reply_to(user, "/settings")
     await tg.press_button(user, settings, "Time zone")
-    await tg.send_text(user, "Atlantis")
-    assert "I don't know that time zone" in tg.texts_to(user)[-1]
+    assert "I don't know that time zone" in await tg.ask(user, "Atlantis")
     await tg.send_text(user, "berlin")
     assert tg.texts_to(user)[-1] == "✅ Time zone set to <b>Europe/Berlin</b>. See /settings."
     await tg.press_button(user, settings, "Quiet hours")
-    await tg.send_text(user, "22:00-07:00")
-    assert "Quiet hours set to <b>22:00–07:00</b>" in tg.texts_to(user)[-1]
+    assert "Quiet hours set to <b>22:00–07:00</b>" in await tg.ask(user, "22:00-07:00")
 
 
 def move_to_berlin(clock: ManualClock, at: time) -> datetime:
@@ -383,13 +375,19 @@ async def test_the_plan_limits_the_number_of_rules(app, tg) -> None:
 @pytest.mark.settings(feature_alerts=False)
 async def test_alerts_can_be_switched_off(app, tg) -> None:
     alice = tg.user("Alice")
-    await tg.send_text(alice, "/alerts")
-    assert "I don't know the command /alerts" in tg.texts_to(alice)[-1]
+    assert "I don't know the command /alerts" in await tg.ask(alice, "/alerts")
     assert app.app.scheduler.get_job("alert_evaluation") is None
 
 
 def alert_text(call) -> bool:
     return call.ok and "🔔" in (call.text or "")
+
+
+async def next_alert(tg: FakeTelegram, owner: FakeUser, *, after: int):
+    """The first alert the bot sends the owner after the mark, waited for as long as 10 s."""
+    return await tg.wait_for(
+        "sendMessage", chat_id=owner, predicate=alert_text, after=after, timeout=10
+    )
 
 
 async def create_rule(app, owner: FakeUser, channel: FakeChannel, kind, thresholds) -> None:
@@ -410,9 +408,7 @@ async def test_a_milestone_crossed_by_joins_is_announced_within_seconds_once(
 
     await tg.join(channel, count=12, date=clock.now())
 
-    alert = await tg.wait_for(
-        "sendMessage", chat_id=alice, predicate=alert_text, after=mark, timeout=10
-    )
+    alert = await next_alert(tg, alice, after=mark)
     assert alert.plain_text == (
         "🔔 🏁 Milestone in Cooking Daily\n"
         "Reached 1,510 subscribers: now 1,512, before 1,500.\nOpen the channel"
@@ -444,9 +440,7 @@ async def test_a_drop_of_five_percent_within_an_hour_is_announced_within_seconds
 
     await tg.leave(channel, count=35, date=clock.now())  # 75 in 40 minutes: 5 %
 
-    alert = await tg.wait_for(
-        "sendMessage", chat_id=alice, predicate=alert_text, after=mark, timeout=10
-    )
+    alert = await next_alert(tg, alice, after=mark)
     assert alert.plain_text == (
         "🔔 📉 Subscriber drop in Cooking Daily\n"
         "Lost 75 subscribers (5.0%) in the last 1 h: 0 joined, 75 left.\nOpen the channel"

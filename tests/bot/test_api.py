@@ -106,8 +106,7 @@ async def test_a_revoked_key_gets_401(app, tg, http) -> None:
     key = await api_key(tg, alice, "CRM")
     assert (await call(http, app, "GET", "/channels", key))[0] == 200
 
-    await tg.send_text(alice, "/api")
-    listing = tg.last_to(alice, "sendMessage")
+    listing = await tg.reply_to(alice, "/api")
     assert "<b>CRM</b> · read-only · last used" in listing.text
     await tg.press_button(alice, listing, "Revoke #1")
 

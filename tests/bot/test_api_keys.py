@@ -10,8 +10,7 @@ from stories import api_key, on_plan, owner_with_channel, started
 async def test_a_new_key_is_shown_once_and_kept_only_as_a_hash(app, tg, db, http) -> None:
     alice, _ = await owner_with_channel(tg)
 
-    await tg.send_text(alice, "/api")
-    assert "no API keys yet" in tg.texts_to(alice)[-1]
+    assert "no API keys yet" in await tg.ask(alice, "/api")
     await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "New read-write key")
     assert "How should the new read-write key be called?" in tg.texts_to(alice)[-1]
     await tg.send_text(alice, "Zapier")
@@ -55,8 +54,7 @@ async def test_a_bad_name_is_asked_again(app, tg, db, name) -> None:
     await tg.send_text(alice, "/api")
     await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "New read-only key")
 
-    await tg.send_text(alice, name)
-    assert "1 to 64 characters" in tg.texts_to(alice)[-1]
+    assert "1 to 64 characters" in await tg.ask(alice, name)
     await tg.send_text(alice, "Good name")
 
     assert "The read-only key <b>Good name</b>" in tg.texts_to(alice)[-1]
@@ -85,8 +83,7 @@ async def test_the_plan_caps_the_keys_and_a_revoked_one_frees_its_place(app, tg,
 async def test_a_revoke_pressed_twice_says_the_key_is_gone(app, tg) -> None:
     alice = await started(tg)
     await api_key(tg, alice)
-    await tg.send_text(alice, "/api")
-    listing = tg.last_to(alice, "sendMessage")
+    listing = await tg.reply_to(alice, "/api")
     revoke = next(b["callback_data"] for b in listing.buttons() if "Revoke #1" in b["text"])
 
     first = await tg.press(alice, listing, revoke)
@@ -107,5 +104,4 @@ async def test_the_keys_speak_russian(app, tg) -> None:
     created = tg.texts_to(ivan)[-1]
     assert "Ключ <b>Таблица</b> (только чтение)" in created
     assert "показывается только один раз" in created
-    await tg.send_text(ivan, "/api")
-    assert "1. <b>Таблица</b> · только чтение · ещё не использовался" in tg.texts_to(ivan)[-1]
+    assert "1. <b>Таблица</b> · только чтение · ещё не использовался" in await tg.ask(ivan, "/api")

@@ -61,8 +61,7 @@ async def test_stars_invoice_checkout_and_payment_start_the_plan(
         "status": "paid",
     }
     assert f"<b>Pro</b> is active until {until:%Y-%m-%d}" in tg.texts_to(alice)[-1]
-    await tg.send_text(alice, "/plan")
-    assert f"Ends on {until:%Y-%m-%d} (paid with Telegram Stars)" in tg.texts_to(alice)[-1]
+    assert f"Ends on {until:%Y-%m-%d} (paid with Telegram Stars)" in await tg.ask(alice, "/plan")
 
 
 async def test_another_30_days_of_the_same_plan_add_up(app, tg: FakeTelegram, db, clock) -> None:
@@ -76,28 +75,33 @@ async def test_another_30_days_of_the_same_plan_add_up(app, tg: FakeTelegram, db
     assert (await _plan(db, alice))["expires_at"] == expected
 
 
+# A genuine order of Pro: 30 days for 450 ⭐, paid by the user it names.
+PRO_ORDER = {"payload": "plan:pro:{user}", "total_amount": 450, "currency": "XTR"}
+
+
 @pytest.mark.parametrize(
-    ("payload", "amount", "currency"),
+    "wrong",
     [
-        pytest.param("plan:pro:{other}", 450, "XTR", id="another-users-order"),
-        pytest.param("plan:gold:{user}", 450, "XTR", id="unknown-plan"),
-        pytest.param("plan:free:{user}", 450, "XTR", id="free-plan"),
-        pytest.param("plan:business:{user}", 450, "XTR", id="wrong-amount"),
-        pytest.param("plan:pro:{user}", 450, "USD", id="wrong-currency"),
-        pytest.param("something else", 450, "XTR", id="not-our-payload"),
+        pytest.param({"payload": "plan:pro:{other}"}, id="another-users-order"),
+        pytest.param({"payload": "plan:gold:{user}"}, id="unknown-plan"),
+        pytest.param({"payload": "plan:free:{user}"}, id="free-plan"),
+        pytest.param({"payload": "plan:business:{user}"}, id="wrong-amount"),
+        pytest.param({"currency": "USD"}, id="wrong-currency"),
+        pytest.param({"payload": "something else"}, id="not-our-payload"),
     ],
 )
 async def test_pre_checkout_refuses_orders_that_do_not_match(
-    app, tg: FakeTelegram, db, payload: str, amount: int, currency: str
+    app, tg: FakeTelegram, db, wrong: dict[str, str]
 ) -> None:
     alice, bob = tg.user("Alice"), tg.user("Bob")
     await tg.send_text(alice, "/start")
+    order = PRO_ORDER | wrong
 
     query_id = await tg.pre_checkout(
         alice,
-        payload=payload.format(user=alice.id, other=bob.id),
-        total_amount=amount,
-        currency=currency,
+        payload=order["payload"].format(user=alice.id, other=bob.id),
+        total_amount=order["total_amount"],
+        currency=order["currency"],
     )
 
     answer = tg.pre_checkout_answers[query_id]
@@ -123,12 +127,9 @@ async def test_refund_by_an_admin_ends_the_plan(app, tg: FakeTelegram, db) -> No
     )
     assert "Stars payment for <b>Pro</b> was refunded" in tg.texts_to(alice)[-1]
 
-    await tg.send_text(admin, f"/refund {charge_id}")
-    assert "refunded already" in tg.texts_to(admin)[-1]
-    await tg.send_text(admin, "/refund stxNoSuchCharge")
-    assert "No Stars payment has the charge id" in tg.texts_to(admin)[-1]
-    await tg.send_text(admin, "/refund")
-    assert "Send <code>/refund" in tg.texts_to(admin)[-1]
+    assert "refunded already" in await tg.ask(admin, f"/refund {charge_id}")
+    assert "No Stars payment has the charge id" in await tg.ask(admin, "/refund stxNoSuchCharge")
+    assert "Send <code>/refund" in await tg.ask(admin, "/refund")
     assert len(tg.sent("refundStarPayment")) == 1
 
 

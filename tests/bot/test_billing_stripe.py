@@ -14,8 +14,7 @@ async def test_card_upgrade_opens_checkout_with_the_right_price_customer_and_ref
     app, tg: FakeTelegram, stripe_api: FakeStripe, db
 ) -> None:
     alice = tg.user("Alice")
-    await tg.send_text(alice, "/subscribe")
-    offer = tg.last_to(alice, "sendMessage")
+    offer = await tg.reply_to(alice, "/subscribe")
     assert "<b>Pro</b>: $9 a month by card, or 450 ⭐ for 30 days" in offer.text
     assert "<b>Business</b>: $29 a month by card, or 1,450 ⭐ for 30 days" in offer.text
 
@@ -59,12 +58,10 @@ async def test_upgrade_button_over_a_limit_leads_to_checkout_and_the_limit_lifts
             tg.channel(f"C{number}", f"chan{number}", owner=alice), by=alice
         )
     tg.channel("Fourth", "fourthchan", owner=alice).bot_status = "administrator"
-    await tg.send_text(alice, "/add @fourthchan")
-    refusal = tg.last_to(alice, "sendMessage")
+    refusal = await tg.reply_to(alice, "/add @fourthchan")
     assert "allows 3 channels tracked" in refusal.text
 
-    await tg.press_button(alice, refusal, "Upgrade")
-    offer = tg.last_to(alice, "sendMessage")
+    offer = await tg.choose(alice, refusal, "Upgrade")
     assert "you're on Free now" in offer.text
     await tg.press_button(alice, offer, "💳 Pro")
     url = tg.last_to(alice, "sendMessage").button("Pay")["url"]
@@ -78,8 +75,7 @@ async def test_upgrade_button_over_a_limit_leads_to_checkout_and_the_limit_lifts
     renewal = (clock.now() + timedelta(days=30)).date().isoformat()
     assert len(welcome) == 1
     assert f"Next renewal on {renewal}" in welcome[0]
-    await tg.send_text(alice, "/add @fourthchan")
-    assert "Now tracking <b>Fourth</b>" in tg.texts_to(alice)[-1]
+    assert "Now tracking <b>Fourth</b>" in await tg.ask(alice, "/add @fourthchan")
     await tg.send_text(alice, "/plan")
     status = tg.texts_to(alice)[-1]
     assert "<b>Your plan: Pro</b>" in status
@@ -95,8 +91,7 @@ async def test_cancel_asks_first_then_cancels_at_the_end_of_the_period(
     period_end = subscription["items"]["data"][0]["current_period_end"]
     end_date = (await db.fetchval("SELECT to_timestamp($1)::date", period_end)).isoformat()
 
-    await tg.send_text(alice, "/cancel")
-    confirm = tg.last_to(alice, "sendMessage")
+    confirm = await tg.reply_to(alice, "/cancel")
     assert f"Stop renewing <b>Pro</b>?\n\nIt stays active until {end_date}" in confirm.text
     await tg.press_button(alice, confirm, "Keep my plan")
     assert "Nothing changed" in tg.texts_to(alice)[-1]
@@ -114,15 +109,13 @@ async def test_cancel_asks_first_then_cancels_at_the_end_of_the_period(
         subscription["id"],
     )
     assert dict(row) == {"cancel_at_period_end": True, "renews": False, "plan_code": "pro"}
-    await tg.send_text(alice, "/plan")
-    assert f"Ends on {end_date} (paid by card)" in tg.texts_to(alice)[-1]
+    assert f"Ends on {end_date} (paid by card)" in await tg.ask(alice, "/plan")
 
     # Stripe's own event about it follows; the user was told already.
     told = len(tg.texts_to(alice))
     assert await stripe_api.deliver_all(stripe_api.outbox) == [200]
     assert len(tg.texts_to(alice)) == told
-    await tg.send_text(alice, "/cancel")
-    assert f"<b>Pro</b> is already set to end on {end_date}" in tg.texts_to(alice)[-1]
+    assert f"<b>Pro</b> is already set to end on {end_date}" in await tg.ask(alice, "/cancel")
 
 
 async def test_paying_by_card_again_leads_to_the_billing_portal(
@@ -140,16 +133,14 @@ async def test_paying_by_card_again_leads_to_the_billing_portal(
 
 async def test_cancel_without_a_card_subscription(app, tg: FakeTelegram, stripe_api) -> None:
     alice = tg.user("Alice")
-    await tg.send_text(alice, "/cancel")
-    assert "You have no card subscription to cancel" in tg.texts_to(alice)[-1]
+    assert "You have no card subscription to cancel" in await tg.ask(alice, "/cancel")
 
 
 async def test_billing_answers_with_a_portal_link(
     app, tg: FakeTelegram, stripe_api: FakeStripe
 ) -> None:
     alice = tg.user("Alice")
-    await tg.send_text(alice, "/billing")
-    assert "haven't paid by card yet" in tg.texts_to(alice)[-1]
+    assert "haven't paid by card yet" in await tg.ask(alice, "/billing")
     assert stripe_api.requests_to("POST", "/v1/billing_portal/sessions") == []
 
     subscription = await subscribe_by_card(tg, stripe_api, alice)
@@ -182,11 +173,6 @@ async def test_without_stripe_settings_only_stars_are_offered(
     stripe_server.webhook_url = f"{app.app.web_url}/stripe/webhook"
     assert await stripe_server.post_webhook(b"{}", {}) == 404
     alice = tg.user("Alice")
-    await tg.send_text(alice, "/subscribe")
-    offer = tg.last_to(alice, "sendMessage")
-    assert [b["text"] for b in offer.buttons()] == [
-        "⭐ Pro · 450 Stars",
-        "⭐ Business · 1,450 Stars",
-    ]
-    await tg.send_text(alice, "/billing")
-    assert "Card payments are not set up" in tg.texts_to(alice)[-1]
+    offer = await tg.reply_to(alice, "/subscribe")
+    assert offer.labels() == ["⭐ Pro · 450 Stars", "⭐ Business · 1,450 Stars"]
+    assert "Card payments are not set up" in await tg.ask(alice, "/billing")

@@ -72,35 +72,28 @@ async def test_owner_who_never_started_the_bot_is_still_linked(app, tg, db) -> N
 
     # Telegram refuses to let the bot write first; the channel is tracked all the same.
     assert await db.fetchval("SELECT count(*) FROM channel_admins WHERE user_id = $1", bob.id) == 1
-    await tg.send_text(bob, "/channels")
-    assert "Quiet" in tg.texts_to(bob)[-1]
+    assert "Quiet" in await tg.ask(bob, "/channels")
 
 
 async def test_add_by_command_checks_both_admin_rights(app, tg: FakeTelegram, db) -> None:
     alice, mallory = tg.user("Alice"), tg.user("Mallory")
     channel = tg.channel("News", "newsroom", owner=alice)
 
-    await tg.send_text(alice, "/add @newsroom")
-    assert "not an admin of <b>News</b> yet" in tg.texts_to(alice)[-1]
+    assert "not an admin of <b>News</b> yet" in await tg.ask(alice, "/add @newsroom")
 
     channel.bot_status = "administrator"
-    await tg.send_text(mallory, "/add @newsroom")
-    assert "Only admins of a channel" in tg.texts_to(mallory)[-1]
+    assert "Only admins of a channel" in await tg.ask(mallory, "/add @newsroom")
     assert await db.fetchval("SELECT count(*) FROM channels") == 0
 
-    await tg.send_text(alice, "/add https://t.me/newsroom")
-    assert "Now tracking <b>News</b>" in tg.texts_to(alice)[-1]
+    assert "Now tracking <b>News</b>" in await tg.ask(alice, "/add https://t.me/newsroom")
     assert await db.fetchval("SELECT is_tracked FROM channels WHERE id = $1", channel.id)
 
 
 async def test_add_explains_bad_arguments(app, tg: FakeTelegram) -> None:
     alice = tg.user("Alice")
-    await tg.send_text(alice, "/add")
-    assert "Send the channel's @username" in tg.texts_to(alice)[-1]
-    await tg.send_text(alice, "/add hello world!")
-    assert "doesn't look like a channel" in tg.texts_to(alice)[-1]
-    await tg.send_text(alice, "/add @nosuchchannel")
-    assert "can't find that channel" in tg.texts_to(alice)[-1]
+    assert "Send the channel's @username" in await tg.ask(alice, "/add")
+    assert "doesn't look like a channel" in await tg.ask(alice, "/add hello world!")
+    assert "can't find that channel" in await tg.ask(alice, "/add @nosuchchannel")
 
 
 async def test_channels_lists_subscribers_and_last_post(app, tg: FakeTelegram) -> None:
@@ -120,8 +113,7 @@ async def test_channels_lists_subscribers_and_last_post(app, tg: FakeTelegram) -
 
 async def test_channels_without_any(app, tg: FakeTelegram) -> None:
     alice = tg.user("Alice")
-    await tg.send_text(alice, "/channels")
-    assert "You have no channels yet" in tg.texts_to(alice)[-1]
+    assert "You have no channels yet" in await tg.ask(alice, "/channels")
 
 
 async def test_remove_keeping_data_stops_tracking(app, tg: FakeTelegram, db) -> None:
@@ -129,8 +121,7 @@ async def test_remove_keeping_data_stops_tracking(app, tg: FakeTelegram, db) -> 
     await tg.post(channel, "Kept")
     await app.services.ingestion.flush()
 
-    await tg.send_text(alice, "/remove")
-    confirm = tg.last_to(alice, "sendMessage")
+    confirm = await tg.reply_to(alice, "/remove")
     assert "Stop tracking <b>Cooking Daily</b>?" in confirm.text
     await tg.press_button(alice, confirm, "Stop, keep data")
 
@@ -141,8 +132,7 @@ async def test_remove_keeping_data_stops_tracking(app, tg: FakeTelegram, db) -> 
     await app.services.ingestion.flush()
     assert await db.fetchval("SELECT count(*) FROM posts") == 1
 
-    await tg.send_text(alice, "/channels")
-    listing = tg.last_to(alice, "sendMessage")
+    listing = await tg.reply_to(alice, "/channels")
     assert "not tracked" in listing.text
     await tg.press_button(alice, listing, "Resume Cooking Daily")
     assert await db.fetchval("SELECT is_tracked FROM channels WHERE id = $1", channel.id)
@@ -175,8 +165,7 @@ async def test_cancel_tapped_twice_is_answered_quietly(app, tg: FakeTelegram, ca
     alice = tg.user("Alice")
     channel = tg.channel("Cooking Daily", "cookingdaily", owner=alice)
     await tg.add_bot_to_channel(channel, by=alice)
-    await tg.send_text(alice, "/remove")
-    confirm = tg.last_to(alice, "sendMessage")
+    confirm = await tg.reply_to(alice, "/remove")
     cancel = confirm.button("Cancel")["callback_data"]
     await tg.press(alice, confirm, cancel)
 
@@ -193,8 +182,7 @@ async def test_remove_with_several_channels_asks_which(app, tg: FakeTelegram) ->
     for title, username in (("First", "firstchan"), ("Second", "secondchan")):
         await tg.add_bot_to_channel(tg.channel(title, username, owner=alice), by=alice)
 
-    await tg.send_text(alice, "/remove")
-    choice = tg.last_to(alice, "sendMessage")
+    choice = await tg.reply_to(alice, "/remove")
     assert choice.text == "Which channel?"
     await tg.press_button(alice, choice, "@secondchan")
     assert "Stop tracking <b>Second</b>?" in tg.texts_to(alice)[-1]
@@ -236,10 +224,8 @@ async def test_admin_who_lost_rights_loses_access(app, tg: FakeTelegram, clock, 
     tg.set_admin(channel, bob, False)
     # Within the trust window the stored check stands; after it, Telegram is asked again.
     clock.advance(minutes=11)
-    await tg.send_text(bob, "/remove @teamchannel")
-    assert "Only admins of a channel" in tg.texts_to(bob)[-1]
-    await tg.send_text(bob, "/channels")
-    assert "You have no channels yet" in tg.texts_to(bob)[-1]
+    assert "Only admins of a channel" in await tg.ask(bob, "/remove @teamchannel")
+    assert "You have no channels yet" in await tg.ask(bob, "/channels")
 
 
 async def test_periodic_admin_recheck_unlinks_former_admins(app, tg: FakeTelegram, db) -> None:
@@ -287,10 +273,8 @@ async def test_a_demoted_admin_loses_access_and_share_links_at_once(
 
     assert await share_page_status(app, bobs_link) == 404
     assert await share_page_status(app, alices_link) == 200
-    await tg.send_text(bob, "/stats @teamchannel")
-    assert "Only admins of a channel" in tg.texts_to(bob)[-1]
-    await tg.send_text(alice, "/stats @teamchannel")
-    assert "Team" in tg.texts_to(alice)[-1]
+    assert "Only admins of a channel" in await tg.ask(bob, "/stats @teamchannel")
+    assert "Team" in await tg.ask(alice, "/stats @teamchannel")
     await app.services.ingestion.flush()
     leaves = await db.fetchval("SELECT count(*) FROM subscriber_events WHERE kind = 'leave'")
     assert leaves == (0 if to == "member" else 1)
@@ -310,8 +294,7 @@ async def test_the_bot_losing_admin_rights_ends_access_and_share_links(
 
     assert "its stats and share links are closed" in tg.texts_to(alice)[-1]
     assert await share_page_status(app, link) == 404
-    await tg.send_text(alice, "/stats @teamchannel")
-    assert "Only admins of a channel" in tg.texts_to(alice)[-1]
+    assert "Only admins of a channel" in await tg.ask(alice, "/stats @teamchannel")
 
     await tg.add_bot_to_channel(channel, by=alice)
     assert await share_page_status(app, link) == 200
@@ -339,7 +322,6 @@ async def test_a_channel_shows_its_subscribers_from_the_moment_it_is_added(
 
     await add(tg, alice, channel)  # no scheduled snapshot has run
 
-    await tg.send_text(alice, "/channels")
-    assert "1,500 subscribers" in tg.texts_to(alice)[-1]
+    assert "1,500 subscribers" in await tg.ask(alice, "/channels")
     await tg.send_text(alice, "/stats")
     assert "Subscribers: 1,500" in tg.last_to(alice, "sendMessage").plain_text

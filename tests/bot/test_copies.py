@@ -104,8 +104,7 @@ async def test_a_copy_with_edits_is_announced_once_and_forwards_and_unrelated_po
     await app.services.alert_delivery.deliver_due()
     assert len(copy_alerts(tg, alice)) == 1
 
-    await tg.send_text(alice, "/alerts history")
-    assert "Copy of your post" in tg.texts_to(alice)[-1]
+    assert "Copy of your post" in await tg.ask(alice, "/alerts history")
 
 
 _SECOND_COPY_RULE = """
@@ -157,8 +156,7 @@ async def test_after_not_a_copy_the_pair_is_never_reported_again(app, tg, clock,
     # Even with the copy alert deleted and made anew, and the channel's posts compared again.
     await tg.send_text(alice, "/alerts")
     await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Delete 1")
-    await tg.send_text(alice, "/watch @thief")
-    assert "already watch" in tg.texts_to(alice)[-1]
+    assert "already watch" in await tg.ask(alice, "/watch @thief")
     await app.services.alert_delivery.deliver_due()
     assert len(copy_alerts(tg, alice)) == 1
 
@@ -241,10 +239,8 @@ async def test_a_photo_redirected_to_another_host_is_skipped_not_followed(
 async def test_watch_explains_a_channel_it_cannot_read(app, tg, preview, setup, expected) -> None:
     alice, _ = await owner_with_channel(tg)
     setup(preview)
-    await tg.send_text(alice, "/watch @secret")
-    assert expected in tg.texts_to(alice)[-1]
-    await tg.send_text(alice, "/watch")
-    assert "You watch no channel yet" in tg.texts_to(alice)[-1]
+    assert expected in await tg.ask(alice, "/watch @secret")
+    assert "You watch no channel yet" in await tg.ask(alice, "/watch")
 
 
 async def test_watch_lists_channels_with_their_numbers_removes_them_and_keeps_to_the_plan(
@@ -259,18 +255,15 @@ async def test_watch_lists_channels_with_their_numbers_removes_them_and_keeps_to
         )
     for name in ("rival", "second", "third"):
         await tg.send_text(alice, f"/watch @{name}")
-    await tg.send_text(alice, "/watch @fourth")
-    assert "allows 3 channels watched" in tg.texts_to(alice)[-1]
+    assert "allows 3 channels watched" in await tg.ask(alice, "/watch @fourth")
 
-    await tg.send_text(alice, "/watch")
-    listing = tg.last_to(alice, "sendMessage")
+    listing = await tg.reply_to(alice, "/watch")
     assert "<b>@rival</b>" in listing.text and "5,000 subscribers" in listing.text
     assert "300 average views" in listing.text
     query = await tg.press_button(alice, listing, "Remove 1")
     assert tg.callback_answer(query)["text"] == "Removed."
     assert "@rival" not in tg.texts_to(alice)[-1]
-    await tg.send_text(alice, "/plan")
-    assert "channels watched: 2 of 3" in tg.texts_to(alice)[-1]
+    assert "channels watched: 2 of 3" in await tg.ask(alice, "/plan")
 
 
 async def test_check_finds_a_forwarded_copy_and_says_no_match_for_an_unrelated_text(
@@ -284,8 +277,7 @@ async def test_check_finds_a_forwarded_copy_and_says_no_match_for_an_unrelated_t
         thief, COPY, photo_data=copied_picture(original.photo, random.Random(4))
     )
 
-    await tg.send_text(alice, "/check")
-    assert "Forward me a post" in tg.texts_to(alice)[-1]
+    assert "Forward me a post" in await tg.ask(alice, "/check")
     await tg.forward(alice, thief, copied_id)
     answer = tg.texts_to(alice)[-1]
     assert "This matches your post of" in answer and "<b>@cookingdaily</b>" in answer
@@ -300,8 +292,7 @@ async def test_check_finds_a_forwarded_copy_and_says_no_match_for_an_unrelated_t
     assert "This matches your post of" in tg.texts_to(alice)[-1]
 
     await tg.send_text(alice, "/check")
-    await tg.send_text(alice, UNRELATED)
-    assert "No match among your 1 post." in tg.texts_to(alice)[-1]
+    assert "No match among your 1 post." in await tg.ask(alice, UNRELATED)
 
 
 async def test_compare_shows_the_channel_beside_watched_ones_with_a_chart(
@@ -315,8 +306,7 @@ async def test_compare_shows_the_channel_beside_watched_ones_with_a_chart(
         PreviewItem(2, clock.now() - timedelta(days=1), ORIGINAL, views=1100),
         subscribers=20_000,
     )
-    await tg.send_text(alice, "/compare")
-    assert "Watch a channel first" in tg.texts_to(alice)[-1]
+    assert "Watch a channel first" in await tg.ask(alice, "/compare")
     await tg.send_text(alice, "/watch @rival")
 
     await tg.send_text(alice, "/compare 7d")
@@ -341,8 +331,7 @@ async def test_the_history_read_from_the_preview_is_fingerprinted_too(
     await app.app.views.collect_due()
 
     await tg.send_text(alice, "/check")
-    await tg.send_text(alice, COPY)
-    assert "https://t.me/cookingdaily/3" in tg.texts_to(alice)[-1]
+    assert "https://t.me/cookingdaily/3" in await tg.ask(alice, COPY)
     await tg.send_text(alice, "/check")
     await tg.send_photo(alice, copied_picture(photo, random.Random(7)))
     assert "https://t.me/cookingdaily/4" in tg.texts_to(alice)[-1]

@@ -215,8 +215,7 @@ async def test_a_channel_the_user_does_not_administer_is_refused(app, tg: FakeTe
     await tg.post(channel, "Secret recipe")
     await app.services.ingestion.flush()
 
-    await tg.send_text(mallory, "/export @cookingdaily")
-    assert "Only admins of a channel" in tg.texts_to(mallory)[-1]
+    assert "Only admins of a channel" in await tg.ask(mallory, "/export @cookingdaily")
 
     button = StatsCb(action=StatsAction.EXPORT, channel_id=channel.id, days=7)
     query_id = await tg.press(
@@ -234,8 +233,7 @@ async def test_several_channels_are_offered_to_choose_from(app, tg: FakeTelegram
     await tracked_channel(tg, alice, "First", "firstchan", subscribers=ADDED_WITH)
     await tracked_channel(tg, alice, "Second", "secondchan", subscribers=ADDED_WITH)
 
-    await tg.send_text(alice, "/export 7")
-    choice = tg.last_to(alice, "sendMessage")
+    choice = await tg.reply_to(alice, "/export 7")
     assert choice.text == "Which channel?"
     await tg.press_button(alice, choice, "@secondchan")
 

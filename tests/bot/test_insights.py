@@ -120,8 +120,7 @@ async def test_too_few_posts_say_how_many_more(app, tg: FakeTelegram, db, clock)
         "(a post's views count once it is a day old)."
     )
     # Nothing learnt, nothing counted.
-    await tg.send_text(alice, "/plan")
-    assert "AI insights a month: 0 of 10" in tg.texts_to(alice)[-1]
+    assert "AI insights a month: 0 of 10" in await tg.ask(alice, "/plan")
 
 
 async def test_insights_button_under_stats(app, tg: FakeTelegram, db, clock):
@@ -139,8 +138,7 @@ async def test_insights_button_under_stats(app, tg: FakeTelegram, db, clock):
 async def test_insights_need_a_channel(app, tg: FakeTelegram):
     alice = tg.user("Alice")
     await tg.send_text(alice, "/start")
-    await tg.send_text(alice, "/insights")
-    assert "/add" in tg.texts_to(alice)[-1]
+    assert "/add" in await tg.ask(alice, "/insights")
 
 
 SCORE = re.compile(
@@ -215,22 +213,18 @@ async def test_what_is_no_draft_gets_a_clear_reply(app, tg: FakeTelegram, db, cl
 
     assert tg.texts_to(alice)[-1].startswith(reply)
     # Still waiting for a draft: a proper one is scored (here: too few posts to score with).
-    await tg.send_text(alice, "A proper draft")
-    assert "insights need 40 more posts" in tg.texts_to(alice)[-1]
+    assert "insights need 40 more posts" in await tg.ask(alice, "A proper draft")
 
 
 async def test_plan_counts_insights_and_enforces_the_limit(app, tg: FakeTelegram, db, clock):
     alice, _ = await owner_with_planted_history(tg, db, clock, posts=120)
-    await tg.send_text(alice, "/plan")
-    assert "AI insights a month: 0 of 10" in tg.texts_to(alice)[-1]
+    assert "AI insights a month: 0 of 10" in await tg.ask(alice, "/plan")
 
     for _ in range(10):
         await tg.send_text(alice, "/insights")
-    await tg.send_text(alice, "/plan")
-    assert "AI insights a month: 10 of 10" in tg.texts_to(alice)[-1]
+    assert "AI insights a month: 10 of 10" in await tg.ask(alice, "/plan")
 
-    await tg.send_text(alice, "/insights")
-    refusal = tg.last_to(alice, "sendMessage")
+    refusal = await tg.reply_to(alice, "/insights")
     assert refusal.text == "🔒 Your Free plan allows 10 AI insights a month. Upgrade to get more."
     refusal.button("Upgrade")
 
@@ -239,20 +233,17 @@ async def test_plan_counts_insights_and_enforces_the_limit(app, tg: FakeTelegram
 async def test_insights_can_be_switched_off(app, tg: FakeTelegram, db, clock):
     alice, _ = await owner_with_planted_history(tg, db, clock, posts=60)
     for command in ("/insights", "/score"):
-        await tg.send_text(alice, command)
-        assert f"I don't know the command {command}" in tg.texts_to(alice)[-1]
+        assert f"I don't know the command {command}" in await tg.ask(alice, command)
     await tg.send_text(alice, "/stats")
     assert "Insights" not in str(tg.last_to(alice, "sendMessage").buttons())
-    await tg.send_text(alice, "/settings")
-    assert "digest" not in tg.texts_to(alice)[-1]
+    assert "digest" not in await tg.ask(alice, "/settings")
     assert app.app.scheduler.get_job("insights_digest") is None
 
 
 @pytest.mark.settings(feature_alerts=False)
 async def test_settings_stay_without_alerts(app, tg: FakeTelegram):
     alice, _ = await owner_with_channel(tg)
-    await tg.send_text(alice, "/settings")
-    settings = tg.last_to(alice, "sendMessage")
+    settings = await tg.reply_to(alice, "/settings")
     assert "📬 Weekly digest: <b>off</b>" in settings.text
     await tg.press_button(alice, settings, "Русский")
     assert tg.texts_to(alice)[-1].startswith("✅")

@@ -24,8 +24,7 @@ def digests_to(tg: FakeTelegram, user) -> list[str]:
 
 async def test_the_digest_is_off_until_switched_on_in_settings(app, tg: FakeTelegram, db, clock):
     alice, _ = await owner_with_planted_history(tg, db, clock, posts=120)
-    await tg.send_text(alice, "/settings")
-    settings = tg.last_to(alice, "sendMessage")
+    settings = await tg.reply_to(alice, "/settings")
     assert "📬 Weekly digest: <b>off</b>" in settings.text
 
     clock.advance(seconds=until_monday(clock.now(), 9, 5).total_seconds())
@@ -33,8 +32,9 @@ async def test_the_digest_is_off_until_switched_on_in_settings(app, tg: FakeTele
 
     await tg.press_button(alice, settings, "Weekly digest")
     assert tg.texts_to(alice)[-1].startswith("✅ The weekly digest is on")
-    await tg.send_text(alice, "/settings")
-    assert "📬 Weekly digest: <b>on</b> (Mondays at 9:00 your time)" in tg.texts_to(alice)[-1]
+    assert "📬 Weekly digest: <b>on</b> (Mondays at 9:00 your time)" in await tg.ask(
+        alice, "/settings"
+    )
 
 
 async def test_every_monday_at_nine_the_owner_gets_last_weeks_digest(

@@ -40,8 +40,7 @@ async def test_the_request_carries_the_figures_and_the_answer_is_shown(
     assert all(API_KEY not in text for text in tg.texts_to(alice))
     assert API_KEY not in caplog.text
     # The run and the language-model call each count.
-    await tg.send_text(alice, "/plan")
-    assert "AI insights a month: 2 of 10" in tg.texts_to(alice)[-1]
+    assert "AI insights a month: 2 of 10" in await tg.ask(alice, "/plan")
 
 
 @pytest.mark.parametrize("failure", [429, 500, "timeout", "malformed"])
@@ -59,8 +58,7 @@ async def test_a_failing_model_falls_back_with_a_note(
     assert "<b>What drives views</b>" in shown and "Ideas from your own best posts" in shown
     assert API_KEY not in caplog.text
     # The failed call is given back; the run counts.
-    await tg.send_text(alice, "/plan")
-    assert "AI insights a month: 1 of 10" in tg.texts_to(alice)[-1]
+    assert "AI insights a month: 1 of 10" in await tg.ask(alice, "/plan")
 
 
 @pytest.mark.settings(openai_api_key=None)

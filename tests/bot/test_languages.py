@@ -37,14 +37,11 @@ async def test_start_help_and_settings_speak_the_users_language(
 ) -> None:
     user = tg.user("Sasha", language_code=language_code)
 
-    await tg.send_text(user, "/start")
-    start = tg.last_to(user, "sendMessage")
+    start = await tg.reply_to(user, "/start")
     assert expected["start"] in start.text
     assert start.button(expected["start_button"])
-    await tg.send_text(user, "/help")
-    assert expected["help"] in tg.texts_to(user)[-1]
-    await tg.send_text(user, "/settings")
-    settings = tg.last_to(user, "sendMessage")
+    assert expected["help"] in await tg.ask(user, "/help")
+    settings = await tg.reply_to(user, "/settings")
     assert expected["settings"] in settings.text
     assert settings.button(expected["settings_button"])
     assert settings.button(expected["chosen"])
@@ -55,21 +52,18 @@ async def test_a_language_chosen_in_settings_takes_effect_on_the_next_message(
     app, tg: FakeTelegram, db
 ) -> None:
     user = tg.user("Ivan", language_code="en")
-    await tg.send_text(user, "/settings")
-    settings = tg.last_to(user, "sendMessage")
+    settings = await tg.reply_to(user, "/settings")
 
     await tg.press_button(user, settings, "Русский")
 
     assert tg.texts_to(user)[-1] == "✅ Теперь я говорю с вами по-русски. Смотрите /settings."
     assert await db.fetchval("SELECT chosen_language FROM users WHERE id = $1", user.id) == "ru"
-    await tg.send_text(user, "/help")
-    assert RUSSIAN["help"] in tg.texts_to(user)[-1]
+    assert RUSSIAN["help"] in await tg.ask(user, "/help")
     await tg.send_text(user, "/nonsense")
     assert tg.texts_to(user)[-1].startswith("🤔 Я не знаю команды /nonsense.")
 
     await tg.press_button(user, settings, "English")
-    await tg.send_text(user, "/help")
-    assert ENGLISH["help"] in tg.texts_to(user)[-1]
+    assert ENGLISH["help"] in await tg.ask(user, "/help")
 
 
 async def test_the_fallback_answers_speak_russian(app, tg: FakeTelegram) -> None:

@@ -89,12 +89,10 @@ async def test_the_alerts_wizard_speaks_the_users_language(
 ) -> None:
     expected = WIZARD[language_code]
     olga, _ = await owner_with_channel(tg, "Olga", language_code=language_code)
-    await tg.send_text(olga, "/alerts")
-    listing = tg.last_to(olga, "sendMessage")
+    listing = await tg.reply_to(olga, "/alerts")
     assert expected["empty"] in listing.text
 
-    await tg.press_button(olga, listing, expected["add"])
-    kinds = tg.last_to(olga, "sendMessage")
+    kinds = await tg.choose(olga, listing, expected["add"])
     assert expected["kinds"] in kinds.text
     await tg.press_button(olga, kinds, expected["kind"])
     assert tg.texts_to(olga)[-1] == expected["first"]
@@ -108,8 +106,7 @@ async def test_the_alerts_wizard_speaks_the_users_language(
     assert tg.texts_to(olga)[-1] == expected["created"]
     row = await db.fetchrow("SELECT amount, percent, hours FROM alert_rules")
     assert dict(row) == {"amount": 100, "percent": 5, "hours": 24}
-    await tg.send_text(olga, "/alerts")
-    listing = tg.last_to(olga, "sendMessage")
+    listing = await tg.reply_to(olga, "/alerts")
     assert expected["listed"] in listing.text
     assert all(listing.button(text) for text in expected["buttons"])
 

@@ -20,39 +20,55 @@ async def _get(http: aiohttp.ClientSession, app, path: str, *, visitor_language:
         return response.status, await response.text()
 
 
-async def test_the_share_page_of_a_russian_owner_is_in_russian_for_any_visitor(
-    app, tg: FakeTelegram, db, clock, http
+# What the share page says in each owner's language, and its JSON's labels of two numbers.
+RUSSIAN_PAGE = (
+    '<html lang="ru">',
+    "@cookingdaily · последние 7 дней",
+    '<span class="label">Подписчики</span>',
+    f"1{NBSP}503",  # 1500 + 4 joins − 1 leave
+    "<h2>Топ постов</h2>",
+    "<th>Дата</th>",
+    "Отчёт подготовлен в AnalyticBot. Ссылка работает до",
+)
+RUSSIAN_LABELS = {"subscribers": "Подписчики", "engagement_rate": "Вовлечённость"}
+ENGLISH_PAGE = (
+    '<html lang="en">',
+    "@cookingdaily · last 7 days",
+    '<span class="label">Subscribers</span>',
+    "1,503",
+    "Shared with AnalyticBot. This link works until",
+)
+ENGLISH_LABELS = {"subscribers": "Subscribers", "engagement_rate": "Engagement rate"}
+
+
+@pytest.mark.parametrize(
+    ("owner_language", "visitor_language", "says", "labels"),
+    [
+        pytest.param("ru", "en-US,en", RUSSIAN_PAGE, RUSSIAN_LABELS, id="russian-owner"),
+        pytest.param("en", "ru-RU,ru", ENGLISH_PAGE, ENGLISH_LABELS, id="english-owner"),
+    ],
+)
+async def test_the_share_page_speaks_its_owners_language_to_any_visitor(
+    app,
+    tg: FakeTelegram,
+    db,
+    clock,
+    http,
+    owner_language: str,
+    visitor_language: str,
+    says: tuple[str, ...],
+    labels: dict[str, str],
 ) -> None:
-    shared = await channel_with_history(app, tg, db, clock, language_code="ru")
+    shared = await channel_with_history(app, tg, db, clock, language_code=owner_language)
     link = await share(app, shared)
 
-    status, page = await _get(http, app, f"/r/{link.token}", visitor_language="en-US,en")
+    status, page = await _get(http, app, f"/r/{link.token}", visitor_language=visitor_language)
 
     assert status == 200
-    assert '<html lang="ru">' in page
-    assert "@cookingdaily · последние 7 дней" in page
-    assert '<span class="label">Подписчики</span>' in page
-    assert f"1{NBSP}503" in page  # 1500 + 4 joins − 1 leave
-    assert "<h2>Топ постов</h2>" in page and "<th>Дата</th>" in page
-    assert "Отчёт подготовлен в AnalyticBot. Ссылка работает до" in page
-    status, report = await _get(http, app, f"/r/{link.token}.json", visitor_language="en")
-    labels = {number["name"]: number["label"] for number in json.loads(report)["key_numbers"]}
-    assert labels["subscribers"] == "Подписчики" and labels["engagement_rate"] == "Вовлечённость"
-
-
-async def test_the_share_page_of_an_english_owner_is_in_english_for_a_russian_visitor(
-    app, tg: FakeTelegram, db, clock, http
-) -> None:
-    shared = await channel_with_history(app, tg, db, clock, language_code="en")
-    link = await share(app, shared)
-
-    status, page = await _get(http, app, f"/r/{link.token}", visitor_language="ru-RU,ru")
-
-    assert status == 200
-    assert '<html lang="en">' in page
-    assert "@cookingdaily · last 7 days" in page
-    assert '<span class="label">Subscribers</span>' in page and "1,503" in page
-    assert "Shared with AnalyticBot. This link works until" in page
+    assert [text for text in says if text not in page] == []
+    _, report = await _get(http, app, f"/r/{link.token}.json", visitor_language=visitor_language)
+    numbers = {number["name"]: number["label"] for number in json.loads(report)["key_numbers"]}
+    assert {name: numbers[name] for name in labels} == labels
 
 
 async def test_a_dead_link_answers_in_the_visitors_language(app, tg, http) -> None:
@@ -69,33 +85,23 @@ async def test_share_and_shares_in_russian_count_openings_with_plural_forms(
     shared = await channel_with_history(app, tg, db, clock, language_code="ru")
     olga = shared.owner
 
-    await tg.send_text(olga, "/share @cookingdaily")
-    periods = tg.last_to(olga, "sendMessage")
+    periods = await tg.reply_to(olga, "/share @cookingdaily")
     assert "🔗 Поделиться отчётом канала <b>Cooking Daily</b>" in periods.text
-    await tg.press_button(olga, periods, "30 дней")
-    lifetimes = tg.last_to(olga, "sendMessage")
+    lifetimes = await tg.choose(olga, periods, "30 дней")
     assert "<b>Cooking Daily</b>, последние 30 дней." in lifetimes.text
     # Beyond Free's week a lifetime is locked, in Russian too.
-    assert [button["text"] for button in lifetimes.buttons()] == [
-        "1 час",
-        "24 часа",
-        "7 дней",
-        "🔒 30 дней",
-        "🔒 Бессрочно",
-    ]
+    assert lifetimes.labels() == ["1 час", "24 часа", "7 дней", "🔒 30 дней", "🔒 Бессрочно"]
     await tg.press_button(olga, lifetimes, "7 дней")
     created = tg.texts_to(olga)[-1]
     assert "✅ Ссылка на отчёт <b>Cooking Daily</b>, последние 30 дней, до " in created
     url = created.split("\n")[1]
     token = url.rsplit("/", 1)[1]
 
-    await tg.send_text(olga, "/shares")
-    assert "👁 ещё не открывали" in tg.texts_to(olga)[-1]
+    assert "👁 ещё не открывали" in await tg.ask(olga, "/shares")
     for openings, shown in ((1, "открыли 1 раз"), (2, "открыли 2 раза"), (5, "открыли 5 раз")):
         while (await db.fetchval("SELECT open_count FROM share_links")) < openings:
             await _get(http, app, f"/r/{token}", visitor_language="en")
-        await tg.send_text(olga, "/shares")
-        listing = tg.last_to(olga, "sendMessage")
+        listing = await tg.reply_to(olga, "/shares")
         assert f"UTC · 👁 {shown}" in listing.text
         assert listing.button("🗑 Отозвать №1")
 
@@ -105,8 +111,7 @@ async def test_a_russian_user_subscribes_and_pays_in_stars_in_russian(
 ) -> None:
     olga = tg.user("Olga", language_code="ru")
 
-    await tg.send_text(olga, "/subscribe")
-    offer = tg.last_to(olga, "sendMessage")
+    offer = await tg.reply_to(olga, "/subscribe")
     assert "<b>Улучшить тариф</b>: сейчас у вас тариф Free." in offer.text
     assert "<b>Pro</b>: 450 ⭐ за 30 дней" in offer.text
     assert "Stars оплачивают 30 дней за раз и сами не продлеваются." in offer.text
@@ -151,8 +156,7 @@ async def test_a_plan_started_by_card_is_announced_to_a_russian_user_in_russian(
     olga = tg.user("Olga", language_code="ru")
 
     await tg.send_text(olga, "/subscribe")
-    await tg.press_button(olga, tg.last_to(olga, "sendMessage"), "💳 Pro · $9/мес.")
-    checkout = tg.last_to(olga, "sendMessage")
+    checkout = await tg.choose(olga, tg.last_to(olga, "sendMessage"), "💳 Pro · $9/мес.")
     assert "Оформите подписку на <b>Pro</b> за $9 в месяц" in checkout.text
     url = checkout.button("💳 Оплатить $9 в месяц")["url"]
     events = stripe_api.complete_checkout(stripe_api.session_by_url(url)["id"])

@@ -55,7 +55,7 @@ async def test_stats_speaks_russian_to_a_russian_user(app, tg: FakeTelegram, db)
     assert "🔥 Самая высокая вовлечённость: Пост номер 1 — ❤️ 2,8 %" in text
     assert "Лучшее время для публикации (Europe/Moscow): пт 18:00–19:00, просмотры +100 %" in text
     assert "Лучшие дни: пт, вс · лучшие часы: 18:00, 09:00" in text
-    assert [button["text"] for button in reply.buttons()] == [
+    assert reply.labels() == [
         "• 7 дн. •",
         "30 дн.",
         "90 дн.",

@@ -49,7 +49,7 @@ def clock() -> ManualClock:
 
 
 async def test_a_database_restart_loses_no_post_join_or_reaction_and_the_bot_answers_again(
-    app_on_own_pool, own_server: OwnPostgres, own_pool: asyncpg.Pool, tg: FakeTelegram
+    app, own_server: OwnPostgres, own_pool: asyncpg.Pool, tg: FakeTelegram
 ) -> None:
     alice, channel = await owner_with_channel(tg)
     first_post = await tg.post(channel, "Before the outage")
@@ -77,5 +77,4 @@ async def test_a_database_restart_loses_no_post_join_or_reaction_and_the_bot_ans
     kinds = await own_pool.fetch("SELECT kind FROM subscriber_events ORDER BY id")
     assert [row["kind"] for row in kinds] == ["join", "join", "join", "leave"]
     assert await own_pool.fetchval("SELECT total FROM post_reaction_counts") == 4
-    await tg.send_text(alice, "/channels")
-    assert "Cooking Daily" in tg.texts_to(alice)[-1]
+    assert "Cooking Daily" in await tg.ask(alice, "/channels")

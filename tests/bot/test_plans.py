@@ -18,8 +18,7 @@ async def test_plan_shows_usage_against_each_limit(app, tg: FakeTelegram) -> Non
     assert "<b>Your plan: Free</b>" in reply.text
     assert "channels tracked: 1 of 3" in reply.text
     assert "CSV exports a day: 0 of 3" in reply.text
-    await tg.press_button(alice, reply, "Upgrade")
-    offer = tg.last_to(alice, "sendMessage")
+    offer = await tg.choose(alice, reply, "Upgrade")
     assert "<b>Pro</b>: 450 ⭐ for 30 days" in offer.text
     assert "<b>Business</b>: 1,450 ⭐ for 30 days" in offer.text
     offer.button("⭐ Pro")
@@ -46,8 +45,7 @@ async def test_without_billing_the_upgrade_button_shows_the_plans(app, tg: FakeT
     overview = tg.texts_to(alice)[-1]
     assert "<b>Pro</b> ($9 a month)" in overview
     assert "<b>Business</b>" in overview
-    await tg.send_text(alice, "/subscribe")
-    assert "I don't know the command /subscribe" in tg.texts_to(alice)[-1]
+    assert "I don't know the command /subscribe" in await tg.ask(alice, "/subscribe")
 
 
 async def test_channel_limit_is_named_and_lifted_by_an_upgrade(app, tg, db) -> None:
@@ -63,8 +61,7 @@ async def test_channel_limit_is_named_and_lifted_by_an_upgrade(app, tg, db) -> N
     assert await db.fetchval("SELECT count(*) FROM channels WHERE id = $1", fourth.id) == 0
 
     await on_plan(app, alice, "pro")
-    await tg.send_text(alice, "/add @fourthchan")
-    assert "Now tracking <b>Fourth</b>" in tg.texts_to(alice)[-1]
+    assert "Now tracking <b>Fourth</b>" in await tg.ask(alice, "/add @fourthchan")
 
 
 async def test_adding_the_bot_past_the_limit_tells_the_owner(app, tg, db) -> None:

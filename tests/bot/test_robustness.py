@@ -25,10 +25,8 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 async def database_proxy(database_dsn: str) -> AsyncIterator[FreezableProxy]:
-    proxy = FreezableProxy(database_dsn)
-    await proxy.start()
-    yield proxy
-    await proxy.stop()
+    async with FreezableProxy(database_dsn) as proxy:
+        yield proxy
 
 
 @pytest.fixture
@@ -55,10 +53,8 @@ async def owner_with_stats(tg: FakeTelegram, db) -> tuple[FakeUser, Call]:
 
 async def test_unknown_command_and_free_text_get_a_hint(app, tg: FakeTelegram) -> None:
     alice = tg.user("Alice")
-    await tg.send_text(alice, "/frobnicate now")
-    assert "I don't know the command /frobnicate" in tg.texts_to(alice)[-1]
-    await tg.send_text(alice, "hello there")
-    assert "Send /channels" in tg.texts_to(alice)[-1]
+    assert "I don't know the command /frobnicate" in await tg.ask(alice, "/frobnicate now")
+    assert "Send /channels" in await tg.ask(alice, "hello there")
 
 
 async def test_malformed_update_is_skipped_and_polling_goes_on(app, tg: FakeTelegram) -> None:
@@ -67,8 +63,7 @@ async def test_malformed_update_is_skipped_and_polling_goes_on(app, tg: FakeTele
     await tg.send_update({"channel_post": {"message_id": 1, "text": "broken"}})
     await tg.send_update({"some_future_update_kind": {"x": 1}})
 
-    await tg.send_text(alice, "/help")
-    assert "<b>Commands</b>" in tg.texts_to(alice)[-1]
+    assert "<b>Commands</b>" in await tg.ask(alice, "/help")
 
 
 async def test_seven_flood_limits_in_a_row_are_waited_out(app, tg, clock, caplog) -> None:
@@ -216,7 +211,7 @@ async def test_charts_that_telegram_keeps_refusing_end_in_a_message(
 
 @pytest.mark.settings(db_statement_timeout_seconds=0.5)
 async def test_a_hung_table_gets_a_took_too_long_reply_and_frees_the_connection(
-    app_on_own_pool, tg, db, own_pool, caplog
+    app, tg, db, own_pool, caplog
 ) -> None:
     alice = tg.user("Alice")
     async with db.acquire() as holder, holder.transaction():
@@ -234,13 +229,13 @@ async def test_a_hung_table_gets_a_took_too_long_reply_and_frees_the_connection(
     assert still_waiting == 0
     assert own_pool.get_idle_size() == own_pool.get_size()
     assert tracebacks_logged(caplog) == []
-    await tg.send_text(alice, "/channels")
-    assert "You have no channels yet" in tg.texts_to(alice)[-1]
+    assert "You have no channels yet" in await tg.ask(alice, "/channels")
 
 
 @pytest.mark.settings(db_statement_timeout_seconds=0.5, db_acquire_timeout_seconds=0.5)
+@pytest.mark.usefixtures("own_pool")  # the bot's, through the proxy
 async def test_a_frozen_database_gets_a_took_too_long_reply(
-    app_on_own_pool, tg, database_proxy: FreezableProxy, caplog
+    app, tg, database_proxy: FreezableProxy, caplog
 ) -> None:
     alice = tg.user("Alice")
     await tg.send_text(alice, "/help")
@@ -255,13 +250,13 @@ async def test_a_frozen_database_gets_a_took_too_long_reply(
     assert tg.texts_to(alice)[-1] == TOOK_TOO_LONG
     assert waited < 5
     assert tracebacks_logged(caplog) == []
-    await tg.send_text(alice, "/help")
-    assert "<b>Commands</b>" in tg.texts_to(alice)[-1]
+    assert "<b>Commands</b>" in await tg.ask(alice, "/help")
 
 
 @pytest.mark.settings(db_statement_timeout_seconds=0.5)
+@pytest.mark.usefixtures("own_pool")  # the bot's, with the statement timeout
 async def test_a_button_the_database_gives_up_on_is_answered_in_a_new_message(
-    app_on_own_pool, tg, db, caplog
+    app, tg, db, caplog
 ) -> None:
     alice, summary = await owner_with_stats(tg, db)
     async with db.acquire() as holder, holder.transaction():
@@ -274,9 +269,7 @@ async def test_a_button_the_database_gives_up_on_is_answered_in_a_new_message(
 
 
 @pytest.mark.settings(db_pool_max_size=1, db_acquire_timeout_seconds=0.5)
-async def test_no_free_connection_gets_a_took_too_long_reply(
-    app_on_own_pool, tg, own_pool, caplog
-) -> None:
+async def test_no_free_connection_gets_a_took_too_long_reply(app, tg, own_pool, caplog) -> None:
     alice = tg.user("Alice")
     async with own_pool.acquire():
         started = time.monotonic()
@@ -286,8 +279,7 @@ async def test_no_free_connection_gets_a_took_too_long_reply(
     assert tg.texts_to(alice)[-1] == TOOK_TOO_LONG
     assert waited < 3
     assert tracebacks_logged(caplog) == []
-    await tg.send_text(alice, "/help")
-    assert "<b>Commands</b>" in tg.texts_to(alice)[-1]
+    assert "<b>Commands</b>" in await tg.ask(alice, "/help")
 
 
 async def test_database_hiccup_gets_an_apology_with_a_reference(app, tg, db, caplog) -> None:
@@ -304,8 +296,7 @@ async def test_database_hiccup_gets_an_apology_with_a_reference(app, tg, db, cap
     assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
     assert "Traceback" not in reply
 
-    await tg.send_text(alice, "/channels")
-    assert "You have no channels yet" in tg.texts_to(alice)[-1]
+    assert "You have no channels yet" in await tg.ask(alice, "/channels")
 
 
 @pytest.mark.settings(throttle_burst=3, throttle_rate=0.01)

@@ -14,8 +14,7 @@ from services.entitlements import LimitReached
 
 async def make_link(tg: FakeTelegram, user, *, period: str, lifetime: str) -> str:
     """Press through /share's buttons; returns the page URL the bot answered with."""
-    await tg.send_text(user, "/share")
-    prompt = tg.last_to(user, "sendMessage")
+    prompt = await tg.reply_to(user, "/share")
     await tg.press_button(user, prompt, period)
     await tg.press_button(user, tg.last_to(user, "sendMessage"), lifetime)
     answer = tg.texts_to(user)[-1]
@@ -28,20 +27,12 @@ async def test_share_creates_a_link_for_the_chosen_period_and_lifetime(
     shared = await channel_with_history(app, tg, db, clock)
     alice = shared.owner
 
-    await tg.send_text(alice, "/share")
-    prompt = tg.last_to(alice, "sendMessage")
+    prompt = await tg.reply_to(alice, "/share")
     assert "Share the report of <b>Cooking Daily</b>" in prompt.text
-    assert [b["text"] for b in prompt.buttons()] == ["7 days", "30 days", "🔒 90 days"]
-    await tg.press_button(alice, prompt, "30 days")
-    lifetimes = tg.last_to(alice, "sendMessage")
+    assert prompt.labels() == ["7 days", "30 days", "🔒 90 days"]
+    lifetimes = await tg.choose(alice, prompt, "30 days")
     assert "<b>Cooking Daily</b>, last 30 days" in lifetimes.text
-    assert [b["text"] for b in lifetimes.buttons()] == [
-        "1 hour",
-        "24 hours",
-        "7 days",
-        "🔒 30 days",
-        "🔒 No expiry",
-    ]
+    assert lifetimes.labels() == ["1 hour", "24 hours", "7 days", "🔒 30 days", "🔒 No expiry"]
     await tg.press_button(alice, lifetimes, "7 days")
 
     answer = tg.texts_to(alice)[-1]
@@ -92,8 +83,7 @@ async def test_the_plan_caps_live_links_and_a_revoked_one_makes_room(app, tg, db
     with pytest.raises(LimitReached):
         await share(app, shared)
     assert await db.fetchval("SELECT count(*) FROM share_links") == 5
-    await tg.send_text(alice, "/plan")
-    assert "live share links: 5 of 5" in tg.texts_to(alice)[-1]
+    assert "live share links: 5 of 5" in await tg.ask(alice, "/plan")
 
     await app.services.share_links.revoke(user_id=alice.id, link_id=links[0].link.id)
     await make_link(tg, alice, period="7 days", lifetime="24 hours")
@@ -126,13 +116,12 @@ async def test_shares_lists_live_links_and_revokes_them(app, tg, db, clock) -> N
                 assert page.status == 200
         clock.advance(minutes=59)  # the third link, made a minute later, is still live
 
-        await tg.send_text(alice, "/shares")
-        listing = tg.last_to(alice, "sendMessage")
+        listing = await tg.reply_to(alice, "/shares")
         assert "#1 <b>Cooking Daily</b>, last 7 days" not in listing.text  # expired by now
         assert "#1 <b>Cooking Daily</b>, last 30 days" in listing.text
         assert "#2 <b>Cooking Daily</b>, last 7 days" in listing.text
         assert "not opened yet" in listing.text
-        assert [b["text"] for b in listing.buttons()] == ["🗑 Revoke #1", "🗑 Revoke #2"]
+        assert listing.labels() == ["🗑 Revoke #1", "🗑 Revoke #2"]
 
         await tg.press_button(alice, listing, "Revoke #1")
         relisted = tg.texts_to(alice)[-1]
@@ -173,22 +162,17 @@ async def test_the_deep_link_answers_with_the_report_in_chat(app, tg, db, clock)
     assert await db.fetchval("SELECT open_count FROM share_links") == 1
 
     clock.advance(hours=1)
-    await tg.send_text(bob, f"/start r_{link.token}")
-    assert "has expired" in tg.texts_to(bob)[-1]
-    await tg.send_text(bob, "/start r_" + "B" * 32)
-    assert "does not work" in tg.texts_to(bob)[-1]
-    await tg.send_text(bob, "/start")
-    assert "AnalyticBot" in tg.texts_to(bob)[-1]
+    assert "has expired" in await tg.ask(bob, f"/start r_{link.token}")
+    assert "does not work" in await tg.ask(bob, "/start r_" + "B" * 32)
+    assert "AnalyticBot" in await tg.ask(bob, "/start")
 
 
 async def test_share_button_under_stats_asks_only_the_lifetime(app, tg, db, clock) -> None:
     shared = await channel_with_history(app, tg, db, clock)
     alice = shared.owner
-    await tg.send_text(alice, "/stats 7d")
-    stats = tg.last_to(alice, "sendMessage")
+    stats = await tg.reply_to(alice, "/stats 7d")
 
-    await tg.press_button(alice, stats, "Share")
-    lifetimes = tg.last_to(alice, "sendMessage")
+    lifetimes = await tg.choose(alice, stats, "Share")
     assert "<b>Cooking Daily</b>, last 7 days" in lifetimes.text
     await tg.press_button(alice, lifetimes, "24 hours")
 
@@ -201,14 +185,12 @@ async def test_share_asks_which_channel_and_refuses_strangers(app, tg, db, clock
     alice, mallory = shared.owner, tg.user("Mallory")
     await tg.add_bot_to_channel(tg.channel("Baking", "bakingdaily", owner=alice), by=alice)
 
-    await tg.send_text(alice, "/share")
-    choice = tg.last_to(alice, "sendMessage")
+    choice = await tg.reply_to(alice, "/share")
     assert choice.text == "Which channel?"
     await tg.press_button(alice, choice, "@bakingdaily")
     assert "Share the report of <b>Baking</b>" in tg.texts_to(alice)[-1]
 
-    await tg.send_text(mallory, "/share @cookingdaily")
-    assert "Only admins of a channel" in tg.texts_to(mallory)[-1]
+    assert "Only admins of a channel" in await tg.ask(mallory, "/share @cookingdaily")
     # A forged button press does not make Mallory a link either.
     forged = ShareCb(step=ShareStep.LIFETIME, channel_id=shared.channel.id, days=7, hours=24)
     await tg.send_text(mallory, "/help")

@@ -83,8 +83,7 @@ async def test_retention_and_cost_per_subscriber(app, tg: FakeTelegram, clock) -
     await tg.leave(channel, user=people[1], date=joined_at + timedelta(days=10))
     await app.services.ingestion.flush()
 
-    await tg.send_text(alice, "/links")
-    assert "stayed 7 days: not yet · 30 days: not yet" in tg.texts_to(alice)[-1]
+    assert "stayed 7 days: not yet · 30 days: not yet" in await tg.ask(alice, "/links")
 
     clock.advance(days=31)
     await tg.send_text(alice, "/links")
@@ -142,8 +141,7 @@ async def test_a_bad_cost_gets_a_short_answer(app, tg: FakeTelegram) -> None:
     await tg.send_text(alice, "/links")
     await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "1. Promo")
     await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Campaign cost")
-    await tg.send_text(alice, "a lot")
-    assert "three-letter currency code" in tg.texts_to(alice)[-1]
+    assert "three-letter currency code" in await tg.ask(alice, "a lot")
 
 
 async def source_rule(app, owner, channel, factor: float = 5) -> None:
@@ -258,8 +256,7 @@ async def test_a_long_list_of_sources_pages(app, tg) -> None:
         await app.services.sources.create_link(
             user_id=alice.id, channel_id=channel.id, draft=LinkDraft(name=f"Ad {number}")
         )
-    await tg.send_text(alice, "/links")
-    first = tg.last_to(alice, "sendMessage")
+    first = await tg.reply_to(alice, "/links")
     assert "Page 1 of 2" in first.text and "Ad 11" in first.text and "Ad 1<" not in first.text
     await tg.press_button(alice, first, "▶")
     second = tg.message(alice, first.response["message_id"])
@@ -270,14 +267,12 @@ async def test_wrong_answers_in_the_dialog_get_short_replies_and_cancel_works(ap
     alice, channel = await owner_with_channel(tg)
     await tg.send_text(alice, "/links")
     await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "New link")
-    await tg.send_text(alice, "x" * 33)
-    assert "1 to 32 characters" in tg.texts_to(alice)[-1]
+    assert "1 to 32 characters" in await tg.ask(alice, "x" * 33)
     await tg.send_text(alice, "Promo")
     await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Anyone")
     await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "30 days")
     question = tg.last_to(alice, "sendMessage")  # asked the kind, then (edited) the rest
-    await tg.send_text(alice, "lots")
-    assert "from 1 to 99,999" in tg.texts_to(alice)[-1]
+    assert "from 1 to 99,999" in await tg.ask(alice, "lots")
     await tg.press_button(alice, question, "Cancel")
     assert tg.texts_to(alice)[-1] == "No link made."
     assert channel.invite_links == {}

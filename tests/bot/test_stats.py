@@ -40,7 +40,7 @@ async def test_stats_answers_with_numbers_trends_and_the_keyboard(app, tg, db) -
     assert "Most engaging: Пост номер 1 — ❤️ 2.8%" in text
     assert "Best time to post (Europe/Moscow): Fri 18:00–19:00, views +100% vs average" in text
     assert '<a href="https://t.me/testchannel/3">' in reply.text
-    labels = [button["text"] for button in reply.buttons()]
+    labels = reply.labels()
     assert labels == [
         "• 7d •",
         "30d",
@@ -55,8 +55,7 @@ async def test_stats_answers_with_numbers_trends_and_the_keyboard(app, tg, db) -
 
 async def test_a_period_button_edits_the_message_in_place(app, tg, db) -> None:
     alice = await owner_with_sample_history(tg, db)
-    await tg.send_text(alice, "/stats")
-    summary = tg.last_to(alice, "sendMessage")
+    summary = await tg.reply_to(alice, "/stats")
     assert "(30 days)" in summary.text
 
     await tg.press_button(alice, summary, "7d")
@@ -99,7 +98,7 @@ async def test_a_custom_range_and_its_charts(app, tg, db) -> None:
 
     reply = tg.last_to(alice, "sendMessage")
     assert "25 Oct – 31 Oct 2026 (7 days)" in reply.text and "Posts: 5" in reply.text
-    labels = [button["text"] for button in reply.buttons()]
+    labels = reply.labels()
     assert labels == [
         "7d",
         "30d",
@@ -148,8 +147,7 @@ async def test_someone_elses_channel_is_refused(app, tg, db) -> None:
     mallory = tg.user("Mallory")
     alices_channel = next(iter(tg.channels.values()))
 
-    await tg.send_text(mallory, "/stats @testchannel")
-    assert "Only admins of a channel" in tg.texts_to(mallory)[-1]
+    assert "Only admins of a channel" in await tg.ask(mallory, "/stats @testchannel")
 
     # A forged button for Alice's channel, pressed under Mallory's own stats, is refused too.
     own = tg.channel("Mallory's", "mallorys", owner=mallory)
@@ -181,21 +179,18 @@ async def test_stats_from_the_channel_list_and_the_channel_choice(app, tg, db) -
     second = tg.channel("Second", "secondchan", owner=alice)
     await tg.add_bot_to_channel(second, by=alice)
 
-    await tg.send_text(alice, "/stats")
-    choice = tg.last_to(alice, "sendMessage")
+    choice = await tg.reply_to(alice, "/stats")
     assert choice.text == "Which channel?"
     await tg.press_button(alice, choice, "@testchannel")
     assert "Test Channel" in tg.last_to(alice, "sendMessage").text
 
     await tg.send_text(alice, "/channels")
-    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "📊 Stats Second")
-    summary = tg.last_to(alice, "sendMessage")
+    summary = await tg.choose(alice, tg.last_to(alice, "sendMessage"), "📊 Stats Second")
     assert "Second" in summary.text and "No posts in this period." in summary.text
 
 
 @pytest.mark.settings(feature_analytics=False)
 async def test_switched_off_analytics_has_no_stats(app, tg) -> None:
     alice = tg.user("Alice")
-    await tg.send_text(alice, "/stats")
-    assert "I don't know the command /stats" in tg.texts_to(alice)[-1]
+    assert "I don't know the command /stats" in await tg.ask(alice, "/stats")
     assert "stats" not in {c["command"] for c in tg.sent("setMyCommands")[-1].params["commands"]}

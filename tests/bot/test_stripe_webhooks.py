@@ -34,24 +34,27 @@ def _period_end(subscription: dict) -> int:
     return subscription["items"]["data"][0]["current_period_end"]
 
 
-async def _customer(tg: FakeTelegram, stripe_api: FakeStripe, user) -> str:
-    """A user who opened checkout once: Stripe knows them as a customer."""
-    return (await open_card_checkout(tg, stripe_api, user))["customer"]
+async def _alices_subscription(tg: FakeTelegram, stripe_api: FakeStripe, **fields):
+    """Alice opened checkout once, so Stripe knows her as a customer, and Stripe has made a
+    subscription of hers (with `fields`) that no event has announced yet."""
+    alice = tg.user("Alice")
+    customer = (await open_card_checkout(tg, stripe_api, alice))["customer"]
+    metadata = {"user_id": str(alice.id)}
+    return alice, stripe_api.subscription(customer=customer, metadata=metadata, **fields)
 
 
-async def _renewal_a_month_later(tg, stripe_api: FakeStripe, user, clock) -> list[dict]:
-    """The user subscribes by card; a month on, Stripe's renewal events, not yet delivered."""
-    subscription = await subscribe_by_card(tg, stripe_api, user)
+async def _alices_renewal_a_month_later(tg, stripe_api: FakeStripe, clock):
+    """Alice subscribes by card; a month on, Stripe's renewal events, not yet delivered."""
+    alice = tg.user("Alice")
+    subscription = await subscribe_by_card(tg, stripe_api, alice)
     clock.advance(days=30)
-    return stripe_api.renew(subscription["id"])
+    return alice, stripe_api.renew(subscription["id"])
 
 
 async def test_subscription_created_starts_the_plan_and_its_first_invoice_is_stored(
     app, tg: FakeTelegram, stripe_api: FakeStripe, db
 ) -> None:
-    alice = tg.user("Alice")
-    customer = await _customer(tg, stripe_api, alice)
-    subscription = stripe_api.subscription(customer=customer, metadata={"user_id": str(alice.id)})
+    alice, subscription = await _alices_subscription(tg, stripe_api)
     invoice = stripe_api.invoice(
         subscription["id"], paid=True, billing_reason="subscription_create"
     )
@@ -94,8 +97,7 @@ async def test_subscription_created_starts_the_plan_and_its_first_invoice_is_sto
 async def test_paid_renewal_moves_the_plan_on_and_says_so(
     app, tg: FakeTelegram, stripe_api: FakeStripe, db, clock
 ) -> None:
-    alice = tg.user("Alice")
-    updated, paid = await _renewal_a_month_later(tg, stripe_api, alice, clock)
+    alice, (updated, paid) = await _alices_renewal_a_month_later(tg, stripe_api, clock)
 
     # The invoice alone moves the period on, even before the subscription's own event.
     assert await stripe_api.deliver(paid) == 200
@@ -147,8 +149,7 @@ async def test_failed_renewal_warns_keeps_the_plan_and_the_end_is_announced(
         )
         == "canceled"
     )
-    await tg.send_text(alice, "/plan")
-    assert "<b>Your plan: Free</b>" in tg.texts_to(alice)[-1]
+    assert "<b>Your plan: Free</b>" in await tg.ask(alice, "/plan")
 
 
 @pytest.mark.parametrize(
@@ -213,10 +214,8 @@ def _signed(payload: str, secret: str = WEBHOOK_SECRET, age: int = 0) -> dict[st
 async def test_unverifiable_webhooks_are_refused_and_change_nothing(
     app, tg: FakeTelegram, stripe_api: FakeStripe, db, mangle
 ) -> None:
-    alice = tg.user("Alice")
-    customer = await _customer(tg, stripe_api, alice)
+    alice, subscription = await _alices_subscription(tg, stripe_api)
     before, told = await _counts(db), len(tg.texts_to(alice))
-    subscription = stripe_api.subscription(customer=customer, metadata={"user_id": str(alice.id)})
     payload = json.dumps(stripe_api.event("customer.subscription.created", subscription))
 
     assert await stripe_api.post_webhook(payload.encode(), mangle(payload)) == 400
@@ -248,9 +247,7 @@ async def test_malformed_bodies_are_refused_even_when_signed(
 async def test_a_signed_event_of_an_unexpected_shape_is_refused_whole(
     app, tg: FakeTelegram, stripe_api: FakeStripe, db
 ) -> None:
-    alice = tg.user("Alice")
-    customer = await _customer(tg, stripe_api, alice)
-    subscription = stripe_api.subscription(customer=customer, metadata={"user_id": str(alice.id)})
+    _, subscription = await _alices_subscription(tg, stripe_api)
     del subscription["items"]
     before = await _counts(db)
 
@@ -262,8 +259,7 @@ async def test_a_signed_event_of_an_unexpected_shape_is_refused_whole(
 async def test_the_same_event_twice_is_processed_once(
     app, tg: FakeTelegram, stripe_api: FakeStripe, db, clock
 ) -> None:
-    alice = tg.user("Alice")
-    _, paid = await _renewal_a_month_later(tg, stripe_api, alice, clock)
+    alice, (_, paid) = await _alices_renewal_a_month_later(tg, stripe_api, clock)
 
     assert await stripe_api.deliver(paid) == 200
     assert await stripe_api.deliver(paid) == 200  # Stripe retries when it missed our answer
@@ -279,9 +275,7 @@ async def test_the_same_event_twice_is_processed_once(
 async def test_events_out_of_order_end_in_stripes_latest_state(
     app, tg: FakeTelegram, stripe_api: FakeStripe, db, clock
 ) -> None:
-    alice = tg.user("Alice")
-    customer = await _customer(tg, stripe_api, alice)
-    subscription = stripe_api.subscription(customer=customer, metadata={"user_id": str(alice.id)})
+    alice, subscription = await _alices_subscription(tg, stripe_api)
     created = stripe_api.event("customer.subscription.created", subscription)
     clock.advance(seconds=40)
     stored = stripe_api.subscriptions[subscription["id"]]
@@ -316,11 +310,7 @@ async def test_events_out_of_order_end_in_stripes_latest_state(
 async def test_updated_and_created_in_the_same_second_keep_the_update(
     app, tg: FakeTelegram, stripe_api: FakeStripe, db
 ) -> None:
-    alice = tg.user("Alice")
-    customer = await _customer(tg, stripe_api, alice)
-    subscription = stripe_api.subscription(
-        customer=customer, metadata={"user_id": str(alice.id)}, status="incomplete"
-    )
+    alice, subscription = await _alices_subscription(tg, stripe_api, status="incomplete")
     created = stripe_api.event("customer.subscription.created", subscription)
     stripe_api.subscriptions[subscription["id"]]["status"] = "active"
     updated = stripe_api.event(

@@ -223,16 +223,14 @@ async def test_discard_drops_the_previewed_change(app, tg: FakeTelegram) -> None
 @MANY_TAPS
 async def test_a_preset_is_saved_and_used_after_a_restart(app, tg: FakeTelegram, db) -> None:
     alice = await owner_of(tg)  # no channel: the bot asks for a text
-    await tg.send_text(alice, "/watermark")
-    assert "Send the text for your mark" in tg.texts_to(alice)[-1]
+    assert "Send the text for your mark" in await tg.ask(alice, "/watermark")
     await tg.send_text(alice, "© Алиса Photo")
     panel = tg.last_to(alice, "sendPhoto")
     assert "Mark: “© Алиса Photo”" in panel.plain_text
     await tg.press_button(alice, panel, "Larger")
     await tg.press_button(alice, panel, "🔴")
     await tg.press_button(alice, panel, "Save as preset")
-    await tg.send_text(alice, "Signature")
-    assert "Saved as <b>Signature</b>" in tg.texts_to(alice)[-1]
+    assert "Saved as <b>Signature</b>" in await tg.ask(alice, "Signature")
 
     await app.restart()
     original = photo(fmt="PNG")

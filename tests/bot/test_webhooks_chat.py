@@ -29,12 +29,11 @@ async def test_an_endpoint_added_in_chat_gets_signed_deliveries_and_a_log(
     app, tg: FakeTelegram, receiver
 ) -> None:
     alice = await started(tg)
-    await tg.send_text(alice, "/webhooks")
-    assert "You have no endpoints yet." in tg.texts_to(alice)[-1]
+    assert "You have no endpoints yet." in await tg.ask(alice, "/webhooks")
 
     question = await add_endpoint(tg, alice, receiver.url())
     assert f"Which events should go to {receiver.url()}?" in question.text
-    labels = [b["text"] for b in question.buttons()]
+    labels = question.labels()
     assert labels[0] == "✅ post.published: a new post"
     assert labels[-2:] == ["💾 Save", "✖ Cancel"]
     await tg.press_button(alice, question, "post.views")
@@ -52,8 +51,7 @@ async def test_an_endpoint_added_in_chat_gets_signed_deliveries_and_a_log(
     secret = re.search(r"<code>(whsec_[A-Za-z0-9+/=]+)</code>", created).group(1)
     receiver.expect("/hooks", secret)
 
-    await tg.send_text(alice, "/webhooks")
-    listing = tg.last_to(alice, "sendMessage")
+    listing = await tg.reply_to(alice, "/webhooks")
     assert f"#1 {receiver.url()}\n    ✅ active" in listing.text
     assert secret not in listing.text  # shown once
     await tg.press_button(alice, listing, "#1")
@@ -169,7 +167,6 @@ async def test_twenty_endpoints_with_long_urls_fit_the_list(
             user_id=alice.id, url=long_url, events=["post.published"]
         )
 
-    await tg.send_text(alice, "/webhooks")
-    listing = tg.last_to(alice, "sendMessage")
+    listing = await tg.reply_to(alice, "/webhooks")
     assert len(listing.text) <= 4096 and listing.text.count("…") == 20
     assert len(listing.buttons()) == 21

@@ -107,18 +107,10 @@ class ChatMethods:
 
     def _create_chat_invite_link(self, rq: ApiRequest) -> dict[str, Any]:
         chat = self._inviting_channel(rq)
-        link = self._link_options(
-            rq,
-            {
-                "invite_link": f"https://t.me/+{secrets.token_urlsafe(12)}",
-                "creator": BOT_USER,
-                "creates_join_request": False,
-                "is_primary": False,
-                "is_revoked": False,
-            },
+        options = self._link_options(rq, {})
+        return chat.new_invite_link(
+            f"https://t.me/+{secrets.token_urlsafe(12)}", BOT_USER, **options
         )
-        chat.invite_links[link["invite_link"]] = link
-        return link
 
     def _bots_link(self, rq: ApiRequest) -> tuple[FakeChannel, dict[str, Any]]:
         """A link the bot made: another admin's (even shortened) is refused, as Telegram does."""

@@ -81,6 +81,10 @@ class Call:
         """The inline keyboard buttons, row by row, flattened."""
         return _inline_buttons(self.reply_markup)
 
+    def labels(self) -> list[str]:
+        """The inline keyboard buttons' texts, row by row, flattened."""
+        return [button["text"] for button in self.buttons()]
+
     def button(self, text_substring: str) -> dict[str, Any]:
         """The first inline button whose text contains ``text_substring`` (exact match first)."""
         return _find_button(self.buttons(), text_substring, f"{self.method} #{self.index}")
@@ -154,6 +158,19 @@ class FakeChannel:
 
     def chat(self) -> dict[str, Any]:
         return _compact(id=self.id, type="channel", title=self.title, username=self.username)
+
+    def new_invite_link(self, url: str, creator: dict[str, Any], **options: Any) -> dict[str, Any]:
+        """A new additional invite link (not the primary one), kept among the channel's."""
+        link = {
+            "invite_link": url,
+            "creator": creator,
+            "creates_join_request": False,
+            "is_primary": False,
+            "is_revoked": False,
+            **options,
+        }
+        self.invite_links[url] = link
+        return link
 
 
 @dataclass

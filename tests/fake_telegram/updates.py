@@ -45,6 +45,17 @@ class UpdateFeed:
         await self.send_update({"message": message})
         return message
 
+    async def reply_to(self, user: FakeUser, text: str) -> Call:
+        """The user sends ``text``; returns the last message the bot sent them (its reply, when
+        it replied with a new message)."""
+        await self.send_text(user, text)
+        return self.last_to(user, "sendMessage")
+
+    async def ask(self, user: FakeUser, text: str) -> str:
+        """The user sends ``text``; returns the last text the bot sent them (its answer, if any)."""
+        await self.send_text(user, text)
+        return self.texts_to(user)[-1]
+
     async def send_sticker(self, user: FakeUser, emoji: str = "👍") -> dict[str, Any]:
         """A sticker from the user, as Telegram sends one: a Sticker object, no text."""
         stored = self._user_file("sticker", b"RIFF-webp-sticker")
@@ -157,6 +168,12 @@ class UpdateFeed:
         if "callback_data" not in button:
             raise AssertionError(f"button {button['text']!r} has no callback_data: {button}")
         return await self.press(user, message, button["callback_data"])
+
+    async def choose(self, user: FakeUser, call: Call | dict[str, Any], text: str) -> Call:
+        """Press the button whose text contains ``text``; returns the last message the bot sent
+        the user (the next step, when the press was answered with a new message)."""
+        await self.press_button(user, call, text)
+        return self.last_to(user, "sendMessage")
 
     async def add_bot_to_channel(
         self, channel: FakeChannel, *, by: FakeUser, rights: Mapping[str, bool] | None = None

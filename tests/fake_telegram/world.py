@@ -168,17 +168,12 @@ class World:
             if name_or_link in (link.get("name"), link["invite_link"]):
                 return link
         owner = self.users.get(channel.owner_id or 0)
-        link = {
+        return channel.new_invite_link(
             # Telegram hides the secret part of links the bot did not create.
-            "invite_link": f"https://t.me/+{secrets.token_urlsafe(4)}…",
-            "creator": owner.api() if owner else BOT_USER,
-            "creates_join_request": False,
-            "is_primary": False,
-            "is_revoked": False,
-            "name": name_or_link,
-        }
-        channel.invite_links[link["invite_link"]] = link
-        return link
+            f"https://t.me/+{secrets.token_urlsafe(4)}…",
+            owner.api() if owner else BOT_USER,
+            name=name_or_link,
+        )
 
     def _next_message_id(self, chat: FakeUser | FakeChannel) -> int:
         if isinstance(chat, FakeChannel):

@@ -23,13 +23,12 @@ class ChannelData:
         self._db = db
         self._channel_id = channel_id
 
+    async def _row(self, insert: str, *values: Any) -> None:
+        """One row of the channel's: `insert` takes the channel's id as $1, `values` after it."""
+        await self._db.execute(insert, self._channel_id, *values)
+
     async def snapshot(self, at: datetime, subscribers: int) -> None:
-        await self._db.execute(
-            "INSERT INTO subscriber_snapshots VALUES ($1, $2, $3)",
-            self._channel_id,
-            at,
-            subscribers,
-        )
+        await self._row("INSERT INTO subscriber_snapshots VALUES ($1, $2, $3)", at, subscribers)
 
     async def events(self, kind: str, times: list[datetime]) -> None:
         await self._db.executemany(
@@ -38,26 +37,18 @@ class ChannelData:
         )
 
     async def post(self, message_id: int, posted_at: datetime) -> None:
-        await self._db.execute(
+        await self._row(
             "INSERT INTO posts (channel_id, message_id, posted_at) VALUES ($1, $2, $3)",
-            self._channel_id,
             message_id,
             posted_at,
         )
 
     async def views(self, message_id: int, at: datetime, views: int) -> None:
-        await self._db.execute(
-            "INSERT INTO post_views VALUES ($1, $2, $3, $4)",
-            self._channel_id,
-            message_id,
-            at,
-            views,
-        )
+        await self._row("INSERT INTO post_views VALUES ($1, $2, $3, $4)", message_id, at, views)
 
     async def reactions(self, message_id: int, at: datetime, total: int) -> None:
-        await self._db.execute(
+        await self._row(
             "INSERT INTO post_reaction_counts VALUES ($1, $2, $3, $4, $5)",
-            self._channel_id,
             message_id,
             at,
             total,
@@ -72,31 +63,72 @@ def ago(**delta: float) -> datetime:
     return NOW - timedelta(**delta)
 
 
+# The rule kinds' cases, each the story that writes its data and the firing's expected details.
+CASES: list[Any] = []
+
+
+def case(kind: AlertKind, thresholds: AlertThresholds, expected: dict[str, Any]):
+    """Registers the story below it as the case of a rule of `kind` set at `thresholds`."""
+
+    def register(write: Writer) -> Writer:
+        CASES.append(
+            pytest.param(kind, thresholds, write, expected, id=kind.value.replace("_", "-"))
+        )
+        return write
+
+    return register
+
+
 AN_HOUR_AGO = ago(hours=1)
 TEN_JOINS_A_DAY = AlertThresholds(amount=10, hours=24)
 
 
+@case(
+    AlertKind.SUBSCRIBER_DROP,
+    AlertThresholds(percent=5, hours=24),
+    {"change": 50, "joins": 2, "leaves": 52, "base": 1000},
+)
 async def drop_of_five_percent(data: ChannelData, hit: bool) -> None:
     await data.snapshot(ago(days=2), 1000)
     await data.events("join", [ago(minutes=40)] * 2)
     await data.events("leave", [ago(minutes=30)] * (52 if hit else 51))  # net 50 = 5% of 1000
 
 
+@case(
+    AlertKind.SUBSCRIBER_SURGE,
+    AlertThresholds(amount=100, hours=6),
+    {"change": 100, "joins": 100, "leaves": 0},
+)
 async def surge_of_a_hundred(data: ChannelData, hit: bool) -> None:
     await data.events("join", [ago(seconds=20 * i) for i in range(1, 101 if hit else 100)])
 
 
+@case(
+    AlertKind.MILESTONE,
+    AlertThresholds(amount=1000),
+    {"subscribers": 1000, "previous": 990, "up": True},
+)
 async def crossing_a_thousand(data: ChannelData, hit: bool) -> None:
     await data.snapshot(ago(minutes=30), 990)
     await data.snapshot(ago(minutes=1), 1000 if hit else 999)
 
 
+@case(
+    AlertKind.POST_VIEWS,
+    AlertThresholds(amount=1000, hours=3),
+    {"message_id": 7, "views": 1000, "minutes": 110},
+)
 async def thousand_views_in_three_hours(data: ChannelData, hit: bool) -> None:
     await data.post(7, ago(hours=2))
     await data.views(7, ago(minutes=90), 400)
     await data.views(7, ago(minutes=10), 1000 if hit else 999)
 
 
+@case(
+    AlertKind.POST_UNDERPERFORMS,
+    AlertThresholds(percent=50, hours=24),
+    {"message_id": 9, "views": 499, "median": 1000},
+)
 async def half_the_median_at_a_day(data: ChannelData, hit: bool) -> None:
     for message_id, days in ((1, 3), (2, 4), (3, 5)):
         posted_at = ago(days=days)
@@ -106,6 +138,11 @@ async def half_the_median_at_a_day(data: ChannelData, hit: bool) -> None:
     await data.views(9, ago(minutes=55), 499 if hit else 500)  # at 24 h 5 min
 
 
+@case(
+    AlertKind.REACTION_SPIKE,
+    AlertThresholds(factor=3),
+    {"message_id": 9, "gained": 31, "usual": 10},
+)
 async def three_times_the_first_hour_reactions(data: ChannelData, hit: bool) -> None:
     for message_id, days in ((1, 3), (2, 4), (3, 5)):
         posted_at = ago(days=days)
@@ -116,74 +153,20 @@ async def three_times_the_first_hour_reactions(data: ChannelData, hit: bool) -> 
     await data.reactions(9, ago(minutes=10), 5 + (31 if hit else 30))  # more than 3 × 10
 
 
+@case(AlertKind.UNSUBSCRIBE_SPIKE, AlertThresholds(factor=3), {"leaves": 7, "baseline": 2})
 async def three_times_the_hourly_leaves(data: ChannelData, hit: bool) -> None:
     # Two leaves an hour over the week before the last hour: more than 6 is a spike.
     await data.events("leave", [ago(hours=1, minutes=30 * i + 15) for i in range(336)])
     await data.events("leave", [ago(minutes=20)] * (7 if hit else 6))
 
 
+@case(
+    AlertKind.POSTING_GAP,
+    AlertThresholds(hours=48),
+    {"hours": 48, "last_post_at": int(ago(hours=48).timestamp())},
+)
 async def two_days_without_a_post(data: ChannelData, hit: bool) -> None:
     await data.post(1, ago(hours=48) if hit else ago(hours=47, minutes=59))
-
-
-CASES = [
-    pytest.param(
-        AlertKind.SUBSCRIBER_DROP,
-        AlertThresholds(percent=5, hours=24),
-        drop_of_five_percent,
-        {"change": 50, "joins": 2, "leaves": 52, "base": 1000},
-        id="subscriber-drop",
-    ),
-    pytest.param(
-        AlertKind.SUBSCRIBER_SURGE,
-        AlertThresholds(amount=100, hours=6),
-        surge_of_a_hundred,
-        {"change": 100, "joins": 100, "leaves": 0},
-        id="subscriber-surge",
-    ),
-    pytest.param(
-        AlertKind.MILESTONE,
-        AlertThresholds(amount=1000),
-        crossing_a_thousand,
-        {"subscribers": 1000, "previous": 990, "up": True},
-        id="milestone",
-    ),
-    pytest.param(
-        AlertKind.POST_VIEWS,
-        AlertThresholds(amount=1000, hours=3),
-        thousand_views_in_three_hours,
-        {"message_id": 7, "views": 1000, "minutes": 110},
-        id="post-views",
-    ),
-    pytest.param(
-        AlertKind.POST_UNDERPERFORMS,
-        AlertThresholds(percent=50, hours=24),
-        half_the_median_at_a_day,
-        {"message_id": 9, "views": 499, "median": 1000},
-        id="post-underperforms",
-    ),
-    pytest.param(
-        AlertKind.REACTION_SPIKE,
-        AlertThresholds(factor=3),
-        three_times_the_first_hour_reactions,
-        {"message_id": 9, "gained": 31, "usual": 10},
-        id="reaction-spike",
-    ),
-    pytest.param(
-        AlertKind.UNSUBSCRIBE_SPIKE,
-        AlertThresholds(factor=3),
-        three_times_the_hourly_leaves,
-        {"leaves": 7, "baseline": 2},
-        id="unsubscribe-spike",
-    ),
-    pytest.param(
-        AlertKind.POSTING_GAP,
-        AlertThresholds(hours=48),
-        two_days_without_a_post,
-        {"hours": 48, "last_post_at": int(ago(hours=48).timestamp())},
-        id="posting-gap",
-    ),
-]
 
 
 @pytest.fixture
