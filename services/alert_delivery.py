@@ -13,6 +13,7 @@ from db.alerts.outbox import AlertOutboxRepository
 from services.background import finish_or_cancel
 from services.clock import Clock
 from services.domain.alerts import AlertRuleRecord, ClaimedFiring
+from services.errors import database_gave_up
 from services.i18n import DEFAULT_LOCALE, user_locale
 from services.outgoing import (
     MessageRejected,
@@ -101,8 +102,11 @@ class AlertDeliveryService:
             self._wake.clear()
             try:
                 await self.deliver_due()
-            except Exception:
-                log.exception("alert delivery failed; retrying on the next round")
+            except Exception as error:
+                if database_gave_up(error):  # busy: nothing is lost, the next round tries again
+                    log.warning("alert delivery: the database gave up (%r)", error)
+                else:
+                    log.exception("alert delivery failed; retrying on the next round")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
 
