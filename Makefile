@@ -40,8 +40,10 @@ migrate: install
 demo: install
 	$(PY) -m services.demo $(ARGS)
 
+# One worker per core (pytest-xdist): most tests wait on sockets and timers, so the suite fits
+# CI's time only in parallel. worksteal: the few long tests (entrypoint, fuzz) unbalance chunks.
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist worksteal
 
 bench: install
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

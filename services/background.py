@@ -5,6 +5,8 @@ import contextlib
 import logging
 from dataclasses import KW_ONLY, dataclass, field
 
+from services.errors import database_gave_up
+
 
 async def finish_or_cancel(task: asyncio.Task[None], *, grace: float) -> None:
     """Let a stopping background task finish its round for `grace` seconds, then cancel it."""
@@ -25,7 +27,8 @@ class PollingWorker:
     """The base of a service that runs `poll_round` in one background task, when woken and
     every `poll_seconds`.
 
-    A round that raises is logged, and the next round tries again. A long round can read
+    A round that raises is logged (a database that gave up, busy, as a warning without a
+    traceback), and the next round tries again. A long round can read
     `stopping` to end early.
     """
 
@@ -61,7 +64,10 @@ class PollingWorker:
             self._wake.clear()
             try:
                 await self.poll_round()
-            except Exception:
-                log.exception("%s failed; retrying on the next round", type(self).__name__)
+            except Exception as error:
+                if database_gave_up(error):  # busy: nothing is lost, the next round tries again
+                    log.warning("%s: the database gave up (%r)", type(self).__name__, error)
+                else:
+                    log.exception("%s failed; retrying on the next round", type(self).__name__)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)

@@ -23,7 +23,6 @@ from db.webhooks import WebhookOutboxRepository
 from services.background import PollingWorker
 from services.clock import Clock
 from services.domain.webhooks import ClaimedEndpoint, DisabledEndpoint, PendingMessage
-from services.errors import database_gave_up
 from services.i18n import user_locale
 from services.outgoing import MessageRejected, OutgoingQueue, QueueClosed, RecipientBlocked
 from services.webhooks import UrlRefused, check_addresses, ip_literal, sign, timestamp_of
@@ -134,14 +133,8 @@ class WebhookDeliveryService(PollingWorker):
         return self._http
 
     async def poll_round(self) -> None:
-        try:
-            await self.deliver_due()
-            await self.tell_owners()
-        except Exception as error:
-            if not database_gave_up(error):
-                raise
-            # Busy: nothing is lost, the next round tries again.
-            log.warning("webhook delivery: the database gave up (%r)", error)
+        await self.deliver_due()
+        await self.tell_owners()
 
     async def deliver_due(self) -> int:
         """Deliver what is due now, endpoint by endpoint, up to `concurrency` endpoints at

@@ -6,6 +6,7 @@ bot stamps deliveries with the clock the test moves.
 """
 
 import asyncio
+import socket
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -41,6 +42,7 @@ class WebhookReceiver(LocalServer):
         self.delay = 0.0  # seconds each answer takes
         self.arrived = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        self._held_port: socket.socket | None = None  # while down: bound, not listening
         self.port = 0
 
     def url(self, path: str = "/hooks") -> str:
@@ -86,18 +88,37 @@ class WebhookReceiver(LocalServer):
         app.router.add_post("/{path:.*}", self._receive)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=True)
+        # reuse_port: it binds beside the socket that `down` left holding the port.
+        site = web.TCPSite(
+            self._runner, "127.0.0.1", self.port, reuse_address=True, reuse_port=True
+        )
         await site.start()
         self.port = self._runner.addresses[0][1]
+        self._release_port()
 
     async def down(self) -> None:
-        """Stop, kept-alive connections too: every delivery fails until `up`."""
-        await self.stop()
+        """Stop, kept-alive connections too: every delivery is refused until `up`. The port stays
+        bound meanwhile, so no other server (another test worker's, say) takes it."""
+        # No SO_REUSEADDR: with it, a server binding the port outright would be let in.
+        held = socket.socket()
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        held.bind(("127.0.0.1", self.port))
+        self._held_port = held
+        await self._close_runner()
 
     async def stop(self) -> None:
+        await self._close_runner()
+        self._release_port()
+
+    async def _close_runner(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    def _release_port(self) -> None:
+        if self._held_port is not None:
+            self._held_port.close()
+            self._held_port = None
 
 
 def _verify(webhook: Webhook, body: str, headers: dict[str, str], now: datetime) -> Any:

@@ -1,6 +1,7 @@
 """The pool's timeouts: no statement, no wait for a connection and no close runs forever."""
 
 import asyncio
+import os
 import time
 
 import asyncpg
@@ -11,6 +12,9 @@ from db.config import DatabaseSettings
 from db.migrate import MIGRATIONS_DIR
 from db.pool import Database, create_pool
 from services.errors import database_gave_up
+
+# One per test process: parallel workers and runs in other checkouts share the server.
+FRESH_DATABASE = f"analyticbot_pool_test_{os.getpid()}"
 
 
 async def test_a_statement_past_the_timeout_is_cancelled_and_frees_its_connection(
@@ -44,7 +48,7 @@ async def test_waiting_for_a_free_connection_gives_up_after_the_acquire_timeout(
 
 
 async def test_migrations_are_not_held_to_the_statement_timeout(server_dsn: str) -> None:
-    dsn = await create_database(server_dsn, "analyticbot_pool_test")
+    dsn = await create_database(server_dsn, FRESH_DATABASE)
     settings = DatabaseSettings(
         _env_file=None, database_url=dsn, db_statement_timeout_seconds=0.001
     )
@@ -62,7 +66,7 @@ async def test_migrations_are_not_held_to_the_statement_timeout(server_dsn: str)
             await conn.close()
         assert applied == len(list(MIGRATIONS_DIR.glob("*.sql")))
     finally:
-        await drop_database(server_dsn, "analyticbot_pool_test")
+        await drop_database(server_dsn, FRESH_DATABASE)
 
 
 async def test_close_cuts_a_statement_still_running_after_the_close_timeout(

@@ -337,14 +337,15 @@ async def test_http_error_is_unavailable_with_status(username: str, status: int)
 
 
 async def test_connection_failure_is_unavailable() -> None:
-    # A port that was free a moment ago: nothing listens there, so the connection is refused.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    async with aiohttp.ClientSession() as session:
-        client = PreviewClient(session, base_url=f"http://127.0.0.1:{port}")
-        with pytest.raises(PreviewUnavailable, match="request failed"):
-            await client.fetch_page("analyticsdemo")
+    # A port held bound but not listening: the connection is refused, and no other server
+    # (another test worker's, say) can take the port meanwhile.
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        port = holder.getsockname()[1]
+        async with aiohttp.ClientSession() as session:
+            client = PreviewClient(session, base_url=f"http://127.0.0.1:{port}")
+            with pytest.raises(PreviewUnavailable, match="request failed"):
+                await client.fetch_page("analyticsdemo")
 
 
 async def test_username_must_be_a_username() -> None:
