@@ -241,6 +241,27 @@ async def test_the_plan_caps_live_links_and_names_the_limit(app, tg) -> None:
     assert "allows 5 live invite links" in tg.texts_to(alice)[-1]
 
 
+async def test_a_link_the_plan_no_longer_allows_at_the_last_step_names_the_limit(app, tg) -> None:
+    alice, channel = await owner_with_channel(tg)
+    for number in range(4):
+        await app.services.sources.create_link(
+            user_id=alice.id, channel_id=channel.id, draft=LinkDraft(name=f"Ad {number}")
+        )
+    await tg.send_text(alice, "/links")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "New link")
+    await tg.send_text(alice, "Last one")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "Anyone")
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "No expiry")
+    # Meanwhile another dialog takes the plan's fifth live link.
+    await app.services.sources.create_link(
+        user_id=alice.id, channel_id=channel.id, draft=LinkDraft(name="Ad 4")
+    )
+    await tg.press_button(alice, tg.last_to(alice, "sendMessage"), "No limit")
+
+    assert "allows 5 live invite links" in tg.texts_to(alice)[-1]
+    assert "Last one" not in {link["name"] for link in channel.invite_links.values()}
+
+
 async def test_links_asks_which_channel_when_there_are_several(app, tg) -> None:
     alice, _ = await owner_with_channel(tg)
     await tracked_channel(tg, alice, "Baking", "bakingdaily")
