@@ -3,6 +3,7 @@ channel access into a reply, the period a button under /stats acts on, and showi
 page in place."""
 
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 
 from aiogram import F
 from aiogram.client.default import Default
@@ -165,7 +166,10 @@ async def answer_limit_reached(
     text = plans_texts.limit_reached(t, error)
     message = target.message if isinstance(target, CallbackQuery) else target
     if isinstance(target, CallbackQuery):
-        await target.answer()
+        # A handler that answered its button first (to stop the spinner while it works) left
+        # the button answered: Telegram refuses a second answer, and the chat still gets this.
+        with suppress(TelegramBadRequest):
+            await target.answer()
     await message.answer(text, reply_markup=upgrade_keyboard(t))
 
 

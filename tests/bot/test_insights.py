@@ -227,6 +227,9 @@ async def test_plan_counts_insights_and_enforces_the_limit(app, tg: FakeTelegram
     refusal = await tg.reply_to(alice, "/insights")
     assert refusal.text == "🔒 Your Free plan allows 10 AI insights a month. Upgrade to get more."
     refusal.button("Upgrade")
+    # The Insights button under /stats is refused the same way.
+    await tg.press_button(alice, await tg.reply_to(alice, "/stats"), "Insights")
+    assert tg.texts_to(alice)[-1] == refusal.text
 
 
 @pytest.mark.settings(feature_insights=False)
