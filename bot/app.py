@@ -25,7 +25,7 @@ from bot.digest_sender import AiogramDigestSender
 from bot.fsm_storage import PostgresStorage
 from bot.handlers import get_routers
 from bot.i18n import CatalogI18n, UserLocaleMiddleware
-from bot.i18n_texts.commands import COMMANDS, FEATURE_COMMANDS
+from bot.i18n_texts.commands import COMMANDS, switched_off_commands
 from bot.menu_button import set_dashboard_button
 from bot.metrics import BotMetrics, TelegramErrorMetricsMiddleware, UpdateMetricsMiddleware
 from bot.middlewares import InFlightUpdates, RememberUserMiddleware, ThrottlingMiddleware
@@ -279,13 +279,7 @@ class BotApplication:
 
     async def _set_commands_menu(self) -> None:
         """The menu in Russian for the languages answered in Russian, in English for the rest."""
-        # A switched-off feature's commands stay out of Telegram's command menu.
-        switched_off = {
-            command
-            for flag, commands in FEATURE_COMMANDS.items()
-            if not getattr(self.settings, flag)
-            for command in commands
-        }
+        switched_off = switched_off_commands(self.settings)
         menus = {None: DEFAULT_LOCALE} | {
             code: locale_for(code) for code in sorted(RUSSIAN_READERS)
         }

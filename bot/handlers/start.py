@@ -5,6 +5,7 @@ from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 
 from bot.i18n_texts import start as texts
+from bot.i18n_texts.commands import switched_off_commands
 from bot.keyboards import start_keyboard
 from bot.menu_button import set_dashboard_button
 from services.config import Settings
@@ -17,8 +18,8 @@ async def start(message: Message, bot: Bot, t: Translator, settings: Settings) -
     await set_dashboard_button(bot, t, settings.dashboard_url, chat_id=message.chat.id)
 
 
-async def help_command(message: Message, t: Translator) -> None:
-    await message.answer(t(texts.HELP))
+async def help_command(message: Message, t: Translator, settings: Settings) -> None:
+    await message.answer(texts.help_text(t, switched_off_commands(settings)))
 
 
 def create_router() -> Router:

@@ -1,5 +1,6 @@
 """The commands menu: one description per command, set in Telegram for each language."""
 
+from services.config import Settings
 from services.i18n import Messages
 
 # texts.NAME here, commands_texts.NAME elsewhere: the message commands-name, its English in
@@ -24,3 +25,13 @@ FEATURE_COMMANDS = {
     "feature_api": frozenset({"api"}),
     "feature_webhooks": frozenset({"webhooks"}),
 }
+
+
+def switched_off_commands(settings: Settings) -> frozenset[str]:
+    """The commands of the features switched off: neither the menu nor /help shows them."""
+    return frozenset(
+        command
+        for flag, commands in FEATURE_COMMANDS.items()
+        if not getattr(settings, flag)
+        for command in commands
+    )
