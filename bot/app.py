@@ -312,6 +312,7 @@ class BotApplication:
                     services=self.services,
                     rate_burst=settings.api_rate_burst,
                     rate_per_second=settings.api_rate_per_second,
+                    features_off=settings.features_off(),
                 )
                 if settings.feature_api
                 else None

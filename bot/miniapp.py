@@ -28,6 +28,14 @@ CSP_KEY = web.AppKey("miniapp_csp", str)
 ASSETS_KEY = web.AppKey("miniapp_assets", dict)
 
 
+# A channel's screens beyond its numbers, each shown while its feature (a Settings flag) is on.
+SCREENS = {
+    "alerts": "feature_alerts",
+    "share_links": "feature_share_links",
+    "insights": "feature_insights",
+}
+
+
 def content_security_policy(script_url: str) -> str:
     """Scripts from here and Telegram's script's host only; data from here only."""
     parts = urlsplit(script_url)
@@ -40,14 +48,22 @@ def content_security_policy(script_url: str) -> str:
     )
 
 
-def page_html(catalogs: Catalogs, *, script_url: str, asset_versions: dict[str, str]) -> str:
-    """The page; every language's texts ride along as JSON the script reads."""
+def page_html(
+    catalogs: Catalogs,
+    *,
+    script_url: str,
+    asset_versions: dict[str, str],
+    features_off: frozenset[str] = frozenset(),
+) -> str:
+    """The page; every language's texts, and which of its screens are on, ride along as JSON
+    the script reads."""
     all_texts = {
         language.value: texts.page_texts(catalogs.translator(language.value))
         for language in Language
     }
     # "</" can't close the data block early: JSON allows "<\/".
     data = json.dumps(all_texts, ensure_ascii=False).replace("</", "<\\/")
+    screens = json.dumps({screen: flag not in features_off for screen, flag in SCREENS.items()})
     english = catalogs.translator(Language.EN.value)
     loading = english(texts.PAGE_TEXTS["loading"])
     return f"""<!doctype html>
@@ -65,6 +81,7 @@ def page_html(catalogs: Catalogs, *, script_url: str, asset_versions: dict[str, 
 <body>
 <main id="app" aria-live="polite"><p class="hint">{escape(loading)}</p></main>
 <script type="application/json" id="texts">{data}</script>
+<script type="application/json" id="screens">{screens}</script>
 </body>
 </html>
 """
@@ -90,12 +107,20 @@ async def app_asset(request: web.Request) -> web.Response:
     )
 
 
-def add_routes(app: web.Application, *, catalogs: Catalogs, script_url: str) -> None:
+def add_routes(
+    app: web.Application,
+    *,
+    catalogs: Catalogs,
+    script_url: str,
+    features_off: frozenset[str] = frozenset(),
+) -> None:
     """The page and its assets; the API it calls is bot.api's (sessions.py signs it in)."""
     assets = {name: (_STATIC / name).read_bytes() for name in ASSETS}
     versions = {name: hashlib.sha256(body).hexdigest()[:12] for name, body in assets.items()}
     app[ASSETS_KEY] = assets
-    app[PAGE_KEY] = page_html(catalogs, script_url=script_url, asset_versions=versions)
+    app[PAGE_KEY] = page_html(
+        catalogs, script_url=script_url, asset_versions=versions, features_off=features_off
+    )
     app[CSP_KEY] = content_security_policy(script_url)
     app.router.add_get("/app", app_page)
     app.router.add_get("/app/", app_page)

@@ -235,7 +235,10 @@ def create_web_app(
     if api is not None:
         setup_api(app, api, public_base_url=public_base_url)
     if webapp_script_url is not None:
-        miniapp.add_routes(app, catalogs=catalogs, script_url=webapp_script_url)
+        features_off = api.features_off if api is not None else frozenset()
+        miniapp.add_routes(
+            app, catalogs=catalogs, script_url=webapp_script_url, features_off=features_off
+        )
     return app
 
 

@@ -165,6 +165,14 @@ class Settings(DatabaseSettings):
     stripe_price_business: str | None = None
     stripe_api_base: str = "https://api.stripe.com"
 
+    def features_off(self) -> frozenset[str]:
+        """The feature flags (feature_*) switched off."""
+        return frozenset(
+            name
+            for name in type(self).model_fields
+            if name.startswith("feature_") and not getattr(self, name)
+        )
+
     @property
     def dashboard_enabled(self) -> bool:
         """The Mini App shows the analytics through the API: it is there when both are."""

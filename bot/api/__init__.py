@@ -56,13 +56,15 @@ async def _docs(request: web.Request) -> web.Response:
 def setup_api(app: web.Application, context: ApiContext, *, public_base_url: str) -> None:
     """Serve the API's resources, its OpenAPI document and its docs page on the app."""
     app[API_CONTEXT_KEY] = context
+    # A switched-off feature's resource is neither served nor documented.
+    served = [resource for resource in RESOURCES if resource.feature not in context.features_off]
     base = public_base_url.rstrip("/")
-    app[_DOCUMENT_KEY] = json.dumps(openapi_document(RESOURCES, server_url=base))
-    app[_DOCS_PAGE_KEY] = docs_page(RESOURCES, base_url=base)
+    app[_DOCUMENT_KEY] = json.dumps(openapi_document(served, server_url=base))
+    app[_DOCS_PAGE_KEY] = docs_page(served, base_url=base)
     app.middlewares.append(problems_middleware)
     app.router.add_get(f"{API_PREFIX}/openapi.json", _openapi_json)
     app.router.add_get(f"{API_PREFIX}/docs", _docs)
-    for resource in RESOURCES:
+    for resource in served:
         for endpoint in resource.endpoints:
             app.router.add_route(
                 endpoint.method, API_PREFIX + endpoint.path, aiohttp_handler(endpoint)

@@ -7,7 +7,7 @@ from bot.api.routing import ApiCall, Resource
 from services.alerts import checked_thresholds
 from services.domain.alerts import AlertRuleRecord, AlertThresholds
 
-resource = Resource("alerts", "Alert rules on the owner's channels.")
+resource = Resource("alerts", "Alert rules on the owner's channels.", feature="feature_alerts")
 
 
 @resource.get("/channels/{channel_id}/alerts")

@@ -6,7 +6,9 @@ from bot.api.channels import owned_channel
 from bot.api.models import Insights, ModelQuality
 from bot.api.routing import ApiCall, Resource
 
-resource = Resource("insights", "What a channel's views model found, as last trained.")
+resource = Resource(
+    "insights", "What a channel's views model found, as last trained.", feature="feature_insights"
+)
 
 
 @resource.get("/channels/{channel_id}/insights")

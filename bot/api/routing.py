@@ -34,6 +34,7 @@ class ApiContext:
     services: Services
     rate_burst: int
     rate_per_second: float
+    features_off: frozenset[str] = frozenset()  # Settings flags switched off
 
 
 API_CONTEXT_KEY = web.AppKey("api_context", ApiContext)
@@ -73,6 +74,8 @@ class Resource:
 
     tag: str
     description: str
+    # The Settings flag of the feature it serves: switched off, its endpoints are not served.
+    feature: str | None = None
     endpoints: list[Endpoint] = field(default_factory=list)
 
     def route(self, method: str, path: str, **options: Any) -> Callable[[ApiHandler], ApiHandler]:

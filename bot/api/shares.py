@@ -4,7 +4,9 @@ from bot.api.channels import on_owned_channel, owned_channel
 from bot.api.models import CreatedShareLink, NewShareLink, ShareLink, ShareLinkList
 from bot.api.routing import ApiCall, Resource
 
-resource = Resource("shares", "Share links: public, read-only reports of a channel.")
+resource = Resource(
+    "shares", "Share links: public, read-only reports of a channel.", feature="feature_share_links"
+)
 
 
 @resource.get("/channels/{channel_id}/shares")

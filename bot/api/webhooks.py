@@ -16,6 +16,7 @@ resource = Resource(
     "webhooks",
     "Endpoints that receive the owner's events, signed the Standard Webhooks way "
     "(webhook-id, webhook-timestamp, webhook-signature), and their delivery log.",
+    feature="feature_webhooks",
 )
 
 

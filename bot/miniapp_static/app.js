@@ -5,6 +5,8 @@
 
   const tg = (window.Telegram && window.Telegram.WebApp) || null;
   const ALL_TEXTS = JSON.parse(document.getElementById("texts").textContent);
+  // Which of a channel's screens are on (a switched-off feature's API is not served).
+  const SCREENS_ON = JSON.parse(document.getElementById("screens").textContent);
   const RUSSIAN_READERS = ["ru", "uk", "be", "kk"];
   const PERIODS = [7, 30, 90];
   const SVG = "http://www.w3.org/2000/svg";
@@ -390,12 +392,12 @@
         h("h1", {}, channel.title),
         periods,
         h("div", { class: "actions" },
-          h("button", { onclick: () => open(alertsScreen(channel)) }, t("alerts")),
-          h("button", { onclick: () => open(sharesScreen(channel, period)) }, t("share_links")),
-          h("button", { onclick: () => open(insightsScreen(channel)) }, t("insights"))),
+          SCREENS_ON.alerts && h("button", { onclick: () => open(alertsScreen(channel)) }, t("alerts")),
+          SCREENS_ON.share_links && h("button", { onclick: () => open(sharesScreen(channel, period)) }, t("share_links")),
+          SCREENS_ON.insights && h("button", { onclick: () => open(insightsScreen(channel)) }, t("insights"))),
       ];
       show(header, h("p", { class: "hint" }, t("loading")));
-      setMainButton(t("share_links"), () => open(sharesScreen(channel, period)));
+      setMainButton(SCREENS_ON.share_links ? t("share_links") : null, () => open(sharesScreen(channel, period)));
       let report, posts;
       try {
         report = await api("GET", `/api/v1/channels/${channel.id}/report?period=${period}d`);

@@ -423,3 +423,22 @@ async def test_insights_say_how_many_more_posts_a_model_needs(app, tg, http) -> 
 
     assert status == 200
     assert (body["trained"], body["posts_needed"], body["best_slots"]) == (False, 40, [])
+
+
+@pytest.mark.settings(feature_alerts=False, feature_share_links=False, feature_insights=False)
+async def test_a_switched_off_feature_is_not_served_nor_documented(app, tg, http) -> None:
+    alice, cooking = await owner_with_channel(tg, "Alice", "Cooking Daily", "cookingdaily")
+    key = await api_key(tg, alice)
+
+    for path in ("alerts", "shares", "insights"):
+        assert_problem(*await call(http, app, "GET", f"/channels/{cooking.id}/{path}", key), 404)
+    status, _, _ = await call(http, app, "GET", f"/channels/{cooking.id}/report", key)
+    assert status == 200
+    _, _, document = await call(http, app, "GET", "/openapi.json", None)
+    assert {tag["name"] for tag in document["tags"]} == {
+        "channels",
+        "reports",
+        "webhooks",
+        "sessions",
+    }
+    assert not [path for path in document["paths"] if "alert" in path or "share" in path]

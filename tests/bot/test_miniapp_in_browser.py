@@ -260,3 +260,18 @@ async def test_without_a_model_the_insights_screen_says_how_many_posts_are_neede
 
         assert "No insights yet" in text and "still needed" in text
         assert page.errors() == []
+
+
+@pytest.mark.settings(feature_alerts=False, feature_share_links=False)
+async def test_a_switched_off_feature_has_no_screen(app, tg, db) -> None:
+    alice = await owner_with_sample_history(tg, db)
+
+    async with chromium_page(width=390, height=844, mobile=True) as page:
+        await launch(page, app, tg, alice)
+        await open_channel(page)
+
+        actions = await page.evaluate(
+            "[...document.querySelectorAll('.actions button')].map(b => b.textContent)"
+        )
+        assert actions == ["Insights"]
+        assert await page.evaluate("Telegram.WebApp.MainButton.isVisible") is False
