@@ -10,7 +10,7 @@ import zlib
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Self
 from urllib.parse import parse_qs, urlsplit, urlunsplit
@@ -59,6 +59,19 @@ class ManualClock:
         self.slept.append(seconds)
         self._now += timedelta(seconds=max(seconds, 0))
         await asyncio.sleep(0)
+
+
+def english_day(day: date | datetime) -> str:
+    """A plan's date as the bot writes it in English: 2 December 2026."""
+    return f"{day.day} {day:%B} {day:%Y}"
+
+
+RUSSIAN_MONTHS = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря"
+
+
+def russian_day(day: date | datetime) -> str:
+    """A plan's date as the bot writes it in Russian: 2 декабря 2026."""
+    return f"{day.day} {RUSSIAN_MONTHS.split()[day.month - 1]} {day.year}"
 
 
 def with_database(dsn: str, database: str) -> str:

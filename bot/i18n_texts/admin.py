@@ -66,7 +66,7 @@ def admin_overview(t: Translator, overview: BillingOverview) -> str:
 
 
 def granted(t: Translator, user_id: int, plan: Plan, until: datetime | None) -> str:
-    return t(texts.GRANTED, user_id=user_id, plan=plan.name, until=plans_texts.iso_day(until))
+    return t(texts.GRANTED, user_id=user_id, plan=plan.name, until=plans_texts.plan_day(t, until))
 
 
 def refunded(t: Translator, payment: PaymentRecord) -> str:

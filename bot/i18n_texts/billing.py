@@ -112,7 +112,7 @@ def stars_price_label(t: Translator, plan: Plan) -> str:
 
 
 def stars_plan_active(t: Translator, plan: Plan, until: datetime) -> str:
-    return t(texts.STARS_PLAN_ACTIVE, plan=plan.name, until=plans_texts.iso_day(until))
+    return t(texts.STARS_PLAN_ACTIVE, plan=plan.name, until=plans_texts.plan_day(t, until))
 
 
 def payment_not_understood(t: Translator, charge_id: str) -> str:
@@ -121,17 +121,21 @@ def payment_not_understood(t: Translator, charge_id: str) -> str:
 
 def already_cancelled(t: Translator, card: CardPlan) -> str:
     return t(
-        texts.ALREADY_CANCELLED, plan=card.plan.name, until=plans_texts.iso_day(card.period_end)
+        texts.ALREADY_CANCELLED, plan=card.plan.name, until=plans_texts.plan_day(t, card.period_end)
     )
 
 
 def cancel_confirm(t: Translator, card: CardPlan) -> str:
-    return t(texts.CANCEL_CONFIRM, plan=card.plan.name, until=plans_texts.iso_day(card.period_end))
+    return t(
+        texts.CANCEL_CONFIRM, plan=card.plan.name, until=plans_texts.plan_day(t, card.period_end)
+    )
 
 
 def cancel_done(t: Translator, card: CardPlan) -> str:
-    return t(texts.CANCEL_DONE, plan=card.plan.name, until=plans_texts.iso_day(card.period_end))
+    return t(texts.CANCEL_DONE, plan=card.plan.name, until=plans_texts.plan_day(t, card.period_end))
 
 
 def billing_notice(t: Translator, notice: BillingNotice) -> str:
-    return t(NOTICES[notice.kind], plan=notice.plan.name, until=plans_texts.iso_day(notice.until))
+    return t(
+        NOTICES[notice.kind], plan=notice.plan.name, until=plans_texts.plan_day(t, notice.until)
+    )

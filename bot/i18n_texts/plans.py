@@ -39,9 +39,10 @@ def limit_reached(t: Translator, error: LimitReached) -> str:
     return t(texts.LIMIT_REACHED, plan=error.plan.name, amount=amount)
 
 
-def iso_day(moment: datetime | None) -> str:
-    """A plan's date: ISO reads the same in both languages (billing and admin texts show it too)."""
-    return "—" if moment is None else f"{moment:%Y-%m-%d}"
+def plan_day(t: Translator, moment: datetime | None) -> str:
+    """A plan's date in the reader's language (billing and admin texts show it too): 1 October
+    2026, 1 октября 2026; no abbreviation, so a sentence may end with it."""
+    return "—" if moment is None else t.date(moment.date(), "d MMMM y")
 
 
 def usd(cents: int) -> str:
@@ -52,9 +53,9 @@ def usd(cents: int) -> str:
 def _ends(t: Translator, status: PlanStatus, expires_at: datetime) -> str:
     paid_by = PAID_BY.get(status.source or "")
     if paid_by is None:
-        return t(texts.RENEWS if status.renews else texts.ENDS, date=iso_day(expires_at))
+        return t(texts.RENEWS if status.renews else texts.ENDS, date=plan_day(t, expires_at))
     template = texts.RENEWS_PAID if status.renews else texts.ENDS_PAID
-    return t(template, date=iso_day(expires_at), paid=t(paid_by))
+    return t(template, date=plan_day(t, expires_at), paid=t(paid_by))
 
 
 def plan_limits(t: Translator, plan: Plan) -> str:

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from fake_telegram import FakeTelegram
-from helpers import subscribe_by_card
+from helpers import english_day, subscribe_by_card
 
 ADMIN_ID = 1001  # the first user a test creates
 
@@ -56,11 +56,11 @@ async def test_grant_gives_a_plan_for_some_days_and_it_ends_by_itself(
     await tg.send_text(admin, f"/grant {alice.id} business 10")
 
     until = clock.now() + timedelta(days=10)
-    assert f"has <b>Business</b> until {until:%Y-%m-%d}" in tg.texts_to(admin)[-1]
-    assert f"You've been given <b>Business</b> until {until:%Y-%m-%d}" in tg.texts_to(alice)[-1]
+    assert f"has <b>Business</b> until {english_day(until)}" in tg.texts_to(admin)[-1]
+    assert f"You've been given <b>Business</b> until {english_day(until)}" in tg.texts_to(alice)[-1]
     row = await db.fetchrow("SELECT plan_code, source, expires_at FROM user_plans")
     assert dict(row) == {"plan_code": "business", "source": "admin", "expires_at": until}
-    assert f"Ends on {until:%Y-%m-%d} (granted)" in await tg.ask(alice, "/plan")
+    assert f"Ends on {english_day(until)} (granted)" in await tg.ask(alice, "/plan")
 
     clock.advance(days=10)
     await app.services.billing.end_expired_plans()

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from fake_telegram import FakeTelegram
+from helpers import english_day
 
 
 async def _buy_with_stars(tg: FakeTelegram, user, plan: str = "Pro") -> str:
@@ -60,8 +61,9 @@ async def test_stars_invoice_checkout_and_payment_start_the_plan(
         "currency": "XTR",
         "status": "paid",
     }
-    assert f"<b>Pro</b> is active until {until:%Y-%m-%d}" in tg.texts_to(alice)[-1]
-    assert f"Ends on {until:%Y-%m-%d} (paid with Telegram Stars)" in await tg.ask(alice, "/plan")
+    assert f"<b>Pro</b> is active until {english_day(until)}" in tg.texts_to(alice)[-1]
+    plan = await tg.ask(alice, "/plan")
+    assert f"Ends on {english_day(until)} (paid with Telegram Stars)" in plan
 
 
 async def test_another_30_days_of_the_same_plan_add_up(app, tg: FakeTelegram, db, clock) -> None:

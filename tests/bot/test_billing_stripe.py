@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from fake_stripe import PRICE_BUSINESS, PRICE_PRO, FakeStripe
 from fake_telegram import BOT_USERNAME, FakeTelegram
-from helpers import subscribe_by_card
+from helpers import english_day, subscribe_by_card
 from pydantic import SecretStr
 
 
@@ -72,7 +72,7 @@ async def test_upgrade_button_over_a_limit_leads_to_checkout_and_the_limit_lifts
     assert await stripe_api.deliver(subscription_created) == 200
 
     welcome = [t for t in tg.texts_to(alice) if "Welcome to <b>Pro</b>" in t]
-    renewal = (clock.now() + timedelta(days=30)).date().isoformat()
+    renewal = english_day(clock.now() + timedelta(days=30))
     assert len(welcome) == 1
     assert f"Next renewal on {renewal}" in welcome[0]
     assert "Now tracking <b>Fourth</b>" in await tg.ask(alice, "/add @fourthchan")
@@ -89,7 +89,7 @@ async def test_cancel_asks_first_then_cancels_at_the_end_of_the_period(
     alice = tg.user("Alice")
     subscription = await subscribe_by_card(tg, stripe_api, alice)
     period_end = subscription["items"]["data"][0]["current_period_end"]
-    end_date = (await db.fetchval("SELECT to_timestamp($1)::date", period_end)).isoformat()
+    end_date = english_day(await db.fetchval("SELECT to_timestamp($1)::date", period_end))
 
     confirm = await tg.reply_to(alice, "/cancel")
     assert f"Stop renewing <b>Pro</b>?\n\nIt stays active until {end_date}" in confirm.text

@@ -8,6 +8,7 @@ import aiohttp
 import pytest
 from fake_stripe import FakeStripe
 from fake_telegram import FakeTelegram
+from helpers import russian_day
 from stories import channel_with_history, share
 
 # Babel groups Russian thousands with a no-break space: 1 503.
@@ -131,7 +132,7 @@ async def test_a_russian_user_subscribes_and_pays_in_stars_in_russian(
 
     until = clock.now() + timedelta(days=30)
     assert tg.texts_to(olga)[-1].startswith(
-        f"⭐ Спасибо! Тариф <b>Pro</b> действует до {until:%Y-%m-%d}; его лимиты уже работают"
+        f"⭐ Спасибо! Тариф <b>Pro</b> действует до {russian_day(until)}; его лимиты уже работают"
     )
 
 
@@ -162,7 +163,7 @@ async def test_a_plan_started_by_card_is_announced_to_a_russian_user_in_russian(
     events = stripe_api.complete_checkout(stripe_api.session_by_url(url)["id"])
     assert await stripe_api.deliver_all(events) == [200] * len(events)
 
-    renewal = (clock.now() + timedelta(days=30)).date().isoformat()
+    renewal = russian_day(clock.now() + timedelta(days=30))
     assert (
         "🎉 Добро пожаловать в <b>Pro</b>! Новые лимиты уже действуют (см. /plan). "
         f"Следующее продление {renewal}."

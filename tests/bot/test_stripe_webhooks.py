@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from fake_stripe import PRICE_BUSINESS, WEBHOOK_SECRET, FakeStripe
 from fake_telegram import FakeTelegram
-from helpers import open_card_checkout, subscribe_by_card
+from helpers import english_day, open_card_checkout, subscribe_by_card
 
 _TABLES = (
     "processed_stripe_events",
@@ -108,7 +108,7 @@ async def test_paid_renewal_moves_the_plan_on_and_says_so(
     assert await db.fetchval("SELECT count(*) FROM payments WHERE status = 'paid'") == 2
     renewed = tg.texts_to(alice)[-1]
     assert "🔁 <b>Pro</b> renewed" in renewed
-    assert f"Next renewal on {plan['expires_at']:%Y-%m-%d}" in renewed
+    assert f"Next renewal on {english_day(plan['expires_at'])}" in renewed
 
     assert await stripe_api.deliver(updated) == 200
     assert int((await _plan(db, alice))["expires_at"].timestamp()) == new_end
