@@ -15,7 +15,7 @@ from typing import Protocol
 
 from db.insights import InsightsRepository
 from services.analytics import AnalyticsService, ChannelReport, Period
-from services.channels import ChannelService
+from services.channels import ChannelService, NotChannelAdmin
 from services.clock import Clock
 from services.domain.channels import ChannelRecord
 from services.domain.insights import DigestRecipient, StoredInsightModel, TrainingSize
@@ -276,8 +276,14 @@ class InsightsService:
         )
         sent = 0
         for summary in await self.channels.list_for_user(user_id=recipient.user_id):
-            channel = summary.channel
-            if not channel.is_tracked:
+            if not summary.channel.is_tracked:
+                continue
+            # A week is long: Telegram is asked again whether the owner still administers it.
+            try:
+                channel = await self.channels.require_admin(
+                    user_id=recipient.user_id, channel_id=summary.channel.id
+                )
+            except NotChannelAdmin:
                 continue
             report = await self.analytics.report(
                 user_id=recipient.user_id,

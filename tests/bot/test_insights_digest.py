@@ -10,11 +10,11 @@ from stories import owner_with_channel, owner_with_planted_history
 MOSCOW = ZoneInfo("Europe/Moscow")
 
 
-def until_monday(now: datetime, hour: int, minute: int = 0) -> timedelta:
-    """From now to the coming Monday at hour:minute in Moscow."""
-    local = now.astimezone(MOSCOW)
+def until_monday(now: datetime, hour: int, minute: int = 0, zone: ZoneInfo = MOSCOW) -> timedelta:
+    """From now to the coming Monday at hour:minute in the zone (Moscow unless said)."""
+    local = now.astimezone(zone)
     monday = (local + timedelta(days=(7 - local.weekday()) % 7 or 7)).date()
-    wanted = datetime(monday.year, monday.month, monday.day, hour, minute, tzinfo=MOSCOW)
+    wanted = datetime(monday.year, monday.month, monday.day, hour, minute, tzinfo=zone)
     return wanted.astimezone(UTC) - now
 
 
@@ -93,3 +93,20 @@ async def test_a_channel_without_a_model_is_pointed_to_insights(app, tg: FakeTel
     assert await app.services.insights.send_due_digests() == 1
     [digest] = digests_to(tg, alice)
     assert "Send /insights to learn what drives views in this channel." in digest
+
+
+async def test_an_admin_telegram_no_longer_lists_gets_no_digest_of_the_channel(
+    app, tg: FakeTelegram, db, clock
+):
+    _, channel = await owner_with_planted_history(tg, db, clock, posts=120)
+    bob = tg.user("Bob")
+    tg.set_admin(channel, bob, True)
+    assert "is already tracked" in await tg.ask(bob, f"/add @{channel.username}")
+    await tg.send_text(bob, "/settings")
+    await tg.press_button(bob, tg.last_to(bob, "sendMessage"), "Weekly digest")
+    tg.set_admin(channel, bob, False)  # no update tells the bot
+
+    clock.advance(seconds=until_monday(clock.now(), 9, 5, ZoneInfo("UTC")).total_seconds())
+    await app.services.insights.send_due_digests()
+
+    assert digests_to(tg, bob) == []
