@@ -295,6 +295,30 @@ async def test_check_finds_a_forwarded_copy_and_says_no_match_for_an_unrelated_t
     assert "No match among your 1 post." in await tg.ask(alice, UNRELATED)
 
 
+async def test_check_names_no_post_of_a_channel_the_user_no_longer_administers(
+    app, tg, clock
+) -> None:
+    original = await alice_with_original(app, tg, clock)
+    cooking = tg.channels[next(iter(tg.channels))]
+    carol = tg.user("Carol")
+    tg.set_admin(cooking, carol, True)
+    await tg.send_text(carol, "/add @cookingdaily")
+    thief = tg.channel("Thief", "thief", owner=tg.user("Bob"))
+    copied_id = await tg.post(thief, COPY)
+    await tg.send_text(carol, "/check")
+    await tg.forward(carol, thief, copied_id)
+    assert "This matches your post of" in tg.texts_to(carol)[-1]
+
+    tg.set_admin(cooking, carol, False)  # no update tells the bot
+    clock.advance(hours=1)  # past the admin check's freshness: Telegram is asked again
+    await tg.send_text(carol, "/check")
+    await tg.forward(carol, thief, copied_id)
+
+    answer = tg.texts_to(carol)[-1]
+    assert "This matches" not in answer and "cookingdaily" not in answer
+    assert f"/{original.message_id}" not in answer
+
+
 async def test_compare_shows_the_channel_beside_watched_ones_with_a_chart(
     app, tg, clock, preview
 ) -> None:
