@@ -1,6 +1,7 @@
 """Which channels are tracked and who may see them, verified with Telegram."""
 
 import asyncio
+import contextlib
 import logging
 import re
 from dataclasses import KW_ONLY, dataclass
@@ -178,6 +179,18 @@ class ChannelService:
             except (NotFound, ChatUnavailable) as error:
                 raise NotChannelAdmin(str(channel_id)) from error
         return await self.channels.get(channel_id=channel_id)
+
+    async def administered_channels(self, *, user_id: int) -> list[ChannelRecord]:
+        """The user's tracked channels that Telegram still says they administer (asked again
+        where the last check is stale), for work that shows several at once (/check, the digest)."""
+        channels = []
+        for summary in await self.channels.list_for_user(user_id=user_id):
+            if summary.channel.is_tracked:
+                with contextlib.suppress(NotChannelAdmin):
+                    channels.append(
+                        await self.require_admin(user_id=user_id, channel_id=summary.channel.id)
+                    )
+        return channels
 
     async def resolve_for_user(self, *, user_id: int, ref: str | None) -> ChannelRecord:
         """The channel a command means: the one named, or the user's only one."""

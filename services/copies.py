@@ -20,9 +20,8 @@ import aiohttp
 
 from db.copies import CopyAlertsRepository, FingerprintsRepository, WatchRepository
 from services.alert_delivery import AlertDeliveryService
-from services.channels import ChannelService, InvalidChannelRef, NotChannelAdmin, parse_channel_ref
+from services.channels import ChannelService, InvalidChannelRef, parse_channel_ref
 from services.clock import Clock
-from services.domain.channels import ChannelRecord
 from services.domain.copies import (
     CheckMatch,
     ComparedChannel,
@@ -348,7 +347,9 @@ class CopyService:
         found = await asyncio.to_thread(_copy_fingerprints, text, photos)
         if not found:
             return None
-        channels = await self._administered(user_id)
+        # A post of a channel the user no longer administers is not theirs to see.
+        administered = await self.channels.administered_channels(user_id=user_id)
+        channels = {channel.id: channel for channel in administered}
         count = await self.fingerprints.count_posts(channel_ids=list(channels))
         originals = await self._originals(found, list(channels), before=None)
         if not originals:
@@ -367,19 +368,6 @@ class CopyService:
             ),
             posts=count,
         )
-
-    async def _administered(self, user_id: int) -> dict[int, ChannelRecord]:
-        """The user's tracked channels that Telegram still says they administer (asked again
-        where the last check is stale): a post of a channel they left is not theirs to see."""
-        channels = {}
-        for summary in await self.channels.list_for_user(user_id=user_id):
-            if summary.channel.is_tracked:
-                with contextlib.suppress(NotChannelAdmin):
-                    channel = await self.channels.require_admin(
-                        user_id=user_id, channel_id=summary.channel.id
-                    )
-                    channels[channel.id] = channel
-        return channels
 
     async def compare(self, *, user_id: int, channel_id: int, days: int) -> list[ComparedChannel]:
         """The user's channel (they administer it), then their watched ones, over `days`."""

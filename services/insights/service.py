@@ -15,7 +15,7 @@ from typing import Protocol
 
 from db.insights import InsightsRepository
 from services.analytics import AnalyticsService, ChannelReport, Period
-from services.channels import ChannelService, NotChannelAdmin
+from services.channels import ChannelService
 from services.clock import Clock
 from services.domain.channels import ChannelRecord
 from services.domain.insights import DigestRecipient, StoredInsightModel, TrainingSize
@@ -275,16 +275,8 @@ class InsightsService:
             last_day=recipient.week_start - timedelta(days=1),
         )
         sent = 0
-        for summary in await self.channels.list_for_user(user_id=recipient.user_id):
-            if not summary.channel.is_tracked:
-                continue
-            # A week is long: Telegram is asked again whether the owner still administers it.
-            try:
-                channel = await self.channels.require_admin(
-                    user_id=recipient.user_id, channel_id=summary.channel.id
-                )
-            except NotChannelAdmin:
-                continue
+        # A week is long: Telegram is asked again whether the owner still administers each.
+        for channel in await self.channels.administered_channels(user_id=recipient.user_id):
             report = await self.analytics.report(
                 user_id=recipient.user_id,
                 channel=channel,
