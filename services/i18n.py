@@ -118,6 +118,11 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+def message_key(domain: str, name: str) -> str:
+    """The key a text module's NAME stands for: LIST_TITLE in alerts is alerts-list-title."""
+    return f"{domain}-{name.strip('_').lower().replace('_', '-')}"
+
+
 # What every translator and text module reads the English from.
 ENGLISH_TEXTS = EnglishTexts()
 
@@ -136,7 +141,7 @@ class Messages:
         # Only NAMES are messages: importers and inspect ask modules for __path__, __wrapped__...
         if not name.isupper():
             raise AttributeError(name)
-        key = f"{self.domain}-{name.strip('_').lower().replace('_', '-')}"
+        key = message_key(self.domain, name)
         if not self._english.has(key):
             raise AttributeError(f"{name}: {key!r} has no English in {self.domain}.pot")
         return PluralMessage(key) if self._english.is_plural(key) else Message(key)

@@ -14,7 +14,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.catalog import Message as CatalogMessage
 from babel.messages.pofile import read_po
 
-from services.i18n import LOCALES_DIR, Message, PluralMessage, placeholders
+from services.i18n import LOCALES_DIR, Message, PluralMessage, message_key, placeholders
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT_MODULE_DIRS = (ROOT / "bot" / "i18n_texts", ROOT / "services" / "i18n_texts")
@@ -91,8 +91,7 @@ def _messages_named_in_code() -> dict[str, set[str]]:
 
     def name(domain: str, attribute: str) -> None:
         if attribute.isupper() and attribute not in _defined_in_modules(domain):
-            key = f"{domain}-{attribute.strip('_').lower().replace('_', '-')}"
-            named.setdefault(domain, set()).add(key)
+            named.setdefault(domain, set()).add(message_key(domain, attribute))
 
     for source in _code_files():
         tree = ast.parse(source.read_text())
