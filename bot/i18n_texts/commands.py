@@ -30,8 +30,5 @@ FEATURE_COMMANDS = {
 def switched_off_commands(settings: Settings) -> frozenset[str]:
     """The commands of the features switched off: neither the menu nor /help shows them."""
     return frozenset(
-        command
-        for flag, commands in FEATURE_COMMANDS.items()
-        if not getattr(settings, flag)
-        for command in commands
+        command for flag in settings.features_off() for command in FEATURE_COMMANDS.get(flag, ())
     )
