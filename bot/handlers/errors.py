@@ -109,13 +109,13 @@ async def on_channel_to_pick(event: ErrorEvent, message: Message, bot: Bot, t: T
 async def on_channel_refused(
     event: ErrorEvent, target: Message | CallbackQuery, bot: Bot, t: Translator
 ) -> None:
-    """Why the user cannot act on that channel: in the button's alert, or in the chat."""
+    """Why the user cannot act on that channel: in the button's alert (in the chat if the
+    handler answered its button already), or in the chat."""
     text = access_error_text(t, event.exception)  # type: ignore[arg-type]
     if isinstance(target, CallbackQuery):
-        answer = target.answer(plain_alert(text), show_alert=True)
+        await tell_user(event.update, bot, text)
     else:
-        answer = target.answer(text)
-    await _refuse(event.update, bot, t, answer)
+        await _refuse(event.update, bot, t, target.answer(text))
 
 
 async def on_limit_reached(

@@ -22,6 +22,7 @@ from bot.handlers.common import (
     NOT_A_COMMAND,
     ButtonChannel,
     CommandChannel,
+    message_of,
     show_in_place,
 )
 from bot.i18n_texts import sources as texts
@@ -382,19 +383,8 @@ async def create_link(
     sources: SourcesService,
     t: Translator,
 ) -> None:
-    """Make the link the dialog drafted; also No limit and No welcome, which leave it as it is.
-
-    Their button is answered once the link is made: a refusal (the plan's limit, the channel no
-    longer the user's) is answered by the errors router, and a button takes one answer."""
-    message = event.message if isinstance(event, CallbackQuery) else event
-    await _create_drafted_link(message, state, user, sources, t)
-    if isinstance(event, CallbackQuery):
-        await event.answer()
-
-
-async def _create_drafted_link(
-    message: Message, state: FSMContext, user: UserRecord, sources: SourcesService, t: Translator
-) -> None:
+    """Make the link the dialog drafted; also No limit and No welcome, which leave it as it is."""
+    message = await message_of(event)
     data = await state.get_data()
     await state.clear()
     kind = LinkKind(data["kind"])
